@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what StepLens's tests and demo need on a fresh Debian 12 + Node 20 machine.
+# Idempotent: every step checks first and does nothing when its work is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*"; }
+
+# npm packages: reinstall only when package-lock.json changed since the last install.
+stamp=node_modules/.steplens-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi

@@ -1,0 +1,165 @@
+/**
+ * `steplens`: the StepLens pipeline without VS Code, for batches, CI and scripts.
+ * Exit codes: 0 done, 1 the work failed, 2 bad usage or bad input (one line on stderr, no stack).
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { runAnswer, runEquiv, runImport, runMetrics, runSplit, type Streams } from './cli/batch.js';
+import { UsageError } from './cli/io.js';
+import { InputError } from './core/errors.js';
+import { isStepStrategy, STEP_STRATEGIES } from './core/steps.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
+
+interface Command {
+  summary: string;
+  usage: string;
+  details: string;
+  options: Options;
+  positionals: number;
+  run(parsed: Parsed, streams: Streams): Promise<void> | void;
+}
+
+const COMMANDS: Record<string, Command> = {
+  split: {
+    summary: 'split solutions into steps',
+    usage: 'steplens split [--strategy paragraph|lines|markers|auto] < in.jsonl > out.jsonl',
+    details:
+      'Reads {"id", "text"} lines; writes {"id", "steps": [...]} lines in the same order.\n' +
+      'A reasoning trace (<think>…</think>) is set apart and not split.\n' +
+      `Strategies: ${STEP_STRATEGIES.join(', ')} (default paragraph: blank-line separated).`,
+    options: { strategy: { type: 'string', default: 'paragraph' } },
+    positionals: 0,
+    run: ({ values }, streams) => {
+      const strategy = String(values.strategy);
+      if (!isStepStrategy(strategy)) {
+        throw new UsageError(`unknown --strategy "${strategy}"; use one of ${STEP_STRATEGIES.join(', ')}`);
+      }
+      return runSplit(streams, strategy);
+    },
+  },
+  answer: {
+    summary: 'extract final answers (and check them against a reference)',
+    usage: 'steplens answer < in.jsonl > out.jsonl',
+    details:
+      'Reads {"id", "text", "reference"?} lines; writes {"id", "answer": string|null, "correct"?} lines.\n' +
+      'Looks for the last \\boxed{…}, then "#### n", then "the answer is …", then (when the reference is a\n' +
+      'number or absent) the last number. "correct" is present only when a reference is given.',
+    options: {},
+    positionals: 0,
+    run: (_parsed, streams) => runAnswer(streams),
+  },
+  equiv: {
+    summary: 'are two answers equivalent?',
+    usage: 'steplens equiv A B',
+    details:
+      'Prints true or false: MATH-style normalisation, numbers compared by value, tuples element by element.',
+    options: {},
+    positionals: 2,
+    run: ({ positionals }, streams) => runEquiv(streams, positionals[0]!, positionals[1]!),
+  },
+  import: {
+    summary: 'read a problem file into normalised problems',
+    usage: 'steplens import FILE',
+    details:
+      'FILE is .md/.txt (one problem; an "Answer:" line or front matter gives the reference) or .json/.jsonl\n' +
+      'rows in the ProcessBench, PRM800K, MATH/AIME or GSM8K shapes. Writes one problem per line.',
+    options: {},
+    positionals: 1,
+    run: ({ positionals }, streams) => runImport(streams, positionals[0]!),
+  },
+  metrics: {
+    summary: 'ProcessBench F1 of first-error predictions',
+    usage: 'steplens metrics < pairs.jsonl',
+    details:
+      'Reads {"label": int, "prediction": int} lines (earliest wrong step, -1 for none); writes one line\n' +
+      '{"acc_erroneous", "acc_correct", "f1", "n"}; a ratio over no samples is null.',
+    options: {},
+    positionals: 0,
+    run: (_parsed, streams) => runMetrics(streams),
+  },
+};
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(
+    ([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`,
+  );
+  return [
+    'steplens: inspect mathematical reasoning step by step',
+    '',
+    'Usage: steplens <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run "steplens <command> --help" for a command\'s options.',
+  ].join('\n');
+}
+
+function commandHelp(name: string, command: Command): string {
+  return `steplens ${name}: ${command.summary}\n\nUsage: ${command.usage}\n\n${command.details}`;
+}
+
+function parseCommandLine(command: Command, args: string[]): Parsed | 'help' {
+  let parsed: Parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }) as Parsed;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+  }
+  if (parsed.values.help) return 'help';
+  if (parsed.positionals.length !== command.positionals) {
+    throw new UsageError(`expected ${command.positionals} argument(s); usage: ${command.usage}`);
+  }
+  return parsed;
+}
+
+export async function main(
+  argv: string[],
+  streams: Streams & { stderr: NodeJS.WritableStream },
+): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      streams.stdout.write(`${mainHelp()}\n`);
+      return name === undefined ? 2 : 0;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(`unknown command "${name}"; run "steplens --help"`);
+    const parsed = parseCommandLine(command, rest);
+    if (parsed === 'help') {
+      streams.stdout.write(`${commandHelp(name, command)}\n`);
+      return 0;
+    }
+    await command.run(parsed, streams);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof InputError) {
+      streams.stderr.write(`steplens${name ? ` ${name}` : ''}: ${error.message}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    streams.stderr.write(`steplens${name ? ` ${name}` : ''}: failed: ${message}\n`);
+    if (process.env.STEPLENS_DEBUG && error instanceof Error) streams.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  // A closed pipe (`steplens import big.jsonl | head`) is the reader's choice, not a failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
+}

@@ -1,0 +1,257 @@
+/**
+ * Final answers: extraction from a solution, normalisation and equivalence in the MATH tradition
+ * (Hendrycks et al.'s normaliser, extended with numeric comparison and element-wise tuples).
+ */
+
+/** Reads a brace-balanced group starting at `open` (which must be `{`); returns its body and end. */
+function readBraced(text: string, open: number): { body: string; end: number } | null {
+  if (text[open] !== '{') return null;
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\\') {
+      i += 1;
+      continue;
+    }
+    if (ch === '{') depth += 1;
+    else if (ch === '}') {
+      depth -= 1;
+      if (depth === 0) return { body: text.slice(open + 1, i), end: i + 1 };
+    }
+  }
+  return null;
+}
+
+const BOX_COMMAND = /\\(?:boxed|fbox)(?![a-zA-Z])/g;
+
+/** The content of the last `\boxed{…}` or `\fbox{…}` (nested braces kept), or `\boxed 5`. */
+export function lastBoxed(text: string): string | null {
+  let found: string | null = null;
+  for (const match of text.matchAll(BOX_COMMAND)) {
+    let at = match.index + match[0].length;
+    while (text[at] === ' ') at += 1;
+    if (text[at] === '{') {
+      const group = readBraced(text, at);
+      if (group) found = group.body.trim();
+    } else {
+      const bare = /^[^\s$]+/.exec(text.slice(at));
+      if (bare && at > match.index + match[0].length) found = bare[0];
+    }
+  }
+  return found;
+}
+
+const GSM8K_FINAL = /####\s*([^\n]+)/g;
+const ANSWER_PHRASE = /(?:final answer|the answer)\s*(?:is)?\s*:?\s*([^\n]+)/gi;
+const NUMBER_TOKEN = /-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\/\d+)?|-?\.\d+/g;
+
+function lastMatch(text: string, pattern: RegExp): string | null {
+  let last: string | null = null;
+  for (const match of text.matchAll(pattern)) last = match[1] ?? match[0];
+  return last;
+}
+
+/** Cuts an answer phrase at its sentence end, and drops inline-math delimiters around it. */
+function tidyPhrase(phrase: string): string {
+  let answer = phrase.split(/\.\s+(?=[A-Z])|\.\s*$/)[0] ?? phrase;
+  answer = answer.trim();
+  answer = answer.replace(/^\\\(|\\\)$/g, '').replace(/^\$+|\$+$/g, '');
+  return answer.trim();
+}
+
+export interface ExtractOptions {
+  /** Fall back to the last number in the text; right for problems whose answer is a number. */
+  numericFallback?: boolean;
+}
+
+export function extractAnswer(text: string, options: ExtractOptions = {}): string | null {
+  const boxed = lastBoxed(text);
+  if (boxed !== null && boxed !== '') return boxed;
+  const gsm = lastMatch(text, GSM8K_FINAL);
+  if (gsm !== null && gsm.trim() !== '') return gsm.trim();
+  const phrase = lastMatch(text, ANSWER_PHRASE);
+  if (phrase !== null) {
+    const tidy = tidyPhrase(phrase);
+    if (tidy !== '') return tidy;
+  }
+  if (options.numericFallback ?? true) {
+    const numbers = text.match(NUMBER_TOKEN);
+    const last = numbers?.[numbers.length - 1];
+    if (last) return last;
+  }
+  return null;
+}
+
+function stripMathDelimiters(s: string): string {
+  let out = s.trim();
+  for (;;) {
+    const before = out;
+    out = out
+      .replace(/^\$\$([\s\S]*)\$\$$/, '$1')
+      .replace(/^\$([\s\S]*)\$$/, '$1')
+      .replace(/^\\\(([\s\S]*)\\\)$/, '$1')
+      .replace(/^\\\[([\s\S]*)\\\]$/, '$1')
+      .trim();
+    if (out === before) return out;
+  }
+}
+
+/** Replaces `\cmd{body}` by what `replace(body)` returns, for every occurrence, nested braces kept. */
+function replaceCommand(s: string, command: string, replace: (body: string) => string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const start = s.indexOf(command, at);
+    if (start === -1) return out + s.slice(at);
+    let open = start + command.length;
+    while (s[open] === ' ') open += 1;
+    const group = readBraced(s, open);
+    if (!group) return out + s.slice(at);
+    out += s.slice(at, start) + replace(group.body);
+    at = group.end;
+  }
+}
+
+const TEXT_COMMANDS = ['\\text', '\\textbf', '\\textit', '\\mathrm', '\\mathbf', '\\mbox', '\\operatorname'];
+const UNIT_WORDS = /^\s*[a-zA-Z]+(?:\s+[a-zA-Z]+){0,2}\s*\.?\s*$/;
+const SHORT_LHS = /^[a-zA-Z](?:_\{?\w+\}?)?$/;
+
+/** A canonical string for an answer; equal strings mean equivalent answers. */
+export function normalizeAnswer(raw: string): string {
+  let s = stripMathDelimiters(raw);
+  s = s.replace(/\\displaystyle/g, '');
+  s = s.replace(/\\left(?![a-zA-Z])|\\right(?![a-zA-Z])/g, '');
+  s = s.replace(/\\[!,;:]|\\ |~/g, ' ');
+  s = s.replace(/\\[dt]frac/g, '\\frac');
+  s = s.replace(/\^\s*\{?\s*\\circ\s*\}?|°|\\degree/g, '');
+  s = s.replace(/\\%|%/g, '');
+  s = s.replace(/\\\$|\$/g, '');
+  s = s.replace(/\{,\}/g, ',');
+
+  // A unit in \text{…} beside a quantity is dropped ("5\text{ cm}"); any other \text{…} is content.
+  const bodies: string[] = [];
+  let outside = s;
+  let unwrapped = s;
+  for (const command of TEXT_COMMANDS) {
+    outside = replaceCommand(outside, command, (body) => {
+      bodies.push(body);
+      return '';
+    });
+    unwrapped = replaceCommand(unwrapped, command, (body) => body);
+  }
+  const onlyUnits = bodies.every((body) => UNIT_WORDS.test(body));
+  s = outside.trim() !== '' && onlyUnits ? outside : unwrapped;
+
+  const sides = s.split('=');
+  if (sides.length === 2 && SHORT_LHS.test(sides[0]!.trim())) s = sides[1]!;
+
+  s = s.trim().replace(/\.$/, '').trim();
+  // Words after a number are units: "20 centimeters", "18 dollars".
+  s = s.replace(/^(-?[\d.,]+(?:\/\d+)?)\s+(?:[a-zA-Z]{2,}\.?\s*)+$/, '$1');
+  if (/^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(s.replace(/\s/g, ''))) s = s.replace(/,/g, '');
+
+  s = s.replace(/\\frac\s*(\d)\s*(\d)/g, '\\frac{$1}{$2}');
+  s = s.replace(/\\frac\s*\{([^{}]*)\}\s*(\d)/g, '\\frac{$1}{$2}');
+  s = s.replace(/\\frac\s*(\d)\s*\{/g, '\\frac{$1}{');
+  s = s.replace(/\\sqrt\s*(\w)/g, '\\sqrt{$1}');
+  s = s.replace(/\s+/g, '');
+  if (/^-?\d+\.\d*$/.test(s)) s = s.replace(/\.?0+$/, '');
+  if (s.startsWith('.')) s = `0${s}`;
+  if (s.startsWith('-.')) s = `-0${s.slice(1)}`;
+  return s;
+}
+
+/** The numeric value of a normalised answer, for the forms MATH answers take; null otherwise. */
+export function numericValue(normalized: string): number | null {
+  if (/^[-+]?(?:\d+\.?\d*|\.\d+)$/.test(normalized)) return Number(normalized);
+  const slash = /^([-+]?\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(normalized);
+  if (slash) return ratio(Number(slash[1]), Number(slash[2]));
+  const frac = /^([-+]?)\\frac\{([-+]?\d+(?:\.\d+)?)\}\{([-+]?\d+(?:\.\d+)?)\}$/.exec(normalized);
+  if (frac) {
+    const value = ratio(Number(frac[2]), Number(frac[3]));
+    return value === null ? null : frac[1] === '-' ? -value : value;
+  }
+  return null;
+}
+
+function ratio(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : numerator / denominator;
+}
+
+const RELATIVE_TOLERANCE = 1e-6;
+
+function numbersClose(a: number, b: number): boolean {
+  return Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+interface Sequence {
+  open: string;
+  close: string;
+  items: string[];
+}
+
+/** Splits at commas that are not nested in any bracket. */
+function splitTopLevel(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if ('([{'.includes(ch)) depth += 1;
+    else if (')]}'.includes(ch)) depth -= 1;
+    else if (ch === ',' && depth === 0) {
+      parts.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(s.slice(start));
+  return parts;
+}
+
+function asSequence(normalized: string): Sequence | null {
+  const set = /^\\\{(.*)\\\}$/.exec(normalized);
+  if (set) return { open: '{', close: '}', items: splitTopLevel(set[1]!) };
+  const bracketed = /^([([])(.*)([)\]])$/.exec(normalized);
+  if (bracketed) {
+    const items = splitTopLevel(bracketed[2]!);
+    // "(5)" is a number in parentheses, not a one-element tuple.
+    if (items.length >= 2) return { open: bracketed[1]!, close: bracketed[3]!, items };
+  }
+  const bare = splitTopLevel(normalized);
+  return bare.length >= 2 ? { open: '', close: '', items: bare } : null;
+}
+
+function normalizedEquivalent(a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = numericValue(a);
+  const y = numericValue(b);
+  if (x !== null && y !== null) return numbersClose(x, y);
+  const sa = asSequence(a);
+  const sb = asSequence(b);
+  if (!sa || !sb || sa.open !== sb.open || sa.close !== sb.close || sa.items.length !== sb.items.length) {
+    return false;
+  }
+  // Sets and bare lists ("3, -5": all solutions) compare without order; tuples and intervals in order.
+  const ordered = sa.open === '(' || sa.open === '[';
+  if (ordered) return sa.items.every((item, i) => normalizedEquivalent(item, sb.items[i]!));
+  const unmatched = [...sb.items];
+  for (const item of sa.items) {
+    const at = unmatched.findIndex((other) => normalizedEquivalent(item, other));
+    if (at === -1) return false;
+    unmatched.splice(at, 1);
+  }
+  return true;
+}
+
+export function answersEquivalent(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a == null || b == null) return false;
+  const na = normalizeAnswer(a);
+  const nb = normalizeAnswer(b);
+  if (na === '' || nb === '') return false;
+  return normalizedEquivalent(na, nb);
+}
+
+/** True when a reference answer is a number, so the last-number fallback is a fair extraction. */
+export function isNumericAnswer(answer: string): boolean {
+  return numericValue(normalizeAnswer(answer)) !== null;
+}

@@ -1,0 +1,114 @@
+/**
+ * The analysis configuration: the `steplens.json` file of the CLI and the shape the extension's
+ * settings map onto. Keys are never part of it: `apiKeyEnv` names the environment variable that
+ * holds one.
+ */
+import { z } from 'zod';
+import { STEP_STRATEGIES } from './steps.js';
+
+const EndpointUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+export const PolicyConfigSchema = z.object({
+  baseUrl: EndpointUrl,
+  model: z.string().min(1),
+  apiKeyEnv: EnvName.optional(),
+  n: z.number().int().min(1).max(1024).default(8),
+  temperature: z.number().min(0).max(2).default(0.6),
+  topP: z.number().gt(0).max(1).default(0.95),
+  maxTokens: z.number().int().positive().default(32768),
+  concurrency: z.number().int().min(1).max(256).default(8),
+  timeoutMs: z.number().int().positive().default(600_000),
+  maxRetries: z.number().int().min(0).max(10).default(4),
+});
+
+export const SELF_JUDGE_MODES = ['critic', 'stepwise', 'off'] as const;
+
+export const SelfJudgeConfigSchema = z.object({
+  mode: z.enum(SELF_JUDGE_MODES).default('critic'),
+  /** k: critiques per sample in critic mode. */
+  samples: z.number().int().min(1).max(64).default(4),
+  /** Ask for JSON through response_format; the boxed-index parse stays the fallback. */
+  structuredOutput: z.boolean().default(false),
+  temperature: z.number().min(0).max(2).default(0.6),
+  maxTokens: z.number().int().positive().default(8192),
+});
+
+const JudgeId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"')
+  .refine((id) => id !== 'self', 'is reserved for the Self-PRM judge');
+
+const PrmCommon = {
+  id: JudgeId,
+  baseUrl: EndpointUrl,
+  model: z.string().min(1),
+  apiKeyEnv: EnvName.optional(),
+  timeoutMs: z.number().int().positive().default(300_000),
+  maxRetries: z.number().int().min(0).max(10).default(4),
+  concurrency: z.number().int().min(1).max(256).default(4),
+};
+
+export const PrmConfigSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('vllm-pooling'),
+    ...PrmCommon,
+    /** Token budget per request, estimated; steps beyond it stay unscored (never silently cut). */
+    maxInputTokens: z.number().int().positive().default(4096),
+    /** Samples sent together in one /pooling request. */
+    batchSize: z.number().int().min(1).max(256).default(8),
+  }),
+  z.object({
+    kind: z.literal('chat-critic'),
+    ...PrmCommon,
+    samples: z.number().int().min(1).max(64).default(4),
+    structuredOutput: z.boolean().default(false),
+    temperature: z.number().min(0).max(2).default(0.6),
+    maxTokens: z.number().int().positive().default(8192),
+  }),
+  z.object({
+    kind: z.literal('rlhflow'),
+    ...PrmCommon,
+    maxInputTokens: z.number().int().positive().default(4096),
+  }),
+]);
+
+export const AGGREGATIONS = ['min', 'product', 'last', 'mean'] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+export const RunConfigSchema = z
+  .object({
+    policy: PolicyConfigSchema,
+    selfJudge: SelfJudgeConfigSchema.default({
+      mode: 'critic',
+      samples: 4,
+      structuredOutput: false,
+      temperature: 0.6,
+      maxTokens: 8192,
+    }),
+    prms: z.array(PrmConfigSchema).default([]),
+    steps: z
+      .object({ strategy: z.enum(STEP_STRATEGIES).default('paragraph') })
+      .default({ strategy: 'paragraph' }),
+    aggregate: z.enum(AGGREGATIONS).default('min'),
+    /** τ: a step scored below it counts as wrong; also the disagreement threshold. */
+    threshold: z.number().min(0).max(1).default(0.5),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.prms.forEach((prm, index) => {
+      if (seen.has(prm.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['prms', index, 'id'],
+          message: `duplicate judge id "${prm.id}"`,
+        });
+      seen.add(prm.id);
+    });
+  });
+
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
+export type SelfJudgeConfig = z.infer<typeof SelfJudgeConfigSchema>;
+export type PrmConfig = z.infer<typeof PrmConfigSchema>;

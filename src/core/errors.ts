@@ -1,0 +1,44 @@
+import type { z } from 'zod';
+import { JsonSyntaxError } from './json.js';
+
+export interface InputLocation {
+  file: string;
+  /** 1-based line in a text or JSONL file. */
+  line?: number;
+  /** 1-based row in a JSON array. */
+  row?: number;
+  /** Dotted path of the offending field, e.g. `question.problem` or `steps.3`. */
+  field?: string;
+}
+
+/** Bad input from a user's file or stream: the message says where, so the user can fix it. */
+export class InputError extends Error {
+  constructor(
+    readonly location: InputLocation,
+    readonly detail: string,
+  ) {
+    super(`${describeLocation(location)}: ${detail}`);
+    this.name = 'InputError';
+  }
+}
+
+export function describeLocation({ file, line, row, field }: InputLocation): string {
+  const parts = [file];
+  if (line !== undefined) parts.push(`line ${line}`);
+  if (row !== undefined) parts.push(`row ${row}`);
+  if (field !== undefined && field !== '') parts.push(`field "${field}"`);
+  return parts.join(', ');
+}
+
+/** Turns the first zod issue into an InputError at the issue's field. */
+export function inputErrorFromZod(where: Omit<InputLocation, 'field'>, error: z.ZodError): InputError {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join('.') ?? '';
+  return new InputError({ ...where, field }, issue?.message ?? 'invalid value');
+}
+
+/** A JSON syntax error at a known place; the column and what was wrong go into the message. */
+export function jsonInputError(where: Omit<InputLocation, 'field'>, error: unknown): InputError {
+  if (!(error instanceof JsonSyntaxError)) throw error;
+  return new InputError(where, `invalid JSON (column ${error.column}: ${error.problem})`);
+}

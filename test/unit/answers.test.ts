@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  answersEquivalent,
+  extractAnswer,
+  isNumericAnswer,
+  normalizeAnswer,
+} from '../../src/core/answers.js';
+import { majorityVote, TIE_RULE } from '../../src/core/vote.js';
+import { processBenchRows } from '../support.js';
+
+/** Read off the last step of each row by hand. */
+const PROCESSBENCH_ANSWERS: Record<string, string> = {
+  'gsm8k-0': '30',
+  'gsm8k-1': '21',
+  'gsm8k-2': '2800',
+  'gsm8k-3': '35',
+  'gsm8k-4': '37',
+  'gsm8k-200': '20',
+  'gsm8k-201': '6',
+  'gsm8k-202': '34',
+  'gsm8k-203': '73',
+  'gsm8k-204': '48',
+  'math-0': '9',
+  'math-1': '3, -5',
+  'math-2': '0',
+  'math-3': '4',
+  'math-4': '3104400',
+  'math-500': '2b',
+  'math-502': '\\pi',
+  'math-503': '73',
+  'math-504': '3110400',
+  'math-505': '-150',
+  'olympiadbench-0': '4',
+  'olympiadbench-1': '4\\sqrt{3}',
+  'olympiadbench-2': '1005',
+  'olympiadbench-3': '135',
+  'olympiadbench-4': '\\frac{26}{435}',
+  'olympiadbench-501': '48',
+  'olympiadbench-503': '(f(n), g(n)) = (n, 1)',
+  'olympiadbench-504': '\\frac{17}{145}',
+  'olympiadbench-505': '-8',
+  'olympiadbench-506': '1',
+  'omnimath-0': '4004',
+  'omnimath-1': '126',
+  'omnimath-2': '17',
+  'omnimath-4': '102',
+  'omnimath-500': '53',
+  'omnimath-501': '2',
+  'omnimath-504': '11',
+  'omnimath-508': '71',
+  'omnimath-509': '\\frac{32}{11}',
+  'omnimath-3':
+    '\\text{The exact value of } n \\text{ requires further detailed analysis and computation based on the outlined approach.}',
+};
+
+describe('answer extraction', () => {
+  test('finds the answer in the last step of every ProcessBench row', () => {
+    for (const row of processBenchRows()) {
+      const expected = PROCESSBENCH_ANSWERS[row.id];
+      assert.ok(expected !== undefined, `no expectation for ${row.id}`);
+      const extracted = extractAnswer(row.steps[row.steps.length - 1]!);
+      assert.ok(answersEquivalent(extracted, expected), `${row.id}: got ${extracted}, expected ${expected}`);
+    }
+  });
+
+  test('the last \\boxed{} wins and nested braces survive', () => {
+    assert.equal(
+      extractAnswer('First \\boxed{1}, then \\boxed{\\frac{\\sqrt{3}}{2}}.'),
+      '\\frac{\\sqrt{3}}{2}',
+    );
+    assert.equal(extractAnswer('so $\\boxed{\\{1, 2\\}}$'), '\\{1, 2\\}');
+    assert.equal(extractAnswer('\\fbox{x^{2}}'), 'x^{2}');
+    assert.equal(extractAnswer('thus $\\boxed 5$'), '5');
+  });
+
+  test('boxed beats a later "final answer" phrase; GSM8K "####" and answer phrases are read', () => {
+    assert.equal(
+      extractAnswer('Area \\(\\boxed{0}\\). Final Answer: The final answer is 1. I hope it is correct.'),
+      '0',
+    );
+    assert.equal(extractAnswer('She pays 3 + 4 = 7 dollars.\n#### 1,234'), '1,234');
+    assert.equal(extractAnswer('Therefore, the answer is $12$. Done.'), '12');
+    assert.equal(extractAnswer('The final answer is: x = 5.'), 'x = 5');
+  });
+
+  test('falls back to the last number only when allowed, and returns null when nothing is there', () => {
+    assert.equal(extractAnswer('He bought 3 apples and paid $2,800 in total.'), '2,800');
+    assert.equal(extractAnswer('The value is -0.25 overall'), '-0.25');
+    assert.equal(extractAnswer('He bought 3 apples.', { numericFallback: false }), null);
+    assert.equal(extractAnswer('We cannot decide.'), null);
+    assert.equal(extractAnswer(''), null);
+  });
+});
+
+describe('normalisation and equivalence', () => {
+  const equivalent: [string, string][] = [
+    ['\\dfrac{1}{2}', '\\frac12'],
+    ['0.5', '\\frac{1}{2}'],
+    ['1/2', '\\tfrac{1}{2}'],
+    ['-\\frac{3}{4}', '-0.75'],
+    ['\\left( 1, 2 \\right)', '(1,2)'],
+    ['(0.5, -1)', '(\\frac{1}{2}, -1.0)'],
+    ['[1, 3)', '[1,3)'],
+    ['3, -5', '-5, 3'],
+    ['\\{1, 2\\}', '\\{2, 1\\}'],
+    ['5', '5.0'],
+    ['5.000', '5'],
+    ['1,000,000', '1000000'],
+    ['10\\%', '10'],
+    ['90^\\circ', '90'],
+    ['90^{\\circ}', '90°'],
+    ['\\$18.00', '18'],
+    ['20 \\text{ cm}', '20'],
+    ['20 centimeters', '20'],
+    ['x = 5', '5'],
+    ['$x=-2$', '-2'],
+    ['\\text{(A)}', '(A)'],
+    ['4\\sqrt3', '4\\sqrt{3}'],
+    ['\\pi', '\\pi'],
+    ['.5', '0.5'],
+    ['1{,}234', '1234'],
+    ['0.3333333333', '0.33333333334'],
+  ];
+  for (const [a, b] of equivalent) {
+    test(`${a} ≡ ${b}`, () => {
+      assert.equal(answersEquivalent(a, b), true);
+      assert.equal(answersEquivalent(b, a), true);
+    });
+  }
+
+  const different: [string, string][] = [
+    ['(1, 2)', '(2, 1)'],
+    ['[1, 3)', '(1, 3)'],
+    ['(1, 2)', '(1, 2, 3)'],
+    ['-5', '5'],
+    ['0.333', '\\frac{1}{3}'],
+    ['2b', '2a'],
+    ['\\frac{1}{0}', '\\frac{2}{0}'],
+    ['12', '120'],
+    ['x = 5', 'x = 6'],
+  ];
+  for (const [a, b] of different) {
+    test(`${a} ≢ ${b}`, () => assert.equal(answersEquivalent(a, b), false));
+  }
+
+  test('a missing or empty answer is never equivalent, not even to itself', () => {
+    assert.equal(answersEquivalent(null, null), false);
+    assert.equal(answersEquivalent('', ''), false);
+    assert.equal(answersEquivalent('$ $', '5'), false);
+  });
+
+  test('normalisation keeps non-unit text and recognises numeric references', () => {
+    assert.equal(normalizeAnswer('\\text{no solution}'), 'nosolution');
+    assert.equal(isNumericAnswer('\\dfrac{3}{7}'), true);
+    assert.equal(isNumericAnswer('(1, 2)'), false);
+  });
+});
+
+describe('majority vote', () => {
+  test('groups equivalent spellings and counts votes', () => {
+    const vote = majorityVote(['\\frac{1}{2}', '3', '0.5', null, '1/2', '3']);
+    assert.equal(vote.winner?.answer, '\\frac{1}{2}');
+    assert.deepEqual(vote.winner?.members, [0, 2, 4]);
+    assert.deepEqual(
+      vote.groups.map((group) => [group.answer, group.weight]),
+      [
+        ['\\frac{1}{2}', 3],
+        ['3', 2],
+      ],
+    );
+    assert.equal(vote.tie, false);
+  });
+
+  test('a tie goes to the answer that appeared first, and says so', () => {
+    const vote = majorityVote(['7', '8', '8', '7']);
+    assert.equal(vote.winner?.answer, '7');
+    assert.equal(vote.tie, true);
+    assert.match(TIE_RULE, /first/);
+    assert.equal(majorityVote(['8', '7', '7', '8']).winner?.answer, '8');
+  });
+
+  test('weights change the winner; no answers means no winner', () => {
+    const vote = majorityVote(['7', '8', '8'], [0.9, 0.2, 0.3]);
+    assert.equal(vote.winner?.answer, '7');
+    assert.equal(majorityVote([null, '  ']).winner, null);
+  });
+});

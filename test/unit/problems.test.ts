@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { InputError } from '../../src/core/errors.js';
+import { type Problem, ProblemSchema, parseProblemFile } from '../../src/core/problems.js';
+import { processBenchRows, readFixture } from '../support.js';
+
+function parseFixture(name: string): Problem[] {
+  const problems = parseProblemFile(name, readFixture('problems', name));
+  for (const problem of problems) ProblemSchema.parse(problem);
+  return problems;
+}
+
+function parseError(name: string, content = readFixture('problems', name)): InputError {
+  try {
+    parseProblemFile(name, content);
+  } catch (error) {
+    assert.ok(error instanceof InputError, `expected an InputError, got ${error}`);
+    return error;
+  }
+  assert.fail(`${name} parsed without error`);
+}
+
+describe('text problems', () => {
+  test('a Markdown file is one problem; its Answer line is the reference and leaves the text', () => {
+    const [problem] = parseFixture('answer-line.md');
+    assert.equal(problem?.id, 'answer-line');
+    assert.equal(problem?.reference, '5');
+    assert.equal(
+      problem?.text,
+      '# Triangle\n\nA right triangle has legs $3$ and $4$. What is the length of its hypotenuse?',
+    );
+    assert.equal(problem?.format, 'text');
+  });
+
+  test('front matter gives the id and the reference', () => {
+    const [problem] = parseFixture('front-matter.md');
+    assert.deepEqual(
+      { id: problem?.id, reference: problem?.reference, text: problem?.text },
+      {
+        id: 'aime-style-7',
+        reference: '\\frac{1}{2}',
+        text: 'Find the probability that a fair coin lands heads.',
+      },
+    );
+  });
+
+  test('a plain text file without answer has no reference', () => {
+    const [problem] = parseFixture('plain.txt');
+    assert.equal(problem?.text, 'What is 6 times 7?');
+    assert.equal(problem?.reference, undefined);
+  });
+
+  test('an empty file is an error naming the file', () => {
+    assert.equal(parseError('empty.txt').message, 'empty.txt: the file holds no problem text');
+  });
+});
+
+describe('row files', () => {
+  test('ProcessBench rows keep their steps, label and generator', () => {
+    const problems = parseProblemFile('processbench.jsonl', readFixture('processbench_sample_40.jsonl'));
+    const rows = processBenchRows();
+    assert.equal(problems.length, rows.length);
+    const first = problems[0]!;
+    assert.equal(first.id, 'gsm8k-0');
+    assert.equal(first.format, 'processbench');
+    assert.deepEqual(first.steps, rows[0]!.steps);
+    assert.equal(first.humanFirstError, 1);
+    assert.equal(first.finalAnswerCorrect, false);
+    assert.equal(first.generator, 'Qwen2-7B-Instruct');
+    assert.deepEqual(first.source, { file: 'processbench.jsonl', row: 1 });
+    assert.deepEqual(
+      problems.map((p) => p.humanFirstError),
+      rows.map((r) => r.label),
+    );
+  });
+
+  test('MATH and AIME rows: answer field, any capitalisation, or the boxed answer of the solution', () => {
+    const problems = parseFixture('math.jsonl');
+    assert.deepEqual(
+      problems.map((p) => [p.id, p.reference, p.format]),
+      [
+        ['test/algebra/1.json', '5', 'math'],
+        ['2024-I-3', '24', 'math'],
+        ['math:3', '\\frac{1}{2}', 'math'],
+      ],
+    );
+  });
+
+  test('GSM8K rows: the reference is what follows ####, without thousands separators', () => {
+    const problems = parseFixture('gsm8k.jsonl');
+    assert.deepEqual(
+      problems.map((p) => [p.reference, p.format]),
+      [
+        ['7', 'gsm8k'],
+        ['13500', 'gsm8k'],
+      ],
+    );
+  });
+
+  test('PRM800K rows: chosen completions become steps with their ratings; the first −1 is the human label', () => {
+    const [found, solved] = parseFixture('prm800k.jsonl');
+    assert.equal(found?.reference, '2');
+    assert.deepEqual(found?.steps, ['We add the numbers.', '1 + 1 = 3.']);
+    assert.deepEqual(found?.stepRatings, [1, -1]);
+    assert.equal(found?.humanFirstError, 1);
+    assert.deepEqual(solved?.steps, ['Multiply.', '2 * 3 = 6, so the answer is 6.']);
+    assert.equal(solved?.humanFirstError, -1);
+  });
+
+  test('a JSON array gives one problem per element, numbered from 1', () => {
+    const problems = parseFixture('rows.json');
+    assert.deepEqual(
+      problems.map((p) => [p.id, p.source.row]),
+      [
+        ['p1', 1],
+        ['p2', 2],
+      ],
+    );
+  });
+});
+
+describe('malformed input names file, line or row, and field', () => {
+  test('bad JSON on line 4 of a JSONL file says line 4', () => {
+    const error = parseError('bad-json-line4.jsonl');
+    assert.deepEqual(error.location, { file: 'bad-json-line4.jsonl', line: 4 });
+    assert.match(error.message, /^bad-json-line4\.jsonl, line 4: invalid JSON/);
+  });
+
+  test('a row without a problem field lists the fields looked for', () => {
+    const error = parseError('no-problem-field.jsonl');
+    assert.equal(error.location.line, 2);
+    assert.match(error.message, /"problem".*"question\.problem".*"question"/);
+  });
+
+  test('a wrongly typed field is named with its path', () => {
+    const error = parseError('bad-steps.jsonl');
+    assert.deepEqual(error.location, { file: 'bad-steps.jsonl', line: 1, field: 'steps.1' });
+    assert.match(error.message, /field "steps\.1": .*string/);
+  });
+
+  test('bad JSON in a .json document names its line', () => {
+    assert.equal(parseError('bad.json').location.line, 4);
+  });
+
+  test('an unsupported extension and a non-object row are refused clearly', () => {
+    assert.match(parseError('notes.pdf', 'x').message, /unsupported file type "\.pdf"/);
+    assert.match(
+      parseError('rows.jsonl', '[1, 2]\n').message,
+      /rows\.jsonl, line 1: a row must be a JSON object/,
+    );
+  });
+});

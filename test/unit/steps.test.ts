@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { separateReasoning, splitSteps } from '../../src/core/steps.js';
+import { processBenchRows } from '../support.js';
+
+describe('paragraph splitting', () => {
+  test('every ProcessBench row joined by blank lines splits back into exactly its steps', () => {
+    const rows = processBenchRows();
+    assert.equal(rows.length, 40);
+    for (const row of rows) {
+      assert.deepEqual(splitSteps(row.steps.join('\n\n'), 'paragraph'), row.steps, row.id);
+    }
+  });
+
+  test('trims, drops empty paragraphs, and accepts CRLF and whitespace-only separator lines', () => {
+    const text = '\n\n  First step.  \r\n \t \r\n\r\n\r\nSecond step\nstill second.\n\n\n';
+    assert.deepEqual(splitSteps(text), ['First step.', 'Second step\nstill second.']);
+  });
+
+  test('never splits inside a fenced code block with blank lines', () => {
+    const text = 'Compute it:\n\n```python\nx = 1\n\ny = 2\n```\n\nDone.';
+    assert.deepEqual(splitSteps(text), ['Compute it:', '```python\nx = 1\n\ny = 2\n```', 'Done.']);
+  });
+
+  test('never splits inside $$…$$, \\[…\\] or an environment that holds blank lines', () => {
+    const dollars = 'We get\n$$\na = 1\n\nb = 2\n$$\nso a < b.\n\nNext.';
+    assert.deepEqual(splitSteps(dollars), ['We get\n$$\na = 1\n\nb = 2\n$$\nso a < b.', 'Next.']);
+    const brackets = 'Then\n\\[\nx^2\n\n= 4\n\\]\n\nThus x = 2.';
+    assert.deepEqual(splitSteps(brackets), ['Then\n\\[\nx^2\n\n= 4\n\\]', 'Thus x = 2.']);
+    const align = '\\begin{align}\na &= 1 \\\\\n\nb &= 2\n\\end{align}\n\nEnd.';
+    assert.deepEqual(splitSteps(align), ['\\begin{align}\na &= 1 \\\\\n\nb &= 2\n\\end{align}', 'End.']);
+  });
+
+  test('inline $$…$$ on one line does not swallow the following paragraphs', () => {
+    assert.deepEqual(splitSteps('So $$x=1$$ here.\n\nNext.\n\nLast.'), [
+      'So $$x=1$$ here.',
+      'Next.',
+      'Last.',
+    ]);
+  });
+});
+
+describe('other strategies', () => {
+  test('lines: one step per non-empty line, display blocks kept whole', () => {
+    assert.deepEqual(splitSteps('a = 1\n\nb = 2\n$$\nc\n\nd\n$$\ne', 'lines'), [
+      'a = 1',
+      'b = 2',
+      '$$\nc\n\nd\n$$',
+      'e',
+    ]);
+  });
+
+  test('markers: "Step N" headings in their common spellings, with the preamble as its own step', () => {
+    const text =
+      "Let's solve it.\nStep 1: Add.\n1 + 1 = 2\n\n**Step 2** Multiply.\n2 * 3 = 6\n## Step 3. Answer\nThe answer is 6.";
+    assert.deepEqual(splitSteps(text, 'markers'), [
+      "Let's solve it.",
+      'Step 1: Add.\n1 + 1 = 2',
+      '**Step 2** Multiply.\n2 * 3 = 6',
+      '## Step 3. Answer\nThe answer is 6.',
+    ]);
+  });
+
+  test('markers: a numbered list counts only as a 1, 2, 3 run, and not inside code', () => {
+    const text = '1. First.\nSee item 5. below\n2) Second.\n```\n3. not a step\n```\n3. Third.';
+    assert.deepEqual(splitSteps(text, 'markers'), [
+      '1. First.\nSee item 5. below',
+      '2) Second.\n```\n3. not a step\n```',
+      '3. Third.',
+    ]);
+  });
+
+  test('auto: markers when there are several, else paragraphs, else lines', () => {
+    assert.deepEqual(splitSteps('Step 1: a\nStep 2: b', 'auto'), ['Step 1: a', 'Step 2: b']);
+    assert.deepEqual(splitSteps('a\nb\n\nc', 'auto'), ['a\nb', 'c']);
+    assert.deepEqual(splitSteps('a\nb\nc', 'auto'), ['a', 'b', 'c']);
+  });
+});
+
+describe('reasoning traces', () => {
+  test('<think>…</think> is set apart from the answer text', () => {
+    assert.deepEqual(separateReasoning('<think>\nhmm, 2+2\n</think>\n\nThe answer is 4.'), {
+      reasoning: 'hmm, 2+2',
+      answerText: 'The answer is 4.',
+    });
+  });
+
+  test('a lone closing tag (opening tag was in the prompt) still separates', () => {
+    assert.deepEqual(separateReasoning('wait, maybe 5\n</think>\nSo 5.'), {
+      reasoning: 'wait, maybe 5',
+      answerText: 'So 5.',
+    });
+  });
+
+  test('a trace cut off before its closing tag is all reasoning, no answer', () => {
+    assert.deepEqual(separateReasoning('<think>let me see… 3, 4'), {
+      reasoning: 'let me see… 3, 4',
+      answerText: '',
+    });
+  });
+
+  test('text without tags is all answer; an empty trace is dropped', () => {
+    assert.deepEqual(separateReasoning('  Just 7.  '), { answerText: 'Just 7.' });
+    assert.deepEqual(separateReasoning('<think></think>7'), { answerText: '7' });
+  });
+});
