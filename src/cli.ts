@@ -3,6 +3,7 @@
  * Exit codes: 0 done, 1 the work failed, 2 bad usage or bad input (one line on stderr, no stack).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { runAnalyze, runRescore } from './cli/analyze.js';
 import { runAnswer, runEquiv, runImport, runMetrics, runSplit, type Streams } from './cli/batch.js';
 import { UsageError } from './cli/io.js';
 import { InputError } from './core/errors.js';
@@ -11,13 +12,25 @@ import { isStepStrategy, STEP_STRATEGIES } from './core/steps.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
 
+type CliStreams = Streams & { stderr: NodeJS.WritableStream };
+
 interface Command {
   summary: string;
   usage: string;
   details: string;
   options: Options;
   positionals: number;
-  run(parsed: Parsed, streams: Streams): Promise<void> | void;
+  /** Resolves to the exit code, or to nothing for 0. */
+  run(parsed: Parsed, streams: CliStreams): Promise<number | undefined> | Promise<void> | void;
+}
+
+const str = (value: string | boolean | undefined): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+
+function requireOption(parsed: Parsed, name: string, usage: string): string {
+  const value = str(parsed.values[name]);
+  if (value === undefined) throw new UsageError(`--${name} is required; usage: ${usage}`);
+  return value;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -67,6 +80,61 @@ const COMMANDS: Record<string, Command> = {
     options: {},
     positionals: 1,
     run: ({ positionals }, streams) => runImport(streams, positionals[0]!),
+  },
+  analyze: {
+    summary: 'sample N solutions, judge every step by Self-PRM and the PRMs, write a run',
+    usage:
+      'steplens analyze FILE [--row ID] --config steplens.json [--out run.json] [--existing-steps] [--quiet]',
+    details:
+      'FILE is any problem file (see import); --row picks a row by id or 1-based row number.\n' +
+      '--config names the endpoints and judges (schemas/config.schema.json); keys come only from the\n' +
+      "environment variables it names (apiKeyEnv). --existing-steps judges the row's own steps\n" +
+      '(ProcessBench, PRM800K) instead of sampling. The run is written to --out, or under .steplens/runs/.\n' +
+      'Prints {"run", "samples", "failedSamples", "judges", "status"}. Ctrl-C writes the partial run,\n' +
+      'marked cancelled (exit 130); exit 1 when every sample failed.',
+    options: {
+      config: { type: 'string' },
+      row: { type: 'string' },
+      out: { type: 'string' },
+      'existing-steps': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+    positionals: 1,
+    run: (parsed, streams) =>
+      runAnalyze(
+        {
+          file: parsed.positionals[0]!,
+          config: requireOption(parsed, 'config', COMMANDS.analyze!.usage),
+          ...(str(parsed.values.row) !== undefined ? { row: str(parsed.values.row)! } : {}),
+          ...(str(parsed.values.out) !== undefined ? { out: str(parsed.values.out)! } : {}),
+          existingSteps: parsed.values['existing-steps'] === true,
+          quiet: parsed.values.quiet === true,
+        },
+        streams,
+      ),
+  },
+  rescore: {
+    summary: 'add or replace judges on a run without resampling',
+    usage: 'steplens rescore RUN --config steplens.json [--out run.json] [--quiet]',
+    details:
+      'Runs the judges of --config over the samples of RUN, replacing judgements of the same id and\n' +
+      'keeping the others; recomputes solution scores and reranker picks. Writes to --out, or over RUN.',
+    options: {
+      config: { type: 'string' },
+      out: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    positionals: 1,
+    run: (parsed, streams) =>
+      runRescore(
+        {
+          run: parsed.positionals[0]!,
+          config: requireOption(parsed, 'config', COMMANDS.rescore!.usage),
+          ...(str(parsed.values.out) !== undefined ? { out: str(parsed.values.out)! } : {}),
+          quiet: parsed.values.quiet === true,
+        },
+        streams,
+      ),
   },
   metrics: {
     summary: 'ProcessBench F1 of first-error predictions',
@@ -137,8 +205,7 @@ export async function main(
       streams.stdout.write(`${commandHelp(name, command)}\n`);
       return 0;
     }
-    await command.run(parsed, streams);
-    return 0;
+    return (await command.run(parsed, streams)) ?? 0;
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {
       streams.stderr.write(`steplens${name ? ` ${name}` : ''}: ${error.message}\n`);

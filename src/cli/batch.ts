@@ -1,12 +1,11 @@
 /** The CLI's pure modes: each maps JSONL lines through one core function. */
-import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import { answersEquivalent, extractAnswer, isNumericAnswer } from '../core/answers.js';
-import { InputError } from '../core/errors.js';
 import { processBenchF1 } from '../core/metrics.js';
 import { parseProblemFile } from '../core/problems.js';
 import { type StepStrategy, separateReasoning, splitSteps } from '../core/steps.js';
+import { readTextFile } from '../io/files.js';
 import { LineWriter, readJsonLines } from './io.js';
 
 export interface Streams {
@@ -55,16 +54,7 @@ export function runEquiv(streams: Streams, a: string, b: string): void {
 }
 
 export async function runImport(streams: Streams, file: string): Promise<void> {
-  let content: string;
-  try {
-    content = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      { file },
-      code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(error)})`,
-    );
-  }
+  const content = await readTextFile(file);
   const out = new LineWriter(streams.stdout);
   for (const problem of parseProblemFile(file, content)) await out.write(problem);
   await out.flush();

@@ -1,0 +1,391 @@
+/**
+ * One OpenAI-compatible chat endpoint (vLLM, OpenAI, DeepSeek, …) through the `openai` package.
+ * The SDK is the transport; every response is validated here with zod, since reasoning fields
+ * (`reasoning_content`, `reasoning`) and logprobs vary between servers. Retries, timeouts and the
+ * concurrency limit are StepLens's own (the SDK's retries are off) so that a stream cut midway is
+ * retried for just the choices it had not finished.
+ */
+import type OpenAI from 'openai';
+import { z } from 'zod';
+import {
+  EndpointError,
+  errorBodyMessage,
+  isRetryableStatus,
+  parseRetryAfter,
+  transportError,
+} from './errors.js';
+import { Limiter } from './limiter.js';
+import { type EndpointRetrySettings, type RetryEvent, retryPolicy, withRetries } from './retry.js';
+
+export interface ChatEndpointOptions extends EndpointRetrySettings {
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  concurrency: number;
+  onRetry?: (event: RetryEvent & { endpoint: string }) => void;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  logprobs?: boolean;
+  top_logprobs?: number;
+  response_format?: {
+    type: 'json_schema';
+    json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean };
+  };
+}
+
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  top: { token: string; logprob: number }[];
+}
+
+export interface ChatChoice {
+  content: string;
+  /** The reasoning the server returned apart from the content, when it did. */
+  reasoning?: string;
+  finishReason: string | null;
+  logprobs?: TokenLogprob[];
+}
+
+export interface ChatUsage {
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens?: number;
+}
+
+export interface ChatResult {
+  choices: ChatChoice[];
+  usage?: ChatUsage;
+  latencyMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire schemas: only what StepLens reads, everything else passes.
+
+const LogprobEntry = z.object({
+  token: z.string(),
+  logprob: z.number(),
+  top_logprobs: z.array(z.object({ token: z.string(), logprob: z.number() })).nullish(),
+});
+const Logprobs = z.object({ content: z.array(LogprobEntry).nullish() }).nullish();
+const UsageWire = z
+  .object({
+    prompt_tokens: z.number().int().min(0),
+    completion_tokens: z.number().int().min(0),
+    completion_tokens_details: z.object({ reasoning_tokens: z.number().int().min(0).nullish() }).nullish(),
+  })
+  .nullish();
+
+const CompletionWire = z.object({
+  choices: z.array(
+    z.object({
+      index: z.number().int().min(0),
+      message: z.object({
+        content: z.string().nullish(),
+        reasoning_content: z.string().nullish(),
+        reasoning: z.string().nullish(),
+      }),
+      finish_reason: z.string().nullish(),
+      logprobs: Logprobs,
+    }),
+  ),
+  usage: UsageWire,
+});
+
+const ChunkWire = z.object({
+  choices: z.array(
+    z.object({
+      index: z.number().int().min(0),
+      delta: z
+        .object({
+          content: z.string().nullish(),
+          reasoning_content: z.string().nullish(),
+          reasoning: z.string().nullish(),
+        })
+        .nullish(),
+      finish_reason: z.string().nullish(),
+    }),
+  ),
+  usage: UsageWire,
+});
+
+function toUsage(usage: z.infer<typeof UsageWire>): ChatUsage | undefined {
+  if (!usage) return undefined;
+  const reasoningTokens = usage.completion_tokens_details?.reasoning_tokens;
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    ...(typeof reasoningTokens === 'number' ? { reasoningTokens } : {}),
+  };
+}
+
+function toLogprobs(logprobs: z.infer<typeof Logprobs>): TokenLogprob[] | undefined {
+  const content = logprobs?.content;
+  if (!content) return undefined;
+  return content.map((entry) => ({
+    token: entry.token,
+    logprob: entry.logprob,
+    top: (entry.top_logprobs ?? []).map((top) => ({ token: top.token, logprob: top.logprob })),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** What an endpoint was found to refuse, remembered for the life of the process. */
+const refusesMultipleChoices = new Set<string>();
+
+/** Raised inside an attempt when the server answered 200 with a body StepLens cannot use. */
+class MalformedResponse extends Error {}
+
+function isNRefusal(error: unknown): boolean {
+  if (!(error instanceof EndpointError) || (error.status !== 400 && error.status !== 422)) return false;
+  return /\bn\b|'n'|"n"|multiple (choices|completions)/i.test(error.message);
+}
+
+export class ChatEndpoint {
+  private client: Promise<OpenAI> | undefined;
+  private readonly limiter: Limiter;
+  readonly key: string;
+
+  constructor(readonly options: ChatEndpointOptions) {
+    this.limiter = new Limiter(options.concurrency);
+    this.key = `${options.baseUrl.replace(/\/+$/, '')}#${options.model}`;
+  }
+
+  get label(): string {
+    return `${this.options.model} at ${this.options.baseUrl}`;
+  }
+
+  /** False once the endpoint has refused (or ignored) `n > 1`; then N single requests are sent. */
+  get acceptsMultipleChoices(): boolean {
+    return !refusesMultipleChoices.has(this.key);
+  }
+
+  private sdk(): Promise<OpenAI> {
+    // Loaded on first use: the extension host activates without paying for the SDK.
+    this.client ??= import('openai').then(
+      ({ default: OpenAIClient }) =>
+        new OpenAIClient({
+          baseURL: this.options.baseUrl,
+          // Local servers need no key, but the SDK insists on one; the placeholder unlocks nothing.
+          apiKey: this.options.apiKey ?? 'none',
+          maxRetries: 0,
+          timeout: this.options.timeoutMs,
+        }),
+    );
+    return this.client;
+  }
+
+  private toEndpointError = (error: unknown, timedOut: boolean): EndpointError => {
+    if (error instanceof MalformedResponse) return new EndpointError(`${this.label}: ${error.message}`, true);
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number') {
+      const body = (error as { error?: unknown }).error;
+      const message =
+        body && typeof body === 'object'
+          ? errorBodyMessage(JSON.stringify({ error: body }))
+          : (error as Error).message;
+      const headers = (error as { headers?: Headers }).headers;
+      return new EndpointError(
+        `${this.label}: HTTP ${status}: ${message}`,
+        isRetryableStatus(status),
+        status,
+        parseRetryAfter(headers),
+      );
+    }
+    return transportError(this.label, this.options.timeoutMs, error, timedOut);
+  };
+
+  private retrying<T>(attempt: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withRetries(attempt, {
+      policy: retryPolicy(this.options),
+      ...(signal ? { signal } : {}),
+      toEndpointError: this.toEndpointError,
+      onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
+    });
+  }
+
+  private body(request: ChatRequest, n: number): Record<string, unknown> {
+    return { model: this.options.model, ...request, ...(n > 1 ? { n } : {}) };
+  }
+
+  /** One non-streaming request for `n` choices, retried; the limiter holds one slot per attempt. */
+  private async completeOnce(request: ChatRequest, n: number, signal?: AbortSignal): Promise<ChatResult> {
+    const client = await this.sdk();
+    return this.retrying(
+      (attemptSignal) =>
+        this.limiter.run(async () => {
+          const started = performance.now();
+          const raw: unknown = await client.chat.completions.create(
+            this.body(request, n) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+            { signal: attemptSignal },
+          );
+          const parsed = CompletionWire.safeParse(raw);
+          if (!parsed.success)
+            throw new MalformedResponse(`unexpected response shape (${parsed.error.issues[0]?.message})`);
+          const choices = [...parsed.data.choices]
+            .sort((a, b) => a.index - b.index)
+            .map((choice) => {
+              const logprobs = toLogprobs(choice.logprobs);
+              const reasoning = choice.message.reasoning_content ?? choice.message.reasoning;
+              return {
+                content: choice.message.content ?? '',
+                ...(reasoning ? { reasoning } : {}),
+                finishReason: choice.finish_reason ?? null,
+                ...(logprobs ? { logprobs } : {}),
+              };
+            });
+          const usage = toUsage(parsed.data.usage);
+          return { choices, ...(usage ? { usage } : {}), latencyMs: performance.now() - started };
+        }),
+      signal,
+    );
+  }
+
+  /**
+   * `n` choices for one prompt: one request with `n` where the endpoint takes it, else n requests.
+   * An endpoint that refuses `n` (HTTP 400) or silently returns fewer choices is remembered.
+   */
+  async complete(request: ChatRequest, n = 1, signal?: AbortSignal): Promise<ChatResult> {
+    if (n > 1 && this.acceptsMultipleChoices) {
+      try {
+        const result = await this.completeOnce(request, n, signal);
+        if (result.choices.length >= n) return result;
+        refusesMultipleChoices.add(this.key);
+        const rest = await this.completeSingly(request, n - result.choices.length, signal);
+        return {
+          ...rest,
+          choices: [...result.choices, ...rest.choices],
+          latencyMs: Math.max(result.latencyMs, rest.latencyMs),
+        };
+      } catch (error) {
+        if (!isNRefusal(error)) throw error;
+        refusesMultipleChoices.add(this.key);
+      }
+    }
+    if (n > 1) return this.completeSingly(request, n, signal);
+    return this.completeOnce(request, 1, signal);
+  }
+
+  private async completeSingly(request: ChatRequest, n: number, signal?: AbortSignal): Promise<ChatResult> {
+    const results = await Promise.all(Array.from({ length: n }, () => this.completeOnce(request, 1, signal)));
+    const usage = results.reduce<ChatUsage | undefined>((sum, result) => {
+      if (!result.usage) return sum;
+      return {
+        promptTokens: (sum?.promptTokens ?? 0) + result.usage.promptTokens,
+        completionTokens: (sum?.completionTokens ?? 0) + result.usage.completionTokens,
+      };
+    }, undefined);
+    return {
+      choices: results.flatMap((result) => result.choices),
+      ...(usage ? { usage } : {}),
+      latencyMs: Math.max(...results.map((result) => result.latencyMs)),
+    };
+  }
+
+  /**
+   * Streams one request for `slots.length` choices and reports each the moment its finish_reason
+   * arrives. A failed attempt (cut stream, 5xx, no chunk for timeoutMs) is retried for the slots
+   * still open only. Returns the slots left open because the endpoint refused or ignored `n`; throws
+   * when retries run out (slots reported before that stay done).
+   */
+  async stream(
+    request: ChatRequest,
+    slots: readonly number[],
+    handlers: StreamHandlers,
+    signal?: AbortSignal,
+  ): Promise<number[]> {
+    const client = await this.sdk();
+    const open = [...slots];
+    try {
+      await this.retrying(
+        (attemptSignal) =>
+          this.limiter.run(() => this.streamAttempt(client, request, open, handlers, attemptSignal)),
+        signal,
+      );
+    } catch (error) {
+      if (!(slots.length > 1 && isNRefusal(error))) throw error;
+      refusesMultipleChoices.add(this.key);
+    }
+    return open;
+  }
+
+  private async streamAttempt(
+    client: OpenAI,
+    request: ChatRequest,
+    open: number[],
+    handlers: StreamHandlers,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const started = performance.now();
+    const wanted = [...open];
+    const stream = await client.chat.completions.create(
+      {
+        ...(this.body(request, wanted.length) as unknown as OpenAI.ChatCompletionCreateParamsStreaming),
+        stream: true,
+        stream_options: { include_usage: true },
+      },
+      { signal },
+    );
+    const parts = new Map<number, { content: string; reasoning: string; finishReason: string | null }>();
+    let usage: ChatUsage | undefined;
+    const report = (index: number) => {
+      const slot = wanted[index]!;
+      const part = parts.get(index)!;
+      open.splice(open.indexOf(slot), 1);
+      handlers.onChoice(slot, {
+        content: part.content,
+        ...(part.reasoning ? { reasoning: part.reasoning } : {}),
+        finishReason: part.finishReason,
+        latencyMs: performance.now() - started,
+        // Usage comes in the stream's last chunk and covers all its choices: per sample only when n = 1.
+        ...(usage && wanted.length === 1 ? { usage } : {}),
+      });
+    };
+    for await (const raw of stream as AsyncIterable<unknown>) {
+      const parsed = ChunkWire.safeParse(raw);
+      if (!parsed.success)
+        throw new MalformedResponse(`unexpected stream chunk (${parsed.error.issues[0]?.message})`);
+      usage = toUsage(parsed.data.usage) ?? usage;
+      for (const choice of parsed.data.choices) {
+        const slot = wanted[choice.index];
+        if (slot === undefined || !open.includes(slot)) continue;
+        const part = parts.get(choice.index) ?? { content: '', reasoning: '', finishReason: null };
+        part.content += choice.delta?.content ?? '';
+        part.reasoning += choice.delta?.reasoning_content ?? choice.delta?.reasoning ?? '';
+        parts.set(choice.index, part);
+        handlers.onProgress?.(slot, part.content.length + part.reasoning.length);
+        if (choice.finish_reason) {
+          part.finishReason = choice.finish_reason;
+          if (wanted.length > 1) report(choice.index);
+        }
+      }
+    }
+    if (wanted.length === 1 && parts.get(0)?.finishReason) report(0);
+    if (open.length === 0) return;
+    const allSeenFinished = [...parts.values()].every((part) => part.finishReason !== null);
+    if (wanted.length > 1 && parts.size > 0 && parts.size < wanted.length && allSeenFinished) {
+      // Every choice the server started, it finished: it answers fewer choices than asked (ignores n).
+      refusesMultipleChoices.add(this.key);
+      return;
+    }
+    throw new MalformedResponse(
+      `the stream ended before ${open.length} of ${wanted.length} choice(s) finished`,
+    );
+  }
+}
+
+export interface StreamHandlers {
+  onChoice: (slot: number, choice: ChatChoice & { latencyMs: number; usage?: ChatUsage }) => void;
+  onProgress?: (slot: number, characters: number) => void;
+}

@@ -1,0 +1,141 @@
+/**
+ * The ProcessBench critic protocol, used for Self-PRM (the policy model judging its own samples)
+ * and for `chat-critic` PRMs (another chat model): the critic sees the problem and the steps as
+ * 0-indexed tagged paragraphs and names the earliest wrong one, or −1, in \boxed{}.
+ */
+import { z } from 'zod';
+import { lastBoxed } from '../core/answers.js';
+import type { Judgement } from '../core/schemas.js';
+import { separateReasoning } from '../core/steps.js';
+import type { ChatEndpoint, ChatRequest } from './chat.js';
+
+export function criticPrompt(problem: string, steps: readonly string[]): string {
+  const paragraphs = steps.map((step, i) => `<paragraph_${i}>\n${step}\n</paragraph_${i}>`).join('\n\n');
+  return [
+    'Below is a math problem and a proposed solution. The solution is divided into paragraphs, each',
+    'wrapped in tags and numbered from 0.',
+    '',
+    '[Problem]',
+    '',
+    problem,
+    '',
+    '[Solution]',
+    '',
+    paragraphs,
+    '',
+    'Check the paragraphs in order. Find the first paragraph that contains a mistake: a wrong',
+    'calculation, a false claim, an invalid inference, or a misreading of the problem. If every',
+    'paragraph is correct, the answer is -1.',
+    '',
+    'Give the index of that paragraph (or -1) alone in \\boxed{}, for example \\boxed{2} or \\boxed{-1}.',
+  ].join('\n');
+}
+
+export const CriticVerdictSchema = z.object({
+  first_error_paragraph: z.number().int().min(-1),
+  reason: z.string().optional(),
+});
+
+export const criticResponseFormat: NonNullable<ChatRequest['response_format']> = {
+  type: 'json_schema',
+  json_schema: {
+    name: 'critic_verdict',
+    schema: z.toJSONSchema(CriticVerdictSchema) as Record<string, unknown>,
+  },
+};
+
+function indexFromText(text: string): number | null {
+  const cleaned = text
+    .replace(/\\text\{([^{}]*)\}/g, '$1')
+    .replace(/\\_|_|\$/g, ' ')
+    .replace(/paragraph|index|step/gi, ' ')
+    .trim();
+  return /^-?\d+$/.test(cleaned) ? Number(cleaned) : null;
+}
+
+/**
+ * A critique's first-error index, or null when it names none that exists. JSON (structured
+ * output) is read first, then the last \boxed{} of the answer text.
+ */
+export function parseCriticVerdict(output: string, stepCount: number): number | null {
+  const { answerText } = separateReasoning(output);
+  let index: number | null = null;
+  try {
+    const parsed = CriticVerdictSchema.safeParse(JSON.parse(answerText));
+    if (parsed.success) index = parsed.data.first_error_paragraph;
+  } catch {}
+  if (index === null) {
+    const boxed = lastBoxed(answerText);
+    index = boxed === null ? null : indexFromText(boxed);
+  }
+  if (index === null || index < -1 || index >= stepCount) return null;
+  return index;
+}
+
+/** Ties between verdicts go to the earliest flagged step: a judge is no surer than its doubts. */
+export const VERDICT_TIE_RULE = 'the most common index; ties go to the earliest flagged step';
+
+export function criticJudgement(
+  verdicts: readonly (number | null)[],
+  stepCount: number,
+): Omit<Judgement, 'raw'> {
+  const parsed = verdicts.filter((verdict): verdict is number => verdict !== null);
+  if (parsed.length === 0) {
+    return {
+      stepScores: Array.from({ length: stepCount }, () => null),
+      firstError: -1,
+      verdicts: [...verdicts],
+      error: `none of the ${verdicts.length} critique(s) named a paragraph index that exists`,
+    };
+  }
+  const stepScores = Array.from(
+    { length: stepCount },
+    (_, step) => parsed.filter((verdict) => verdict === -1 || verdict > step).length / parsed.length,
+  );
+  const counts = new Map<number, number>();
+  for (const verdict of parsed) counts.set(verdict, (counts.get(verdict) ?? 0) + 1);
+  const top = Math.max(...counts.values());
+  const tied = [...counts].filter(([, count]) => count === top).map(([verdict]) => verdict);
+  const errors = tied.filter((verdict) => verdict >= 0);
+  const firstError = errors.length > 0 ? Math.min(...errors) : -1;
+  return { stepScores, firstError, verdicts: [...verdicts] };
+}
+
+/** Raw critiques are kept for audit, but a runaway one is cut, visibly, so run files stay openable. */
+export const MAX_RAW_CHARS = 20_000;
+
+export function keepRaw(text: string): string {
+  if (text.length <= MAX_RAW_CHARS) return text;
+  return `${text.slice(0, MAX_RAW_CHARS)}\n…[${text.length - MAX_RAW_CHARS} more characters not kept]`;
+}
+
+export interface CriticSettings {
+  samples: number;
+  structuredOutput: boolean;
+  temperature: number;
+  maxTokens: number;
+}
+
+export async function judgeByCritique(
+  endpoint: ChatEndpoint,
+  problem: string,
+  steps: readonly string[],
+  settings: CriticSettings,
+  signal?: AbortSignal,
+): Promise<Judgement> {
+  const request: ChatRequest = {
+    messages: [{ role: 'user', content: criticPrompt(problem, steps) }],
+    temperature: settings.temperature,
+    max_tokens: settings.maxTokens,
+    ...(settings.structuredOutput ? { response_format: criticResponseFormat } : {}),
+  };
+  const started = performance.now();
+  const result = await endpoint.complete(request, settings.samples, signal);
+  const outputs = result.choices.map((choice) => choice.content);
+  const verdicts = outputs.map((output) => parseCriticVerdict(output, steps.length));
+  return {
+    ...criticJudgement(verdicts, steps.length),
+    raw: outputs.map(keepRaw),
+    latencyMs: performance.now() - started,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * What went wrong talking to an endpoint, in terms the retry loop and a user both understand.
+ * Messages never include request headers, so a key cannot leak into a run file or a log.
+ */
+
+export class EndpointError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+    /** The server's Retry-After, in milliseconds. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'EndpointError';
+  }
+}
+
+/** The caller cancelled: never retried, never recorded as an endpoint failure. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export function isCancelled(error: unknown): boolean {
+  return error instanceof CancelledError;
+}
+
+const RETRYABLE_STATUS = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
+
+export function isRetryableStatus(status: number): boolean {
+  return RETRYABLE_STATUS.has(status) || status >= 500;
+}
+
+/** Retry-After is seconds or an HTTP date; vLLM and OpenAI also send retry-after-ms. */
+export function parseRetryAfter(
+  headers: { get(name: string): string | null } | undefined,
+): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number(headers.get('retry-after-ms'));
+  if (headers.get('retry-after-ms') !== null && Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers.get('retry-after');
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Text of an error body: an OpenAI-style {"error": {"message"}} or vLLM's {"message"}, else raw. */
+export function errorBodyMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as {
+      error?: { message?: unknown } | string;
+      message?: unknown;
+      detail?: unknown;
+    };
+    if (typeof parsed.error === 'object' && typeof parsed.error?.message === 'string')
+      return parsed.error.message;
+    if (typeof parsed.error === 'string') return parsed.error;
+    if (typeof parsed.message === 'string') return parsed.message;
+    if (typeof parsed.detail === 'string') return parsed.detail;
+  } catch {}
+  return body.slice(0, 300);
+}
+
+/** A failure below HTTP (refused, reset, cut, timed out): worth another try. */
+export function transportError(
+  label: string,
+  timeoutMs: number,
+  error: unknown,
+  timedOut: boolean,
+): EndpointError {
+  if (error instanceof EndpointError) return error;
+  if (timedOut) return new EndpointError(`${label}: no answer within ${timeoutMs} ms`, true);
+  const message = error instanceof Error ? error.message : String(error);
+  return new EndpointError(`${label}: connection failed: ${message}`, true);
+}

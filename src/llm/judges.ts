@@ -1,0 +1,113 @@
+/** The judges a configuration asks for, each behind one interface the pipeline drives. */
+import type { RunConfig } from '../core/config.js';
+import { SELF_JUDGE_ID } from '../core/rerank.js';
+import type { JudgeInfo, Judgement } from '../core/schemas.js';
+import { ChatEndpoint } from './chat.js';
+import { judgeByCritique } from './critic.js';
+import { judgeRlhflow, judgeStepwise } from './logprobJudges.js';
+import { PoolingPrm } from './pooling.js';
+import type { RetryEvent } from './retry.js';
+
+export interface Judge {
+  info: JudgeInfo;
+  /** Scores one solution's steps. Rejects on failure; the pipeline records the error on the sample. */
+  judge(problem: string, steps: readonly string[], signal?: AbortSignal): Promise<Judgement>;
+}
+
+/** Resolves a key from the environment variable a config names; never from the config itself. */
+export type KeyResolver = (envName: string | undefined) => string | undefined;
+
+export interface EndpointTuning {
+  backoff?: { baseDelayMs?: number; maxDelayMs?: number };
+  lingerMs?: number;
+  onRetry?: (event: RetryEvent & { endpoint: string }) => void;
+}
+
+function keyOption(resolveKey: KeyResolver, envName: string | undefined): { apiKey?: string } {
+  const apiKey = resolveKey(envName);
+  return apiKey ? { apiKey } : {};
+}
+
+export function createPolicyEndpoint(
+  config: RunConfig,
+  resolveKey: KeyResolver,
+  tuning: EndpointTuning = {},
+): ChatEndpoint {
+  const { policy } = config;
+  return new ChatEndpoint({
+    baseUrl: policy.baseUrl,
+    model: policy.model,
+    ...keyOption(resolveKey, policy.apiKeyEnv),
+    timeoutMs: policy.timeoutMs,
+    maxRetries: policy.maxRetries,
+    concurrency: policy.concurrency,
+    ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
+    ...(tuning.onRetry ? { onRetry: tuning.onRetry } : {}),
+  });
+}
+
+/** Self-PRM on the policy's own endpoint (sharing its concurrency limit), then every PRM. */
+export function createJudges(
+  config: RunConfig,
+  policy: ChatEndpoint,
+  resolveKey: KeyResolver,
+  tuning: EndpointTuning = {},
+): Judge[] {
+  const judges: Judge[] = [];
+  const self = config.selfJudge;
+  if (self.mode === 'critic') {
+    judges.push({
+      info: { id: SELF_JUDGE_ID, kind: 'self-critic', model: config.policy.model },
+      judge: (problem, steps, signal) => judgeByCritique(policy, problem, steps, self, signal),
+    });
+  } else if (self.mode === 'stepwise') {
+    judges.push({
+      info: { id: SELF_JUDGE_ID, kind: 'self-stepwise', model: config.policy.model },
+      judge: (problem, steps, signal) => judgeStepwise(policy, problem, steps, signal),
+    });
+  }
+
+  for (const prm of config.prms) {
+    const common = {
+      baseUrl: prm.baseUrl,
+      model: prm.model,
+      ...keyOption(resolveKey, prm.apiKeyEnv),
+      timeoutMs: prm.timeoutMs,
+      maxRetries: prm.maxRetries,
+      concurrency: prm.concurrency,
+      ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
+      ...(tuning.onRetry ? { onRetry: tuning.onRetry } : {}),
+    };
+    const info: JudgeInfo = { id: prm.id, kind: prm.kind, model: prm.model };
+    switch (prm.kind) {
+      case 'vllm-pooling': {
+        const client = new PoolingPrm({
+          ...common,
+          batchSize: prm.batchSize,
+          maxInputTokens: prm.maxInputTokens,
+          ...(tuning.lingerMs !== undefined ? { lingerMs: tuning.lingerMs } : {}),
+        });
+        judges.push({ info, judge: (problem, steps, signal) => client.judge(problem, steps, signal) });
+        break;
+      }
+      case 'chat-critic': {
+        const endpoint = new ChatEndpoint(common);
+        judges.push({
+          info,
+          judge: (problem, steps, signal) => judgeByCritique(endpoint, problem, steps, prm, signal),
+        });
+        break;
+      }
+      case 'rlhflow': {
+        const endpoint = new ChatEndpoint(common);
+        judges.push({
+          info,
+          judge: (problem, steps, signal) =>
+            judgeRlhflow(endpoint, problem, steps, prm.maxInputTokens, signal),
+        });
+        break;
+      }
+    }
+  }
+  return judges;
+}

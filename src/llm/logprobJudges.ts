@@ -1,0 +1,144 @@
+/**
+ * Judges that read one token's probability: Self-PRM stepwise (P("Yes") that a step is correct)
+ * and RLHFlow-style PRMs (P("+") after each step in a multi-turn chat).
+ */
+
+import { firstErrorFromScores } from '../core/metrics.js';
+import type { Judgement } from '../core/schemas.js';
+import { fitSteps } from './budget.js';
+import type { ChatEndpoint, ChatMessage, TokenLogprob } from './chat.js';
+import { EndpointError } from './errors.js';
+
+/**
+ * P(good) / (P(good) + P(bad)) over the first generated token's alternatives; null when neither
+ * appears among them. Token spellings vary (" Yes", "yes", "YES"), so they are matched loosely.
+ */
+export function binaryProbability(
+  logprobs: readonly TokenLogprob[] | undefined,
+  good: RegExp,
+  bad: RegExp,
+): number | null {
+  const first = logprobs?.[0];
+  if (!first) return null;
+  const alternatives = first.top.length > 0 ? first.top : [{ token: first.token, logprob: first.logprob }];
+  let pGood = 0;
+  let pBad = 0;
+  for (const { token, logprob } of alternatives) {
+    if (good.test(token)) pGood += Math.exp(logprob);
+    else if (bad.test(token)) pBad += Math.exp(logprob);
+  }
+  return pGood + pBad === 0 ? null : pGood / (pGood + pBad);
+}
+
+const YES = /^\s*yes\b/i;
+const NO = /^\s*no\b/i;
+const PLUS = /^\s*\+\s*$/;
+const MINUS = /^\s*-\s*$/;
+
+function missingLogprobs(endpoint: ChatEndpoint): EndpointError {
+  return new EndpointError(
+    `${endpoint.label} returned no logprobs; this judge needs an endpoint that does`,
+    false,
+  );
+}
+
+async function oneTokenScore(
+  endpoint: ChatEndpoint,
+  messages: ChatMessage[],
+  good: RegExp,
+  bad: RegExp,
+  signal?: AbortSignal,
+): Promise<number | null> {
+  const result = await endpoint.complete(
+    { messages, max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 10 },
+    1,
+    signal,
+  );
+  const logprobs = result.choices[0]?.logprobs;
+  if (!logprobs) throw missingLogprobs(endpoint);
+  return binaryProbability(logprobs, good, bad);
+}
+
+export function stepwisePrompt(problem: string, steps: readonly string[], step: number): string {
+  const shown = steps
+    .slice(0, step + 1)
+    .map((text, i) => `<paragraph_${i}>\n${text}\n</paragraph_${i}>`)
+    .join('\n\n');
+  return [
+    '[Problem]',
+    '',
+    problem,
+    '',
+    '[Solution so far]',
+    '',
+    shown,
+    '',
+    `Is paragraph ${step} correct, given the problem and the paragraphs before it? Answer Yes or No.`,
+  ].join('\n');
+}
+
+async function scoreEachStep(
+  steps: readonly string[],
+  scoreStep: (step: number) => Promise<number | null>,
+  started: number,
+  unscoredFrom?: number,
+): Promise<Judgement> {
+  const limit = unscoredFrom ?? steps.length;
+  const scores = await Promise.all(
+    steps.map((_, step) => (step < limit ? scoreStep(step) : Promise.resolve(null))),
+  );
+  return {
+    stepScores: scores,
+    firstError: firstErrorFromScores(scores),
+    ...(unscoredFrom !== undefined ? { unscoredFrom } : {}),
+    latencyMs: performance.now() - started,
+  };
+}
+
+export function judgeStepwise(
+  endpoint: ChatEndpoint,
+  problem: string,
+  steps: readonly string[],
+  signal?: AbortSignal,
+): Promise<Judgement> {
+  const started = performance.now();
+  return scoreEachStep(
+    steps,
+    (step) =>
+      oneTokenScore(
+        endpoint,
+        [{ role: 'user', content: stepwisePrompt(problem, steps, step) }],
+        YES,
+        NO,
+        signal,
+      ),
+    started,
+  );
+}
+
+/** RLHFlow PRMs: the problem with the first step as the first user turn, "+" as each assistant turn. */
+export function rlhflowMessages(problem: string, steps: readonly string[], step: number): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  for (let i = 0; i <= step; i++) {
+    messages.push({ role: 'user', content: i === 0 ? `${problem} ${steps[0]}` : steps[i]! });
+    if (i < step) messages.push({ role: 'assistant', content: '+' });
+  }
+  return messages;
+}
+
+export function judgeRlhflow(
+  endpoint: ChatEndpoint,
+  problem: string,
+  steps: readonly string[],
+  maxInputTokens: number,
+  signal?: AbortSignal,
+): Promise<Judgement> {
+  const started = performance.now();
+  const fitting = fitSteps(problem, steps, maxInputTokens);
+  return scoreEachStep(
+    steps,
+    (step) => oneTokenScore(endpoint, rlhflowMessages(problem, steps, step), PLUS, MINUS, signal),
+    started,
+    fitting < steps.length ? fitting : undefined,
+  );
+}

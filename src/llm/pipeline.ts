@@ -1,0 +1,297 @@
+/**
+ * One analysis: sample N solutions, split each into steps, judge each by Self-PRM and every PRM
+ * the moment it arrives, rerank, and hand back a valid Run — also when parts failed (recorded on
+ * the sample) or the user cancelled (status "cancelled", everything finished so far kept).
+ */
+import { randomBytes } from 'node:crypto';
+import { answersEquivalent, extractAnswer, isNumericAnswer } from '../core/answers.js';
+import type { RunConfig } from '../core/config.js';
+import type { Problem } from '../core/problems.js';
+import { aggregateScores, rerank } from '../core/rerank.js';
+import { type Judgement, type Run, RunSchema, type Sample } from '../core/schemas.js';
+import { separateReasoning, splitSteps } from '../core/steps.js';
+import type { ChatEndpoint } from './chat.js';
+import { CancelledError, isCancelled } from './errors.js';
+import {
+  createJudges,
+  createPolicyEndpoint,
+  type EndpointTuning,
+  type Judge,
+  type KeyResolver,
+} from './judges.js';
+import { type SampleOutcome, sampleSolutions, solveRequest } from './sampler.js';
+
+export type PipelineEvent =
+  /** A sample arrived (or failed); `sample` is its current state, a delta for a live view. */
+  | { type: 'sampled'; done: number; total: number; sample: Sample }
+  /** One judge finished one sample. */
+  | { type: 'judged'; done: number; total: number; sample: number; judge: string; judgement: Judgement }
+  /** Characters streamed so far for a sample still being written. */
+  | { type: 'streaming'; sample: number; characters: number }
+  | { type: 'retry'; endpoint: string; attempt: number; delayMs: number; message: string };
+
+export interface PipelineOptions {
+  config: RunConfig;
+  resolveKey: KeyResolver;
+  signal?: AbortSignal;
+  onEvent?: (event: PipelineEvent) => void;
+  tuning?: EndpointTuning;
+  now?: () => Date;
+}
+
+export function newRunId(problem: Problem, now: Date): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')
+    .replace('T', '-');
+  const slug =
+    problem.id
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'problem';
+  return `${stamp}-${slug}-${randomBytes(2).toString('hex')}`;
+}
+
+/** Turns a model's output into a sample: trace apart, steps split, answer extracted and checked. */
+export function buildSample(
+  index: number,
+  output: { content: string; reasoning?: string },
+  problem: Problem,
+  config: RunConfig,
+): Sample {
+  const separated = separateReasoning(output.content);
+  const reasoning = output.reasoning ?? separated.reasoning;
+  const text = separated.answerText;
+  const numericFallback = problem.reference === undefined || isNumericAnswer(problem.reference);
+  const answer = text === '' ? null : extractAnswer(text, { numericFallback });
+  return {
+    index,
+    text,
+    ...(reasoning ? { reasoning } : {}),
+    steps: splitSteps(text, config.steps.strategy),
+    answer,
+    ...(problem.reference !== undefined ? { correct: answersEquivalent(answer, problem.reference) } : {}),
+    judgements: {},
+  };
+}
+
+/** A row that already carries steps (ProcessBench, PRM800K) as the one sample to judge. */
+export function sampleFromExistingSteps(problem: Problem, config: RunConfig): Sample {
+  const steps = problem.steps ?? [];
+  const sample = buildSample(0, { content: steps.join('\n\n') }, problem, config);
+  return { ...sample, steps: [...steps] };
+}
+
+function judgementError(error: unknown, stepCount: number): Judgement {
+  return {
+    stepScores: Array.from({ length: stepCount }, () => null),
+    firstError: -1,
+    error: error instanceof Error ? error.message : String(error),
+  };
+}
+
+/** Drives the judges over samples as they come, counting for progress. */
+class JudgingQueue {
+  private readonly tasks: Promise<void>[] = [];
+  done = 0;
+  total: number;
+
+  constructor(
+    private readonly problem: Problem,
+    private readonly judges: readonly Judge[],
+    private readonly config: RunConfig,
+    expectedSamples: number,
+    private readonly options: PipelineOptions,
+  ) {
+    this.total = expectedSamples * judges.length;
+  }
+
+  /** A sample that will never be judged (failed, or no steps) lowers the expected total. */
+  skip(): void {
+    this.total -= this.judges.length;
+  }
+
+  add(sample: Sample, judges: readonly Judge[] = this.judges): void {
+    for (const judge of judges) {
+      this.tasks.push(
+        judge
+          .judge(this.problem.text, sample.steps, this.options.signal)
+          .catch((error: unknown) => {
+            if (isCancelled(error) || this.options.signal?.aborted) throw new CancelledError();
+            return judgementError(error, sample.steps.length);
+          })
+          .then(
+            (judgement) => {
+              const solutionScore = judgement.error
+                ? null
+                : aggregateScores(judgement.stepScores, this.config.aggregate);
+              const recorded = { ...judgement, solutionScore };
+              sample.judgements[judge.info.id] = recorded;
+              this.done += 1;
+              this.options.onEvent?.({
+                type: 'judged',
+                done: this.done,
+                total: this.total,
+                sample: sample.index,
+                judge: judge.info.id,
+                judgement: recorded,
+              });
+            },
+            () => {
+              // Cancelled: the judgement stays absent, which a run file reads as "not judged".
+            },
+          ),
+      );
+    }
+  }
+
+  async drain(): Promise<void> {
+    // Tasks may be added while earlier ones run; wait until none is left.
+    for (let seen = 0; seen < this.tasks.length; seen = this.tasks.length) {
+      await Promise.all(this.tasks.slice(seen));
+    }
+  }
+}
+
+function finish(run: Run, signal: AbortSignal | undefined, now: () => Date): Run {
+  run.samples.sort((a, b) => a.index - b.index);
+  run.status = signal?.aborted ? 'cancelled' : 'complete';
+  run.finishedAt = now().toISOString();
+  run.rerank = rerank(run.samples, run.judges, run.problem.reference);
+  return RunSchema.parse(run);
+}
+
+function retryEvents(options: PipelineOptions): EndpointTuning {
+  return {
+    ...options.tuning,
+    onRetry: (event) => {
+      options.tuning?.onRetry?.(event);
+      options.onEvent?.({
+        type: 'retry',
+        endpoint: event.endpoint,
+        attempt: event.attempt,
+        delayMs: event.delayMs,
+        message: event.error.message,
+      });
+    },
+  };
+}
+
+/**
+ * Samples `config.policy.n` solutions and judges them; with `existingSteps`, judges the problem's
+ * own steps as the single sample instead (nothing is sampled).
+ */
+export async function analyze(
+  problem: Problem,
+  options: PipelineOptions & { existingSteps?: boolean },
+): Promise<Run> {
+  const { config, signal } = options;
+  const now = options.now ?? (() => new Date());
+  const tuning = retryEvents(options);
+  const policy: ChatEndpoint = createPolicyEndpoint(config, options.resolveKey, tuning);
+  const judges = createJudges(config, policy, options.resolveKey, tuning);
+  const created = now();
+  const run: Run = {
+    schemaVersion: 1,
+    id: newRunId(problem, created),
+    createdAt: created.toISOString(),
+    status: 'running',
+    problem,
+    config,
+    judges: judges.map((judge) => judge.info),
+    samples: [],
+    rerank: [],
+  };
+
+  if (options.existingSteps) {
+    if (!problem.steps || problem.steps.length === 0) {
+      throw new Error(`problem "${problem.id}" has no steps of its own to score`);
+    }
+    const queue = new JudgingQueue(problem, judges, config, 1, options);
+    const sample = sampleFromExistingSteps(problem, config);
+    run.samples.push(sample);
+    options.onEvent?.({ type: 'sampled', done: 1, total: 1, sample });
+    queue.add(sample);
+    await queue.drain();
+    return finish(run, signal, now);
+  }
+
+  const n = config.policy.n;
+  const queue = new JudgingQueue(problem, judges, config, n, options);
+  let sampled = 0;
+  const onSample = (slot: number, outcome: SampleOutcome) => {
+    const sample: Sample = outcome.ok
+      ? {
+          ...buildSample(slot, outcome.choice, problem, config),
+          finishReason: outcome.choice.finishReason,
+          latencyMs: Math.round(outcome.choice.latencyMs),
+          ...(outcome.choice.usage ? { usage: outcome.choice.usage } : {}),
+        }
+      : { index: slot, text: '', steps: [], answer: null, error: outcome.error, judgements: {} };
+    run.samples.push(sample);
+    sampled += 1;
+    options.onEvent?.({ type: 'sampled', done: sampled, total: n, sample });
+    if (sample.steps.length === 0) queue.skip();
+    else queue.add(sample);
+  };
+  await sampleSolutions(
+    policy,
+    solveRequest(problem.text, config.policy),
+    n,
+    {
+      onSample,
+      onProgress: (slot, characters) => options.onEvent?.({ type: 'streaming', sample: slot, characters }),
+    },
+    signal,
+  );
+  await queue.drain();
+  return finish(run, signal, now);
+}
+
+/**
+ * Adds or replaces judges on an existing run without resampling. The run keeps its policy and
+ * steps; the judge settings, aggregation and threshold become the new config's, PRMs of the old
+ * run that the new config does not name are kept, and every solution score is recomputed.
+ */
+export async function rescore(existing: Run, options: PipelineOptions): Promise<Run> {
+  const now = options.now ?? (() => new Date());
+  const tuning = retryEvents(options);
+  const newIds = new Set(options.config.prms.map((prm) => prm.id));
+  const config: RunConfig = {
+    ...options.config,
+    policy: existing.config.policy,
+    steps: existing.config.steps,
+    prms: [...existing.config.prms.filter((prm) => !newIds.has(prm.id)), ...options.config.prms],
+  };
+  // Self-PRM asks the endpoint the new config names; only the new config's judges run.
+  const policy = createPolicyEndpoint(options.config, options.resolveKey, tuning);
+  const judges = createJudges(options.config, policy, options.resolveKey, tuning);
+  const judgeIds = new Set(judges.map((judge) => judge.info.id));
+  const run: Run = structuredClone(existing);
+  run.config = config;
+  run.judges = [
+    ...existing.judges.filter((judge) => !judgeIds.has(judge.id)),
+    ...judges.map((judge) => judge.info),
+  ];
+  run.status = 'running';
+
+  const judgeable = run.samples.filter((sample) => !sample.error && sample.steps.length > 0);
+  const queue = new JudgingQueue(run.problem, judges, config, judgeable.length, options);
+  for (const sample of judgeable) {
+    for (const id of judgeIds) delete sample.judgements[id];
+    for (const [id, judgement] of Object.entries(sample.judgements)) {
+      if (!judgement.error)
+        sample.judgements[id] = {
+          ...judgement,
+          solutionScore: aggregateScores(judgement.stepScores, config.aggregate),
+        };
+    }
+    queue.add(sample);
+  }
+  await queue.drain();
+  const result = finish(run, options.signal, now);
+  // Rescoring does not finish a sampling that was cut short.
+  if (existing.status === 'cancelled') result.status = 'cancelled';
+  return result;
+}

@@ -1,0 +1,261 @@
+/**
+ * Qwen2.5-Math-PRM (7B/72B) served by vLLM's `/pooling`: the solution's steps joined by
+ * `<extra_0>`, one `[P(wrong), P(right)]` pair back per step. Samples arriving close together are
+ * sent in one request (`input` as a list, the chat template rendered here); a server that takes
+ * one conversation per request gets `messages`, one sample each.
+ */
+import { z } from 'zod';
+import { firstErrorFromScores } from '../core/metrics.js';
+import type { Judgement } from '../core/schemas.js';
+import { fitSteps } from './budget.js';
+import {
+  EndpointError,
+  errorBodyMessage,
+  isRetryableStatus,
+  parseRetryAfter,
+  transportError,
+} from './errors.js';
+import { Limiter } from './limiter.js';
+import { type EndpointRetrySettings, type RetryEvent, retryPolicy, withRetries } from './retry.js';
+
+export const PRM_SYSTEM_PROMPT = 'Please reason step by step, and put your final answer within \\boxed{}.';
+export const STEP_SEPARATOR = '<extra_0>';
+
+export function poolingMessages(problem: string, steps: readonly string[]) {
+  return [
+    { role: 'system', content: PRM_SYSTEM_PROMPT },
+    { role: 'user', content: problem },
+    { role: 'assistant', content: `${steps.join(STEP_SEPARATOR)}${STEP_SEPARATOR}` },
+  ];
+}
+
+/** The Qwen2 chat template applied to poolingMessages, for requests that carry several inputs. */
+export function renderQwenChat(problem: string, steps: readonly string[]): string {
+  return `${poolingMessages(problem, steps)
+    .map((message) => `<|im_start|>${message.role}\n${message.content}<|im_end|>\n`)
+    .join('')}<|endoftext|>`;
+}
+
+const Probability = z.number().min(0).max(1);
+const PoolingResponse = z.object({
+  data: z.array(z.object({ index: z.number().int().min(0).optional(), data: z.unknown() })),
+});
+const NestedPairs = z.array(z.tuple([Probability, Probability]));
+const Flat = z.array(Probability);
+
+/**
+ * P(right) per step from one input's pooling output: nested `[[p_wrong, p_right], …]`, or flat —
+ * either one P(right) per step or the pairs run together. Any other count is an error, never padded.
+ */
+export function stepRewards(output: unknown, stepsSent: number): number[] {
+  const nested = NestedPairs.safeParse(output);
+  let rewards: number[] | undefined;
+  if (nested.success) rewards = nested.data.map(([, right]) => right);
+  else {
+    const flat = Flat.safeParse(output);
+    if (!flat.success)
+      throw new EndpointError(
+        'the PRM returned data that is neither [[p_wrong, p_right], …] nor a flat list of probabilities',
+        false,
+      );
+    rewards = flat.data.length === 2 * stepsSent ? flat.data.filter((_, i) => i % 2 === 1) : flat.data;
+  }
+  if (rewards.length !== stepsSent) {
+    throw new EndpointError(
+      `the PRM returned ${rewards.length} step score(s) for ${stepsSent} step(s)`,
+      false,
+    );
+  }
+  return rewards;
+}
+
+export interface PoolingOptions extends EndpointRetrySettings {
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  concurrency: number;
+  batchSize: number;
+  maxInputTokens: number;
+  /** How long a batch waits for more samples before it is sent. */
+  lingerMs?: number;
+  onRetry?: (event: RetryEvent & { endpoint: string }) => void;
+}
+
+interface Pending {
+  problem: string;
+  steps: string[];
+  resolve: (rewards: number[]) => void;
+  reject: (error: unknown) => void;
+  signal: AbortSignal | undefined;
+}
+
+const refusesBatchInput = new Set<string>();
+
+export class PoolingPrm {
+  private readonly limiter: Limiter;
+  private queue: Pending[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly key: string;
+
+  constructor(readonly options: PoolingOptions) {
+    this.limiter = new Limiter(options.concurrency);
+    this.key = `${options.baseUrl.replace(/\/+$/, '')}#${options.model}`;
+  }
+
+  get label(): string {
+    return `${this.options.model} at ${this.options.baseUrl}`;
+  }
+
+  /** vLLM serves /pooling at the server root; a base URL given with /v1 is accepted too. */
+  private get url(): string {
+    return `${this.options.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')}/pooling`;
+  }
+
+  async judge(problem: string, steps: readonly string[], signal?: AbortSignal): Promise<Judgement> {
+    const started = performance.now();
+    const fitting = fitSteps(problem, steps, this.options.maxInputTokens, PRM_SYSTEM_PROMPT);
+    if (fitting === 0) {
+      throw new EndpointError(
+        `the problem and the first step exceed the PRM's input budget of ${this.options.maxInputTokens} tokens`,
+        false,
+      );
+    }
+    const sent = steps.slice(0, fitting);
+    const rewards = await new Promise<number[]>((resolve, reject) => {
+      this.queue.push({ problem, steps: sent, resolve, reject, signal });
+      this.schedule();
+    });
+    const stepScores: (number | null)[] = [
+      ...rewards,
+      ...Array.from({ length: steps.length - fitting }, () => null),
+    ];
+    return {
+      stepScores,
+      firstError: firstErrorFromScores(stepScores),
+      ...(fitting < steps.length ? { unscoredFrom: fitting } : {}),
+      latencyMs: performance.now() - started,
+    };
+  }
+
+  private schedule(): void {
+    if (this.queue.length >= this.options.batchSize) {
+      this.flush();
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), this.options.lingerMs ?? 10);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.batchSize);
+      void this.send(batch);
+    }
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    const live = batch.filter((item) => !item.signal?.aborted);
+    if (live.length === 0) return;
+    const signal = AbortSignal.any(
+      live.map((item) => item.signal).filter((s): s is AbortSignal => s !== undefined),
+    );
+    try {
+      if (live.length > 1 && !refusesBatchInput.has(this.key)) {
+        try {
+          const outputs = await this.request(
+            { input: live.map((item) => renderQwenChat(item.problem, item.steps)) },
+            live.length,
+            signal,
+          );
+          for (const [i, item] of live.entries())
+            settle(item, () => stepRewards(outputs[i], item.steps.length));
+          return;
+        } catch (error) {
+          if (!(error instanceof EndpointError && (error.status === 400 || error.status === 422)))
+            throw error;
+          refusesBatchInput.add(this.key);
+        }
+      }
+      await Promise.all(
+        live.map(async (item) => {
+          try {
+            const [output] = await this.request(
+              { messages: poolingMessages(item.problem, item.steps) },
+              1,
+              item.signal,
+            );
+            settle(item, () => stepRewards(output, item.steps.length));
+          } catch (error) {
+            item.reject(error);
+          }
+        }),
+      );
+    } catch (error) {
+      for (const item of live) item.reject(error);
+    }
+  }
+
+  /** One POST /pooling, retried; returns each input's `data`, in input order. */
+  private request(
+    payload: Record<string, unknown>,
+    inputs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown[]> {
+    return withRetries(
+      (attemptSignal) =>
+        this.limiter.run(async () => {
+          const response = await fetch(this.url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+            },
+            body: JSON.stringify({ model: this.options.model, ...payload }),
+            signal: attemptSignal,
+          });
+          const text = await response.text();
+          if (!response.ok) {
+            throw new EndpointError(
+              `${this.label}: HTTP ${response.status}: ${errorBodyMessage(text)}`,
+              isRetryableStatus(response.status),
+              response.status,
+              parseRetryAfter(response.headers),
+            );
+          }
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            throw new EndpointError(`${this.label}: the response is not JSON`, true);
+          }
+          const parsed = PoolingResponse.safeParse(json);
+          if (!parsed.success) throw new EndpointError(`${this.label}: unexpected response shape`, false);
+          const ordered = [...parsed.data.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+          if (ordered.length !== inputs) {
+            throw new EndpointError(
+              `${this.label}: ${ordered.length} output(s) for ${inputs} input(s)`,
+              false,
+            );
+          }
+          return ordered.map((entry) => entry.data);
+        }),
+      {
+        policy: retryPolicy(this.options),
+        ...(signal ? { signal } : {}),
+        toEndpointError: (error, timedOut) =>
+          transportError(this.label, this.options.timeoutMs, error, timedOut),
+        onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
+      },
+    );
+  }
+}
+
+function settle(item: Pending, compute: () => number[]): void {
+  try {
+    item.resolve(compute());
+  } catch (error) {
+    item.reject(error);
+  }
+}

@@ -1,0 +1,107 @@
+import { CancelledError, EndpointError } from './errors.js';
+
+export interface RetryPolicy {
+  maxRetries: number;
+  /** Per attempt. */
+  timeoutMs: number;
+  /** First backoff; doubles each retry, capped at maxDelayMs, with full jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: Omit<RetryPolicy, 'maxRetries' | 'timeoutMs'> = {
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+};
+
+/** The longest Retry-After we honour; a server asking for more gets this and a retry. */
+const MAX_RETRY_AFTER_MS = 120_000;
+
+export interface RetryEvent {
+  attempt: number;
+  delayMs: number;
+  error: EndpointError;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function backoffDelay(
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  retry: number,
+  random = Math.random,
+): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  return Math.round(random() * ceiling);
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails for good, or the caller cancels. Each attempt gets its own
+ * signal that fires on the caller's cancel or on the per-attempt timeout; `toEndpointError` decides
+ * what a failure means (retryable or not, Retry-After).
+ */
+export async function withRetries<T>(
+  attempt: (signal: AbortSignal) => Promise<T>,
+  options: {
+    policy: RetryPolicy;
+    signal?: AbortSignal;
+    toEndpointError: (error: unknown, timedOut: boolean) => EndpointError;
+    onRetry?: (event: RetryEvent) => void;
+  },
+): Promise<T> {
+  const { policy, signal } = options;
+  for (let retry = 0; ; retry++) {
+    if (signal?.aborted) throw new CancelledError();
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), policy.timeoutMs);
+    const attemptSignal = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+    let failure: EndpointError;
+    try {
+      return await attempt(attemptSignal);
+    } catch (error) {
+      if (signal?.aborted) throw new CancelledError();
+      failure = options.toEndpointError(error, timeout.signal.aborted);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!failure.retryable || retry >= policy.maxRetries) {
+      const tries = retry + 1;
+      throw tries > 1
+        ? new EndpointError(`${failure.message} (after ${tries} attempts)`, false, failure.status)
+        : failure;
+    }
+    const delayMs =
+      failure.retryAfterMs !== undefined
+        ? Math.min(failure.retryAfterMs, MAX_RETRY_AFTER_MS)
+        : backoffDelay(policy, retry);
+    options.onRetry?.({ attempt: retry + 1, delayMs, error: failure });
+    await sleep(delayMs, signal);
+  }
+}
+
+export interface EndpointRetrySettings {
+  maxRetries: number;
+  timeoutMs: number;
+  backoff?: Partial<Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>>;
+}
+
+export function retryPolicy(settings: EndpointRetrySettings): RetryPolicy {
+  return {
+    maxRetries: settings.maxRetries,
+    timeoutMs: settings.timeoutMs,
+    baseDelayMs: settings.backoff?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+    maxDelayMs: settings.backoff?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+  };
+}

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { criticJudgement, criticPrompt, parseCriticVerdict } from '../../src/llm/critic.js';
+import { EndpointError, parseRetryAfter } from '../../src/llm/errors.js';
+import { Limiter } from '../../src/llm/limiter.js';
+import { binaryProbability } from '../../src/llm/logprobJudges.js';
+import { renderQwenChat, stepRewards } from '../../src/llm/pooling.js';
+import { backoffDelay, withRetries } from '../../src/llm/retry.js';
+import { readFixture } from '../support.js';
+
+describe('critic protocol', () => {
+  test('the prompt tags steps as 0-indexed paragraphs and asks for a boxed index or -1', () => {
+    const prompt = criticPrompt('What is 1+1?', ['One plus one.', 'Is \\boxed{2}.']);
+    assert.match(
+      prompt,
+      /<paragraph_0>\nOne plus one\.\n<\/paragraph_0>\n\n<paragraph_1>\nIs \\boxed\{2\}\.\n<\/paragraph_1>/,
+    );
+    assert.match(prompt, /-1/);
+    assert.match(prompt, /\\boxed\{\}/);
+  });
+
+  const cases: [string, number | null][] = [
+    ['The first error is in \\boxed{2}.', 2],
+    ['All fine: \\boxed{-1}', -1],
+    ['\\boxed{ 1 }', 1],
+    ['\\boxed{\\text{paragraph 0}}', 0],
+    ['\\boxed{Paragraph\\_3}', 3],
+    ['<think>maybe \\boxed{1}</think>Final: \\boxed{0}', 0],
+    ['<think>thinking until cut off \\boxed{1}', null],
+    ['{"first_error_paragraph": 2}', 2],
+    ['\\boxed{7}', null],
+    ['\\boxed{-2}', null],
+    ['no verdict at all', null],
+    ['\\boxed{two}', null],
+  ];
+  for (const [output, expected] of cases) {
+    test(`verdict of ${JSON.stringify(output)} is ${expected}`, () =>
+      assert.equal(parseCriticVerdict(output, 4), expected));
+  }
+
+  test('step score = share of parsed critiques that leave the step unflagged; unparseable ones are counted apart', () => {
+    const judgement = criticJudgement([2, -1, null, 0, 2], 4);
+    assert.deepEqual(judgement.stepScores, [0.75, 0.75, 0.25, 0.25]);
+    assert.equal(judgement.firstError, 2);
+    assert.deepEqual(judgement.verdicts, [2, -1, null, 0, 2]);
+    const none = criticJudgement([null, null], 3);
+    assert.deepEqual(none.stepScores, [null, null, null]);
+    assert.match(none.error ?? '', /none of the 2 critique/);
+  });
+});
+
+describe('PRM wire formats', () => {
+  test("vLLM's real Qwen2.5-Math-PRM-7B response for ProcessBench gsm8k-0 flags step 1", () => {
+    const [output] = JSON.parse(readFixture('vllm_fixture_qwen2_5_math_prm_reward_step.json')) as unknown[];
+    const rewards = stepRewards(output, 4);
+    assert.deepEqual(
+      rewards.map((r) => Math.round(r * 1000) / 1000),
+      [1, 0.181, 0.975, 1],
+    );
+    assert.throws(() => stepRewards(output, 5), /4 step score\(s\) for 5 step\(s\)/);
+  });
+
+  test('flat outputs: one P(right) per step, or the pairs run together', () => {
+    assert.deepEqual(stepRewards([0.9, 0.2], 2), [0.9, 0.2]);
+    assert.deepEqual(stepRewards([0.1, 0.9, 0.8, 0.2], 2), [0.9, 0.2]);
+    assert.throws(() => stepRewards([0.9, 0.2, 0.3], 2), EndpointError);
+    assert.throws(() => stepRewards([[1.5, 0]], 1), /neither/);
+  });
+
+  test('the Qwen chat template ends each step with <extra_0>', () => {
+    assert.equal(
+      renderQwenChat('P?', ['a', 'b']),
+      '<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n' +
+        '<|im_start|>user\nP?<|im_end|>\n<|im_start|>assistant\na<extra_0>b<extra_0><|im_end|>\n<|endoftext|>',
+    );
+  });
+
+  test('P(yes) from top logprobs sums spellings and renormalises; absent tokens give null', () => {
+    const p = binaryProbability(
+      [
+        {
+          token: 'Yes',
+          logprob: Math.log(0.5),
+          top: [
+            { token: 'Yes', logprob: Math.log(0.5) },
+            { token: ' yes', logprob: Math.log(0.1) },
+            { token: 'No', logprob: Math.log(0.2) },
+            { token: 'Maybe', logprob: Math.log(0.2) },
+          ],
+        },
+      ],
+      /^\s*yes\b/i,
+      /^\s*no\b/i,
+    );
+    assert.ok(Math.abs((p ?? 0) - 0.75) < 1e-12);
+    assert.equal(binaryProbability([{ token: 'Hmm', logprob: 0, top: [] }], /^yes/i, /^no/i), null);
+  });
+});
+
+describe('retries and limits', () => {
+  test('Retry-After in seconds, as a date, and retry-after-ms', () => {
+    const headers = (entries: Record<string, string>) => new Headers(entries);
+    assert.equal(parseRetryAfter(headers({ 'retry-after': '2' })), 2000);
+    assert.equal(parseRetryAfter(headers({ 'retry-after-ms': '150', 'retry-after': '9' })), 150);
+    const inFiveSeconds = new Date(Date.now() + 5000).toUTCString();
+    const fromDate = parseRetryAfter(headers({ 'retry-after': inFiveSeconds })) ?? 0;
+    assert.ok(fromDate > 3000 && fromDate <= 5000);
+    assert.equal(parseRetryAfter(headers({})), undefined);
+  });
+
+  test('backoff doubles up to the cap, with full jitter', () => {
+    const policy = { baseDelayMs: 100, maxDelayMs: 1000 };
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((retry) => backoffDelay(policy, retry, () => 1)),
+      [100, 200, 400, 800, 1000],
+    );
+    assert.equal(
+      backoffDelay(policy, 3, () => 0),
+      0,
+    );
+  });
+
+  test('withRetries retries what is retryable, honours Retry-After, and stops at a non-retryable error', async () => {
+    const delays: number[] = [];
+    let calls = 0;
+    const result = await withRetries(
+      async () => {
+        calls += 1;
+        if (calls === 1) throw new EndpointError('rate limited', true, 429, 30);
+        if (calls === 2) throw new EndpointError('server error', true, 500);
+        return 'ok';
+      },
+      {
+        policy: { maxRetries: 3, timeoutMs: 1000, baseDelayMs: 1, maxDelayMs: 2 },
+        toEndpointError: (error) => error as EndpointError,
+        onRetry: (event) => delays.push(event.delayMs),
+      },
+    );
+    assert.equal(result, 'ok');
+    assert.equal(delays[0], 30);
+    assert.equal(delays.length, 2);
+    let fatalCalls = 0;
+    await assert.rejects(
+      withRetries(
+        async () => {
+          fatalCalls += 1;
+          throw new EndpointError('bad request', false, 400);
+        },
+        {
+          policy: { maxRetries: 3, timeoutMs: 1000, baseDelayMs: 1, maxDelayMs: 2 },
+          toEndpointError: (e) => e as EndpointError,
+        },
+      ),
+      /bad request/,
+    );
+    assert.equal(fatalCalls, 1);
+  });
+
+  test('the limiter never runs more than its maximum at once, and runs all', async () => {
+    const limiter = new Limiter(3);
+    let running = 0;
+    let peak = 0;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        limiter.run(async () => {
+          running += 1;
+          peak = Math.max(peak, running);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          running -= 1;
+          return i;
+        }),
+      ),
+    );
+    assert.equal(peak, 3);
+    assert.deepEqual(
+      results,
+      Array.from({ length: 20 }, (_, i) => i),
+    );
+  });
+});
