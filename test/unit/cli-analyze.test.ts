@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Run, RunSchema } from '../../src/core/schemas.js';
+import { CLI, jsonLines, runCli } from '../cli.js';
+import { scenario, solution } from '../fixtures/scenario.js';
+import { type Stub, startStub } from '../fixtures/stubServer.js';
+import { fixturePath, readFixture } from '../support.js';
+
+const KEY = 'sk-test-secret-key-123456';
+let dir: string;
+let policy: Stub;
+let prm: Stub;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'steplens-cli-'));
+  const world = scenario([
+    solution('alpha', '42', { verdicts: [-1, -1, -1, -1], prm: [0.99, 0.95, 0.9] }),
+    solution('beta', '41', { verdicts: [1, 1, 1, 2], prm: [0.98, 0.2, 0.1] }),
+    solution('gamma', '42', { verdicts: [-1, -1, 2, -1], prm: [0.97, 0.8, 0.85] }),
+  ]);
+  policy = await startStub({ chat: world.chat! });
+  prm = await startStub({
+    pooling: (body, call) => {
+      // ProcessBench gsm8k-0 scored by its own steps: answer with vLLM's real response for that row.
+      const text = JSON.stringify(body);
+      if (text.includes('flamingos'))
+        return { data: JSON.parse(readFixture('vllm_fixture_qwen2_5_math_prm_reward_step.json')) };
+      return world.pooling!(body, call);
+    },
+  });
+  writeFileSync(join(dir, 'problem.md'), 'What is 6 times 7?\n\nAnswer: 42\n');
+  writeConfig('steplens.json', {});
+});
+
+after(async () => {
+  await policy.close();
+  await prm.close();
+});
+
+function writeConfig(name: string, overrides: Record<string, unknown>): string {
+  const path = join(dir, name);
+  writeFileSync(
+    path,
+    JSON.stringify({
+      policy: {
+        baseUrl: policy.baseUrl,
+        model: 'Qwen/QwQ-32B',
+        apiKeyEnv: 'STEPLENS_TEST_KEY',
+        n: 3,
+        concurrency: 4,
+        timeoutMs: 5000,
+      },
+      selfJudge: { mode: 'critic', samples: 4 },
+      prms: [
+        {
+          id: 'qwen-prm',
+          kind: 'vllm-pooling',
+          baseUrl: prm.url,
+          model: 'Qwen/Qwen2.5-Math-PRM-7B',
+          apiKeyEnv: 'STEPLENS_TEST_KEY',
+        },
+      ],
+      ...overrides,
+    }),
+  );
+  return path;
+}
+
+const env = { ...process.env, STEPLENS_TEST_KEY: KEY };
+
+describe('steplens analyze', () => {
+  test('writes a run with exactly the scripted scores and the right picks; the key is sent, never written', async () => {
+    const out = join(dir, 'run.json');
+    const result = await runCli(
+      ['analyze', join(dir, 'problem.md'), '--config', join(dir, 'steplens.json'), '--out', out],
+      '',
+      env,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(jsonLines(result.stdout), [
+      { run: out, samples: 3, failedSamples: 0, judges: ['self', 'qwen-prm'], status: 'complete' },
+    ]);
+    const text = readFileSync(out, 'utf8');
+    const run: Run = RunSchema.parse(JSON.parse(text));
+    const sample = (marker: string) => run.samples.find((s) => s.steps[0]!.startsWith(marker))!;
+    assert.deepEqual(sample('alpha').judgements.self!.stepScores, [1, 1, 1]);
+    assert.deepEqual(sample('beta').judgements.self!.stepScores, [1, 0.25, 0]);
+    assert.deepEqual(sample('gamma').judgements.self!.stepScores, [1, 1, 0.75]);
+    assert.deepEqual(sample('beta').judgements['qwen-prm']!.stepScores, [0.98, 0.2, 0.1]);
+    assert.deepEqual(sample('gamma').judgements['qwen-prm']!.stepScores, [0.97, 0.8, 0.85]);
+    const picks = Object.fromEntries(run.rerank.map((pick) => [pick.method, pick]));
+    assert.equal(picks.majority!.answer, '42');
+    assert.equal(picks['prm-best-of-n']!.sample, sample('alpha').index);
+    assert.equal(picks['self-prm']!.answer, '42');
+    assert.ok(run.rerank.every((pick) => pick.correct === true));
+
+    assert.ok(
+      policy.requests.length > 0 && policy.requests.every((r) => r.authorization === `Bearer ${KEY}`),
+    );
+    assert.ok(prm.requests.length > 0 && prm.requests.every((r) => r.authorization === `Bearer ${KEY}`));
+    assert.doesNotMatch(text, new RegExp(KEY));
+    assert.doesNotMatch(result.stdout + result.stderr, new RegExp(KEY));
+  });
+
+  test('--existing-steps scores a ProcessBench row as it stands: the PRM flags step 1, as the human did', async () => {
+    const out = join(dir, 'pb.json');
+    const result = await runCli(
+      [
+        'analyze',
+        fixturePath('processbench_sample_40.jsonl'),
+        '--row',
+        'gsm8k-0',
+        '--existing-steps',
+        '--config',
+        join(dir, 'steplens.json'),
+        '--out',
+        out,
+      ],
+      '',
+      env,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const run = RunSchema.parse(JSON.parse(readFileSync(out, 'utf8')));
+    assert.equal(run.samples.length, 1);
+    assert.equal(run.problem.humanFirstError, 1);
+    const scores = run.samples[0]!.judgements['qwen-prm']!;
+    assert.equal(scores.firstError, 1);
+    assert.deepEqual(
+      scores.stepScores.map((s) => Math.round((s ?? 0) * 100) / 100),
+      [1, 0.18, 0.97, 1],
+    );
+  });
+
+  test('a file with many rows asks for --row; a bad config names the field', async () => {
+    const many = await runCli(
+      ['analyze', fixturePath('processbench_sample_40.jsonl'), '--config', join(dir, 'steplens.json')],
+      '',
+      env,
+    );
+    assert.equal(many.code, 2);
+    assert.match(many.stderr, /holds 40 problems; choose one with --row/);
+    const badConfig = writeConfig('bad.json', { policy: { baseUrl: 'not a url', model: 'm' } });
+    const bad = await runCli(['analyze', join(dir, 'problem.md'), '--config', badConfig], '', env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /bad\.json, field "policy\.baseUrl": must be an http\(s\) URL/);
+    const missing = await runCli(['analyze', join(dir, 'problem.md')], '', env);
+    assert.match(missing.stderr, /--config is required/);
+  });
+
+  test('rescore adds a judge to a run file without sampling again', async () => {
+    const out = join(dir, 'self-only.json');
+    const selfOnly = writeConfig('self-only.json', { prms: [] });
+    assert.equal(
+      (await runCli(['analyze', join(dir, 'problem.md'), '--config', selfOnly, '--out', out], '', env)).code,
+      0,
+    );
+    const before = policy.requests.filter((r) => !JSON.stringify(r.body).includes('paragraph_0')).length;
+    const result = await runCli(['rescore', out, '--config', join(dir, 'steplens.json')], '', env);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual((jsonLines(result.stdout)[0] as { judges: string[] }).judges, ['self', 'qwen-prm']);
+    assert.equal(
+      policy.requests.filter((r) => !JSON.stringify(r.body).includes('paragraph_0')).length,
+      before,
+    );
+    const run = RunSchema.parse(JSON.parse(readFileSync(out, 'utf8')));
+    assert.ok(run.samples.every((s) => s.judgements['qwen-prm']?.stepScores.length === s.steps.length));
+  });
+
+  test('Ctrl-C writes the partial run, marked cancelled, and exits 130', async () => {
+    const hanging = await startStub({ chat: () => ({ fault: { kind: 'hang' } }) });
+    try {
+      const config = join(dir, 'hang.json');
+      writeFileSync(config, JSON.stringify({ policy: { baseUrl: hanging.baseUrl, model: 'm', n: 2 } }));
+      const out = join(dir, 'cancelled.json');
+      const child = spawn(process.execPath, [
+        CLI,
+        'analyze',
+        join(dir, 'problem.md'),
+        '--config',
+        config,
+        '--out',
+        out,
+      ]);
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      const waitForRequest = async () => {
+        for (let i = 0; i < 200 && hanging.requests.length === 0; i++)
+          await new Promise((r) => setTimeout(r, 20));
+      };
+      await waitForRequest();
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 130);
+      const run = RunSchema.parse(JSON.parse(readFileSync(out, 'utf8')));
+      assert.equal(run.status, 'cancelled');
+      assert.equal((JSON.parse(stdout) as { status: string }).status, 'cancelled');
+    } finally {
+      await hanging.close();
+    }
+  });
+});
