@@ -180,7 +180,8 @@ export class ChatEndpoint {
           // Local servers need no key, but the SDK insists on one; the placeholder unlocks nothing.
           apiKey: this.options.apiKey ?? 'none',
           maxRetries: 0,
-          timeout: this.options.timeoutMs,
+          // StepLens's own signal times each attempt (and counts a stream's silence, not its length).
+          timeout: 2 ** 31 - 1,
         }),
     );
     return this.client;
@@ -206,7 +207,10 @@ export class ChatEndpoint {
     return transportError(this.label, this.options.timeoutMs, error, timedOut);
   };
 
-  private retrying<T>(attempt: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  private retrying<T>(
+    attempt: (signal: AbortSignal, stillAlive: () => void) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     return withRetries(attempt, {
       policy: retryPolicy(this.options),
       ...(signal ? { signal } : {}),
@@ -309,8 +313,8 @@ export class ChatEndpoint {
     const open = [...slots];
     try {
       await this.retrying(
-        (attemptSignal) =>
-          this.limiter.run(() => this.streamAttempt(client, request, open, handlers, attemptSignal)),
+        (attemptSignal, stillAlive) =>
+          this.limiter.run(() => this.streamAttempt(client, request, open, handlers, attemptSignal, stillAlive)),
         signal,
       );
     } catch (error) {
@@ -326,6 +330,7 @@ export class ChatEndpoint {
     open: number[],
     handlers: StreamHandlers,
     signal: AbortSignal,
+    stillAlive: () => void,
   ): Promise<void> {
     const started = performance.now();
     const wanted = [...open];
@@ -353,6 +358,7 @@ export class ChatEndpoint {
       });
     };
     for await (const raw of stream as AsyncIterable<unknown>) {
+      stillAlive();
       const parsed = ChunkWire.safeParse(raw);
       if (!parsed.success)
         throw new MalformedResponse(`unexpected stream chunk (${parsed.error.issues[0]?.message})`);

@@ -49,11 +49,12 @@ export function backoffDelay(
 
 /**
  * Runs `attempt` until it succeeds, fails for good, or the caller cancels. Each attempt gets its own
- * signal that fires on the caller's cancel or on the per-attempt timeout; `toEndpointError` decides
- * what a failure means (retryable or not, Retry-After).
+ * signal that fires on the caller's cancel or on the per-attempt timeout; a streaming attempt calls
+ * `stillAlive` on every chunk, so its timeout counts silence, not the length of a long answer.
+ * `toEndpointError` decides what a failure means (retryable or not, Retry-After).
  */
 export async function withRetries<T>(
-  attempt: (signal: AbortSignal) => Promise<T>,
+  attempt: (signal: AbortSignal, stillAlive: () => void) => Promise<T>,
   options: {
     policy: RetryPolicy;
     signal?: AbortSignal;
@@ -65,11 +66,15 @@ export async function withRetries<T>(
   for (let retry = 0; ; retry++) {
     if (signal?.aborted) throw new CancelledError();
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), policy.timeoutMs);
+    let timer = setTimeout(() => timeout.abort(), policy.timeoutMs);
+    const stillAlive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => timeout.abort(), policy.timeoutMs);
+    };
     const attemptSignal = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
     let failure: EndpointError;
     try {
-      return await attempt(attemptSignal);
+      return await attempt(attemptSignal, stillAlive);
     } catch (error) {
       if (signal?.aborted) throw new CancelledError();
       failure = options.toEndpointError(error, timeout.signal.aborted);

@@ -126,3 +126,26 @@ describe('run and audit schemas', () => {
     assert.ok(run.required.includes('samples'));
   });
 });
+
+describe('run files', () => {
+  test('written atomically, read back equal; another schema version and a broken field are named', async () => {
+    const { mkdtempSync, readdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { readRun, writeRun, parseRun } = await import('../../src/io/runFiles.js');
+    const dir = mkdtempSync(join(tmpdir(), 'steplens-run-'));
+    const path = join(dir, 'nested', 'run.json');
+    await writeRun(path, minimalRun());
+    assert.deepEqual(await readRun(path), RunSchema.parse(minimalRun()));
+    assert.deepEqual(readdirSync(join(dir, 'nested')), ['run.json'], 'no temp file left behind');
+    assert.throws(
+      () => parseRun('old.json', JSON.stringify({ ...minimalRun(), schemaVersion: 2 })),
+      /old\.json, field "schemaVersion": this run file has schema version 2; this StepLens reads version 1/,
+    );
+    const broken = minimalRun() as unknown as { samples: { steps: unknown }[] };
+    broken.samples[0]!.steps = 'not a list';
+    assert.throws(() => parseRun('bad.json', JSON.stringify(broken)), /bad\.json, field "samples\.0\.steps"/);
+    writeFileSync(join(dir, 'x.json'), '{"schemaVersion": 1,');
+    await assert.rejects(readRun(join(dir, 'x.json')), /invalid JSON/);
+    await assert.rejects(readRun(join(dir, 'missing.json')), /missing\.json: no such file/);
+  });
+});

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { ChatEndpoint } from '../../src/llm/chat.js';
+import { type Stub, startStub } from '../fixtures/stubServer.js';
+
+const stubs: Stub[] = [];
+after(() => Promise.all(stubs.map((stub) => stub.close())));
+
+async function endpointFor(
+  reply: Parameters<typeof startStub>[0],
+): Promise<{ endpoint: ChatEndpoint; stub: Stub }> {
+  const stub = await startStub(reply);
+  stubs.push(stub);
+  const endpoint = new ChatEndpoint({
+    baseUrl: stub.baseUrl,
+    model: 'm',
+    timeoutMs: 300,
+    maxRetries: 1,
+    concurrency: 2,
+    backoff: { baseDelayMs: 1, maxDelayMs: 2 },
+  });
+  return { endpoint, stub };
+}
+
+const longAnswer = Array.from({ length: 12 }, (_, i) => `word${i}`).join(' ');
+
+test('a stream that keeps talking may take longer than the timeout: the timeout counts silence', async () => {
+  const { endpoint } = await endpointFor({
+    chat: () => ({ choices: [{ content: longAnswer }], chunkDelayMs: 60 }),
+    chunkSize: 1,
+  });
+  const started = performance.now();
+  const got: string[] = [];
+  const left = await endpoint.stream({ messages: [{ role: 'user', content: 'q' }] }, [0], {
+    onChoice: (_, choice) => got.push(choice.content),
+  });
+  assert.deepEqual(left, []);
+  assert.equal(got[0], longAnswer);
+  assert.ok(performance.now() - started > 300, 'the stream outlasted the timeout');
+});
+
+test('a stream that goes silent midway times out and is retried; reported choices carry usage when n = 1', async () => {
+  const { endpoint, stub } = await endpointFor({
+    chat: (_body, call) =>
+      call === 0
+        ? { choices: [{ content: longAnswer }], fault: { kind: 'stall', afterChunks: 3 } }
+        : { choices: [{ content: 'fine' }] },
+  });
+  const got: { content: string; usage?: unknown }[] = [];
+  await endpoint.stream({ messages: [{ role: 'user', content: 'q' }] }, [0], {
+    onChoice: (_, choice) => got.push(choice),
+  });
+  assert.equal(stub.requests.length, 2);
+  assert.equal(got.length, 1);
+  assert.equal(got[0]!.content, 'fine');
+  assert.ok(got[0]!.usage, 'usage from the include_usage chunk');
+});
