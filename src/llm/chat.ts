@@ -314,7 +314,9 @@ export class ChatEndpoint {
     try {
       await this.retrying(
         (attemptSignal, stillAlive) =>
-          this.limiter.run(() => this.streamAttempt(client, request, open, handlers, attemptSignal, stillAlive)),
+          this.limiter.run(() =>
+            this.streamAttempt(client, request, open, handlers, attemptSignal, stillAlive),
+          ),
         signal,
       );
     } catch (error) {
