@@ -1,7 +1,6 @@
-// Bundles the extension host (cjs, vscode external), the CLI (node, executable) and, when present,
-// the webview (browser). `--watch` rebuilds on change; `--production` minifies.
-
-import { existsSync } from 'node:fs';
+// Bundles the extension host (cjs, vscode external), the CLI (node, executable), and the panel
+// (browser): once with its fonts as files for the VS Code webview, once self-contained (fonts
+// inlined) for the standalone page of `steplens view --html`. `--production` minifies.
 import { chmod } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 
@@ -18,24 +17,53 @@ const node = {
   logLevel: 'warning',
 };
 
+const browser = {
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome120',
+  minify: true,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+// The standalone page inlines KaTeX's woff2 fonts; the woff/ttf fallbacks a current browser never
+// fetches are dropped rather than tripling the page.
+const dropFallbackFonts = {
+  name: 'drop-katex-fallback-fonts',
+  setup(build) {
+    build.onResolve({ filter: /KaTeX_[^/]*\.(woff|ttf)$/ }, (args) => ({
+      path: args.path,
+      namespace: 'dropped-font',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'dropped-font' }, () => ({ contents: '', loader: 'dataurl' }));
+  },
+};
+
 const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-];
-if (existsSync('webview/main.ts')) {
-  builds.push({
-    bundle: true,
-    platform: 'browser',
+  {
+    ...browser,
     format: 'iife',
-    target: 'chrome120',
-    sourcemap: !production,
-    minify: production,
-    logLevel: 'warning',
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',
-    loader: { '.woff2': 'file', '.ttf': 'file' },
-  });
-}
+    sourcemap: !production,
+  },
+  {
+    ...browser,
+    entryPoints: ['webview/styles.css'],
+    outfile: 'dist/webview.css',
+    loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
+    assetNames: 'fonts/[name]',
+  },
+  {
+    ...browser,
+    entryPoints: ['webview/styles.css'],
+    outfile: 'dist/standalone.css',
+    loader: { '.woff2': 'dataurl', '.ttf': 'dataurl' },
+    plugins: [dropFallbackFonts],
+  },
+];
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

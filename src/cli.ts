@@ -2,12 +2,16 @@
  * `steplens`: the StepLens pipeline without VS Code, for batches, CI and scripts.
  * Exit codes: 0 done, 1 the work failed, 2 bad usage or bad input (one line on stderr, no stack).
  */
+
+import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { runAnalyze, runRescore } from './cli/analyze.js';
 import { runAnswer, runEquiv, runImport, runMetrics, runSplit, type Streams } from './cli/batch.js';
 import { UsageError } from './cli/io.js';
+import { runView } from './cli/view.js';
 import { InputError } from './core/errors.js';
 import { isStepStrategy, STEP_STRATEGIES } from './core/steps.js';
+import { loadLabeledRuns, writeExport } from './io/exportFiles.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
@@ -19,7 +23,8 @@ interface Command {
   usage: string;
   details: string;
   options: Options;
-  positionals: number;
+  /** How many positional arguments; 'some' = one or more. */
+  positionals: number | 'some';
   /** Resolves to the exit code, or to nothing for 0. */
   run(parsed: Parsed, streams: CliStreams): Promise<number | undefined> | Promise<void> | void;
 }
@@ -136,6 +141,36 @@ const COMMANDS: Record<string, Command> = {
         streams,
       ),
   },
+  view: {
+    summary: 'write a run as one self-contained HTML page (read-only panel)',
+    usage: 'steplens view RUN --html OUT.html [--audits LOG.jsonl]',
+    details:
+      'The same panel as in VS Code, with the run and its labels embedded, for someone without VS Code.\n' +
+      'Labels come from the audit log beside the run (.steplens/audits/<run id>.jsonl) or --audits.',
+    options: { html: { type: 'string' }, audits: { type: 'string' } },
+    positionals: 1,
+    run: async (parsed, streams) => {
+      const html = requireOption(parsed, 'html', COMMANDS.view!.usage);
+      const audits = str(parsed.values.audits);
+      const result = await runView({ run: parsed.positionals[0]!, html, ...(audits ? { audits } : {}) });
+      streams.stdout.write(`${JSON.stringify({ html: resolve(html), ...result })}\n`);
+    },
+  },
+  export: {
+    summary: 'export labeled audits: ProcessBench and PRM800K JSONL, CSV, agreement report',
+    usage: 'steplens export RUN... --out DIR [--audits DIR]',
+    details:
+      'Reads each run and its audit log (beside it, or in --audits DIR) and writes processbench.jsonl,\n' +
+      'prm800k.jsonl, steps.csv, report.json and report.md to DIR.',
+    options: { out: { type: 'string' }, audits: { type: 'string' } },
+    positionals: 'some',
+    run: async (parsed, streams) => {
+      const out = requireOption(parsed, 'out', COMMANDS.export!.usage);
+      const runs = await loadLabeledRuns(parsed.positionals, str(parsed.values.audits));
+      const written = await writeExport(runs, out);
+      streams.stdout.write(`${JSON.stringify(written)}\n`);
+    },
+  },
   metrics: {
     summary: 'ProcessBench F1 of first-error predictions',
     usage: 'steplens metrics < pairs.jsonl',
@@ -182,8 +217,10 @@ function parseCommandLine(command: Command, args: string[]): Parsed | 'help' {
     throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
   }
   if (parsed.values.help) return 'help';
-  if (parsed.positionals.length !== command.positionals) {
-    throw new UsageError(`expected ${command.positionals} argument(s); usage: ${command.usage}`);
+  const count = parsed.positionals.length;
+  if (command.positionals === 'some' ? count === 0 : count !== command.positionals) {
+    const expected = command.positionals === 'some' ? 'at least 1' : command.positionals;
+    throw new UsageError(`expected ${expected} argument(s); usage: ${command.usage}`);
   }
   return parsed;
 }

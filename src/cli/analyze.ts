@@ -8,7 +8,7 @@ import { type Problem, parseProblemFile } from '../core/problems.js';
 import type { Run } from '../core/schemas.js';
 import { readTextFile } from '../io/files.js';
 import { RUNS_DIR, readRun, writeRun } from '../io/runFiles.js';
-import type { KeyResolver } from '../llm/judges.js';
+import { environmentKeys } from '../llm/judges.js';
 import { analyze, type PipelineEvent, rescore } from '../llm/pipeline.js';
 import { UsageError } from './io.js';
 
@@ -39,8 +39,6 @@ export function pickProblem(file: string, problems: Problem[], row: string | und
   if (!found) throw new UsageError(`${file} has no problem with id or row "${row}"`);
   return found;
 }
-
-const environmentKeys: KeyResolver = (envName) => (envName ? process.env[envName] || undefined : undefined);
 
 /** A live status line on a terminal; nothing on a pipe, where it would only be noise. */
 function progressReporter(stderr: NodeJS.WritableStream & { isTTY?: boolean }, quiet: boolean) {

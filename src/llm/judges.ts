@@ -14,8 +14,20 @@ export interface Judge {
   judge(problem: string, steps: readonly string[], signal?: AbortSignal): Promise<Judgement>;
 }
 
-/** Resolves a key from the environment variable a config names; never from the config itself. */
-export type KeyResolver = (envName: string | undefined) => string | undefined;
+/** Where a key would be sent, and the environment variable the config names for it. */
+export interface KeyRequest {
+  baseUrl: string;
+  apiKeyEnv?: string | undefined;
+}
+
+/**
+ * Finds the key for an endpoint: from the environment variable the config names (the CLI), or
+ * from SecretStorage first (the extension). Never from the config itself.
+ */
+export type KeyResolver = (request: KeyRequest) => string | undefined;
+
+export const environmentKeys: KeyResolver = ({ apiKeyEnv }) =>
+  apiKeyEnv ? process.env[apiKeyEnv] || undefined : undefined;
 
 export interface EndpointTuning {
   backoff?: { baseDelayMs?: number; maxDelayMs?: number };
@@ -23,8 +35,8 @@ export interface EndpointTuning {
   onRetry?: (event: RetryEvent & { endpoint: string }) => void;
 }
 
-function keyOption(resolveKey: KeyResolver, envName: string | undefined): { apiKey?: string } {
-  const apiKey = resolveKey(envName);
+function keyOption(resolveKey: KeyResolver, request: KeyRequest): { apiKey?: string } {
+  const apiKey = resolveKey(request);
   return apiKey ? { apiKey } : {};
 }
 
@@ -37,7 +49,7 @@ export function createPolicyEndpoint(
   return new ChatEndpoint({
     baseUrl: policy.baseUrl,
     model: policy.model,
-    ...keyOption(resolveKey, policy.apiKeyEnv),
+    ...keyOption(resolveKey, policy),
     timeoutMs: policy.timeoutMs,
     maxRetries: policy.maxRetries,
     concurrency: policy.concurrency,
@@ -71,7 +83,7 @@ export function createJudges(
     const common = {
       baseUrl: prm.baseUrl,
       model: prm.model,
-      ...keyOption(resolveKey, prm.apiKeyEnv),
+      ...keyOption(resolveKey, prm),
       timeoutMs: prm.timeoutMs,
       maxRetries: prm.maxRetries,
       concurrency: prm.concurrency,

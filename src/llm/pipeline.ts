@@ -22,6 +22,8 @@ import {
 import { type SampleOutcome, sampleSolutions, solveRequest } from './sampler.js';
 
 export type PipelineEvent =
+  /** The run exists (no samples yet): a live view can show it from now on. */
+  | { type: 'started'; run: Run }
   /** A sample arrived (or failed); `sample` is its current state, a delta for a live view. */
   | { type: 'sampled'; done: number; total: number; sample: Sample }
   /** One judge finished one sample. */
@@ -204,10 +206,12 @@ export async function analyze(
     rerank: [],
   };
 
+  if (options.existingSteps && (!problem.steps || problem.steps.length === 0)) {
+    throw new Error(`problem "${problem.id}" has no steps of its own to score`);
+  }
+  options.onEvent?.({ type: 'started', run: structuredClone(run) });
+
   if (options.existingSteps) {
-    if (!problem.steps || problem.steps.length === 0) {
-      throw new Error(`problem "${problem.id}" has no steps of its own to score`);
-    }
     const queue = new JudgingQueue(problem, judges, config, 1, options);
     const sample = sampleFromExistingSteps(problem, config);
     run.samples.push(sample);
@@ -277,9 +281,10 @@ export async function rescore(existing: Run, options: PipelineOptions): Promise<
   run.status = 'running';
 
   const judgeable = run.samples.filter((sample) => !sample.error && sample.steps.length > 0);
+  for (const sample of judgeable) for (const id of judgeIds) delete sample.judgements[id];
+  options.onEvent?.({ type: 'started', run: structuredClone(run) });
   const queue = new JudgingQueue(run.problem, judges, config, judgeable.length, options);
   for (const sample of judgeable) {
-    for (const id of judgeIds) delete sample.judgements[id];
     for (const [id, judgement] of Object.entries(sample.judgements)) {
       if (!judgement.error)
         sample.judgements[id] = {

@@ -1,0 +1,33 @@
+/** `steplens view RUN --html OUT`: the panel as one self-contained, read-only HTML file. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { auditPathForRun, readAuditLog } from '../io/auditLog.js';
+import { writeFileAtomic } from '../io/files.js';
+import { readRun } from '../io/runFiles.js';
+import { createNonce, panelHtml } from '../webviewHtml.js';
+
+/** The browser bundles sit beside the CLI bundle in dist/. */
+const DIST = __dirname;
+
+export async function standaloneHtml(
+  embedded: { run: unknown; events: unknown[] },
+  title: string,
+): Promise<string> {
+  const [inlineScript, inlineStyle] = await Promise.all([
+    readFile(join(DIST, 'webview.js'), 'utf8'),
+    readFile(join(DIST, 'standalone.css'), 'utf8'),
+  ]);
+  return panelHtml({ title, nonce: createNonce(), inlineScript, inlineStyle, embedded });
+}
+
+export async function runView(args: {
+  run: string;
+  html: string;
+  audits?: string;
+}): Promise<{ events: number; skipped: number }> {
+  const run = await readRun(args.run);
+  const log = await readAuditLog(args.audits ?? auditPathForRun(args.run, run.id));
+  const html = await standaloneHtml({ run, events: log.events }, `StepLens · ${run.problem.id}`);
+  await writeFileAtomic(args.html, html);
+  return { events: log.events.length, skipped: log.skipped.length };
+}

@@ -1,0 +1,335 @@
+/**
+ * Labeled audits as data other tools read: ProcessBench rows, PRM800K-style rows, a CSV of every
+ * step, and a judge-agreement report (JSON and Markdown).
+ */
+import type { AuditLabels, SampleLabels } from './audit.js';
+import {
+  cohensKappa,
+  type KappaScore,
+  type PrecisionScore,
+  type ProcessBenchScore,
+  precision,
+  processBenchF1,
+} from './metrics.js';
+import { SELF_JUDGE_ID } from './rerank.js';
+import type { Run, Sample } from './schemas.js';
+
+export interface LabeledRun {
+  run: Run;
+  labels: AuditLabels;
+}
+
+/**
+ * The human first error of a sample: the explicit label when given; otherwise the first step rated
+ * −1; otherwise −1 when every step is rated; otherwise unknown.
+ */
+export function humanFirstError(sample: Sample, labels: SampleLabels | undefined): number | undefined {
+  if (!labels) return undefined;
+  if (labels.firstError !== undefined) return labels.firstError;
+  for (let step = 0; step < sample.steps.length; step++) {
+    const rating = labels.steps[step]?.rating;
+    if (rating === -1) return step;
+    if (rating === undefined) return undefined;
+  }
+  return sample.steps.length > 0 ? -1 : undefined;
+}
+
+function sampleId(run: Run, sample: Sample): string {
+  return `${run.id}/${sample.index}`;
+}
+
+export interface ProcessBenchRow {
+  id: string;
+  generator: string;
+  problem: string;
+  steps: string[];
+  final_answer_correct: boolean | null;
+  label: number;
+}
+
+export function processBenchRows(runs: readonly LabeledRun[]): ProcessBenchRow[] {
+  const rows: ProcessBenchRow[] = [];
+  for (const { run, labels } of runs) {
+    for (const sample of run.samples) {
+      const label = humanFirstError(sample, labels[sample.index]);
+      if (label === undefined) continue;
+      rows.push({
+        id: sampleId(run, sample),
+        generator: run.problem.generator ?? run.config.policy.model,
+        problem: run.problem.text,
+        steps: sample.steps,
+        final_answer_correct: sample.correct ?? null,
+        label,
+      });
+    }
+  }
+  return rows;
+}
+
+export interface Prm800kRow {
+  question: { problem: string; ground_truth_answer: string | null };
+  label: {
+    steps: {
+      completions: { text: string; rating: -1 | 0 | 1 }[];
+      human_completion: null;
+      chosen_completion: 0;
+    }[];
+    /** "found_error" after a −1, "solution" when every step is rated, "give_up" where labelling stopped. */
+    finish_reason: 'found_error' | 'solution' | 'give_up';
+  };
+  generator: string;
+  steplens: { run: string; sample: number };
+}
+
+export function prm800kRows(runs: readonly LabeledRun[]): Prm800kRow[] {
+  const rows: Prm800kRow[] = [];
+  for (const { run, labels } of runs) {
+    for (const sample of run.samples) {
+      const sampleLabels = labels[sample.index];
+      if (!sampleLabels) continue;
+      const steps: Prm800kRow['label']['steps'] = [];
+      let finish: Prm800kRow['label']['finish_reason'] = 'solution';
+      for (let i = 0; i < sample.steps.length; i++) {
+        const rating = sampleLabels.steps[i]?.rating;
+        if (rating === undefined) {
+          finish = 'give_up';
+          break;
+        }
+        steps.push({
+          completions: [{ text: sample.steps[i]!, rating }],
+          human_completion: null,
+          chosen_completion: 0,
+        });
+        if (rating === -1) {
+          finish = 'found_error';
+          break;
+        }
+      }
+      if (steps.length === 0) continue;
+      rows.push({
+        question: { problem: run.problem.text, ground_truth_answer: run.problem.reference ?? null },
+        label: { steps, finish_reason: finish },
+        generator: run.config.policy.model,
+        steplens: { run: run.id, sample: sample.index },
+      });
+    }
+  }
+  return rows;
+}
+
+/** RFC 4180 quoting, and a leading apostrophe where a spreadsheet would run text as a formula. */
+export function csvCell(value: string | number | null | undefined, text = false): string {
+  if (value === null || value === undefined) return '';
+  let cell = String(value);
+  if (text && /^[=+\-@\t\r]/.test(cell)) cell = `'${cell}`;
+  return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+}
+
+function prmIds(runs: readonly LabeledRun[]): string[] {
+  const ids = new Set<string>();
+  for (const { run } of runs)
+    for (const judge of run.judges) if (judge.id !== SELF_JUDGE_ID) ids.add(judge.id);
+  return [...ids];
+}
+
+export function stepsCsv(runs: readonly LabeledRun[]): string {
+  const prms = prmIds(runs);
+  const header = [
+    'run',
+    'sample',
+    'step',
+    'text',
+    'self_score',
+    ...prms.map((id) => `${id}_score`),
+    'human_rating',
+    'who_was_right',
+    'note',
+  ];
+  const lines = [header.map((cell) => csvCell(cell)).join(',')];
+  for (const { run, labels } of runs) {
+    for (const sample of run.samples) {
+      sample.steps.forEach((text, step) => {
+        const stepLabels = labels[sample.index]?.steps[step];
+        const who = Object.entries(stepLabels?.who ?? {});
+        const whoText =
+          who.length === 1 && prms.length === 1
+            ? who[0]![1]
+            : who.map(([judge, value]) => `${judge}:${value}`).join(';');
+        lines.push(
+          [
+            csvCell(run.id),
+            csvCell(sample.index),
+            csvCell(step),
+            csvCell(text, true),
+            csvCell(sample.judgements[SELF_JUDGE_ID]?.stepScores[step]),
+            ...prms.map((id) => csvCell(sample.judgements[id]?.stepScores[step])),
+            csvCell(stepLabels?.rating),
+            csvCell(whoText, true),
+            csvCell(stepLabels?.note, true),
+          ].join(','),
+        );
+      });
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export interface JudgeReport {
+  judge: string;
+  model: string;
+  /** ProcessBench F1 of the judge's first errors against the human first errors. */
+  processBench: ProcessBenchScore;
+}
+
+export interface AgreementReport {
+  runs: number;
+  samples: number;
+  labeledSamples: number;
+  ratedSteps: number;
+  judges: JudgeReport[];
+  selfPrecision: {
+    /** Of the samples Self-PRM called error-free, the share a human also found error-free. */
+    againstHumanLabels: PrecisionScore;
+    /** Of the samples Self-PRM called error-free, the share whose final answer matches the reference. */
+    againstReference: PrecisionScore;
+  };
+  /** Step-level agreement of self and each PRM (score ≥ τ as "right"), over every step both scored. */
+  selfVersusPrm: (KappaScore & { prm: string })[];
+  /** Where a person said who was right on a disagreement, per PRM. */
+  whoWasRight: { judge: string; self: number; prm: number; both: number; neither: number }[];
+}
+
+export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
+  const prms = prmIds(runs);
+  const judgeIds = new Map<string, string>();
+  for (const { run } of runs) for (const judge of run.judges) judgeIds.set(judge.id, judge.model);
+  const pairsByJudge = new Map<string, { label: number; prediction: number }[]>();
+  const selfVsHuman: { predicted: boolean; actual: boolean }[] = [];
+  const selfVsReference: { predicted: boolean; actual: boolean }[] = [];
+  const kappaPairs = new Map<string, [boolean, boolean][]>(prms.map((id) => [id, []]));
+  const who = new Map(prms.map((id) => [id, { judge: id, self: 0, prm: 0, both: 0, neither: 0 }]));
+  let samples = 0;
+  let labeledSamples = 0;
+  let ratedSteps = 0;
+
+  for (const { run, labels } of runs) {
+    const threshold = run.config.threshold;
+    for (const sample of run.samples) {
+      if (sample.error) continue;
+      samples += 1;
+      const sampleLabels = labels[sample.index];
+      const human = humanFirstError(sample, sampleLabels);
+      ratedSteps += Object.values(sampleLabels?.steps ?? {}).filter(
+        (step) => step.rating !== undefined,
+      ).length;
+      if (human !== undefined) labeledSamples += 1;
+      for (const [judge, judgement] of Object.entries(sample.judgements)) {
+        if (judgement.error || human === undefined) continue;
+        const list = pairsByJudge.get(judge) ?? [];
+        list.push({ label: human, prediction: judgement.firstError });
+        pairsByJudge.set(judge, list);
+      }
+      const self = sample.judgements[SELF_JUDGE_ID];
+      if (self && !self.error) {
+        const calledCorrect = self.firstError === -1;
+        if (human !== undefined) selfVsHuman.push({ predicted: calledCorrect, actual: human === -1 });
+        if (sample.correct !== undefined)
+          selfVsReference.push({ predicted: calledCorrect, actual: sample.correct });
+        for (const prm of prms) {
+          const other = sample.judgements[prm];
+          if (!other || other.error) continue;
+          sample.steps.forEach((_, step) => {
+            const a = self.stepScores[step];
+            const b = other.stepScores[step];
+            if (a != null && b != null) kappaPairs.get(prm)!.push([a >= threshold, b >= threshold]);
+          });
+        }
+      }
+      for (const stepLabels of Object.values(sampleLabels?.steps ?? {})) {
+        for (const [prm, value] of Object.entries(stepLabels.who ?? {})) {
+          const tally = who.get(prm);
+          if (tally) tally[value] += 1;
+        }
+      }
+    }
+  }
+
+  return {
+    runs: runs.length,
+    samples,
+    labeledSamples,
+    ratedSteps,
+    judges: [...judgeIds].map(([judge, model]) => ({
+      judge,
+      model,
+      processBench: processBenchF1(pairsByJudge.get(judge) ?? []),
+    })),
+    selfPrecision: {
+      againstHumanLabels: precision(selfVsHuman),
+      againstReference: precision(selfVsReference),
+    },
+    selfVersusPrm: prms.map((prm) => ({ prm, ...cohensKappa(kappaPairs.get(prm) ?? []) })),
+    whoWasRight: [...who.values()],
+  };
+}
+
+const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)} %`);
+const fixed = (value: number | null) => (value === null ? '—' : value.toFixed(3));
+
+export function reportMarkdown(report: AgreementReport): string {
+  const lines = [
+    '# StepLens judge-agreement report',
+    '',
+    `${report.runs} run(s), ${report.samples} sample(s), ${report.labeledSamples} with a human first-error label, ${report.ratedSteps} rated step(s).`,
+    '',
+    '## ProcessBench F1 against the human labels',
+    '',
+    '| judge | model | n | accuracy on erroneous | accuracy on correct | F1 |',
+    '|---|---|---|---|---|---|',
+    ...report.judges.map(
+      (j) =>
+        `| ${j.judge} | ${j.model} | ${j.processBench.n} | ${percent(j.processBench.acc_erroneous)} | ${percent(j.processBench.acc_correct)} | ${percent(j.processBench.f1)} |`,
+    ),
+    '',
+    '## Self-PRM precision on the samples it called correct',
+    '',
+    '| against | called correct | really correct | precision |',
+    '|---|---|---|---|',
+    `| human labels | ${report.selfPrecision.againstHumanLabels.predictedPositive} | ${report.selfPrecision.againstHumanLabels.truePositive} | ${percent(report.selfPrecision.againstHumanLabels.precision)} |`,
+    `| reference answer | ${report.selfPrecision.againstReference.predictedPositive} | ${report.selfPrecision.againstReference.truePositive} | ${percent(report.selfPrecision.againstReference.precision)} |`,
+    '',
+    "## Self versus PRM, step by step (Cohen's κ)",
+    '',
+    '| PRM | steps | agreement | κ |',
+    '|---|---|---|---|',
+    ...report.selfVersusPrm.map((k) => `| ${k.prm} | ${k.n} | ${percent(k.agreement)} | ${fixed(k.kappa)} |`),
+    '',
+    '## Who was right where they disagreed',
+    '',
+    '| PRM | self | PRM | both | neither |',
+    '|---|---|---|---|---|',
+    ...report.whoWasRight.map((w) => `| ${w.judge} | ${w.self} | ${w.prm} | ${w.both} | ${w.neither} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export interface ExportFiles {
+  'processbench.jsonl': string;
+  'prm800k.jsonl': string;
+  'steps.csv': string;
+  'report.json': string;
+  'report.md': string;
+}
+
+export function exportFiles(runs: readonly LabeledRun[]): ExportFiles {
+  const jsonl = (rows: unknown[]) => rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+  const report = agreementReport(runs);
+  return {
+    'processbench.jsonl': jsonl(processBenchRows(runs)),
+    'prm800k.jsonl': jsonl(prm800kRows(runs)),
+    'steps.csv': stepsCsv(runs),
+    'report.json': `${JSON.stringify(report, null, 2)}\n`,
+    'report.md': reportMarkdown(report),
+  };
+}

@@ -1,0 +1,449 @@
+/**
+ * StepLens's commands. Each one catches its own errors: bad input becomes a message that names the
+ * file, row and field, and nothing reaches the extension host as an unhandled rejection.
+ */
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { RunConfig } from '../core/config.js';
+import { InputError } from '../core/errors.js';
+import { type Problem, parseProblemFile } from '../core/problems.js';
+import type { Run } from '../core/schemas.js';
+import { loadLabeledRuns, writeExport } from '../io/exportFiles.js';
+import type { KeyResolver } from '../llm/judges.js';
+import type { PipelineEvent } from '../llm/pipeline.js';
+import type { PanelHub } from './panel.js';
+import type { KeyStore } from './secrets.js';
+import { readRunConfig } from './settings.js';
+import type { RunStorage } from './storage.js';
+
+export const COMMAND_IDS = {
+  analyzeProblem: 'steplens.analyzeProblem',
+  scoreExistingSteps: 'steplens.scoreExistingSteps',
+  openRun: 'steplens.openRun',
+  rescoreRun: 'steplens.rescoreRun',
+  exportAudits: 'steplens.exportAudits',
+  setApiKey: 'steplens.setApiKey',
+  testConnection: 'steplens.testConnection',
+  showLog: 'steplens.showLog',
+  openInEditor: 'steplens.openInEditor',
+} as const;
+
+export interface CommandContext {
+  hub: PanelHub;
+  storage: RunStorage;
+  keys: KeyStore;
+  log: vscode.LogOutputChannel;
+}
+
+class Cancelled extends Error {}
+
+/** Runs a command body; errors end as one clear message (and a log line), never a crash. */
+async function guarded<T>(
+  log: vscode.LogOutputChannel,
+  what: string,
+  body: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof Cancelled) return undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(`${what}: ${message}`);
+    if (error instanceof InputError) void vscode.window.showErrorMessage(`StepLens: ${message}`);
+    else
+      void vscode.window
+        .showErrorMessage(`StepLens: ${what} failed: ${message}`, 'Show Log')
+        .then((choice) => choice && log.show());
+    return undefined;
+  }
+}
+
+function settingsOrThrow(): RunConfig {
+  const result = readRunConfig();
+  if (result.ok) return result.config;
+  void vscode.window.showErrorMessage(`StepLens: ${result.message}`, 'Open Settings').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', result.setting);
+  });
+  throw new Cancelled();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choosing the problem
+
+async function readProblems(uri: vscode.Uri): Promise<Problem[]> {
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  return parseProblemFile(vscode.workspace.asRelativePath(uri, false), new TextDecoder().decode(bytes));
+}
+
+/** A file with many rows asks which one, searchable by id and text. */
+async function pickProblem(problems: Problem[], title: string): Promise<Problem> {
+  if (problems.length === 1) return problems[0]!;
+  const items = problems.map((problem) => ({
+    label: problem.id,
+    description: problem.steps
+      ? `${problem.steps.length} steps`
+      : problem.reference !== undefined
+        ? `answer ${problem.reference}`
+        : '',
+    detail: problem.text.replace(/\s+/g, ' ').slice(0, 160),
+    problem,
+  }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: `${problems.length} problems: type to search by id or text`,
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  if (!picked) throw new Cancelled();
+  return picked.problem;
+}
+
+/** The problem a command is about: the selected text, the file right-clicked, or the active file. */
+async function targetProblem(
+  uri: vscode.Uri | undefined,
+  existingSteps: boolean,
+): Promise<{ problem: Problem; resource: vscode.Uri }> {
+  const editor = vscode.window.activeTextEditor;
+  if (
+    !existingSteps &&
+    editor &&
+    !editor.selection.isEmpty &&
+    (!uri || uri.toString() === editor.document.uri.toString())
+  ) {
+    const text = editor.document.getText(editor.selection).trim();
+    if (text !== '') {
+      const name = basename(editor.document.uri.fsPath).replace(/\.[^.]+$/, '');
+      const line = editor.selection.start.line + 1;
+      return {
+        problem: {
+          id: `${name}-selection-L${line}`,
+          text,
+          format: 'text',
+          source: { file: vscode.workspace.asRelativePath(editor.document.uri, false), row: line },
+        },
+        resource: editor.document.uri,
+      };
+    }
+  }
+  const resource = uri ?? editor?.document.uri;
+  if (!resource)
+    throw new InputError(
+      { file: '(none)' },
+      'open or right-click a problem file (.md, .txt, .json, .jsonl) first',
+    );
+  let problems = await readProblems(resource);
+  if (existingSteps) {
+    problems = problems.filter((problem) => problem.steps && problem.steps.length > 0);
+    if (problems.length === 0) {
+      throw new InputError(
+        { file: vscode.workspace.asRelativePath(resource, false) },
+        'no row carries steps of its own (ProcessBench "steps" or PRM800K "label.steps")',
+      );
+    }
+  }
+  return {
+    problem: await pickProblem(
+      problems,
+      existingSteps ? 'Score which row’s steps?' : 'Analyze which problem?',
+    ),
+    resource,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the pipeline with progress, live panel updates and cancel
+
+async function runWithProgress(
+  context: CommandContext,
+  title: string,
+  /** Where the run is saved, by its id. */
+  pathFor: (runId: string) => string,
+  work: (options: {
+    config: RunConfig;
+    resolveKey: KeyResolver;
+    signal: AbortSignal;
+    onEvent: (event: PipelineEvent) => void;
+  }) => Promise<Run>,
+  config: RunConfig,
+): Promise<Run> {
+  const { hub, storage, log, keys } = context;
+  const resolveKey = await keys.resolverFor(config);
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      let runId = '';
+      let path = '';
+      const counts = { sampled: 0, sampleTotal: 0, judged: 0, judgeTotal: 0 };
+      let reported = 0;
+      const report = () => {
+        const total = counts.sampleTotal + counts.judgeTotal;
+        const done = total === 0 ? 0 : ((counts.sampled + counts.judged) / total) * 100;
+        progress.report({
+          message: `sampled ${counts.sampled}/${counts.sampleTotal} · judged ${counts.judged}/${counts.judgeTotal}`,
+          increment: done - reported,
+        });
+        reported = done;
+        hub.liveProgress(runId, counts);
+      };
+      const onEvent = (event: PipelineEvent) => {
+        switch (event.type) {
+          case 'started':
+            runId = event.run.id;
+            path = pathFor(runId);
+            counts.sampleTotal =
+              event.run.samples.length > 0 ? event.run.samples.length : event.run.config.policy.n;
+            void hub.beginLive(event.run, path);
+            log.info(
+              `run ${runId}: started (${event.run.judges.map((judge) => judge.id).join(', ') || 'no judges'})`,
+            );
+            break;
+          case 'sampled':
+            counts.sampled = event.done;
+            counts.sampleTotal = event.total;
+            hub.liveSample(runId, event.sample);
+            if (event.sample.error)
+              log.warn(`run ${runId}: sample ${event.sample.index} failed: ${event.sample.error}`);
+            report();
+            break;
+          case 'judged':
+            counts.judged = event.done;
+            counts.judgeTotal = event.total;
+            hub.liveJudgement(runId, event.sample, event.judge, event.judgement);
+            if (event.judgement.error)
+              log.warn(
+                `run ${runId}: ${event.judge} on sample ${event.sample} failed: ${event.judgement.error}`,
+              );
+            report();
+            break;
+          case 'retry':
+            log.info(`retry ${event.attempt} in ${event.delayMs} ms: ${event.message}`);
+            break;
+          case 'streaming':
+            break;
+        }
+      };
+      const run = await work({ config, resolveKey, signal: controller.signal, onEvent });
+      path ||= pathFor(run.id);
+      await storage.save(path, run);
+      hub.finishLive(run);
+      const failed = run.samples.filter((sample) => sample.error).length;
+      log.info(
+        `run ${run.id}: ${run.status}, ${run.samples.length} samples, ${failed} failed, saved to ${path}`,
+      );
+      if (run.status === 'cancelled')
+        void vscode.window.showWarningMessage(
+          `StepLens: cancelled; the ${run.samples.length} sample(s) finished so far are saved.`,
+        );
+      else if (failed > 0)
+        void vscode.window
+          .showWarningMessage(
+            `StepLens: ${failed} of ${run.samples.length} samples failed (see the log); the rest are saved.`,
+            'Show Log',
+          )
+          .then((c) => c && log.show());
+      return run;
+    },
+  );
+}
+
+export async function analyzeProblem(
+  context: CommandContext,
+  uri: vscode.Uri | undefined,
+  existingSteps: boolean,
+): Promise<Run | undefined> {
+  return guarded(context.log, existingSteps ? 'Score Existing Steps' : 'Analyze Problem', async () => {
+    const { problem, resource } = await targetProblem(uri, existingSteps);
+    const config = settingsOrThrow();
+    const { analyze } = await import('../llm/pipeline.js');
+    return runWithProgress(
+      context,
+      `StepLens: ${existingSteps ? 'scoring' : 'analyzing'} ${problem.id}`,
+      (runId) => context.storage.runPath(context.storage.rootFor(resource), runId),
+      (options) => analyze(problem, { ...options, existingSteps }),
+      config,
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+async function pickRunPaths(context: CommandContext, title: string, many: boolean): Promise<string[]> {
+  const stored = await context.storage.list();
+  const current = context.hub.current?.path;
+  const items: (vscode.QuickPickItem & { path?: string })[] = stored.map((entry) => ({
+    label: basename(entry.path, '.json'),
+    description: new Date(entry.modified).toLocaleString(),
+    detail: vscode.workspace.asRelativePath(entry.path, false),
+    path: entry.path,
+    picked: entry.path === current,
+  }));
+  const browse = { label: '$(folder-opened) Browse for a run file…' };
+  const picked = many
+    ? await vscode.window.showQuickPick([...items], { title, canPickMany: true, matchOnDetail: true })
+    : await vscode.window.showQuickPick([...items, browse], {
+        title,
+        matchOnDescription: true,
+        matchOnDetail: true,
+      });
+  if (!picked) throw new Cancelled();
+  const list = Array.isArray(picked) ? picked : [picked];
+  if (list.includes(browse)) {
+    const uris = await vscode.window.showOpenDialog({
+      canSelectMany: many,
+      filters: { 'StepLens run': ['json'] },
+      title,
+    });
+    if (!uris || uris.length === 0) throw new Cancelled();
+    return uris.map((uri) => uri.fsPath);
+  }
+  const paths = list
+    .map((item) => (item as { path?: string }).path)
+    .filter((path): path is string => path !== undefined);
+  if (paths.length === 0) throw new Cancelled();
+  return paths;
+}
+
+export function openRun(context: CommandContext, uri?: vscode.Uri): Promise<Run | undefined> {
+  return guarded(context.log, 'Open Run', async () => {
+    const [path] = uri ? [uri.fsPath] : await pickRunPaths(context, 'Open which StepLens run?', false);
+    return context.hub.showRunFile(path!);
+  });
+}
+
+export function rescoreRun(context: CommandContext): Promise<Run | undefined> {
+  return guarded(context.log, 'Rescore Run', async () => {
+    const [path] = context.hub.current
+      ? [context.hub.current.path]
+      : await pickRunPaths(context, 'Rescore which run?', false);
+    const { run } = await context.storage.open(path!);
+    const config = settingsOrThrow();
+    const { rescore } = await import('../llm/pipeline.js');
+    return runWithProgress(
+      context,
+      `StepLens: rescoring ${run.problem.id}`,
+      () => path!,
+      (options) => rescore(run, options),
+      config,
+    );
+  });
+}
+
+export function exportAudits(context: CommandContext, outDir?: string): Promise<string | undefined> {
+  return guarded(context.log, 'Export Audits', async () => {
+    const paths = await pickRunPaths(context, 'Export which runs?', true);
+    let out = outDir;
+    if (!out) {
+      const root = context.storage.rootFor();
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const chosen = await vscode.window.showSaveDialog({
+        title: 'Export folder for the audits',
+        defaultUri: vscode.Uri.file(join(root, '.steplens', 'exports', stamp)),
+        saveLabel: 'Export here',
+      });
+      if (!chosen) throw new Cancelled();
+      out = chosen.fsPath;
+    }
+    const runs = await loadLabeledRuns(paths);
+    const written = await writeExport(runs, out);
+    context.log.info(`exported ${paths.length} run(s) to ${written.out}: ${written.files.join(', ')}`);
+    const choice = await vscode.window.showInformationMessage(
+      `StepLens: exported ${paths.length} run(s) to ${written.out}.`,
+      'Open Report',
+    );
+    if (choice) await vscode.window.showTextDocument(vscode.Uri.file(join(written.out, 'report.md')));
+    return written.out;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys and connections
+
+function endpointsOf(config: RunConfig | undefined): { label: string; baseUrl: string }[] {
+  if (!config) return [];
+  return [
+    { label: `Policy: ${config.policy.model}`, baseUrl: config.policy.baseUrl },
+    ...config.prms.map((prm) => ({ label: `PRM ${prm.id}: ${prm.model}`, baseUrl: prm.baseUrl })),
+  ];
+}
+
+export function setApiKey(context: CommandContext): Promise<void> {
+  return guarded(context.log, 'Set API Key', async () => {
+    const result = readRunConfig();
+    const endpoints = endpointsOf(result.ok ? result.config : undefined);
+    const other = { label: 'Another endpoint…', baseUrl: '' };
+    const picked = await vscode.window.showQuickPick(
+      [...endpoints.map((endpoint) => ({ ...endpoint, description: endpoint.baseUrl })), other],
+      { title: 'Store an API key for which endpoint?' },
+    );
+    if (!picked) throw new Cancelled();
+    let baseUrl = picked.baseUrl;
+    if (!baseUrl) {
+      baseUrl =
+        (await vscode.window.showInputBox({
+          prompt: 'Base URL of the endpoint',
+          placeHolder: 'https://api.openai.com/v1',
+          validateInput: (v) => (/^https?:\/\//.test(v) ? undefined : 'an http(s) URL'),
+        })) ?? '';
+      if (!baseUrl) throw new Cancelled();
+    }
+    const key = await vscode.window.showInputBox({
+      title: `API key for ${new URL(baseUrl).origin}`,
+      prompt: 'Stored in VS Code’s secret storage; leave empty to delete the stored key.',
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (key === undefined) throw new Cancelled();
+    if (key === '') await context.keys.delete(baseUrl);
+    else await context.keys.set(baseUrl, key);
+    context.log.info(`API key for ${new URL(baseUrl).origin} ${key === '' ? 'deleted' : 'stored'}`);
+    void vscode.window.showInformationMessage(
+      `StepLens: key for ${new URL(baseUrl).origin} ${key === '' ? 'deleted' : 'stored'}.`,
+    );
+  });
+}
+
+export function testConnection(context: CommandContext): Promise<string[] | undefined> {
+  return guarded(context.log, 'Test Connection', async () => {
+    const config = settingsOrThrow();
+    const resolveKey = await context.keys.resolverFor(config);
+    const targets = [
+      {
+        label: `policy ${config.policy.model}`,
+        request: config.policy,
+        url: `${config.policy.baseUrl.replace(/\/+$/, '')}/models`,
+      },
+      ...config.prms.map((prm) => ({
+        label: `PRM ${prm.id}`,
+        request: prm,
+        url:
+          prm.kind === 'vllm-pooling'
+            ? `${prm.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/models`
+            : `${prm.baseUrl.replace(/\/+$/, '')}/models`,
+      })),
+    ];
+    const lines = await Promise.all(
+      targets.map(async ({ label, request, url }) => {
+        const key = resolveKey(request);
+        const started = performance.now();
+        try {
+          const response = await fetch(url, {
+            headers: key ? { authorization: `Bearer ${key}` } : {},
+            signal: AbortSignal.timeout(10_000),
+          });
+          const ms = Math.round(performance.now() - started);
+          return `${label}: ${response.ok ? 'OK' : `HTTP ${response.status}`} (${ms} ms, ${key ? 'with key' : 'no key'})`;
+        } catch (error) {
+          return `${label}: unreachable (${error instanceof Error ? error.message : String(error)})`;
+        }
+      }),
+    );
+    for (const line of lines) context.log.info(`test connection: ${line}`);
+    const allOk = lines.every((line) => line.includes(': OK'));
+    const show = allOk ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    void show(`StepLens: ${lines.join(' · ')}`, 'Show Log').then((choice) => choice && context.log.show());
+    return lines;
+  });
+}

@@ -1,0 +1,265 @@
+/**
+ * The panels: the side view in StepLens's activity-bar container and any number of editor panels
+ * ("Open in Editor", restored after a window reload). All show the same session: the run being
+ * analyzed or the run last opened. Posts wait for each panel's `ready`; every message from a panel
+ * is parsed with zod and dropped when it does not parse.
+ */
+import * as vscode from 'vscode';
+import type { AuditEvent, Judgement, RerankPick, Run, Sample } from '../core/schemas.js';
+import { type HostMessage, parseWebviewMessage, type WebviewMessage } from '../protocol.js';
+import { createNonce, panelHtml } from '../webviewHtml.js';
+import type { RunStorage } from './storage.js';
+
+export const VIEW_ID = 'steplens.panel';
+export const EDITOR_PANEL_TYPE = 'steplens.run';
+
+interface Session {
+  run: Run;
+  /** Where the run is (or will be) saved; audit events go beside it. */
+  path: string;
+  events: AuditEvent[];
+}
+
+interface Connection {
+  webview: vscode.Webview;
+  ready: boolean;
+  queue: HostMessage[];
+}
+
+export interface PanelCommands {
+  analyzeActiveFile(): void;
+  openRun(): void;
+  exportAudits(): void;
+}
+
+export class PanelHub
+  implements vscode.WebviewViewProvider, vscode.WebviewPanelSerializer, vscode.Disposable
+{
+  private session: Session | undefined;
+  private readonly connections = new Set<Connection>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly storage: RunStorage,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly commands: PanelCommands,
+  ) {}
+
+  get current(): Session | undefined {
+    return this.session;
+  }
+
+  /** How many panels are listening: the tests use it to see a panel open. */
+  get readyPanels(): number {
+    return [...this.connections].filter((connection) => connection.ready).length;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Panels
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.connect(view.webview, view.onDidDispose);
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    this.connect(panel.webview, panel.onDidDispose);
+    const runId = (state as { runId?: unknown } | undefined)?.runId;
+    if (typeof runId === 'string' && this.session?.run.id !== runId) {
+      const path = await this.storage.findById(runId);
+      if (path) await this.showRunFile(path);
+    }
+  }
+
+  openInEditor(): void {
+    const panel = vscode.window.createWebviewPanel(
+      EDITOR_PANEL_TYPE,
+      'StepLens',
+      vscode.ViewColumn.Beside,
+      this.webviewOptions(),
+    );
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'steplens.svg');
+    this.connect(panel.webview, panel.onDidDispose);
+  }
+
+  private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] };
+  }
+
+  private connect(webview: vscode.Webview, onDispose: vscode.Event<void>): void {
+    webview.options = this.webviewOptions();
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    webview.html = panelHtml({
+      title: 'StepLens',
+      nonce: createNonce(),
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+    });
+    const connection: Connection = { webview, ready: false, queue: [] };
+    this.connections.add(connection);
+    const listener = webview.onDidReceiveMessage((raw: unknown) => {
+      const message = parseWebviewMessage(raw);
+      if (!message) {
+        this.log.warn(`ignored a panel message that does not parse: ${JSON.stringify(raw)?.slice(0, 200)}`);
+        return;
+      }
+      void this.onMessage(connection, message);
+    });
+    this.disposables.push(
+      listener,
+      onDispose(() => {
+        this.connections.delete(connection);
+        listener.dispose();
+      }),
+    );
+  }
+
+  private post(connection: Connection, message: HostMessage): void {
+    if (connection.ready) void connection.webview.postMessage(message);
+    else connection.queue.push(message);
+  }
+
+  private broadcast(message: HostMessage, except?: Connection): void {
+    for (const connection of this.connections) if (connection !== except) this.post(connection, message);
+  }
+
+  private showMessage(session: Session): HostMessage {
+    return { type: 'run/show', run: session.run, events: session.events, readOnly: false };
+  }
+
+  private async onMessage(connection: Connection, message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready': {
+        connection.ready = true;
+        // A panel that was open before gets the current state, not a replay of stale deltas.
+        connection.queue = [];
+        if (this.session) this.post(connection, this.showMessage(this.session));
+        else this.post(connection, { type: 'view/empty', message: await this.emptyMessage() });
+        break;
+      }
+      case 'audit/append':
+        await this.appendAudit(connection, message.runId, message.event);
+        break;
+      case 'panel/openInEditor':
+        this.openInEditor();
+        break;
+      case 'command/run':
+        if (message.command === 'analyzeActiveFile') this.commands.analyzeActiveFile();
+        else if (message.command === 'openRun') this.commands.openRun();
+        else this.commands.exportAudits();
+        break;
+      case 'log/error':
+        this.log.error(`panel: ${message.message}`);
+        break;
+    }
+  }
+
+  private async emptyMessage(): Promise<string> {
+    const runs = await this.storage.list();
+    return runs.length > 0
+      ? `No run is open. ${runs.length} run(s) are saved in this workspace: open one, or analyze a problem file.`
+      : 'No run yet. Right-click a problem file (.md, .txt, .json, .jsonl) and choose "StepLens: Analyze Problem".';
+  }
+
+  private async appendAudit(connection: Connection, runId: string, event: AuditEvent): Promise<void> {
+    const session = this.session;
+    if (!session || session.run.id !== runId) {
+      this.post(connection, {
+        type: 'audit/failed',
+        runId,
+        message: 'this run is no longer the open one; reopen it to label',
+      });
+      return;
+    }
+    try {
+      await this.storage.writer(session.path, runId).append(event);
+      session.events.push(event);
+      // Other open panels show the same run: bring them up to date.
+      if (this.connections.size > 1) this.broadcast(this.showMessage(session), connection);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.log.error(`could not save a label for run ${runId}: ${text}`);
+      this.post(connection, { type: 'audit/failed', runId, message: text });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // What the panels show
+
+  async showRunFile(path: string): Promise<Run> {
+    const { run } = await this.storage.open(path);
+    const log = await this.storage.events(path, run.id);
+    if (log.skipped.length > 0) {
+      this.log.warn(
+        `audit log of ${run.id}: skipped ${log.skipped.length} unreadable line(s): ${log.skipped.map((s) => `line ${s.line} (${s.reason})`).join(', ')}`,
+      );
+    }
+    this.session = { run, path, events: log.events };
+    this.broadcast(this.showMessage(this.session));
+    await this.reveal();
+    return run;
+  }
+
+  /** A new analysis: panels show it from its first moment and fill in as deltas arrive. */
+  async beginLive(run: Run, path: string): Promise<void> {
+    const log = await this.storage.events(path, run.id);
+    this.session = { run, path, events: log.events };
+    this.broadcast(this.showMessage(this.session));
+    await this.reveal();
+  }
+
+  liveSample(runId: string, sample: Sample): void {
+    const session = this.liveSession(runId);
+    if (!session) return;
+    const at = session.run.samples.findIndex((existing) => existing.index === sample.index);
+    if (at === -1) session.run.samples.push(sample);
+    else session.run.samples[at] = sample;
+    this.broadcast({ type: 'run/sample', runId, sample });
+  }
+
+  liveJudgement(runId: string, sample: number, judge: string, judgement: Judgement): void {
+    const session = this.liveSession(runId);
+    const target = session?.run.samples.find((existing) => existing.index === sample);
+    if (!target) return;
+    target.judgements[judge] = judgement;
+    this.broadcast({ type: 'run/judgement', runId, sample, judge, judgement });
+  }
+
+  liveProgress(
+    runId: string,
+    progress: { sampled: number; sampleTotal: number; judged: number; judgeTotal: number },
+  ): void {
+    const session = this.liveSession(runId);
+    if (!session) return;
+    this.broadcast({ type: 'run/progress', runId, status: session.run.status, progress });
+  }
+
+  finishLive(run: Run): void {
+    const session = this.liveSession(run.id);
+    if (!session) return;
+    session.run = run;
+    const rerank: RerankPick[] = run.rerank;
+    this.broadcast({
+      type: 'run/finished',
+      runId: run.id,
+      status: run.status,
+      rerank,
+      ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
+    });
+  }
+
+  private liveSession(runId: string): Session | undefined {
+    return this.session?.run.id === runId ? this.session : undefined;
+  }
+
+  private async reveal(): Promise<void> {
+    if (this.connections.size > 0) return;
+    await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+    this.connections.clear();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * StepLens's settings, validated with the same zod schema as the CLI's config file. Settings that
+ * decide where a key is sent (endpoint URLs, the key's environment variable, the PRM list) are
+ * read from user and machine settings only: a cloned repository's .vscode/settings.json cannot
+ * redirect a key, even if the manifest's `machine` scope were ignored somewhere.
+ */
+import * as vscode from 'vscode';
+import { type RunConfig, RunConfigSchema } from '../core/config.js';
+
+export const SECTION = 'steplens';
+
+/** Settings that route keys: never taken from a workspace. */
+export const KEY_ROUTING_SETTINGS = ['policy.baseUrl', 'policy.apiKeyEnv', 'prms'] as const;
+
+function userValue<T>(configuration: vscode.WorkspaceConfiguration, key: string): T | undefined {
+  const inspected = configuration.inspect<T>(key);
+  return inspected?.globalValue ?? inspected?.defaultValue;
+}
+
+/** From a zod issue path to the setting a user would edit. */
+export function settingName(path: readonly PropertyKey[]): string {
+  const [first, second, ...rest] = path.map(String);
+  const map: Record<string, string> = {
+    'policy.n': 'policy.samples',
+    'policy.timeoutMs': 'policy.timeoutSeconds',
+    'selfJudge.samples': 'selfJudge.critiques',
+    'steps.strategy': 'steps.strategy',
+    threshold: 'disagreementThreshold',
+  };
+  if (first === 'prms') return `${SECTION}.prms[${second ?? ''}]${rest.length ? `.${rest.join('.')}` : ''}`;
+  const key = second === undefined ? (first ?? '') : `${first}.${second}`;
+  return `${SECTION}.${map[key] ?? key}`;
+}
+
+export type ConfigResult = { ok: true; config: RunConfig } | { ok: false; message: string; setting: string };
+
+export function readRunConfig(configuration = vscode.workspace.getConfiguration(SECTION)): ConfigResult {
+  const get = <T>(key: string) => configuration.get<T>(key);
+  const apiKeyEnv = userValue<string>(configuration, 'policy.apiKeyEnv');
+  const timeoutSeconds = get<number>('policy.timeoutSeconds');
+  const input = {
+    policy: {
+      baseUrl: userValue<string>(configuration, 'policy.baseUrl'),
+      model: get<string>('policy.model'),
+      ...(apiKeyEnv ? { apiKeyEnv } : {}),
+      n: get<number>('policy.samples'),
+      temperature: get<number>('policy.temperature'),
+      topP: get<number>('policy.topP'),
+      maxTokens: get<number>('policy.maxTokens'),
+      concurrency: get<number>('policy.concurrency'),
+      ...(typeof timeoutSeconds === 'number' ? { timeoutMs: Math.round(timeoutSeconds * 1000) } : {}),
+    },
+    selfJudge: {
+      mode: get<string>('selfJudge.mode'),
+      samples: get<number>('selfJudge.critiques'),
+      structuredOutput: get<boolean>('selfJudge.structuredOutput'),
+    },
+    prms: userValue<unknown[]>(configuration, 'prms') ?? [],
+    steps: { strategy: get<string>('steps.strategy') },
+    aggregate: get<string>('aggregate'),
+    threshold: get<number>('disagreementThreshold'),
+  };
+  const parsed = RunConfigSchema.safeParse(input);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  const issue = parsed.error.issues[0];
+  const setting = settingName(issue?.path ?? []);
+  return { ok: false, setting, message: `Setting "${setting}": ${issue?.message ?? 'invalid value'}` };
+}

@@ -1,0 +1,78 @@
+/**
+ * Every message between the extension host and the panel: one discriminated union each way, named
+ * `scope/verb`, parsed with zod on receipt by both sides. What does not parse is dropped.
+ */
+import { z } from 'zod';
+import {
+  AuditEventSchema,
+  JudgementSchema,
+  RerankPickSchema,
+  RUN_STATUSES,
+  RunSchema,
+  SampleSchema,
+} from './core/schemas.js';
+
+export const ProgressSchema = z.object({
+  sampled: z.number().int().min(0),
+  sampleTotal: z.number().int().min(0),
+  judged: z.number().int().min(0),
+  judgeTotal: z.number().int().min(0),
+});
+
+export const HostMessageSchema = z.discriminatedUnion('type', [
+  /** A whole run and its audit log: sent once per run shown. */
+  z.object({
+    type: z.literal('run/show'),
+    run: RunSchema,
+    events: z.array(AuditEventSchema),
+    readOnly: z.boolean(),
+  }),
+  /** Deltas while a run is being analyzed: a sample arrived, a judge finished one. */
+  z.object({ type: z.literal('run/sample'), runId: z.string(), sample: SampleSchema }),
+  z.object({
+    type: z.literal('run/judgement'),
+    runId: z.string(),
+    sample: z.number().int().min(0),
+    judge: z.string(),
+    judgement: JudgementSchema,
+  }),
+  z.object({
+    type: z.literal('run/progress'),
+    runId: z.string(),
+    status: z.enum(RUN_STATUSES),
+    progress: ProgressSchema,
+  }),
+  z.object({
+    type: z.literal('run/finished'),
+    runId: z.string(),
+    status: z.enum(RUN_STATUSES),
+    finishedAt: z.string().optional(),
+    rerank: z.array(RerankPickSchema),
+  }),
+  /** The host could not save a label: the panel says so and keeps the label unsaved-marked. */
+  z.object({ type: z.literal('audit/failed'), runId: z.string(), message: z.string() }),
+  z.object({ type: z.literal('view/empty'), message: z.string() }),
+]);
+export type HostMessage = z.infer<typeof HostMessageSchema>;
+
+export const PANEL_COMMANDS = ['analyzeActiveFile', 'openRun', 'exportAudits'] as const;
+
+export const WebviewMessageSchema = z.discriminatedUnion('type', [
+  /** The panel is listening: the host holds its posts until then. */
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('audit/append'), runId: z.string().min(1), event: AuditEventSchema }),
+  z.object({ type: z.literal('panel/openInEditor') }),
+  z.object({ type: z.literal('command/run'), command: z.enum(PANEL_COMMANDS) }),
+  z.object({ type: z.literal('log/error'), message: z.string().max(2000) }),
+]);
+export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;
+
+export function parseHostMessage(value: unknown): HostMessage | undefined {
+  const parsed = HostMessageSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  const parsed = WebviewMessageSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}

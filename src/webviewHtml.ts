@@ -1,0 +1,87 @@
+/**
+ * The panel's HTML page, for the VS Code webview and for the standalone file of `steplens view
+ * --html`: one generator, one CSP. Scripts run only with this page's nonce (from crypto, not
+ * Math.random: a guessable nonce is no protection); nothing is loaded from the network.
+ */
+import { randomBytes } from 'node:crypto';
+
+export function createNonce(): string {
+  return randomBytes(18).toString('base64');
+}
+
+export interface PanelHtmlOptions {
+  title: string;
+  nonce: string;
+  /** VS Code's `webview.cspSource`; absent for the standalone page. */
+  cspSource?: string;
+  /** External script and stylesheet (VS Code) … */
+  scriptUri?: string;
+  styleUri?: string;
+  /** … or inline ones (standalone). */
+  inlineScript?: string;
+  inlineStyle?: string;
+  /** Data embedded in the page for the standalone, read-only view. */
+  embedded?: unknown;
+}
+
+export function contentSecurityPolicy(options: Pick<PanelHtmlOptions, 'nonce' | 'cspSource'>): string {
+  const own = options.cspSource ? ` ${options.cspSource}` : '';
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${options.nonce}'`,
+    `style-src-elem${own} 'nonce-${options.nonce}'`,
+    // KaTeX positions glyphs with style attributes; attributes cannot carry script.
+    "style-src-attr 'unsafe-inline'",
+    `font-src${own} data:`,
+    `img-src${own} data:`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** JSON that can sit inside a <script> element: no "</script", no HTML comment openers. */
+export function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+function inlineSafe(code: string, tag: 'script' | 'style'): string {
+  return code.replace(new RegExp(`</${tag}`, 'gi'), `<\\/${tag}`);
+}
+
+export function panelHtml(options: PanelHtmlOptions): string {
+  const { nonce } = options;
+  const style = options.styleUri
+    ? `<link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(options.styleUri)}">`
+    : `<style nonce="${nonce}">${inlineSafe(options.inlineStyle ?? '', 'style')}</style>`;
+  const data =
+    options.embedded === undefined
+      ? ''
+      : `<script type="application/json" id="steplens-data">${scriptSafeJson(options.embedded)}</script>`;
+  const script = options.scriptUri
+    ? `<script nonce="${nonce}" src="${escapeHtml(options.scriptUri)}"></script>`
+    : `<script nonce="${nonce}">${inlineSafe(options.inlineScript ?? '', 'script')}</script>`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(options))}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(options.title)}</title>
+${style}
+</head>
+<body>
+<div id="app"></div>
+${data}
+${script}
+</body>
+</html>
+`;
+}

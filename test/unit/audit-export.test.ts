@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  type AuditChange,
+  inverseOf,
+  replayAudit,
+  restoreChanges,
+  stampEvent,
+} from '../../src/core/audit.js';
+import { disagreement } from '../../src/core/disagreement.js';
+import {
+  agreementReport,
+  csvCell,
+  exportFiles,
+  humanFirstError,
+  prm800kRows,
+  processBenchRows,
+  stepsCsv,
+} from '../../src/core/export.js';
+import { type Run, RunSchema } from '../../src/core/schemas.js';
+import { parseAuditLog } from '../../src/io/auditLog.js';
+
+const at = new Date('2026-11-28T10:00:00Z');
+const ev = (change: AuditChange) => stampEvent(change, at);
+
+describe('audit log replay', () => {
+  test('the last event wins; null clears one label; clear clears a step or a sample', () => {
+    const labels = replayAudit([
+      ev({ type: 'stepRating', sample: 0, step: 1, rating: 1 }),
+      ev({ type: 'stepRating', sample: 0, step: 1, rating: -1 }),
+      ev({ type: 'stepRating', sample: 0, step: 2, rating: 0 }),
+      ev({ type: 'whoWasRight', sample: 0, step: 1, judge: 'qwen-prm', who: 'prm' }),
+      ev({ type: 'firstError', sample: 0, step: 1 }),
+      ev({ type: 'note', sample: 0, step: 1, text: 'sign error' }),
+      ev({ type: 'note', sample: 0, text: 'whole sample is sloppy' }),
+      ev({ type: 'stepRating', sample: 0, step: 2, rating: null }),
+      ev({ type: 'stepRating', sample: 3, step: 0, rating: 1 }),
+      ev({ type: 'clear', sample: 3 }),
+    ]);
+    assert.deepEqual(labels[0], {
+      firstError: 1,
+      note: 'whole sample is sloppy',
+      steps: { 1: { rating: -1, who: { 'qwen-prm': 'prm' }, note: 'sign error' }, 2: {} },
+    });
+    assert.deepEqual(labels[3], { steps: {} });
+  });
+
+  test('undo: the inverse of a change restores what it overwrote', () => {
+    const events = [ev({ type: 'stepRating', sample: 1, step: 0, rating: 1 })];
+    const change: AuditChange = { type: 'stepRating', sample: 1, step: 0, rating: -1 };
+    const inverse = inverseOf(replayAudit(events), change);
+    assert.deepEqual(inverse, { type: 'stepRating', sample: 1, step: 0, rating: 1 });
+    const after = replayAudit([...events, ev(change), ev(inverse)]);
+    assert.equal(after[1]?.steps[0]?.rating, 1);
+    assert.deepEqual(inverseOf({}, { type: 'firstError', sample: 2, step: 3 }), {
+      type: 'firstError',
+      sample: 2,
+      step: null,
+    });
+    const labels = replayAudit([...events, ev({ type: 'note', sample: 1, step: 0, text: 'x' })]);
+    assert.deepEqual(restoreChanges(labels, 1), [
+      { type: 'stepRating', sample: 1, step: 0, rating: 1 },
+      { type: 'note', sample: 1, step: 0, text: 'x' },
+    ]);
+  });
+
+  test('a line torn by a crash is skipped and reported; the labels before and after it stay', () => {
+    const good = JSON.stringify(ev({ type: 'stepRating', sample: 0, step: 0, rating: 1 }));
+    const later = JSON.stringify(ev({ type: 'stepRating', sample: 0, step: 1, rating: -1 }));
+    const log = parseAuditLog(`${good}\n{"type":"stepRat\n${later}\n{"type":"stepRating"}\n`);
+    assert.equal(log.events.length, 2);
+    assert.deepEqual(
+      log.skipped.map((s) => s.line),
+      [2, 4],
+    );
+  });
+});
+
+describe('disagreement', () => {
+  const judgement = (stepScores: (number | null)[], firstError: number) => ({ stepScores, firstError });
+  test('one judge at or above τ and the other below, or different first errors', () => {
+    const result = disagreement(
+      judgement([1, 0.75, 0.75, 0.75], -1),
+      judgement([0.99, 0.12, 0.9, null], 1),
+      4,
+      0.5,
+    );
+    assert.deepEqual(result.steps, [false, true, false, false]);
+    assert.equal(result.count, 1);
+    assert.equal(result.firstErrorsDiffer, true);
+    const flagsOnly = disagreement(judgement([1, 1, 0.6], 2), judgement([1, 1, 0.9], 1), 3, 0.5);
+    assert.deepEqual(flagsOnly.steps, [false, true, true]);
+    assert.equal(
+      disagreement(judgement([1], -1), { ...judgement([null], -1), error: 'HTTP 500' }, 1, 0.5).count,
+      0,
+    );
+  });
+});
+
+function labeledRun(): Run {
+  return RunSchema.parse({
+    schemaVersion: 1,
+    id: 'run-a',
+    createdAt: '2026-11-28T10:00:00.000Z',
+    status: 'complete',
+    problem: { id: 'p', text: 'What is 6 × 7?', reference: '42', format: 'text', source: { file: 'p.md' } },
+    config: {
+      policy: { baseUrl: 'http://127.0.0.1:8000/v1', model: 'Qwen/QwQ-32B' },
+      prms: [
+        {
+          id: 'qwen-prm',
+          kind: 'vllm-pooling',
+          baseUrl: 'http://127.0.0.1:8001',
+          model: 'Qwen/Qwen2.5-Math-PRM-7B',
+        },
+      ],
+    },
+    judges: [
+      { id: 'self', kind: 'self-critic', model: 'Qwen/QwQ-32B' },
+      { id: 'qwen-prm', kind: 'vllm-pooling', model: 'Qwen/Qwen2.5-Math-PRM-7B' },
+    ],
+    samples: [
+      {
+        index: 0,
+        text: '',
+        steps: ['6 × 7 = 42', '=SUM(A1) so, "42"'],
+        answer: '42',
+        correct: true,
+        judgements: {
+          self: { stepScores: [1, 1], firstError: -1 },
+          'qwen-prm': { stepScores: [0.9, 0.95], firstError: -1 },
+        },
+      },
+      {
+        index: 1,
+        text: '',
+        steps: ['6 × 7 = 48', 'so 48'],
+        answer: '48',
+        correct: false,
+        judgements: {
+          self: { stepScores: [1, 1], firstError: -1 },
+          'qwen-prm': { stepScores: [0.1, 0.1], firstError: 0 },
+        },
+      },
+      {
+        index: 2,
+        text: '',
+        steps: ['7 + 7 = 14', 'so 14'],
+        answer: '14',
+        correct: false,
+        judgements: {
+          self: { stepScores: [0.25, 0.25], firstError: 0 },
+          'qwen-prm': { stepScores: [0.2, 0.2], firstError: 0 },
+        },
+      },
+    ],
+    rerank: [],
+  });
+}
+
+const labels = replayAudit([
+  ev({ type: 'stepRating', sample: 0, step: 0, rating: 1 }),
+  ev({ type: 'stepRating', sample: 0, step: 1, rating: 0 }),
+  ev({ type: 'stepRating', sample: 1, step: 0, rating: -1 }),
+  ev({ type: 'whoWasRight', sample: 1, step: 0, judge: 'qwen-prm', who: 'prm' }),
+  ev({ type: 'note', sample: 1, step: 0, text: 'multiplication, "wrong"' }),
+  ev({ type: 'firstError', sample: 2, step: 0 }),
+]);
+
+describe('exports', () => {
+  test('the human first error: explicit label, else the first −1, else −1 when all rated, else unknown', () => {
+    const run = labeledRun();
+    assert.equal(humanFirstError(run.samples[0]!, labels[0]), -1);
+    assert.equal(humanFirstError(run.samples[1]!, labels[1]), 0);
+    assert.equal(humanFirstError(run.samples[2]!, labels[2]), 0);
+    assert.equal(humanFirstError(run.samples[0]!, { steps: { 0: { rating: 1 } } }), undefined);
+  });
+
+  test('ProcessBench rows carry the labeled samples with the human first error', () => {
+    const rows = processBenchRows([{ run: labeledRun(), labels }]);
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.label, row.final_answer_correct, row.generator]),
+      [
+        ['run-a/0', -1, true, 'Qwen/QwQ-32B'],
+        ['run-a/1', 0, false, 'Qwen/QwQ-32B'],
+        ['run-a/2', 0, false, 'Qwen/QwQ-32B'],
+      ],
+    );
+    assert.deepEqual(rows[0]!.steps, ['6 × 7 = 42', '=SUM(A1) so, "42"']);
+  });
+
+  test('PRM800K rows: one rating per step, stopping after a −1', () => {
+    const rows = prm800kRows([{ run: labeledRun(), labels }]);
+    assert.equal(rows.length, 2);
+    assert.deepEqual(rows[0]!.label.finish_reason, 'solution');
+    assert.deepEqual(
+      rows[0]!.label.steps.map((s) => s.completions[0]!.rating),
+      [1, 0],
+    );
+    assert.equal(rows[1]!.label.finish_reason, 'found_error');
+    assert.equal(rows[1]!.question.ground_truth_answer, '42');
+  });
+
+  test('CSV: one row per step, quoted, formula-looking text defused', () => {
+    const csv = stepsCsv([{ run: labeledRun(), labels }]);
+    const lines = csv.trimEnd().split('\r\n');
+    assert.equal(lines[0], 'run,sample,step,text,self_score,qwen-prm_score,human_rating,who_was_right,note');
+    assert.equal(lines.length, 1 + 6);
+    assert.equal(lines[2], `run-a,0,1,"'=SUM(A1) so, ""42""",1,0.95,0,,`);
+    assert.equal(lines[3], 'run-a,1,0,6 × 7 = 48,1,0.1,-1,prm,"multiplication, ""wrong"""');
+    assert.equal(csvCell('-1', true), "'-1");
+    assert.equal(csvCell(-1), '-1');
+  });
+
+  test('report: ProcessBench F1 per judge, Self-PRM precision, κ, who was right', () => {
+    const report = agreementReport([{ run: labeledRun(), labels }]);
+    const self = report.judges.find((j) => j.judge === 'self')!;
+    const prm = report.judges.find((j) => j.judge === 'qwen-prm')!;
+    // Human: -1, 0, 0. Self: -1, -1, 0 → erroneous 1/2, correct 1/1. PRM: -1, 0, 0 → perfect.
+    assert.deepEqual(self.processBench, { acc_erroneous: 0.5, acc_correct: 1, f1: 2 / 3, n: 3 });
+    assert.deepEqual(prm.processBench, { acc_erroneous: 1, acc_correct: 1, f1: 1, n: 3 });
+    assert.deepEqual(report.selfPrecision.againstHumanLabels, {
+      precision: 0.5,
+      predictedPositive: 2,
+      truePositive: 1,
+    });
+    assert.deepEqual(report.selfPrecision.againstReference, {
+      precision: 0.5,
+      predictedPositive: 2,
+      truePositive: 1,
+    });
+    assert.equal(report.selfVersusPrm[0]!.n, 6);
+    assert.equal(report.selfVersusPrm[0]!.agreement, 4 / 6);
+    assert.deepEqual(report.whoWasRight, [{ judge: 'qwen-prm', self: 0, prm: 1, both: 0, neither: 0 }]);
+    const files = exportFiles([{ run: labeledRun(), labels }]);
+    assert.match(files['report.md'], /\| self \| Qwen\/QwQ-32B \| 3 \| 50\.0 % \| 100\.0 % \| 66\.7 % \|/);
+    assert.deepEqual(JSON.parse(files['report.json']), JSON.parse(JSON.stringify(report)));
+  });
+});

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseHostMessage, parseWebviewMessage } from '../../src/protocol.js';
+import { contentSecurityPolicy, createNonce, panelHtml, scriptSafeJson } from '../../src/webviewHtml.js';
+
+describe('panel HTML and CSP', () => {
+  test('nonces are random, long, and base64', () => {
+    const nonces = new Set(Array.from({ length: 50 }, createNonce));
+    assert.equal(nonces.size, 50);
+    for (const nonce of nonces) assert.match(nonce, /^[A-Za-z0-9+/=]{24}$/);
+  });
+
+  test('the CSP allows only this nonce’s scripts, no remote source, no inline script', () => {
+    const csp = contentSecurityPolicy({
+      nonce: 'abc',
+      cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+    });
+    assert.match(csp, /^default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-abc'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-eval|script-src[^;]*unsafe-inline|https?:\/\/(?!file\+)/);
+    assert.doesNotMatch(contentSecurityPolicy({ nonce: 'abc' }), /http/);
+  });
+
+  test('webview page: external script and style carry the nonce; nothing else runs', () => {
+    const html = panelHtml({
+      title: 'StepLens <x>',
+      nonce: 'N1',
+      cspSource: 'vscode-resource:',
+      scriptUri: 'vscode-resource:/dist/webview.js',
+      styleUri: 'vscode-resource:/dist/webview.css',
+    });
+    assert.match(html, /<script nonce="N1" src="vscode-resource:\/dist\/webview\.js"><\/script>/);
+    assert.match(html, /<link rel="stylesheet" nonce="N1"/);
+    assert.match(html, /<title>StepLens &#60;x&#62;<\/title>/);
+    assert.equal((html.match(/<script/g) ?? []).length, 1);
+  });
+
+  test('standalone page: embedded run data cannot close its script element', () => {
+    const hostile = { text: '</script><script>alert(1)</script><!--' };
+    const html = panelHtml({
+      title: 't',
+      nonce: 'N2',
+      inlineScript: 'var s = "</script>";',
+      inlineStyle: 'a{}',
+      embedded: hostile,
+    });
+    assert.equal((html.match(/<\/script>/g) ?? []).length, 2, 'only the two real closing tags');
+    assert.match(html, /<script nonce="N2">var s = "<\\\/script>";<\/script>/);
+    assert.deepEqual(JSON.parse(scriptSafeJson(hostile)), hostile);
+    assert.doesNotMatch(scriptSafeJson(hostile), /</);
+  });
+});
+
+describe('protocol', () => {
+  test('webview messages parse; unknown types and wrong payloads are dropped', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+    assert.equal(parseWebviewMessage({ type: 'shell/exec', command: 'rm -rf /' }), undefined);
+    assert.equal(
+      parseWebviewMessage({ type: 'command/run', command: 'workbench.action.terminal.new' }),
+      undefined,
+    );
+    assert.equal(
+      parseWebviewMessage({
+        type: 'audit/append',
+        runId: 'r',
+        event: { type: 'stepRating', schemaVersion: 1, at: 'yesterday', sample: 0, step: 0, rating: 1 },
+      }),
+      undefined,
+    );
+    assert.ok(
+      parseWebviewMessage({
+        type: 'audit/append',
+        runId: 'r',
+        event: {
+          type: 'stepRating',
+          schemaVersion: 1,
+          at: '2026-11-28T10:00:00.000Z',
+          sample: 0,
+          step: 0,
+          rating: 1,
+        },
+      }),
+    );
+    assert.equal(parseHostMessage({ type: 'run/show', run: {}, events: [], readOnly: false }), undefined);
+    assert.deepEqual(parseHostMessage({ type: 'view/empty', message: 'x' }), {
+      type: 'view/empty',
+      message: 'x',
+    });
+  });
+});

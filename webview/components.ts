@@ -1,0 +1,108 @@
+/**
+ * The one module that knows the component library (@vscode-elements/elements, the maintained
+ * successor of the sunset @vscode/webview-ui-toolkit). Swapping libraries means editing this file.
+ */
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+
+export function button(
+  label: string,
+  onClick: () => void,
+  options: { secondary?: boolean; title?: string } = {},
+): HTMLElement {
+  const element = document.createElement('vscode-button');
+  element.textContent = label;
+  if (options.secondary) element.setAttribute('secondary', '');
+  if (options.title) element.title = options.title;
+  element.addEventListener('click', onClick);
+  return element;
+}
+
+export function badge(text: string, title?: string): HTMLElement {
+  const element = document.createElement('vscode-badge');
+  element.textContent = text;
+  if (title) element.title = title;
+  return element;
+}
+
+export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void): HTMLElement {
+  const element = document.createElement('vscode-checkbox') as HTMLElement & {
+    checked: boolean;
+    label: string;
+  };
+  element.label = label;
+  element.checked = checked;
+  element.addEventListener('change', () => onChange(element.checked));
+  return element;
+}
+
+export function progressBar(value: number | undefined, max = 1): HTMLElement {
+  const element = document.createElement('vscode-progress-bar') as HTMLElement & {
+    value: number;
+    max: number;
+    indeterminate: boolean;
+  };
+  if (value === undefined) element.indeterminate = true;
+  else {
+    element.max = max;
+    element.value = value;
+  }
+  return element;
+}
+
+export function collapsible(heading: string, content: HTMLElement, open = false): HTMLElement {
+  const element = document.createElement('vscode-collapsible') as HTMLElement & {
+    heading: string;
+    open: boolean;
+  };
+  element.heading = heading;
+  element.open = open;
+  element.append(content);
+  return element;
+}
+
+export function select(
+  options: { value: string; label: string }[],
+  value: string,
+  onChange: (value: string) => void,
+): HTMLElement {
+  const element = document.createElement('vscode-single-select') as HTMLElement & { value: string };
+  for (const option of options) {
+    const item = document.createElement('vscode-option') as HTMLElement & { value: string };
+    item.value = option.value;
+    item.textContent = option.label;
+    element.append(item);
+  }
+  element.value = value;
+  element.addEventListener('change', () => onChange(element.value));
+  return element;
+}
+
+export function textField(value: string, placeholder: string): HTMLElement & { value: string } {
+  const element = document.createElement('vscode-textfield') as HTMLElement & {
+    value: string;
+    placeholder: string;
+  };
+  element.value = value;
+  element.placeholder = placeholder;
+  return element;
+}
+
+/** A codicon glyph (the font ships with the panel). */
+export function icon(name: string, title?: string): HTMLElement {
+  const element = document.createElement('span');
+  element.className = `codicon codicon-${name}`;
+  element.setAttribute('aria-hidden', title ? 'false' : 'true');
+  if (title) {
+    element.title = title;
+    element.setAttribute('role', 'img');
+    element.setAttribute('aria-label', title);
+  }
+  return element;
+}

@@ -1,0 +1,159 @@
+/**
+ * A list that keeps only the rows near the viewport in the DOM. Rows have variable heights: each
+ * is estimated until it has been rendered once, then measured. The page itself scrolls, so the
+ * list works in a narrow side panel without nested scroll areas.
+ */
+export interface VirtualListOptions {
+  /** Pixels assumed for a row never rendered. */
+  estimate: number;
+  /** Rows kept beyond each edge of the viewport. */
+  overscan?: number;
+  render: (index: number) => HTMLElement;
+}
+
+export class VirtualList {
+  readonly element: HTMLElement;
+  private count = 0;
+  private heights: number[] = [];
+  private offsets: number[] = [0];
+  private offsetsValid = true;
+  private readonly rendered = new Map<number, HTMLElement>();
+  private frame = 0;
+
+  constructor(private readonly options: VirtualListOptions) {
+    this.element = document.createElement('div');
+    this.element.className = 'virtual-list';
+    this.element.setAttribute('role', 'listbox');
+    window.addEventListener('scroll', () => this.schedule(), { passive: true });
+    window.addEventListener('resize', () => this.invalidateAll());
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** How many rows are in the DOM now (what the tests check to see virtualisation hold). */
+  get renderedCount(): number {
+    return this.rendered.size;
+  }
+
+  setCount(count: number): void {
+    this.count = count;
+    this.heights = Array.from({ length: count }, (_, i) => this.heights[i] ?? this.options.estimate);
+    this.offsetsValid = false;
+    this.refresh();
+  }
+
+  /** Re-renders every row on screen (content changed); measured heights are kept as estimates. */
+  refresh(): void {
+    for (const row of this.rendered.values()) row.remove();
+    this.rendered.clear();
+    this.layout();
+  }
+
+  /** Re-renders one row if it is on screen. */
+  update(index: number): void {
+    const row = this.rendered.get(index);
+    if (!row) return;
+    row.remove();
+    this.rendered.delete(index);
+    this.layout();
+  }
+
+  invalidateAll(): void {
+    this.heights = this.heights.map(() => this.options.estimate);
+    this.offsetsValid = false;
+    this.refresh();
+  }
+
+  scrollToIndex(index: number, align: 'nearest' | 'center' = 'nearest'): void {
+    if (index < 0 || index >= this.count) return;
+    this.ensureOffsets();
+    const top = this.listTop() + this.offsets[index]!;
+    const height = this.heights[index]!;
+    const viewTop = window.scrollY;
+    const viewBottom = viewTop + window.innerHeight;
+    const margin = 24;
+    if (align === 'center') window.scrollTo({ top: top - window.innerHeight / 2 + height / 2 });
+    else if (top < viewTop + margin) window.scrollTo({ top: top - margin });
+    else if (top + height > viewBottom - margin)
+      window.scrollTo({ top: top + height - window.innerHeight + margin });
+    this.layout();
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.layout();
+    });
+  }
+
+  private listTop(): number {
+    return this.element.getBoundingClientRect().top + window.scrollY;
+  }
+
+  private ensureOffsets(): void {
+    if (this.offsetsValid) return;
+    const offsets = new Array<number>(this.count + 1);
+    offsets[0] = 0;
+    for (let i = 0; i < this.count; i++) offsets[i + 1] = offsets[i]! + this.heights[i]!;
+    this.offsets = offsets;
+    this.offsetsValid = true;
+  }
+
+  /** The first row whose bottom edge lies below `y` (binary search over the offsets). */
+  private indexAt(y: number): number {
+    let low = 0;
+    let high = this.count - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.offsets[middle + 1]! <= y) low = middle + 1;
+      else high = middle;
+    }
+    return Math.max(0, low);
+  }
+
+  private layout(): void {
+    this.ensureOffsets();
+    const overscan = this.options.overscan ?? 4;
+    const top = window.scrollY - this.listTop();
+    const first = this.count === 0 ? 0 : Math.max(0, this.indexAt(Math.max(0, top)) - overscan);
+    const last =
+      this.count === 0 ? -1 : Math.min(this.count - 1, this.indexAt(top + window.innerHeight) + overscan);
+
+    for (const [index, row] of this.rendered) {
+      if (index < first || index > last) {
+        row.remove();
+        this.rendered.delete(index);
+      }
+    }
+    // Create first, then measure in one pass: reading a height after each insert would force a
+    // layout per row.
+    for (let index = first; index <= last; index++) {
+      let row = this.rendered.get(index);
+      if (!row) {
+        row = this.options.render(index);
+        row.classList.add('virtual-row');
+        row.dataset.index = String(index);
+        this.element.append(row);
+        this.rendered.set(index, row);
+      }
+      row.style.transform = `translateY(${this.offsets[index]}px)`;
+    }
+    let measuredChange = false;
+    for (const [index, row] of this.rendered) {
+      const height = row.offsetHeight;
+      if (height > 0 && height !== this.heights[index]) {
+        this.heights[index] = height;
+        measuredChange = true;
+      }
+    }
+    if (measuredChange) {
+      this.offsetsValid = false;
+      this.ensureOffsets();
+      for (const [index, row] of this.rendered) row.style.transform = `translateY(${this.offsets[index]}px)`;
+    }
+    this.element.style.height = `${this.offsets[this.count] ?? 0}px`;
+  }
+}
