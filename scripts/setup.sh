@@ -6,6 +6,16 @@ cd "$(dirname "$0")/.."
 
 log() { printf '[setup] %s\n' "$*"; }
 
+# Debian packages: Chromium for the webview tests (never a browser download).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
 # npm packages: reinstall only when package-lock.json changed since the last install.
 stamp=node_modules/.steplens-lock-hash
 want=$(sha256sum package-lock.json | cut -d' ' -f1)

@@ -8,4 +8,4 @@ echo "[test] typecheck"; npm run --silent typecheck
 echo "[test] build";     npm run --silent build
 echo "[test] schemas";   npx tsx scripts/export-schemas.ts --check
 echo "[test] tests"
-node --import tsx --test --test-concurrency=2 test/unit/*.test.ts
+node --import tsx --test --test-concurrency=2 test/unit/*.test.ts test/webview/*.test.ts

@@ -1,0 +1,333 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { AuditEventSchema, type Run } from '../../src/core/schemas.js';
+import type { WebviewMessage } from '../../src/protocol.js';
+import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
+import { EIGHT_SAMPLES, makeRun } from '../fixtures/makeRun.js';
+import { ROOT } from '../support.js';
+import { openPanel, type PanelPage } from './panelPage.js';
+
+let browser: Browser;
+let run: Run;
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: the test command installs Debian's chromium`);
+  assert.ok(
+    existsSync(join(ROOT, 'dist', 'webview.js')),
+    'dist/webview.js is missing: run npm run build first',
+  );
+  browser = await launchChromium();
+  run = await makeRun(EIGHT_SAMPLES);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function showRun(panel: PanelPage, shown: Run, readOnly = false): Promise<void> {
+  await panel.send({ type: 'run/show', run: shown, events: [], readOnly });
+  await panel.page.waitForSelector('.step');
+}
+
+const audits = (messages: WebviewMessage[]) =>
+  messages
+    .filter((m): m is Extract<WebviewMessage, { type: 'audit/append' }> => m.type === 'audit/append')
+    .map((m) => m.event);
+
+/** Text of each visible step's score values: [self, prm]. */
+async function scoreValues(panel: PanelPage): Promise<Record<string, [string, string]>> {
+  return panel.page.$$eval('.step', (rows) =>
+    Object.fromEntries(
+      rows.map((row) => [
+        (row as HTMLElement).dataset.step!,
+        [
+          row.querySelector('.score.self .score-value')?.textContent ?? '',
+          row.querySelector('.score.prm .score-value')?.textContent ?? '',
+        ],
+      ]),
+    ),
+  );
+}
+
+describe('the panel with a run of 8 samples', () => {
+  test('opens on the first disagreement, with self and PRM scores side by side for every step', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      const title = await panel.page.textContent('.steps-head h3');
+      assert.equal(title, 'Sample 2', 'sample 2 is the first where the judges disagree');
+      const scores = await scoreValues(panel);
+      const sample = run.samples.find((s) => s.index === 2)!;
+      for (const [step, [self, prm]] of Object.entries(scores)) {
+        assert.equal(
+          self,
+          sample.judgements.self!.stepScores[Number(step)]!.toFixed(2),
+          `self score of step ${step}`,
+        );
+        assert.equal(
+          prm,
+          sample.judgements['qwen-prm']!.stepScores[Number(step)]!.toFixed(2),
+          `PRM score of step ${step}`,
+        );
+      }
+      assert.deepEqual(scores['1'], ['0.75', '0.12']);
+      // The bars are drawn to scale.
+      const widths = await panel.page.$eval('.step[data-step="1"]', (row) => [
+        (row.querySelector('.score.self .fill') as HTMLElement).style.width,
+        (row.querySelector('.score.prm .fill') as HTMLElement).style.width,
+      ]);
+      assert.deepEqual(widths, ['75%', '12%']);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('disagreements are highlighted and the filter shows only them', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      const flagged = await panel.page.$$eval('.step', (rows) =>
+        rows.map((row) => [(row as HTMLElement).dataset.step, row.classList.contains('disagree')]),
+      );
+      assert.deepEqual(flagged, [
+        ['0', false],
+        ['1', true],
+        ['2', true],
+        ['3', true],
+        ['4', true],
+        ['5', true],
+      ]);
+      assert.match(
+        (await panel.page.textContent('.step[data-step="1"] .flags')) ?? '',
+        /qwen-prm: first error/,
+      );
+      assert.match(
+        (await panel.page.textContent('.samples .section-head')) ?? '',
+        /disagree on 8 steps in 2 of 8 samples/,
+      );
+      await panel.page.keyboard.press('f');
+      await panel.page.waitForFunction(() => document.querySelectorAll('.step').length === 5);
+      // Sample 0 has no disagreement: with the filter on, it says so instead of showing nothing.
+      await panel.page.click('.sample-row[data-index="0"]');
+      await panel.page.waitForSelector('text=The judges agree on every step of this sample.');
+      assert.equal(await panel.page.$$eval('.step', (rows) => rows.length), 0);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('labels from the keyboard are posted as audit events at once; undo posts the inverse', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      const keys = panel.page.keyboard;
+      await keys.press('1'); // step 1 of sample 2 (the first disagreement) is wrong
+      await keys.press('p'); // and the PRM was right
+      await keys.press('e'); // it is the human first error
+      await keys.press('j');
+      await keys.press('2'); // step 2: neutral
+      await keys.press('u'); // undo that
+      await keys.press('Shift+J'); // next sample
+      await keys.press('3'); // its step 0 is good
+      await keys.press('0'); // the sample has no error
+      const events = audits(await panel.posted());
+      for (const event of events) AuditEventSchema.parse(event);
+      assert.deepEqual(
+        events.map(({ at: _at, schemaVersion: _v, ...rest }) => rest),
+        [
+          { type: 'stepRating', sample: 2, step: 1, rating: -1 },
+          { type: 'whoWasRight', sample: 2, step: 1, judge: 'qwen-prm', who: 'prm' },
+          { type: 'firstError', sample: 2, step: 1 },
+          { type: 'stepRating', sample: 2, step: 2, rating: 0 },
+          { type: 'stepRating', sample: 2, step: 2, rating: null },
+          { type: 'stepRating', sample: 3, step: 0, rating: 1 },
+          { type: 'firstError', sample: 3, step: -1 },
+        ],
+      );
+      // What the person sees: sample 3 selected, its step 0 rated +1, sample 2 counted as labeled.
+      assert.equal(await panel.page.textContent('.steps-head h3'), 'Sample 3');
+      assert.equal(
+        await panel.page.getAttribute('.step[data-step="0"] .chip.rating.r1', 'aria-pressed'),
+        'true',
+      );
+      assert.match((await panel.page.textContent('.sample-row[data-index="2"]')) ?? '', /1\/6 ✓/);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('labels come back from the audit log: a panel shown the events shows the labels', async () => {
+    const panel = await openPanel(browser);
+    try {
+      const at = '2026-11-28T10:00:00.000Z';
+      await panel.send({
+        type: 'run/show',
+        run,
+        events: [
+          { type: 'stepRating', schemaVersion: 1, at, sample: 2, step: 1, rating: -1 },
+          { type: 'whoWasRight', schemaVersion: 1, at, sample: 2, step: 1, judge: 'qwen-prm', who: 'prm' },
+          { type: 'note', schemaVersion: 1, at, sample: 2, step: 1, text: 'the PRM caught the slip' },
+        ],
+        readOnly: false,
+      });
+      await panel.page.waitForSelector('.step[data-step="1"] .chip.rating.r-1.active');
+      assert.equal(
+        await panel.page.getAttribute('.step[data-step="1"] .chip.who.active', 'title'),
+        'who was right: prm (key p)',
+      );
+      assert.match(
+        (await panel.page.textContent('.step[data-step="1"] .step-note')) ?? '',
+        /the PRM caught the slip/,
+      );
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('live deltas fill the panel as samples and judgements arrive', async () => {
+    const panel = await openPanel(browser);
+    try {
+      const skeleton: Run = { ...structuredClone(run), samples: [], rerank: [], status: 'running' };
+      await panel.send({ type: 'run/show', run: skeleton, events: [], readOnly: false });
+      await panel.page.waitForSelector('text=No answers yet.');
+      const sample = structuredClone(run.samples[2]!);
+      const judgements = sample.judgements;
+      sample.judgements = {};
+      await panel.send({ type: 'run/sample', runId: run.id, sample });
+      await panel.page.waitForSelector('.step[data-step="1"]');
+      assert.deepEqual((await scoreValues(panel))['1'], ['–', '–']);
+      await panel.send({
+        type: 'run/judgement',
+        runId: run.id,
+        sample: 2,
+        judge: 'qwen-prm',
+        judgement: judgements['qwen-prm']!,
+      });
+      await panel.send({
+        type: 'run/judgement',
+        runId: run.id,
+        sample: 2,
+        judge: 'self',
+        judgement: judgements.self!,
+      });
+      await panel.page.waitForFunction(
+        () => document.querySelector('.step[data-step="1"] .score.self .score-value')?.textContent === '0.75',
+      );
+      assert.deepEqual((await scoreValues(panel))['1'], ['0.75', '0.12']);
+      await panel.send({
+        type: 'run/progress',
+        runId: run.id,
+        status: 'running',
+        progress: { sampled: 1, sampleTotal: 8, judged: 2, judgeTotal: 16 },
+      });
+      await panel.page.waitForSelector('text=sampled 1/8 · judged 2/16');
+      await panel.send({ type: 'run/finished', runId: run.id, status: 'complete', rerank: run.rerank });
+      await panel.page.waitForSelector('.rerank-line .pick');
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('screenshots in light and dark themes', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const panel = await openPanel(browser, { colorScheme, width: 520, height: 1300 });
+      try {
+        await showRun(panel, run);
+        await panel.page.keyboard.press('1');
+        await panel.page.keyboard.press('p');
+        await panel.page.screenshot({ path: join(TEST_OUTPUT, `panel-${colorScheme}.png`) });
+        assert.deepEqual(panel.errors, []);
+      } finally {
+        await panel.close();
+      }
+    }
+  });
+});
+
+describe('untrusted text', () => {
+  test('HTML, script and javascript: links in model output and problem files show as text and run nothing', async () => {
+    const hostile = {
+      img: '<img src=x onerror="window.__xss=1">',
+      script: '<script>window.__xss=2</script>',
+      link: '<a href="javascript:window.__xss=3">click</a>',
+      katex: '$\\href{javascript:window.__xss=4}{x}$ and $\\htmlData{a=b}{x}$',
+    };
+    const evil = structuredClone(run);
+    evil.problem.text = `Problem ${hostile.img} ${hostile.script}`;
+    const sample = evil.samples.find((s) => s.index === 2)!;
+    sample.steps[1] = `${hostile.img} ${hostile.script} ${hostile.link} ${hostile.katex}`;
+    sample.answer = hostile.img;
+    sample.reasoning = hostile.script;
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, evil);
+      await panel.page.click('vscode-collapsible');
+      await panel.page.waitForTimeout(200);
+      const found = await panel.page.evaluate(() => ({
+        xss: (window as unknown as { __xss?: number }).__xss,
+        images: document.querySelectorAll('#app img').length,
+        scripts: document.querySelectorAll('#app script').length,
+        links: document.querySelectorAll('#app a').length,
+        step: document.querySelector('.step[data-step="1"] .step-text')?.textContent ?? '',
+        problem: document.querySelector('.problem-text')?.textContent ?? '',
+      }));
+      assert.equal(found.xss, undefined);
+      assert.deepEqual([found.images, found.scripts, found.links], [0, 0, 0]);
+      assert.ok(found.step.includes(hostile.img), 'the tag shows as text');
+      assert.ok(found.step.includes(hostile.link));
+      assert.ok(found.problem.includes(hostile.script));
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
+describe('steplens view --html', () => {
+  test('writes one self-contained read-only page of the same panel', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steplens-view-'));
+    const runPath = join(dir, '.steplens', 'runs', `${run.id}.json`);
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, '.steplens', 'runs'), { recursive: true });
+    mkdirSync(join(dir, '.steplens', 'audits'), { recursive: true });
+    writeFileSync(runPath, JSON.stringify(run));
+    writeFileSync(
+      join(dir, '.steplens', 'audits', `${run.id}.jsonl`),
+      `${JSON.stringify({ type: 'stepRating', schemaVersion: 1, at: '2026-11-28T10:00:00.000Z', sample: 2, step: 1, rating: -1 })}\n`,
+    );
+    const out = join(dir, 'run.html');
+    const printed = execFileSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'cli.js'), 'view', runPath, '--html', out],
+      { encoding: 'utf8' },
+    );
+    assert.deepEqual(JSON.parse(printed), { html: out, events: 1, skipped: 0 });
+    const context = await browser.newContext({ offline: true });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    try {
+      await page.goto(`file://${out}`);
+      await page.waitForSelector('.step[data-step="1"] .chip.rating.r-1.active');
+      assert.match((await page.textContent('.status')) ?? '', /Read-only/);
+      await page.keyboard.press('3');
+      assert.equal(
+        await page.$$eval('.chip.active', (chips) => chips.length),
+        1,
+        'keys change nothing in a read-only page',
+      );
+      assert.deepEqual(
+        requests.filter((url) => !url.startsWith('file://') && !url.startsWith('data:')),
+        [],
+      );
+    } finally {
+      await context.close();
+    }
+  });
+});

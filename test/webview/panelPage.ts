@@ -1,0 +1,78 @@
+/**
+ * The built panel in a page with a fake VS Code host: `acquireVsCodeApi` records what the panel
+ * posts, and the test sends host messages as VS Code would. Same bundle, same HTML generator.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { HostMessage, WebviewMessage } from '../../src/protocol.js';
+import { createNonce, panelHtml } from '../../src/webviewHtml.js';
+import { ROOT } from '../support.js';
+
+let pagePath: string | undefined;
+
+const FAKE_VSCODE_API = `
+  (() => {
+    const posted = [];
+    let state;
+    window.__posted = posted;
+    window.acquireVsCodeApi = () => ({
+      postMessage(message) { posted.push(message); },
+      getState() { return state; },
+      setState(next) { state = next; },
+    });
+  })();
+`;
+
+/** The panel page without data: what the VS Code webview loads, with the assets inlined. */
+export function panelPagePath(): string {
+  if (pagePath) return pagePath;
+  const html = panelHtml({
+    title: 'StepLens test',
+    nonce: createNonce(),
+    inlineScript: readFileSync(join(ROOT, 'dist', 'webview.js'), 'utf8'),
+    inlineStyle: readFileSync(join(ROOT, 'dist', 'standalone.css'), 'utf8'),
+  });
+  pagePath = join(mkdtempSync(join(tmpdir(), 'steplens-panel-')), 'panel.html');
+  writeFileSync(pagePath, html);
+  return pagePath;
+}
+
+export interface PanelPage {
+  page: Page;
+  errors: string[];
+  posted(): Promise<WebviewMessage[]>;
+  send(message: HostMessage): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openPanel(
+  browser: Browser,
+  options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {},
+): Promise<PanelPage> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 560, height: options.height ?? 1000 },
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  // A string, not a function: the test runner's transpiler would wrap a function in helpers the
+  // page does not have.
+  await page.addInitScript(FAKE_VSCODE_API);
+  await page.goto(`file://${panelPagePath()}`);
+  await page.waitForFunction(() =>
+    (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'),
+  );
+  return {
+    page,
+    errors,
+    posted: () => page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted),
+    send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
+    close: () => context.close(),
+  };
+}
