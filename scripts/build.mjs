@@ -65,6 +65,16 @@ const builds = [
   },
 ];
 
+// The integration suite runs inside the extension host: bundled like the extension itself.
+if (process.argv.includes('--tests')) {
+  builds.push({
+    ...node,
+    entryPoints: ['test/integration/index.ts', 'test/integration/suite.test.ts'],
+    outdir: 'out/integration',
+    external: ['vscode', 'mocha'],
+  });
+}
+
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {

@@ -17,6 +17,8 @@ import { RunStorage } from './host/storage.js';
 export interface StepLensApi {
   hub: PanelHub;
   storage: RunStorage;
+  /** Errors and warnings shown to the user so far. */
+  notices: readonly string[];
 }
 
 /** Wiring only: construct, register, dispose. */
@@ -30,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     openRun: () => void openRun(commandContext),
     exportAudits: () => void exportAudits(commandContext),
   });
-  commandContext = { hub, storage, keys, log };
+  commandContext = { hub, storage, keys, log, notices: [] };
 
   const register = (id: string, handler: (...args: never[]) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
@@ -38,8 +40,14 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
   register(COMMAND_IDS.scoreExistingSteps, (uri?: vscode.Uri) => analyzeProblem(commandContext, uri, true));
   register(COMMAND_IDS.openRun, (uri?: vscode.Uri) => openRun(commandContext, uri));
   register(COMMAND_IDS.rescoreRun, () => rescoreRun(commandContext));
-  register(COMMAND_IDS.exportAudits, (outDir?: string) =>
-    exportAudits(commandContext, typeof outDir === 'string' ? outDir : undefined),
+  register(COMMAND_IDS.exportAudits, (outDir?: unknown, runPaths?: unknown) =>
+    exportAudits(
+      commandContext,
+      typeof outDir === 'string' ? outDir : undefined,
+      Array.isArray(runPaths)
+        ? runPaths.filter((path): path is string => typeof path === 'string')
+        : undefined,
+    ),
   );
   register(COMMAND_IDS.setApiKey, () => setApiKey(commandContext));
   register(COMMAND_IDS.testConnection, () => testConnection(commandContext));
@@ -52,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     vscode.window.registerWebviewViewProvider(VIEW_ID, hub),
     vscode.window.registerWebviewPanelSerializer(EDITOR_PANEL_TYPE, hub),
   );
-  return { hub, storage };
+  return { hub, storage, notices: commandContext.notices };
 }
 
 export function deactivate(): void {}

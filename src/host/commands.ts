@@ -33,13 +33,15 @@ export interface CommandContext {
   storage: RunStorage;
   keys: KeyStore;
   log: vscode.LogOutputChannel;
+  /** Every error and warning shown to the user, in order (the integration tests read it). */
+  notices: string[];
 }
 
 class Cancelled extends Error {}
 
 /** Runs a command body; errors end as one clear message (and a log line), never a crash. */
 async function guarded<T>(
-  log: vscode.LogOutputChannel,
+  context: CommandContext,
   what: string,
   body: () => Promise<T>,
 ): Promise<T | undefined> {
@@ -48,19 +50,24 @@ async function guarded<T>(
   } catch (error) {
     if (error instanceof Cancelled) return undefined;
     const message = error instanceof Error ? error.message : String(error);
-    log.error(`${what}: ${message}`);
-    if (error instanceof InputError) void vscode.window.showErrorMessage(`StepLens: ${message}`);
-    else
-      void vscode.window
-        .showErrorMessage(`StepLens: ${what} failed: ${message}`, 'Show Log')
-        .then((choice) => choice && log.show());
+    context.log.error(`${what}: ${message}`);
+    const text =
+      error instanceof InputError ? `StepLens: ${message}` : `StepLens: ${what} failed: ${message}`;
+    context.notices.push(text);
+    void vscode.window.showErrorMessage(text, 'Show Log').then((choice) => choice && context.log.show());
     return undefined;
   }
 }
 
-function settingsOrThrow(): RunConfig {
+function warn(context: CommandContext, text: string): void {
+  context.notices.push(text);
+  void vscode.window.showWarningMessage(text, 'Show Log').then((choice) => choice && context.log.show());
+}
+
+function settingsOrThrow(context: CommandContext): RunConfig {
   const result = readRunConfig();
   if (result.ok) return result.config;
+  context.notices.push(`StepLens: ${result.message}`);
   void vscode.window.showErrorMessage(`StepLens: ${result.message}`, 'Open Settings').then((choice) => {
     if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', result.setting);
   });
@@ -232,17 +239,14 @@ async function runWithProgress(
       log.info(
         `run ${run.id}: ${run.status}, ${run.samples.length} samples, ${failed} failed, saved to ${path}`,
       );
-      if (run.status === 'cancelled')
-        void vscode.window.showWarningMessage(
-          `StepLens: cancelled; the ${run.samples.length} sample(s) finished so far are saved.`,
+      if (run.status === 'cancelled') {
+        warn(context, `StepLens: cancelled; the ${run.samples.length} sample(s) finished so far are saved.`);
+      } else if (failed > 0) {
+        warn(
+          context,
+          `StepLens: ${failed} of ${run.samples.length} samples failed (see the log); the rest are saved.`,
         );
-      else if (failed > 0)
-        void vscode.window
-          .showWarningMessage(
-            `StepLens: ${failed} of ${run.samples.length} samples failed (see the log); the rest are saved.`,
-            'Show Log',
-          )
-          .then((c) => c && log.show());
+      }
       return run;
     },
   );
@@ -253,9 +257,9 @@ export async function analyzeProblem(
   uri: vscode.Uri | undefined,
   existingSteps: boolean,
 ): Promise<Run | undefined> {
-  return guarded(context.log, existingSteps ? 'Score Existing Steps' : 'Analyze Problem', async () => {
+  return guarded(context, existingSteps ? 'Score Existing Steps' : 'Analyze Problem', async () => {
     const { problem, resource } = await targetProblem(uri, existingSteps);
-    const config = settingsOrThrow();
+    const config = settingsOrThrow(context);
     const { analyze } = await import('../llm/pipeline.js');
     return runWithProgress(
       context,
@@ -307,19 +311,19 @@ async function pickRunPaths(context: CommandContext, title: string, many: boolea
 }
 
 export function openRun(context: CommandContext, uri?: vscode.Uri): Promise<Run | undefined> {
-  return guarded(context.log, 'Open Run', async () => {
+  return guarded(context, 'Open Run', async () => {
     const [path] = uri ? [uri.fsPath] : await pickRunPaths(context, 'Open which StepLens run?', false);
     return context.hub.showRunFile(path!);
   });
 }
 
 export function rescoreRun(context: CommandContext): Promise<Run | undefined> {
-  return guarded(context.log, 'Rescore Run', async () => {
+  return guarded(context, 'Rescore Run', async () => {
     const [path] = context.hub.current
       ? [context.hub.current.path]
       : await pickRunPaths(context, 'Rescore which run?', false);
     const { run } = await context.storage.open(path!);
-    const config = settingsOrThrow();
+    const config = settingsOrThrow(context);
     const { rescore } = await import('../llm/pipeline.js');
     return runWithProgress(
       context,
@@ -331,29 +335,48 @@ export function rescoreRun(context: CommandContext): Promise<Run | undefined> {
   });
 }
 
-export function exportAudits(context: CommandContext, outDir?: string): Promise<string | undefined> {
-  return guarded(context.log, 'Export Audits', async () => {
-    const paths = await pickRunPaths(context, 'Export which runs?', true);
-    let out = outDir;
-    if (!out) {
-      const root = context.storage.rootFor();
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const chosen = await vscode.window.showSaveDialog({
-        title: 'Export folder for the audits',
-        defaultUri: vscode.Uri.file(join(root, '.steplens', 'exports', stamp)),
-        saveLabel: 'Export here',
-      });
-      if (!chosen) throw new Cancelled();
-      out = chosen.fsPath;
-    }
+/** A fresh folder under .steplens/exports by default (one key press), or any folder. */
+async function pickExportFolder(context: CommandContext): Promise<string> {
+  const root = context.storage.rootFor();
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+  const fresh = join(root, '.steplens', 'exports', stamp);
+  const choose = { label: '$(folder) Choose another folder…' };
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: vscode.workspace.asRelativePath(fresh, false), description: 'new folder', path: fresh },
+      choose,
+    ],
+    { title: 'Export the audits to' },
+  );
+  if (!picked) throw new Cancelled();
+  if ('path' in picked) return picked.path;
+  const uris = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    title: 'Export folder',
+  });
+  if (!uris?.[0]) throw new Cancelled();
+  return uris[0].fsPath;
+}
+
+/** Asks which runs and where; scripts and tests may pass both and skip the questions. */
+export function exportAudits(
+  context: CommandContext,
+  outDir?: string,
+  runPaths?: string[],
+): Promise<string | undefined> {
+  return guarded(context, 'Export Audits', async () => {
+    const paths =
+      runPaths && runPaths.length > 0 ? runPaths : await pickRunPaths(context, 'Export which runs?', true);
+    const out = outDir ?? (await pickExportFolder(context));
     const runs = await loadLabeledRuns(paths);
     const written = await writeExport(runs, out);
     context.log.info(`exported ${paths.length} run(s) to ${written.out}: ${written.files.join(', ')}`);
-    const choice = await vscode.window.showInformationMessage(
-      `StepLens: exported ${paths.length} run(s) to ${written.out}.`,
-      'Open Report',
-    );
-    if (choice) await vscode.window.showTextDocument(vscode.Uri.file(join(written.out, 'report.md')));
+    void vscode.window
+      .showInformationMessage(`StepLens: exported ${paths.length} run(s) to ${written.out}.`, 'Open Report')
+      .then(
+        (choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(join(written.out, 'report.md'))),
+      );
     return written.out;
   });
 }
@@ -370,7 +393,7 @@ function endpointsOf(config: RunConfig | undefined): { label: string; baseUrl: s
 }
 
 export function setApiKey(context: CommandContext): Promise<void> {
-  return guarded(context.log, 'Set API Key', async () => {
+  return guarded(context, 'Set API Key', async () => {
     const result = readRunConfig();
     const endpoints = endpointsOf(result.ok ? result.config : undefined);
     const other = { label: 'Another endpoint…', baseUrl: '' };
@@ -406,8 +429,8 @@ export function setApiKey(context: CommandContext): Promise<void> {
 }
 
 export function testConnection(context: CommandContext): Promise<string[] | undefined> {
-  return guarded(context.log, 'Test Connection', async () => {
-    const config = settingsOrThrow();
+  return guarded(context, 'Test Connection', async () => {
+    const config = settingsOrThrow(context);
     const resolveKey = await context.keys.resolverFor(config);
     const targets = [
       {

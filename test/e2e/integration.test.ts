@@ -1,0 +1,76 @@
+/**
+ * Runs the mocha integration suite (test/integration) inside code-server's extension host,
+ * started through the workbench URL payload: the extension loaded from this source tree, the
+ * suite's result reported by the workbench through window.codeAutomationExit.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../browser.js';
+import { ROOT } from '../support.js';
+import { CODE_SERVER, type CodeServer, makeWorkspace, startCodeServer, stubSettings } from './codeServer.js';
+import { startStubs } from './stubs.js';
+
+let browser: Browser;
+let server: CodeServer;
+let stubs: Awaited<ReturnType<typeof startStubs>>;
+const resultsPath = join(mkdtempSync(join(tmpdir(), 'steplens-it-')), 'results.json');
+
+before(async () => {
+  assert.ok(existsSync(CODE_SERVER), 'code-server is missing: scripts/install-code-server.sh installs it');
+  assert.ok(
+    existsSync(join(ROOT, 'out', 'integration', 'index.js')),
+    'build the suite first: node scripts/build.mjs --tests',
+  );
+  stubs = await startStubs();
+  server = await startCodeServer({
+    workspace: makeWorkspace(),
+    settings: stubSettings(stubs.policy.baseUrl, stubs.prm.url),
+    env: { STEPLENS_IT_RESULTS: resultsPath },
+  });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await stubs?.close();
+});
+
+test('the integration suite passes inside the VS Code extension host', { timeout: 240_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const lines: string[] = [];
+  page.on('console', (message) => lines.push(message.text()));
+  const exit = new Promise<number>((resolve) => {
+    void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
+  });
+  const remote = (path: string) => `vscode-remote://127.0.0.1:${server.port}${path}`;
+  const payload = [
+    ['extensionDevelopmentPath', remote(ROOT)],
+    ['extensionTestsPath', remote(join(ROOT, 'out', 'integration', 'index.js'))],
+  ];
+  await page.goto(
+    `${server.url}/?folder=${encodeURIComponent(server.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+  );
+  const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(-1), 200_000));
+  const code = await Promise.race([exit, timeout]);
+  await context.close();
+  const log = lines.slice(-80).join('\n');
+  assert.equal(
+    code,
+    0,
+    `the suite reported ${code === -1 ? 'nothing (timed out)' : `exit ${code}`}:\n${log}`,
+  );
+  const outcome = JSON.parse(readFileSync(resultsPath, 'utf8')) as {
+    failures: number;
+    results: { title: string; state: string }[];
+  };
+  for (const result of outcome.results)
+    console.log(`  ${result.state === 'passed' ? '✔' : '✖'} ${result.title}`);
+  assert.equal(outcome.failures, 0);
+  assert.equal(outcome.results.filter((result) => result.state === 'passed').length, 7);
+});

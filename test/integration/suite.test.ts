@@ -1,0 +1,159 @@
+/**
+ * Inside the extension host: StepLens activated in a real VS Code, its commands run against the
+ * stub endpoints the runner started (URLs in the user settings it wrote).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { stampEvent } from '../../src/core/audit.js';
+import type { Run } from '../../src/core/schemas.js';
+import type { StepLensApi } from '../../src/extension.js';
+import { readRunConfig } from '../../src/host/settings.js';
+
+const EXTENSION_ID = 'steplens.steplens';
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the runner opens a workspace folder');
+  return folder.uri.fsPath;
+}
+
+async function api(): Promise<StepLensApi> {
+  const extension = vscode.extensions.getExtension<StepLensApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  return extension.activate();
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('StepLens in VS Code', () => {
+  let run: Run;
+  let runPath: string;
+
+  it('activates and hands out its API', async () => {
+    const steplens = await api();
+    assert.ok(steplens.hub);
+    assert.ok(vscode.extensions.getExtension(EXTENSION_ID)?.isActive);
+  });
+
+  it('registers every command of its manifest', async () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+      contributes: { commands: { command: string }[] };
+    };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = manifest.contributes.commands.map((c) => c.command).filter((id) => !registered.has(id));
+    assert.deepEqual(missing, []);
+    assert.ok(manifest.contributes.commands.length >= 9);
+  });
+
+  it('Analyze Problem on a problem file writes a run with self and PRM scores', async () => {
+    const uri = vscode.Uri.file(join(workspaceRoot(), 'hypotenuse.md'));
+    const result = await vscode.commands.executeCommand<Run | undefined>('steplens.analyzeProblem', uri);
+    assert.ok(result, `the command returned a run; notices: ${(await api()).notices.join(' | ')}`);
+    run = result;
+    runPath = join(workspaceRoot(), '.steplens', 'runs', `${run.id}.json`);
+    assert.ok(existsSync(runPath), `${runPath} exists`);
+    const saved = JSON.parse(readFileSync(runPath, 'utf8')) as Run;
+    assert.equal(saved.status, 'complete');
+    assert.equal(saved.samples.length, 4);
+    assert.equal(saved.problem.reference, '5');
+    assert.deepEqual(
+      saved.judges.map((judge) => judge.id),
+      ['self', 'qwen-prm'],
+    );
+    const beta = saved.samples.find((sample) => sample.steps[0]?.startsWith('beta'))!;
+    assert.deepEqual(beta.judgements.self?.stepScores, [1, 0.25, 0.25]);
+    assert.deepEqual(beta.judgements['qwen-prm']?.stepScores, [0.98, 0.2, 0.1]);
+  });
+
+  it('the panel opens and shows the run', async () => {
+    const steplens = await api();
+    await until('a ready panel', () => steplens.hub.readyPanels >= 1);
+    assert.equal(steplens.hub.current?.run.id, run.id);
+  });
+
+  it('Export Audits writes the labeled data and the report', async () => {
+    const steplens = await api();
+    const writer = steplens.storage.writer(runPath, run.id);
+    const beta = run.samples.find((sample) => sample.steps[0]?.startsWith('beta'))!;
+    await writer.append(stampEvent({ type: 'stepRating', sample: beta.index, step: 0, rating: 1 }));
+    await writer.append(stampEvent({ type: 'stepRating', sample: beta.index, step: 1, rating: -1 }));
+    const out = join(workspaceRoot(), 'exported');
+    const written = await vscode.commands.executeCommand<string | undefined>('steplens.exportAudits', out, [
+      runPath,
+    ]);
+    assert.equal(written, out);
+    const rows = readFileSync(join(out, 'processbench.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.label]),
+      [[`${run.id}/${beta.index}`, 1]],
+    );
+    assert.match(
+      readFileSync(join(out, 'steps.csv'), 'utf8'),
+      new RegExp(`${run.id},${beta.index},1,.*,-1,`),
+    );
+    assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /ProcessBench F1 against the human labels/);
+  });
+
+  it('a malformed problem file gets a clear message naming file, line and field, and no crash', async () => {
+    const steplens = await api();
+    const before = steplens.notices.length;
+    const bad = vscode.Uri.file(join(workspaceRoot(), 'malformed.jsonl'));
+    const result = await vscode.commands.executeCommand('steplens.analyzeProblem', bad);
+    assert.equal(result, undefined);
+    const notice = steplens.notices.slice(before).join('\n');
+    assert.match(notice, /malformed\.jsonl, line 2, field "steps\.1": .*string/);
+    // Still alive: another command works.
+    assert.ok(await vscode.commands.executeCommand('steplens.openRun', vscode.Uri.file(runPath)));
+  });
+
+  it('a bad setting is named; a workspace cannot redirect where keys go', async () => {
+    const steplens = await api();
+    const configuration = vscode.workspace.getConfiguration('steplens');
+    await configuration.update('policy.samples', 0, vscode.ConfigurationTarget.Global);
+    try {
+      const before = steplens.notices.length;
+      await vscode.commands.executeCommand(
+        'steplens.analyzeProblem',
+        vscode.Uri.file(join(workspaceRoot(), 'hypotenuse.md')),
+      );
+      assert.match(steplens.notices.slice(before).join('\n'), /Setting "steplens\.policy\.samples": /);
+    } finally {
+      await configuration.update('policy.samples', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const settingsDir = join(workspaceRoot(), '.vscode');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(settingsDir, { recursive: true });
+    writeFileSync(
+      join(settingsDir, 'settings.json'),
+      JSON.stringify({
+        'steplens.policy.baseUrl': 'http://attacker.invalid/v1',
+        'steplens.policy.model': 'workspace-model',
+      }),
+    );
+    await until(
+      'the workspace setting to load',
+      () => vscode.workspace.getConfiguration('steplens').get('policy.model') === 'workspace-model',
+    );
+    const result = readRunConfig();
+    assert.ok(result.ok);
+    assert.doesNotMatch(result.config.policy.baseUrl, /attacker/);
+    assert.equal(
+      result.config.policy.model,
+      'workspace-model',
+      'harmless settings may come from the workspace',
+    );
+  });
+});
