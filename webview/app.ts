@@ -408,12 +408,16 @@ export class StepLensApp {
       h(
         'div',
         { class: 'sample-row sample-columns', 'aria-hidden': 'true' },
-        h('span', {}, '#'),
-        h('span', {}, 'answer'),
-        h('span', {}, 'self verdict'),
-        h('span', { class: 'num' }, `${this.view.prm ?? 'PRM'} score`),
-        h('span', { class: 'num' }, 'disagree'),
-        h('span', { class: 'num' }, 'labeled'),
+        h('span', { title: 'sample' }, '#'),
+        h('span', { title: 'final answer, checked against the reference' }, 'answer'),
+        h('span', { title: 'the first error Self-PRM names' }, 'self'),
+        h(
+          'span',
+          { class: 'num', title: `${this.view.prm ?? 'PRM'} solution score` },
+          this.view.prm ?? 'PRM',
+        ),
+        h('span', { class: 'num', title: 'steps where the judges disagree' }, '≠'),
+        h('span', { class: 'num', title: 'steps rated by you; ✓ = first error set' }, 'rated'),
       ),
     );
   }

@@ -5,7 +5,10 @@
  */
 import katex from 'katex';
 
-const DELIMITERS = /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|\$([^$\n]+?)\$/g;
+// Display $$…$$ and \[…\], inline \(…\) and $…$, and a bare \boxed{…} (models often write the final
+// answer outside math mode), with up to two levels of nested braces.
+const DELIMITERS =
+  /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|\$([^$\n]+?)\$|(\\boxed\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})/g;
 const cache = new Map<string, string>();
 const CACHE_LIMIT = 5000;
 
@@ -34,7 +37,7 @@ export function appendMathText(parent: HTMLElement, text: string): void {
   for (const match of text.matchAll(DELIMITERS)) {
     if (match.index > last) parent.append(document.createTextNode(text.slice(last, match.index)));
     const display = match[1] ?? match[2];
-    const tex = display ?? match[3] ?? match[4] ?? '';
+    const tex = display ?? match[3] ?? match[4] ?? match[5] ?? '';
     const span = document.createElement(display !== undefined ? 'div' : 'span');
     span.className = display !== undefined ? 'math math-display' : 'math';
     // KaTeX's own output, with trust off, from a string it escaped: the one place HTML is assigned.

@@ -4,7 +4,7 @@ import { type Stub, startStub } from '../fixtures/stubServer.js';
 
 export const SOLUTIONS = [
   solution('alpha', '5', { verdicts: [-1, -1, -1, -1], prm: [0.99, 0.95, 0.9] }),
-  solution('beta', '7', { verdicts: [1, 1, 1, -1], prm: [0.98, 0.2, 0.1] }),
+  solution('beta', '7', { verdicts: [1, 1, 1, -1], prm: [0.98, 0.9, 0.1] }),
   solution('gamma', '5', { verdicts: [-1, -1, 2, -1], prm: [0.97, 0.8, 0.85] }),
   solution('delta', '5', { verdicts: [-1, -1, -1, -1], prm: [0.96, 0.9, 0.88] }),
 ];

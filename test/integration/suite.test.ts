@@ -72,7 +72,7 @@ describe('StepLens in VS Code', () => {
     );
     const beta = saved.samples.find((sample) => sample.steps[0]?.startsWith('beta'))!;
     assert.deepEqual(beta.judgements.self?.stepScores, [1, 0.25, 0.25]);
-    assert.deepEqual(beta.judgements['qwen-prm']?.stepScores, [0.98, 0.2, 0.1]);
+    assert.deepEqual(beta.judgements['qwen-prm']?.stepScores, [0.98, 0.9, 0.1]);
   });
 
   it('the panel opens and shows the run', async () => {
