@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# StepLens's main job, headless for now: read every example problem file and show what StepLens
-# sees in it: problems, references, existing steps, and the answers it extracts from them.
+# StepLens's main job: the demo in a browser. Installs what it needs (npm and Debian packages,
+# code-server), packages the extension, then starts code-server with it, the examples workspace and
+# a local endpoint with scripted responses, and prints the URL. DEMO_PORT (8080) and
+# DEMO_ENDPOINT_PORT (8000) move it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-npm run --silent build
-node scripts/demo-summary.mjs
+bash scripts/install-code-server.sh
+npm run --silent package >/dev/null
+exec npx tsx scripts/demo.ts

@@ -179,6 +179,7 @@ export class StepLensApp {
 
   private show(run: Run, labels: AuditLabels, readOnly: boolean): void {
     const sameRun = this.run?.id === run.id;
+    run.samples.sort((a, b) => a.index - b.index);
     this.run = run;
     this.labels = labels;
     this.readOnly = readOnly;
@@ -447,7 +448,11 @@ export class StepLensApp {
             ' ',
             sample.answer === null ? '–' : mathNode(sample.answer),
           ),
-      h('span', { class: 'verdict' }, self?.error ? 'judge failed' : verdictText(self?.firstError)),
+      h(
+        'span',
+        { class: 'verdict', title: self?.error ?? verdictText(self?.firstError) },
+        self?.error ? 'judge failed' : verdictText(self?.firstError),
+      ),
       h('span', { class: 'num' }, prm?.error ? 'failed' : formatScore(prm?.solutionScore)),
       h(
         'span',

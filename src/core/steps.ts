@@ -32,26 +32,50 @@ function countUnescaped(line: string, token: string): number {
   return count;
 }
 
-/** Walks the lines once and marks those that sit inside an unsplittable block. */
+/**
+ * Marks the lines that sit inside an unsplittable block. A block still open at the end of the
+ * text was never one (a stray `\[` or `$$`, a cut-off answer): its opening line is then read as
+ * plain text and the scan repeats, so one unclosed delimiter cannot swallow the rest of a solution.
+ */
 function scanLines(text: string): ScannedLine[] {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const ignored = new Set<number>();
+  for (;;) {
+    const { scanned, unclosedFrom } = scanOnce(lines, ignored);
+    if (unclosedFrom === null || ignored.has(unclosedFrom)) return scanned;
+    ignored.add(unclosedFrom);
+  }
+}
+
+function scanOnce(
+  lines: string[],
+  ignored: ReadonlySet<number>,
+): { scanned: ScannedLine[]; unclosedFrom: number | null } {
   const scanned: ScannedLine[] = [];
   let fence: string | null = null;
   let inDollarDisplay = false;
   let bracketDepth = 0;
   let environmentDepth = 0;
+  let openedAt: number | null = null;
 
-  for (const line of lines) {
+  for (const [index, line] of lines.entries()) {
+    if (ignored.has(index)) {
+      const inside = fence !== null || inDollarDisplay || bracketDepth > 0 || environmentDepth > 0;
+      scanned.push({ text: line, openBefore: inside, openAfter: inside });
+      continue;
+    }
     if (fence !== null) {
       const match = FENCE.exec(line);
       if (match?.[1] && match[1][0] === fence[0] && match[1].length >= fence.length) fence = null;
       scanned.push({ text: line, openBefore: true, openAfter: fence !== null });
+      if (fence === null) openedAt = null;
       continue;
     }
     const wasProtected = inDollarDisplay || bracketDepth > 0 || environmentDepth > 0;
     const opening = wasProtected ? null : FENCE.exec(line);
     if (opening?.[1]) {
       fence = opening[1];
+      openedAt = index;
       scanned.push({ text: line, openBefore: false, openAfter: true });
       continue;
     }
@@ -62,9 +86,11 @@ function scanLines(text: string): ScannedLine[] {
       environmentDepth + countUnescaped(line, '\\begin{') - countUnescaped(line, '\\end{'),
     );
     const nowProtected = inDollarDisplay || bracketDepth > 0 || environmentDepth > 0;
+    if (!wasProtected && nowProtected) openedAt = index;
+    if (!nowProtected) openedAt = null;
     scanned.push({ text: line, openBefore: wasProtected, openAfter: nowProtected });
   }
-  return scanned;
+  return { scanned, unclosedFrom: openedAt };
 }
 
 function isBlank(line: string): boolean {

@@ -213,8 +213,11 @@ export class PanelHub
     const session = this.liveSession(runId);
     if (!session) return;
     const at = session.run.samples.findIndex((existing) => existing.index === sample.index);
-    if (at === -1) session.run.samples.push(sample);
-    else session.run.samples[at] = sample;
+    if (at === -1) {
+      session.run.samples.push(sample);
+      // Samples finish in any order; a panel that connects mid-run gets them in index order.
+      session.run.samples.sort((a, b) => a.index - b.index);
+    } else session.run.samples[at] = sample;
     this.broadcast({ type: 'run/sample', runId, sample });
   }
 

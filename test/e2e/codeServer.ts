@@ -51,6 +51,8 @@ export interface StartOptions {
   /** A .vsix to install first (the end-to-end test); the integration suite loads the source tree instead. */
   vsix?: string;
   env?: Record<string, string>;
+  /** A fixed port (the demo); tests take a free one. */
+  port?: number;
 }
 
 export async function startCodeServer(options: StartOptions): Promise<CodeServer> {
@@ -89,7 +91,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
       timeout: 120_000,
     });
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env = {
     ...process.env,
     XDG_CONFIG_HOME: dirs.xdgConfig,

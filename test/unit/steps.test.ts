@@ -31,6 +31,18 @@ describe('paragraph splitting', () => {
     assert.deepEqual(splitSteps(align), ['\\begin{align}\na &= 1 \\\\\n\nb &= 2\n\\end{align}', 'End.']);
   });
 
+  test('an unclosed \\[ or $$ (a stray delimiter, a cut-off answer) does not swallow the rest', () => {
+    const text =
+      'We restate: find the roots of \\[\\frac{(x+1)}{5(…\n\nNext we compute $8$.\n\nSo \\boxed{3}.';
+    assert.deepEqual(splitSteps(text), [
+      'We restate: find the roots of \\[\\frac{(x+1)}{5(…',
+      'Next we compute $8$.',
+      'So \\boxed{3}.',
+    ]);
+    assert.deepEqual(splitSteps('A $$ x\n\nB\n\nC'), ['A $$ x', 'B', 'C']);
+    assert.deepEqual(splitSteps('```\ncode\n\nmore', 'paragraph'), ['```\ncode', 'more']);
+  });
+
   test('inline $$…$$ on one line does not swallow the following paragraphs', () => {
     assert.deepEqual(splitSteps('So $$x=1$$ here.\n\nNext.\n\nLast.'), [
       'So $$x=1$$ here.',
