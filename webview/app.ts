@@ -216,7 +216,6 @@ export class StepLensApp {
     }
     this.renderSamplesHead();
     this.sampleList.setCount(this.summaries.length);
-    this.sampleList.refresh();
     this.renderAnswers();
   }
 
@@ -231,7 +230,6 @@ export class StepLensApp {
     this.renderAnswers();
     this.renderSamplesHead();
     this.sampleList.setCount(this.summaries.length);
-    this.sampleList.refresh();
     this.renderSteps();
   }
 
@@ -512,7 +510,9 @@ export class StepLensApp {
     }
     replace(this.trace, ...traceChildren);
     this.stepList.setCount(this.visibleSteps.length);
-    this.stepList.refresh();
+    if (this.visibleSteps.length > 0 && performance.getEntriesByName('steplens:first-step').length === 0) {
+      performance.mark('steplens:first-step');
+    }
   }
 
   private renderStepsHead(): void {
@@ -560,7 +560,7 @@ export class StepLensApp {
     const disagree = summary.disagreement.steps[step] === true;
     const selected = step === this.view.step;
     const text = h('div', { class: 'step-text' });
-    appendMathText(text, sample.steps[step]!);
+    appendMathText(text, sample.steps[step]!, { defer: true });
 
     const flags: Child[] = [];
     if (self && !self.error && self.firstError === step)

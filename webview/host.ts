@@ -31,9 +31,14 @@ function vscodeHost(api: VsCodeApi): HostSeam {
     post: (message) => api.postMessage(message),
     listen: (listener) => {
       window.addEventListener('message', (event: MessageEvent) => {
+        const started = performance.now();
         const message = parseHostMessage(event.data);
-        if (message) listener(message);
-        else
+        performance.measure('steplens:parse', { start: started, end: performance.now() });
+        if (message) {
+          const handling = performance.now();
+          listener(message);
+          performance.measure(`steplens:handle ${message.type}`, { start: handling, end: performance.now() });
+        } else
           api.postMessage({
             type: 'log/error',
             message: `dropped a host message that does not parse: ${String((event.data as { type?: unknown })?.type)}`,

@@ -1,7 +1,9 @@
 /**
  * Text with TeX in it, rendered safely: prose becomes text nodes, math goes through KaTeX with
  * trust off (no \href, \url, \includegraphics or HTML extensions), so model output can never
- * become markup of its own. Rendered math is cached, since the same steps scroll into view again.
+ * become markup of its own. Typeset math is cached, since the same steps scroll into view again;
+ * math not yet cached is typeset in slices of a few milliseconds per frame, showing its TeX source
+ * meanwhile, so that opening a sample of 300 steps never blocks the page.
  */
 import katex from 'katex';
 
@@ -10,10 +12,16 @@ import katex from 'katex';
 const DELIMITERS =
   /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|\$([^$\n]+?)\$|(\\boxed\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})/g;
 const cache = new Map<string, string>();
-const CACHE_LIMIT = 5000;
+const CACHE_LIMIT = 20_000;
+/** Milliseconds of typesetting per frame; the rest waits for the next frame. */
+const FRAME_BUDGET_MS = 8;
 
-function renderTex(tex: string, displayMode: boolean): string {
-  const key = `${displayMode ? 'D' : 'I'}${tex}`;
+function cacheKey(tex: string, displayMode: boolean): string {
+  return `${displayMode ? 'D' : 'I'}${tex}`;
+}
+
+function typeset(tex: string, displayMode: boolean): string {
+  const key = cacheKey(tex, displayMode);
   let html = cache.get(key);
   if (html === undefined) {
     html = katex.renderToString(tex, {
@@ -31,23 +39,63 @@ function renderTex(tex: string, displayMode: boolean): string {
   return html;
 }
 
-/** Appends `text` to `parent`, math typeset, everything else as plain text. */
-export function appendMathText(parent: HTMLElement, text: string): void {
+interface PendingMath {
+  element: HTMLElement;
+  tex: string;
+  display: boolean;
+}
+
+const pending: PendingMath[] = [];
+let scheduled = false;
+
+function fill(element: HTMLElement, tex: string, display: boolean): void {
+  // KaTeX's own output, with trust off, from a string it escaped: the one place HTML is assigned.
+  element.innerHTML = typeset(tex, display);
+  element.classList.remove('math-pending');
+}
+
+function drain(): void {
+  scheduled = false;
+  const start = performance.now();
+  while (pending.length > 0 && performance.now() - start < FRAME_BUDGET_MS) {
+    const job = pending.shift()!;
+    // A row scrolled away before its turn is skipped; it is typeset again if it comes back.
+    if (job.element.isConnected) fill(job.element, job.tex, job.display);
+  }
+  if (pending.length > 0) schedule();
+}
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(drain);
+}
+
+/** Appends `text` to `parent`, math typeset (now if cached, else within a few frames), the rest as text. */
+export function appendMathText(parent: HTMLElement, text: string, options: { defer?: boolean } = {}): void {
   let last = 0;
   for (const match of text.matchAll(DELIMITERS)) {
     if (match.index > last) parent.append(document.createTextNode(text.slice(last, match.index)));
-    const display = match[1] ?? match[2];
-    const tex = display ?? match[3] ?? match[4] ?? match[5] ?? '';
-    const span = document.createElement(display !== undefined ? 'div' : 'span');
-    span.className = display !== undefined ? 'math math-display' : 'math';
-    // KaTeX's own output, with trust off, from a string it escaped: the one place HTML is assigned.
-    span.innerHTML = renderTex(tex, display !== undefined);
-    parent.append(span);
+    const displayTex = match[1] ?? match[2];
+    const display = displayTex !== undefined;
+    const tex = displayTex ?? match[3] ?? match[4] ?? match[5] ?? '';
+    const element = document.createElement(display ? 'div' : 'span');
+    element.className = display ? 'math math-display' : 'math';
+    if (options.defer && !cache.has(cacheKey(tex, display))) {
+      element.classList.add('math-pending');
+      element.textContent = match[0];
+      pending.push({ element, tex, display });
+      schedule();
+    } else {
+      fill(element, tex, display);
+    }
+    parent.append(element);
     last = match.index + match[0].length;
   }
   if (last < text.length) parent.append(document.createTextNode(text.slice(last)));
 }
 
-export function mathCacheSize(): number {
-  return cache.size;
+/** Math elements still waiting to be typeset (the tests wait for none). */
+export function pendingMath(): number {
+  return pending.length;
 }

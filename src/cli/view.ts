@@ -1,13 +1,13 @@
 /** `steplens view RUN --html OUT`: the panel as one self-contained, read-only HTML file. */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { auditPathForRun, readAuditLog } from '../io/auditLog.js';
 import { writeFileAtomic } from '../io/files.js';
 import { readRun } from '../io/runFiles.js';
 import { createNonce, panelHtml } from '../webviewHtml.js';
 
-/** The browser bundles sit beside the CLI bundle in dist/. */
-const DIST = __dirname;
+/** The browser bundles sit beside the CLI bundle in dist/ (or, run from source, in the repo's dist/). */
+const DIST = basename(__dirname) === 'dist' ? __dirname : join(__dirname, '..', '..', 'dist');
 
 export async function standaloneHtml(
   embedded: { run: unknown; events: unknown[] },

@@ -1,0 +1,66 @@
+/**
+ * `npm run bench`: every performance figure StepLens defends, in one table — measured value, its
+ * reference (a budget, the latency-bound ideal, or the parse-only page) and the ratio. Medians of
+ * several runs (BENCH_RUNS, default 5 for the fast ones, 3 for the pipeline).
+ */
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../test/support.js';
+import { benchPanel } from './bench-panel.js';
+import { type BenchRow, benchPipeline } from './bench-pipeline.js';
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+function benchHost(): BenchRow[] {
+  const samples = Array.from(
+    { length: 7 },
+    () =>
+      JSON.parse(
+        execFileSync(process.execPath, [join(ROOT, 'scripts', 'bench-activation.cjs')], { encoding: 'utf8' }),
+      ) as {
+        loadMs: number;
+        activateMs: number;
+      },
+  );
+  const bytes = statSync(join(ROOT, 'dist', 'extension.js')).size;
+  return [
+    {
+      name: 'activation (load main bundle + activate)',
+      value: median(samples.map((s) => s.loadMs + s.activateMs)),
+      unit: 'ms',
+      reference: 25,
+      referenceName: 'budget',
+    },
+    {
+      name: 'extension bundle without the webview',
+      value: bytes / 1024,
+      unit: 'KiB',
+      reference: 1024,
+      referenceName: 'budget',
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  const { benchCli } = (await import('./bench-cli.mjs')) as { benchCli: () => BenchRow[] };
+  const rows: BenchRow[] = [
+    ...benchCli(),
+    ...(await benchPipeline()),
+    ...(await benchPanel()),
+    ...benchHost(),
+  ];
+  const width = Math.max(...rows.map((row) => row.name.length));
+  console.log(
+    `${'measure'.padEnd(width)}  ${'value'.padStart(10)}  ${'reference'.padStart(10)}  ${'ratio'.padStart(6)}  reference is`,
+  );
+  for (const row of rows) {
+    const value = `${row.value.toFixed(row.value < 10 ? 1 : 0)} ${row.unit}`;
+    const reference = `${row.reference.toFixed(0)} ${row.unit}`;
+    console.log(
+      `${row.name.padEnd(width)}  ${value.padStart(10)}  ${reference.padStart(10)}  ${(row.value / row.reference).toFixed(3).padStart(6)}  ${row.referenceName}`,
+    );
+  }
+}
+
+void main();
