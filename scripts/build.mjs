@@ -40,7 +40,9 @@ const dropFallbackFonts = {
 };
 
 const builds = [
+  // Activation loads only extension.js; host.js (zod, the pipeline, the panels) loads on first use.
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/host/main.ts'], outfile: 'dist/host.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   {
     ...browser,

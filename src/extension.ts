@@ -1,66 +1,65 @@
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import {
-  analyzeProblem,
-  COMMAND_IDS,
-  type CommandContext,
-  exportAudits,
-  openRun,
-  rescoreRun,
-  setApiKey,
-  testConnection,
-} from './host/commands.js';
-import { EDITOR_PANEL_TYPE, PanelHub, VIEW_ID } from './host/panel.js';
-import { KeyStore } from './host/secrets.js';
-import { RunStorage } from './host/storage.js';
+import { COMMAND_IDS, EDITOR_PANEL_TYPE, VIEW_ID } from './host/ids.js';
+import type { StepLensHost } from './host/main.js';
 
 /** What the integration tests reach through the extension's exports. */
-export interface StepLensApi {
-  hub: PanelHub;
-  storage: RunStorage;
-  /** Errors and warnings shown to the user so far. */
-  notices: readonly string[];
-}
+export type StepLensApi = Pick<StepLensHost, 'hub' | 'storage' | 'notices'>;
 
-/** Wiring only: construct, register, dispose. */
+/**
+ * Wiring only: registers commands, the view and the panel serializer, each of which loads the
+ * host bundle on first use. Activation itself loads nothing else.
+ */
 export function activate(context: vscode.ExtensionContext): StepLensApi {
-  const log = vscode.window.createOutputChannel('StepLens', { log: true });
-  const storage = new RunStorage(context.globalStorageUri);
-  const keys = new KeyStore(context.secrets);
-  let commandContext: CommandContext;
-  const hub = new PanelHub(context.extensionUri, storage, log, {
-    analyzeActiveFile: () => void analyzeProblem(commandContext, undefined, false),
-    openRun: () => void openRun(commandContext),
-    exportAudits: () => void exportAudits(commandContext),
-  });
-  commandContext = { hub, storage, keys, log, notices: [] };
-
+  let host: StepLensHost | undefined;
+  const load = (): StepLensHost => {
+    if (!host) {
+      // A separate bundle, required at run time: esbuild leaves a computed path alone.
+      const hostModule = require(join(__dirname, 'host.js')) as typeof import('./host/main.js');
+      host = hostModule.createStepLens(context);
+    }
+    return host;
+  };
   const register = (id: string, handler: (...args: never[]) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
-  register(COMMAND_IDS.analyzeProblem, (uri?: vscode.Uri) => analyzeProblem(commandContext, uri, false));
-  register(COMMAND_IDS.scoreExistingSteps, (uri?: vscode.Uri) => analyzeProblem(commandContext, uri, true));
-  register(COMMAND_IDS.openRun, (uri?: vscode.Uri) => openRun(commandContext, uri));
-  register(COMMAND_IDS.rescoreRun, () => rescoreRun(commandContext));
+
+  register(COMMAND_IDS.analyzeProblem, (uri?: vscode.Uri) => load().analyzeProblem(uri, false));
+  register(COMMAND_IDS.scoreExistingSteps, (uri?: vscode.Uri) => load().analyzeProblem(uri, true));
+  register(COMMAND_IDS.openRun, (uri?: vscode.Uri) => load().openRun(uri));
+  register(COMMAND_IDS.rescoreRun, () => load().rescoreRun());
   register(COMMAND_IDS.exportAudits, (outDir?: unknown, runPaths?: unknown) =>
-    exportAudits(
-      commandContext,
+    load().exportAudits(
       typeof outDir === 'string' ? outDir : undefined,
       Array.isArray(runPaths)
         ? runPaths.filter((path): path is string => typeof path === 'string')
         : undefined,
     ),
   );
-  register(COMMAND_IDS.setApiKey, () => setApiKey(commandContext));
-  register(COMMAND_IDS.testConnection, () => testConnection(commandContext));
-  register(COMMAND_IDS.showLog, () => log.show());
-  register(COMMAND_IDS.openInEditor, () => hub.openInEditor());
+  register(COMMAND_IDS.setApiKey, () => load().setApiKey());
+  register(COMMAND_IDS.testConnection, () => load().testConnection());
+  register(COMMAND_IDS.showLog, () => load().showLog());
+  register(COMMAND_IDS.openInEditor, () => load().openInEditor());
 
   context.subscriptions.push(
-    log,
-    hub,
-    vscode.window.registerWebviewViewProvider(VIEW_ID, hub),
-    vscode.window.registerWebviewPanelSerializer(EDITOR_PANEL_TYPE, hub),
+    vscode.window.registerWebviewViewProvider(VIEW_ID, {
+      resolveWebviewView: (view) => load().hub.resolveWebviewView(view),
+    }),
+    vscode.window.registerWebviewPanelSerializer(EDITOR_PANEL_TYPE, {
+      deserializeWebviewPanel: (panel, state) => load().hub.deserializeWebviewPanel(panel, state),
+    }),
+    { dispose: () => host?.dispose() },
   );
-  return { hub, storage, notices: commandContext.notices };
+  return {
+    get hub() {
+      return load().hub;
+    },
+    get storage() {
+      return load().storage;
+    },
+    get notices() {
+      return load().notices;
+    },
+  };
 }
 
 export function deactivate(): void {}

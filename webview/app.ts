@@ -67,6 +67,8 @@ export class StepLensApp {
   private progress: { sampled: number; sampleTotal: number; judged: number; judgeTotal: number } | null =
     null;
   private unsaved = '';
+  /** Bumped on every full render, so a deferred half of an outdated render does nothing. */
+  private renderGeneration = 0;
 
   private readonly header = h('header', { class: 'problem' });
   private readonly answers = h('section', { class: 'answers', 'aria-label': 'Answers and rerankers' });
@@ -222,6 +224,10 @@ export class StepLensApp {
   // -------------------------------------------------------------------------------------------
   // Rendering
 
+  /**
+   * The problem, answers and rerankers first; the lists after the browser has painted them, so a
+   * large run shows its summary at once instead of after the first screen of steps is laid out.
+   */
   private renderAll(): void {
     if (!this.run) return;
     this.summaries = summarize(this.run, this.labels, this.view.prm);
@@ -229,8 +235,14 @@ export class StepLensApp {
     this.renderHeader();
     this.renderAnswers();
     this.renderSamplesHead();
-    this.sampleList.setCount(this.summaries.length);
-    this.renderSteps();
+    const generation = ++this.renderGeneration;
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        if (generation !== this.renderGeneration) return;
+        this.sampleList.setCount(this.summaries.length);
+        this.renderSteps();
+      }, 0),
+    );
   }
 
   private renderStatus(): void {

@@ -55,7 +55,10 @@ function embeddedHost(data: string): HostSeam {
     readOnly: true,
     post: () => {},
     listen: (listener) => {
-      const message = parseHostMessage({ type: 'run/show', readOnly: true, ...(JSON.parse(data) as object) });
+      const raw = JSON.parse(data) as object;
+      performance.mark('steplens:json');
+      const message = parseHostMessage({ type: 'run/show', readOnly: true, ...raw });
+      performance.mark('steplens:validated');
       queueMicrotask(() =>
         listener(
           message ?? {

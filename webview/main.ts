@@ -1,3 +1,5 @@
+performance.mark('steplens:script');
+
 import { StepLensApp } from './app.js';
 import { connectHost } from './host.js';
 

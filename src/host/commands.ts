@@ -16,18 +16,6 @@ import type { KeyStore } from './secrets.js';
 import { readRunConfig } from './settings.js';
 import type { RunStorage } from './storage.js';
 
-export const COMMAND_IDS = {
-  analyzeProblem: 'steplens.analyzeProblem',
-  scoreExistingSteps: 'steplens.scoreExistingSteps',
-  openRun: 'steplens.openRun',
-  rescoreRun: 'steplens.rescoreRun',
-  exportAudits: 'steplens.exportAudits',
-  setApiKey: 'steplens.setApiKey',
-  testConnection: 'steplens.testConnection',
-  showLog: 'steplens.showLog',
-  openInEditor: 'steplens.openInEditor',
-} as const;
-
 export interface CommandContext {
   hub: PanelHub;
   storage: RunStorage;

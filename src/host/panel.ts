@@ -8,10 +8,8 @@ import * as vscode from 'vscode';
 import type { AuditEvent, Judgement, RerankPick, Run, Sample } from '../core/schemas.js';
 import { type HostMessage, parseWebviewMessage, type WebviewMessage } from '../protocol.js';
 import { createNonce, panelHtml } from '../webviewHtml.js';
+import { EDITOR_PANEL_TYPE, VIEW_ID } from './ids.js';
 import type { RunStorage } from './storage.js';
-
-export const VIEW_ID = 'steplens.panel';
-export const EDITOR_PANEL_TYPE = 'steplens.run';
 
 interface Session {
   run: Run;

@@ -1,0 +1,15 @@
+/** Ids the manifest and the code share; no imports, so the activation bundle stays tiny. */
+export const COMMAND_IDS = {
+  analyzeProblem: 'steplens.analyzeProblem',
+  scoreExistingSteps: 'steplens.scoreExistingSteps',
+  openRun: 'steplens.openRun',
+  rescoreRun: 'steplens.rescoreRun',
+  exportAudits: 'steplens.exportAudits',
+  setApiKey: 'steplens.setApiKey',
+  testConnection: 'steplens.testConnection',
+  showLog: 'steplens.showLog',
+  openInEditor: 'steplens.openInEditor',
+} as const;
+
+export const VIEW_ID = 'steplens.panel';
+export const EDITOR_PANEL_TYPE = 'steplens.run';

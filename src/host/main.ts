@@ -1,0 +1,63 @@
+/**
+ * Everything StepLens does in the extension host, built on first use: `extension.ts` loads this
+ * bundle (dist/host.js) only when a command runs or a panel opens, so VS Code's start-up never
+ * pays for zod, the pipeline or the panel code.
+ */
+import * as vscode from 'vscode';
+import {
+  analyzeProblem,
+  type CommandContext,
+  exportAudits,
+  openRun,
+  rescoreRun,
+  setApiKey,
+  testConnection,
+} from './commands.js';
+import { PanelHub } from './panel.js';
+import { KeyStore } from './secrets.js';
+import { RunStorage } from './storage.js';
+
+export interface StepLensHost extends vscode.Disposable {
+  hub: PanelHub;
+  storage: RunStorage;
+  notices: readonly string[];
+  analyzeProblem(uri: vscode.Uri | undefined, existingSteps: boolean): Promise<unknown>;
+  openRun(uri?: vscode.Uri): Promise<unknown>;
+  rescoreRun(): Promise<unknown>;
+  exportAudits(outDir?: string, runPaths?: string[]): Promise<unknown>;
+  setApiKey(): Promise<unknown>;
+  testConnection(): Promise<unknown>;
+  showLog(): void;
+  openInEditor(): void;
+}
+
+export function createStepLens(context: vscode.ExtensionContext): StepLensHost {
+  const log = vscode.window.createOutputChannel('StepLens', { log: true });
+  const storage = new RunStorage(context.globalStorageUri);
+  const keys = new KeyStore(context.secrets);
+  const notices: string[] = [];
+  let commandContext: CommandContext;
+  const hub = new PanelHub(context.extensionUri, storage, log, {
+    analyzeActiveFile: () => void analyzeProblem(commandContext, undefined, false),
+    openRun: () => void openRun(commandContext),
+    exportAudits: () => void exportAudits(commandContext),
+  });
+  commandContext = { hub, storage, keys, log, notices };
+  return {
+    hub,
+    storage,
+    notices,
+    analyzeProblem: (uri, existingSteps) => analyzeProblem(commandContext, uri, existingSteps),
+    openRun: (uri) => openRun(commandContext, uri),
+    rescoreRun: () => rescoreRun(commandContext),
+    exportAudits: (outDir, runPaths) => exportAudits(commandContext, outDir, runPaths),
+    setApiKey: () => setApiKey(commandContext),
+    testConnection: () => testConnection(commandContext),
+    showLog: () => log.show(),
+    openInEditor: () => hub.openInEditor(),
+    dispose: () => {
+      hub.dispose();
+      log.dispose();
+    },
+  };
+}
