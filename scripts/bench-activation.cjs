@@ -30,4 +30,10 @@ const activated = performance.now();
 // The first command or panel loads the host bundle; measured apart from activation.
 void api.hub;
 const firstUse = performance.now();
-process.stdout.write(JSON.stringify({ loadMs: loaded - started, activateMs: activated - loaded, firstUseMs: firstUse - activated }));
+process.stdout.write(
+  JSON.stringify({
+    loadMs: loaded - started,
+    activateMs: activated - loaded,
+    firstUseMs: firstUse - activated,
+  }),
+);

@@ -113,7 +113,11 @@ export class PanelHub
     );
   }
 
+  /** Messages posted, by type: a live run must send deltas, not the whole run per update. */
+  readonly sent = new Map<HostMessage['type'], number>();
+
   private post(connection: Connection, message: HostMessage): void {
+    this.sent.set(message.type, (this.sent.get(message.type) ?? 0) + 1);
     if (connection.ready) void connection.webview.postMessage(message);
     else connection.queue.push(message);
   }

@@ -81,6 +81,24 @@ describe('StepLens in VS Code', () => {
     assert.equal(steplens.hub.current?.run.id, run.id);
   });
 
+  it('a live analysis sends the panel deltas, not the whole run on every update', async () => {
+    const steplens = await api();
+    await until('a ready panel', () => steplens.hub.readyPanels >= 1);
+    const before = new Map(steplens.hub.sent);
+    const uri = vscode.Uri.file(join(workspaceRoot(), 'coin.md'));
+    const second = await vscode.commands.executeCommand<Run | undefined>('steplens.analyzeProblem', uri);
+    assert.ok(second);
+    const delta = (type: 'run/show' | 'run/sample' | 'run/judgement' | 'run/finished') =>
+      (steplens.hub.sent.get(type) ?? 0) - (before.get(type) ?? 0);
+    const panels = steplens.hub.readyPanels;
+    assert.equal(delta('run/show'), panels, 'the run is shown once per panel');
+    assert.equal(delta('run/sample'), 4 * panels, 'one delta per sample');
+    assert.equal(delta('run/judgement'), 8 * panels, 'one delta per judgement (4 samples × 2 judges)');
+    assert.equal(delta('run/finished'), panels);
+    // Back to the first run for the tests that follow.
+    await vscode.commands.executeCommand('steplens.openRun', vscode.Uri.file(runPath));
+  });
+
   it('Export Audits writes the labeled data and the report', async () => {
     const steplens = await api();
     const writer = steplens.storage.writer(runPath, run.id);

@@ -331,3 +331,36 @@ describe('steplens view --html', () => {
     }
   });
 });
+
+describe('at scale: 64 samples × 300 steps', () => {
+  test('only what is visible is in the DOM, while scrolling to the end and switching samples', async () => {
+    const { LARGE_RUN } = await import('../fixtures/makeRun.js');
+    const large = await makeRun(LARGE_RUN);
+    const panel = await openPanel(browser, { width: 560, height: 1000 });
+    try {
+      await showRun(panel, large);
+      const counts = () =>
+        panel.page.evaluate(() => ({
+          steps: document.querySelectorAll('.step').length,
+          samples: document.querySelectorAll('.sample-list .sample-row').length,
+          nodes: document.querySelectorAll('#app *').length,
+        }));
+      const first = await counts();
+      assert.ok(first.steps > 0 && first.steps <= 40, `${first.steps} step rows for 300 steps`);
+      assert.ok(first.samples <= 45, `${first.samples} sample rows for 64 samples`);
+      // Scroll to the very end: the last step is there, and the DOM stays as small.
+      await panel.page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+      await panel.page.waitForSelector('.step[data-step="299"]');
+      const atEnd = await counts();
+      assert.ok(atEnd.steps <= 40, `${atEnd.steps} step rows at the end`);
+      assert.ok(atEnd.nodes < first.nodes * 2, `DOM grew from ${first.nodes} to ${atEnd.nodes} nodes`);
+      // Switch samples from the keyboard: still bounded.
+      for (let i = 0; i < 5; i++) await panel.page.keyboard.press('Shift+J');
+      const switched = await counts();
+      assert.ok(switched.steps <= 40, `${switched.steps} step rows after switching`);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});
