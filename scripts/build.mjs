@@ -48,6 +48,8 @@ const builds = [
     ...browser,
     format: 'iife',
     entryPoints: ['webview/main.ts'],
+    // Marks when the browser starts running the bundle, before its modules initialise.
+    banner: { js: "performance.mark('steplens:bundle');" },
     outfile: 'dist/webview.js',
     sourcemap: !production,
   },
