@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isCriticRequest } from '../test/fixtures/scenario.js';
-import { rewardPairs, startStub } from '../test/fixtures/stubServer.js';
+import { poolingInputs, rewardPairs, startStub, stepsIn } from '../test/fixtures/stubServer.js';
 
 function rng(seed: string): () => number {
   let state = createHash('sha256').update(seed).digest().readUInt32LE(0);
@@ -68,13 +68,8 @@ export async function startDemoEndpoint(port: number) {
       };
     },
     pooling: (body) => {
-      const inputs = body.messages
-        ? [body.messages.map((message) => message.content).join('\n')]
-        : Array.isArray(body.input)
-          ? body.input
-          : [body.input ?? ''];
-      const data = inputs.map((input) => {
-        const steps = input.split('<extra_0>').length - 1;
+      const data = poolingInputs(body).map((input) => {
+        const steps = stepsIn(input);
         const random = rng(input);
         const wrongFrom = random() < 0.5 ? steps : Math.floor(random() * steps);
         return rewardPairs(

@@ -105,10 +105,30 @@ function exitCode(run: Run): number {
   return run.samples.length > 0 && failed === run.samples.length ? 1 : 0;
 }
 
-export async function runAnalyze(
-  args: AnalyzeArgs,
-  streams: { stdout: Writable; stderr: NodeJS.WritableStream },
+type Streams = { stdout: Writable; stderr: NodeJS.WritableStream };
+
+/** Shared by analyze and rescore: live progress, Ctrl-C as cancel, the run written, one summary line. */
+async function runPipelineCommand(
+  streams: Streams,
+  quiet: boolean,
+  pathFor: (run: Run) => string,
+  work: (options: { signal: AbortSignal; onEvent: (event: PipelineEvent) => void }) => Promise<Run>,
 ): Promise<number> {
+  const progress = progressReporter(streams.stderr, quiet);
+  const { signal, dispose } = interruptible();
+  try {
+    const run = await work({ signal, onEvent: progress.onEvent });
+    progress.end();
+    const path = resolve(pathFor(run));
+    await writeRun(path, run);
+    streams.stdout.write(summary(path, run));
+    return exitCode(run);
+  } finally {
+    dispose();
+  }
+}
+
+export async function runAnalyze(args: AnalyzeArgs, streams: Streams): Promise<number> {
   const config = await readConfig(args.config);
   const problem = pickProblem(
     args.file,
@@ -120,47 +140,30 @@ export async function runAnalyze(
       `problem "${problem.id}" carries no steps to score; drop --existing-steps to sample`,
     );
   }
-  const progress = progressReporter(streams.stderr, args.quiet);
-  const { signal, dispose } = interruptible();
-  try {
-    const run = await analyze(problem, {
-      config,
-      resolveKey: environmentKeys,
-      signal,
-      onEvent: progress.onEvent,
-      existingSteps: args.existingSteps,
-    });
-    progress.end();
-    const path = resolve(args.out ?? join(RUNS_DIR, `${run.id}.json`));
-    await writeRun(path, run);
-    streams.stdout.write(summary(path, run));
-    return exitCode(run);
-  } finally {
-    dispose();
-  }
+  return runPipelineCommand(
+    streams,
+    args.quiet,
+    (run) => args.out ?? join(RUNS_DIR, `${run.id}.json`),
+    (options) =>
+      analyze(problem, {
+        config,
+        resolveKey: environmentKeys,
+        existingSteps: args.existingSteps,
+        ...options,
+      }),
+  );
 }
 
 export async function runRescore(
   args: { run: string; config: string; out?: string; quiet: boolean },
-  streams: { stdout: Writable; stderr: NodeJS.WritableStream },
+  streams: Streams,
 ): Promise<number> {
   const config = await readConfig(args.config);
   const existing = await readRun(args.run);
-  const progress = progressReporter(streams.stderr, args.quiet);
-  const { signal, dispose } = interruptible();
-  try {
-    const run = await rescore(existing, {
-      config,
-      resolveKey: environmentKeys,
-      signal,
-      onEvent: progress.onEvent,
-    });
-    progress.end();
-    const path = resolve(args.out ?? args.run);
-    await writeRun(path, run);
-    streams.stdout.write(summary(path, run));
-    return exitCode(run);
-  } finally {
-    dispose();
-  }
+  return runPipelineCommand(
+    streams,
+    args.quiet,
+    () => args.out ?? args.run,
+    (options) => rescore(existing, { config, resolveKey: environmentKeys, ...options }),
+  );
 }
