@@ -35,9 +35,26 @@ export interface EndpointTuning {
   onRetry?: (event: RetryEvent & { endpoint: string }) => void;
 }
 
-function keyOption(resolveKey: KeyResolver, request: KeyRequest): { apiKey?: string } {
-  const apiKey = resolveKey(request);
-  return apiKey ? { apiKey } : {};
+interface EndpointSettings extends KeyRequest {
+  model: string;
+  timeoutMs: number;
+  maxRetries: number;
+  concurrency: number;
+}
+
+/** The connection options every endpoint client takes, from its config entry and the tuning. */
+function endpointOptions(endpoint: EndpointSettings, resolveKey: KeyResolver, tuning: EndpointTuning) {
+  const apiKey = resolveKey(endpoint);
+  return {
+    baseUrl: endpoint.baseUrl,
+    model: endpoint.model,
+    ...(apiKey ? { apiKey } : {}),
+    timeoutMs: endpoint.timeoutMs,
+    maxRetries: endpoint.maxRetries,
+    concurrency: endpoint.concurrency,
+    ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
+    ...(tuning.onRetry ? { onRetry: tuning.onRetry } : {}),
+  };
 }
 
 export function createPolicyEndpoint(
@@ -45,17 +62,7 @@ export function createPolicyEndpoint(
   resolveKey: KeyResolver,
   tuning: EndpointTuning = {},
 ): ChatEndpoint {
-  const { policy } = config;
-  return new ChatEndpoint({
-    baseUrl: policy.baseUrl,
-    model: policy.model,
-    ...keyOption(resolveKey, policy),
-    timeoutMs: policy.timeoutMs,
-    maxRetries: policy.maxRetries,
-    concurrency: policy.concurrency,
-    ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
-    ...(tuning.onRetry ? { onRetry: tuning.onRetry } : {}),
-  });
+  return new ChatEndpoint(endpointOptions(config.policy, resolveKey, tuning));
 }
 
 /** Self-PRM on the policy's own endpoint (sharing its concurrency limit), then every PRM. */
@@ -80,16 +87,7 @@ export function createJudges(
   }
 
   for (const prm of config.prms) {
-    const common = {
-      baseUrl: prm.baseUrl,
-      model: prm.model,
-      ...keyOption(resolveKey, prm),
-      timeoutMs: prm.timeoutMs,
-      maxRetries: prm.maxRetries,
-      concurrency: prm.concurrency,
-      ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
-      ...(tuning.onRetry ? { onRetry: tuning.onRetry } : {}),
-    };
+    const common = endpointOptions(prm, resolveKey, tuning);
     const info: JudgeInfo = { id: prm.id, kind: prm.kind, model: prm.model };
     switch (prm.kind) {
       case 'vllm-pooling': {
