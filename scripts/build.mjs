@@ -48,6 +48,8 @@ const builds = [
     ...browser,
     format: 'iife',
     entryPoints: ['webview/main.ts'],
+    // The panel needs zod's schema builders only, not its locales and JSON-Schema code.
+    alias: { zod: './webview/zod.ts' },
     // Marks when the browser starts running the bundle, before its modules initialise.
     banner: { js: "performance.mark('steplens:bundle');" },
     outfile: 'dist/webview.js',
