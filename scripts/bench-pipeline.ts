@@ -18,7 +18,7 @@ const PRM_CONCURRENCY = 4;
 const PRM_BATCH = 8;
 const LATENCY_MS = 200;
 const JITTER_MS = 40;
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 /** Deterministic jitter, so runs are comparable. */
 function jitter(seed: number): () => number {
