@@ -622,60 +622,47 @@ export class StepLensApp {
 
   private renderLabelControls(sample: Sample, step: number, disagree: boolean): HTMLElement {
     const stepLabels = this.labels[sample.index]?.steps[step];
-    const ratingButton = (rating: -1 | 0 | 1, text: string, key: string) => {
-      const active = stepLabels?.rating === rating;
+    /** One label chip: pressed when the label is set; clicking selects the step and sets it. */
+    const chip = (kind: string, text: string, title: string, active: boolean, set: () => void) => {
       const element = h(
         'button',
         {
-          class: `chip rating r${rating}${active ? ' active' : ''}`,
+          class: `chip ${kind}${active ? ' active' : ''}`,
           'aria-pressed': active ? 'true' : 'false',
-          title: `rate ${text} (key ${key})`,
+          title,
           type: 'button',
         },
         text,
       );
       element.addEventListener('click', () => {
         this.selectStep(step, false);
-        this.rate(rating);
+        set();
       });
       if (this.readOnly) element.setAttribute('disabled', '');
       return element;
     };
+    const ratingChip = (rating: -1 | 0 | 1, text: string, key: string) =>
+      chip(`rating r${rating}`, text, `rate ${text} (key ${key})`, stepLabels?.rating === rating, () =>
+        this.rate(rating),
+      );
     const controls = h(
       'div',
       { class: 'labels' },
-      ratingButton(-1, '−1', '1'),
-      ratingButton(0, '0', '2'),
-      ratingButton(1, '+1', '3'),
+      ratingChip(-1, '−1', '1'),
+      ratingChip(0, '0', '2'),
+      ratingChip(1, '+1', '3'),
     );
     const prm = this.view.prm;
     const who = prm === undefined ? undefined : stepLabels?.who?.[prm];
     if (disagree && prm !== undefined) {
-      const whoButton = (value: 'self' | 'prm' | 'both' | 'neither', text: string, key: string) => {
-        const active = who === value;
-        const element = h(
-          'button',
-          {
-            class: `chip who${active ? ' active' : ''}`,
-            'aria-pressed': active ? 'true' : 'false',
-            title: `who was right: ${value} (key ${key})`,
-            type: 'button',
-          },
-          text,
-        );
-        element.addEventListener('click', () => {
-          this.selectStep(step, false);
-          this.setWho(value);
-        });
-        if (this.readOnly) element.setAttribute('disabled', '');
-        return element;
-      };
+      const whoChip = (value: 'self' | 'prm' | 'both' | 'neither', text: string, key: string) =>
+        chip('who', text, `who was right: ${value} (key ${key})`, who === value, () => this.setWho(value));
       controls.append(
         h('span', { class: 'muted who-label' }, 'right:'),
-        whoButton('self', 'Self', 's'),
-        whoButton('prm', 'PRM', 'p'),
-        whoButton('both', 'Both', 'b'),
-        whoButton('neither', 'Neither', 'x'),
+        whoChip('self', 'Self', 's'),
+        whoChip('prm', 'PRM', 'p'),
+        whoChip('both', 'Both', 'b'),
+        whoChip('neither', 'Neither', 'x'),
       );
     } else if (who) {
       controls.append(h('span', { class: 'muted who-label' }, `right: ${who}`));

@@ -11,6 +11,7 @@ import type { Run } from '../core/schemas.js';
 import { loadLabeledRuns, writeExport } from '../io/exportFiles.js';
 import type { KeyResolver } from '../llm/judges.js';
 import type { PipelineEvent } from '../llm/pipeline.js';
+import { serverRoot } from '../llm/pooling.js';
 import type { PanelHub } from './panel.js';
 import type { KeyStore } from './secrets.js';
 import { readRunConfig } from './settings.js';
@@ -431,7 +432,7 @@ export function testConnection(context: CommandContext): Promise<string[] | unde
         request: prm,
         url:
           prm.kind === 'vllm-pooling'
-            ? `${prm.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/models`
+            ? `${serverRoot(prm.baseUrl)}/v1/models`
             : `${prm.baseUrl.replace(/\/+$/, '')}/models`,
       })),
     ];

@@ -5,7 +5,7 @@
  * is parsed with zod and dropped when it does not parse.
  */
 import * as vscode from 'vscode';
-import type { AuditEvent, Judgement, RerankPick, Run, Sample } from '../core/schemas.js';
+import type { AuditEvent, Judgement, Run, Sample } from '../core/schemas.js';
 import { type HostMessage, parseWebviewMessage, type WebviewMessage } from '../protocol.js';
 import { createNonce, panelHtml } from '../webviewHtml.js';
 import { EDITOR_PANEL_TYPE, VIEW_ID } from './ids.js';
@@ -244,12 +244,11 @@ export class PanelHub
     const session = this.liveSession(run.id);
     if (!session) return;
     session.run = run;
-    const rerank: RerankPick[] = run.rerank;
     this.broadcast({
       type: 'run/finished',
       runId: run.id,
       status: run.status,
-      rerank,
+      rerank: run.rerank,
       ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
     });
   }

@@ -18,6 +18,11 @@ import {
 import { Limiter } from './limiter.js';
 import { type EndpointRetrySettings, type RetryEvent, retryPolicy, withRetries } from './retry.js';
 
+/** vLLM serves /pooling at the server root; a base URL given with /v1 is accepted too. */
+export function serverRoot(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
 export const PRM_SYSTEM_PROMPT = 'Please reason step by step, and put your final answer within \\boxed{}.';
 export const STEP_SEPARATOR = '<extra_0>';
 
@@ -106,9 +111,8 @@ export class PoolingPrm {
     return `${this.options.model} at ${this.options.baseUrl}`;
   }
 
-  /** vLLM serves /pooling at the server root; a base URL given with /v1 is accepted too. */
   private get url(): string {
-    return `${this.options.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')}/pooling`;
+    return `${serverRoot(this.options.baseUrl)}/pooling`;
   }
 
   async judge(problem: string, steps: readonly string[], signal?: AbortSignal): Promise<Judgement> {
