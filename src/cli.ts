@@ -11,7 +11,7 @@ import { UsageError } from './cli/io.js';
 import { runView } from './cli/view.js';
 import { InputError } from './core/errors.js';
 import { isStepStrategy, STEP_STRATEGIES } from './core/steps.js';
-import { loadLabeledRuns, writeExport } from './io/exportFiles.js';
+import { loadLabeledRuns, skippedAuditLines, writeExport } from './io/exportFiles.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
@@ -152,7 +152,12 @@ const COMMANDS: Record<string, Command> = {
     run: async (parsed, streams) => {
       const html = requireOption(parsed, 'html', COMMANDS.view!.usage);
       const audits = str(parsed.values.audits);
-      const result = await runView({ run: parsed.positionals[0]!, html, ...(audits ? { audits } : {}) });
+      const { skippedLines, ...result } = await runView({
+        run: parsed.positionals[0]!,
+        html,
+        ...(audits ? { audits } : {}),
+      });
+      warnSkipped(streams.stderr, 'view', skippedLines);
       streams.stdout.write(`${JSON.stringify({ html: resolve(html), ...result })}\n`);
     },
   },
@@ -167,8 +172,10 @@ const COMMANDS: Record<string, Command> = {
     run: async (parsed, streams) => {
       const out = requireOption(parsed, 'out', COMMANDS.export!.usage);
       const runs = await loadLabeledRuns(parsed.positionals, str(parsed.values.audits));
+      const skipped = skippedAuditLines(runs);
+      warnSkipped(streams.stderr, 'export', skipped);
       const written = await writeExport(runs, out);
-      streams.stdout.write(`${JSON.stringify(written)}\n`);
+      streams.stdout.write(`${JSON.stringify({ ...written, skippedAuditLines: skipped.length })}\n`);
     },
   },
   metrics: {
@@ -182,6 +189,15 @@ const COMMANDS: Record<string, Command> = {
     run: (_parsed, streams) => runMetrics(streams),
   },
 };
+
+/** Audit lines that were not read are never dropped without a word: one stderr line each. */
+function warnSkipped(stderr: NodeJS.WritableStream, command: string, lines: readonly string[]): void {
+  if (lines.length === 0) return;
+  for (const line of lines) stderr.write(`steplens ${command}: warning: skipped ${line}\n`);
+  stderr.write(
+    `steplens ${command}: warning: ${lines.length} audit line(s) could not be read; their labels are missing\n`,
+  );
+}
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './support.js';
@@ -11,7 +12,11 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would: a real process, real pipes. */
-export function runCli(args: string[], stdin = '', env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  stdin: string | Uint8Array = '',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
     let stdout = '';
@@ -33,4 +38,14 @@ export function jsonLines(text: string): unknown[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line));
+}
+
+/** Bad usage or bad input: exit 2, nothing on stdout, one line on stderr matching `pattern`, no stack. */
+export function assertUsageFailure(result: CliResult, pattern: RegExp): void {
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${result.stderr}`);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
 }

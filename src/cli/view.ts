@@ -1,7 +1,7 @@
 /** `steplens view RUN --html OUT`: the panel as one self-contained, read-only HTML file. */
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { auditPathForRun, readAuditLog } from '../io/auditLog.js';
+import { auditPathForRun, describeSkipped, readAuditLog } from '../io/auditLog.js';
 import { writeFileAtomic } from '../io/files.js';
 import { readRun } from '../io/runFiles.js';
 import { createNonce, panelHtml } from '../webviewHtml.js';
@@ -24,10 +24,16 @@ export async function runView(args: {
   run: string;
   html: string;
   audits?: string;
-}): Promise<{ events: number; skipped: number }> {
+}): Promise<{ events: number; skipped: number; skippedLines: string[] }> {
   const run = await readRun(args.run);
-  const log = await readAuditLog(args.audits ?? auditPathForRun(args.run, run.id));
+  // A log the user named must exist; the one beside the run may not (no labels yet).
+  const logPath = args.audits ?? auditPathForRun(args.run, run.id);
+  const log = await readAuditLog(logPath, { required: args.audits !== undefined });
   const html = await standaloneHtml({ run, events: log.events }, `StepLens · ${run.problem.id}`);
   await writeFileAtomic(args.html, html);
-  return { events: log.events.length, skipped: log.skipped.length };
+  return {
+    events: log.events.length,
+    skipped: log.skipped.length,
+    skippedLines: describeSkipped(logPath, log.skipped),
+  };
 }

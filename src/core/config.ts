@@ -4,6 +4,7 @@
  * holds one.
  */
 import { z } from 'zod';
+import { SafeIdSchema } from './ids.js';
 import { STEP_STRATEGIES } from './steps.js';
 
 const EndpointUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -34,10 +35,7 @@ export const SelfJudgeConfigSchema = z.object({
   maxTokens: z.number().int().positive().default(8192),
 });
 
-const JudgeId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"')
-  .refine((id) => id !== 'self', 'is reserved for the Self-PRM judge');
+const JudgeId = SafeIdSchema.refine((id) => id !== 'self', 'is reserved for the Self-PRM judge');
 
 const PrmCommon = {
   id: JudgeId,

@@ -14,9 +14,20 @@ import {
 import { SELF_JUDGE_ID } from './rerank.js';
 import type { Run, Sample } from './schemas.js';
 
+/** Where a run's labels came from, and the lines of its log that could not be read. */
+export interface AuditSource {
+  /** The log's file name (reports never carry a local path). */
+  file: string;
+  /** Where it was read, for messages on this machine. */
+  path?: string;
+  events: number;
+  skipped: readonly { line: number; reason: string }[];
+}
+
 export interface LabeledRun {
   run: Run;
   labels: AuditLabels;
+  audit?: AuditSource;
 }
 
 /**
@@ -117,12 +128,25 @@ export function prm800kRows(runs: readonly LabeledRun[]): Prm800kRow[] {
   return rows;
 }
 
-/** RFC 4180 quoting, and a leading apostrophe where a spreadsheet would run text as a formula. */
-export function csvCell(value: string | number | null | undefined, text = false): string {
+/**
+ * RFC 4180 quoting, and a leading apostrophe on any text a spreadsheet would run as a formula —
+ * ids and headers included, since they come from files too. Numbers are written as numbers.
+ */
+export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   let cell = String(value);
-  if (text && /^[=+\-@\t\r]/.test(cell)) cell = `'${cell}`;
+  if (typeof value === 'string' && /^[=+\-@\t\r|%]/.test(cell)) cell = `'${cell}`;
   return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+}
+
+/** Text from a file or a model inside a Markdown table cell: no HTML, no formatting, no broken columns. */
+export function markdownCell(value: string): string {
+  return value
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|#~!]/g, (ch) => `\\${ch}`);
 }
 
 function prmIds(runs: readonly LabeledRun[]): string[] {
@@ -160,12 +184,12 @@ export function stepsCsv(runs: readonly LabeledRun[]): string {
             csvCell(run.id),
             csvCell(sample.index),
             csvCell(step),
-            csvCell(text, true),
+            csvCell(text),
             csvCell(sample.judgements[SELF_JUDGE_ID]?.stepScores[step]),
             ...prms.map((id) => csvCell(sample.judgements[id]?.stepScores[step])),
             csvCell(stepLabels?.rating),
-            csvCell(whoText, true),
-            csvCell(stepLabels?.note, true),
+            csvCell(whoText),
+            csvCell(stepLabels?.note),
           ].join(','),
         );
       });
@@ -197,6 +221,11 @@ export interface AgreementReport {
   selfVersusPrm: (KappaScore & { prm: string })[];
   /** Where a person said who was right on a disagreement, per PRM. */
   whoWasRight: { judge: string; self: number; prm: number; both: number; neither: number }[];
+  /** Audit events read, and every line that could not be: labels behind those lines are missing here. */
+  auditLines: {
+    events: number;
+    skipped: { run: string; file: string; line: number; reason: string }[];
+  };
 }
 
 export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
@@ -270,25 +299,49 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
     },
     selfVersusPrm: prms.map((prm) => ({ prm, ...cohensKappa(kappaPairs.get(prm) ?? []) })),
     whoWasRight: [...who.values()],
+    auditLines: {
+      events: runs.reduce((sum, { audit }) => sum + (audit?.events ?? 0), 0),
+      skipped: runs.flatMap(({ run, audit }) =>
+        (audit?.skipped ?? []).map((entry) => ({ run: run.id, file: audit!.file, ...entry })),
+      ),
+    },
   };
 }
 
 const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)} %`);
 const fixed = (value: number | null) => (value === null ? '—' : value.toFixed(3));
 
+/** Says plainly, before any figure, that some labels could not be read. */
+function skippedLinesSection(report: AgreementReport): string[] {
+  const { skipped } = report.auditLines;
+  if (skipped.length === 0) return [];
+  return [
+    `**${skipped.length} audit line(s) could not be read; the labels on them are not counted below.**`,
+    '',
+    '| run | file | line | why |',
+    '|---|---|---|---|',
+    ...skipped.map(
+      (entry) =>
+        `| ${markdownCell(entry.run)} | ${markdownCell(entry.file)} | ${entry.line} | ${markdownCell(entry.reason)} |`,
+    ),
+    '',
+  ];
+}
+
 export function reportMarkdown(report: AgreementReport): string {
   const lines = [
     '# StepLens judge-agreement report',
     '',
-    `${report.runs} run(s), ${report.samples} sample(s), ${report.labeledSamples} with a human first-error label, ${report.ratedSteps} rated step(s).`,
+    `${report.runs} run(s), ${report.samples} sample(s), ${report.labeledSamples} with a human first-error label, ${report.ratedSteps} rated step(s), from ${report.auditLines.events} audit event(s).`,
     '',
+    ...skippedLinesSection(report),
     '## ProcessBench F1 against the human labels',
     '',
     '| judge | model | n | accuracy on erroneous | accuracy on correct | F1 |',
     '|---|---|---|---|---|---|',
     ...report.judges.map(
       (j) =>
-        `| ${j.judge} | ${j.model} | ${j.processBench.n} | ${percent(j.processBench.acc_erroneous)} | ${percent(j.processBench.acc_correct)} | ${percent(j.processBench.f1)} |`,
+        `| ${markdownCell(j.judge)} | ${markdownCell(j.model)} | ${j.processBench.n} | ${percent(j.processBench.acc_erroneous)} | ${percent(j.processBench.acc_correct)} | ${percent(j.processBench.f1)} |`,
     ),
     '',
     '## Self-PRM precision on the samples it called correct',
@@ -302,13 +355,17 @@ export function reportMarkdown(report: AgreementReport): string {
     '',
     '| PRM | steps | agreement | κ |',
     '|---|---|---|---|',
-    ...report.selfVersusPrm.map((k) => `| ${k.prm} | ${k.n} | ${percent(k.agreement)} | ${fixed(k.kappa)} |`),
+    ...report.selfVersusPrm.map(
+      (k) => `| ${markdownCell(k.prm)} | ${k.n} | ${percent(k.agreement)} | ${fixed(k.kappa)} |`,
+    ),
     '',
     '## Who was right where they disagreed',
     '',
     '| PRM | self | PRM | both | neither |',
     '|---|---|---|---|---|',
-    ...report.whoWasRight.map((w) => `| ${w.judge} | ${w.self} | ${w.prm} | ${w.both} | ${w.neither} |`),
+    ...report.whoWasRight.map(
+      (w) => `| ${markdownCell(w.judge)} | ${w.self} | ${w.prm} | ${w.both} | ${w.neither} |`,
+    ),
     '',
   ];
   return lines.join('\n');

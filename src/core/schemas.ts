@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { RunConfigSchema } from './config.js';
+import { SafeIdSchema } from './ids.js';
 import { ProblemSchema } from './problems.js';
 
 export const SCHEMA_VERSION = 1;
@@ -24,7 +25,7 @@ export const JUDGE_KINDS = [
 
 export const JudgeInfoSchema = z.object({
   /** "self" for Self-PRM, the PRM's configured id otherwise. */
-  id: z.string().min(1),
+  id: SafeIdSchema,
   kind: z.enum(JUDGE_KINDS),
   model: z.string(),
 });
@@ -66,7 +67,8 @@ export const SampleSchema = z.object({
   latencyMs: z.number().min(0).optional(),
   /** Set when sampling failed: the sample then has no text and no judgements. */
   error: z.string().optional(),
-  judgements: z.record(z.string(), JudgementSchema),
+  /** Keyed by judge id. */
+  judgements: z.record(SafeIdSchema, JudgementSchema),
 });
 
 export const RERANK_METHODS = ['majority', 'prm-best-of-n', 'prm-weighted', 'self-prm'] as const;
@@ -74,7 +76,7 @@ export const RERANK_METHODS = ['majority', 'prm-best-of-n', 'prm-weighted', 'sel
 export const RerankPickSchema = z.object({
   method: z.enum(RERANK_METHODS),
   /** The judge whose scores decided, for the PRM methods. */
-  judge: z.string().optional(),
+  judge: SafeIdSchema.optional(),
   sample: z.number().int().min(0).nullable(),
   answer: z.string().nullable(),
   correct: z.boolean().optional(),
@@ -88,7 +90,8 @@ export const RUN_STATUSES = ['running', 'complete', 'cancelled'] as const;
 
 export const RunSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
-  id: z.string().min(1),
+  /** Names the run file and its audit log: one safe path component. */
+  id: SafeIdSchema,
   createdAt: z.iso.datetime(),
   finishedAt: z.iso.datetime().optional(),
   status: z.enum(RUN_STATUSES),
@@ -131,7 +134,7 @@ export const AuditEventSchema = z.discriminatedUnion('type', [
     ...EventBase,
     step: StepIndex,
     /** The PRM judge compared with self. */
-    judge: z.string().min(1),
+    judge: SafeIdSchema,
     who: z.enum(WHO_WAS_RIGHT).nullable(),
   }),
   z.object({

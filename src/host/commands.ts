@@ -8,7 +8,8 @@ import type { RunConfig } from '../core/config.js';
 import { InputError } from '../core/errors.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
 import type { Run } from '../core/schemas.js';
-import { loadLabeledRuns, writeExport } from '../io/exportFiles.js';
+import { decodeText } from '../core/text.js';
+import { loadLabeledRuns, skippedAuditLines, writeExport } from '../io/exportFiles.js';
 import type { KeyResolver } from '../llm/judges.js';
 import type { PipelineEvent } from '../llm/pipeline.js';
 import { serverRoot } from '../llm/pooling.js';
@@ -68,7 +69,8 @@ function settingsOrThrow(context: CommandContext): RunConfig {
 
 async function readProblems(uri: vscode.Uri): Promise<Problem[]> {
   const bytes = await vscode.workspace.fs.readFile(uri);
-  return parseProblemFile(vscode.workspace.asRelativePath(uri, false), new TextDecoder().decode(bytes));
+  const file = vscode.workspace.asRelativePath(uri, false);
+  return parseProblemFile(file, decodeText(bytes, { file }));
 }
 
 /** A file with many rows asks which one, searchable by id and text. */
@@ -359,6 +361,13 @@ export function exportAudits(
       runPaths && runPaths.length > 0 ? runPaths : await pickRunPaths(context, 'Export which runs?', true);
     const out = outDir ?? (await pickExportFolder(context));
     const runs = await loadLabeledRuns(paths);
+    const skipped = skippedAuditLines(runs);
+    for (const line of skipped) context.log.warn(`export: skipped ${line}`);
+    if (skipped.length > 0) {
+      const text = `StepLens: ${skipped.length} audit line(s) could not be read; their labels are missing from the export (listed in report.md and the log).`;
+      context.notices.push(text);
+      void vscode.window.showWarningMessage(text, 'Show Log').then((choice) => choice && context.log.show());
+    }
     const written = await writeExport(runs, out);
     context.log.info(`exported ${paths.length} run(s) to ${written.out}: ${written.files.join(', ')}`);
     void vscode.window

@@ -3,10 +3,11 @@
  * folder of the problem (or the first folder), else in the extension's global storage.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Run } from '../core/schemas.js';
 import { AuditWriter, auditPathForRun, readAuditLog } from '../io/auditLog.js';
+import { pathInside } from '../io/paths.js';
 import { RUNS_DIR, readRun, writeRun } from '../io/runFiles.js';
 
 export interface StoredRun {
@@ -27,7 +28,7 @@ export class RunStorage {
   }
 
   runPath(root: string, runId: string): string {
-    return join(root, RUNS_DIR, `${runId}.json`);
+    return pathInside(join(root, RUNS_DIR), `${runId}.json`);
   }
 
   async save(path: string, run: Run): Promise<void> {
@@ -81,6 +82,6 @@ export class RunStorage {
 
   /** Finds a run by id (for a panel restored after a window reload). */
   async findById(runId: string): Promise<string | undefined> {
-    return (await this.list()).find((entry) => entry.path.endsWith(`${runId}.json`))?.path;
+    return (await this.list()).find((entry) => basename(entry.path) === `${runId}.json`)?.path;
   }
 }

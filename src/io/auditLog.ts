@@ -1,73 +1,141 @@
 /**
  * The audit log beside a run: `.steplens/audits/<run id>.jsonl`, one event per line, appended the
- * moment a label changes. A line torn by a crash mid-write is skipped and reported, never fatal:
- * every label before it stays.
+ * moment a label changes and synced to disk before the append resolves (the panel shows a label as
+ * saved only then). A line torn by a crash mid-write is skipped and reported, never fatal: every
+ * label before it stays, and the next append starts on a fresh line so it is not glued to the torn one.
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type AuditEvent, AuditEventSchema } from '../core/schemas.js';
+import { firstInvalidUtf8Byte, hasUtf8Bom } from '../core/text.js';
+import { fileError } from './files.js';
+import { pathInside } from './paths.js';
 
 /** Runs live in `<root>/.steplens/runs/`, their audit logs in the sibling `audits/` folder. */
 export function auditPathForRun(runPath: string, runId: string): string {
   const runsDir = dirname(runPath);
   const root = basename(runsDir) === 'runs' ? dirname(runsDir) : runsDir;
-  return join(root, 'audits', `${runId}.jsonl`);
+  return pathInside(join(root, 'audits'), `${runId}.jsonl`);
+}
+
+export interface SkippedLine {
+  /** 1-based line number. */
+  line: number;
+  reason: string;
 }
 
 export interface AuditLogContents {
   events: AuditEvent[];
-  /** 1-based lines that could not be read, with why. */
-  skipped: { line: number; reason: string }[];
+  /** Lines that could not be read, with why. */
+  skipped: SkippedLine[];
 }
 
-export async function readAuditLog(path: string): Promise<AuditLogContents> {
-  let text: string;
+/**
+ * Reads a log. A missing log is an empty one unless `required` (a path the user named explicitly);
+ * any other failure to read names the file.
+ */
+export async function readAuditLog(
+  path: string,
+  options: { required?: boolean } = {},
+): Promise<AuditLogContents> {
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], skipped: [] };
-    throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !options.required)
+      return { events: [], skipped: [] };
+    throw fileError(path, error, 'read');
   }
-  return parseAuditLog(text);
+  return parseAuditLogBytes(bytes);
+}
+
+/** Line by line, so one line of broken bytes costs that line only, never the whole log. */
+export function parseAuditLogBytes(bytes: Uint8Array): AuditLogContents {
+  const contents: AuditLogContents = { events: [], skipped: [] };
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let start = hasUtf8Bom(bytes) ? 3 : 0;
+  for (let line = 1; start < bytes.length; line++) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline === -1 ? bytes.length : newline;
+    const lineBytes = bytes.subarray(start, end);
+    start = end + 1;
+    let text: string;
+    try {
+      text = decoder.decode(lineBytes);
+    } catch {
+      const offset = start - lineBytes.length - 1 + firstInvalidUtf8Byte(lineBytes);
+      contents.skipped.push({ line, reason: `invalid UTF-8 at byte ${offset}` });
+      continue;
+    }
+    parseAuditLine(text, line, contents);
+  }
+  return contents;
 }
 
 export function parseAuditLog(text: string): AuditLogContents {
-  const events: AuditEvent[] = [];
-  const skipped: AuditLogContents['skipped'] = [];
-  text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      skipped.push({ line: index + 1, reason: 'not JSON (a write cut short?)' });
-      return;
-    }
-    const parsed = AuditEventSchema.safeParse(value);
-    if (parsed.success) events.push(parsed.data);
-    else skipped.push({ line: index + 1, reason: parsed.error.issues[0]?.message ?? 'not an audit event' });
-  });
-  return { events, skipped };
+  const contents: AuditLogContents = { events: [], skipped: [] };
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  for (const [index, line] of lines.entries()) parseAuditLine(line, index + 1, contents);
+  return contents;
 }
 
-/** Appends events to one log in the order they were given, one write at a time. */
+function parseAuditLine(text: string, line: number, into: AuditLogContents): void {
+  if (text.trim() === '') return;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    into.skipped.push({ line, reason: 'not JSON (a write cut short?)' });
+    return;
+  }
+  const parsed = AuditEventSchema.safeParse(value);
+  if (parsed.success) into.events.push(parsed.data);
+  else {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.length ? ` (field "${issue.path.join('.')}")` : '';
+    into.skipped.push({ line, reason: `${issue?.message ?? 'not an audit event'}${field}` });
+  }
+}
+
+/** "file:line: reason" for each skipped line, for stderr, logs and reports. */
+export function describeSkipped(path: string, skipped: readonly SkippedLine[]): string[] {
+  return skipped.map((entry) => `${path}:${entry.line}: ${entry.reason}`);
+}
+
+/** Appends events to one log in the order they were given, one durable write at a time. */
 export class AuditWriter {
   private queue: Promise<void> = Promise.resolve();
-  private created = false;
 
   constructor(readonly path: string) {}
 
+  /** Resolves once the event is on disk; rejects when it could not be written (the next append still runs). */
   append(event: AuditEvent): Promise<void> {
     const line = `${JSON.stringify(AuditEventSchema.parse(event))}\n`;
-    const write = this.queue.then(async () => {
-      if (!this.created) {
-        await mkdir(dirname(this.path), { recursive: true });
-        this.created = true;
-      }
-      await appendFile(this.path, line, 'utf8');
-    });
-    // A failed write is reported to its caller; the queue itself goes on for the next label.
+    const write = this.queue.then(() => appendLine(this.path, line));
     this.queue = write.catch(() => {});
     return write;
+  }
+}
+
+async function appendLine(path: string, line: string): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    const handle = await open(path, 'a+');
+    try {
+      // The file may end in a line torn by a crash (ours or another window's): start afresh.
+      const { size } = await handle.stat();
+      let prefix = '';
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) prefix = '\n';
+      }
+      await handle.appendFile(prefix + line, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw fileError(path, error, 'write');
   }
 }

@@ -1,23 +1,57 @@
 /** Reads runs with their audit logs and writes the export files: shared by the CLI and the extension. */
-import { join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { replayAudit } from '../core/audit.js';
+import { InputError } from '../core/errors.js';
 import { exportFiles, type LabeledRun } from '../core/export.js';
 import { auditPathForRun, readAuditLog } from './auditLog.js';
-import { writeFileAtomic } from './files.js';
+import { fileError, writeFileAtomic } from './files.js';
+import { pathInside } from './paths.js';
 import { readRun } from './runFiles.js';
 
+/**
+ * Each run with the labels replayed from its log: beside the run, or in `auditsDir` when the user
+ * names one (then the folder must exist). Lines that could not be read travel with the run, so the
+ * caller can show them and the report can count them.
+ */
 export async function loadLabeledRuns(
   runPaths: readonly string[],
   auditsDir?: string,
 ): Promise<LabeledRun[]> {
+  if (auditsDir !== undefined) await requireFolder(auditsDir);
   return Promise.all(
     runPaths.map(async (path) => {
       const run = await readRun(path);
-      const log = await readAuditLog(
-        auditsDir ? join(auditsDir, `${run.id}.jsonl`) : auditPathForRun(path, run.id),
-      );
-      return { run, labels: replayAudit(log.events) };
+      const logPath = auditsDir ? pathInside(auditsDir, `${run.id}.jsonl`) : auditPathForRun(path, run.id);
+      const log = await readAuditLog(logPath);
+      return {
+        run,
+        labels: replayAudit(log.events),
+        audit: { file: basename(logPath), path: logPath, events: log.events.length, skipped: log.skipped },
+      };
     }),
+  );
+}
+
+async function requireFolder(path: string): Promise<void> {
+  let isFolder: boolean;
+  try {
+    isFolder = (await stat(path)).isDirectory();
+  } catch (error) {
+    throw fileError(path, error, 'read');
+  }
+  if (!isFolder) {
+    throw new InputError(
+      { file: path },
+      'is a file; --audits takes the folder that holds the <run id>.jsonl logs',
+    );
+  }
+}
+
+/** "path:line: reason" for every audit line that was not read, over all runs. */
+export function skippedAuditLines(runs: readonly LabeledRun[]): string[] {
+  return runs.flatMap(({ audit }) =>
+    (audit?.skipped ?? []).map((entry) => `${audit?.path ?? audit?.file}:${entry.line}: ${entry.reason}`),
   );
 }
 

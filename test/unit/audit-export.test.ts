@@ -208,7 +208,7 @@ describe('exports', () => {
     assert.equal(lines.length, 1 + 6);
     assert.equal(lines[2], `run-a,0,1,"'=SUM(A1) so, ""42""",1,0.95,0,,`);
     assert.equal(lines[3], 'run-a,1,0,6 × 7 = 48,1,0.1,-1,prm,"multiplication, ""wrong"""');
-    assert.equal(csvCell('-1', true), "'-1");
+    assert.equal(csvCell('-1'), "'-1");
     assert.equal(csvCell(-1), '-1');
   });
 

@@ -2,22 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import { ProblemSchema } from '../../src/core/problems.js';
-import { CLI, jsonLines, runCli } from '../cli.js';
+import { assertUsageFailure, CLI, jsonLines, runCli } from '../cli.js';
 import { fixturePath, processBenchRows } from '../support.js';
 
 before(() => assert.ok(existsSync(CLI), 'dist/cli.js is missing: run npm run build first'));
-
-function assertUsageFailure(
-  result: { code: number | null; stdout: string; stderr: string },
-  pattern: RegExp,
-) {
-  assert.equal(result.code, 2);
-  assert.equal(result.stdout, '');
-  const lines = result.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${result.stderr}`);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-}
 
 describe('steplens split', () => {
   test('one line out per line in, in order, echoing ids, skipping blank lines', async () => {
