@@ -4,7 +4,7 @@ import { COMMAND_IDS, EDITOR_PANEL_TYPE, VIEW_ID } from './host/ids.js';
 import type { StepLensHost } from './host/main.js';
 
 /** What the integration tests reach through the extension's exports. */
-export type StepLensApi = Pick<StepLensHost, 'hub' | 'storage' | 'notices'>;
+export type StepLensApi = Pick<StepLensHost, 'hub' | 'storage' | 'notices' | 'dialogs'>;
 
 /**
  * Wiring only: registers commands, the view and the panel serializer, each of which loads the
@@ -58,6 +58,9 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     },
     get notices() {
       return load().notices;
+    },
+    get dialogs() {
+      return load().dialogs;
     },
   };
 }

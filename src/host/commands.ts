@@ -5,6 +5,7 @@
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunConfig } from '../core/config.js';
+import { describeEstimate, estimateRequests } from '../core/cost.js';
 import { InputError } from '../core/errors.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
 import type { Run } from '../core/schemas.js';
@@ -15,7 +16,13 @@ import type { PipelineEvent } from '../llm/pipeline.js';
 import { serverRoot } from '../llm/pooling.js';
 import type { PanelHub } from './panel.js';
 import type { KeyStore } from './secrets.js';
-import { readRunConfig } from './settings.js';
+import {
+  type ConfigResult,
+  type CostSetting,
+  readRunConfig,
+  SECTION,
+  workspaceCostValues,
+} from './settings.js';
 import type { RunStorage } from './storage.js';
 
 export interface CommandContext {
@@ -25,6 +32,27 @@ export interface CommandContext {
   log: vscode.LogOutputChannel;
   /** Every error and warning shown to the user, in order (the integration tests read it). */
   notices: string[];
+  dialogs: Dialogs;
+  /** Per-workspace memory: the user's answers about this workspace's cost settings. */
+  workspaceState: vscode.Memento;
+}
+
+/** Modal questions: asked of the user, or answered by a script in the integration tests. */
+export interface Dialogs {
+  /** Every question asked, in order. */
+  asked: string[];
+  scripted?: (question: string, choices: readonly string[]) => string | undefined;
+}
+
+async function ask(
+  context: CommandContext,
+  question: string,
+  detail: string,
+  choices: readonly string[],
+): Promise<string | undefined> {
+  context.dialogs.asked.push(`${question}\n${detail}`);
+  if (context.dialogs.scripted) return context.dialogs.scripted(question, choices);
+  return vscode.window.showWarningMessage(question, { modal: true, detail }, ...choices);
 }
 
 class Cancelled extends Error {}
@@ -54,8 +82,54 @@ function warn(context: CommandContext, text: string): void {
   void vscode.window.showWarningMessage(text, 'Show Log').then((choice) => choice && context.log.show());
 }
 
-function settingsOrThrow(context: CommandContext): RunConfig {
-  const result = readRunConfig();
+/** Analyzing sends requests on the user's key: not from a workspace the user has not trusted. */
+function requireTrust(context: CommandContext, what: string): void {
+  if (vscode.workspace.isTrusted) return;
+  warn(
+    context,
+    `StepLens: ${what} sends requests on your key, so it needs a trusted workspace (Restricted Mode allows opening and viewing runs). Use "Workspaces: Manage Workspace Trust".`,
+  );
+  throw new Cancelled();
+}
+
+const ALLOW_WORKSPACE_COST = 'Allow for This Workspace';
+const USE_MY_SETTINGS = 'Use My Settings';
+
+/**
+ * A workspace asking for more samples, critiques, tokens or concurrency than it may set alone is
+ * asked about once (per workspace and per set of values), with the request count it would cost.
+ * Returns the settings to read from the user's own values instead.
+ */
+async function confirmWorkspaceCost(context: CommandContext): Promise<CostSetting[]> {
+  const excess = workspaceCostValues();
+  if (excess.length === 0) return [];
+  const settings = excess.map((entry) => entry.setting);
+  const memoryKey = `workspaceCost:${JSON.stringify(excess.map((entry) => [entry.setting, entry.workspaceValue]))}`;
+  const remembered = context.workspaceState.get<string>(memoryKey);
+  if (remembered === ALLOW_WORKSPACE_COST) return [];
+  if (remembered === USE_MY_SETTINGS) return settings;
+  const estimate = (result: ConfigResult) =>
+    result.ok ? describeEstimate(estimateRequests(result.config)) : 'unknown';
+  const values = excess
+    .map((entry) => `${SECTION}.${entry.setting} = ${entry.workspaceValue} (yours: ${entry.userValue})`)
+    .join(', ');
+  const answer = await ask(
+    context,
+    "This workspace's settings ask StepLens to spend more on your key than a workspace may set alone.",
+    `${values}.\nWith the workspace's values: ${estimate(readRunConfig())}.\nWith yours: ${estimate(readRunConfig(undefined, settings))}.`,
+    [ALLOW_WORKSPACE_COST, USE_MY_SETTINGS],
+  );
+  if (answer !== ALLOW_WORKSPACE_COST && answer !== USE_MY_SETTINGS) throw new Cancelled();
+  await context.workspaceState.update(memoryKey, answer);
+  return answer === USE_MY_SETTINGS ? settings : [];
+}
+
+/** The settings for a command that spends on the user's key (cost settings confirmed first). */
+async function settingsOrThrow(context: CommandContext): Promise<RunConfig> {
+  return validSettings(context, readRunConfig(undefined, await confirmWorkspaceCost(context)));
+}
+
+function validSettings(context: CommandContext, result: ConfigResult): RunConfig {
   if (result.ok) return result.config;
   context.notices.push(`StepLens: ${result.message}`);
   void vscode.window.showErrorMessage(`StepLens: ${result.message}`, 'Open Settings').then((choice) => {
@@ -249,8 +323,9 @@ export async function analyzeProblem(
   existingSteps: boolean,
 ): Promise<Run | undefined> {
   return guarded(context, existingSteps ? 'Score Existing Steps' : 'Analyze Problem', async () => {
+    requireTrust(context, existingSteps ? 'Scoring steps' : 'Analyzing');
     const { problem, resource } = await targetProblem(uri, existingSteps);
-    const config = settingsOrThrow(context);
+    const config = await settingsOrThrow(context);
     const { analyze } = await import('../llm/pipeline.js');
     return runWithProgress(
       context,
@@ -313,8 +388,9 @@ export function rescoreRun(context: CommandContext): Promise<Run | undefined> {
     const [path] = context.hub.current
       ? [context.hub.current.path]
       : await pickRunPaths(context, 'Rescore which run?', false);
+    requireTrust(context, 'Rescoring');
     const { run } = await context.storage.open(path!);
-    const config = settingsOrThrow(context);
+    const config = await settingsOrThrow(context);
     const { rescore } = await import('../llm/pipeline.js');
     return runWithProgress(
       context,
@@ -428,7 +504,8 @@ export function setApiKey(context: CommandContext): Promise<void> {
 
 export function testConnection(context: CommandContext): Promise<string[] | undefined> {
   return guarded(context, 'Test Connection', async () => {
-    const config = settingsOrThrow(context);
+    // One request per endpoint, to URLs only user settings can set: no cost question to ask.
+    const config = validSettings(context, readRunConfig());
     const resolveKey = await context.keys.resolverFor(config);
     const targets = [
       {

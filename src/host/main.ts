@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import {
   analyzeProblem,
   type CommandContext,
+  type Dialogs,
   exportAudits,
   openRun,
   rescoreRun,
@@ -21,6 +22,7 @@ export interface StepLensHost extends vscode.Disposable {
   hub: PanelHub;
   storage: RunStorage;
   notices: readonly string[];
+  dialogs: Dialogs;
   analyzeProblem(uri: vscode.Uri | undefined, existingSteps: boolean): Promise<unknown>;
   openRun(uri?: vscode.Uri): Promise<unknown>;
   rescoreRun(): Promise<unknown>;
@@ -36,17 +38,19 @@ export function createStepLens(context: vscode.ExtensionContext): StepLensHost {
   const storage = new RunStorage(context.globalStorageUri);
   const keys = new KeyStore(context.secrets);
   const notices: string[] = [];
+  const dialogs: Dialogs = { asked: [] };
   let commandContext: CommandContext;
   const hub = new PanelHub(context.extensionUri, storage, log, {
     analyzeActiveFile: () => void analyzeProblem(commandContext, undefined, false),
     openRun: () => void openRun(commandContext),
     exportAudits: () => void exportAudits(commandContext),
   });
-  commandContext = { hub, storage, keys, log, notices };
+  commandContext = { hub, storage, keys, log, notices, dialogs, workspaceState: context.workspaceState };
   return {
     hub,
     storage,
     notices,
+    dialogs,
     analyzeProblem: (uri, existingSteps) => analyzeProblem(commandContext, uri, existingSteps),
     openRun: (uri) => openRun(commandContext, uri),
     rescoreRun: () => rescoreRun(commandContext),

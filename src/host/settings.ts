@@ -17,6 +17,47 @@ function userValue<T>(configuration: vscode.WorkspaceConfiguration, key: string)
   return inspected?.globalValue ?? inspected?.defaultValue;
 }
 
+/**
+ * Settings that multiply requests or tokens on the user's key, with the most a workspace may ask
+ * for without the user's say-so. A cloned repository's `.vscode/settings.json` asking for more is
+ * not taken on trust (1024 samples × 64 critiques is 66,560 requests from one click).
+ */
+export const COST_SETTINGS = {
+  'policy.samples': 16,
+  'selfJudge.critiques': 8,
+  'policy.maxTokens': 32768,
+  'policy.concurrency': 16,
+} as const;
+export type CostSetting = keyof typeof COST_SETTINGS;
+
+export interface WorkspaceCostValue {
+  setting: CostSetting;
+  /** What the workspace (or a workspace folder) asks for. */
+  workspaceValue: number;
+  /** What the user's own settings (or the default) say. */
+  userValue: number;
+}
+
+/** The cost settings whose workspace value is above what a workspace may set alone. */
+export function workspaceCostValues(
+  configuration = vscode.workspace.getConfiguration(SECTION),
+): WorkspaceCostValue[] {
+  const found: WorkspaceCostValue[] = [];
+  for (const [setting, cap] of Object.entries(COST_SETTINGS) as [CostSetting, number][]) {
+    const inspected = configuration.inspect<number>(setting);
+    const workspaceValue = inspected?.workspaceFolderValue ?? inspected?.workspaceValue;
+    const user = inspected?.globalValue ?? inspected?.defaultValue;
+    if (
+      typeof workspaceValue === 'number' &&
+      typeof user === 'number' &&
+      workspaceValue > Math.max(cap, user)
+    ) {
+      found.push({ setting, workspaceValue, userValue: user });
+    }
+  }
+  return found;
+}
+
 /** From a zod issue path to the setting a user would edit. */
 export function settingName(path: readonly PropertyKey[]): string {
   const [first, second, ...rest] = path.map(String);
@@ -34,8 +75,18 @@ export function settingName(path: readonly PropertyKey[]): string {
 
 export type ConfigResult = { ok: true; config: RunConfig } | { ok: false; message: string; setting: string };
 
-export function readRunConfig(configuration = vscode.workspace.getConfiguration(SECTION)): ConfigResult {
-  const get = <T>(key: string) => configuration.get<T>(key);
+/**
+ * The run configuration from the settings. Cost settings named in `userValuesFor` are read from
+ * the user's settings only (the user declined the workspace's values).
+ */
+export function readRunConfig(
+  configuration = vscode.workspace.getConfiguration(SECTION),
+  userValuesFor: readonly CostSetting[] = [],
+): ConfigResult {
+  const get = <T>(key: string) =>
+    (userValuesFor as readonly string[]).includes(key)
+      ? userValue<T>(configuration, key)
+      : configuration.get<T>(key);
   const apiKeyEnv = userValue<string>(configuration, 'policy.apiKeyEnv');
   const timeoutSeconds = get<number>('policy.timeoutSeconds');
   const input = {

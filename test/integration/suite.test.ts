@@ -174,4 +174,65 @@ describe('StepLens in VS Code', () => {
       'harmless settings may come from the workspace',
     );
   });
+
+  it('a workspace asking for more samples than it may set alone is asked about once, with the cost', async () => {
+    const steplens = await api();
+    const settingsPath = join(workspaceRoot(), '.vscode', 'settings.json');
+    const writeWorkspace = async (values: Record<string, number>) => {
+      writeFileSync(settingsPath, JSON.stringify(values));
+      const [[key, value]] = Object.entries(values) as [[string, number]];
+      await until('the workspace setting to load', () =>
+        vscode.workspace.getConfiguration().inspect(key)?.workspaceValue === value ? true : undefined,
+      );
+    };
+    const analyze = () =>
+      vscode.commands.executeCommand<Run | undefined>(
+        'steplens.analyzeProblem',
+        vscode.Uri.file(join(workspaceRoot(), 'hypotenuse.md')),
+      );
+    const inspected = vscode.workspace.getConfiguration('steplens').inspect<number>('policy.samples');
+    const userSamples = inspected?.globalValue ?? inspected?.defaultValue;
+    const answers: string[] = [];
+    steplens.dialogs.scripted = (_question, choices) => {
+      const answer = answers.shift();
+      return answer && choices.includes(answer) ? answer : undefined;
+    };
+    try {
+      // A cloned repository's settings: 1024 samples × 64 critiques on the user's key.
+      await writeWorkspace({ 'steplens.policy.samples': 1024, 'steplens.selfJudge.critiques': 64 });
+      const asked = steplens.dialogs.asked.length;
+      answers.push('Use My Settings');
+      const declined = await analyze();
+      assert.equal(steplens.dialogs.asked.length, asked + 1);
+      const question = steplens.dialogs.asked.at(-1)!;
+      assert.ok(question.includes(`steplens.policy.samples = 1024 (yours: ${userSamples})`), question);
+      assert.match(question, /steplens\.selfJudge\.critiques = 64 \(yours: 4\)/);
+      assert.match(question, /With the workspace's values: up to 66,688 requests/);
+      // Yours: N samples + 4N critiques + one batched PRM request.
+      assert.match(question, new RegExp(`With yours: up to ${userSamples! * 5 + 1} requests`));
+      assert.equal(declined?.samples.length, userSamples, "the user's own sample count is used");
+      assert.equal(declined?.config.selfJudge.samples, 4);
+
+      // The answer is kept for this workspace and these values: no second question.
+      const again = await analyze();
+      assert.equal(steplens.dialogs.asked.length, asked + 1);
+      assert.equal(again?.samples.length, userSamples);
+
+      // New values ask again; dismissing the question sends nothing and writes no run.
+      await writeWorkspace({ 'steplens.policy.samples': 17 });
+      const runsBefore = (await steplens.storage.list()).length;
+      const dismissed = await analyze();
+      assert.equal(dismissed, undefined);
+      assert.equal(steplens.dialogs.asked.length, asked + 2);
+      assert.equal((await steplens.storage.list()).length, runsBefore);
+
+      answers.push('Allow for This Workspace');
+      const allowed = await analyze();
+      assert.equal(steplens.dialogs.asked.length, asked + 3);
+      assert.equal(allowed?.samples.length, 17, 'allowed: the workspace value is used');
+    } finally {
+      delete steplens.dialogs.scripted;
+      writeFileSync(settingsPath, '{}');
+    }
+  });
 });
