@@ -3,6 +3,7 @@
  */
 import { answersEquivalent } from './answers.js';
 import type { Aggregation } from './config.js';
+import { type ThresholdSettings, verdictOf } from './judgements.js';
 import type { JudgeInfo, RerankPick, Sample } from './schemas.js';
 import { majorityVote, TIE_RULE } from './vote.js';
 
@@ -52,13 +53,14 @@ function votePick(
 
 /**
  * The pick of every reranker: majority vote; per PRM judge best-of-N (highest solution score) and
- * score-weighted vote; Self-PRM (majority among samples the model judged error-free, or plain
+ * score-weighted vote; Self-PRM (majority among samples the model judged error-free at τ, or plain
  * majority, flagged, when it judged none so).
  */
 export function rerank(
   samples: readonly RankedSample[],
   judges: readonly JudgeInfo[],
   reference: string | undefined,
+  config: ThresholdSettings,
 ): RerankPick[] {
   const usable = samples.filter((sample) => !sample.error);
   const picks: RerankPick[] = [votePick('majority', usable, reference, {}, `majority vote; ${TIE_RULE}`)];
@@ -98,10 +100,10 @@ export function rerank(
   }
 
   if (judges.some((judge) => judge.id === SELF_JUDGE_ID)) {
-    const trusted = usable.filter((sample) => {
-      const judgement = sample.judgements[SELF_JUDGE_ID];
-      return judgement !== undefined && !judgement.error && judgement.firstError === -1;
-    });
+    const run = { config, judges };
+    const trusted = usable.filter(
+      (sample) => verdictOf(run, SELF_JUDGE_ID, sample.judgements[SELF_JUDGE_ID])?.firstError === -1,
+    );
     const fallback = trusted.length === 0;
     picks.push(
       votePick(

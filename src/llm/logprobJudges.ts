@@ -81,6 +81,7 @@ async function scoreEachStep(
   steps: readonly string[],
   scoreStep: (step: number) => Promise<number | null>,
   started: number,
+  threshold: number,
   unscoredFrom?: number,
 ): Promise<Judgement> {
   const limit = unscoredFrom ?? steps.length;
@@ -89,16 +90,22 @@ async function scoreEachStep(
   );
   return {
     stepScores: scores,
-    firstError: firstErrorFromScores(scores),
+    firstError: firstErrorFromScores(scores, threshold),
     ...(unscoredFrom !== undefined ? { unscoredFrom } : {}),
     latencyMs: performance.now() - started,
   };
+}
+
+export interface StepwiseSettings {
+  /** τ: the first step scored below it is the first error. */
+  threshold: number;
 }
 
 export function judgeStepwise(
   endpoint: ChatEndpoint,
   problem: string,
   steps: readonly string[],
+  settings: StepwiseSettings,
   signal?: AbortSignal,
 ): Promise<Judgement> {
   const started = performance.now();
@@ -113,6 +120,7 @@ export function judgeStepwise(
         signal,
       ),
     started,
+    settings.threshold,
   );
 }
 
@@ -131,6 +139,7 @@ export function judgeRlhflow(
   problem: string,
   steps: readonly string[],
   maxInputTokens: number,
+  threshold: number,
   signal?: AbortSignal,
 ): Promise<Judgement> {
   const started = performance.now();
@@ -139,6 +148,7 @@ export function judgeRlhflow(
     steps,
     (step) => oneTokenScore(endpoint, rlhflowMessages(problem, steps, step), PLUS, MINUS, signal),
     started,
+    threshold,
     fitting < steps.length ? fitting : undefined,
   );
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { replayAudit, stampEvent } from '../../src/core/audit.js';
 import { type RunConfig, RunConfigSchema } from '../../src/core/config.js';
+import { exportFiles } from '../../src/core/export.js';
 import type { Problem } from '../../src/core/problems.js';
 import { type Run, RunSchema } from '../../src/core/schemas.js';
 import { analyze, type PipelineEvent, rescore } from '../../src/llm/pipeline.js';
@@ -522,5 +524,75 @@ describe('rescore', () => {
     assert.equal(rescored.config.aggregate, 'mean');
     assert.ok(rescored.rerank.some((pick) => pick.method === 'prm-best-of-n' && pick.judge === 'qwen-prm'));
     assert.equal(rescored.id, first.id);
+  });
+});
+
+describe('τ: one threshold for every score judge, the run’s or the judge’s own', () => {
+  const scored = () => [
+    solution('tau-a', '42', { verdicts: [-1, -1, 1, 1], prm: [0.9, 0.6, 0.8] }),
+    solution('tau-b', '42', { verdicts: [-1], prm: [0.9, 0.7, 0.69] }),
+  ];
+
+  test('τ = 0.7: the PRM’s first error is the step scored 0.6, in the run file and in report.json’s F1 inputs', async () => {
+    const { run } = await runScenario(scored(), { policy: { n: 2 }, config: { threshold: 0.7 } });
+    const file = RunSchema.parse(JSON.parse(JSON.stringify(run)));
+    const a = byMarker(file, 'tau-a');
+    const b = byMarker(file, 'tau-b');
+    assert.equal(a.judgements['qwen-prm']?.firstError, 1);
+    // A score equal to τ is not an error: 0.7 passes, 0.69 is the first below.
+    assert.equal(b.judgements['qwen-prm']?.firstError, 2);
+    // Self (critic) at τ = 0.7: its first error is the index the critiques name, not a τ cut.
+    assert.equal(a.judgements.self?.firstError, 1);
+
+    const labels = replayAudit([
+      stampEvent({ type: 'firstError', sample: a.index, step: 1 }, new Date('2026-11-28T10:00:00Z')),
+      stampEvent({ type: 'firstError', sample: b.index, step: 2 }, new Date('2026-11-28T10:00:00Z')),
+    ]);
+    const report = JSON.parse(exportFiles([{ run: file, labels }])['report.json']) as {
+      judges: {
+        judge: string;
+        thresholds: number[];
+        pairs: { sample: number; label: number; prediction: number }[];
+      }[];
+    };
+    const prm = report.judges.find((judge) => judge.judge === 'qwen-prm')!;
+    assert.deepEqual(prm.thresholds, [0.7]);
+    assert.deepEqual(
+      prm.pairs.map((pair) => [pair.sample, pair.label, pair.prediction]).sort(),
+      [
+        [a.index, 1, 1],
+        [b.index, 2, 2],
+      ].sort(),
+    );
+    assert.match(exportFiles([{ run: file, labels }])['report.md'], /\| qwen-prm \| .* \| 0\.7 \|/);
+  });
+
+  test('a PRM’s own τ overrides the run’s for that PRM only; self keeps the run’s', async () => {
+    const { run } = await runScenario(scored(), {
+      policy: { n: 2 },
+      config: { threshold: 0.5 },
+      prm: { threshold: 0.65 },
+    });
+    assert.equal(run.config.prms[0]?.threshold, 0.65);
+    assert.equal(byMarker(run, 'tau-a').judgements['qwen-prm']?.firstError, 1);
+    assert.equal(byMarker(run, 'tau-b').judgements['qwen-prm']?.firstError, -1);
+  });
+
+  test('rescoring with a new τ re-derives the first errors of the score judges it keeps', async () => {
+    const { run, policy } = await runScenario(scored(), { policy: { n: 2 } });
+    assert.equal(byMarker(run, 'tau-a').judgements['qwen-prm']?.firstError, -1);
+    // Only self is re-run; the PRM's judgements are kept, and τ is now 0.75.
+    const rescored = await rescore(run, {
+      config: RunConfigSchema.parse({
+        policy: { baseUrl: policy.baseUrl, model: 'policy-model', timeoutMs: 2000 },
+        selfJudge: { mode: 'critic', samples: 4 },
+        threshold: 0.75,
+      }),
+      resolveKey: () => undefined,
+      tuning: fast,
+    });
+    assert.equal(rescored.config.threshold, 0.75);
+    assert.equal(byMarker(rescored, 'tau-a').judgements['qwen-prm']?.firstError, 1);
+    assert.equal(byMarker(rescored, 'tau-b').judgements['qwen-prm']?.firstError, 1);
   });
 });
