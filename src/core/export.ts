@@ -196,6 +196,11 @@ export interface JudgeReport {
   processBench: ProcessBenchScore;
   /** The F1 inputs, one per labeled sample the judge judged. */
   pairs: FirstErrorPair[];
+  /**
+   * Samples this judge gave no judgement on (it failed, scored no step, or never ran): left out of
+   * its F1, of Self-PRM precision and of κ — never read as "no error".
+   */
+  unjudged: number;
 }
 
 export interface AgreementReport {
@@ -222,6 +227,7 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
   for (const { run } of runs) for (const judge of run.judges) judgeIds.set(judge.id, judge.model);
   const pairsByJudge = new Map<string, FirstErrorPair[]>();
   const thresholds = new Map<string, Set<number>>();
+  const unjudged = new Map<string, number>();
   const selfVsHuman: { predicted: boolean; actual: boolean }[] = [];
   const selfVsReference: { predicted: boolean; actual: boolean }[] = [];
   const kappaPairs = new Map<string, [boolean, boolean][]>(prms.map((id) => [id, []]));
@@ -245,6 +251,10 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
         (step) => step.rating !== undefined,
       ).length;
       if (human !== undefined) labeledSamples += 1;
+      for (const judge of run.judges) {
+        if (sample.steps.length > 0 && !verdictOf(run, judge.id, sample.judgements[judge.id]))
+          unjudged.set(judge.id, (unjudged.get(judge.id) ?? 0) + 1);
+      }
       for (const [judge, judgement] of Object.entries(sample.judgements)) {
         const verdict = verdictOf(run, judge, judgement);
         if (!verdict || human === undefined) continue;
@@ -289,6 +299,7 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
       thresholds: [...(thresholds.get(judge) ?? [])].sort((a, b) => a - b),
       processBench: processBenchF1(pairsByJudge.get(judge) ?? []),
       pairs: pairsByJudge.get(judge) ?? [],
+      unjudged: unjudged.get(judge) ?? 0,
     })),
     selfPrecision: {
       againstHumanLabels: precision(selfVsHuman),
@@ -310,16 +321,18 @@ export function reportMarkdown(report: AgreementReport): string {
     '',
     '## ProcessBench F1 against the human labels',
     '',
-    '| judge | model | τ | n | accuracy on erroneous | accuracy on correct | F1 |',
-    '|---|---|---|---|---|---|---|',
+    '| judge | model | τ | n | no judgement | accuracy on erroneous | accuracy on correct | F1 |',
+    '|---|---|---|---|---|---|---|---|',
     ...report.judges.map(
       (j) =>
-        `| ${j.judge} | ${j.model} | ${j.thresholds.join(', ') || '—'} | ${j.processBench.n} | ${percent(j.processBench.acc_erroneous)} | ${percent(j.processBench.acc_correct)} | ${percent(j.processBench.f1)} |`,
+        `| ${j.judge} | ${j.model} | ${j.thresholds.join(', ') || '—'} | ${j.processBench.n} | ${j.unjudged} | ${percent(j.processBench.acc_erroneous)} | ${percent(j.processBench.acc_correct)} | ${percent(j.processBench.f1)} |`,
     ),
     '',
     'τ per judge: a step scored below τ counts as wrong; a score equal to τ is not. A score judge',
     "(self-stepwise, vllm-pooling, rlhflow) names as first error its first step below τ; a critic's",
     'first error is the paragraph its critiques name, and τ only splits its step scores for κ.',
+    '"no judgement": samples the judge failed on or scored no step of, left out of its F1, of',
+    'Self-PRM precision and of κ (never counted as "no error").',
     '',
     '## Self-PRM precision on the samples it called correct',
     '',

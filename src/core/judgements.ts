@@ -43,17 +43,34 @@ export interface Verdict {
   threshold: number;
 }
 
+/** Whether a judgement scored at least one step. */
+export function scoredAnyStep(judgement: Pick<Judgement, 'stepScores'>): boolean {
+  return judgement.stepScores.some((score) => score !== null);
+}
+
+/**
+ * A judgement that scored no step is an error on that sample, whatever the judge kind: it is "no
+ * judgement", never "no error". Judgements that failed or scored a step pass unchanged.
+ */
+export function requireScoredStep(judgement: Judgement, reason = 'the judge scored no step'): Judgement {
+  if (judgement.error || scoredAnyStep(judgement)) return judgement;
+  return { ...judgement, firstError: null, solutionScore: null, error: reason };
+}
+
 /**
  * Judge `id`'s verdict on a sample. A score judge's first error is re-derived from its scores at
  * its τ (so a run file written with another τ reads right); a critic's is the index it named.
- * Undefined when there is no verdict: the judgement is absent or failed.
+ * Undefined when there is no verdict — the judgement is absent, failed, or scored no step (also in
+ * run files written before such judgements were marked as errors): consumers leave the sample out
+ * for this judge and count it, never read it as "no error".
  */
 export function verdictOf(run: JudgedRun, id: string, judgement: Judgement | undefined): Verdict | undefined {
-  if (!judgement || judgement.error) return undefined;
+  if (!judgement || judgement.error || !scoredAnyStep(judgement)) return undefined;
   const threshold = judgeThreshold(run.config, id);
   const kind = run.judges.find((judge) => judge.id === id)?.kind;
   const firstError = isScoreJudge(kind)
     ? firstErrorFromScores(judgement.stepScores, threshold)
     : judgement.firstError;
+  if (firstError === null) return undefined;
   return { stepScores: judgement.stepScores, firstError, threshold };
 }

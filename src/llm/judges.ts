@@ -11,7 +11,10 @@ import type { RetryEvent } from './retry.js';
 
 export interface Judge {
   info: JudgeInfo;
-  /** Scores one solution's steps. Rejects on failure; the pipeline records the error on the sample. */
+  /**
+   * Scores one solution's steps. Rejects on failure, or resolves with `error` set when it gave no
+   * judgement (no step scored); the pipeline records either as an error on the sample.
+   */
   judge(problem: string, steps: readonly string[], signal?: AbortSignal): Promise<Judgement>;
 }
 

@@ -42,13 +42,41 @@ function missingLogprobs(endpoint: ChatEndpoint): EndpointError {
   );
 }
 
+/** The answer a judge reads: the token pattern for each side and how to name them. */
+interface BinaryAnswer {
+  good: RegExp;
+  bad: RegExp;
+  /** For messages: `"Yes" nor "No"`. */
+  names: string;
+}
+
+const YES_NO: BinaryAnswer = { good: YES, bad: NO, names: '"Yes" nor "No"' };
+const PLUS_MINUS: BinaryAnswer = { good: PLUS, bad: MINUS, names: '"+" nor "-"' };
+
+/** A step's score, or why it has none. */
+interface StepScore {
+  score: number | null;
+  why?: string;
+}
+
+function firstTokenScore(logprobs: readonly TokenLogprob[], answer: BinaryAnswer): StepScore {
+  const score = binaryProbability(logprobs, answer.good, answer.bad);
+  if (score !== null) return { score };
+  const first = logprobs[0];
+  return {
+    score: null,
+    why: first
+      ? `the first token (${JSON.stringify(first.token)}) had neither ${answer.names} among its top logprobs`
+      : 'the reply had no tokens',
+  };
+}
+
 async function oneTokenScore(
   endpoint: ChatEndpoint,
   messages: ChatMessage[],
-  good: RegExp,
-  bad: RegExp,
+  answer: BinaryAnswer,
   signal?: AbortSignal,
-): Promise<number | null> {
+): Promise<StepScore> {
   const result = await endpoint.complete(
     { messages, max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 10 },
     1,
@@ -56,7 +84,7 @@ async function oneTokenScore(
   );
   const logprobs = result.choices[0]?.logprobs;
   if (!logprobs) throw missingLogprobs(endpoint);
-  return binaryProbability(logprobs, good, bad);
+  return firstTokenScore(logprobs, answer);
 }
 
 export function stepwisePrompt(problem: string, steps: readonly string[], step: number): string {
@@ -77,23 +105,33 @@ export function stepwisePrompt(problem: string, steps: readonly string[], step: 
   ].join('\n');
 }
 
+/**
+ * Scores every step that fits. When none gets a score the judgement is an error on the sample,
+ * saying why — "no judgement", never "no error".
+ */
 async function scoreEachStep(
+  judge: string,
   steps: readonly string[],
-  scoreStep: (step: number) => Promise<number | null>,
+  scoreStep: (step: number) => Promise<StepScore>,
   started: number,
   threshold: number,
   unscoredFrom?: number,
 ): Promise<Judgement> {
   const limit = unscoredFrom ?? steps.length;
-  const scores = await Promise.all(
-    steps.map((_, step) => (step < limit ? scoreStep(step) : Promise.resolve(null))),
+  const results = await Promise.all(
+    steps.map((_, step) => (step < limit ? scoreStep(step) : Promise.resolve<StepScore>({ score: null }))),
   );
-  return {
+  const scores = results.map((result) => result.score);
+  const common = {
     stepScores: scores,
-    firstError: firstErrorFromScores(scores, threshold),
     ...(unscoredFrom !== undefined ? { unscoredFrom } : {}),
     latencyMs: performance.now() - started,
   };
+  if (scores.every((score) => score === null)) {
+    const why = results.find((result) => result.why)?.why ?? 'no step fit the input budget';
+    return { ...common, firstError: null, error: `${judge} scored no step: ${why}` };
+  }
+  return { ...common, firstError: firstErrorFromScores(scores, threshold) };
 }
 
 export interface StepwiseSettings {
@@ -110,13 +148,13 @@ export function judgeStepwise(
 ): Promise<Judgement> {
   const started = performance.now();
   return scoreEachStep(
+    'stepwise Self-PRM',
     steps,
     (step) =>
       oneTokenScore(
         endpoint,
         [{ role: 'user', content: stepwisePrompt(problem, steps, step) }],
-        YES,
-        NO,
+        YES_NO,
         signal,
       ),
     started,
@@ -145,8 +183,9 @@ export function judgeRlhflow(
   const started = performance.now();
   const fitting = fitSteps(problem, steps, maxInputTokens);
   return scoreEachStep(
+    'the rlhflow PRM',
     steps,
-    (step) => oneTokenScore(endpoint, rlhflowMessages(problem, steps, step), PLUS, MINUS, signal),
+    (step) => oneTokenScore(endpoint, rlhflowMessages(problem, steps, step), PLUS_MINUS, signal),
     started,
     threshold,
     fitting < steps.length ? fitting : undefined,

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { answersEquivalent, extractAnswer, isNumericAnswer } from '../core/answers.js';
 import type { RunConfig } from '../core/config.js';
-import { verdictOf } from '../core/judgements.js';
+import { requireScoredStep, verdictOf } from '../core/judgements.js';
 import type { Problem } from '../core/problems.js';
 import { aggregateScores, rerank } from '../core/rerank.js';
 import { type Judgement, type Run, RunSchema, type Sample } from '../core/schemas.js';
@@ -89,7 +89,7 @@ export function sampleFromExistingSteps(problem: Problem, config: RunConfig): Sa
 function judgementError(error: unknown, stepCount: number): Judgement {
   return {
     stepScores: Array.from({ length: stepCount }, () => null),
-    firstError: -1,
+    firstError: null,
     error: error instanceof Error ? error.message : String(error),
   };
 }
@@ -125,7 +125,9 @@ class JudgingQueue {
             return judgementError(error, sample.steps.length);
           })
           .then(
-            (judgement) => {
+            (returned) => {
+              // Whatever the judge kind: no scored step is an error on this sample, not "no error".
+              const judgement = requireScoredStep(returned);
               const solutionScore = judgement.error
                 ? null
                 : aggregateScores(judgement.stepScores, this.config.aggregate);
@@ -291,12 +293,14 @@ export async function rescore(existing: Run, options: PipelineOptions): Promise<
     // judge's first error at its (possibly new) τ.
     for (const [id, judgement] of Object.entries(sample.judgements)) {
       const verdict = verdictOf(run, id, judgement);
-      if (verdict)
-        sample.judgements[id] = {
-          ...judgement,
-          firstError: verdict.firstError,
-          solutionScore: aggregateScores(judgement.stepScores, config.aggregate),
-        };
+      sample.judgements[id] = verdict
+        ? {
+            ...judgement,
+            firstError: verdict.firstError,
+            solutionScore: aggregateScores(judgement.stepScores, config.aggregate),
+          }
+        : // A file from before no-scored-step judgements were errors gets marked as one now.
+          requireScoredStep(judgement);
     }
     queue.add(sample);
   }

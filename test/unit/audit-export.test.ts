@@ -15,6 +15,7 @@ import {
   humanFirstError,
   prm800kRows,
   processBenchRows,
+  reportMarkdown,
   stepsCsv,
 } from '../../src/core/export.js';
 import { type Run, RunSchema } from '../../src/core/schemas.js';
@@ -232,7 +233,7 @@ describe('exports', () => {
     const files = exportFiles([{ run: labeledRun(), labels }]);
     assert.match(
       files['report.md'],
-      /\| self \| Qwen\/QwQ-32B \| 0\.5 \| 3 \| 50\.0 % \| 100\.0 % \| 66\.7 % \|/,
+      /\| self \| Qwen\/QwQ-32B \| 0\.5 \| 3 \| 0 \| 50\.0 % \| 100\.0 % \| 66\.7 % \|/,
     );
     assert.deepEqual(JSON.parse(files['report.json']), JSON.parse(JSON.stringify(report)));
   });
@@ -273,5 +274,37 @@ describe('the report states and uses each judge’s τ', () => {
     const report = agreementReport([{ run, labels }]);
     assert.equal(report.selfVersusPrm[0]!.agreement, 3 / 6);
     assert.deepEqual(report.judges.find((j) => j.judge === 'qwen-prm')!.thresholds, [0.95]);
+  });
+});
+
+describe('no judgement is left out of the report, and counted', () => {
+  test('a self judgement that scored no step is not "called correct", nor an F1 or κ input', () => {
+    const run = labeledRun();
+    // Sample 1 (wrong answer): stepwise self scored nothing, and a file from before the fix says −1.
+    run.judges[0] = { id: 'self', kind: 'self-stepwise', model: 'Qwen/QwQ-32B' };
+    run.samples[0]!.judgements.self = { stepScores: [1, 1], firstError: -1 };
+    run.samples[1]!.judgements.self = { stepScores: [null, null], firstError: -1 };
+    run.samples[2]!.judgements.self = { stepScores: [0.25, 0.25], firstError: 0 };
+    const report = agreementReport([{ run, labels }]);
+    assert.deepEqual(report.selfPrecision.againstReference, {
+      precision: 1,
+      predictedPositive: 1,
+      truePositive: 1,
+    });
+    assert.deepEqual(report.selfPrecision.againstHumanLabels, {
+      precision: 1,
+      predictedPositive: 1,
+      truePositive: 1,
+    });
+    const self = report.judges.find((j) => j.judge === 'self')!;
+    assert.equal(self.unjudged, 1);
+    assert.equal(self.processBench.n, 2);
+    assert.deepEqual(
+      self.pairs.map((pair) => pair.sample),
+      [0, 2],
+    );
+    assert.equal(report.selfVersusPrm[0]!.n, 4);
+    assert.equal(report.judges.find((j) => j.judge === 'qwen-prm')!.unjudged, 0);
+    assert.match(reportMarkdown(report), /\| self \| Qwen\/QwQ-32B \| 0\.5 \| 2 \| 1 \|/);
   });
 });

@@ -42,6 +42,14 @@ describe('τ per judge', () => {
     const critic: Judgement = { stepScores: [1, 0.5, 0.5], firstError: 1, verdicts: [-1, -1, 1, 1] };
     assert.equal(verdictOf(run, 'self', critic)?.firstError, 1);
   });
+
+  test('no verdict: absent, failed, or no step scored — never "no error"', () => {
+    assert.equal(verdictOf(run, 'qwen-prm', undefined), undefined);
+    const failed: Judgement = { stepScores: [null], firstError: null, error: 'HTTP 500' };
+    assert.equal(verdictOf(run, 'qwen-prm', failed), undefined);
+    // A run file from before the fix: stepwise scored nothing and said −1.
+    assert.equal(verdictOf(run, 'self', { stepScores: [null, null], firstError: -1 }), undefined);
+  });
 });
 
 describe('disagreement at τ', () => {

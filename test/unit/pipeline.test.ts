@@ -596,3 +596,59 @@ describe('τ: one threshold for every score judge, the run’s or the judge’s 
     assert.equal(byMarker(rescored, 'tau-b').judgements['qwen-prm']?.firstError, 1);
   });
 });
+
+describe('a judgement with no scored step is an error, never "no error"', () => {
+  test('an rlhflow PRM whose first token is never "+" or "-": a per-sample error, no verdict, no solution score', async () => {
+    const policy = await stub({
+      chat: (body) =>
+        JSON.stringify(body).includes('paragraph_0')
+          ? { choices: Array.from({ length: body.n ?? 1 }, () => ({ content: '\\boxed{-1}' })) }
+          : { choices: [{ content: 'Half is 21.\n\nDouble: \\boxed{42}.' }] },
+    });
+    const rlhflow = await stub({
+      chat: () => ({
+        choices: [
+          {
+            content: 'Sure',
+            logprobs: [{ token: 'Sure', logprob: -0.1, top_logprobs: [{ token: 'Sure', logprob: -0.1 }] }],
+          },
+        ],
+      }),
+    });
+    const config = RunConfigSchema.parse({
+      policy: { baseUrl: policy.baseUrl, model: 'policy-model', n: 1, timeoutMs: 2000 },
+      selfJudge: { samples: 2 },
+      prms: [{ id: 'rlhf', kind: 'rlhflow', baseUrl: rlhflow.baseUrl, model: 'RLHFlow/Llama3.1-8B-PRM' }],
+    });
+    const run = await analyze(problem, { config, resolveKey: () => undefined, tuning: fast });
+    const judgement = RunSchema.parse(JSON.parse(JSON.stringify(run))).samples[0]!.judgements.rlhf!;
+    assert.deepEqual(judgement.stepScores, [null, null]);
+    assert.match(judgement.error ?? '', /scored no step/);
+    assert.match(judgement.error ?? '', /neither "\+" nor "-"/);
+    assert.equal(judgement.firstError, null);
+    assert.equal(judgement.solutionScore, null);
+    const best = run.rerank.find((pick) => pick.method === 'prm-best-of-n' && pick.judge === 'rlhf')!;
+    assert.equal(best.sample, null);
+    assert.equal(best.unjudged, 1);
+  });
+
+  test('a critic whose critiques are all unparseable names no first error', async () => {
+    const policy = await stub({
+      chat: (body) =>
+        JSON.stringify(body).includes('paragraph_0')
+          ? { choices: Array.from({ length: body.n ?? 1 }, () => ({ content: 'I am not sure.' })) }
+          : { choices: [{ content: 'Half is 21.\n\nDouble: \\boxed{42}.' }] },
+    });
+    const run = await analyze(problem, {
+      config: configFor(policy, undefined, { selfJudge: { mode: 'critic', samples: 2 } }, { n: 1 }),
+      resolveKey: () => undefined,
+      tuning: fast,
+    });
+    const self = run.samples[0]!.judgements.self!;
+    assert.match(self.error ?? '', /none of the 2 critique/);
+    assert.equal(self.firstError, null);
+    const pick = run.rerank.find((p) => p.method === 'self-prm')!;
+    assert.equal(pick.fallback, true, 'the unjudged sample is not trusted');
+    assert.equal(pick.unjudged, 1);
+  });
+});

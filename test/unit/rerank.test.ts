@@ -105,3 +105,37 @@ describe('Self-PRM stepwise at τ', () => {
     assert.equal(pick.sample, 2);
   });
 });
+
+describe('no judgement is not "no error"', () => {
+  test('Self-PRM trusts no sample whose judgement failed or scored no step, and counts them', () => {
+    const unjudged = (index: number, answer: string, judgement: Sample['judgements'][string]): Sample => ({
+      index,
+      text: '',
+      steps: ['x', 'y'],
+      answer,
+      judgements: { self: judgement, prm: judgement },
+    });
+    const samples = [
+      // A run file from before the fix: stepwise scored nothing and said "no error".
+      unjudged(0, '5', { stepScores: [null, null], firstError: -1 }),
+      unjudged(1, '5', { stepScores: [null, null], firstError: -1, error: 'HTTP 500' }),
+      unjudged(2, '5', { stepScores: [null, null], firstError: null, error: 'scored no step' }),
+      {
+        ...sample(3, '6', 1, 0.4),
+        judgements: {
+          self: { stepScores: [0.2], firstError: 0 },
+          prm: { stepScores: [0.4], firstError: -1, solutionScore: 0.4 },
+        },
+      },
+    ];
+    const picks = rerank(samples, judges, '6', tau);
+    const self = picks.find((p) => p.method === 'self-prm')!;
+    assert.equal(self.fallback, true);
+    assert.equal(self.unjudged, 3);
+    assert.equal(self.answer, '5', 'plain majority, flagged as the fallback');
+    const best = picks.find((p) => p.method === 'prm-best-of-n')!;
+    assert.equal(best.sample, 3);
+    assert.equal(best.unjudged, 3);
+    assert.equal(picks.find((p) => p.method === 'prm-weighted')!.unjudged, 3);
+  });
+});
