@@ -87,7 +87,17 @@ export function createJudges(
     judges.push({
       info: { id: SELF_JUDGE_ID, kind: 'self-stepwise', model: config.policy.model },
       judge: (problem, steps, signal) =>
-        judgeStepwise(policy, problem, steps, { threshold: judgeThreshold(config, SELF_JUDGE_ID) }, signal),
+        judgeStepwise(
+          policy,
+          problem,
+          steps,
+          {
+            threshold: judgeThreshold(config, SELF_JUDGE_ID),
+            maxTokens: self.maxTokens,
+            temperature: self.temperature,
+          },
+          signal,
+        ),
     });
   }
 

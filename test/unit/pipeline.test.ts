@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { replayAudit, stampEvent } from '../../src/core/audit.js';
 import { type RunConfig, RunConfigSchema } from '../../src/core/config.js';
-import { exportFiles } from '../../src/core/export.js';
+import { agreementReport, exportFiles } from '../../src/core/export.js';
 import type { Problem } from '../../src/core/problems.js';
 import { type Run, RunSchema } from '../../src/core/schemas.js';
 import { analyze, type PipelineEvent, rescore } from '../../src/llm/pipeline.js';
 import { type ScenarioOptions, type ScriptedSolution, scenario, solution } from '../fixtures/scenario.js';
-import { type Stub, type StubOptions, startStub } from '../fixtures/stubServer.js';
+import { type ChatRequestBody, type Stub, type StubOptions, startStub } from '../fixtures/stubServer.js';
 
 const stubs: Stub[] = [];
 after(async () => Promise.all(stubs.map((stub) => stub.close())));
@@ -650,5 +650,109 @@ describe('a judgement with no scored step is an error, never "no error"', () => 
     const pick = run.rerank.find((p) => p.method === 'self-prm')!;
     assert.equal(pick.fallback, true, 'the unjudged sample is not trusted');
     assert.equal(pick.unjudged, 1);
+  });
+});
+
+describe('stepwise Self-PRM with a reasoning model', () => {
+  type Token = { token: string; logprob: number; top_logprobs: { token: string; logprob: number }[] };
+  const plain = (token: string): Token => ({ token, logprob: 0, top_logprobs: [{ token, logprob: 0 }] });
+  const yesNo = (token: string, pYes: number): Token => ({
+    token,
+    logprob: Math.log(token.trim() === 'Yes' ? pYes : 1 - pYes),
+    top_logprobs: [
+      { token, logprob: Math.log(token.trim() === 'Yes' ? pYes : 1 - pYes) },
+      {
+        token: token.trim() === 'Yes' ? 'No' : 'Yes',
+        logprob: Math.log(token.trim() === 'Yes' ? 1 - pYes : pYes),
+      },
+    ],
+  });
+  const text = (tokens: Token[]) => tokens.map((t) => t.token).join('');
+  const pYes = [0.9, 0.2];
+  const stepOf = (body: ChatRequestBody) =>
+    Number(/Is paragraph (\d+) correct/.exec(body.messages[0]!.content)![1]);
+  const solutionReply = { choices: [{ content: 'Half is 21.\n\nDouble: \\boxed{42}.' }] };
+  const isStepwise = (body: ChatRequestBody) => body.messages[0]!.content.includes('Answer Yes or No');
+
+  async function stepwiseRun(chat: StubOptions['chat']) {
+    const policy = await stub({
+      chat: (body, call) => (isStepwise(body) ? chat!(body, call) : solutionReply),
+    });
+    const run = await analyze(problem, {
+      config: configFor(policy, undefined, { selfJudge: { mode: 'stepwise', maxTokens: 4096 } }, { n: 1 }),
+      resolveKey: () => undefined,
+      tuning: fast,
+    });
+    const stepwise = policy.requests.filter((r) => isStepwise(r.body as ChatRequestBody));
+    return { run, self: run.samples[0]!.judgements.self!, stepwise };
+  }
+
+  test('<think>…</think> then Yes: the model reasons, and P(yes) is read at the answer token after </think>', async () => {
+    const { self, stepwise } = await stepwiseRun((body) => {
+      if (body.max_tokens === 1)
+        return { choices: [{ content: '<think>', finish_reason: 'length', logprobs: [plain('<think>')] }] };
+      const tokens = [
+        plain('<think>'),
+        plain('\n'),
+        plain('Paragraph'),
+        plain(` ${stepOf(body)}`),
+        plain('?'),
+        yesNo(' Yes', 0.99), // a Yes inside the reasoning is not the answer
+        plain(', 6·7.'),
+        plain('</think>'),
+        plain('\n\n'),
+        yesNo('Yes', pYes[stepOf(body)]!),
+      ];
+      return { choices: [{ content: text(tokens), logprobs: tokens }] };
+    });
+    assert.equal(self.error, undefined);
+    assert.ok(Math.abs(self.stepScores[0]! - 0.9) < 1e-9, `step 0: ${self.stepScores[0]}`);
+    assert.ok(Math.abs(self.stepScores[1]! - 0.2) < 1e-9, `step 1: ${self.stepScores[1]}`);
+    assert.equal(self.firstError, 1);
+    const long = stepwise.filter((r) => (r.body as ChatRequestBody).max_tokens !== 1);
+    assert.equal(long.length, 2, 'one reasoning request per step');
+    assert.ok(
+      long.every(
+        (r) => (r.body as ChatRequestBody).max_tokens === 4096 && (r.body as ChatRequestBody).logprobs,
+      ),
+    );
+  });
+
+  test('reasoning in reasoning_content: the answer is found after it, also when logprobs cover the reasoning', async () => {
+    const { self } = await stepwiseRun((body) => {
+      if (body.max_tokens === 1)
+        return {
+          choices: [
+            { content: '', reasoning_content: 'Okay', finish_reason: 'length', logprobs: [plain('Okay')] },
+          ],
+        };
+      const reasoning = [plain('Okay'), plain(', is it right?'), yesNo(' Yes', 0.99), plain(' it is.')];
+      const answer = [yesNo('No', pYes[stepOf(body)]!), plain('.')];
+      return {
+        choices: [
+          { content: text(answer), reasoning_content: text(reasoning), logprobs: [...reasoning, ...answer] },
+        ],
+      };
+    });
+    assert.equal(self.error, undefined);
+    assert.ok(Math.abs(self.stepScores[0]! - 0.9) < 1e-9, `step 0: ${self.stepScores[0]}`);
+    assert.ok(Math.abs(self.stepScores[1]! - 0.2) < 1e-9, `step 1: ${self.stepScores[1]}`);
+  });
+
+  test('reasoning that never finishes: a clear per-sample error; not trusted by Self-PRM, not in precision', async () => {
+    const { run, self } = await stepwiseRun(() => {
+      const tokens = [plain('<think>'), plain('\nHmm, let me check'), plain(' again')];
+      return { choices: [{ content: text(tokens), finish_reason: 'length', logprobs: tokens }] };
+    });
+    assert.deepEqual(self.stepScores, [null, null]);
+    assert.equal(self.firstError, null);
+    assert.match(self.error ?? '', /reasoning did not finish within 4096 tokens/);
+    assert.match(self.error ?? '', /critic/);
+    const pick = run.rerank.find((p) => p.method === 'self-prm')!;
+    assert.equal(pick.fallback, true);
+    assert.equal(pick.unjudged, 1);
+    const report = agreementReport([{ run, labels: {} }]);
+    assert.equal(report.selfPrecision.againstReference.predictedPositive, 0);
+    assert.equal(report.judges.find((j) => j.judge === 'self')!.unjudged, 1);
   });
 });
