@@ -22,10 +22,13 @@ import {
   answerRows,
   formatScore,
   hasSelf,
+  judgeFirstError,
   METHOD_NAMES,
   prmJudges,
   type SampleSummary,
   summarize,
+  thresholdLegend,
+  thresholdOf,
   verdictText,
 } from './model.js';
 import { VirtualList } from './virtualList.js';
@@ -440,6 +443,7 @@ export class StepLensApp {
     const prm = this.view.prm === undefined ? undefined : sample.judgements[this.view.prm];
     const selected = sample.index === this.view.sample;
     const humanFirst = this.labels[sample.index]?.firstError;
+    const selfFirst = this.run ? judgeFirstError(this.run, sample, SELF_JUDGE_ID) : undefined;
     const row = h(
       'div',
       {
@@ -460,8 +464,8 @@ export class StepLensApp {
           ),
       h(
         'span',
-        { class: 'verdict', title: self?.error ?? verdictText(self?.firstError) },
-        self?.error ? 'judge failed' : verdictText(self?.firstError),
+        { class: 'verdict', title: self?.error ?? verdictText(selfFirst) },
+        self?.error ? 'judge failed' : verdictText(selfFirst),
       ),
       h('span', { class: 'num' }, prm?.error ? 'failed' : formatScore(prm?.solutionScore)),
       h(
@@ -555,7 +559,7 @@ export class StepLensApp {
         this.view.prm ?? 'PRM',
         h('span', { class: 'swatch disagree' }),
         'disagree',
-        h('span', { class: 'muted' }, ` · τ = ${run.config.threshold}`),
+        h('span', { class: 'muted' }, ` · ${thresholdLegend(run, this.view.prm)}`),
       ),
     );
   }
@@ -575,9 +579,9 @@ export class StepLensApp {
     appendMathText(text, sample.steps[step]!, { defer: true });
 
     const flags: Child[] = [];
-    if (self && !self.error && self.firstError === step)
+    if (judgeFirstError(run, sample, SELF_JUDGE_ID) === step)
       flags.push(h('span', { class: 'flag self' }, icon('flag'), ' Self: first error'));
-    if (prm && !prm.error && prm.firstError === step)
+    if (this.view.prm !== undefined && judgeFirstError(run, sample, this.view.prm) === step)
       flags.push(h('span', { class: 'flag prm' }, icon('flag'), ` ${this.view.prm}: first error`));
     if (labels?.firstError === step)
       flags.push(h('span', { class: 'flag human' }, icon('person'), ' Human: first error'));
@@ -604,9 +608,9 @@ export class StepLensApp {
         h(
           'div',
           { class: 'scores' },
-          hasSelf(run) ? scoreBar('Self', 'self', self, step, run.config.threshold) : null,
+          hasSelf(run) ? scoreBar('Self', 'self', self, step, thresholdOf(run, SELF_JUDGE_ID)) : null,
           this.view.prm !== undefined
-            ? scoreBar(this.view.prm, 'prm', prm, step, run.config.threshold)
+            ? scoreBar(this.view.prm, 'prm', prm, step, thresholdOf(run, this.view.prm))
             : null,
         ),
         this.renderLabelControls(sample, step, disagree),

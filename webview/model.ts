@@ -1,6 +1,7 @@
 /** What the panel shows, derived from a run and its labels; pure, so it is cheap to test. */
 import { type AuditLabels, ratedSteps } from '../src/core/audit.js';
 import { type Disagreement, disagreement } from '../src/core/disagreement.js';
+import { judgeThreshold, verdictOf } from '../src/core/judgements.js';
 import { SELF_JUDGE_ID } from '../src/core/rerank.js';
 import type { RerankPick, Run, Sample } from '../src/core/schemas.js';
 import { groupAnswers } from '../src/core/vote.js';
@@ -13,12 +14,31 @@ export function hasSelf(run: Run): boolean {
   return run.judges.some((judge) => judge.id === SELF_JUDGE_ID);
 }
 
+/** τ for a judge of this run: the PRM's own when set, else the run's. */
+export function thresholdOf(run: Run, judge: string): number {
+  return judgeThreshold(run.config, judge);
+}
+
+/** The first error a judge names on a sample, read at its τ; undefined when it gave no verdict. */
+export function judgeFirstError(run: Run, sample: Sample, judge: string): number | undefined {
+  return verdictOf(run, judge, sample.judgements[judge])?.firstError;
+}
+
+/** "τ = 0.5", or each shown judge's τ when they differ: "τ: Self-PRM 0.5 · qwen-prm 0.7". */
+export function thresholdLegend(run: Run, prm: string | undefined): string {
+  const shown: [string, number][] = [
+    ...(hasSelf(run) ? [['Self-PRM', thresholdOf(run, SELF_JUDGE_ID)] as [string, number]] : []),
+    ...(prm === undefined ? [] : [[prm, thresholdOf(run, prm)] as [string, number]]),
+  ];
+  if (new Set(shown.map(([, tau]) => tau)).size <= 1) return `τ = ${shown[0]?.[1] ?? run.config.threshold}`;
+  return `τ: ${shown.map(([name, tau]) => `${name} ${tau}`).join(' · ')}`;
+}
+
 export function sampleDisagreement(run: Run, sample: Sample, prm: string | undefined): Disagreement {
   return disagreement(
-    sample.judgements[SELF_JUDGE_ID],
-    prm === undefined ? undefined : sample.judgements[prm],
+    verdictOf(run, SELF_JUDGE_ID, sample.judgements[SELF_JUDGE_ID]),
+    prm === undefined ? undefined : verdictOf(run, prm, sample.judgements[prm]),
     sample.steps.length,
-    run.config.threshold,
   );
 }
 

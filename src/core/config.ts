@@ -45,6 +45,8 @@ const PrmCommon = {
   timeoutMs: z.number().int().positive().default(300_000),
   maxRetries: z.number().int().min(0).max(10).default(4),
   concurrency: z.number().int().min(1).max(256).default(4),
+  /** This PRM's own τ; absent: the run's τ. */
+  threshold: z.number().min(0).max(1).optional(),
 };
 
 export const PrmConfigSchema = z.discriminatedUnion('kind', [
@@ -89,7 +91,11 @@ export const RunConfigSchema = z
       .object({ strategy: z.enum(STEP_STRATEGIES).default('paragraph') })
       .default({ strategy: 'paragraph' }),
     aggregate: z.enum(AGGREGATIONS).default('min'),
-    /** τ: a step scored below it counts as wrong; also the disagreement threshold. */
+    /**
+     * τ: a step scored below it counts as wrong (a score equal to τ does not); a score judge's first
+     * error is its first step below τ; also the disagreement threshold. Self-PRM always uses it, a
+     * PRM unless it sets its own.
+     */
     threshold: z.number().min(0).max(1).default(0.5),
   })
   .superRefine((config, ctx) => {

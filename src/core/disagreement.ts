@@ -1,8 +1,9 @@
 /**
- * Where Self-PRM and a PRM disagree about a solution: a step one judge scores at or above τ and the
- * other below, or the step each judge names as the first error when they name different ones.
+ * Where Self-PRM and a PRM disagree about a solution: a step one judge scores at or above its τ
+ * and the other below its own, or the step each judge names as the first error when they name
+ * different ones. A score equal to τ is "not wrong", for both judges alike.
  */
-import type { Judgement } from './schemas.js';
+import type { Verdict } from './judgements.js';
 
 export interface Disagreement {
   /** Per step: do the two judges disagree here? */
@@ -12,19 +13,19 @@ export interface Disagreement {
   firstErrorsDiffer: boolean;
 }
 
+/** Compares two verdicts (from `verdictOf`); a missing one (absent, failed) disagrees with nothing. */
 export function disagreement(
-  self: Judgement | undefined,
-  prm: Judgement | undefined,
+  self: Verdict | undefined,
+  prm: Verdict | undefined,
   stepCount: number,
-  threshold: number,
 ): Disagreement {
   const steps = Array.from({ length: stepCount }, () => false);
-  if (!self || !prm || self.error || prm.error) return { steps, count: 0, firstErrorsDiffer: false };
+  if (!self || !prm) return { steps, count: 0, firstErrorsDiffer: false };
   for (let i = 0; i < stepCount; i++) {
     const a = self.stepScores[i];
     const b = prm.stepScores[i];
     if (a == null || b == null) continue;
-    if (a >= threshold !== b >= threshold) steps[i] = true;
+    if (a >= self.threshold !== b >= prm.threshold) steps[i] = true;
   }
   const firstErrorsDiffer = self.firstError !== prm.firstError;
   if (firstErrorsDiffer) {

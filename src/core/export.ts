@@ -3,6 +3,7 @@
  * step, and a judge-agreement report (JSON and Markdown).
  */
 import type { AuditLabels, SampleLabels } from './audit.js';
+import { judgeThreshold, verdictOf } from './judgements.js';
 import {
   cohensKappa,
   type KappaScore,
@@ -198,11 +199,32 @@ export function stepsCsv(runs: readonly LabeledRun[]): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** One ProcessBench F1 input: a labeled sample's human first error and the judge's, at its τ. */
+export interface FirstErrorPair {
+  run: string;
+  sample: number;
+  label: number;
+  prediction: number;
+}
+
 export interface JudgeReport {
   judge: string;
   model: string;
+  /**
+   * The τ this judge was read at, one per distinct value over the runs: a step scored below it is
+   * wrong (equal is not). Score judges' first errors are their first step below it; critics name
+   * theirs, and τ only splits their steps for κ.
+   */
+  thresholds: number[];
   /** ProcessBench F1 of the judge's first errors against the human first errors. */
   processBench: ProcessBenchScore;
+  /** The F1 inputs, one per labeled sample the judge judged. */
+  pairs: FirstErrorPair[];
+  /**
+   * Samples this judge gave no judgement on (it failed, scored no step, or never ran): left out of
+   * its F1, of Self-PRM precision and of κ — never read as "no error".
+   */
+  unjudged: number;
 }
 
 export interface AgreementReport {
@@ -217,7 +239,7 @@ export interface AgreementReport {
     /** Of the samples Self-PRM called error-free, the share whose final answer matches the reference. */
     againstReference: PrecisionScore;
   };
-  /** Step-level agreement of self and each PRM (score ≥ τ as "right"), over every step both scored. */
+  /** Step-level agreement of self and each PRM (score ≥ its judge's τ as "right"), over every step both scored. */
   selfVersusPrm: (KappaScore & { prm: string })[];
   /** Where a person said who was right on a disagreement, per PRM. */
   whoWasRight: { judge: string; self: number; prm: number; both: number; neither: number }[];
@@ -232,7 +254,9 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
   const prms = prmIds(runs);
   const judgeIds = new Map<string, string>();
   for (const { run } of runs) for (const judge of run.judges) judgeIds.set(judge.id, judge.model);
-  const pairsByJudge = new Map<string, { label: number; prediction: number }[]>();
+  const pairsByJudge = new Map<string, FirstErrorPair[]>();
+  const thresholds = new Map<string, Set<number>>();
+  const unjudged = new Map<string, number>();
   const selfVsHuman: { predicted: boolean; actual: boolean }[] = [];
   const selfVsReference: { predicted: boolean; actual: boolean }[] = [];
   const kappaPairs = new Map<string, [boolean, boolean][]>(prms.map((id) => [id, []]));
@@ -242,7 +266,11 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
   let ratedSteps = 0;
 
   for (const { run, labels } of runs) {
-    const threshold = run.config.threshold;
+    for (const judge of run.judges) {
+      const seen = thresholds.get(judge.id) ?? new Set<number>();
+      seen.add(judgeThreshold(run.config, judge.id));
+      thresholds.set(judge.id, seen);
+    }
     for (const sample of run.samples) {
       if (sample.error) continue;
       samples += 1;
@@ -252,25 +280,31 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
         (step) => step.rating !== undefined,
       ).length;
       if (human !== undefined) labeledSamples += 1;
+      for (const judge of run.judges) {
+        if (sample.steps.length > 0 && !verdictOf(run, judge.id, sample.judgements[judge.id]))
+          unjudged.set(judge.id, (unjudged.get(judge.id) ?? 0) + 1);
+      }
       for (const [judge, judgement] of Object.entries(sample.judgements)) {
-        if (judgement.error || human === undefined) continue;
+        const verdict = verdictOf(run, judge, judgement);
+        if (!verdict || human === undefined) continue;
         const list = pairsByJudge.get(judge) ?? [];
-        list.push({ label: human, prediction: judgement.firstError });
+        list.push({ run: run.id, sample: sample.index, label: human, prediction: verdict.firstError });
         pairsByJudge.set(judge, list);
       }
-      const self = sample.judgements[SELF_JUDGE_ID];
-      if (self && !self.error) {
+      const self = verdictOf(run, SELF_JUDGE_ID, sample.judgements[SELF_JUDGE_ID]);
+      if (self) {
         const calledCorrect = self.firstError === -1;
         if (human !== undefined) selfVsHuman.push({ predicted: calledCorrect, actual: human === -1 });
         if (sample.correct !== undefined)
           selfVsReference.push({ predicted: calledCorrect, actual: sample.correct });
         for (const prm of prms) {
-          const other = sample.judgements[prm];
-          if (!other || other.error) continue;
+          const other = verdictOf(run, prm, sample.judgements[prm]);
+          if (!other) continue;
           sample.steps.forEach((_, step) => {
             const a = self.stepScores[step];
             const b = other.stepScores[step];
-            if (a != null && b != null) kappaPairs.get(prm)!.push([a >= threshold, b >= threshold]);
+            if (a != null && b != null)
+              kappaPairs.get(prm)!.push([a >= self.threshold, b >= other.threshold]);
           });
         }
       }
@@ -291,7 +325,10 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
     judges: [...judgeIds].map(([judge, model]) => ({
       judge,
       model,
+      thresholds: [...(thresholds.get(judge) ?? [])].sort((a, b) => a - b),
       processBench: processBenchF1(pairsByJudge.get(judge) ?? []),
+      pairs: pairsByJudge.get(judge) ?? [],
+      unjudged: unjudged.get(judge) ?? 0,
     })),
     selfPrecision: {
       againstHumanLabels: precision(selfVsHuman),
@@ -337,12 +374,18 @@ export function reportMarkdown(report: AgreementReport): string {
     ...skippedLinesSection(report),
     '## ProcessBench F1 against the human labels',
     '',
-    '| judge | model | n | accuracy on erroneous | accuracy on correct | F1 |',
-    '|---|---|---|---|---|---|',
+    '| judge | model | τ | n | no judgement | accuracy on erroneous | accuracy on correct | F1 |',
+    '|---|---|---|---|---|---|---|---|',
     ...report.judges.map(
       (j) =>
-        `| ${markdownCell(j.judge)} | ${markdownCell(j.model)} | ${j.processBench.n} | ${percent(j.processBench.acc_erroneous)} | ${percent(j.processBench.acc_correct)} | ${percent(j.processBench.f1)} |`,
+        `| ${markdownCell(j.judge)} | ${markdownCell(j.model)} | ${j.thresholds.join(', ') || '—'} | ${j.processBench.n} | ${j.unjudged} | ${percent(j.processBench.acc_erroneous)} | ${percent(j.processBench.acc_correct)} | ${percent(j.processBench.f1)} |`,
     ),
+    '',
+    'τ per judge: a step scored below τ counts as wrong; a score equal to τ is not. A score judge',
+    "(self-stepwise, vllm-pooling, rlhflow) names as first error its first step below τ; a critic's",
+    'first error is the paragraph its critiques name, and τ only splits its step scores for κ.',
+    '"no judgement": samples the judge failed on or scored no step of, left out of its F1, of',
+    'Self-PRM precision and of κ (never counted as "no error").',
     '',
     '## Self-PRM precision on the samples it called correct',
     '',

@@ -95,7 +95,11 @@ export function cohensKappa<T>(pairs: readonly (readonly [T, T])[]): KappaScore 
   return { kappa, agreement: observed, n };
 }
 
-/** A score judge's first error: the first step whose score falls below τ (DESIGN.md), −1 if none. */
-export function firstErrorFromScores(scores: readonly (number | null)[], threshold = 0.5): number {
+/**
+ * A score judge's first error: the first step scored below τ (DESIGN.md), −1 if none. A score equal
+ * to τ is not below it, so not an error; unscored steps are skipped. τ has no default: take it from
+ * `judgeThreshold` (judgements.ts), so the run's τ is never forgotten.
+ */
+export function firstErrorFromScores(scores: readonly (number | null)[], threshold: number): number {
   return scores.findIndex((score) => score !== null && score < threshold);
 }

@@ -3,6 +3,7 @@
  */
 import { answersEquivalent } from './answers.js';
 import type { Aggregation } from './config.js';
+import { type ThresholdSettings, verdictOf } from './judgements.js';
 import type { JudgeInfo, RerankPick, Sample } from './schemas.js';
 import { majorityVote, TIE_RULE } from './vote.js';
 
@@ -29,7 +30,7 @@ export const SELF_JUDGE_ID = 'self';
 
 type RankedSample = Pick<Sample, 'index' | 'answer' | 'judgements' | 'error'>;
 
-function judged(reference: string | undefined, answer: string | null): { correct?: boolean } {
+function checked(reference: string | undefined, answer: string | null): { correct?: boolean } {
   return reference === undefined ? {} : { correct: answersEquivalent(answer, reference) };
 }
 
@@ -47,25 +48,33 @@ function votePick(
   );
   const sample = vote.winner ? samples[vote.winner.members[0]!]!.index : null;
   const answer = vote.winner?.answer ?? null;
-  return { method, sample, answer, ...judged(reference, answer), tie: vote.tie, rule, ...rest };
+  return { method, sample, answer, ...checked(reference, answer), tie: vote.tie, rule, ...rest };
 }
 
 /**
  * The pick of every reranker: majority vote; per PRM judge best-of-N (highest solution score) and
- * score-weighted vote; Self-PRM (majority among samples the model judged error-free, or plain
- * majority, flagged, when it judged none so).
+ * score-weighted vote; Self-PRM (majority among samples the model judged error-free at τ, or plain
+ * majority, flagged, when it judged none so). A sample a judge gave no judgement on is never
+ * trusted or scored by that judge's methods; `unjudged` counts them.
  */
 export function rerank(
   samples: readonly RankedSample[],
   judges: readonly JudgeInfo[],
   reference: string | undefined,
+  config: ThresholdSettings,
 ): RerankPick[] {
   const usable = samples.filter((sample) => !sample.error);
   const picks: RerankPick[] = [votePick('majority', usable, reference, {}, `majority vote; ${TIE_RULE}`)];
+  const run = { config, judges };
+  // A sample a judge gave no judgement on (failed, no step scored, never ran) is left out, and counted.
+  const judgedBy = (id: string) =>
+    usable.filter((sample) => verdictOf(run, id, sample.judgements[id]) !== undefined);
 
   for (const judge of judges) {
     if (judge.id === SELF_JUDGE_ID) continue;
-    const scored = usable
+    const judged = judgedBy(judge.id);
+    const unjudged = usable.length - judged.length;
+    const scored = judged
       .map((sample) => ({ sample, score: sample.judgements[judge.id]?.solutionScore ?? null }))
       .filter((entry): entry is { sample: RankedSample; score: number } => entry.score !== null);
     let best: { sample: RankedSample; score: number } | undefined;
@@ -82,8 +91,9 @@ export function rerank(
       judge: judge.id,
       sample: best?.sample.index ?? null,
       answer,
-      ...judged(reference, answer),
+      ...checked(reference, answer),
       tie,
+      unjudged,
       rule: 'highest solution score; ties go to the lowest sample index',
     });
     picks.push(
@@ -91,24 +101,24 @@ export function rerank(
         'prm-weighted',
         scored.map((entry) => entry.sample),
         reference,
-        { judge: judge.id, weights: scored.map((entry) => entry.score) },
+        { judge: judge.id, weights: scored.map((entry) => entry.score), unjudged },
         `vote weighted by solution score; ${TIE_RULE}`,
       ),
     );
   }
 
   if (judges.some((judge) => judge.id === SELF_JUDGE_ID)) {
-    const trusted = usable.filter((sample) => {
-      const judgement = sample.judgements[SELF_JUDGE_ID];
-      return judgement !== undefined && !judgement.error && judgement.firstError === -1;
-    });
+    const judged = judgedBy(SELF_JUDGE_ID);
+    const trusted = judged.filter(
+      (sample) => verdictOf(run, SELF_JUDGE_ID, sample.judgements[SELF_JUDGE_ID])?.firstError === -1,
+    );
     const fallback = trusted.length === 0;
     picks.push(
       votePick(
         'self-prm',
         fallback ? usable : trusted,
         reference,
-        { judge: SELF_JUDGE_ID, fallback },
+        { judge: SELF_JUDGE_ID, fallback, unjudged: usable.length - judged.length },
         fallback
           ? `no sample was judged error-free by the model, so plain majority vote; ${TIE_RULE}`
           : `majority vote among the samples the model judged error-free; ${TIE_RULE}`,

@@ -33,7 +33,8 @@ export const JudgeInfoSchema = z.object({
 export const JudgementSchema = z.object({
   /** One score per step: the probability the solution is still correct up to this step; null = unscored. */
   stepScores: z.array(Probability.nullable()),
-  firstError: FirstError,
+  /** null when the judgement is no verdict (`error` set): "no judgement", never "no error". */
+  firstError: FirstError.nullable(),
   /** Step scores aggregated by the run's aggregation; null when no step was scored. */
   solutionScore: Probability.nullable().optional(),
   /** Critic judges: each critique's first-error index, null where the critique could not be parsed. */
@@ -43,7 +44,10 @@ export const JudgementSchema = z.object({
   /** Steps from this index on did not fit the judge's input budget and are unscored. */
   unscoredFrom: StepIndex.optional(),
   latencyMs: z.number().min(0).optional(),
-  /** Set when the judge failed on this sample; scores are then all null. */
+  /**
+   * Set when the judge gave no judgement on this sample: it failed, or scored no step (a judgement
+   * without one scored step is never read as "no error"). Scores are then all null.
+   */
   error: z.string().optional(),
 });
 
@@ -83,6 +87,11 @@ export const RerankPickSchema = z.object({
   /** Self-PRM found no sample it judged error-free and fell back to plain majority. */
   fallback: z.boolean().optional(),
   tie: z.boolean().optional(),
+  /**
+   * Judge-based methods: samples left out because the judge gave no judgement on them (it failed,
+   * scored no step, or never ran) — never counted as "no error".
+   */
+  unjudged: z.number().int().min(0).optional(),
   rule: z.string(),
 });
 

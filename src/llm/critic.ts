@@ -83,7 +83,7 @@ export function criticJudgement(
   if (parsed.length === 0) {
     return {
       stepScores: Array.from({ length: stepCount }, () => null),
-      firstError: -1,
+      firstError: null,
       verdicts: [...verdicts],
       error: `none of the ${verdicts.length} critique(s) named a paragraph index that exists`,
     };

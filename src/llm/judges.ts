@@ -1,5 +1,6 @@
 /** The judges a configuration asks for, each behind one interface the pipeline drives. */
 import type { RunConfig } from '../core/config.js';
+import { judgeThreshold } from '../core/judgements.js';
 import { SELF_JUDGE_ID } from '../core/rerank.js';
 import type { JudgeInfo, Judgement } from '../core/schemas.js';
 import { ChatEndpoint } from './chat.js';
@@ -10,7 +11,10 @@ import type { RetryEvent } from './retry.js';
 
 export interface Judge {
   info: JudgeInfo;
-  /** Scores one solution's steps. Rejects on failure; the pipeline records the error on the sample. */
+  /**
+   * Scores one solution's steps. Rejects on failure, or resolves with `error` set when it gave no
+   * judgement (no step scored); the pipeline records either as an error on the sample.
+   */
   judge(problem: string, steps: readonly string[], signal?: AbortSignal): Promise<Judgement>;
 }
 
@@ -82,19 +86,32 @@ export function createJudges(
   } else if (self.mode === 'stepwise') {
     judges.push({
       info: { id: SELF_JUDGE_ID, kind: 'self-stepwise', model: config.policy.model },
-      judge: (problem, steps, signal) => judgeStepwise(policy, problem, steps, signal),
+      judge: (problem, steps, signal) =>
+        judgeStepwise(
+          policy,
+          problem,
+          steps,
+          {
+            threshold: judgeThreshold(config, SELF_JUDGE_ID),
+            maxTokens: self.maxTokens,
+            temperature: self.temperature,
+          },
+          signal,
+        ),
     });
   }
 
   for (const prm of config.prms) {
     const common = endpointOptions(prm, resolveKey, tuning);
     const info: JudgeInfo = { id: prm.id, kind: prm.kind, model: prm.model };
+    const threshold = judgeThreshold(config, prm.id);
     switch (prm.kind) {
       case 'vllm-pooling': {
         const client = new PoolingPrm({
           ...common,
           batchSize: prm.batchSize,
           maxInputTokens: prm.maxInputTokens,
+          threshold,
           ...(tuning.lingerMs !== undefined ? { lingerMs: tuning.lingerMs } : {}),
         });
         judges.push({ info, judge: (problem, steps, signal) => client.judge(problem, steps, signal) });
@@ -113,7 +130,7 @@ export function createJudges(
         judges.push({
           info,
           judge: (problem, steps, signal) =>
-            judgeRlhflow(endpoint, problem, steps, prm.maxInputTokens, signal),
+            judgeRlhflow(endpoint, problem, steps, prm.maxInputTokens, threshold, signal),
         });
         break;
       }

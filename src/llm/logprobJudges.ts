@@ -1,12 +1,16 @@
 /**
  * Judges that read one token's probability: Self-PRM stepwise (P("Yes") that a step is correct)
  * and RLHFlow-style PRMs (P("+") after each step in a multi-turn chat).
+ *
+ * Reasoning models open with `<think>` (or return `reasoning_content` / `reasoning`) instead of
+ * answering: for them stepwise lets the model reason (up to the Self-PRM's maxTokens) and reads
+ * P("Yes") at the first Yes/No token of the answer after the reasoning.
  */
 
 import { firstErrorFromScores } from '../core/metrics.js';
 import type { Judgement } from '../core/schemas.js';
 import { fitSteps } from './budget.js';
-import type { ChatEndpoint, ChatMessage, TokenLogprob } from './chat.js';
+import type { ChatChoice, ChatEndpoint, ChatMessage, ChatRequest, TokenLogprob } from './chat.js';
 import { EndpointError } from './errors.js';
 
 /**
@@ -42,21 +46,140 @@ function missingLogprobs(endpoint: ChatEndpoint): EndpointError {
   );
 }
 
+const USE_CRITIC = 'stepwise mode does not apply to this model: use selfJudge.mode "critic"';
+
+function reasoningWithoutLogprobs(endpoint: ChatEndpoint): EndpointError {
+  return new EndpointError(
+    `${endpoint.label} reasons before answering and returned no logprobs for its answer; ${USE_CRITIC}`,
+    false,
+  );
+}
+
+/** The answer a judge reads: the token pattern for each side and how to name them. */
+interface BinaryAnswer {
+  good: RegExp;
+  bad: RegExp;
+  /** For messages: `"Yes" nor "No"`. */
+  names: string;
+}
+
+const YES_NO: BinaryAnswer = { good: YES, bad: NO, names: '"Yes" nor "No"' };
+const PLUS_MINUS: BinaryAnswer = { good: PLUS, bad: MINUS, names: '"+" nor "-"' };
+
+/** A step's score, or why it has none. */
+interface StepScore {
+  score: number | null;
+  why?: string;
+}
+
+function firstTokenScore(logprobs: readonly TokenLogprob[], answer: BinaryAnswer): StepScore {
+  const score = binaryProbability(logprobs, answer.good, answer.bad);
+  if (score !== null) return { score };
+  const first = logprobs[0];
+  return {
+    score: null,
+    why: first
+      ? `the first token (${JSON.stringify(first.token)}) had neither ${answer.names} among its top logprobs`
+      : 'the reply had no tokens',
+  };
+}
+
+const ONE_TOKEN = { max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 10 } as const;
+
 async function oneTokenScore(
   endpoint: ChatEndpoint,
   messages: ChatMessage[],
-  good: RegExp,
-  bad: RegExp,
+  answer: BinaryAnswer,
   signal?: AbortSignal,
-): Promise<number | null> {
-  const result = await endpoint.complete(
-    { messages, max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 10 },
-    1,
-    signal,
-  );
+): Promise<StepScore> {
+  const result = await endpoint.complete({ messages, ...ONE_TOKEN }, 1, signal);
   const logprobs = result.choices[0]?.logprobs;
   if (!logprobs) throw missingLogprobs(endpoint);
-  return binaryProbability(logprobs, good, bad);
+  return firstTokenScore(logprobs, answer);
+}
+
+const THINK_OPEN = '<think>';
+const THINK_CLOSE = '</think>';
+
+/** Does this reply open a reasoning block instead of answering? */
+export function opensReasoning(choice: ChatChoice): boolean {
+  if (choice.reasoning) return true;
+  const first = choice.logprobs?.[0]?.token ?? choice.content;
+  return first.trimStart().startsWith(THINK_OPEN);
+}
+
+/**
+ * P(good) at the first good-or-bad token of the answer that follows the reasoning. The answer
+ * starts after the last `</think>` among the tokens; without one (reasoning returned apart, the
+ * tokens covering the reasoning or not), where the tokens end in the answer text the server gave.
+ */
+export function scoreAfterReasoning(choice: ChatChoice, answer: BinaryAnswer, maxTokens: number): StepScore {
+  const tokens = choice.logprobs ?? [];
+  const text = tokens.map((entry) => entry.token).join('');
+  const unfinished: StepScore = {
+    score: null,
+    why:
+      choice.finishReason === 'length'
+        ? `the reasoning did not finish within ${maxTokens} tokens (the Self-PRM's maxTokens)`
+        : 'the reply had no answer after the reasoning',
+  };
+  let start: number;
+  const close = text.lastIndexOf(THINK_CLOSE);
+  if (close !== -1) start = close + THINK_CLOSE.length;
+  else if (text.includes(THINK_OPEN) || choice.content.includes(THINK_OPEN)) return unfinished;
+  else {
+    const content = choice.content.trim();
+    if (content === '') return unfinished;
+    start = text.lastIndexOf(content);
+    if (start === -1) return { score: null, why: 'the answer is not among the tokens the logprobs cover' };
+  }
+  let offset = 0;
+  for (const entry of tokens) {
+    const begins = offset;
+    offset += entry.token.length;
+    if (begins < start) continue;
+    if (answer.good.test(entry.token) || answer.bad.test(entry.token))
+      return { score: binaryProbability([entry], answer.good, answer.bad) };
+  }
+  const shown = text.slice(start).trim().slice(0, 60);
+  return {
+    score: null,
+    why: `the answer after the reasoning (${JSON.stringify(shown)}) has neither ${answer.names}`,
+  };
+}
+
+/** Endpoints found to reason before answering, remembered for the life of the process. */
+const reasoningEndpoints = new Set<string>();
+
+/**
+ * P("Yes") for one step: from the first token; or, when the model opens a reasoning block, from
+ * the answer after the reasoning (one more request, with room to reason).
+ */
+async function stepwiseScore(
+  endpoint: ChatEndpoint,
+  messages: ChatMessage[],
+  settings: StepwiseSettings,
+  signal?: AbortSignal,
+): Promise<StepScore> {
+  if (!reasoningEndpoints.has(endpoint.key)) {
+    const result = await endpoint.complete({ messages, ...ONE_TOKEN }, 1, signal);
+    const choice = result.choices[0];
+    if (choice && !choice.logprobs && opensReasoning(choice)) throw reasoningWithoutLogprobs(endpoint);
+    if (!choice?.logprobs) throw missingLogprobs(endpoint);
+    if (!opensReasoning(choice)) return firstTokenScore(choice.logprobs, YES_NO);
+    reasoningEndpoints.add(endpoint.key);
+  }
+  const request: ChatRequest = {
+    messages,
+    max_tokens: settings.maxTokens,
+    temperature: settings.temperature,
+    logprobs: true,
+    top_logprobs: 10,
+  };
+  const result = await endpoint.complete(request, 1, signal);
+  const choice = result.choices[0];
+  if (!choice?.logprobs) throw reasoningWithoutLogprobs(endpoint);
+  return scoreAfterReasoning(choice, YES_NO, settings.maxTokens);
 }
 
 export function stepwisePrompt(problem: string, steps: readonly string[], step: number): string {
@@ -77,42 +200,70 @@ export function stepwisePrompt(problem: string, steps: readonly string[], step: 
   ].join('\n');
 }
 
+/**
+ * Scores every step that fits. When none gets a score the judgement is an error on the sample,
+ * saying why — "no judgement", never "no error".
+ */
 async function scoreEachStep(
+  judge: string,
   steps: readonly string[],
-  scoreStep: (step: number) => Promise<number | null>,
+  scoreStep: (step: number) => Promise<StepScore>,
   started: number,
+  threshold: number,
+  /** Added to the error when no step was scored. */
+  hint?: string,
   unscoredFrom?: number,
 ): Promise<Judgement> {
   const limit = unscoredFrom ?? steps.length;
-  const scores = await Promise.all(
-    steps.map((_, step) => (step < limit ? scoreStep(step) : Promise.resolve(null))),
+  const results = await Promise.all(
+    steps.map((_, step) => (step < limit ? scoreStep(step) : Promise.resolve<StepScore>({ score: null }))),
   );
-  return {
+  const scores = results.map((result) => result.score);
+  const common = {
     stepScores: scores,
-    firstError: firstErrorFromScores(scores),
     ...(unscoredFrom !== undefined ? { unscoredFrom } : {}),
     latencyMs: performance.now() - started,
   };
+  if (scores.every((score) => score === null)) {
+    const why = results.find((result) => result.why)?.why ?? 'no step fit the input budget';
+    return {
+      ...common,
+      firstError: null,
+      error: `${judge} scored no step: ${why}${hint ? `; ${hint}` : ''}`,
+    };
+  }
+  return { ...common, firstError: firstErrorFromScores(scores, threshold) };
+}
+
+export interface StepwiseSettings {
+  /** τ: the first step scored below it is the first error. */
+  threshold: number;
+  /** Reasoning models only: room to reason before the Yes/No, and the sampling temperature. */
+  maxTokens: number;
+  temperature: number;
 }
 
 export function judgeStepwise(
   endpoint: ChatEndpoint,
   problem: string,
   steps: readonly string[],
+  settings: StepwiseSettings,
   signal?: AbortSignal,
 ): Promise<Judgement> {
   const started = performance.now();
   return scoreEachStep(
+    'stepwise Self-PRM',
     steps,
     (step) =>
-      oneTokenScore(
+      stepwiseScore(
         endpoint,
         [{ role: 'user', content: stepwisePrompt(problem, steps, step) }],
-        YES,
-        NO,
+        settings,
         signal,
       ),
     started,
+    settings.threshold,
+    USE_CRITIC,
   );
 }
 
@@ -131,14 +282,18 @@ export function judgeRlhflow(
   problem: string,
   steps: readonly string[],
   maxInputTokens: number,
+  threshold: number,
   signal?: AbortSignal,
 ): Promise<Judgement> {
   const started = performance.now();
   const fitting = fitSteps(problem, steps, maxInputTokens);
   return scoreEachStep(
+    'the rlhflow PRM',
     steps,
-    (step) => oneTokenScore(endpoint, rlhflowMessages(problem, steps, step), PLUS, MINUS, signal),
+    (step) => oneTokenScore(endpoint, rlhflowMessages(problem, steps, step), PLUS_MINUS, signal),
     started,
+    threshold,
+    undefined,
     fitting < steps.length ? fitting : undefined,
   );
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { answersEquivalent, extractAnswer, isNumericAnswer } from '../core/answers.js';
 import type { RunConfig } from '../core/config.js';
+import { requireScoredStep, verdictOf } from '../core/judgements.js';
 import type { Problem } from '../core/problems.js';
 import { aggregateScores, rerank } from '../core/rerank.js';
 import { type Judgement, type Run, RunSchema, type Sample } from '../core/schemas.js';
@@ -88,7 +89,7 @@ export function sampleFromExistingSteps(problem: Problem, config: RunConfig): Sa
 function judgementError(error: unknown, stepCount: number): Judgement {
   return {
     stepScores: Array.from({ length: stepCount }, () => null),
-    firstError: -1,
+    firstError: null,
     error: error instanceof Error ? error.message : String(error),
   };
 }
@@ -124,7 +125,9 @@ class JudgingQueue {
             return judgementError(error, sample.steps.length);
           })
           .then(
-            (judgement) => {
+            (returned) => {
+              // Whatever the judge kind: no scored step is an error on this sample, not "no error".
+              const judgement = requireScoredStep(returned);
               const solutionScore = judgement.error
                 ? null
                 : aggregateScores(judgement.stepScores, this.config.aggregate);
@@ -160,7 +163,7 @@ function finish(run: Run, signal: AbortSignal | undefined, now: () => Date): Run
   run.samples.sort((a, b) => a.index - b.index);
   run.status = signal?.aborted ? 'cancelled' : 'complete';
   run.finishedAt = now().toISOString();
-  run.rerank = rerank(run.samples, run.judges, run.problem.reference);
+  run.rerank = rerank(run.samples, run.judges, run.problem.reference, run.config);
   return RunSchema.parse(run);
 }
 
@@ -256,7 +259,8 @@ export async function analyze(
 /**
  * Adds or replaces judges on an existing run without resampling. The run keeps its policy and
  * steps; the judge settings, aggregation and threshold become the new config's, PRMs of the old
- * run that the new config does not name are kept, and every solution score is recomputed.
+ * run that the new config does not name are kept, and every solution score (and every score
+ * judge's first error, at the new τ) is recomputed.
  */
 export async function rescore(existing: Run, options: PipelineOptions): Promise<Run> {
   const now = options.now ?? (() => new Date());
@@ -285,12 +289,18 @@ export async function rescore(existing: Run, options: PipelineOptions): Promise<
   options.onEvent?.({ type: 'started', run: structuredClone(run) });
   const queue = new JudgingQueue(run.problem, judges, config, judgeable.length, options);
   for (const sample of judgeable) {
+    // Kept judgements are re-read under the new config: solution scores by its aggregation, a score
+    // judge's first error at its (possibly new) τ.
     for (const [id, judgement] of Object.entries(sample.judgements)) {
-      if (!judgement.error)
-        sample.judgements[id] = {
-          ...judgement,
-          solutionScore: aggregateScores(judgement.stepScores, config.aggregate),
-        };
+      const verdict = verdictOf(run, id, judgement);
+      sample.judgements[id] = verdict
+        ? {
+            ...judgement,
+            firstError: verdict.firstError,
+            solutionScore: aggregateScores(judgement.stepScores, config.aggregate),
+          }
+        : // A file from before no-scored-step judgements were errors gets marked as one now.
+          requireScoredStep(judgement);
     }
     queue.add(sample);
   }

@@ -81,6 +81,8 @@ export interface PoolingOptions extends EndpointRetrySettings {
   concurrency: number;
   batchSize: number;
   maxInputTokens: number;
+  /** τ: the first step scored below it is the first error. */
+  threshold: number;
   /** How long a batch waits for more samples before it is sent. */
   lingerMs?: number;
   onRetry?: (event: RetryEvent & { endpoint: string }) => void;
@@ -135,7 +137,7 @@ export class PoolingPrm {
     ];
     return {
       stepScores,
-      firstError: firstErrorFromScores(stepScores),
+      firstError: firstErrorFromScores(stepScores, this.options.threshold),
       ...(fitting < steps.length ? { unscoredFrom: fitting } : {}),
       latencyMs: performance.now() - started,
     };

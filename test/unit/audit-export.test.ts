@@ -15,6 +15,7 @@ import {
   humanFirstError,
   prm800kRows,
   processBenchRows,
+  reportMarkdown,
   stepsCsv,
 } from '../../src/core/export.js';
 import { type Run, RunSchema } from '../../src/core/schemas.js';
@@ -77,23 +78,20 @@ describe('audit log replay', () => {
 });
 
 describe('disagreement', () => {
-  const judgement = (stepScores: (number | null)[], firstError: number) => ({ stepScores, firstError });
+  const verdict = (stepScores: (number | null)[], firstError: number) => ({
+    stepScores,
+    firstError,
+    threshold: 0.5,
+  });
   test('one judge at or above τ and the other below, or different first errors', () => {
-    const result = disagreement(
-      judgement([1, 0.75, 0.75, 0.75], -1),
-      judgement([0.99, 0.12, 0.9, null], 1),
-      4,
-      0.5,
-    );
+    const result = disagreement(verdict([1, 0.75, 0.75, 0.75], -1), verdict([0.99, 0.12, 0.9, null], 1), 4);
     assert.deepEqual(result.steps, [false, true, false, false]);
     assert.equal(result.count, 1);
     assert.equal(result.firstErrorsDiffer, true);
-    const flagsOnly = disagreement(judgement([1, 1, 0.6], 2), judgement([1, 1, 0.9], 1), 3, 0.5);
+    const flagsOnly = disagreement(verdict([1, 1, 0.6], 2), verdict([1, 1, 0.9], 1), 3);
     assert.deepEqual(flagsOnly.steps, [false, true, true]);
-    assert.equal(
-      disagreement(judgement([1], -1), { ...judgement([null], -1), error: 'HTTP 500' }, 1, 0.5).count,
-      0,
-    );
+    // A failed judge has no verdict: it disagrees with nothing.
+    assert.equal(disagreement(verdict([1], -1), undefined, 1).count, 0);
   });
 });
 
@@ -233,7 +231,80 @@ describe('exports', () => {
     assert.equal(report.selfVersusPrm[0]!.agreement, 4 / 6);
     assert.deepEqual(report.whoWasRight, [{ judge: 'qwen-prm', self: 0, prm: 1, both: 0, neither: 0 }]);
     const files = exportFiles([{ run: labeledRun(), labels }]);
-    assert.match(files['report.md'], /\| self \| Qwen\/QwQ-32B \| 3 \| 50\.0 % \| 100\.0 % \| 66\.7 % \|/);
+    assert.match(
+      files['report.md'],
+      /\| self \| Qwen\/QwQ-32B \| 0\.5 \| 3 \| 0 \| 50\.0 % \| 100\.0 % \| 66\.7 % \|/,
+    );
     assert.deepEqual(JSON.parse(files['report.json']), JSON.parse(JSON.stringify(report)));
+  });
+});
+
+describe('the report states and uses each judge’s τ', () => {
+  test('a score judge’s first error is read at its τ (0.7 here), also from a file that stored it at 0.5', () => {
+    const run = labeledRun();
+    run.config.threshold = 0.7;
+    // Sample 0: the PRM scored step 0 at 0.6, and a run file from before τ was honoured says −1.
+    run.samples[0]!.judgements['qwen-prm'] = { stepScores: [0.6, 0.95], firstError: -1 };
+    const labelled = replayAudit([
+      ev({ type: 'firstError', sample: 0, step: 0 }),
+      ev({ type: 'firstError', sample: 1, step: 0 }),
+    ]);
+    const files = exportFiles([{ run, labels: labelled }]);
+    const report = JSON.parse(files['report.json']) as ReturnType<typeof agreementReport>;
+    const prm = report.judges.find((j) => j.judge === 'qwen-prm')!;
+    assert.deepEqual(prm.thresholds, [0.7]);
+    assert.deepEqual(
+      prm.pairs.map((pair) => [pair.run, pair.sample, pair.label, pair.prediction]),
+      [
+        ['run-a', 0, 0, 0],
+        ['run-a', 1, 0, 0],
+      ],
+    );
+    assert.equal(prm.processBench.acc_erroneous, 1);
+    assert.deepEqual(report.judges.find((j) => j.judge === 'self')!.thresholds, [0.7]);
+    assert.match(files['report.md'], /\| qwen-prm \| Qwen\/Qwen2\.5-Math-PRM-7B \| 0\.7 \| 2 \|/);
+    assert.match(files['report.md'], /score equal to τ is not/);
+  });
+
+  test('κ cuts each judge at its own τ, ties at τ counting as right', () => {
+    const run = labeledRun();
+    run.config.prms[0]!.threshold = 0.95;
+    // Self: 1, 1 | 1, 1 | 0.25, 0.25 at τ 0.5; PRM: 0.9, 0.95 | 0.1, 0.1 | 0.2, 0.2 at τ 0.95.
+    // Right/right only where the PRM scored exactly 0.95 → agreement on 3 of 6 steps.
+    const report = agreementReport([{ run, labels }]);
+    assert.equal(report.selfVersusPrm[0]!.agreement, 3 / 6);
+    assert.deepEqual(report.judges.find((j) => j.judge === 'qwen-prm')!.thresholds, [0.95]);
+  });
+});
+
+describe('no judgement is left out of the report, and counted', () => {
+  test('a self judgement that scored no step is not "called correct", nor an F1 or κ input', () => {
+    const run = labeledRun();
+    // Sample 1 (wrong answer): stepwise self scored nothing, and a file from before the fix says −1.
+    run.judges[0] = { id: 'self', kind: 'self-stepwise', model: 'Qwen/QwQ-32B' };
+    run.samples[0]!.judgements.self = { stepScores: [1, 1], firstError: -1 };
+    run.samples[1]!.judgements.self = { stepScores: [null, null], firstError: -1 };
+    run.samples[2]!.judgements.self = { stepScores: [0.25, 0.25], firstError: 0 };
+    const report = agreementReport([{ run, labels }]);
+    assert.deepEqual(report.selfPrecision.againstReference, {
+      precision: 1,
+      predictedPositive: 1,
+      truePositive: 1,
+    });
+    assert.deepEqual(report.selfPrecision.againstHumanLabels, {
+      precision: 1,
+      predictedPositive: 1,
+      truePositive: 1,
+    });
+    const self = report.judges.find((j) => j.judge === 'self')!;
+    assert.equal(self.unjudged, 1);
+    assert.equal(self.processBench.n, 2);
+    assert.deepEqual(
+      self.pairs.map((pair) => pair.sample),
+      [0, 2],
+    );
+    assert.equal(report.selfVersusPrm[0]!.n, 4);
+    assert.equal(report.judges.find((j) => j.judge === 'qwen-prm')!.unjudged, 0);
+    assert.match(reportMarkdown(report), /\| self \| Qwen\/QwQ-32B \| 0\.5 \| 2 \| 1 \|/);
   });
 });

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { criticJudgement, criticPrompt, parseCriticVerdict } from '../../src/llm/critic.js';
 import { EndpointError, parseRetryAfter } from '../../src/llm/errors.js';
 import { Limiter } from '../../src/llm/limiter.js';
-import { binaryProbability } from '../../src/llm/logprobJudges.js';
+import { binaryProbability, opensReasoning, scoreAfterReasoning } from '../../src/llm/logprobJudges.js';
 import { renderQwenChat, stepRewards } from '../../src/llm/pooling.js';
 import { backoffDelay, withRetries } from '../../src/llm/retry.js';
 import { readFixture } from '../support.js';
@@ -94,6 +94,62 @@ describe('PRM wire formats', () => {
     );
     assert.ok(Math.abs((p ?? 0) - 0.75) < 1e-12);
     assert.equal(binaryProbability([{ token: 'Hmm', logprob: 0, top: [] }], /^yes/i, /^no/i), null);
+  });
+});
+
+describe('stepwise after reasoning', () => {
+  const YES_NO = { good: /^\s*yes\b/i, bad: /^\s*no\b/i, names: '"Yes" nor "No"' };
+  const t = (token: string, top: [string, number][] = []) => ({
+    token,
+    logprob: 0,
+    top: top.map(([name, p]) => ({ token: name, logprob: Math.log(p) })),
+  });
+  const content = (tokens: { token: string }[]) => tokens.map((entry) => entry.token).join('');
+
+  test('a reasoning opener: <think> first, or reasoning returned apart', () => {
+    assert.equal(
+      opensReasoning({ content: '<think>', finishReason: 'length', logprobs: [t('<think>')] }),
+      true,
+    );
+    assert.equal(opensReasoning({ content: '', reasoning: 'Okay', finishReason: 'length' }), true);
+    assert.equal(opensReasoning({ content: 'Yes', finishReason: 'length', logprobs: [t('Yes')] }), false);
+  });
+
+  test('logprobs of the answer only: its first Yes/No token', () => {
+    const tokens = [
+      t('**'),
+      t('Yes', [
+        ['Yes', 0.6],
+        ['No', 0.2],
+      ]),
+      t('**'),
+    ];
+    const result = scoreAfterReasoning(
+      { content: content(tokens), reasoning: 'long thought', finishReason: 'stop', logprobs: tokens },
+      YES_NO,
+      100,
+    );
+    assert.ok(Math.abs((result.score ?? 0) - 0.75) < 1e-12);
+  });
+
+  test('no score, and why: unfinished reasoning, an answer without Yes/No', () => {
+    const unfinished = [t('<think>'), t('Hmm')];
+    assert.match(
+      scoreAfterReasoning(
+        { content: content(unfinished), finishReason: 'length', logprobs: unfinished },
+        YES_NO,
+        100,
+      ).why ?? '',
+      /did not finish within 100 tokens/,
+    );
+    const vague = [t('<think>'), t('Yes.'), t('</think>'), t('Probably')];
+    const result = scoreAfterReasoning(
+      { content: content(vague), finishReason: 'stop', logprobs: vague },
+      YES_NO,
+      100,
+    );
+    assert.equal(result.score, null);
+    assert.match(result.why ?? '', /"Probably".*neither "Yes" nor "No"/);
   });
 });
 

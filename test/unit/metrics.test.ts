@@ -91,8 +91,15 @@ describe('precision and agreement', () => {
   });
 
   test('a score judge flags the first step below τ', () => {
-    assert.equal(firstErrorFromScores([0.99, 0.18, 0.97, 0.99]), 1);
+    assert.equal(firstErrorFromScores([0.99, 0.18, 0.97, 0.99], 0.5), 1);
     assert.equal(firstErrorFromScores([0.9, null, 0.6], 0.5), -1);
     assert.equal(firstErrorFromScores([0.9, 0.6], 0.7), 1);
+  });
+
+  test('a score exactly at τ is not an error; the first one below it is', () => {
+    // Critic scores are multiples of 1/k: 0.5 at τ = 0.5 is common.
+    assert.equal(firstErrorFromScores([1, 0.5, 0.5], 0.5), -1);
+    assert.equal(firstErrorFromScores([1, 0.5, 0.25], 0.5), 2);
+    assert.equal(firstErrorFromScores([0.7, 0.7], 0.7), -1);
   });
 });

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { replayAudit, stampEvent } from '../../src/core/audit.js';
 import { type RunConfig, RunConfigSchema } from '../../src/core/config.js';
+import { agreementReport, exportFiles } from '../../src/core/export.js';
 import type { Problem } from '../../src/core/problems.js';
 import { type Run, RunSchema } from '../../src/core/schemas.js';
 import { analyze, type PipelineEvent, rescore } from '../../src/llm/pipeline.js';
 import { type ScenarioOptions, type ScriptedSolution, scenario, solution } from '../fixtures/scenario.js';
-import { type Stub, type StubOptions, startStub } from '../fixtures/stubServer.js';
+import { type ChatRequestBody, type Stub, type StubOptions, startStub } from '../fixtures/stubServer.js';
 
 const stubs: Stub[] = [];
 after(async () => Promise.all(stubs.map((stub) => stub.close())));
@@ -522,5 +524,235 @@ describe('rescore', () => {
     assert.equal(rescored.config.aggregate, 'mean');
     assert.ok(rescored.rerank.some((pick) => pick.method === 'prm-best-of-n' && pick.judge === 'qwen-prm'));
     assert.equal(rescored.id, first.id);
+  });
+});
+
+describe('τ: one threshold for every score judge, the run’s or the judge’s own', () => {
+  const scored = () => [
+    solution('tau-a', '42', { verdicts: [-1, -1, 1, 1], prm: [0.9, 0.6, 0.8] }),
+    solution('tau-b', '42', { verdicts: [-1], prm: [0.9, 0.7, 0.69] }),
+  ];
+
+  test('τ = 0.7: the PRM’s first error is the step scored 0.6, in the run file and in report.json’s F1 inputs', async () => {
+    const { run } = await runScenario(scored(), { policy: { n: 2 }, config: { threshold: 0.7 } });
+    const file = RunSchema.parse(JSON.parse(JSON.stringify(run)));
+    const a = byMarker(file, 'tau-a');
+    const b = byMarker(file, 'tau-b');
+    assert.equal(a.judgements['qwen-prm']?.firstError, 1);
+    // A score equal to τ is not an error: 0.7 passes, 0.69 is the first below.
+    assert.equal(b.judgements['qwen-prm']?.firstError, 2);
+    // Self (critic) at τ = 0.7: its first error is the index the critiques name, not a τ cut.
+    assert.equal(a.judgements.self?.firstError, 1);
+
+    const labels = replayAudit([
+      stampEvent({ type: 'firstError', sample: a.index, step: 1 }, new Date('2026-11-28T10:00:00Z')),
+      stampEvent({ type: 'firstError', sample: b.index, step: 2 }, new Date('2026-11-28T10:00:00Z')),
+    ]);
+    const report = JSON.parse(exportFiles([{ run: file, labels }])['report.json']) as {
+      judges: {
+        judge: string;
+        thresholds: number[];
+        pairs: { sample: number; label: number; prediction: number }[];
+      }[];
+    };
+    const prm = report.judges.find((judge) => judge.judge === 'qwen-prm')!;
+    assert.deepEqual(prm.thresholds, [0.7]);
+    assert.deepEqual(
+      prm.pairs.map((pair) => [pair.sample, pair.label, pair.prediction]).sort(),
+      [
+        [a.index, 1, 1],
+        [b.index, 2, 2],
+      ].sort(),
+    );
+    assert.match(exportFiles([{ run: file, labels }])['report.md'], /\| qwen-prm \| .* \| 0\.7 \|/);
+  });
+
+  test('a PRM’s own τ overrides the run’s for that PRM only; self keeps the run’s', async () => {
+    const { run } = await runScenario(scored(), {
+      policy: { n: 2 },
+      config: { threshold: 0.5 },
+      prm: { threshold: 0.65 },
+    });
+    assert.equal(run.config.prms[0]?.threshold, 0.65);
+    assert.equal(byMarker(run, 'tau-a').judgements['qwen-prm']?.firstError, 1);
+    assert.equal(byMarker(run, 'tau-b').judgements['qwen-prm']?.firstError, -1);
+  });
+
+  test('rescoring with a new τ re-derives the first errors of the score judges it keeps', async () => {
+    const { run, policy } = await runScenario(scored(), { policy: { n: 2 } });
+    assert.equal(byMarker(run, 'tau-a').judgements['qwen-prm']?.firstError, -1);
+    // Only self is re-run; the PRM's judgements are kept, and τ is now 0.75.
+    const rescored = await rescore(run, {
+      config: RunConfigSchema.parse({
+        policy: { baseUrl: policy.baseUrl, model: 'policy-model', timeoutMs: 2000 },
+        selfJudge: { mode: 'critic', samples: 4 },
+        threshold: 0.75,
+      }),
+      resolveKey: () => undefined,
+      tuning: fast,
+    });
+    assert.equal(rescored.config.threshold, 0.75);
+    assert.equal(byMarker(rescored, 'tau-a').judgements['qwen-prm']?.firstError, 1);
+    assert.equal(byMarker(rescored, 'tau-b').judgements['qwen-prm']?.firstError, 1);
+  });
+});
+
+describe('a judgement with no scored step is an error, never "no error"', () => {
+  test('an rlhflow PRM whose first token is never "+" or "-": a per-sample error, no verdict, no solution score', async () => {
+    const policy = await stub({
+      chat: (body) =>
+        JSON.stringify(body).includes('paragraph_0')
+          ? { choices: Array.from({ length: body.n ?? 1 }, () => ({ content: '\\boxed{-1}' })) }
+          : { choices: [{ content: 'Half is 21.\n\nDouble: \\boxed{42}.' }] },
+    });
+    const rlhflow = await stub({
+      chat: () => ({
+        choices: [
+          {
+            content: 'Sure',
+            logprobs: [{ token: 'Sure', logprob: -0.1, top_logprobs: [{ token: 'Sure', logprob: -0.1 }] }],
+          },
+        ],
+      }),
+    });
+    const config = RunConfigSchema.parse({
+      policy: { baseUrl: policy.baseUrl, model: 'policy-model', n: 1, timeoutMs: 2000 },
+      selfJudge: { samples: 2 },
+      prms: [{ id: 'rlhf', kind: 'rlhflow', baseUrl: rlhflow.baseUrl, model: 'RLHFlow/Llama3.1-8B-PRM' }],
+    });
+    const run = await analyze(problem, { config, resolveKey: () => undefined, tuning: fast });
+    const judgement = RunSchema.parse(JSON.parse(JSON.stringify(run))).samples[0]!.judgements.rlhf!;
+    assert.deepEqual(judgement.stepScores, [null, null]);
+    assert.match(judgement.error ?? '', /scored no step/);
+    assert.match(judgement.error ?? '', /neither "\+" nor "-"/);
+    assert.equal(judgement.firstError, null);
+    assert.equal(judgement.solutionScore, null);
+    const best = run.rerank.find((pick) => pick.method === 'prm-best-of-n' && pick.judge === 'rlhf')!;
+    assert.equal(best.sample, null);
+    assert.equal(best.unjudged, 1);
+  });
+
+  test('a critic whose critiques are all unparseable names no first error', async () => {
+    const policy = await stub({
+      chat: (body) =>
+        JSON.stringify(body).includes('paragraph_0')
+          ? { choices: Array.from({ length: body.n ?? 1 }, () => ({ content: 'I am not sure.' })) }
+          : { choices: [{ content: 'Half is 21.\n\nDouble: \\boxed{42}.' }] },
+    });
+    const run = await analyze(problem, {
+      config: configFor(policy, undefined, { selfJudge: { mode: 'critic', samples: 2 } }, { n: 1 }),
+      resolveKey: () => undefined,
+      tuning: fast,
+    });
+    const self = run.samples[0]!.judgements.self!;
+    assert.match(self.error ?? '', /none of the 2 critique/);
+    assert.equal(self.firstError, null);
+    const pick = run.rerank.find((p) => p.method === 'self-prm')!;
+    assert.equal(pick.fallback, true, 'the unjudged sample is not trusted');
+    assert.equal(pick.unjudged, 1);
+  });
+});
+
+describe('stepwise Self-PRM with a reasoning model', () => {
+  type Token = { token: string; logprob: number; top_logprobs: { token: string; logprob: number }[] };
+  const plain = (token: string): Token => ({ token, logprob: 0, top_logprobs: [{ token, logprob: 0 }] });
+  const yesNo = (token: string, pYes: number): Token => ({
+    token,
+    logprob: Math.log(token.trim() === 'Yes' ? pYes : 1 - pYes),
+    top_logprobs: [
+      { token, logprob: Math.log(token.trim() === 'Yes' ? pYes : 1 - pYes) },
+      {
+        token: token.trim() === 'Yes' ? 'No' : 'Yes',
+        logprob: Math.log(token.trim() === 'Yes' ? 1 - pYes : pYes),
+      },
+    ],
+  });
+  const text = (tokens: Token[]) => tokens.map((t) => t.token).join('');
+  const pYes = [0.9, 0.2];
+  const stepOf = (body: ChatRequestBody) =>
+    Number(/Is paragraph (\d+) correct/.exec(body.messages[0]!.content)![1]);
+  const solutionReply = { choices: [{ content: 'Half is 21.\n\nDouble: \\boxed{42}.' }] };
+  const isStepwise = (body: ChatRequestBody) => body.messages[0]!.content.includes('Answer Yes or No');
+
+  async function stepwiseRun(chat: StubOptions['chat']) {
+    const policy = await stub({
+      chat: (body, call) => (isStepwise(body) ? chat!(body, call) : solutionReply),
+    });
+    const run = await analyze(problem, {
+      config: configFor(policy, undefined, { selfJudge: { mode: 'stepwise', maxTokens: 4096 } }, { n: 1 }),
+      resolveKey: () => undefined,
+      tuning: fast,
+    });
+    const stepwise = policy.requests.filter((r) => isStepwise(r.body as ChatRequestBody));
+    return { run, self: run.samples[0]!.judgements.self!, stepwise };
+  }
+
+  test('<think>…</think> then Yes: the model reasons, and P(yes) is read at the answer token after </think>', async () => {
+    const { self, stepwise } = await stepwiseRun((body) => {
+      if (body.max_tokens === 1)
+        return { choices: [{ content: '<think>', finish_reason: 'length', logprobs: [plain('<think>')] }] };
+      const tokens = [
+        plain('<think>'),
+        plain('\n'),
+        plain('Paragraph'),
+        plain(` ${stepOf(body)}`),
+        plain('?'),
+        yesNo(' Yes', 0.99), // a Yes inside the reasoning is not the answer
+        plain(', 6·7.'),
+        plain('</think>'),
+        plain('\n\n'),
+        yesNo('Yes', pYes[stepOf(body)]!),
+      ];
+      return { choices: [{ content: text(tokens), logprobs: tokens }] };
+    });
+    assert.equal(self.error, undefined);
+    assert.ok(Math.abs(self.stepScores[0]! - 0.9) < 1e-9, `step 0: ${self.stepScores[0]}`);
+    assert.ok(Math.abs(self.stepScores[1]! - 0.2) < 1e-9, `step 1: ${self.stepScores[1]}`);
+    assert.equal(self.firstError, 1);
+    const long = stepwise.filter((r) => (r.body as ChatRequestBody).max_tokens !== 1);
+    assert.equal(long.length, 2, 'one reasoning request per step');
+    assert.ok(
+      long.every(
+        (r) => (r.body as ChatRequestBody).max_tokens === 4096 && (r.body as ChatRequestBody).logprobs,
+      ),
+    );
+  });
+
+  test('reasoning in reasoning_content: the answer is found after it, also when logprobs cover the reasoning', async () => {
+    const { self } = await stepwiseRun((body) => {
+      if (body.max_tokens === 1)
+        return {
+          choices: [
+            { content: '', reasoning_content: 'Okay', finish_reason: 'length', logprobs: [plain('Okay')] },
+          ],
+        };
+      const reasoning = [plain('Okay'), plain(', is it right?'), yesNo(' Yes', 0.99), plain(' it is.')];
+      const answer = [yesNo('No', pYes[stepOf(body)]!), plain('.')];
+      return {
+        choices: [
+          { content: text(answer), reasoning_content: text(reasoning), logprobs: [...reasoning, ...answer] },
+        ],
+      };
+    });
+    assert.equal(self.error, undefined);
+    assert.ok(Math.abs(self.stepScores[0]! - 0.9) < 1e-9, `step 0: ${self.stepScores[0]}`);
+    assert.ok(Math.abs(self.stepScores[1]! - 0.2) < 1e-9, `step 1: ${self.stepScores[1]}`);
+  });
+
+  test('reasoning that never finishes: a clear per-sample error; not trusted by Self-PRM, not in precision', async () => {
+    const { run, self } = await stepwiseRun(() => {
+      const tokens = [plain('<think>'), plain('\nHmm, let me check'), plain(' again')];
+      return { choices: [{ content: text(tokens), finish_reason: 'length', logprobs: tokens }] };
+    });
+    assert.deepEqual(self.stepScores, [null, null]);
+    assert.equal(self.firstError, null);
+    assert.match(self.error ?? '', /reasoning did not finish within 4096 tokens/);
+    assert.match(self.error ?? '', /critic/);
+    const pick = run.rerank.find((p) => p.method === 'self-prm')!;
+    assert.equal(pick.fallback, true);
+    assert.equal(pick.unjudged, 1);
+    const report = agreementReport([{ run, labels: {} }]);
+    assert.equal(report.selfPrecision.againstReference.predictedPositive, 0);
+    assert.equal(report.judges.find((j) => j.judge === 'self')!.unjudged, 1);
   });
 });

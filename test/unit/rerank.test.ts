@@ -36,6 +36,8 @@ function sample(
   };
 }
 
+const tau = { threshold: 0.5, prms: [] };
+
 const judges: JudgeInfo[] = [
   { id: 'self', kind: 'self-critic', model: 'm' },
   { id: 'prm', kind: 'vllm-pooling', model: 'p' },
@@ -51,7 +53,7 @@ describe('rerankers', () => {
       sample(4, '8', -1, 0.4),
       sample(5, '8', -1, 0.5),
     ];
-    const picks = Object.fromEntries(rerank(samples, judges, '8').map((pick) => [pick.method, pick]));
+    const picks = Object.fromEntries(rerank(samples, judges, '8', tau).map((pick) => [pick.method, pick]));
     assert.equal(picks.majority?.answer, '7');
     assert.equal(picks.majority?.correct, false);
     assert.equal(picks['prm-best-of-n']?.sample, 3);
@@ -69,7 +71,9 @@ describe('rerankers', () => {
       sample(2, '6', 0, 0.5),
       sample(3, '5', -1, 0.9, 'HTTP 500'),
     ];
-    const picks = Object.fromEntries(rerank(samples, judges, undefined).map((pick) => [pick.method, pick]));
+    const picks = Object.fromEntries(
+      rerank(samples, judges, undefined, tau).map((pick) => [pick.method, pick]),
+    );
     assert.equal(picks['self-prm']?.fallback, true);
     assert.equal(picks['self-prm']?.answer, '6');
     assert.match(picks['self-prm']?.rule ?? '', /plain majority/);
@@ -77,5 +81,61 @@ describe('rerankers', () => {
     // Sample 3 failed: its high score does not make it the best of N. Ties go to the lowest index.
     assert.equal(picks['prm-best-of-n']?.sample, 0);
     assert.equal(picks['prm-best-of-n']?.tie, true);
+  });
+});
+
+describe('Self-PRM stepwise at τ', () => {
+  test("a sample is trusted only when no step is scored below the run's τ", () => {
+    const stepwise: JudgeInfo[] = [{ id: 'self', kind: 'self-stepwise', model: 'm' }];
+    const scored = (index: number, answer: string, scores: number[]): Sample => ({
+      index,
+      text: '',
+      steps: scores.map(() => 'x'),
+      answer,
+      // Written by a pipeline that read the first error at 0.5: −1 for all of them.
+      judgements: { self: { stepScores: scores, firstError: -1 } },
+    });
+    const samples = [scored(0, '5', [0.9, 0.6]), scored(1, '5', [0.9, 0.65]), scored(2, '6', [0.9, 0.7])];
+    const pick = rerank(samples, stepwise, '6', { threshold: 0.7, prms: [] }).find(
+      (p) => p.method === 'self-prm',
+    )!;
+    // At τ = 0.7 only sample 2 (0.7 is not below τ) is judged error-free.
+    assert.equal(pick.fallback, false);
+    assert.equal(pick.answer, '6');
+    assert.equal(pick.sample, 2);
+  });
+});
+
+describe('no judgement is not "no error"', () => {
+  test('Self-PRM trusts no sample whose judgement failed or scored no step, and counts them', () => {
+    const unjudged = (index: number, answer: string, judgement: Sample['judgements'][string]): Sample => ({
+      index,
+      text: '',
+      steps: ['x', 'y'],
+      answer,
+      judgements: { self: judgement, prm: judgement },
+    });
+    const samples = [
+      // A run file from before the fix: stepwise scored nothing and said "no error".
+      unjudged(0, '5', { stepScores: [null, null], firstError: -1 }),
+      unjudged(1, '5', { stepScores: [null, null], firstError: -1, error: 'HTTP 500' }),
+      unjudged(2, '5', { stepScores: [null, null], firstError: null, error: 'scored no step' }),
+      {
+        ...sample(3, '6', 1, 0.4),
+        judgements: {
+          self: { stepScores: [0.2], firstError: 0 },
+          prm: { stepScores: [0.4], firstError: -1, solutionScore: 0.4 },
+        },
+      },
+    ];
+    const picks = rerank(samples, judges, '6', tau);
+    const self = picks.find((p) => p.method === 'self-prm')!;
+    assert.equal(self.fallback, true);
+    assert.equal(self.unjudged, 3);
+    assert.equal(self.answer, '5', 'plain majority, flagged as the fallback');
+    const best = picks.find((p) => p.method === 'prm-best-of-n')!;
+    assert.equal(best.sample, 3);
+    assert.equal(best.unjudged, 3);
+    assert.equal(picks.find((p) => p.method === 'prm-weighted')!.unjudged, 3);
   });
 });

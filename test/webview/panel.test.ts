@@ -250,6 +250,47 @@ describe('the panel with a run of 8 samples', () => {
   });
 });
 
+describe('τ in the panel', () => {
+  test("each judge's τ is shown, and a PRM step below its own τ is that PRM's first error", async () => {
+    // Run τ 0.5; the PRM's own τ 0.7. Sample 0's PRM scores step 1 at 0.6: wrong at 0.7, not at 0.5.
+    const shaped = await makeRun(
+      {
+        samples: 2,
+        steps: () => 3,
+        answer: () => '19',
+        verdicts: () => [-1, -1, -1, -1],
+        prm: (sample, step) => (sample === 0 && step === 1 ? 0.6 : 0.95),
+      },
+      undefined,
+      4,
+      { threshold: 0.5, prm: { threshold: 0.7 } },
+    );
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, shaped);
+      await panel.page.click('.sample-row[data-index="0"]');
+      await panel.page.waitForSelector('.steps-head h3:text-is("Sample 0")');
+      assert.match(
+        (await panel.page.textContent('.steps-head .legend')) ?? '',
+        /τ: Self-PRM 0\.5 · qwen-prm 0\.7/,
+      );
+      assert.match(
+        (await panel.page.textContent('.step[data-step="1"] .flags')) ?? '',
+        /qwen-prm: first error/,
+      );
+      assert.ok((await panel.page.getAttribute('.step[data-step="1"]', 'class'))?.includes('disagree'));
+      const ticks = await panel.page.$eval('.step[data-step="1"]', (row) => [
+        (row.querySelector('.score.self .tick') as HTMLElement).style.left,
+        (row.querySelector('.score.prm .tick') as HTMLElement).style.left,
+      ]);
+      assert.deepEqual(ticks, ['50%', '70%']);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
 describe('untrusted text', () => {
   test('HTML, script and javascript: links in model output and problem files show as text and run nothing', async () => {
     const hostile = {
