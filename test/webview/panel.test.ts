@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { AuditEventSchema, type Run } from '../../src/core/schemas.js';
 import type { WebviewMessage } from '../../src/protocol.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
-import { EIGHT_SAMPLES, makeRun } from '../fixtures/makeRun.js';
+import { EIGHT_SAMPLES, LARGE_RUN, makeRun, THIRTY_STEPS } from '../fixtures/makeRun.js';
 import { ROOT } from '../support.js';
 import { openPanel, type PanelPage } from './panelPage.js';
 
@@ -332,10 +332,60 @@ describe('steplens view --html', () => {
   });
 });
 
+/** Resolves once fonts are loaded, math is typeset and two more frames have been laid out. */
+async function settled(panel: PanelPage): Promise<void> {
+  await panel.page.waitForFunction(() => document.querySelectorAll('.math-pending').length === 0);
+  await panel.page.evaluate(async () => {
+    await document.fonts.ready;
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  });
+}
+
+/** Pairs of consecutive step rows whose edges do not meet (gap > 0, overlap < 0), in pixels. */
+function rowMisfits(panel: PanelPage): Promise<{ rows: number; misfits: string[] }> {
+  return panel.page.$$eval('.step-list .virtual-row', (elements) => {
+    const rows = elements
+      .map((row) => ({ index: Number((row as HTMLElement).dataset.index), box: row.getBoundingClientRect() }))
+      .sort((a, b) => a.index - b.index);
+    const misfits: string[] = [];
+    for (let i = 1; i < rows.length; i++) {
+      const gap = rows[i]!.box.top - rows[i - 1]!.box.bottom;
+      if (rows[i]!.index !== rows[i - 1]!.index + 1) misfits.push(`row ${rows[i]!.index} missing before`);
+      else if (Math.abs(gap) > 1)
+        misfits.push(`rows ${rows[i - 1]!.index}→${rows[i]!.index}: ${gap.toFixed(0)} px`);
+    }
+    return { rows: rows.length, misfits };
+  });
+}
+
+describe('step rows in the virtual list', () => {
+  test('rows meet edge to edge once their math is typeset, at the top and after scrolling', async () => {
+    const thirty = await makeRun(THIRTY_STEPS);
+    const panel = await openPanel(browser, { width: 300, height: 1400 });
+    try {
+      await showRun(panel, thirty);
+      await settled(panel);
+      const top = await rowMisfits(panel);
+      assert.ok(top.rows >= 5, `${top.rows} step rows rendered`);
+      assert.deepEqual(top.misfits, [], 'each row starts where the one above it ends');
+      await panel.page.evaluate(() => window.scrollTo(0, document.body.scrollHeight / 2));
+      await panel.page.waitForSelector('.step[data-step="15"]');
+      await settled(panel);
+      assert.deepEqual((await rowMisfits(panel)).misfits, [], 'after scrolling to the middle');
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
 describe('at scale: 64 samples × 300 steps', () => {
+  let large: Run;
+  before(async () => {
+    large = await makeRun(LARGE_RUN);
+  });
+
   test('only what is visible is in the DOM, while scrolling to the end and switching samples', async () => {
-    const { LARGE_RUN } = await import('../fixtures/makeRun.js');
-    const large = await makeRun(LARGE_RUN);
     const panel = await openPanel(browser, { width: 560, height: 1000 });
     try {
       await showRun(panel, large);
@@ -358,6 +408,49 @@ describe('at scale: 64 samples × 300 steps', () => {
       for (let i = 0; i < 5; i++) await panel.page.keyboard.press('Shift+J');
       const switched = await counts();
       assert.ok(switched.steps <= 40, `${switched.steps} step rows after switching`);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('rows are observed for size changes while on screen and no longer once they leave', async () => {
+    const panel = await openPanel(browser, { width: 560, height: 1000 });
+    /** The observed row elements against the rows in the DOM. */
+    const observation = () =>
+      panel.page.evaluate(() => {
+        const observed = (window as unknown as { __observedTargets(): Element[] }).__observedTargets();
+        const rows = [...document.querySelectorAll('.virtual-row')];
+        return {
+          rows: rows.length,
+          observedRows: observed.filter((target) => target.classList.contains('virtual-row')).length,
+          detached: observed.filter((target) => !target.isConnected).length,
+          unobserved: rows.filter((row) => !observed.includes(row)).length,
+        };
+      });
+    const frames = () =>
+      panel.page.evaluate(
+        () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+      );
+    try {
+      await showRun(panel, large);
+      const expectTracked = async (where: string) => {
+        const seen = await observation();
+        assert.equal(seen.unobserved, 0, `${where}: every row in the list is observed`);
+        assert.equal(seen.detached, 0, `${where}: no row that left the list is still observed`);
+        assert.equal(seen.observedRows, seen.rows, where);
+        assert.ok(seen.rows <= 90, `${where}: ${seen.rows} rows`);
+      };
+      await expectTracked('first screen');
+      for (let i = 1; i <= 12; i++) {
+        await panel.page.evaluate((share) => window.scrollTo(0, document.body.scrollHeight * share), i / 12);
+        await frames();
+      }
+      await panel.page.waitForSelector('.step[data-step="299"]');
+      await expectTracked('scrolled to the end');
+      for (let i = 0; i < 3; i++) await panel.page.keyboard.press('Shift+J');
+      await frames();
+      await expectTracked('after switching samples');
       assert.deepEqual(panel.errors, []);
     } finally {
       await panel.close();
