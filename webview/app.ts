@@ -14,7 +14,17 @@ import {
 import { SELF_JUDGE_ID } from '../src/core/rerank.js';
 import type { Judgement, Run, Sample } from '../src/core/schemas.js';
 import type { HostMessage } from '../src/protocol.js';
-import { badge, button, checkbox, collapsible, icon, progressBar, select, textField } from './components.js';
+import {
+  badge,
+  button,
+  checkbox,
+  collapsible,
+  focusWhenReady,
+  icon,
+  progressBar,
+  select,
+  textField,
+} from './components.js';
 import type { HostSeam } from './host.js';
 import { KEY_HELP, KEYMAP, type KeyAction } from './keys.js';
 import { appendMathText } from './math.js';
@@ -830,7 +840,7 @@ export class StepLensApp {
     field.classList.add('note-field');
     const body = row.querySelector('.step-body') ?? row;
     body.append(field);
-    field.focus();
+    focusWhenReady(field);
     field.addEventListener('keydown', (event: KeyboardEvent) => {
       event.stopPropagation();
       if (event.key === 'Enter') {

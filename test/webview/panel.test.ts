@@ -162,6 +162,26 @@ describe('the panel with a run of 8 samples', () => {
     }
   });
 
+  test('m opens a note field that takes what is typed; Enter posts the note', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      await panel.page.keyboard.press('m');
+      await panel.page.waitForSelector('.step[data-step="1"] .note-field');
+      // Letters that are shortcuts elsewhere (s, n, p) must go into the field, not to the panel.
+      await panel.page.keyboard.type('sign slip');
+      await panel.page.keyboard.press('Enter');
+      await panel.page.waitForSelector('.step[data-step="1"] .step-note');
+      assert.match((await panel.page.textContent('.step[data-step="1"] .step-note')) ?? '', /sign slip/);
+      assert.deepEqual(
+        audits(await panel.posted()).map(({ at: _at, schemaVersion: _v, ...rest }) => rest),
+        [{ type: 'note', sample: 2, step: 1, text: 'sign slip' }],
+      );
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('labels come back from the audit log: a panel shown the events shows the labels', async () => {
     const panel = await openPanel(browser);
     try {
