@@ -89,7 +89,9 @@ describe('the panel with a run of 8 samples', () => {
   });
 
   test('disagreements are highlighted and the filter shows only them', async () => {
-    const panel = await openPanel(browser);
+    // Tall enough that all six steps of sample 2 lie within the viewport and its overscan once
+    // their math is typeset (the list renders only those).
+    const panel = await openPanel(browser, { height: 1300 });
     try {
       await showRun(panel, run);
       const flagged = await panel.page.$$eval('.step', (rows) =>
