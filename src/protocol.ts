@@ -19,6 +19,13 @@ export const ProgressSchema = z.object({
   judgeTotal: z.number().int().min(0),
 });
 
+/**
+ * Names one `audit/append` so its answer can name it back: made by the panel, unique within the
+ * panel's page, echoed by the host in `audit/saved` or `audit/failed`.
+ */
+export const RequestIdSchema = z.union([z.string().min(1).max(100), z.number().int().min(0)]);
+export type RequestId = z.infer<typeof RequestIdSchema>;
+
 export const HostMessageSchema = z.discriminatedUnion('type', [
   /** A whole run and its audit log: sent once per run shown. */
   z.object({
@@ -49,8 +56,18 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     finishedAt: z.string().optional(),
     rerank: z.array(RerankPickSchema),
   }),
-  /** The host could not save a label: the panel says so and keeps the label unsaved-marked. */
-  z.object({ type: z.literal('audit/failed'), runId: z.string(), message: z.string() }),
+  /**
+   * The answer to each `audit/append`, sent once the event is written to the audit log (saved) or
+   * could not be (failed). Until its answer arrives the panel marks the label unsaved; after a
+   * failure it keeps the mark and says which label and why.
+   */
+  z.object({ type: z.literal('audit/saved'), runId: z.string(), requestId: RequestIdSchema }),
+  z.object({
+    type: z.literal('audit/failed'),
+    runId: z.string(),
+    requestId: RequestIdSchema,
+    message: z.string(),
+  }),
   z.object({ type: z.literal('view/empty'), message: z.string() }),
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;
@@ -60,7 +77,13 @@ export const PANEL_COMMANDS = ['analyzeActiveFile', 'openRun', 'exportAudits'] a
 export const WebviewMessageSchema = z.discriminatedUnion('type', [
   /** The panel is listening: the host holds its posts until then. */
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('audit/append'), runId: z.string().min(1), event: AuditEventSchema }),
+  /** One label change, to append to the run's audit log; answered by `audit/saved` or `audit/failed`. */
+  z.object({
+    type: z.literal('audit/append'),
+    runId: z.string().min(1),
+    requestId: RequestIdSchema,
+    event: AuditEventSchema,
+  }),
   z.object({ type: z.literal('panel/openInEditor') }),
   z.object({ type: z.literal('command/run'), command: z.enum(PANEL_COMMANDS) }),
   z.object({ type: z.literal('log/error'), message: z.string().max(2000) }),

@@ -12,7 +12,7 @@ import {
   stampEvent,
 } from '../src/core/audit.js';
 import { SELF_JUDGE_ID } from '../src/core/rerank.js';
-import type { Judgement, Run, Sample } from '../src/core/schemas.js';
+import type { AuditEvent, Judgement, Run, Sample } from '../src/core/schemas.js';
 import type { HostMessage } from '../src/protocol.js';
 import {
   badge,
@@ -38,6 +38,7 @@ import {
   summarize,
   verdictText,
 } from './model.js';
+import { describeLabel, labelKeys, SaveTracker } from './saves.js';
 import { VirtualList } from './virtualList.js';
 
 type Child = Node | string | null | undefined | false;
@@ -76,7 +77,8 @@ export class StepLensApp {
   private undoStack: AuditChange[][] = [];
   private progress: { sampled: number; sampleTotal: number; judged: number; judgeTotal: number } | null =
     null;
-  private unsaved = '';
+  /** Labels applied here whose save the host has not confirmed. */
+  private readonly saves = new SaveTracker(pageId());
   /** Bumped on every full render, so a deferred half of an outdated render does nothing. */
   private renderGeneration = 0;
 
@@ -94,6 +96,10 @@ export class StepLensApp {
     hidden: '',
   });
   private readonly status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  /** Labels the host could not save: stays in view (sticky) while the person works further down. */
+  private readonly saveNotice = h('div', { class: 'save-notice', role: 'alert', hidden: '' });
+  /** What the notice says now: it is redrawn only when that changes, so it is announced once. */
+  private saveNoticeSays = '';
 
   constructor(
     private readonly root: HTMLElement,
@@ -106,6 +112,7 @@ export class StepLensApp {
     this.stepList.element.classList.add('step-list');
     this.stepList.element.setAttribute('aria-label', 'Steps');
     this.root.append(
+      this.saveNotice,
       this.status,
       this.header,
       this.answers,
@@ -161,9 +168,13 @@ export class StepLensApp {
         this.renderHeader();
         this.renderAnswers();
         break;
+      case 'audit/saved':
+        if (!this.run || message.runId !== this.run.id) return;
+        this.saveAnswered(this.saves.saved(message.requestId));
+        break;
       case 'audit/failed':
-        this.unsaved = message.message;
-        this.renderStatus();
+        if (!this.run || message.runId !== this.run.id) return;
+        this.saveAnswered(this.saves.failed(message.requestId, message.message));
         break;
       case 'view/empty':
         this.run = null;
@@ -191,6 +202,10 @@ export class StepLensApp {
 
   private show(run: Run, labels: AuditLabels, readOnly: boolean): void {
     const sameRun = this.run?.id === run.id;
+    // The log the host sends lacks what it has not saved (yet): labels set here stay on screen,
+    // still marked, over the fresh copy. Another run's answers concern nothing shown any more.
+    if (sameRun) for (const event of this.saves.unsavedEvents()) applyAuditEvent(labels, event);
+    else this.saves.reset();
     run.samples.sort((a, b) => a.index - b.index);
     this.run = run;
     this.labels = labels;
@@ -256,12 +271,8 @@ export class StepLensApp {
   }
 
   private renderStatus(): void {
+    this.renderSaveNotice();
     replace(this.status);
-    if (this.unsaved) {
-      this.status.append(
-        h('div', { class: 'warning' }, icon('warning'), ` Labels not saved: ${this.unsaved}`),
-      );
-    }
     if (this.readOnly && this.run) {
       this.status.append(h('div', { class: 'note' }, 'Read-only view: labels cannot be changed here.'));
     }
@@ -553,7 +564,14 @@ export class StepLensApp {
         ' ',
         correctness(sample.correct),
         sample.finishReason && sample.finishReason !== 'stop' ? ` · finish: ${sample.finishReason}` : '',
-        humanFirst !== undefined ? ` · human: ${verdictText(humanFirst)}` : '',
+        humanFirst !== undefined || this.saves.state(labelKeys.firstError(sample.index))
+          ? h(
+              'span',
+              { class: 'human-verdict' },
+              ` · human: ${verdictText(humanFirst)}`,
+              this.saveMark(labelKeys.firstError(sample.index)),
+            )
+          : '',
       ),
       checkbox('Only disagreements', this.view.onlyDisagreements, (checked) => this.setFilter(checked)),
       h(
@@ -589,8 +607,15 @@ export class StepLensApp {
       flags.push(h('span', { class: 'flag self' }, icon('flag'), ' Self: first error'));
     if (prm && !prm.error && prm.firstError === step)
       flags.push(h('span', { class: 'flag prm' }, icon('flag'), ` ${this.view.prm}: first error`));
-    if (labels?.firstError === step)
-      flags.push(h('span', { class: 'flag human' }, icon('person'), ' Human: first error'));
+    if (labels?.firstError === step) {
+      const key = labelKeys.firstError(sample.index);
+      flags.push(
+        this.marked(
+          h('span', { class: 'flag human' }, icon('person'), ' Human: first error', this.saveMark(key)),
+          key,
+        ),
+      );
+    }
 
     const row = h(
       'div',
@@ -620,7 +645,7 @@ export class StepLensApp {
             : null,
         ),
         this.renderLabelControls(sample, step, disagree),
-        stepLabels?.note ? h('div', { class: 'step-note' }, icon('note'), ` ${stepLabels.note}`) : null,
+        this.renderNote(sample.index, step, stepLabels?.note),
       ),
     );
     row.addEventListener('click', (event) => {
@@ -630,10 +655,37 @@ export class StepLensApp {
     return row;
   }
 
+  /** The step's note, or (while that is unsaved) the word that it was removed. */
+  private renderNote(sample: number, step: number, note: string | undefined): HTMLElement | null {
+    const key = labelKeys.note(sample, step);
+    if (note)
+      return this.marked(h('div', { class: 'step-note' }, icon('note'), ` ${note}`, this.saveMark(key)), key);
+    if (!this.saves.state(key)) return null;
+    // Gone from the row once the removal is saved (see paintMark).
+    const removed = h(
+      'div',
+      { class: 'step-note while-unsaved' },
+      icon('note'),
+      ' note removed',
+      this.saveMark(key),
+    );
+    return this.marked(removed, key);
+  }
+
   private renderLabelControls(sample: Sample, step: number, disagree: boolean): HTMLElement {
     const stepLabels = this.labels[sample.index]?.steps[step];
-    /** One label chip: pressed when the label is set; clicking selects the step and sets it. */
-    const chip = (kind: string, text: string, title: string, active: boolean, set: () => void) => {
+    /**
+     * One label chip: pressed when the label is set; clicking selects the step and sets it. The
+     * pressed chip of a label not saved yet is drawn as such.
+     */
+    const chip = (
+      kind: string,
+      text: string,
+      title: string,
+      active: boolean,
+      key: string,
+      set: () => void,
+    ) => {
       const element = h(
         'button',
         {
@@ -649,11 +701,17 @@ export class StepLensApp {
         set();
       });
       if (this.readOnly) element.setAttribute('disabled', '');
-      return element;
+      return active ? this.marked(element, key) : element;
     };
-    const ratingChip = (rating: -1 | 0 | 1, text: string, key: string) =>
-      chip(`rating r${rating}`, text, `rate ${text} (key ${key})`, stepLabels?.rating === rating, () =>
-        this.rate(rating),
+    const ratingKey = labelKeys.rating(sample.index, step);
+    const ratingChip = (rating: -1 | 0 | 1, text: string, keyName: string) =>
+      chip(
+        `rating r${rating}`,
+        text,
+        `rate ${text} (key ${keyName})`,
+        stepLabels?.rating === rating,
+        ratingKey,
+        () => this.rate(rating),
       );
     const controls = h(
       'div',
@@ -661,23 +719,157 @@ export class StepLensApp {
       ratingChip(-1, '−1', '1'),
       ratingChip(0, '0', '2'),
       ratingChip(1, '+1', '3'),
+      this.saveMark(ratingKey),
     );
     const prm = this.view.prm;
-    const who = prm === undefined ? undefined : stepLabels?.who?.[prm];
-    if (disagree && prm !== undefined) {
-      const whoChip = (value: 'self' | 'prm' | 'both' | 'neither', text: string, key: string) =>
-        chip('who', text, `who was right: ${value} (key ${key})`, who === value, () => this.setWho(value));
+    if (prm === undefined) return controls;
+    const who = stepLabels?.who?.[prm];
+    const whoKey = labelKeys.who(sample.index, step, prm);
+    if (disagree) {
+      const whoChip = (value: 'self' | 'prm' | 'both' | 'neither', text: string, keyName: string) =>
+        chip('who', text, `who was right: ${value} (key ${keyName})`, who === value, whoKey, () =>
+          this.setWho(value),
+        );
       controls.append(
         h('span', { class: 'muted who-label' }, 'right:'),
         whoChip('self', 'Self', 's'),
         whoChip('prm', 'PRM', 'p'),
         whoChip('both', 'Both', 'b'),
         whoChip('neither', 'Neither', 'x'),
+        this.saveMark(whoKey),
       );
-    } else if (who) {
-      controls.append(h('span', { class: 'muted who-label' }, `right: ${who}`));
+    } else if (who || this.saves.state(whoKey)) {
+      controls.append(h('span', { class: 'muted who-label' }, `right: ${who ?? '–'}`), this.saveMark(whoKey));
     }
     return controls;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Saving: every label is marked unsaved until the host answers that its log has it
+
+  /** `element` shows label `key`'s value: it is drawn unsaved while the label is. */
+  private marked(element: HTMLElement, key: string): HTMLElement {
+    element.dataset.labelKey = key;
+    this.paintMark(element);
+    return element;
+  }
+
+  /** The mark beside label `key`: empty and hidden once the label is saved. */
+  private saveMark(key: string): HTMLElement {
+    const mark = h('span', { class: 'save-mark' });
+    return this.marked(mark, key);
+  }
+
+  private paintMark(element: HTMLElement): void {
+    const label = this.saves.state(element.dataset.labelKey ?? '');
+    if (!element.classList.contains('save-mark')) {
+      if (!label && element.classList.contains('while-unsaved')) {
+        element.remove();
+        return;
+      }
+      element.classList.toggle('unsaved', label !== undefined);
+      element.classList.toggle('save-failed', label?.status === 'failed');
+      return;
+    }
+    element.classList.toggle('pending', label?.status === 'pending');
+    element.classList.toggle('failed', label?.status === 'failed');
+    if (!label) {
+      element.hidden = true;
+      element.removeAttribute('title');
+      replace(element);
+      return;
+    }
+    element.hidden = false;
+    const what = describeLabel(label.event);
+    if (label.status === 'pending') {
+      element.title = `${what}: not saved yet`;
+      // The dot VS Code puts on an unsaved editor; the words are for screen readers.
+      replace(element, icon('circle-filled'), h('span', { class: 'sr-only' }, 'not saved yet'));
+    } else {
+      element.title = `${what}: not saved (${label.message ?? 'unknown error'})`;
+      replace(element, icon('warning'), h('span', { class: 'save-mark-text' }, 'not saved'));
+    }
+  }
+
+  /** Redraws, where they are on screen, the marks of label `key`. */
+  private paintMarks(key: string): void {
+    // In place, not by re-rendering rows: a note being typed in a row must survive an answer.
+    for (const element of this.root.querySelectorAll<HTMLElement>(`[data-label-key="${CSS.escape(key)}"]`))
+      this.paintMark(element);
+  }
+
+  private saveAnswered(key: string | undefined): void {
+    if (key !== undefined) this.paintMarks(key);
+    this.renderSaveNotice();
+  }
+
+  /**
+   * Which labels the host could not save, and why; Retry posts each label's latest change again.
+   * Failures usually share one cause (a full disk, a read-only folder): each cause is said once,
+   * with the labels it hit, so the notice stays short in a narrow side bar.
+   */
+  private renderSaveNotice(): void {
+    const failures = this.saves.failures();
+    const says = JSON.stringify(failures.map((label) => [label.key, label.requestId, label.message]));
+    if (says === this.saveNoticeSays) return;
+    this.saveNoticeSays = says;
+    this.saveNotice.hidden = failures.length === 0;
+    if (failures.length === 0) {
+      replace(this.saveNotice);
+      return;
+    }
+    const SHOWN = 5;
+    const byCause = new Map<string, string[]>();
+    for (const label of failures) {
+      const cause = label.message ?? 'unknown error';
+      byCause.set(cause, [...(byCause.get(cause) ?? []), describeLabel(label.event)]);
+    }
+    let room = SHOWN;
+    const causes = [...byCause].map(([cause, labels]) => {
+      const listed = labels.slice(0, Math.max(0, room));
+      room -= listed.length;
+      return h(
+        'div',
+        { class: 'cause' },
+        h('div', { class: 'reason' }, cause),
+        listed.length > 0 ? h('ul', {}, ...listed.map((label) => h('li', {}, label))) : null,
+      );
+    });
+    replace(
+      this.saveNotice,
+      h(
+        'div',
+        { class: 'warning' },
+        h(
+          'div',
+          { class: 'notice-head' },
+          icon('warning'),
+          ` ${failures.length} label${failures.length === 1 ? '' : 's'} not saved`,
+        ),
+        ...causes,
+        failures.length > SHOWN ? h('div', {}, `and ${failures.length - SHOWN} more`) : null,
+        h(
+          'div',
+          { class: 'actions' },
+          button('Retry', () => this.retrySaves(), { title: 'save these labels again' }),
+          h('span', { class: 'muted' }, 'Until saved they are not in the audit log.'),
+        ),
+      ),
+    );
+  }
+
+  private retrySaves(): void {
+    const run = this.run;
+    if (!run || this.readOnly) return;
+    for (const label of this.saves.failures()) {
+      this.post(run.id, label.event);
+      this.paintMarks(label.key);
+    }
+    this.renderSaveNotice();
+  }
+
+  private post(runId: string, event: AuditEvent): void {
+    this.host.post({ type: 'audit/append', runId, requestId: this.saves.begin(event), event });
   }
 
   private renderHelp(): void {
@@ -693,7 +885,11 @@ export class StepLensApp {
           ...KEY_HELP.map(([keys, what]) => h('tr', {}, h('td', {}, h('kbd', {}, keys)), h('td', {}, what))),
         ),
       ),
-      h('p', { class: 'muted' }, 'Every label is saved the moment you set it. Esc closes this.'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Every label is saved the moment you set it; a dot marks one not saved yet. Esc closes this.',
+      ),
     );
   }
 
@@ -770,10 +966,12 @@ export class StepLensApp {
     for (const change of changes) {
       const event = stampEvent(change);
       applyAuditEvent(this.labels, event);
-      this.host.post({ type: 'audit/append', runId: run.id, event });
+      this.post(run.id, event);
     }
     if (undoable) this.undoStack.push(inverse);
     this.afterLabelChange(changes[0]!.sample);
+    // A label changed again is no longer failed but pending: the notice may have less to say.
+    this.renderSaveNotice();
   }
 
   private afterLabelChange(sampleIndex: number): void {
@@ -913,6 +1111,11 @@ export class StepLensApp {
         return;
     }
   }
+}
+
+/** Ids unique to this page, so a reloaded panel never takes an answer meant for its predecessor. */
+function pageId(): string {
+  return Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('');
 }
 
 function replace(element: HTMLElement, ...children: Child[]): void {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { AuditEvent, Judgement, Run, Sample } from '../core/schemas.js';
 import { type HostMessage, parseWebviewMessage, type WebviewMessage } from '../protocol.js';
 import { createNonce, panelHtml } from '../webviewHtml.js';
+import { saveAudit } from './auditSave.js';
 import { EDITOR_PANEL_TYPE, VIEW_ID } from './ids.js';
 import type { RunStorage } from './storage.js';
 
@@ -141,7 +142,7 @@ export class PanelHub
         break;
       }
       case 'audit/append':
-        await this.appendAudit(connection, message.runId, message.event);
+        await this.appendAudit(connection, message);
         break;
       case 'panel/openInEditor':
         this.openInEditor();
@@ -164,26 +165,28 @@ export class PanelHub
       : 'No run yet. Right-click a problem file (.md, .txt, .json, .jsonl) and choose "StepLens: Analyze Problem".';
   }
 
-  private async appendAudit(connection: Connection, runId: string, event: AuditEvent): Promise<void> {
+  /** Saves a label and answers the panel that sent it: saved once the log has it, or failed. */
+  private async appendAudit(
+    connection: Connection,
+    request: Extract<WebviewMessage, { type: 'audit/append' }>,
+  ): Promise<void> {
     const session = this.session;
-    if (!session || session.run.id !== runId) {
-      this.post(connection, {
-        type: 'audit/failed',
-        runId,
-        message: 'this run is no longer the open one; reopen it to label',
-      });
-      return;
-    }
-    try {
-      await this.storage.writer(session.path, runId).append(event);
-      session.events.push(event);
+    const reply = await saveAudit(
+      request,
+      session && {
+        runId: session.run.id,
+        append: (event) => this.storage.writer(session.path, session.run.id).append(event),
+      },
+    );
+    if (reply.type === 'audit/saved' && session) {
+      session.events.push(request.event);
       // Other open panels show the same run: bring them up to date.
       if (this.connections.size > 1) this.broadcast(this.showMessage(session), connection);
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      this.log.error(`could not save a label for run ${runId}: ${text}`);
-      this.post(connection, { type: 'audit/failed', runId, message: text });
+    } else if (reply.type === 'audit/failed') {
+      this.log.error(`could not save a label for run ${request.runId}: ${reply.message}`);
     }
+    // A panel closed while its label was being written has no one left to tell.
+    if (this.connections.has(connection)) this.post(connection, reply);
   }
 
   // -------------------------------------------------------------------------------------------

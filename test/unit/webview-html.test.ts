@@ -67,20 +67,28 @@ describe('protocol', () => {
       }),
       undefined,
     );
-    assert.ok(
-      parseWebviewMessage({
-        type: 'audit/append',
-        runId: 'r',
-        event: {
-          type: 'stepRating',
-          schemaVersion: 1,
-          at: '2026-11-28T10:00:00.000Z',
-          sample: 0,
-          step: 0,
-          rating: 1,
-        },
-      }),
-    );
+    const append = {
+      type: 'audit/append',
+      runId: 'r',
+      requestId: 'a1-1',
+      event: {
+        type: 'stepRating',
+        schemaVersion: 1,
+        at: '2026-11-28T10:00:00.000Z',
+        sample: 0,
+        step: 0,
+        rating: 1,
+      },
+    };
+    assert.deepEqual(parseWebviewMessage(append), append);
+    assert.ok(parseWebviewMessage({ ...append, requestId: 7 }));
+    const { requestId: _unnamed, ...withoutId } = append;
+    assert.equal(parseWebviewMessage(withoutId), undefined, 'an append must name its request');
+    assert.equal(parseWebviewMessage({ ...append, requestId: '' }), undefined);
+    // Each append is answered by name.
+    assert.ok(parseHostMessage({ type: 'audit/saved', runId: 'r', requestId: 'a1-1' }));
+    assert.ok(parseHostMessage({ type: 'audit/failed', runId: 'r', requestId: 7, message: 'disk full' }));
+    assert.equal(parseHostMessage({ type: 'audit/failed', runId: 'r', message: 'disk full' }), undefined);
     assert.equal(parseHostMessage({ type: 'run/show', run: {}, events: [], readOnly: false }), undefined);
     assert.deepEqual(parseHostMessage({ type: 'view/empty', message: 'x' }), {
       type: 'view/empty',

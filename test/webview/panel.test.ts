@@ -272,6 +272,143 @@ describe('the panel with a run of 8 samples', () => {
   });
 });
 
+type Append = Extract<WebviewMessage, { type: 'audit/append' }>;
+
+/** The panel's appends, by what they change: `rating`, `who`, `firstError`, `note`. */
+async function appendsByLabel(panel: PanelPage): Promise<Record<string, Append>> {
+  const appends = (await panel.posted()).filter((m): m is Append => m.type === 'audit/append');
+  const name = {
+    stepRating: 'rating',
+    whoWasRight: 'who',
+    firstError: 'firstError',
+    note: 'note',
+    clear: 'clear',
+  };
+  return Object.fromEntries(appends.map((m) => [name[m.event.type], m]));
+}
+
+/** Every unsaved mark in view, in page order: its tooltip and the words it shows or speaks. */
+function unsavedMarks(panel: PanelPage): Promise<{ title: string; text: string }[]> {
+  return panel.page.$$eval('.save-mark', (marks) =>
+    marks
+      .filter((mark) => (mark as HTMLElement).offsetParent !== null)
+      .map((mark) => ({ title: (mark as HTMLElement).title, text: mark.textContent ?? '' })),
+  );
+}
+
+async function untilMarks(panel: PanelPage, count: number): Promise<void> {
+  await panel.page.waitForFunction(
+    (n) =>
+      [...document.querySelectorAll<HTMLElement>('.save-mark')].filter((m) => m.offsetParent).length === n,
+    count,
+  );
+}
+
+describe('saving labels: the panel says what the host has not saved', () => {
+  test('each label is marked unsaved from the moment it is set until the host answers saved for it', async () => {
+    const panel = await openPanel(browser, { width: 300, height: 1000 });
+    try {
+      await showRun(panel, run);
+      const keys = panel.page.keyboard;
+      await keys.press('1'); // step 1 of sample 2: wrong
+      await keys.press('p'); // the PRM was right
+      await keys.press('e'); // the human first error
+      await keys.press('m');
+      await panel.page.waitForSelector('.note-field');
+      await keys.type('sign slip');
+      await keys.press('Enter');
+      await panel.page.waitForSelector('.step[data-step="1"] .step-note');
+      // Applied at once, and marked: nothing has been answered yet.
+      assert.ok(await panel.page.$('.step[data-step="1"] .chip.rating.r-1.active.unsaved'));
+      assert.ok(await panel.page.$('.step[data-step="1"] .chip.who.active.unsaved'));
+      const pending = 'not saved yet';
+      // In page order: the verdict in the steps heading, then the row's flag, chips and note.
+      assert.deepEqual(
+        (await unsavedMarks(panel)).map(({ title, text }) => [title, text]),
+        [
+          'sample 2: first error at step 1',
+          'sample 2: first error at step 1',
+          'sample 2, step 1: rating −1',
+          'sample 2, step 1: who was right (vs qwen-prm) prm',
+          'sample 2, step 1: note',
+        ].map((label) => [`${label}: ${pending}`, pending]),
+      );
+      const appends = await appendsByLabel(panel);
+      const ids = Object.values(appends).map((m) => m.requestId);
+      assert.equal(new Set(ids).size, 4, 'every append names its own request');
+
+      // The host answers out of order: each answer clears its own label's mark and no other.
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: appends.who!.requestId });
+      await untilMarks(panel, 4);
+      assert.equal(await panel.page.$('.chip.who.unsaved'), null);
+      assert.ok(await panel.page.$('.chip.rating.r-1.unsaved'), 'the rating is still unsaved');
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: appends.firstError!.requestId });
+      await untilMarks(panel, 2);
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: appends.rating!.requestId });
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: appends.note!.requestId });
+      await untilMarks(panel, 0);
+      assert.equal(await panel.page.$$eval('.unsaved', (marked) => marked.length), 0);
+      assert.ok(await panel.page.$('.step[data-step="1"] .chip.rating.r-1.active'), 'the label stays set');
+      assert.equal(await panel.page.isVisible('.save-notice'), false);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('a label the host could not save stays marked, a notice names it and why, Retry saves it', async () => {
+    const panel = await openPanel(browser, { width: 300, height: 1000 });
+    try {
+      await showRun(panel, run);
+      const keys = panel.page.keyboard;
+      await keys.press('1');
+      await keys.press('p');
+      const first = await appendsByLabel(panel);
+      await panel.send({
+        type: 'audit/failed',
+        runId: run.id,
+        requestId: first.rating!.requestId,
+        message: 'ENOSPC: no space left on device',
+      });
+      // Later labels on the same step, saved, leave the failed one marked.
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: first.who!.requestId });
+      await keys.press('e');
+      const later = await appendsByLabel(panel);
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: later.firstError!.requestId });
+      await untilMarks(panel, 1);
+      assert.deepEqual(await unsavedMarks(panel), [
+        {
+          title: 'sample 2, step 1: rating −1: not saved (ENOSPC: no space left on device)',
+          text: 'not saved',
+        },
+      ]);
+      assert.ok(await panel.page.$('.step[data-step="1"] .chip.rating.r-1.active.save-failed'));
+      const notice = panel.page.locator('.save-notice');
+      assert.ok(await notice.isVisible());
+      assert.equal(await notice.getAttribute('role'), 'alert');
+      const said = (await notice.textContent()) ?? '';
+      assert.match(said, /1 label not saved/);
+      assert.match(said, /ENOSPC: no space left on device\s*sample 2, step 1: rating −1/);
+      await panel.page.screenshot({ path: join(TEST_OUTPUT, 'panel-not-saved.png') });
+
+      // Retry posts the label's change again, under a new request; it is pending until answered.
+      await notice.locator('vscode-button', { hasText: 'Retry' }).click();
+      await untilMarks(panel, 1);
+      assert.equal(await notice.isVisible(), false);
+      const retried = await appendsByLabel(panel);
+      assert.notEqual(retried.rating!.requestId, first.rating!.requestId);
+      assert.deepEqual(retried.rating!.event, first.rating!.event);
+      assert.match((await unsavedMarks(panel))[0]!.title, /rating −1: not saved yet/);
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: retried.rating!.requestId });
+      await untilMarks(panel, 0);
+      assert.equal(await panel.page.$('.save-failed'), null);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
 describe('untrusted text', () => {
   test('HTML, script and javascript: links in model output and problem files show as text and run nothing', async () => {
     const hostile = {
