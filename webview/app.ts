@@ -969,17 +969,23 @@ export class StepLensApp {
       this.post(run.id, event);
     }
     if (undoable) this.undoStack.push(inverse);
-    this.afterLabelChange(changes[0]!.sample);
+    this.afterLabelChange(changes);
     // A label changed again is no longer failed but pending: the notice may have less to say.
     this.renderSaveNotice();
   }
 
-  private afterLabelChange(sampleIndex: number): void {
+  /** Redraws every row the changes touched: an undo may concern a step or sample left behind. */
+  private afterLabelChange(changes: AuditChange[]): void {
     this.summaries = summarize(this.run!, this.labels, this.view.prm);
-    const position = this.summaries.findIndex((summary) => summary.sample.index === sampleIndex);
-    this.sampleList.update(position);
-    const stepPosition = this.visibleSteps.indexOf(this.view.step);
-    this.stepList.update(stepPosition);
+    for (const sampleIndex of new Set(changes.map((change) => change.sample)))
+      this.sampleList.update(this.summaries.findIndex((summary) => summary.sample.index === sampleIndex));
+    const steps = new Set([this.view.step]);
+    for (const change of changes) {
+      // A first-error change carries a verdict, not a row; its rows are redrawn by its caller.
+      if (change.sample === this.view.sample && change.type !== 'firstError' && change.step !== undefined)
+        steps.add(change.step);
+    }
+    for (const step of steps) this.stepList.update(this.visibleSteps.indexOf(step));
   }
 
   private rate(rating: -1 | 0 | 1): void {

@@ -164,6 +164,34 @@ describe('the panel with a run of 8 samples', () => {
     }
   });
 
+  test('undo redraws the step it changes, even after moving to another step', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      await panel.page.keyboard.press('1');
+      await panel.page.waitForSelector('.step[data-step="1"] .chip.rating.r-1.active');
+      await panel.page.keyboard.press('j');
+      await panel.page.keyboard.press('u');
+      await panel.page.waitForSelector('.step[data-step="2"].selected');
+      assert.deepEqual(
+        audits(await panel.posted()).map(
+          (event) => event.type === 'stepRating' && [event.step, event.rating],
+        ),
+        [
+          [1, -1],
+          [1, null],
+        ],
+      );
+      assert.equal(
+        await panel.page.$$eval('.chip.active', (chips) => chips.length),
+        0,
+        'step 1 shows no rating',
+      );
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('m opens a note field that takes what is typed; Enter posts the note', async () => {
     const panel = await openPanel(browser);
     try {
