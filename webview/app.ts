@@ -13,7 +13,7 @@ import {
 } from '../src/core/audit.js';
 import { SELF_JUDGE_ID } from '../src/core/rerank.js';
 import type { AuditEvent, Judgement, Run, Sample } from '../src/core/schemas.js';
-import type { HostMessage } from '../src/protocol.js';
+import type { HostMessage, SkippedLines } from '../src/protocol.js';
 import {
   badge,
   button,
@@ -79,6 +79,9 @@ export class StepLensApp {
     null;
   /** Labels applied here whose save the host has not confirmed. */
   private readonly saves = new SaveTracker(pageId());
+  /** Unreadable lines of the shown run's audit log, and whether the person dismissed that notice. */
+  private skipped: SkippedLines | undefined;
+  private skippedDismissed = '';
   /** Bumped on every full render, so a deferred half of an outdated render does nothing. */
   private renderGeneration = 0;
 
@@ -134,6 +137,7 @@ export class StepLensApp {
   private onMessage(message: HostMessage): void {
     switch (message.type) {
       case 'run/show':
+        this.skipped = message.skipped;
         this.show(message.run, replayAudit(message.events), message.readOnly || this.host.readOnly);
         break;
       case 'run/sample': {
@@ -273,6 +277,34 @@ export class StepLensApp {
   private renderStatus(): void {
     this.renderSaveNotice();
     replace(this.status);
+    const skipped = this.skipped;
+    if (skipped && this.run && this.skippedDismissed !== skippedId(this.run.id, skipped)) {
+      const runId = this.run.id;
+      const named = skipped.lines.map(({ line, reason }) => `line ${line}: ${reason}`);
+      if (skipped.count > named.length) named.push(`and ${skipped.count - named.length} more`);
+      this.status.append(
+        h(
+          'div',
+          { class: 'warning skipped-lines' },
+          h(
+            'div',
+            {},
+            icon('warning'),
+            ` ${skipped.count} audit line${skipped.count === 1 ? '' : 's'} could not be read: ${named.join('; ')}.`,
+          ),
+          h('div', { class: 'muted' }, `Their labels are not shown. Log: ${skipped.log}`),
+          button(
+            'Dismiss',
+            () => {
+              // Until the log changes: the same notice is not shown again for this run.
+              this.skippedDismissed = skippedId(runId, skipped);
+              this.renderStatus();
+            },
+            { secondary: true },
+          ),
+        ),
+      );
+    }
     if (this.readOnly && this.run) {
       this.status.append(h('div', { class: 'note' }, 'Read-only view: labels cannot be changed here.'));
     }
@@ -1117,6 +1149,10 @@ export class StepLensApp {
         return;
     }
   }
+}
+
+function skippedId(runId: string, skipped: SkippedLines): string {
+  return JSON.stringify([runId, skipped.log, skipped.count, skipped.lines]);
 }
 
 /** Ids unique to this page, so a reloaded panel never takes an answer meant for its predecessor. */

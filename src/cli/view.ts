@@ -4,13 +4,14 @@ import { basename, join } from 'node:path';
 import { auditPathForRun, readAuditLog } from '../io/auditLog.js';
 import { writeFileAtomic } from '../io/files.js';
 import { readRun } from '../io/runFiles.js';
+import { skippedLines } from '../protocol.js';
 import { createNonce, panelHtml } from '../webviewHtml.js';
 
 /** The browser bundles sit beside the CLI bundle in dist/ (or, run from source, in the repo's dist/). */
 const DIST = basename(__dirname) === 'dist' ? __dirname : join(__dirname, '..', '..', 'dist');
 
 export async function standaloneHtml(
-  embedded: { run: unknown; events: unknown[] },
+  embedded: { run: unknown; events: unknown[]; skipped?: unknown },
   title: string,
 ): Promise<string> {
   const [inlineScript, inlineStyle] = await Promise.all([
@@ -27,7 +28,15 @@ export async function runView(args: {
 }): Promise<{ events: number; skipped: number }> {
   const run = await readRun(args.run);
   const log = await readAuditLog(args.audits ?? auditPathForRun(args.run, run.id));
-  const html = await standaloneHtml({ run, events: log.events }, `StepLens · ${run.problem.id}`);
+  const html = await standaloneHtml(
+    // The log's name only: the page may be passed around, the path is of this machine.
+    {
+      run,
+      events: log.events,
+      skipped: skippedLines(basename(args.audits ?? auditPathForRun(args.run, run.id)), log.skipped),
+    },
+    `StepLens · ${run.problem.id}`,
+  );
   await writeFileAtomic(args.html, html);
   return { events: log.events.length, skipped: log.skipped.length };
 }

@@ -6,7 +6,13 @@
  */
 import * as vscode from 'vscode';
 import type { AuditEvent, Judgement, Run, Sample } from '../core/schemas.js';
-import { type HostMessage, parseWebviewMessage, type WebviewMessage } from '../protocol.js';
+import {
+  type HostMessage,
+  parseWebviewMessage,
+  type SkippedLines,
+  skippedLines,
+  type WebviewMessage,
+} from '../protocol.js';
 import { createNonce, panelHtml } from '../webviewHtml.js';
 import { saveAudit } from './auditSave.js';
 import { EDITOR_PANEL_TYPE, VIEW_ID } from './ids.js';
@@ -17,6 +23,8 @@ interface Session {
   /** Where the run is (or will be) saved; audit events go beside it. */
   path: string;
   events: AuditEvent[];
+  /** Lines of the audit log that could not be read when the run was opened. */
+  skipped: SkippedLines | undefined;
 }
 
 interface Connection {
@@ -128,7 +136,8 @@ export class PanelHub
   }
 
   private showMessage(session: Session): HostMessage {
-    return { type: 'run/show', run: session.run, events: session.events, readOnly: false };
+    const { run, events, skipped } = session;
+    return { type: 'run/show', run, events, readOnly: false, ...(skipped ? { skipped } : {}) };
   }
 
   private async onMessage(connection: Connection, message: WebviewMessage): Promise<void> {
@@ -200,7 +209,8 @@ export class PanelHub
         `audit log of ${run.id}: skipped ${log.skipped.length} unreadable line(s): ${log.skipped.map((s) => `line ${s.line} (${s.reason})`).join(', ')}`,
       );
     }
-    this.session = { run, path, events: log.events };
+    const skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);
+    this.session = { run, path, events: log.events, skipped };
     this.broadcast(this.showMessage(this.session));
     await this.reveal();
     return run;
@@ -209,7 +219,8 @@ export class PanelHub
   /** A new analysis: panels show it from its first moment and fill in as deltas arrive. */
   async beginLive(run: Run, path: string): Promise<void> {
     const log = await this.storage.events(path, run.id);
-    this.session = { run, path, events: log.events };
+    const skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);
+    this.session = { run, path, events: log.events, skipped };
     this.broadcast(this.showMessage(this.session));
     await this.reveal();
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -437,6 +437,53 @@ describe('saving labels: the panel says what the host has not saved', () => {
   });
 });
 
+describe('unreadable audit lines', () => {
+  test('the panel says which lines of the log could not be read, until dismissed', async () => {
+    const panel = await openPanel(browser, { width: 300 });
+    try {
+      const skipped = {
+        log: '/work/project/.steplens/audits/fixture.jsonl',
+        count: 4,
+        lines: [
+          { line: 2, reason: 'not JSON (a write cut short?)' },
+          { line: 5, reason: 'Invalid input' },
+          { line: 9, reason: 'not JSON (a write cut short?)' },
+        ],
+      };
+      await panel.send({ type: 'run/show', run, events: [], readOnly: false, skipped });
+      const notice = panel.page.locator('.status .skipped-lines');
+      await notice.waitFor();
+      const said = (await notice.textContent()) ?? '';
+      assert.match(
+        said,
+        /4 audit lines could not be read: line 2: not JSON \(a write cut short\?\); line 5: Invalid input; line 9: not JSON \(a write cut short\?\); and 1 more\./,
+      );
+      assert.match(said, /Log: \/work\/project\/\.steplens\/audits\/fixture\.jsonl/);
+      await notice.locator('vscode-button', { hasText: 'Dismiss' }).click();
+      await notice.waitFor({ state: 'detached' });
+      // The same run shown again (another panel saved a label) does not bring it back.
+      await panel.send({ type: 'run/show', run, events: [], readOnly: false, skipped });
+      await panel.page.waitForFunction(
+        () => document.querySelector('.steps-head h3')?.textContent === 'Sample 2',
+      );
+      assert.equal(await panel.page.$('.skipped-lines'), null);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('a log read whole shows no such notice', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      assert.equal(await panel.page.$('.skipped-lines'), null);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
 describe('untrusted text', () => {
   test('HTML, script and javascript: links in model output and problem files show as text and run nothing', async () => {
     const hostile = {
@@ -480,7 +527,6 @@ describe('steplens view --html', () => {
   test('writes one self-contained read-only page of the same panel', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'steplens-view-'));
     const runPath = join(dir, '.steplens', 'runs', `${run.id}.json`);
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(join(dir, '.steplens', 'runs'), { recursive: true });
     mkdirSync(join(dir, '.steplens', 'audits'), { recursive: true });
     writeFileSync(runPath, JSON.stringify(run));
@@ -513,6 +559,55 @@ describe('steplens view --html', () => {
         requests.filter((url) => !url.startsWith('file://') && !url.startsWith('data:')),
         [],
       );
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("the page says which audit lines could not be read, by the log's name, until dismissed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steplens-view-'));
+    mkdirSync(join(dir, '.steplens', 'runs'), { recursive: true });
+    mkdirSync(join(dir, '.steplens', 'audits'), { recursive: true });
+    const runPath = join(dir, '.steplens', 'runs', `${run.id}.json`);
+    writeFileSync(runPath, JSON.stringify(run));
+    const good = {
+      type: 'stepRating',
+      schemaVersion: 1,
+      at: '2026-11-28T10:00:00.000Z',
+      sample: 2,
+      step: 1,
+      rating: -1,
+    };
+    writeFileSync(
+      join(dir, '.steplens', 'audits', `${run.id}.jsonl`),
+      `${JSON.stringify(good)}\n{"type":"stepRating","sch\n${JSON.stringify({ ...good, rating: 7 })}\n`,
+    );
+    const out = join(dir, 'run.html');
+    const printed = execFileSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'cli.js'), 'view', runPath, '--html', out],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.deepEqual(JSON.parse(printed), { html: out, events: 1, skipped: 2 });
+    const context = await browser.newContext({ offline: true, viewport: { width: 300, height: 900 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`file://${out}`);
+      await page.waitForSelector('.step[data-step="1"] .chip.rating.r-1.active');
+      const notice = page.locator('.status .skipped-lines');
+      const said = (await notice.textContent()) ?? '';
+      assert.match(
+        said,
+        /2 audit lines could not be read: line 2: not JSON \(a write cut short\?\); line 3: /,
+      );
+      assert.match(said, new RegExp(`Log: ${run.id}\\.jsonl`), "the file name, not this machine's path");
+      assert.doesNotMatch(said, new RegExp(dir));
+      await page.screenshot({ path: join(TEST_OUTPUT, 'standalone-skipped-lines.png') });
+      await notice.locator('vscode-button', { hasText: 'Dismiss' }).click();
+      await notice.waitFor({ state: 'detached' });
+      assert.match((await page.textContent('.status')) ?? '', /Read-only/);
     } finally {
       await context.close();
     }
