@@ -177,4 +177,63 @@ describe('retries and limits', () => {
       Array.from({ length: 20 }, (_, i) => i),
     );
   });
+
+  for (const max of [1, 2]) {
+    test(`Limiter(${max}): a released slot goes to the first waiter, not to a task arriving at that moment`, async () => {
+      const limiter = new Limiter(max);
+      let running = 0;
+      let peak = 0;
+      const order: string[] = [];
+      interface Task {
+        started: Promise<void>;
+        /** The promise the limiter awaits: resolving it releases the slot. */
+        body?: Promise<void>;
+        finish: () => void;
+        done: Promise<void>;
+      }
+      const tasks = new Map<string, Task>();
+      const submit = (name: string): Task => {
+        let finish!: () => void;
+        const gate = new Promise<void>((resolve) => {
+          finish = resolve;
+        });
+        let markStarted!: () => void;
+        const started = new Promise<void>((resolve) => {
+          markStarted = resolve;
+        });
+        const task: Task = { started, finish, done: Promise.resolve() };
+        tasks.set(name, task);
+        task.done = limiter.run(() => {
+          running += 1;
+          peak = Math.max(peak, running);
+          order.push(name);
+          markStarted();
+          task.body = gate.then(() => {
+            running -= 1;
+          });
+          return task.body;
+        });
+        return task;
+      };
+      const holders = Array.from({ length: max }, (_, i) => `holder${i}`);
+      for (const name of holders) submit(name);
+      for (const name of ['w1', 'w2', 'w3']) submit(name);
+      assert.equal(limiter.queued, 3);
+      // The late task arrives in a reaction to the first holder's end registered after the limiter's
+      // own: the slot has just been released and the woken waiter has not resumed yet.
+      void tasks.get('holder0')!.body!.then(() => submit('late'));
+      tasks.get('holder0')!.finish();
+      await tasks.get('holder0')!.done;
+      assert.ok(tasks.has('late'));
+      for (const name of [...holders.slice(1), 'w1', 'w2', 'w3', 'late']) {
+        const task = tasks.get(name)!;
+        await task.started;
+        assert.ok(running <= max, `${running} tasks in flight with a limit of ${max}`);
+        task.finish();
+        await task.done;
+      }
+      assert.equal(peak, max, `peak ${peak} in flight with a limit of ${max}`);
+      assert.deepEqual(order, [...holders, 'w1', 'w2', 'w3', 'late']);
+    });
+  }
 });
