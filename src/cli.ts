@@ -12,6 +12,7 @@ import { runView } from './cli/view.js';
 import { InputError } from './core/errors.js';
 import { isStepStrategy, STEP_STRATEGIES } from './core/steps.js';
 import { loadLabeledRuns, writeExport } from './io/exportFiles.js';
+import { errorText, redact } from './llm/credentials.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
@@ -248,9 +249,9 @@ export async function main(
       streams.stderr.write(`steplens${name ? ` ${name}` : ''}: ${error.message}\n`);
       return 2;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    streams.stderr.write(`steplens${name ? ` ${name}` : ''}: failed: ${message}\n`);
-    if (process.env.STEPLENS_DEBUG && error instanceof Error) streams.stderr.write(`${error.stack}\n`);
+    streams.stderr.write(`steplens${name ? ` ${name}` : ''}: failed: ${errorText(error)}\n`);
+    if (process.env.STEPLENS_DEBUG && error instanceof Error)
+      streams.stderr.write(`${redact(error.stack ?? '')}\n`);
     return 1;
   }
 }

@@ -112,3 +112,17 @@ export type RunConfigInput = z.input<typeof RunConfigSchema>;
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
 export type SelfJudgeConfig = z.infer<typeof SelfJudgeConfigSchema>;
 export type PrmConfig = z.infer<typeof PrmConfigSchema>;
+
+/** The URL without its `user:password@`: what run files, labels and messages may show. */
+export function urlWithoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+}
+
+/** The config as a run file stores it: endpoint URLs without credentials (keys are never in it). */
+export function withoutCredentials(config: RunConfig): RunConfig {
+  return {
+    ...config,
+    policy: { ...config.policy, baseUrl: urlWithoutCredentials(config.policy.baseUrl) },
+    prms: config.prms.map((prm) => ({ ...prm, baseUrl: urlWithoutCredentials(prm.baseUrl) })),
+  };
+}

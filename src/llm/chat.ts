@@ -7,6 +7,7 @@
  */
 import type OpenAI from 'openai';
 import { z } from 'zod';
+import { type EndpointAccess, endpointAccess } from './credentials.js';
 import {
   EndpointError,
   errorBodyMessage,
@@ -155,15 +156,17 @@ function isNRefusal(error: unknown): boolean {
 export class ChatEndpoint {
   private client: Promise<OpenAI> | undefined;
   private readonly limiter: Limiter;
+  private readonly access: EndpointAccess;
   readonly key: string;
 
   constructor(readonly options: ChatEndpointOptions) {
     this.limiter = new Limiter(options.concurrency);
-    this.key = `${options.baseUrl.replace(/\/+$/, '')}#${options.model}`;
+    this.access = endpointAccess(options.baseUrl, options.apiKey);
+    this.key = `${this.access.baseUrl.replace(/\/+$/, '')}#${options.model}`;
   }
 
   get label(): string {
-    return `${this.options.model} at ${this.options.baseUrl}`;
+    return `${this.options.model} at ${this.access.baseUrl}`;
   }
 
   /** False once the endpoint has refused (or ignored) `n > 1`; then N single requests are sent. */
@@ -176,9 +179,11 @@ export class ChatEndpoint {
     this.client ??= import('openai').then(
       ({ default: OpenAIClient }) =>
         new OpenAIClient({
-          baseURL: this.options.baseUrl,
+          baseURL: this.access.baseUrl,
           // Local servers need no key, but the SDK insists on one; the placeholder unlocks nothing.
           apiKey: this.options.apiKey ?? 'none',
+          // The Authorization StepLens decided on (Basic for a URL's user:pass@) wins over the SDK's.
+          defaultHeaders: this.access.headers,
           maxRetries: 0,
           // StepLens's own signal times each attempt (and counts a stream's silence, not its length).
           timeout: 2 ** 31 - 1,

@@ -1,7 +1,9 @@
 /**
  * What went wrong talking to an endpoint, in terms the retry loop and a user both understand.
- * Messages never include request headers, so a key cannot leak into a run file or a log.
+ * Messages never include request headers, and a key a server quotes back (or a URL's password) is
+ * redacted as the error is made, so it cannot reach a run file, a log or a terminal.
  */
+import { redact } from './credentials.js';
 
 export class EndpointError extends Error {
   constructor(
@@ -11,7 +13,7 @@ export class EndpointError extends Error {
     /** The server's Retry-After, in milliseconds. */
     readonly retryAfterMs?: number,
   ) {
-    super(message);
+    super(redact(message));
     this.name = 'EndpointError';
   }
 }

@@ -5,12 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { answersEquivalent, extractAnswer, isNumericAnswer } from '../core/answers.js';
-import type { RunConfig } from '../core/config.js';
+import { type RunConfig, withoutCredentials } from '../core/config.js';
 import type { Problem } from '../core/problems.js';
 import { aggregateScores, rerank } from '../core/rerank.js';
 import { type Judgement, type Run, RunSchema, type Sample } from '../core/schemas.js';
 import { separateReasoning, splitSteps } from '../core/steps.js';
 import type { ChatEndpoint } from './chat.js';
+import { errorText } from './credentials.js';
 import { CancelledError, isCancelled } from './errors.js';
 import {
   createJudges,
@@ -89,7 +90,7 @@ function judgementError(error: unknown, stepCount: number): Judgement {
   return {
     stepScores: Array.from({ length: stepCount }, () => null),
     firstError: -1,
-    error: error instanceof Error ? error.message : String(error),
+    error: errorText(error),
   };
 }
 
@@ -200,7 +201,7 @@ export async function analyze(
     createdAt: created.toISOString(),
     status: 'running',
     problem,
-    config,
+    config: withoutCredentials(config),
     judges: judges.map((judge) => judge.info),
     samples: [],
     rerank: [],
@@ -273,7 +274,7 @@ export async function rescore(existing: Run, options: PipelineOptions): Promise<
   const judges = createJudges(options.config, policy, options.resolveKey, tuning);
   const judgeIds = new Set(judges.map((judge) => judge.info.id));
   const run: Run = structuredClone(existing);
-  run.config = config;
+  run.config = withoutCredentials(config);
   run.judges = [
     ...existing.judges.filter((judge) => !judgeIds.has(judge.id)),
     ...judges.map((judge) => judge.info),

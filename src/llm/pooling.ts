@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { firstErrorFromScores } from '../core/metrics.js';
 import type { Judgement } from '../core/schemas.js';
 import { fitSteps } from './budget.js';
+import { type EndpointAccess, endpointAccess } from './credentials.js';
 import {
   EndpointError,
   errorBodyMessage,
@@ -101,18 +102,20 @@ export class PoolingPrm {
   private queue: Pending[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly key: string;
+  private readonly access: EndpointAccess;
 
   constructor(readonly options: PoolingOptions) {
     this.limiter = new Limiter(options.concurrency);
-    this.key = `${options.baseUrl.replace(/\/+$/, '')}#${options.model}`;
+    this.access = endpointAccess(options.baseUrl, options.apiKey);
+    this.key = `${this.access.baseUrl.replace(/\/+$/, '')}#${options.model}`;
   }
 
   get label(): string {
-    return `${this.options.model} at ${this.options.baseUrl}`;
+    return `${this.options.model} at ${this.access.baseUrl}`;
   }
 
   private get url(): string {
-    return `${serverRoot(this.options.baseUrl)}/pooling`;
+    return `${serverRoot(this.access.baseUrl)}/pooling`;
   }
 
   async judge(problem: string, steps: readonly string[], signal?: AbortSignal): Promise<Judgement> {
@@ -212,10 +215,7 @@ export class PoolingPrm {
         this.limiter.run(async () => {
           const response = await fetch(this.url, {
             method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-            },
+            headers: { 'content-type': 'application/json', ...this.access.headers },
             body: JSON.stringify({ model: this.options.model, ...payload }),
             signal: attemptSignal,
           });

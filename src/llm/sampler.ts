@@ -3,6 +3,7 @@
  * that judging starts while the others are still being written.
  */
 import type { ChatChoice, ChatEndpoint, ChatRequest, ChatUsage } from './chat.js';
+import { errorText } from './credentials.js';
 import { isCancelled } from './errors.js';
 
 export const SOLVE_INSTRUCTION = 'Please reason step by step, and put your final answer within \\boxed{}.';
@@ -47,7 +48,7 @@ export async function sampleSolutions(
   };
   const fail = (slots: readonly number[], error: unknown) => {
     if (isCancelled(error) || signal?.aborted) return;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     for (const slot of slots) {
       if (settled.has(slot)) continue;
       settled.add(slot);

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ChatEndpoint } from '../../src/llm/chat.js';
 import { criticJudgement, criticPrompt, parseCriticVerdict } from '../../src/llm/critic.js';
 import { EndpointError, parseRetryAfter } from '../../src/llm/errors.js';
 import { Limiter } from '../../src/llm/limiter.js';
 import { binaryProbability } from '../../src/llm/logprobJudges.js';
 import { renderQwenChat, stepRewards } from '../../src/llm/pooling.js';
 import { backoffDelay, withRetries } from '../../src/llm/retry.js';
+import { startStub } from '../fixtures/stubServer.js';
 import { readFixture } from '../support.js';
 
 describe('critic protocol', () => {
@@ -236,4 +238,43 @@ describe('retries and limits', () => {
       assert.deepEqual(order, [...holders, 'w1', 'w2', 'w3', 'late']);
     });
   }
+});
+
+describe('credentials in a base URL', () => {
+  test('user:pass@ is sent as Basic auth by the chat client and kept out of the label; with a key too it is refused', async () => {
+    const stub = await startStub({ chat: () => ({ choices: [{ content: 'hi' }] }) });
+    try {
+      const baseUrl = stub.baseUrl.replace('http://', 'http://ann:p%40ss-word-1@');
+      const endpoint = new ChatEndpoint({
+        baseUrl,
+        model: 'm',
+        concurrency: 1,
+        timeoutMs: 5000,
+        maxRetries: 0,
+      });
+      await endpoint.complete({ messages: [{ role: 'user', content: 'q' }] });
+      assert.equal(
+        stub.requests[0]!.authorization,
+        `Basic ${Buffer.from('ann:p@ss-word-1').toString('base64')}`,
+      );
+      assert.equal(endpoint.label, `m at ${stub.baseUrl}`);
+      assert.throws(
+        () =>
+          new ChatEndpoint({
+            baseUrl,
+            model: 'm',
+            apiKey: 'k-123456',
+            concurrency: 1,
+            timeoutMs: 1,
+            maxRetries: 0,
+          }),
+        (error: Error) =>
+          /user name and password and an API key/.test(error.message) &&
+          !error.message.includes('ss-word') &&
+          !error.message.includes('k-123456'),
+      );
+    } finally {
+      await stub.close();
+    }
+  });
 });
