@@ -7,6 +7,32 @@ import { z } from 'zod';
 import { STEP_STRATEGIES } from './steps.js';
 
 const EndpointUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** Without `requestDeadlineMs`, a request may last this many times its silence timeout. */
+export const DEADLINE_PER_TIMEOUT = 3;
+
+/**
+ * How long one HTTP request may take from start to end, however steadily a stream keeps talking
+ * (`timeoutMs` counts only silence). Reaching it fails the request for good: a retry would most
+ * likely take as long again.
+ */
+const RequestDeadline = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .describe(
+    'Milliseconds one request may take from start to end, however steadily a stream keeps talking; ' +
+      `default ${DEADLINE_PER_TIMEOUT} × timeoutMs. Reaching it fails the request without retrying.`,
+  );
+
+/** The request deadline an endpoint config gives, explicit or by default. */
+export function requestDeadlineMs(endpoint: {
+  timeoutMs: number;
+  requestDeadlineMs?: number | undefined;
+}): number {
+  return endpoint.requestDeadlineMs ?? DEADLINE_PER_TIMEOUT * endpoint.timeoutMs;
+}
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 export const PolicyConfigSchema = z.object({
@@ -19,6 +45,7 @@ export const PolicyConfigSchema = z.object({
   maxTokens: z.number().int().positive().default(32768),
   concurrency: z.number().int().min(1).max(256).default(8),
   timeoutMs: z.number().int().positive().default(600_000),
+  requestDeadlineMs: RequestDeadline,
   maxRetries: z.number().int().min(0).max(10).default(4),
 });
 
@@ -45,6 +72,7 @@ const PrmCommon = {
   model: z.string().min(1),
   apiKeyEnv: EnvName.optional(),
   timeoutMs: z.number().int().positive().default(300_000),
+  requestDeadlineMs: RequestDeadline,
   maxRetries: z.number().int().min(0).max(10).default(4),
   concurrency: z.number().int().min(1).max(256).default(4),
 };

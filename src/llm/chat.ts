@@ -16,7 +16,13 @@ import {
   transportError,
 } from './errors.js';
 import { Limiter } from './limiter.js';
-import { type EndpointRetrySettings, type RetryEvent, retryPolicy, withRetries } from './retry.js';
+import {
+  type EndpointRetrySettings,
+  type RetryEvent,
+  retryPolicy,
+  type TimedOut,
+  withRetries,
+} from './retry.js';
 
 export interface ChatEndpointOptions extends EndpointRetrySettings {
   baseUrl: string;
@@ -192,7 +198,9 @@ export class ChatEndpoint {
     return this.client;
   }
 
-  private toEndpointError = (error: unknown, timedOut: boolean): EndpointError => {
+  private toEndpointError = (error: unknown, timedOut: TimedOut | undefined): EndpointError => {
+    // The SDK ends an aborted stream quietly, so what surfaces then is "the stream ended early".
+    if (timedOut) return transportError(this.label, error, timedOut);
     if (error instanceof MalformedResponse) return new EndpointError(`${this.label}: ${error.message}`, true);
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number') {
@@ -209,7 +217,7 @@ export class ChatEndpoint {
         parseRetryAfter(headers),
       );
     }
-    return transportError(this.label, this.options.timeoutMs, error, timedOut);
+    return transportError(this.label, error, timedOut);
   };
 
   private retrying<T>(

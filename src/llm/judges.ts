@@ -38,6 +38,7 @@ export interface EndpointTuning {
 interface EndpointSettings extends KeyRequest {
   model: string;
   timeoutMs: number;
+  requestDeadlineMs?: number | undefined;
   maxRetries: number;
   concurrency: number;
 }
@@ -50,6 +51,7 @@ function endpointOptions(endpoint: EndpointSettings, resolveKey: KeyResolver, tu
     model: endpoint.model,
     ...(apiKey ? { apiKey } : {}),
     timeoutMs: endpoint.timeoutMs,
+    ...(endpoint.requestDeadlineMs !== undefined ? { requestDeadlineMs: endpoint.requestDeadlineMs } : {}),
     maxRetries: endpoint.maxRetries,
     concurrency: endpoint.concurrency,
     ...(tuning.backoff ? { backoff: tuning.backoff } : {}),

@@ -248,8 +248,7 @@ export class PoolingPrm {
       {
         policy: retryPolicy(this.options),
         ...(signal ? { signal } : {}),
-        toEndpointError: (error, timedOut) =>
-          transportError(this.label, this.options.timeoutMs, error, timedOut),
+        toEndpointError: (error, timedOut) => transportError(this.label, error, timedOut),
         onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
       },
     );

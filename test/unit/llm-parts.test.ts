@@ -133,7 +133,7 @@ describe('retries and limits', () => {
         return 'ok';
       },
       {
-        policy: { maxRetries: 3, timeoutMs: 1000, baseDelayMs: 1, maxDelayMs: 2 },
+        policy: { maxRetries: 3, timeoutMs: 1000, deadlineMs: 3000, baseDelayMs: 1, maxDelayMs: 2 },
         toEndpointError: (error) => error as EndpointError,
         onRetry: (event) => delays.push(event.delayMs),
       },
@@ -149,7 +149,7 @@ describe('retries and limits', () => {
           throw new EndpointError('bad request', false, 400);
         },
         {
-          policy: { maxRetries: 3, timeoutMs: 1000, baseDelayMs: 1, maxDelayMs: 2 },
+          policy: { maxRetries: 3, timeoutMs: 1000, deadlineMs: 3000, baseDelayMs: 1, maxDelayMs: 2 },
           toEndpointError: (e) => e as EndpointError,
         },
       ),
