@@ -97,7 +97,8 @@ const COMMANDS: Record<string, Command> = {
       "environment variables it names (apiKeyEnv). --existing-steps judges the row's own steps\n" +
       '(ProcessBench, PRM800K) instead of sampling. The run is written to --out, or under .steplens/runs/.\n' +
       'Prints {"run", "samples", "failedSamples", "judges", "status"}. Ctrl-C writes the partial run,\n' +
-      'marked cancelled (exit 130); exit 1 when every sample failed.',
+      'marked cancelled (exit 130), unfinished samples with the text streamed so far (marked cancelled,\n' +
+      'never judged or voted); exit 1 when every sample failed.',
     options: {
       config: { type: 'string' },
       row: { type: 'string' },

@@ -27,7 +27,7 @@ export function aggregateScores(scores: readonly (number | null)[], method: Aggr
 
 export const SELF_JUDGE_ID = 'self';
 
-type RankedSample = Pick<Sample, 'index' | 'answer' | 'judgements' | 'error'>;
+type RankedSample = Pick<Sample, 'index' | 'answer' | 'judgements' | 'error' | 'cancelled'>;
 
 function judged(reference: string | undefined, answer: string | null): { correct?: boolean } {
   return reference === undefined ? {} : { correct: answersEquivalent(answer, reference) };
@@ -60,7 +60,8 @@ export function rerank(
   judges: readonly JudgeInfo[],
   reference: string | undefined,
 ): RerankPick[] {
-  const usable = samples.filter((sample) => !sample.error);
+  // A failed sample has nothing to vote with, a cancelled one only a beginning.
+  const usable = samples.filter((sample) => !sample.error && !sample.cancelled);
   const picks: RerankPick[] = [votePick('majority', usable, reference, {}, `majority vote; ${TIE_RULE}`)];
 
   for (const judge of judges) {

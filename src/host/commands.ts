@@ -230,7 +230,12 @@ async function runWithProgress(
         `run ${run.id}: ${run.status}, ${run.samples.length} samples, ${failed} failed, saved to ${path}`,
       );
       if (run.status === 'cancelled') {
-        warn(context, `StepLens: cancelled; the ${run.samples.length} sample(s) finished so far are saved.`);
+        const unfinished = run.samples.filter((sample) => sample.cancelled).length;
+        warn(
+          context,
+          `StepLens: cancelled; the ${run.samples.length - unfinished} sample(s) finished so far are saved` +
+            (unfinished > 0 ? `, and what ${unfinished} unfinished one(s) had written.` : '.'),
+        );
       } else if (failed > 0) {
         warn(
           context,

@@ -11,6 +11,7 @@ import { type EndpointAccess, endpointAccess } from './credentials.js';
 import {
   EndpointError,
   errorBodyMessage,
+  isCancelled,
   isRetryableStatus,
   parseRetryAfter,
   transportError,
@@ -314,7 +315,8 @@ export class ChatEndpoint {
    * Streams one request for `slots.length` choices and reports each the moment its finish_reason
    * arrives. A failed attempt (cut stream, 5xx, no chunk for timeoutMs) is retried for the slots
    * still open only. Returns the slots left open because the endpoint refused or ignored `n`; throws
-   * when retries run out (slots reported before that stay done).
+   * when retries run out (slots reported before that stay done). On cancel, each open slot's text
+   * streamed so far goes to `onCancelled` before the CancelledError is thrown.
    */
   async stream(
     request: ChatRequest,
@@ -324,15 +326,27 @@ export class ChatEndpoint {
   ): Promise<number[]> {
     const client = await this.sdk();
     const open = [...slots];
+    /** Each slot's text in the latest attempt that streamed it. */
+    const parts = new Map<number, StreamedPart>();
     try {
       await this.retrying(
         (attemptSignal, stillAlive) =>
           this.limiter.run(() =>
-            this.streamAttempt(client, request, open, handlers, attemptSignal, stillAlive),
+            this.streamAttempt(client, request, open, parts, handlers, attemptSignal, stillAlive),
           ),
         signal,
       );
     } catch (error) {
+      if (isCancelled(error)) {
+        for (const slot of open) {
+          const part = parts.get(slot);
+          if (part && (part.content !== '' || part.reasoning !== ''))
+            handlers.onCancelled?.(slot, {
+              content: part.content,
+              ...(part.reasoning ? { reasoning: part.reasoning } : {}),
+            });
+        }
+      }
       if (!(slots.length > 1 && isNRefusal(error))) throw error;
       refusesMultipleChoices.add(this.key);
     }
@@ -343,12 +357,15 @@ export class ChatEndpoint {
     client: OpenAI,
     request: ChatRequest,
     open: number[],
+    parts: Map<number, StreamedPart>,
     handlers: StreamHandlers,
     signal: AbortSignal,
     stillAlive: () => void,
   ): Promise<void> {
     const started = performance.now();
     const wanted = [...open];
+    // A retry starts the slots it asks for again.
+    for (const slot of wanted) parts.delete(slot);
     const stream = await client.chat.completions.create(
       {
         ...(this.body(request, wanted.length) as unknown as OpenAI.ChatCompletionCreateParamsStreaming),
@@ -357,11 +374,9 @@ export class ChatEndpoint {
       },
       { signal },
     );
-    const parts = new Map<number, { content: string; reasoning: string; finishReason: string | null }>();
     let usage: ChatUsage | undefined;
-    const report = (index: number) => {
-      const slot = wanted[index]!;
-      const part = parts.get(index)!;
+    const report = (slot: number) => {
+      const part = parts.get(slot)!;
       open.splice(open.indexOf(slot), 1);
       handlers.onChoice(slot, {
         content: part.content,
@@ -381,21 +396,22 @@ export class ChatEndpoint {
       for (const choice of parsed.data.choices) {
         const slot = wanted[choice.index];
         if (slot === undefined || !open.includes(slot)) continue;
-        const part = parts.get(choice.index) ?? { content: '', reasoning: '', finishReason: null };
+        const part = parts.get(slot) ?? { content: '', reasoning: '', finishReason: null };
         part.content += choice.delta?.content ?? '';
         part.reasoning += choice.delta?.reasoning_content ?? choice.delta?.reasoning ?? '';
-        parts.set(choice.index, part);
+        parts.set(slot, part);
         handlers.onProgress?.(slot, part.content.length + part.reasoning.length);
         if (choice.finish_reason) {
           part.finishReason = choice.finish_reason;
-          if (wanted.length > 1) report(choice.index);
+          if (wanted.length > 1) report(slot);
         }
       }
     }
-    if (wanted.length === 1 && parts.get(0)?.finishReason) report(0);
+    if (wanted.length === 1 && parts.get(wanted[0]!)?.finishReason) report(wanted[0]!);
     if (open.length === 0) return;
-    const allSeenFinished = [...parts.values()].every((part) => part.finishReason !== null);
-    if (wanted.length > 1 && parts.size > 0 && parts.size < wanted.length && allSeenFinished) {
+    const seen = wanted.filter((slot) => parts.has(slot));
+    const allSeenFinished = seen.every((slot) => parts.get(slot)!.finishReason !== null);
+    if (wanted.length > 1 && seen.length > 0 && seen.length < wanted.length && allSeenFinished) {
       // Every choice the server started, it finished: it answers fewer choices than asked (ignores n).
       refusesMultipleChoices.add(this.key);
       return;
@@ -406,7 +422,21 @@ export class ChatEndpoint {
   }
 }
 
+interface StreamedPart {
+  content: string;
+  reasoning: string;
+  finishReason: string | null;
+}
+
+/** What an unfinished choice had streamed when the caller cancelled. */
+export interface PartialChoice {
+  content: string;
+  reasoning?: string;
+}
+
 export interface StreamHandlers {
   onChoice: (slot: number, choice: ChatChoice & { latencyMs: number; usage?: ChatUsage }) => void;
   onProgress?: (slot: number, characters: number) => void;
+  /** On cancel, once for each slot left open that had streamed any text. */
+  onCancelled?: (slot: number, partial: PartialChoice) => void;
 }

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { main } from '../../src/cli.js';
 import { type Run, RunSchema } from '../../src/core/schemas.js';
 import { CLI, jsonLines, runCli } from '../cli.js';
-import { scenario, solution } from '../fixtures/scenario.js';
+import { isCriticRequest, scenario, solution } from '../fixtures/scenario.js';
 import { type Stub, startStub } from '../fixtures/stubServer.js';
 import { fixturePath, readFixture } from '../support.js';
 
@@ -351,6 +351,84 @@ describe('keys echoed by a server', () => {
       delete process.env.STEPLENS_LEAK_POLICY_KEY;
       delete process.env.STEPLENS_LEAK_PRM_KEY;
       await Promise.all([leakyPolicy.close(), leakyPrm.close(), basicPrm.close()]);
+    }
+  });
+});
+
+describe('Ctrl-C while the samples are streaming', () => {
+  test('keeps what each unfinished sample streamed, marked cancelled, split into steps, never judged or voted', async () => {
+    const long = (marker: string) =>
+      solution(marker, '41', { steps: 30, verdicts: [-1], reasoning: 'reasoning_content' });
+    const alpha = long('alpha');
+    const beta = long('beta');
+    const short = { content: 'Short: \\boxed{42}' };
+    const slow = await startStub({
+      chunkSize: 1,
+      chat: (body) =>
+        isCriticRequest(body)
+          ? { choices: Array.from({ length: body.n ?? 1 }, () => ({ content: '\\boxed{-1}' })) }
+          : // One word a chunk; the stall keeps the long ones unfinished however late the signal lands.
+            {
+              choices: [short, alpha.choice, beta.choice],
+              chunkDelayMs: 10,
+              fault: { kind: 'stall', afterChunks: 40 },
+            },
+    });
+    try {
+      const config = join(dir, 'slow.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          policy: { baseUrl: slow.baseUrl, model: 'm', n: 3, timeoutMs: 60_000 },
+          selfJudge: { mode: 'critic', samples: 1 },
+        }),
+      );
+      const out = join(dir, 'interrupted.json');
+      // Both long samples are well into their answers (reasoning done) by chunk 30.
+      const streamed = new Promise<void>((resolve) =>
+        slow.events.on('chunk', (sent) => {
+          if (sent >= 30) resolve();
+        }),
+      );
+      const running = runMain(['analyze', join(dir, 'problem.md'), '--config', config, '--out', out]);
+      await streamed;
+      process.kill(process.pid, 'SIGINT');
+      const result = await running;
+
+      assert.equal(result.code, 130, result.stderr);
+      assert.equal((jsonLines(result.stdout)[0] as { status: string }).status, 'cancelled');
+      const run = RunSchema.parse(JSON.parse(readFileSync(out, 'utf8')));
+      assert.equal(run.status, 'cancelled');
+      assert.equal(run.samples.length, 3);
+
+      const finished = run.samples.find((sample) => sample.answer === '42');
+      assert.ok(finished && !finished.cancelled, 'the short sample finished');
+      assert.ok(finished.judgements.self, 'and was judged');
+      const partial = run.samples.filter((sample) => sample.cancelled);
+      assert.equal(partial.length, 2);
+      for (const [sample, scripted] of partial.map(
+        (s) => [s, s.text.startsWith('alpha') ? alpha : beta] as const,
+      )) {
+        assert.equal(sample.finishReason, 'cancelled');
+        assert.equal(sample.reasoning, scripted.choice.reasoning_content);
+        assert.ok(sample.text.length > 0 && scripted.choice.content.startsWith(sample.text), sample.text);
+        assert.ok(sample.steps.length > 0);
+        assert.ok(`${scripted.marker}: we set up the problem.`.startsWith(sample.steps[0]!), sample.steps[0]);
+        assert.equal(sample.answer, null);
+        assert.deepEqual(sample.judgements, {});
+      }
+      const critiqued = slow.requests
+        .filter((r) => isCriticRequest(r.body as never))
+        .map((r) => JSON.stringify(r.body));
+      assert.ok(
+        critiqued.every((body) => !body.includes('alpha') && !body.includes('beta')),
+        'partial samples are not judged',
+      );
+      assert.ok(run.rerank.length > 0);
+      for (const pick of run.rerank)
+        assert.equal(pick.sample, finished.index, `${pick.method} picked ${pick.sample}`);
+    } finally {
+      await slow.close();
     }
   });
 });
