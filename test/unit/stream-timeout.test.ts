@@ -17,6 +17,8 @@ async function endpointFor(
     baseUrl: stub.baseUrl,
     model: 'm',
     timeoutMs: 300,
+    // Far from the default 3 × timeout: these streams are about silence, however slow the machine.
+    requestDeadlineMs: 60_000,
     maxRetries: 1,
     concurrency: 2,
     backoff: { baseDelayMs: 1, maxDelayMs: 2 },
@@ -66,12 +68,14 @@ test('a stream that dribbles a chunk forever ends at the request deadline: the s
     chunkSize: 1,
   });
   const config = RunConfigSchema.parse({
+    // The silence timeout is 20 chunk gaps long, so only the deadline can end this stream, even on a
+    // loaded machine (at 4 gaps, a stalled event loop let the silence fire first).
     policy: {
       baseUrl: stub.baseUrl,
       model: 'm',
       n: 1,
-      timeoutMs: 200,
-      requestDeadlineMs: 400,
+      timeoutMs: 1000,
+      requestDeadlineMs: 1500,
       maxRetries: 2,
     },
     selfJudge: { mode: 'off' },
@@ -81,6 +85,6 @@ test('a stream that dribbles a chunk forever ends at the request deadline: the s
     { config, resolveKey: () => undefined, tuning: { backoff: { baseDelayMs: 1, maxDelayMs: 2 } } },
   );
   assert.equal(run.samples.length, 1);
-  assert.match(run.samples[0]!.error ?? '', /no complete answer within the request deadline of 400 ms/);
+  assert.match(run.samples[0]!.error ?? '', /no complete answer within the request deadline of 1500 ms/);
   assert.equal(stub.requests.length, 1, 'a deadline is not retried');
 });
