@@ -18,8 +18,11 @@ export function rememberSecret(value: string | undefined): void {
   if (value !== undefined && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
 }
 
-/** `Bearer <token>` / `Basic <token>`: whatever follows the scheme is a credential. */
-const AUTHORIZATION = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/-]+=*/gi;
+/**
+ * `Bearer <token>` / `Basic <token>`: a token-like word after the scheme (8+ characters, a digit
+ * among them) is a credential; "Missing bearer token" or "Basic authentication" stay readable.
+ */
+const AUTHORIZATION = /\b(Bearer|Basic)\s+(?=[A-Za-z._~+/-]*\d)[A-Za-z0-9._~+/-]{8,}=*/gi;
 /** OpenAI-style keys (sk-…, sk-proj-…), also from endpoints StepLens was not told about. */
 const KEY_SHAPED = /\bsk-[A-Za-z0-9_-]{8,}/g;
 /** The `user:pass@` of any URL in the text. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ChatEndpoint } from '../../src/llm/chat.js';
+import { redact, rememberSecret } from '../../src/llm/credentials.js';
 import { criticJudgement, criticPrompt, parseCriticVerdict } from '../../src/llm/critic.js';
 import { EndpointError, parseRetryAfter } from '../../src/llm/errors.js';
 import { Limiter } from '../../src/llm/limiter.js';
@@ -241,6 +242,21 @@ describe('retries and limits', () => {
 });
 
 describe('credentials in a base URL', () => {
+  test('redact hides remembered keys, bearer/basic tokens, sk- keys and URL userinfo, and nothing else', () => {
+    rememberSecret('plainsecretvalue');
+    assert.equal(
+      redact('got plainsecretvalue; Authorization: Bearer abc123def456; key sk-proj-AbC123xyz_789'),
+      'got [redacted]; Authorization: Bearer [redacted]; key [redacted]',
+    );
+    assert.equal(redact('GET https://ann:pw@host.example/v1 failed'), 'GET https://host.example/v1 failed');
+    for (const plain of [
+      'Missing bearer token',
+      'Basic authentication required',
+      'see task-12345678 and support@example.com',
+    ])
+      assert.equal(redact(plain), plain);
+  });
+
   test('user:pass@ is sent as Basic auth by the chat client and kept out of the label; with a key too it is refused', async () => {
     const stub = await startStub({ chat: () => ({ choices: [{ content: 'hi' }] }) });
     try {
