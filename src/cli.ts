@@ -12,6 +12,7 @@ import { runView } from './cli/view.js';
 import { InputError } from './core/errors.js';
 import { isStepStrategy, STEP_STRATEGIES } from './core/steps.js';
 import { loadLabeledRuns, skippedAuditLines, writeExport } from './io/exportFiles.js';
+import { errorText, redact } from './llm/credentials.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
@@ -96,7 +97,8 @@ const COMMANDS: Record<string, Command> = {
       "environment variables it names (apiKeyEnv). --existing-steps judges the row's own steps\n" +
       '(ProcessBench, PRM800K) instead of sampling. The run is written to --out, or under .steplens/runs/.\n' +
       'Prints {"run", "samples", "failedSamples", "judges", "status"}. Ctrl-C writes the partial run,\n' +
-      'marked cancelled (exit 130); exit 1 when every sample failed.',
+      'marked cancelled (exit 130), unfinished samples with the text streamed so far (marked cancelled,\n' +
+      'never judged or voted); exit 1 when every sample failed.',
     options: {
       config: { type: 'string' },
       row: { type: 'string' },
@@ -264,9 +266,9 @@ export async function main(
       streams.stderr.write(`steplens${name ? ` ${name}` : ''}: ${error.message}\n`);
       return 2;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    streams.stderr.write(`steplens${name ? ` ${name}` : ''}: failed: ${message}\n`);
-    if (process.env.STEPLENS_DEBUG && error instanceof Error) streams.stderr.write(`${error.stack}\n`);
+    streams.stderr.write(`steplens${name ? ` ${name}` : ''}: failed: ${errorText(error)}\n`);
+    if (process.env.STEPLENS_DEBUG && error instanceof Error)
+      streams.stderr.write(`${redact(error.stack ?? '')}\n`);
     return 1;
   }
 }

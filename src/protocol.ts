@@ -19,6 +19,48 @@ export const ProgressSchema = z.object({
   judgeTotal: z.number().int().min(0),
 });
 
+/**
+ * Names one `audit/append` so its answer can name it back: made by the panel, unique within the
+ * panel's page, echoed by the host in `audit/saved` or `audit/failed`.
+ */
+export const RequestIdSchema = z.union([z.string().min(1).max(100), z.number().int().min(0)]);
+export type RequestId = z.infer<typeof RequestIdSchema>;
+
+/** Unreadable lines of a run's audit log named in the notice; the rest are only counted. */
+export const SKIPPED_LINES_NAMED = 3;
+const REASON_MAX = 200;
+
+/**
+ * Lines of the audit log that could not be read (a write cut short by a crash, an edit by hand):
+ * their labels are missing from what the panel shows, so the panel says so.
+ */
+export const SkippedLinesSchema = z.object({
+  /** The log: its path in VS Code, its file name in a standalone page that may be passed around. */
+  log: z.string(),
+  count: z.number().int().min(1),
+  /** The first few, in file order. */
+  lines: z
+    .array(z.object({ line: z.number().int().min(1), reason: z.string().max(REASON_MAX) }))
+    .max(SKIPPED_LINES_NAMED),
+});
+export type SkippedLines = z.infer<typeof SkippedLinesSchema>;
+
+/** What `run/show` says about a log's unreadable lines; undefined when every line was read. */
+export function skippedLines(
+  log: string,
+  skipped: readonly { line: number; reason: string }[],
+): SkippedLines | undefined {
+  if (skipped.length === 0) return undefined;
+  return {
+    log,
+    count: skipped.length,
+    lines: skipped.slice(0, SKIPPED_LINES_NAMED).map(({ line, reason }) => ({
+      line,
+      reason: reason.length > REASON_MAX ? `${reason.slice(0, REASON_MAX - 1)}…` : reason,
+    })),
+  };
+}
+
 export const HostMessageSchema = z.discriminatedUnion('type', [
   /** A whole run and its audit log: sent once per run shown. */
   z.object({
@@ -26,6 +68,8 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     run: RunSchema,
     events: z.array(AuditEventSchema),
     readOnly: z.boolean(),
+    /** Absent when every line of the log was read. */
+    skipped: SkippedLinesSchema.optional(),
   }),
   /** Deltas while a run is being analyzed: a sample arrived, a judge finished one. */
   z.object({ type: z.literal('run/sample'), runId: z.string(), sample: SampleSchema }),
@@ -49,8 +93,18 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     finishedAt: z.string().optional(),
     rerank: z.array(RerankPickSchema),
   }),
-  /** The host could not save a label: the panel says so and keeps the label unsaved-marked. */
-  z.object({ type: z.literal('audit/failed'), runId: z.string(), message: z.string() }),
+  /**
+   * The answer to each `audit/append`, sent once the event is written to the audit log (saved) or
+   * could not be (failed). Until its answer arrives the panel marks the label unsaved; after a
+   * failure it keeps the mark and says which label and why.
+   */
+  z.object({ type: z.literal('audit/saved'), runId: z.string(), requestId: RequestIdSchema }),
+  z.object({
+    type: z.literal('audit/failed'),
+    runId: z.string(),
+    requestId: RequestIdSchema,
+    message: z.string(),
+  }),
   z.object({ type: z.literal('view/empty'), message: z.string() }),
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;
@@ -60,7 +114,13 @@ export const PANEL_COMMANDS = ['analyzeActiveFile', 'openRun', 'exportAudits'] a
 export const WebviewMessageSchema = z.discriminatedUnion('type', [
   /** The panel is listening: the host holds its posts until then. */
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('audit/append'), runId: z.string().min(1), event: AuditEventSchema }),
+  /** One label change, to append to the run's audit log; answered by `audit/saved` or `audit/failed`. */
+  z.object({
+    type: z.literal('audit/append'),
+    runId: z.string().min(1),
+    requestId: RequestIdSchema,
+    event: AuditEventSchema,
+  }),
   z.object({ type: z.literal('panel/openInEditor') }),
   z.object({ type: z.literal('command/run'), command: z.enum(PANEL_COMMANDS) }),
   z.object({ type: z.literal('log/error'), message: z.string().max(2000) }),

@@ -12,9 +12,19 @@ import {
   stampEvent,
 } from '../src/core/audit.js';
 import { SELF_JUDGE_ID } from '../src/core/rerank.js';
-import type { Judgement, Run, Sample } from '../src/core/schemas.js';
-import type { HostMessage } from '../src/protocol.js';
-import { badge, button, checkbox, collapsible, icon, progressBar, select, textField } from './components.js';
+import type { AuditEvent, Judgement, Run, Sample } from '../src/core/schemas.js';
+import type { HostMessage, SkippedLines } from '../src/protocol.js';
+import {
+  badge,
+  button,
+  checkbox,
+  collapsible,
+  focusWhenReady,
+  icon,
+  progressBar,
+  select,
+  textField,
+} from './components.js';
 import type { HostSeam } from './host.js';
 import { KEY_HELP, KEYMAP, type KeyAction } from './keys.js';
 import { appendMathText } from './math.js';
@@ -31,6 +41,7 @@ import {
   thresholdOf,
   verdictText,
 } from './model.js';
+import { describeLabel, labelKeys, SaveTracker } from './saves.js';
 import { VirtualList } from './virtualList.js';
 
 type Child = Node | string | null | undefined | false;
@@ -69,7 +80,11 @@ export class StepLensApp {
   private undoStack: AuditChange[][] = [];
   private progress: { sampled: number; sampleTotal: number; judged: number; judgeTotal: number } | null =
     null;
-  private unsaved = '';
+  /** Labels applied here whose save the host has not confirmed. */
+  private readonly saves = new SaveTracker(pageId());
+  /** Unreadable lines of the shown run's audit log, and whether the person dismissed that notice. */
+  private skipped: SkippedLines | undefined;
+  private skippedDismissed = '';
   /** Bumped on every full render, so a deferred half of an outdated render does nothing. */
   private renderGeneration = 0;
 
@@ -87,6 +102,10 @@ export class StepLensApp {
     hidden: '',
   });
   private readonly status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  /** Labels the host could not save: stays in view (sticky) while the person works further down. */
+  private readonly saveNotice = h('div', { class: 'save-notice', role: 'alert', hidden: '' });
+  /** What the notice says now: it is redrawn only when that changes, so it is announced once. */
+  private saveNoticeSays = '';
 
   constructor(
     private readonly root: HTMLElement,
@@ -99,6 +118,7 @@ export class StepLensApp {
     this.stepList.element.classList.add('step-list');
     this.stepList.element.setAttribute('aria-label', 'Steps');
     this.root.append(
+      this.saveNotice,
       this.status,
       this.header,
       this.answers,
@@ -120,6 +140,7 @@ export class StepLensApp {
   private onMessage(message: HostMessage): void {
     switch (message.type) {
       case 'run/show':
+        this.skipped = message.skipped;
         this.show(message.run, replayAudit(message.events), message.readOnly || this.host.readOnly);
         break;
       case 'run/sample': {
@@ -154,9 +175,13 @@ export class StepLensApp {
         this.renderHeader();
         this.renderAnswers();
         break;
+      case 'audit/saved':
+        if (!this.run || message.runId !== this.run.id) return;
+        this.saveAnswered(this.saves.saved(message.requestId));
+        break;
       case 'audit/failed':
-        this.unsaved = message.message;
-        this.renderStatus();
+        if (!this.run || message.runId !== this.run.id) return;
+        this.saveAnswered(this.saves.failed(message.requestId, message.message));
         break;
       case 'view/empty':
         this.run = null;
@@ -184,6 +209,10 @@ export class StepLensApp {
 
   private show(run: Run, labels: AuditLabels, readOnly: boolean): void {
     const sameRun = this.run?.id === run.id;
+    // The log the host sends lacks what it has not saved (yet): labels set here stay on screen,
+    // still marked, over the fresh copy. Another run's answers concern nothing shown any more.
+    if (sameRun) for (const event of this.saves.unsavedEvents()) applyAuditEvent(labels, event);
+    else this.saves.reset();
     run.samples.sort((a, b) => a.index - b.index);
     this.run = run;
     this.labels = labels;
@@ -249,10 +278,34 @@ export class StepLensApp {
   }
 
   private renderStatus(): void {
+    this.renderSaveNotice();
     replace(this.status);
-    if (this.unsaved) {
+    const skipped = this.skipped;
+    if (skipped && this.run && this.skippedDismissed !== skippedId(this.run.id, skipped)) {
+      const runId = this.run.id;
+      const named = skipped.lines.map(({ line, reason }) => `line ${line}: ${reason}`);
+      if (skipped.count > named.length) named.push(`and ${skipped.count - named.length} more`);
       this.status.append(
-        h('div', { class: 'warning' }, icon('warning'), ` Labels not saved: ${this.unsaved}`),
+        h(
+          'div',
+          { class: 'warning skipped-lines' },
+          h(
+            'div',
+            {},
+            icon('warning'),
+            ` ${skipped.count} audit line${skipped.count === 1 ? '' : 's'} could not be read: ${named.join('; ')}.`,
+          ),
+          h('div', { class: 'muted' }, `Their labels are not shown. Log: ${skipped.log}`),
+          button(
+            'Dismiss',
+            () => {
+              // Until the log changes: the same notice is not shown again for this run.
+              this.skippedDismissed = skippedId(runId, skipped);
+              this.renderStatus();
+            },
+            { secondary: true },
+          ),
+        ),
       );
     }
     if (this.readOnly && this.run) {
@@ -547,7 +600,14 @@ export class StepLensApp {
         ' ',
         correctness(sample.correct),
         sample.finishReason && sample.finishReason !== 'stop' ? ` · finish: ${sample.finishReason}` : '',
-        humanFirst !== undefined ? ` · human: ${verdictText(humanFirst)}` : '',
+        humanFirst !== undefined || this.saves.state(labelKeys.firstError(sample.index))
+          ? h(
+              'span',
+              { class: 'human-verdict' },
+              ` · human: ${verdictText(humanFirst)}`,
+              this.saveMark(labelKeys.firstError(sample.index)),
+            )
+          : '',
       ),
       checkbox('Only disagreements', this.view.onlyDisagreements, (checked) => this.setFilter(checked)),
       h(
@@ -583,8 +643,15 @@ export class StepLensApp {
       flags.push(h('span', { class: 'flag self' }, icon('flag'), ' Self: first error'));
     if (this.view.prm !== undefined && judgeFirstError(run, sample, this.view.prm) === step)
       flags.push(h('span', { class: 'flag prm' }, icon('flag'), ` ${this.view.prm}: first error`));
-    if (labels?.firstError === step)
-      flags.push(h('span', { class: 'flag human' }, icon('person'), ' Human: first error'));
+    if (labels?.firstError === step) {
+      const key = labelKeys.firstError(sample.index);
+      flags.push(
+        this.marked(
+          h('span', { class: 'flag human' }, icon('person'), ' Human: first error', this.saveMark(key)),
+          key,
+        ),
+      );
+    }
 
     const row = h(
       'div',
@@ -614,7 +681,7 @@ export class StepLensApp {
             : null,
         ),
         this.renderLabelControls(sample, step, disagree),
-        stepLabels?.note ? h('div', { class: 'step-note' }, icon('note'), ` ${stepLabels.note}`) : null,
+        this.renderNote(sample.index, step, stepLabels?.note),
       ),
     );
     row.addEventListener('click', (event) => {
@@ -624,10 +691,37 @@ export class StepLensApp {
     return row;
   }
 
+  /** The step's note, or (while that is unsaved) the word that it was removed. */
+  private renderNote(sample: number, step: number, note: string | undefined): HTMLElement | null {
+    const key = labelKeys.note(sample, step);
+    if (note)
+      return this.marked(h('div', { class: 'step-note' }, icon('note'), ` ${note}`, this.saveMark(key)), key);
+    if (!this.saves.state(key)) return null;
+    // Gone from the row once the removal is saved (see paintMark).
+    const removed = h(
+      'div',
+      { class: 'step-note while-unsaved' },
+      icon('note'),
+      ' note removed',
+      this.saveMark(key),
+    );
+    return this.marked(removed, key);
+  }
+
   private renderLabelControls(sample: Sample, step: number, disagree: boolean): HTMLElement {
     const stepLabels = this.labels[sample.index]?.steps[step];
-    /** One label chip: pressed when the label is set; clicking selects the step and sets it. */
-    const chip = (kind: string, text: string, title: string, active: boolean, set: () => void) => {
+    /**
+     * One label chip: pressed when the label is set; clicking selects the step and sets it. The
+     * pressed chip of a label not saved yet is drawn as such.
+     */
+    const chip = (
+      kind: string,
+      text: string,
+      title: string,
+      active: boolean,
+      key: string,
+      set: () => void,
+    ) => {
       const element = h(
         'button',
         {
@@ -643,11 +737,17 @@ export class StepLensApp {
         set();
       });
       if (this.readOnly) element.setAttribute('disabled', '');
-      return element;
+      return active ? this.marked(element, key) : element;
     };
-    const ratingChip = (rating: -1 | 0 | 1, text: string, key: string) =>
-      chip(`rating r${rating}`, text, `rate ${text} (key ${key})`, stepLabels?.rating === rating, () =>
-        this.rate(rating),
+    const ratingKey = labelKeys.rating(sample.index, step);
+    const ratingChip = (rating: -1 | 0 | 1, text: string, keyName: string) =>
+      chip(
+        `rating r${rating}`,
+        text,
+        `rate ${text} (key ${keyName})`,
+        stepLabels?.rating === rating,
+        ratingKey,
+        () => this.rate(rating),
       );
     const controls = h(
       'div',
@@ -655,23 +755,157 @@ export class StepLensApp {
       ratingChip(-1, '−1', '1'),
       ratingChip(0, '0', '2'),
       ratingChip(1, '+1', '3'),
+      this.saveMark(ratingKey),
     );
     const prm = this.view.prm;
-    const who = prm === undefined ? undefined : stepLabels?.who?.[prm];
-    if (disagree && prm !== undefined) {
-      const whoChip = (value: 'self' | 'prm' | 'both' | 'neither', text: string, key: string) =>
-        chip('who', text, `who was right: ${value} (key ${key})`, who === value, () => this.setWho(value));
+    if (prm === undefined) return controls;
+    const who = stepLabels?.who?.[prm];
+    const whoKey = labelKeys.who(sample.index, step, prm);
+    if (disagree) {
+      const whoChip = (value: 'self' | 'prm' | 'both' | 'neither', text: string, keyName: string) =>
+        chip('who', text, `who was right: ${value} (key ${keyName})`, who === value, whoKey, () =>
+          this.setWho(value),
+        );
       controls.append(
         h('span', { class: 'muted who-label' }, 'right:'),
         whoChip('self', 'Self', 's'),
         whoChip('prm', 'PRM', 'p'),
         whoChip('both', 'Both', 'b'),
         whoChip('neither', 'Neither', 'x'),
+        this.saveMark(whoKey),
       );
-    } else if (who) {
-      controls.append(h('span', { class: 'muted who-label' }, `right: ${who}`));
+    } else if (who || this.saves.state(whoKey)) {
+      controls.append(h('span', { class: 'muted who-label' }, `right: ${who ?? '–'}`), this.saveMark(whoKey));
     }
     return controls;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Saving: every label is marked unsaved until the host answers that its log has it
+
+  /** `element` shows label `key`'s value: it is drawn unsaved while the label is. */
+  private marked(element: HTMLElement, key: string): HTMLElement {
+    element.dataset.labelKey = key;
+    this.paintMark(element);
+    return element;
+  }
+
+  /** The mark beside label `key`: empty and hidden once the label is saved. */
+  private saveMark(key: string): HTMLElement {
+    const mark = h('span', { class: 'save-mark' });
+    return this.marked(mark, key);
+  }
+
+  private paintMark(element: HTMLElement): void {
+    const label = this.saves.state(element.dataset.labelKey ?? '');
+    if (!element.classList.contains('save-mark')) {
+      if (!label && element.classList.contains('while-unsaved')) {
+        element.remove();
+        return;
+      }
+      element.classList.toggle('unsaved', label !== undefined);
+      element.classList.toggle('save-failed', label?.status === 'failed');
+      return;
+    }
+    element.classList.toggle('pending', label?.status === 'pending');
+    element.classList.toggle('failed', label?.status === 'failed');
+    if (!label) {
+      element.hidden = true;
+      element.removeAttribute('title');
+      replace(element);
+      return;
+    }
+    element.hidden = false;
+    const what = describeLabel(label.event);
+    if (label.status === 'pending') {
+      element.title = `${what}: not saved yet`;
+      // The dot VS Code puts on an unsaved editor; the words are for screen readers.
+      replace(element, icon('circle-filled'), h('span', { class: 'sr-only' }, 'not saved yet'));
+    } else {
+      element.title = `${what}: not saved (${label.message ?? 'unknown error'})`;
+      replace(element, icon('warning'), h('span', { class: 'save-mark-text' }, 'not saved'));
+    }
+  }
+
+  /** Redraws, where they are on screen, the marks of label `key`. */
+  private paintMarks(key: string): void {
+    // In place, not by re-rendering rows: a note being typed in a row must survive an answer.
+    for (const element of this.root.querySelectorAll<HTMLElement>(`[data-label-key="${CSS.escape(key)}"]`))
+      this.paintMark(element);
+  }
+
+  private saveAnswered(key: string | undefined): void {
+    if (key !== undefined) this.paintMarks(key);
+    this.renderSaveNotice();
+  }
+
+  /**
+   * Which labels the host could not save, and why; Retry posts each label's latest change again.
+   * Failures usually share one cause (a full disk, a read-only folder): each cause is said once,
+   * with the labels it hit, so the notice stays short in a narrow side bar.
+   */
+  private renderSaveNotice(): void {
+    const failures = this.saves.failures();
+    const says = JSON.stringify(failures.map((label) => [label.key, label.requestId, label.message]));
+    if (says === this.saveNoticeSays) return;
+    this.saveNoticeSays = says;
+    this.saveNotice.hidden = failures.length === 0;
+    if (failures.length === 0) {
+      replace(this.saveNotice);
+      return;
+    }
+    const SHOWN = 5;
+    const byCause = new Map<string, string[]>();
+    for (const label of failures) {
+      const cause = label.message ?? 'unknown error';
+      byCause.set(cause, [...(byCause.get(cause) ?? []), describeLabel(label.event)]);
+    }
+    let room = SHOWN;
+    const causes = [...byCause].map(([cause, labels]) => {
+      const listed = labels.slice(0, Math.max(0, room));
+      room -= listed.length;
+      return h(
+        'div',
+        { class: 'cause' },
+        h('div', { class: 'reason' }, cause),
+        listed.length > 0 ? h('ul', {}, ...listed.map((label) => h('li', {}, label))) : null,
+      );
+    });
+    replace(
+      this.saveNotice,
+      h(
+        'div',
+        { class: 'warning' },
+        h(
+          'div',
+          { class: 'notice-head' },
+          icon('warning'),
+          ` ${failures.length} label${failures.length === 1 ? '' : 's'} not saved`,
+        ),
+        ...causes,
+        failures.length > SHOWN ? h('div', {}, `and ${failures.length - SHOWN} more`) : null,
+        h(
+          'div',
+          { class: 'actions' },
+          button('Retry', () => this.retrySaves(), { title: 'save these labels again' }),
+          h('span', { class: 'muted' }, 'Until saved they are not in the audit log.'),
+        ),
+      ),
+    );
+  }
+
+  private retrySaves(): void {
+    const run = this.run;
+    if (!run || this.readOnly) return;
+    for (const label of this.saves.failures()) {
+      this.post(run.id, label.event);
+      this.paintMarks(label.key);
+    }
+    this.renderSaveNotice();
+  }
+
+  private post(runId: string, event: AuditEvent): void {
+    this.host.post({ type: 'audit/append', runId, requestId: this.saves.begin(event), event });
   }
 
   private renderHelp(): void {
@@ -687,7 +921,11 @@ export class StepLensApp {
           ...KEY_HELP.map(([keys, what]) => h('tr', {}, h('td', {}, h('kbd', {}, keys)), h('td', {}, what))),
         ),
       ),
-      h('p', { class: 'muted' }, 'Every label is saved the moment you set it. Esc closes this.'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Every label is saved the moment you set it; a dot marks one not saved yet. Esc closes this.',
+      ),
     );
   }
 
@@ -764,18 +1002,26 @@ export class StepLensApp {
     for (const change of changes) {
       const event = stampEvent(change);
       applyAuditEvent(this.labels, event);
-      this.host.post({ type: 'audit/append', runId: run.id, event });
+      this.post(run.id, event);
     }
     if (undoable) this.undoStack.push(inverse);
-    this.afterLabelChange(changes[0]!.sample);
+    this.afterLabelChange(changes);
+    // A label changed again is no longer failed but pending: the notice may have less to say.
+    this.renderSaveNotice();
   }
 
-  private afterLabelChange(sampleIndex: number): void {
+  /** Redraws every row the changes touched: an undo may concern a step or sample left behind. */
+  private afterLabelChange(changes: AuditChange[]): void {
     this.summaries = summarize(this.run!, this.labels, this.view.prm);
-    const position = this.summaries.findIndex((summary) => summary.sample.index === sampleIndex);
-    this.sampleList.update(position);
-    const stepPosition = this.visibleSteps.indexOf(this.view.step);
-    this.stepList.update(stepPosition);
+    for (const sampleIndex of new Set(changes.map((change) => change.sample)))
+      this.sampleList.update(this.summaries.findIndex((summary) => summary.sample.index === sampleIndex));
+    const steps = new Set([this.view.step]);
+    for (const change of changes) {
+      // A first-error change carries a verdict, not a row; its rows are redrawn by its caller.
+      if (change.sample === this.view.sample && change.type !== 'firstError' && change.step !== undefined)
+        steps.add(change.step);
+    }
+    for (const step of steps) this.stepList.update(this.visibleSteps.indexOf(step));
   }
 
   private rate(rating: -1 | 0 | 1): void {
@@ -834,7 +1080,7 @@ export class StepLensApp {
     field.classList.add('note-field');
     const body = row.querySelector('.step-body') ?? row;
     body.append(field);
-    field.focus();
+    focusWhenReady(field);
     field.addEventListener('keydown', (event: KeyboardEvent) => {
       event.stopPropagation();
       if (event.key === 'Enter') {
@@ -907,6 +1153,15 @@ export class StepLensApp {
         return;
     }
   }
+}
+
+function skippedId(runId: string, skipped: SkippedLines): string {
+  return JSON.stringify([runId, skipped.log, skipped.count, skipped.lines]);
+}
+
+/** Ids unique to this page, so a reloaded panel never takes an answer meant for its predecessor. */
+function pageId(): string {
+  return Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('');
 }
 
 function replace(element: HTMLElement, ...children: Child[]): void {

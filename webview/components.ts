@@ -94,6 +94,16 @@ export function textField(value: string, placeholder: string): HTMLElement & { v
   return element;
 }
 
+/**
+ * Focuses a component once it has rendered: until then its shadow root holds no input to take the
+ * focus, and the keys typed next would go to the page (and its shortcuts) instead.
+ */
+export function focusWhenReady(element: HTMLElement): void {
+  const rendered = (element as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete;
+  if (rendered) void rendered.then(() => element.focus());
+  else element.focus();
+}
+
 /** A codicon glyph (the font ships with the panel). */
 export function icon(name: string, title?: string): HTMLElement {
   const element = document.createElement('span');

@@ -1,7 +1,9 @@
 /**
  * A list that keeps only the rows near the viewport in the DOM. Rows have variable heights: each
- * is estimated until it has been rendered once, then measured. The page itself scrolls, so the
- * list works in a narrow side panel without nested scroll areas.
+ * is estimated until it has been rendered once, then measured, and measured again whenever its
+ * size changes while it is in the DOM (math is typeset a few frames after a row appears, fonts
+ * load late). The page itself scrolls, so the list works in a narrow side panel without nested
+ * scroll areas.
  */
 export interface VirtualListOptions {
   /** Pixels assumed for a row never rendered. */
@@ -19,6 +21,8 @@ export class VirtualList {
   private offsetsValid = true;
   private readonly rendered = new Map<number, HTMLElement>();
   private frame = 0;
+  /** Watches the rows in the DOM, and only those: a row is unobserved the moment it leaves. */
+  private readonly resizes = new ResizeObserver((entries) => this.onResize(entries));
 
   constructor(private readonly options: VirtualListOptions) {
     this.element = document.createElement('div');
@@ -46,18 +50,23 @@ export class VirtualList {
 
   /** Re-renders every row on screen (content changed); measured heights are kept as estimates. */
   refresh(): void {
-    for (const row of this.rendered.values()) row.remove();
-    this.rendered.clear();
+    for (const index of [...this.rendered.keys()]) this.removeRow(index);
     this.layout();
   }
 
   /** Re-renders one row if it is on screen. */
   update(index: number): void {
+    if (!this.rendered.has(index)) return;
+    this.removeRow(index);
+    this.layout();
+  }
+
+  private removeRow(index: number): void {
     const row = this.rendered.get(index);
     if (!row) return;
+    this.resizes.unobserve(row);
     row.remove();
     this.rendered.delete(index);
-    this.layout();
   }
 
   invalidateAll(): void {
@@ -122,12 +131,7 @@ export class VirtualList {
     const last =
       this.count === 0 ? -1 : Math.min(this.count - 1, this.indexAt(top + window.innerHeight) + overscan);
 
-    for (const [index, row] of this.rendered) {
-      if (index < first || index > last) {
-        row.remove();
-        this.rendered.delete(index);
-      }
-    }
+    for (const index of [...this.rendered.keys()]) if (index < first || index > last) this.removeRow(index);
     // Create first, then measure in one pass: reading a height after each insert would force a
     // layout per row.
     for (let index = first; index <= last; index++) {
@@ -138,11 +142,35 @@ export class VirtualList {
         row.dataset.index = String(index);
         this.element.append(row);
         this.rendered.set(index, row);
+        this.resizes.observe(row);
       }
       row.style.transform = `translateY(${this.offsets[index]}px)`;
     }
+    this.measure(this.rendered);
+  }
+
+  /**
+   * A row changed size after it was placed (its math was typeset, a font arrived): the rows below
+   * it move now, before the frame is painted, so rows never gap or overlap until the next scroll.
+   */
+  private onResize(entries: ResizeObserverEntry[]): void {
+    const changed = new Map<number, HTMLElement>();
+    for (const entry of entries) {
+      const row = entry.target as HTMLElement;
+      const index = Number(row.dataset.index);
+      // A notice may still arrive for a row just replaced: only the row on screen counts.
+      if (this.rendered.get(index) === row) changed.set(index, row);
+    }
+    if (!this.measure(changed)) return;
+    // Shorter rows may bare space the rendered rows no longer fill; adding rows here, inside the
+    // observer's callback, would make it report them again in the same frame.
+    this.schedule();
+  }
+
+  /** Reads the heights of `rows`; when any changed, moves every rendered row to its new offset. */
+  private measure(rows: Map<number, HTMLElement>): boolean {
     let measuredChange = false;
-    for (const [index, row] of this.rendered) {
+    for (const [index, row] of rows) {
       const height = row.offsetHeight;
       if (height > 0 && height !== this.heights[index]) {
         this.heights[index] = height;
@@ -155,5 +183,6 @@ export class VirtualList {
       for (const [index, row] of this.rendered) row.style.transform = `translateY(${this.offsets[index]}px)`;
     }
     this.element.style.height = `${this.offsets[this.count] ?? 0}px`;
+    return measuredChange;
   }
 }

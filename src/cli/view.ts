@@ -4,13 +4,14 @@ import { basename, join } from 'node:path';
 import { auditPathForRun, describeSkipped, readAuditLog } from '../io/auditLog.js';
 import { writeFileAtomic } from '../io/files.js';
 import { readRun } from '../io/runFiles.js';
+import { skippedLines } from '../protocol.js';
 import { createNonce, panelHtml } from '../webviewHtml.js';
 
 /** The browser bundles sit beside the CLI bundle in dist/ (or, run from source, in the repo's dist/). */
 const DIST = basename(__dirname) === 'dist' ? __dirname : join(__dirname, '..', '..', 'dist');
 
 export async function standaloneHtml(
-  embedded: { run: unknown; events: unknown[] },
+  embedded: { run: unknown; events: unknown[]; skipped?: unknown },
   title: string,
 ): Promise<string> {
   const [inlineScript, inlineStyle] = await Promise.all([
@@ -29,7 +30,11 @@ export async function runView(args: {
   // A log the user named must exist; the one beside the run may not (no labels yet).
   const logPath = args.audits ?? auditPathForRun(args.run, run.id);
   const log = await readAuditLog(logPath, { required: args.audits !== undefined });
-  const html = await standaloneHtml({ run, events: log.events }, `StepLens · ${run.problem.id}`);
+  const html = await standaloneHtml(
+    // The log's name only: the page may be passed around, the path is of this machine.
+    { run, events: log.events, skipped: skippedLines(basename(logPath), log.skipped) },
+    `StepLens · ${run.problem.id}`,
+  );
   await writeFileAtomic(args.html, html);
   return {
     events: log.events.length,

@@ -8,6 +8,32 @@ import { SafeIdSchema } from './ids.js';
 import { STEP_STRATEGIES } from './steps.js';
 
 const EndpointUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** Without `requestDeadlineMs`, a request may last this many times its silence timeout. */
+export const DEADLINE_PER_TIMEOUT = 3;
+
+/**
+ * How long one HTTP request may take from start to end, however steadily a stream keeps talking
+ * (`timeoutMs` counts only silence). Reaching it fails the request for good: a retry would most
+ * likely take as long again.
+ */
+const RequestDeadline = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .describe(
+    'Milliseconds one request may take from start to end, however steadily a stream keeps talking; ' +
+      `default ${DEADLINE_PER_TIMEOUT} × timeoutMs. Reaching it fails the request without retrying.`,
+  );
+
+/** The request deadline an endpoint config gives, explicit or by default. */
+export function requestDeadlineMs(endpoint: {
+  timeoutMs: number;
+  requestDeadlineMs?: number | undefined;
+}): number {
+  return endpoint.requestDeadlineMs ?? DEADLINE_PER_TIMEOUT * endpoint.timeoutMs;
+}
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 export const PolicyConfigSchema = z.object({
@@ -20,6 +46,7 @@ export const PolicyConfigSchema = z.object({
   maxTokens: z.number().int().positive().default(32768),
   concurrency: z.number().int().min(1).max(256).default(8),
   timeoutMs: z.number().int().positive().default(600_000),
+  requestDeadlineMs: RequestDeadline,
   maxRetries: z.number().int().min(0).max(10).default(4),
 });
 
@@ -43,6 +70,7 @@ const PrmCommon = {
   model: z.string().min(1),
   apiKeyEnv: EnvName.optional(),
   timeoutMs: z.number().int().positive().default(300_000),
+  requestDeadlineMs: RequestDeadline,
   maxRetries: z.number().int().min(0).max(10).default(4),
   concurrency: z.number().int().min(1).max(256).default(4),
   /** This PRM's own τ; absent: the run's τ. */
@@ -116,3 +144,17 @@ export type RunConfigInput = z.input<typeof RunConfigSchema>;
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
 export type SelfJudgeConfig = z.infer<typeof SelfJudgeConfigSchema>;
 export type PrmConfig = z.infer<typeof PrmConfigSchema>;
+
+/** The URL without its `user:password@`: what run files, labels and messages may show. */
+export function urlWithoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+}
+
+/** The config as a run file stores it: endpoint URLs without credentials (keys are never in it). */
+export function withoutCredentials(config: RunConfig): RunConfig {
+  return {
+    ...config,
+    policy: { ...config.policy, baseUrl: urlWithoutCredentials(config.policy.baseUrl) },
+    prms: config.prms.map((prm) => ({ ...prm, baseUrl: urlWithoutCredentials(prm.baseUrl) })),
+  };
+}

@@ -28,7 +28,7 @@ export function aggregateScores(scores: readonly (number | null)[], method: Aggr
 
 export const SELF_JUDGE_ID = 'self';
 
-type RankedSample = Pick<Sample, 'index' | 'answer' | 'judgements' | 'error'>;
+type RankedSample = Pick<Sample, 'index' | 'answer' | 'judgements' | 'error' | 'cancelled'>;
 
 function checked(reference: string | undefined, answer: string | null): { correct?: boolean } {
   return reference === undefined ? {} : { correct: answersEquivalent(answer, reference) };
@@ -63,7 +63,8 @@ export function rerank(
   reference: string | undefined,
   config: ThresholdSettings,
 ): RerankPick[] {
-  const usable = samples.filter((sample) => !sample.error);
+  // A failed sample has nothing to vote with, a cancelled one only a beginning.
+  const usable = samples.filter((sample) => !sample.error && !sample.cancelled);
   const picks: RerankPick[] = [votePick('majority', usable, reference, {}, `majority vote; ${TIE_RULE}`)];
   const run = { config, judges };
   // A sample a judge gave no judgement on (failed, no step scored, never ran) is left out, and counted.

@@ -71,6 +71,11 @@ export const SampleSchema = z.object({
   latencyMs: z.number().min(0).optional(),
   /** Set when sampling failed: the sample then has no text and no judgements. */
   error: z.string().optional(),
+  /**
+   * The run was cancelled while this sample was being written: text, reasoning and steps are what
+   * had streamed by then (finishReason "cancelled"). It has no answer and is never judged or voted.
+   */
+  cancelled: z.literal(true).optional(),
   /** Keyed by judge id. */
   judgements: z.record(SafeIdSchema, JudgementSchema),
 });

@@ -4,13 +4,14 @@
  */
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { RunConfig } from '../core/config.js';
+import { type RunConfig, urlWithoutCredentials } from '../core/config.js';
 import { describeEstimate, estimateRequests } from '../core/cost.js';
 import { InputError } from '../core/errors.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
 import type { Run } from '../core/schemas.js';
 import { decodeText } from '../core/text.js';
 import { loadLabeledRuns, skippedAuditLines, writeExport } from '../io/exportFiles.js';
+import { endpointAccess, errorText } from '../llm/credentials.js';
 import type { KeyResolver } from '../llm/judges.js';
 import type { PipelineEvent } from '../llm/pipeline.js';
 import { serverRoot } from '../llm/pooling.js';
@@ -67,7 +68,7 @@ async function guarded<T>(
     return await body();
   } catch (error) {
     if (error instanceof Cancelled) return undefined;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     context.log.error(`${what}: ${message}`);
     const text =
       error instanceof InputError ? `StepLens: ${message}` : `StepLens: ${what} failed: ${message}`;
@@ -305,7 +306,12 @@ async function runWithProgress(
         `run ${run.id}: ${run.status}, ${run.samples.length} samples, ${failed} failed, saved to ${path}`,
       );
       if (run.status === 'cancelled') {
-        warn(context, `StepLens: cancelled; the ${run.samples.length} sample(s) finished so far are saved.`);
+        const unfinished = run.samples.filter((sample) => sample.cancelled).length;
+        warn(
+          context,
+          `StepLens: cancelled; the ${run.samples.length - unfinished} sample(s) finished so far are saved` +
+            (unfinished > 0 ? `, and what ${unfinished} unfinished one(s) had written.` : '.'),
+        );
       } else if (failed > 0) {
         warn(
           context,
@@ -472,7 +478,13 @@ export function setApiKey(context: CommandContext): Promise<void> {
     const endpoints = endpointsOf(result.ok ? result.config : undefined);
     const other = { label: 'Another endpoint…', baseUrl: '' };
     const picked = await vscode.window.showQuickPick(
-      [...endpoints.map((endpoint) => ({ ...endpoint, description: endpoint.baseUrl })), other],
+      [
+        ...endpoints.map((endpoint) => ({
+          ...endpoint,
+          description: urlWithoutCredentials(endpoint.baseUrl),
+        })),
+        other,
+      ],
       { title: 'Store an API key for which endpoint?' },
     );
     if (!picked) throw new Cancelled();
@@ -511,15 +523,15 @@ export function testConnection(context: CommandContext): Promise<string[] | unde
       {
         label: `policy ${config.policy.model}`,
         request: config.policy,
-        url: `${config.policy.baseUrl.replace(/\/+$/, '')}/models`,
+        url: (baseUrl: string) => `${baseUrl.replace(/\/+$/, '')}/models`,
       },
       ...config.prms.map((prm) => ({
         label: `PRM ${prm.id}`,
         request: prm,
-        url:
+        url: (baseUrl: string) =>
           prm.kind === 'vllm-pooling'
-            ? `${serverRoot(prm.baseUrl)}/v1/models`
-            : `${prm.baseUrl.replace(/\/+$/, '')}/models`,
+            ? `${serverRoot(baseUrl)}/v1/models`
+            : `${baseUrl.replace(/\/+$/, '')}/models`,
       })),
     ];
     const lines = await Promise.all(
@@ -527,14 +539,17 @@ export function testConnection(context: CommandContext): Promise<string[] | unde
         const key = resolveKey(request);
         const started = performance.now();
         try {
-          const response = await fetch(url, {
-            headers: key ? { authorization: `Bearer ${key}` } : {},
+          // Authenticates as the pipeline does (Bearer key, or Basic for a URL's user:pass@).
+          const access = endpointAccess(request.baseUrl, key);
+          const response = await fetch(url(access.baseUrl), {
+            headers: access.headers,
             signal: AbortSignal.timeout(10_000),
           });
           const ms = Math.round(performance.now() - started);
-          return `${label}: ${response.ok ? 'OK' : `HTTP ${response.status}`} (${ms} ms, ${key ? 'with key' : 'no key'})`;
+          const auth = key ? 'with key' : access.headers.authorization ? 'with user and password' : 'no key';
+          return `${label}: ${response.ok ? 'OK' : `HTTP ${response.status}`} (${ms} ms, ${auth})`;
         } catch (error) {
-          return `${label}: unreachable (${error instanceof Error ? error.message : String(error)})`;
+          return `${label}: unreachable (${errorText(error)})`;
         }
       }),
     );

@@ -6,8 +6,15 @@
  */
 import * as vscode from 'vscode';
 import type { AuditEvent, Judgement, Run, Sample } from '../core/schemas.js';
-import { type HostMessage, parseWebviewMessage, type WebviewMessage } from '../protocol.js';
+import {
+  type HostMessage,
+  parseWebviewMessage,
+  type SkippedLines,
+  skippedLines,
+  type WebviewMessage,
+} from '../protocol.js';
 import { createNonce, panelHtml } from '../webviewHtml.js';
+import { saveAudit } from './auditSave.js';
 import { EDITOR_PANEL_TYPE, VIEW_ID } from './ids.js';
 import type { RunStorage } from './storage.js';
 
@@ -16,6 +23,8 @@ interface Session {
   /** Where the run is (or will be) saved; audit events go beside it. */
   path: string;
   events: AuditEvent[];
+  /** Lines of the audit log that could not be read when the run was opened. */
+  skipped: SkippedLines | undefined;
 }
 
 interface Connection {
@@ -127,7 +136,8 @@ export class PanelHub
   }
 
   private showMessage(session: Session): HostMessage {
-    return { type: 'run/show', run: session.run, events: session.events, readOnly: false };
+    const { run, events, skipped } = session;
+    return { type: 'run/show', run, events, readOnly: false, ...(skipped ? { skipped } : {}) };
   }
 
   private async onMessage(connection: Connection, message: WebviewMessage): Promise<void> {
@@ -141,7 +151,7 @@ export class PanelHub
         break;
       }
       case 'audit/append':
-        await this.appendAudit(connection, message.runId, message.event);
+        await this.appendAudit(connection, message);
         break;
       case 'panel/openInEditor':
         this.openInEditor();
@@ -164,26 +174,28 @@ export class PanelHub
       : 'No run yet. Right-click a problem file (.md, .txt, .json, .jsonl) and choose "StepLens: Analyze Problem".';
   }
 
-  private async appendAudit(connection: Connection, runId: string, event: AuditEvent): Promise<void> {
+  /** Saves a label and answers the panel that sent it: saved once the log has it, or failed. */
+  private async appendAudit(
+    connection: Connection,
+    request: Extract<WebviewMessage, { type: 'audit/append' }>,
+  ): Promise<void> {
     const session = this.session;
-    if (!session || session.run.id !== runId) {
-      this.post(connection, {
-        type: 'audit/failed',
-        runId,
-        message: 'this run is no longer the open one; reopen it to label',
-      });
-      return;
-    }
-    try {
-      await this.storage.writer(session.path, runId).append(event);
-      session.events.push(event);
+    const reply = await saveAudit(
+      request,
+      session && {
+        runId: session.run.id,
+        append: (event) => this.storage.writer(session.path, session.run.id).append(event),
+      },
+    );
+    if (reply.type === 'audit/saved' && session) {
+      session.events.push(request.event);
       // Other open panels show the same run: bring them up to date.
       if (this.connections.size > 1) this.broadcast(this.showMessage(session), connection);
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      this.log.error(`could not save a label for run ${runId}: ${text}`);
-      this.post(connection, { type: 'audit/failed', runId, message: text });
+    } else if (reply.type === 'audit/failed') {
+      this.log.error(`could not save a label for run ${request.runId}: ${reply.message}`);
     }
+    // A panel closed while its label was being written has no one left to tell.
+    if (this.connections.has(connection)) this.post(connection, reply);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -197,7 +209,8 @@ export class PanelHub
         `audit log of ${run.id}: skipped ${log.skipped.length} unreadable line(s): ${log.skipped.map((s) => `line ${s.line} (${s.reason})`).join(', ')}`,
       );
     }
-    this.session = { run, path, events: log.events };
+    const skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);
+    this.session = { run, path, events: log.events, skipped };
     this.broadcast(this.showMessage(this.session));
     await this.reveal();
     return run;
@@ -206,7 +219,8 @@ export class PanelHub
   /** A new analysis: panels show it from its first moment and fill in as deltas arrive. */
   async beginLive(run: Run, path: string): Promise<void> {
     const log = await this.storage.events(path, run.id);
-    this.session = { run, path, events: log.events };
+    const skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);
+    this.session = { run, path, events: log.events, skipped };
     this.broadcast(this.showMessage(this.session));
     await this.reveal();
   }

@@ -64,6 +64,7 @@ export function settingName(path: readonly PropertyKey[]): string {
   const map: Record<string, string> = {
     'policy.n': 'policy.samples',
     'policy.timeoutMs': 'policy.timeoutSeconds',
+    'policy.requestDeadlineMs': 'policy.requestDeadlineSeconds',
     'selfJudge.samples': 'selfJudge.critiques',
     'steps.strategy': 'steps.strategy',
     threshold: 'disagreementThreshold',
@@ -89,6 +90,7 @@ export function readRunConfig(
       : configuration.get<T>(key);
   const apiKeyEnv = userValue<string>(configuration, 'policy.apiKeyEnv');
   const timeoutSeconds = get<number>('policy.timeoutSeconds');
+  const deadlineSeconds = get<number | null>('policy.requestDeadlineSeconds');
   const input = {
     policy: {
       baseUrl: userValue<string>(configuration, 'policy.baseUrl'),
@@ -100,6 +102,9 @@ export function readRunConfig(
       maxTokens: get<number>('policy.maxTokens'),
       concurrency: get<number>('policy.concurrency'),
       ...(typeof timeoutSeconds === 'number' ? { timeoutMs: Math.round(timeoutSeconds * 1000) } : {}),
+      ...(typeof deadlineSeconds === 'number'
+        ? { requestDeadlineMs: Math.round(deadlineSeconds * 1000) }
+        : {}),
     },
     selfJudge: {
       mode: get<string>('selfJudge.mode'),

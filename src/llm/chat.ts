@@ -7,15 +7,23 @@
  */
 import type OpenAI from 'openai';
 import { z } from 'zod';
+import { type EndpointAccess, endpointAccess } from './credentials.js';
 import {
   EndpointError,
   errorBodyMessage,
+  isCancelled,
   isRetryableStatus,
   parseRetryAfter,
   transportError,
 } from './errors.js';
 import { Limiter } from './limiter.js';
-import { type EndpointRetrySettings, type RetryEvent, retryPolicy, withRetries } from './retry.js';
+import {
+  type EndpointRetrySettings,
+  type RetryEvent,
+  retryPolicy,
+  type TimedOut,
+  withRetries,
+} from './retry.js';
 
 export interface ChatEndpointOptions extends EndpointRetrySettings {
   baseUrl: string;
@@ -155,15 +163,17 @@ function isNRefusal(error: unknown): boolean {
 export class ChatEndpoint {
   private client: Promise<OpenAI> | undefined;
   private readonly limiter: Limiter;
+  private readonly access: EndpointAccess;
   readonly key: string;
 
   constructor(readonly options: ChatEndpointOptions) {
     this.limiter = new Limiter(options.concurrency);
-    this.key = `${options.baseUrl.replace(/\/+$/, '')}#${options.model}`;
+    this.access = endpointAccess(options.baseUrl, options.apiKey);
+    this.key = `${this.access.baseUrl.replace(/\/+$/, '')}#${options.model}`;
   }
 
   get label(): string {
-    return `${this.options.model} at ${this.options.baseUrl}`;
+    return `${this.options.model} at ${this.access.baseUrl}`;
   }
 
   /** False once the endpoint has refused (or ignored) `n > 1`; then N single requests are sent. */
@@ -176,9 +186,11 @@ export class ChatEndpoint {
     this.client ??= import('openai').then(
       ({ default: OpenAIClient }) =>
         new OpenAIClient({
-          baseURL: this.options.baseUrl,
+          baseURL: this.access.baseUrl,
           // Local servers need no key, but the SDK insists on one; the placeholder unlocks nothing.
           apiKey: this.options.apiKey ?? 'none',
+          // The Authorization StepLens decided on (Basic for a URL's user:pass@) wins over the SDK's.
+          defaultHeaders: this.access.headers,
           maxRetries: 0,
           // StepLens's own signal times each attempt (and counts a stream's silence, not its length).
           timeout: 2 ** 31 - 1,
@@ -187,7 +199,9 @@ export class ChatEndpoint {
     return this.client;
   }
 
-  private toEndpointError = (error: unknown, timedOut: boolean): EndpointError => {
+  private toEndpointError = (error: unknown, timedOut: TimedOut | undefined): EndpointError => {
+    // The SDK ends an aborted stream quietly, so what surfaces then is "the stream ended early".
+    if (timedOut) return transportError(this.label, error, timedOut);
     if (error instanceof MalformedResponse) return new EndpointError(`${this.label}: ${error.message}`, true);
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number') {
@@ -204,7 +218,7 @@ export class ChatEndpoint {
         parseRetryAfter(headers),
       );
     }
-    return transportError(this.label, this.options.timeoutMs, error, timedOut);
+    return transportError(this.label, error, timedOut);
   };
 
   private retrying<T>(
@@ -301,7 +315,8 @@ export class ChatEndpoint {
    * Streams one request for `slots.length` choices and reports each the moment its finish_reason
    * arrives. A failed attempt (cut stream, 5xx, no chunk for timeoutMs) is retried for the slots
    * still open only. Returns the slots left open because the endpoint refused or ignored `n`; throws
-   * when retries run out (slots reported before that stay done).
+   * when retries run out (slots reported before that stay done). On cancel, each open slot's text
+   * streamed so far goes to `onCancelled` before the CancelledError is thrown.
    */
   async stream(
     request: ChatRequest,
@@ -311,15 +326,27 @@ export class ChatEndpoint {
   ): Promise<number[]> {
     const client = await this.sdk();
     const open = [...slots];
+    /** Each slot's text in the latest attempt that streamed it. */
+    const parts = new Map<number, StreamedPart>();
     try {
       await this.retrying(
         (attemptSignal, stillAlive) =>
           this.limiter.run(() =>
-            this.streamAttempt(client, request, open, handlers, attemptSignal, stillAlive),
+            this.streamAttempt(client, request, open, parts, handlers, attemptSignal, stillAlive),
           ),
         signal,
       );
     } catch (error) {
+      if (isCancelled(error)) {
+        for (const slot of open) {
+          const part = parts.get(slot);
+          if (part && (part.content !== '' || part.reasoning !== ''))
+            handlers.onCancelled?.(slot, {
+              content: part.content,
+              ...(part.reasoning ? { reasoning: part.reasoning } : {}),
+            });
+        }
+      }
       if (!(slots.length > 1 && isNRefusal(error))) throw error;
       refusesMultipleChoices.add(this.key);
     }
@@ -330,12 +357,15 @@ export class ChatEndpoint {
     client: OpenAI,
     request: ChatRequest,
     open: number[],
+    parts: Map<number, StreamedPart>,
     handlers: StreamHandlers,
     signal: AbortSignal,
     stillAlive: () => void,
   ): Promise<void> {
     const started = performance.now();
     const wanted = [...open];
+    // A retry starts the slots it asks for again.
+    for (const slot of wanted) parts.delete(slot);
     const stream = await client.chat.completions.create(
       {
         ...(this.body(request, wanted.length) as unknown as OpenAI.ChatCompletionCreateParamsStreaming),
@@ -344,11 +374,9 @@ export class ChatEndpoint {
       },
       { signal },
     );
-    const parts = new Map<number, { content: string; reasoning: string; finishReason: string | null }>();
     let usage: ChatUsage | undefined;
-    const report = (index: number) => {
-      const slot = wanted[index]!;
-      const part = parts.get(index)!;
+    const report = (slot: number) => {
+      const part = parts.get(slot)!;
       open.splice(open.indexOf(slot), 1);
       handlers.onChoice(slot, {
         content: part.content,
@@ -368,21 +396,22 @@ export class ChatEndpoint {
       for (const choice of parsed.data.choices) {
         const slot = wanted[choice.index];
         if (slot === undefined || !open.includes(slot)) continue;
-        const part = parts.get(choice.index) ?? { content: '', reasoning: '', finishReason: null };
+        const part = parts.get(slot) ?? { content: '', reasoning: '', finishReason: null };
         part.content += choice.delta?.content ?? '';
         part.reasoning += choice.delta?.reasoning_content ?? choice.delta?.reasoning ?? '';
-        parts.set(choice.index, part);
+        parts.set(slot, part);
         handlers.onProgress?.(slot, part.content.length + part.reasoning.length);
         if (choice.finish_reason) {
           part.finishReason = choice.finish_reason;
-          if (wanted.length > 1) report(choice.index);
+          if (wanted.length > 1) report(slot);
         }
       }
     }
-    if (wanted.length === 1 && parts.get(0)?.finishReason) report(0);
+    if (wanted.length === 1 && parts.get(wanted[0]!)?.finishReason) report(wanted[0]!);
     if (open.length === 0) return;
-    const allSeenFinished = [...parts.values()].every((part) => part.finishReason !== null);
-    if (wanted.length > 1 && parts.size > 0 && parts.size < wanted.length && allSeenFinished) {
+    const seen = wanted.filter((slot) => parts.has(slot));
+    const allSeenFinished = seen.every((slot) => parts.get(slot)!.finishReason !== null);
+    if (wanted.length > 1 && seen.length > 0 && seen.length < wanted.length && allSeenFinished) {
       // Every choice the server started, it finished: it answers fewer choices than asked (ignores n).
       refusesMultipleChoices.add(this.key);
       return;
@@ -393,7 +422,21 @@ export class ChatEndpoint {
   }
 }
 
+interface StreamedPart {
+  content: string;
+  reasoning: string;
+  finishReason: string | null;
+}
+
+/** What an unfinished choice had streamed when the caller cancelled. */
+export interface PartialChoice {
+  content: string;
+  reasoning?: string;
+}
+
 export interface StreamHandlers {
   onChoice: (slot: number, choice: ChatChoice & { latencyMs: number; usage?: ChatUsage }) => void;
   onProgress?: (slot: number, characters: number) => void;
+  /** On cancel, once for each slot left open that had streamed any text. */
+  onCancelled?: (slot: number, partial: PartialChoice) => void;
 }

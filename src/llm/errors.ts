@@ -1,7 +1,10 @@
 /**
  * What went wrong talking to an endpoint, in terms the retry loop and a user both understand.
- * Messages never include request headers, so a key cannot leak into a run file or a log.
+ * Messages never include request headers, and a key a server quotes back (or a URL's password) is
+ * redacted as the error is made, so it cannot reach a run file, a log or a terminal.
  */
+import { redact } from './credentials.js';
+import type { TimedOut } from './retry.js';
 
 export class EndpointError extends Error {
   constructor(
@@ -11,7 +14,7 @@ export class EndpointError extends Error {
     /** The server's Retry-After, in milliseconds. */
     readonly retryAfterMs?: number,
   ) {
-    super(message);
+    super(redact(message));
     this.name = 'EndpointError';
   }
 }
@@ -66,15 +69,18 @@ export function errorBodyMessage(body: string): string {
   return body.slice(0, 300);
 }
 
-/** A failure below HTTP (refused, reset, cut, timed out): worth another try. */
-export function transportError(
-  label: string,
-  timeoutMs: number,
-  error: unknown,
-  timedOut: boolean,
-): EndpointError {
-  if (error instanceof EndpointError) return error;
-  if (timedOut) return new EndpointError(`${label}: no answer within ${timeoutMs} ms`, true);
+/**
+ * A failure below HTTP (refused, reset, cut, silent too long): worth another try. Reaching the
+ * request deadline is not: the answer was still coming, and a retry would most likely take as long.
+ */
+export function transportError(label: string, error: unknown, timedOut: TimedOut | undefined): EndpointError {
+  if (error instanceof EndpointError && !timedOut) return error;
+  if (timedOut?.kind === 'deadline')
+    return new EndpointError(
+      `${label}: no complete answer within the request deadline of ${timedOut.ms} ms`,
+      false,
+    );
+  if (timedOut) return new EndpointError(`${label}: no answer within ${timedOut.ms} ms`, true);
   const message = error instanceof Error ? error.message : String(error);
   return new EndpointError(`${label}: connection failed: ${message}`, true);
 }

@@ -42,6 +42,7 @@ export interface EndpointTuning {
 interface EndpointSettings extends KeyRequest {
   model: string;
   timeoutMs: number;
+  requestDeadlineMs?: number | undefined;
   maxRetries: number;
   concurrency: number;
 }
@@ -54,6 +55,7 @@ function endpointOptions(endpoint: EndpointSettings, resolveKey: KeyResolver, tu
     model: endpoint.model,
     ...(apiKey ? { apiKey } : {}),
     timeoutMs: endpoint.timeoutMs,
+    ...(endpoint.requestDeadlineMs !== undefined ? { requestDeadlineMs: endpoint.requestDeadlineMs } : {}),
     maxRetries: endpoint.maxRetries,
     concurrency: endpoint.concurrency,
     ...(tuning.backoff ? { backoff: tuning.backoff } : {}),

@@ -1,17 +1,19 @@
 /**
  * One analysis: sample N solutions, split each into steps, judge each by Self-PRM and every PRM
  * the moment it arrives, rerank, and hand back a valid Run — also when parts failed (recorded on
- * the sample) or the user cancelled (status "cancelled", everything finished so far kept).
+ * the sample) or the user cancelled (status "cancelled", everything finished so far kept, and the
+ * text of unfinished samples as samples marked cancelled).
  */
 import { randomBytes } from 'node:crypto';
 import { answersEquivalent, extractAnswer, isNumericAnswer } from '../core/answers.js';
-import type { RunConfig } from '../core/config.js';
+import { type RunConfig, withoutCredentials } from '../core/config.js';
 import { requireScoredStep, verdictOf } from '../core/judgements.js';
 import type { Problem } from '../core/problems.js';
 import { aggregateScores, rerank } from '../core/rerank.js';
 import { type Judgement, type Run, RunSchema, type Sample } from '../core/schemas.js';
 import { separateReasoning, splitSteps } from '../core/steps.js';
-import type { ChatEndpoint } from './chat.js';
+import type { ChatEndpoint, PartialChoice } from './chat.js';
+import { errorText } from './credentials.js';
 import { CancelledError, isCancelled } from './errors.js';
 import {
   createJudges,
@@ -79,6 +81,20 @@ export function buildSample(
   };
 }
 
+/**
+ * What an unfinished sample had streamed when the run was cancelled, split into steps for reading;
+ * an unfinished text has no answer, and the sample is never judged or voted.
+ */
+export function cancelledSample(
+  index: number,
+  partial: PartialChoice,
+  problem: Problem,
+  config: RunConfig,
+): Sample {
+  const { correct: _unknown, ...sample } = buildSample(index, partial, problem, config);
+  return { ...sample, answer: null, finishReason: 'cancelled', cancelled: true };
+}
+
 /** A row that already carries steps (ProcessBench, PRM800K) as the one sample to judge. */
 export function sampleFromExistingSteps(problem: Problem, config: RunConfig): Sample {
   const steps = problem.steps ?? [];
@@ -90,7 +106,7 @@ function judgementError(error: unknown, stepCount: number): Judgement {
   return {
     stepScores: Array.from({ length: stepCount }, () => null),
     firstError: null,
-    error: error instanceof Error ? error.message : String(error),
+    error: errorText(error),
   };
 }
 
@@ -203,7 +219,7 @@ export async function analyze(
     createdAt: created.toISOString(),
     status: 'running',
     problem,
-    config,
+    config: withoutCredentials(config),
     judges: judges.map((judge) => judge.info),
     samples: [],
     rerank: [],
@@ -242,12 +258,18 @@ export async function analyze(
     if (sample.steps.length === 0) queue.skip();
     else queue.add(sample);
   };
+  const onCancelled = (slot: number, partial: PartialChoice) => {
+    const sample = cancelledSample(slot, partial, problem, config);
+    run.samples.push(sample);
+    options.onEvent?.({ type: 'sampled', done: sampled, total: n, sample });
+  };
   await sampleSolutions(
     policy,
     solveRequest(problem.text, config.policy),
     n,
     {
       onSample,
+      onCancelled,
       onProgress: (slot, characters) => options.onEvent?.({ type: 'streaming', sample: slot, characters }),
     },
     signal,
@@ -277,14 +299,16 @@ export async function rescore(existing: Run, options: PipelineOptions): Promise<
   const judges = createJudges(options.config, policy, options.resolveKey, tuning);
   const judgeIds = new Set(judges.map((judge) => judge.info.id));
   const run: Run = structuredClone(existing);
-  run.config = config;
+  run.config = withoutCredentials(config);
   run.judges = [
     ...existing.judges.filter((judge) => !judgeIds.has(judge.id)),
     ...judges.map((judge) => judge.info),
   ];
   run.status = 'running';
 
-  const judgeable = run.samples.filter((sample) => !sample.error && sample.steps.length > 0);
+  const judgeable = run.samples.filter(
+    (sample) => !sample.error && !sample.cancelled && sample.steps.length > 0,
+  );
   for (const sample of judgeable) for (const id of judgeIds) delete sample.judgements[id];
   options.onEvent?.({ type: 'started', run: structuredClone(run) });
   const queue = new JudgingQueue(run.problem, judges, config, judgeable.length, options);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { firstErrorFromScores } from '../core/metrics.js';
 import type { Judgement } from '../core/schemas.js';
 import { fitSteps } from './budget.js';
+import { type EndpointAccess, endpointAccess } from './credentials.js';
 import {
   EndpointError,
   errorBodyMessage,
@@ -103,18 +104,20 @@ export class PoolingPrm {
   private queue: Pending[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly key: string;
+  private readonly access: EndpointAccess;
 
   constructor(readonly options: PoolingOptions) {
     this.limiter = new Limiter(options.concurrency);
-    this.key = `${options.baseUrl.replace(/\/+$/, '')}#${options.model}`;
+    this.access = endpointAccess(options.baseUrl, options.apiKey);
+    this.key = `${this.access.baseUrl.replace(/\/+$/, '')}#${options.model}`;
   }
 
   get label(): string {
-    return `${this.options.model} at ${this.options.baseUrl}`;
+    return `${this.options.model} at ${this.access.baseUrl}`;
   }
 
   private get url(): string {
-    return `${serverRoot(this.options.baseUrl)}/pooling`;
+    return `${serverRoot(this.access.baseUrl)}/pooling`;
   }
 
   async judge(problem: string, steps: readonly string[], signal?: AbortSignal): Promise<Judgement> {
@@ -214,10 +217,7 @@ export class PoolingPrm {
         this.limiter.run(async () => {
           const response = await fetch(this.url, {
             method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-            },
+            headers: { 'content-type': 'application/json', ...this.access.headers },
             body: JSON.stringify({ model: this.options.model, ...payload }),
             signal: attemptSignal,
           });
@@ -250,8 +250,7 @@ export class PoolingPrm {
       {
         policy: retryPolicy(this.options),
         ...(signal ? { signal } : {}),
-        toEndpointError: (error, timedOut) =>
-          transportError(this.label, this.options.timeoutMs, error, timedOut),
+        toEndpointError: (error, timedOut) => transportError(this.label, error, timedOut),
         onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
       },
     );

@@ -1,21 +1,30 @@
+import { requestDeadlineMs } from '../core/config.js';
 import { CancelledError, EndpointError } from './errors.js';
 
 export interface RetryPolicy {
   maxRetries: number;
-  /** Per attempt. */
+  /** Per attempt: how long it may stay silent (a stream's every chunk starts it again). */
   timeoutMs: number;
+  /** Per attempt: how long it may take from start to end, however steadily it keeps talking. */
+  deadlineMs: number;
   /** First backoff; doubles each retry, capped at maxDelayMs, with full jitter. */
   baseDelayMs: number;
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: Omit<RetryPolicy, 'maxRetries' | 'timeoutMs'> = {
+export const DEFAULT_RETRY: Omit<RetryPolicy, 'maxRetries' | 'timeoutMs' | 'deadlineMs'> = {
   baseDelayMs: 500,
   maxDelayMs: 30_000,
 };
 
 /** The longest Retry-After we honour; a server asking for more gets this and a retry. */
 const MAX_RETRY_AFTER_MS = 120_000;
+
+/** Why an attempt was aborted by its own clock: silence past timeoutMs, or the deadline. */
+export interface TimedOut {
+  kind: 'silence' | 'deadline';
+  ms: number;
+}
 
 export interface RetryEvent {
   attempt: number;
@@ -49,8 +58,9 @@ export function backoffDelay(
 
 /**
  * Runs `attempt` until it succeeds, fails for good, or the caller cancels. Each attempt gets its own
- * signal that fires on the caller's cancel or on the per-attempt timeout; a streaming attempt calls
- * `stillAlive` on every chunk, so its timeout counts silence, not the length of a long answer.
+ * signal that fires on the caller's cancel, on the per-attempt timeout or at the attempt's deadline;
+ * a streaming attempt calls `stillAlive` on every chunk, so its timeout counts silence, not the
+ * length of a long answer, and the deadline ends a stream that never stops talking.
  * `toEndpointError` decides what a failure means (retryable or not, Retry-After).
  */
 export async function withRetries<T>(
@@ -58,7 +68,7 @@ export async function withRetries<T>(
   options: {
     policy: RetryPolicy;
     signal?: AbortSignal;
-    toEndpointError: (error: unknown, timedOut: boolean) => EndpointError;
+    toEndpointError: (error: unknown, timedOut: TimedOut | undefined) => EndpointError;
     onRetry?: (event: RetryEvent) => void;
   },
 ): Promise<T> {
@@ -66,10 +76,16 @@ export async function withRetries<T>(
   for (let retry = 0; ; retry++) {
     if (signal?.aborted) throw new CancelledError();
     const timeout = new AbortController();
-    let timer = setTimeout(() => timeout.abort(), policy.timeoutMs);
+    let timedOut: TimedOut | undefined;
+    const expire = (kind: TimedOut['kind'], ms: number) => () => {
+      timedOut ??= { kind, ms };
+      timeout.abort();
+    };
+    let silence = setTimeout(expire('silence', policy.timeoutMs), policy.timeoutMs);
+    const deadline = setTimeout(expire('deadline', policy.deadlineMs), policy.deadlineMs);
     const stillAlive = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => timeout.abort(), policy.timeoutMs);
+      clearTimeout(silence);
+      silence = setTimeout(expire('silence', policy.timeoutMs), policy.timeoutMs);
     };
     const attemptSignal = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
     let failure: EndpointError;
@@ -77,9 +93,10 @@ export async function withRetries<T>(
       return await attempt(attemptSignal, stillAlive);
     } catch (error) {
       if (signal?.aborted) throw new CancelledError();
-      failure = options.toEndpointError(error, timeout.signal.aborted);
+      failure = options.toEndpointError(error, timedOut);
     } finally {
-      clearTimeout(timer);
+      clearTimeout(silence);
+      clearTimeout(deadline);
     }
     if (!failure.retryable || retry >= policy.maxRetries) {
       const tries = retry + 1;
@@ -99,6 +116,8 @@ export async function withRetries<T>(
 export interface EndpointRetrySettings {
   maxRetries: number;
   timeoutMs: number;
+  /** Absent: DEADLINE_PER_TIMEOUT × timeoutMs. */
+  requestDeadlineMs?: number;
   backoff?: Partial<Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>>;
 }
 
@@ -106,6 +125,7 @@ export function retryPolicy(settings: EndpointRetrySettings): RetryPolicy {
   return {
     maxRetries: settings.maxRetries,
     timeoutMs: settings.timeoutMs,
+    deadlineMs: requestDeadlineMs(settings),
     baseDelayMs: settings.backoff?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
     maxDelayMs: settings.backoff?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
   };

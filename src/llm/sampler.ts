@@ -2,7 +2,8 @@
  * Samples N solutions from the policy model, streamed, and hands each over the moment it ends so
  * that judging starts while the others are still being written.
  */
-import type { ChatChoice, ChatEndpoint, ChatRequest, ChatUsage } from './chat.js';
+import type { ChatChoice, ChatEndpoint, ChatRequest, ChatUsage, PartialChoice } from './chat.js';
+import { errorText } from './credentials.js';
 import { isCancelled } from './errors.js';
 
 export const SOLVE_INSTRUCTION = 'Please reason step by step, and put your final answer within \\boxed{}.';
@@ -24,8 +25,9 @@ export type SampleOutcome =
   | { ok: false; error: string };
 
 /**
- * Calls `onSample` exactly once for each of the `n` slots that finishes or fails; slots still open
- * when the signal fires are left out (the run is cancelled, not failed).
+ * Calls `onSample` exactly once for each of the `n` slots that finishes or fails. When the signal
+ * fires (the run is cancelled, not failed), a slot still open that had streamed text goes to
+ * `onCancelled` with that text; one that had streamed nothing is left out.
  */
 export async function sampleSolutions(
   endpoint: ChatEndpoint,
@@ -34,6 +36,7 @@ export async function sampleSolutions(
   handlers: {
     onSample: (slot: number, outcome: SampleOutcome) => void;
     onProgress?: (slot: number, characters: number) => void;
+    onCancelled?: (slot: number, partial: PartialChoice) => void;
   },
   signal?: AbortSignal,
 ): Promise<void> {
@@ -43,11 +46,16 @@ export async function sampleSolutions(
       settled.add(slot);
       handlers.onSample(slot, { ok: true, choice });
     },
+    onCancelled: (slot: number, partial: PartialChoice) => {
+      if (settled.has(slot)) return;
+      settled.add(slot);
+      handlers.onCancelled?.(slot, partial);
+    },
     ...(handlers.onProgress ? { onProgress: handlers.onProgress } : {}),
   };
   const fail = (slots: readonly number[], error: unknown) => {
     if (isCancelled(error) || signal?.aborted) return;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     for (const slot of slots) {
       if (settled.has(slot)) continue;
       settled.add(slot);

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { main } from '../../src/cli.js';
 import { type Run, RunSchema } from '../../src/core/schemas.js';
 import { CLI, jsonLines, runCli } from '../cli.js';
-import { scenario, solution } from '../fixtures/scenario.js';
+import { isCriticRequest, scenario, solution } from '../fixtures/scenario.js';
 import { type Stub, startStub } from '../fixtures/stubServer.js';
 import { fixturePath, readFixture } from '../support.js';
 
@@ -202,6 +204,231 @@ describe('steplens analyze', () => {
       assert.equal((JSON.parse(stdout) as { status: string }).status, 'cancelled');
     } finally {
       await hanging.close();
+    }
+  });
+});
+
+/** `steplens ARGS` in this process, through src/cli.ts's main, with its output captured. */
+async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const code = await main(args, {
+    stdin: Readable.from([]),
+    stdout: sink((text) => {
+      stdout += text;
+    }),
+    stderr: sink((text) => {
+      stderr += text;
+    }),
+  });
+  return { code, stdout, stderr };
+}
+
+describe('keys echoed by a server', () => {
+  const POLICY_KEY = 'sk-proj-abcDEF0123456789ghiJKL';
+  // Not key-shaped: only knowing it is the configured key can hide it.
+  const PRM_KEY = 'prm-token-5f4e3d2c1b0a99';
+  const URL_USER = 'prmuser';
+  const URL_SECRET = 'url-pass-8c7b6a5d4e';
+  const BASIC = Buffer.from(`${URL_USER}:${URL_SECRET}`).toString('base64');
+  const secrets = [POLICY_KEY, PRM_KEY, URL_SECRET, BASIC, `${URL_USER}:`];
+
+  test('never reach the run file, stdout, stderr, the retry line or view --html; the requests still authenticate', async () => {
+    const world = scenario(
+      [
+        solution('alpha', '42', { verdicts: [-1], prm: [0.9, 0.9, 0.9] }),
+        solution('beta', '42', { verdicts: [-1], prm: [0.9, 0.9, 0.9] }),
+      ],
+      {
+        // Two single requests: one is retried after a 503 quoting the header, one dies of a 401
+        // quoting the bare key; the critique of the sample that made it gets a 401 with the header.
+        sampleFault: (call) =>
+          call === 0
+            ? {
+                kind: 'status',
+                status: 503,
+                retryAfterSeconds: 0,
+                message: 'upstream refused',
+                echo: 'authorization',
+              }
+            : call === 1
+              ? { kind: 'status', status: 401, message: 'Incorrect API key provided:', echo: 'token' }
+              : undefined,
+        criticFault: () => ({
+          kind: 'status',
+          status: 401,
+          message: 'Invalid credentials:',
+          echo: 'authorization',
+        }),
+      },
+    );
+    const leakyPolicy = await startStub({ chat: world.chat!, refuseN: true });
+    const leakyPrm = await startStub({
+      pooling: () => ({ fault: { kind: 'status', status: 401, message: 'Unknown key', echo: 'token' } }),
+    });
+    const basicPrm = await startStub({
+      pooling: () => ({ fault: { kind: 'status', status: 401, message: 'Rejected', echo: 'authorization' } }),
+    });
+    process.env.STEPLENS_LEAK_POLICY_KEY = POLICY_KEY;
+    process.env.STEPLENS_LEAK_PRM_KEY = PRM_KEY;
+    try {
+      const credentialed = basicPrm.url.replace('http://', `http://${URL_USER}:${URL_SECRET}@`);
+      const config = join(dir, 'leaky.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          policy: {
+            baseUrl: leakyPolicy.baseUrl,
+            model: 'm',
+            apiKeyEnv: 'STEPLENS_LEAK_POLICY_KEY',
+            n: 2,
+            timeoutMs: 5000,
+          },
+          selfJudge: { mode: 'critic', samples: 1 },
+          prms: [
+            {
+              id: 'leaky-prm',
+              kind: 'vllm-pooling',
+              baseUrl: leakyPrm.url,
+              model: 'prm',
+              apiKeyEnv: 'STEPLENS_LEAK_PRM_KEY',
+              maxRetries: 0,
+            },
+            { id: 'basic-prm', kind: 'vllm-pooling', baseUrl: credentialed, model: 'prm', maxRetries: 0 },
+          ],
+        }),
+      );
+      const out = join(dir, 'leaky-run.json');
+      const result = await runMain(['analyze', join(dir, 'problem.md'), '--config', config, '--out', out]);
+      assert.equal(result.code, 0, result.stderr);
+
+      // The keys went where they belong.
+      assert.ok(leakyPolicy.requests.length >= 4);
+      assert.ok(leakyPolicy.requests.every((r) => r.authorization === `Bearer ${POLICY_KEY}`));
+      assert.ok(leakyPrm.requests.length > 0);
+      assert.ok(leakyPrm.requests.every((r) => r.authorization === `Bearer ${PRM_KEY}`));
+      assert.ok(basicPrm.requests.length > 0, 'the credentialed PRM was reached');
+      assert.ok(basicPrm.requests.every((r) => r.authorization === `Basic ${BASIC}`));
+
+      // Every path that turns the echoes into text was taken…
+      const text = readFileSync(out, 'utf8');
+      const run = RunSchema.parse(JSON.parse(text));
+      assert.match(result.stderr, /retry 1 in 0 ms: .*HTTP 503: upstream refused/);
+      const failed = run.samples.filter((sample) => sample.error);
+      assert.equal(failed.length, 1);
+      assert.match(failed[0]!.error!, /HTTP 401: Incorrect API key provided:/);
+      const judged = run.samples.find((sample) => !sample.error)!;
+      assert.match(judged.judgements.self?.error ?? '', /HTTP 401: Invalid credentials:/);
+      assert.match(judged.judgements['leaky-prm']?.error ?? '', /HTTP 401: Unknown key/);
+      const basicError = judged.judgements['basic-prm']?.error ?? '';
+      assert.match(basicError, /HTTP 401: Rejected/);
+      assert.ok(basicError.startsWith(`prm at ${basicPrm.url}:`), basicError);
+      assert.equal(run.config.prms[1]!.baseUrl, basicPrm.url);
+
+      // …and none of them carries a secret.
+      const html = join(dir, 'leaky-run.html');
+      assert.ok(
+        existsSync(join(CLI, '..', 'webview.js')),
+        'dist/webview.js is missing: run npm run build first',
+      );
+      const view = await runMain(['view', out, '--html', html]);
+      assert.equal(view.code, 0, view.stderr);
+      const page = readFileSync(html, 'utf8');
+      for (const secret of secrets) {
+        assert.ok(!text.includes(secret), `the run file holds ${secret}`);
+        assert.ok(!result.stdout.includes(secret), `stdout holds ${secret}`);
+        assert.ok(!result.stderr.includes(secret), `stderr holds ${secret}`);
+        assert.ok(!page.includes(secret), `the HTML page holds ${secret}`);
+      }
+    } finally {
+      delete process.env.STEPLENS_LEAK_POLICY_KEY;
+      delete process.env.STEPLENS_LEAK_PRM_KEY;
+      await Promise.all([leakyPolicy.close(), leakyPrm.close(), basicPrm.close()]);
+    }
+  });
+});
+
+describe('Ctrl-C while the samples are streaming', () => {
+  test('keeps what each unfinished sample streamed, marked cancelled, split into steps, never judged or voted', async () => {
+    const long = (marker: string) =>
+      solution(marker, '41', { steps: 30, verdicts: [-1], reasoning: 'reasoning_content' });
+    const alpha = long('alpha');
+    const beta = long('beta');
+    const short = { content: 'Short: \\boxed{42}' };
+    const slow = await startStub({
+      chunkSize: 1,
+      chat: (body) =>
+        isCriticRequest(body)
+          ? { choices: Array.from({ length: body.n ?? 1 }, () => ({ content: '\\boxed{-1}' })) }
+          : // One word a chunk; the stall keeps the long ones unfinished however late the signal lands.
+            {
+              choices: [short, alpha.choice, beta.choice],
+              chunkDelayMs: 10,
+              fault: { kind: 'stall', afterChunks: 40 },
+            },
+    });
+    try {
+      const config = join(dir, 'slow.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          policy: { baseUrl: slow.baseUrl, model: 'm', n: 3, timeoutMs: 60_000 },
+          selfJudge: { mode: 'critic', samples: 1 },
+        }),
+      );
+      const out = join(dir, 'interrupted.json');
+      // Both long samples are well into their answers (reasoning done) by chunk 30.
+      const streamed = new Promise<void>((resolve) =>
+        slow.events.on('chunk', (sent) => {
+          if (sent >= 30) resolve();
+        }),
+      );
+      const running = runMain(['analyze', join(dir, 'problem.md'), '--config', config, '--out', out]);
+      await streamed;
+      process.kill(process.pid, 'SIGINT');
+      const result = await running;
+
+      assert.equal(result.code, 130, result.stderr);
+      assert.equal((jsonLines(result.stdout)[0] as { status: string }).status, 'cancelled');
+      const run = RunSchema.parse(JSON.parse(readFileSync(out, 'utf8')));
+      assert.equal(run.status, 'cancelled');
+      assert.equal(run.samples.length, 3);
+
+      const finished = run.samples.find((sample) => sample.answer === '42');
+      assert.ok(finished && !finished.cancelled, 'the short sample finished');
+      assert.ok(finished.judgements.self, 'and was judged');
+      const partial = run.samples.filter((sample) => sample.cancelled);
+      assert.equal(partial.length, 2);
+      for (const [sample, scripted] of partial.map(
+        (s) => [s, s.text.startsWith('alpha') ? alpha : beta] as const,
+      )) {
+        assert.equal(sample.finishReason, 'cancelled');
+        assert.equal(sample.reasoning, scripted.choice.reasoning_content);
+        assert.ok(sample.text.length > 0 && scripted.choice.content.startsWith(sample.text), sample.text);
+        assert.ok(sample.steps.length > 0);
+        assert.ok(`${scripted.marker}: we set up the problem.`.startsWith(sample.steps[0]!), sample.steps[0]);
+        assert.equal(sample.answer, null);
+        assert.deepEqual(sample.judgements, {});
+      }
+      const critiqued = slow.requests
+        .filter((r) => isCriticRequest(r.body as never))
+        .map((r) => JSON.stringify(r.body));
+      assert.ok(
+        critiqued.every((body) => !body.includes('alpha') && !body.includes('beta')),
+        'partial samples are not judged',
+      );
+      assert.ok(run.rerank.length > 0);
+      for (const pick of run.rerank)
+        assert.equal(pick.sample, finished.index, `${pick.method} picked ${pick.sample}`);
+    } finally {
+      await slow.close();
     }
   });
 });

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ChatEndpoint } from '../../src/llm/chat.js';
+import { redact, rememberSecret } from '../../src/llm/credentials.js';
 import { criticJudgement, criticPrompt, parseCriticVerdict } from '../../src/llm/critic.js';
 import { EndpointError, parseRetryAfter } from '../../src/llm/errors.js';
 import { Limiter } from '../../src/llm/limiter.js';
 import { binaryProbability, opensReasoning, scoreAfterReasoning } from '../../src/llm/logprobJudges.js';
 import { renderQwenChat, stepRewards } from '../../src/llm/pooling.js';
 import { backoffDelay, withRetries } from '../../src/llm/retry.js';
+import { startStub } from '../fixtures/stubServer.js';
 import { readFixture } from '../support.js';
 
 describe('critic protocol', () => {
@@ -187,7 +190,7 @@ describe('retries and limits', () => {
         return 'ok';
       },
       {
-        policy: { maxRetries: 3, timeoutMs: 1000, baseDelayMs: 1, maxDelayMs: 2 },
+        policy: { maxRetries: 3, timeoutMs: 1000, deadlineMs: 3000, baseDelayMs: 1, maxDelayMs: 2 },
         toEndpointError: (error) => error as EndpointError,
         onRetry: (event) => delays.push(event.delayMs),
       },
@@ -203,7 +206,7 @@ describe('retries and limits', () => {
           throw new EndpointError('bad request', false, 400);
         },
         {
-          policy: { maxRetries: 3, timeoutMs: 1000, baseDelayMs: 1, maxDelayMs: 2 },
+          policy: { maxRetries: 3, timeoutMs: 1000, deadlineMs: 3000, baseDelayMs: 1, maxDelayMs: 2 },
           toEndpointError: (e) => e as EndpointError,
         },
       ),
@@ -232,5 +235,118 @@ describe('retries and limits', () => {
       results,
       Array.from({ length: 20 }, (_, i) => i),
     );
+  });
+
+  for (const max of [1, 2]) {
+    test(`Limiter(${max}): a released slot goes to the first waiter, not to a task arriving at that moment`, async () => {
+      const limiter = new Limiter(max);
+      let running = 0;
+      let peak = 0;
+      const order: string[] = [];
+      interface Task {
+        started: Promise<void>;
+        /** The promise the limiter awaits: resolving it releases the slot. */
+        body?: Promise<void>;
+        finish: () => void;
+        done: Promise<void>;
+      }
+      const tasks = new Map<string, Task>();
+      const submit = (name: string): Task => {
+        let finish!: () => void;
+        const gate = new Promise<void>((resolve) => {
+          finish = resolve;
+        });
+        let markStarted!: () => void;
+        const started = new Promise<void>((resolve) => {
+          markStarted = resolve;
+        });
+        const task: Task = { started, finish, done: Promise.resolve() };
+        tasks.set(name, task);
+        task.done = limiter.run(() => {
+          running += 1;
+          peak = Math.max(peak, running);
+          order.push(name);
+          markStarted();
+          task.body = gate.then(() => {
+            running -= 1;
+          });
+          return task.body;
+        });
+        return task;
+      };
+      const holders = Array.from({ length: max }, (_, i) => `holder${i}`);
+      for (const name of holders) submit(name);
+      for (const name of ['w1', 'w2', 'w3']) submit(name);
+      assert.equal(limiter.queued, 3);
+      // The late task arrives in a reaction to the first holder's end registered after the limiter's
+      // own: the slot has just been released and the woken waiter has not resumed yet.
+      void tasks.get('holder0')!.body!.then(() => submit('late'));
+      tasks.get('holder0')!.finish();
+      await tasks.get('holder0')!.done;
+      assert.ok(tasks.has('late'));
+      for (const name of [...holders.slice(1), 'w1', 'w2', 'w3', 'late']) {
+        const task = tasks.get(name)!;
+        await task.started;
+        assert.ok(running <= max, `${running} tasks in flight with a limit of ${max}`);
+        task.finish();
+        await task.done;
+      }
+      assert.equal(peak, max, `peak ${peak} in flight with a limit of ${max}`);
+      assert.deepEqual(order, [...holders, 'w1', 'w2', 'w3', 'late']);
+    });
+  }
+});
+
+describe('credentials in a base URL', () => {
+  test('redact hides remembered keys, bearer/basic tokens, sk- keys and URL userinfo, and nothing else', () => {
+    rememberSecret('plainsecretvalue');
+    assert.equal(
+      redact('got plainsecretvalue; Authorization: Bearer abc123def456; key sk-proj-AbC123xyz_789'),
+      'got [redacted]; Authorization: Bearer [redacted]; key [redacted]',
+    );
+    assert.equal(redact('GET https://ann:pw@host.example/v1 failed'), 'GET https://host.example/v1 failed');
+    for (const plain of [
+      'Missing bearer token',
+      'Basic authentication required',
+      'see task-12345678 and support@example.com',
+    ])
+      assert.equal(redact(plain), plain);
+  });
+
+  test('user:pass@ is sent as Basic auth by the chat client and kept out of the label; with a key too it is refused', async () => {
+    const stub = await startStub({ chat: () => ({ choices: [{ content: 'hi' }] }) });
+    try {
+      const baseUrl = stub.baseUrl.replace('http://', 'http://ann:p%40ss-word-1@');
+      const endpoint = new ChatEndpoint({
+        baseUrl,
+        model: 'm',
+        concurrency: 1,
+        timeoutMs: 5000,
+        maxRetries: 0,
+      });
+      await endpoint.complete({ messages: [{ role: 'user', content: 'q' }] });
+      assert.equal(
+        stub.requests[0]!.authorization,
+        `Basic ${Buffer.from('ann:p@ss-word-1').toString('base64')}`,
+      );
+      assert.equal(endpoint.label, `m at ${stub.baseUrl}`);
+      assert.throws(
+        () =>
+          new ChatEndpoint({
+            baseUrl,
+            model: 'm',
+            apiKey: 'k-123456',
+            concurrency: 1,
+            timeoutMs: 1,
+            maxRetries: 0,
+          }),
+        (error: Error) =>
+          /user name and password and an API key/.test(error.message) &&
+          !error.message.includes('ss-word') &&
+          !error.message.includes('k-123456'),
+      );
+    } finally {
+      await stub.close();
+    }
   });
 });

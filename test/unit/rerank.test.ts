@@ -82,6 +82,15 @@ describe('rerankers', () => {
     assert.equal(picks['prm-best-of-n']?.sample, 0);
     assert.equal(picks['prm-best-of-n']?.tie, true);
   });
+
+  test('a sample cut short by a cancel is never voted, even with an answer and scores', () => {
+    const cut = { ...sample(2, '9', -1, 0.99), cancelled: true as const };
+    const samples = [sample(0, '8', 1, 0.5), sample(1, '7', -1, 0.4), cut, { ...cut, index: 3 }];
+    for (const pick of rerank(samples, judges, '8', tau)) {
+      assert.ok(pick.sample === 0 || pick.sample === 1, `${pick.method} picked sample ${pick.sample}`);
+      assert.notEqual(pick.answer, '9');
+    }
+  });
 });
 
 describe('Self-PRM stepwise at τ', () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { RunConfigSchema } from '../../src/core/config.js';
 import { ChatEndpoint } from '../../src/llm/chat.js';
+import { analyze } from '../../src/llm/pipeline.js';
 import { type Stub, startStub } from '../fixtures/stubServer.js';
 
 const stubs: Stub[] = [];
@@ -15,6 +17,8 @@ async function endpointFor(
     baseUrl: stub.baseUrl,
     model: 'm',
     timeoutMs: 300,
+    // Far from the default 3 × timeout: these streams are about silence, however slow the machine.
+    requestDeadlineMs: 60_000,
     maxRetries: 1,
     concurrency: 2,
     backoff: { baseDelayMs: 1, maxDelayMs: 2 },
@@ -54,4 +58,33 @@ test('a stream that goes silent midway times out and is retried; reported choice
   assert.equal(got.length, 1);
   assert.equal(got[0]!.content, 'fine');
   assert.ok(got[0]!.usage, 'usage from the include_usage chunk');
+});
+
+test('a stream that dribbles a chunk forever ends at the request deadline: the sample fails naming it, not retried', {
+  timeout: 20_000,
+}, async () => {
+  const { stub } = await endpointFor({
+    chat: () => ({ choices: [{ content: longAnswer }], fault: { kind: 'dribble', everyMs: 50 } }),
+    chunkSize: 1,
+  });
+  const config = RunConfigSchema.parse({
+    // The silence timeout is 20 chunk gaps long, so only the deadline can end this stream, even on a
+    // loaded machine (at 4 gaps, a stalled event loop let the silence fire first).
+    policy: {
+      baseUrl: stub.baseUrl,
+      model: 'm',
+      n: 1,
+      timeoutMs: 1000,
+      requestDeadlineMs: 1500,
+      maxRetries: 2,
+    },
+    selfJudge: { mode: 'off' },
+  });
+  const run = await analyze(
+    { id: 'p', text: 'What is 6 times 7?', format: 'text', source: { file: 'p.md' } },
+    { config, resolveKey: () => undefined, tuning: { backoff: { baseDelayMs: 1, maxDelayMs: 2 } } },
+  );
+  assert.equal(run.samples.length, 1);
+  assert.match(run.samples[0]!.error ?? '', /no complete answer within the request deadline of 1500 ms/);
+  assert.equal(stub.requests.length, 1, 'a deadline is not retried');
 });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseHostMessage, parseWebviewMessage } from '../../src/protocol.js';
+import {
+  parseHostMessage,
+  parseWebviewMessage,
+  SKIPPED_LINES_NAMED,
+  SkippedLinesSchema,
+  skippedLines,
+} from '../../src/protocol.js';
 import { contentSecurityPolicy, createNonce, panelHtml, scriptSafeJson } from '../../src/webviewHtml.js';
 
 describe('panel HTML and CSP', () => {
@@ -67,24 +73,54 @@ describe('protocol', () => {
       }),
       undefined,
     );
-    assert.ok(
-      parseWebviewMessage({
-        type: 'audit/append',
-        runId: 'r',
-        event: {
-          type: 'stepRating',
-          schemaVersion: 1,
-          at: '2026-11-28T10:00:00.000Z',
-          sample: 0,
-          step: 0,
-          rating: 1,
-        },
-      }),
-    );
+    const append = {
+      type: 'audit/append',
+      runId: 'r',
+      requestId: 'a1-1',
+      event: {
+        type: 'stepRating',
+        schemaVersion: 1,
+        at: '2026-11-28T10:00:00.000Z',
+        sample: 0,
+        step: 0,
+        rating: 1,
+      },
+    };
+    assert.deepEqual(parseWebviewMessage(append), append);
+    assert.ok(parseWebviewMessage({ ...append, requestId: 7 }));
+    const { requestId: _unnamed, ...withoutId } = append;
+    assert.equal(parseWebviewMessage(withoutId), undefined, 'an append must name its request');
+    assert.equal(parseWebviewMessage({ ...append, requestId: '' }), undefined);
+    // Each append is answered by name.
+    assert.ok(parseHostMessage({ type: 'audit/saved', runId: 'r', requestId: 'a1-1' }));
+    assert.ok(parseHostMessage({ type: 'audit/failed', runId: 'r', requestId: 7, message: 'disk full' }));
+    assert.equal(parseHostMessage({ type: 'audit/failed', runId: 'r', message: 'disk full' }), undefined);
     assert.equal(parseHostMessage({ type: 'run/show', run: {}, events: [], readOnly: false }), undefined);
     assert.deepEqual(parseHostMessage({ type: 'view/empty', message: 'x' }), {
       type: 'view/empty',
       message: 'x',
     });
+  });
+
+  test('unreadable audit lines: the first few named, all counted, long reasons cut; none, nothing', () => {
+    assert.equal(skippedLines('/w/a.jsonl', []), undefined);
+    const skipped = Array.from({ length: 5 }, (_, i) => ({
+      line: i * 2 + 1,
+      reason: i === 0 ? 'x'.repeat(5000) : 'bad',
+    }));
+    const said = skippedLines('/w/a.jsonl', skipped)!;
+    assert.equal(said.count, 5);
+    assert.equal(said.lines.length, SKIPPED_LINES_NAMED);
+    assert.deepEqual(
+      said.lines.map((line) => line.line),
+      [1, 3, 5],
+    );
+    assert.ok(said.lines[0]!.reason.length <= 200 && said.lines[0]!.reason.endsWith('…'));
+    assert.deepEqual(SkippedLinesSchema.parse(said), said);
+    assert.equal(
+      SkippedLinesSchema.safeParse({ ...said, lines: [...said.lines, { line: 9, reason: 'bad' }] }).success,
+      false,
+      'no more than the first few cross to the panel',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { AuditEventSchema, type Run } from '../../src/core/schemas.js';
 import type { WebviewMessage } from '../../src/protocol.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
-import { EIGHT_SAMPLES, makeRun } from '../fixtures/makeRun.js';
+import { EIGHT_SAMPLES, LARGE_RUN, makeRun, THIRTY_STEPS } from '../fixtures/makeRun.js';
 import { ROOT } from '../support.js';
 import { openPanel, type PanelPage } from './panelPage.js';
 
@@ -89,7 +89,9 @@ describe('the panel with a run of 8 samples', () => {
   });
 
   test('disagreements are highlighted and the filter shows only them', async () => {
-    const panel = await openPanel(browser);
+    // Tall enough that all six steps of sample 2 lie within the viewport and its overscan once
+    // their math is typeset (the list renders only those).
+    const panel = await openPanel(browser, { height: 1300 });
     try {
       await showRun(panel, run);
       const flagged = await panel.page.$$eval('.step', (rows) =>
@@ -157,6 +159,54 @@ describe('the panel with a run of 8 samples', () => {
         'true',
       );
       assert.match((await panel.page.textContent('.sample-row[data-index="2"]')) ?? '', /1\/6 ✓/);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('undo redraws the step it changes, even after moving to another step', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      await panel.page.keyboard.press('1');
+      await panel.page.waitForSelector('.step[data-step="1"] .chip.rating.r-1.active');
+      await panel.page.keyboard.press('j');
+      await panel.page.keyboard.press('u');
+      await panel.page.waitForSelector('.step[data-step="2"].selected');
+      assert.deepEqual(
+        audits(await panel.posted()).map(
+          (event) => event.type === 'stepRating' && [event.step, event.rating],
+        ),
+        [
+          [1, -1],
+          [1, null],
+        ],
+      );
+      assert.equal(
+        await panel.page.$$eval('.chip.active', (chips) => chips.length),
+        0,
+        'step 1 shows no rating',
+      );
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('m opens a note field that takes what is typed; Enter posts the note', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      await panel.page.keyboard.press('m');
+      await panel.page.waitForSelector('.step[data-step="1"] .note-field');
+      // Letters that are shortcuts elsewhere (s, n, p) must go into the field, not to the panel.
+      await panel.page.keyboard.type('sign slip');
+      await panel.page.keyboard.press('Enter');
+      await panel.page.waitForSelector('.step[data-step="1"] .step-note');
+      assert.match((await panel.page.textContent('.step[data-step="1"] .step-note')) ?? '', /sign slip/);
+      assert.deepEqual(
+        audits(await panel.posted()).map(({ at: _at, schemaVersion: _v, ...rest }) => rest),
+        [{ type: 'note', sample: 2, step: 1, text: 'sign slip' }],
+      );
     } finally {
       await panel.close();
     }
@@ -291,6 +341,190 @@ describe('τ in the panel', () => {
   });
 });
 
+type Append = Extract<WebviewMessage, { type: 'audit/append' }>;
+
+/** The panel's appends, by what they change: `rating`, `who`, `firstError`, `note`. */
+async function appendsByLabel(panel: PanelPage): Promise<Record<string, Append>> {
+  const appends = (await panel.posted()).filter((m): m is Append => m.type === 'audit/append');
+  const name = {
+    stepRating: 'rating',
+    whoWasRight: 'who',
+    firstError: 'firstError',
+    note: 'note',
+    clear: 'clear',
+  };
+  return Object.fromEntries(appends.map((m) => [name[m.event.type], m]));
+}
+
+/** Every unsaved mark in view, in page order: its tooltip and the words it shows or speaks. */
+function unsavedMarks(panel: PanelPage): Promise<{ title: string; text: string }[]> {
+  return panel.page.$$eval('.save-mark', (marks) =>
+    marks
+      .filter((mark) => (mark as HTMLElement).offsetParent !== null)
+      .map((mark) => ({ title: (mark as HTMLElement).title, text: mark.textContent ?? '' })),
+  );
+}
+
+async function untilMarks(panel: PanelPage, count: number): Promise<void> {
+  await panel.page.waitForFunction(
+    (n) =>
+      [...document.querySelectorAll<HTMLElement>('.save-mark')].filter((m) => m.offsetParent).length === n,
+    count,
+  );
+}
+
+describe('saving labels: the panel says what the host has not saved', () => {
+  test('each label is marked unsaved from the moment it is set until the host answers saved for it', async () => {
+    const panel = await openPanel(browser, { width: 300, height: 1000 });
+    try {
+      await showRun(panel, run);
+      const keys = panel.page.keyboard;
+      await keys.press('1'); // step 1 of sample 2: wrong
+      await keys.press('p'); // the PRM was right
+      await keys.press('e'); // the human first error
+      await keys.press('m');
+      await panel.page.waitForSelector('.note-field');
+      await keys.type('sign slip');
+      await keys.press('Enter');
+      await panel.page.waitForSelector('.step[data-step="1"] .step-note');
+      // Applied at once, and marked: nothing has been answered yet.
+      assert.ok(await panel.page.$('.step[data-step="1"] .chip.rating.r-1.active.unsaved'));
+      assert.ok(await panel.page.$('.step[data-step="1"] .chip.who.active.unsaved'));
+      const pending = 'not saved yet';
+      // In page order: the verdict in the steps heading, then the row's flag, chips and note.
+      assert.deepEqual(
+        (await unsavedMarks(panel)).map(({ title, text }) => [title, text]),
+        [
+          'sample 2: first error at step 1',
+          'sample 2: first error at step 1',
+          'sample 2, step 1: rating −1',
+          'sample 2, step 1: who was right (vs qwen-prm) prm',
+          'sample 2, step 1: note',
+        ].map((label) => [`${label}: ${pending}`, pending]),
+      );
+      const appends = await appendsByLabel(panel);
+      const ids = Object.values(appends).map((m) => m.requestId);
+      assert.equal(new Set(ids).size, 4, 'every append names its own request');
+
+      // The host answers out of order: each answer clears its own label's mark and no other.
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: appends.who!.requestId });
+      await untilMarks(panel, 4);
+      assert.equal(await panel.page.$('.chip.who.unsaved'), null);
+      assert.ok(await panel.page.$('.chip.rating.r-1.unsaved'), 'the rating is still unsaved');
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: appends.firstError!.requestId });
+      await untilMarks(panel, 2);
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: appends.rating!.requestId });
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: appends.note!.requestId });
+      await untilMarks(panel, 0);
+      assert.equal(await panel.page.$$eval('.unsaved', (marked) => marked.length), 0);
+      assert.ok(await panel.page.$('.step[data-step="1"] .chip.rating.r-1.active'), 'the label stays set');
+      assert.equal(await panel.page.isVisible('.save-notice'), false);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('a label the host could not save stays marked, a notice names it and why, Retry saves it', async () => {
+    const panel = await openPanel(browser, { width: 300, height: 1000 });
+    try {
+      await showRun(panel, run);
+      const keys = panel.page.keyboard;
+      await keys.press('1');
+      await keys.press('p');
+      const first = await appendsByLabel(panel);
+      await panel.send({
+        type: 'audit/failed',
+        runId: run.id,
+        requestId: first.rating!.requestId,
+        message: 'ENOSPC: no space left on device',
+      });
+      // Later labels on the same step, saved, leave the failed one marked.
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: first.who!.requestId });
+      await keys.press('e');
+      const later = await appendsByLabel(panel);
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: later.firstError!.requestId });
+      await untilMarks(panel, 1);
+      assert.deepEqual(await unsavedMarks(panel), [
+        {
+          title: 'sample 2, step 1: rating −1: not saved (ENOSPC: no space left on device)',
+          text: 'not saved',
+        },
+      ]);
+      assert.ok(await panel.page.$('.step[data-step="1"] .chip.rating.r-1.active.save-failed'));
+      const notice = panel.page.locator('.save-notice');
+      assert.ok(await notice.isVisible());
+      assert.equal(await notice.getAttribute('role'), 'alert');
+      const said = (await notice.textContent()) ?? '';
+      assert.match(said, /1 label not saved/);
+      assert.match(said, /ENOSPC: no space left on device\s*sample 2, step 1: rating −1/);
+      await panel.page.screenshot({ path: join(TEST_OUTPUT, 'panel-not-saved.png') });
+
+      // Retry posts the label's change again, under a new request; it is pending until answered.
+      await notice.locator('vscode-button', { hasText: 'Retry' }).click();
+      await untilMarks(panel, 1);
+      assert.equal(await notice.isVisible(), false);
+      const retried = await appendsByLabel(panel);
+      assert.notEqual(retried.rating!.requestId, first.rating!.requestId);
+      assert.deepEqual(retried.rating!.event, first.rating!.event);
+      assert.match((await unsavedMarks(panel))[0]!.title, /rating −1: not saved yet/);
+      await panel.send({ type: 'audit/saved', runId: run.id, requestId: retried.rating!.requestId });
+      await untilMarks(panel, 0);
+      assert.equal(await panel.page.$('.save-failed'), null);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
+describe('unreadable audit lines', () => {
+  test('the panel says which lines of the log could not be read, until dismissed', async () => {
+    const panel = await openPanel(browser, { width: 300 });
+    try {
+      const skipped = {
+        log: '/work/project/.steplens/audits/fixture.jsonl',
+        count: 4,
+        lines: [
+          { line: 2, reason: 'not JSON (a write cut short?)' },
+          { line: 5, reason: 'Invalid input' },
+          { line: 9, reason: 'not JSON (a write cut short?)' },
+        ],
+      };
+      await panel.send({ type: 'run/show', run, events: [], readOnly: false, skipped });
+      const notice = panel.page.locator('.status .skipped-lines');
+      await notice.waitFor();
+      const said = (await notice.textContent()) ?? '';
+      assert.match(
+        said,
+        /4 audit lines could not be read: line 2: not JSON \(a write cut short\?\); line 5: Invalid input; line 9: not JSON \(a write cut short\?\); and 1 more\./,
+      );
+      assert.match(said, /Log: \/work\/project\/\.steplens\/audits\/fixture\.jsonl/);
+      await notice.locator('vscode-button', { hasText: 'Dismiss' }).click();
+      await notice.waitFor({ state: 'detached' });
+      // The same run shown again (another panel saved a label) does not bring it back.
+      await panel.send({ type: 'run/show', run, events: [], readOnly: false, skipped });
+      await panel.page.waitForFunction(
+        () => document.querySelector('.steps-head h3')?.textContent === 'Sample 2',
+      );
+      assert.equal(await panel.page.$('.skipped-lines'), null);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('a log read whole shows no such notice', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      assert.equal(await panel.page.$('.skipped-lines'), null);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
 describe('untrusted text', () => {
   test('HTML, script and javascript: links in model output and problem files show as text and run nothing', async () => {
     const hostile = {
@@ -334,7 +568,6 @@ describe('steplens view --html', () => {
   test('writes one self-contained read-only page of the same panel', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'steplens-view-'));
     const runPath = join(dir, '.steplens', 'runs', `${run.id}.json`);
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(join(dir, '.steplens', 'runs'), { recursive: true });
     mkdirSync(join(dir, '.steplens', 'audits'), { recursive: true });
     writeFileSync(runPath, JSON.stringify(run));
@@ -371,12 +604,111 @@ describe('steplens view --html', () => {
       await context.close();
     }
   });
+
+  test("the page says which audit lines could not be read, by the log's name, until dismissed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steplens-view-'));
+    mkdirSync(join(dir, '.steplens', 'runs'), { recursive: true });
+    mkdirSync(join(dir, '.steplens', 'audits'), { recursive: true });
+    const runPath = join(dir, '.steplens', 'runs', `${run.id}.json`);
+    writeFileSync(runPath, JSON.stringify(run));
+    const good = {
+      type: 'stepRating',
+      schemaVersion: 1,
+      at: '2026-11-28T10:00:00.000Z',
+      sample: 2,
+      step: 1,
+      rating: -1,
+    };
+    writeFileSync(
+      join(dir, '.steplens', 'audits', `${run.id}.jsonl`),
+      `${JSON.stringify(good)}\n{"type":"stepRating","sch\n${JSON.stringify({ ...good, rating: 7 })}\n`,
+    );
+    const out = join(dir, 'run.html');
+    const printed = execFileSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'cli.js'), 'view', runPath, '--html', out],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.deepEqual(JSON.parse(printed), { html: out, events: 1, skipped: 2 });
+    const context = await browser.newContext({ offline: true, viewport: { width: 300, height: 900 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`file://${out}`);
+      await page.waitForSelector('.step[data-step="1"] .chip.rating.r-1.active');
+      const notice = page.locator('.status .skipped-lines');
+      const said = (await notice.textContent()) ?? '';
+      assert.match(
+        said,
+        /2 audit lines could not be read: line 2: not JSON \(a write cut short\?\); line 3: /,
+      );
+      assert.match(said, new RegExp(`Log: ${run.id}\\.jsonl`), "the file name, not this machine's path");
+      assert.doesNotMatch(said, new RegExp(dir));
+      await page.screenshot({ path: join(TEST_OUTPUT, 'standalone-skipped-lines.png') });
+      await notice.locator('vscode-button', { hasText: 'Dismiss' }).click();
+      await notice.waitFor({ state: 'detached' });
+      assert.match((await page.textContent('.status')) ?? '', /Read-only/);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+/** Resolves once fonts are loaded, math is typeset and two more frames have been laid out. */
+async function settled(panel: PanelPage): Promise<void> {
+  await panel.page.waitForFunction(() => document.querySelectorAll('.math-pending').length === 0);
+  await panel.page.evaluate(async () => {
+    await document.fonts.ready;
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  });
+}
+
+/** Pairs of consecutive step rows whose edges do not meet (gap > 0, overlap < 0), in pixels. */
+function rowMisfits(panel: PanelPage): Promise<{ rows: number; misfits: string[] }> {
+  return panel.page.$$eval('.step-list .virtual-row', (elements) => {
+    const rows = elements
+      .map((row) => ({ index: Number((row as HTMLElement).dataset.index), box: row.getBoundingClientRect() }))
+      .sort((a, b) => a.index - b.index);
+    const misfits: string[] = [];
+    for (let i = 1; i < rows.length; i++) {
+      const gap = rows[i]!.box.top - rows[i - 1]!.box.bottom;
+      if (rows[i]!.index !== rows[i - 1]!.index + 1) misfits.push(`row ${rows[i]!.index} missing before`);
+      else if (Math.abs(gap) > 1)
+        misfits.push(`rows ${rows[i - 1]!.index}→${rows[i]!.index}: ${gap.toFixed(0)} px`);
+    }
+    return { rows: rows.length, misfits };
+  });
+}
+
+describe('step rows in the virtual list', () => {
+  test('rows meet edge to edge once their math is typeset, at the top and after scrolling', async () => {
+    const thirty = await makeRun(THIRTY_STEPS);
+    const panel = await openPanel(browser, { width: 300, height: 1400 });
+    try {
+      await showRun(panel, thirty);
+      await settled(panel);
+      const top = await rowMisfits(panel);
+      assert.ok(top.rows >= 5, `${top.rows} step rows rendered`);
+      assert.deepEqual(top.misfits, [], 'each row starts where the one above it ends');
+      await panel.page.evaluate(() => window.scrollTo(0, document.body.scrollHeight / 2));
+      await panel.page.waitForSelector('.step[data-step="15"]');
+      await settled(panel);
+      assert.deepEqual((await rowMisfits(panel)).misfits, [], 'after scrolling to the middle');
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
 });
 
 describe('at scale: 64 samples × 300 steps', () => {
+  let large: Run;
+  before(async () => {
+    large = await makeRun(LARGE_RUN);
+  });
+
   test('only what is visible is in the DOM, while scrolling to the end and switching samples', async () => {
-    const { LARGE_RUN } = await import('../fixtures/makeRun.js');
-    const large = await makeRun(LARGE_RUN);
     const panel = await openPanel(browser, { width: 560, height: 1000 });
     try {
       await showRun(panel, large);
@@ -399,6 +731,49 @@ describe('at scale: 64 samples × 300 steps', () => {
       for (let i = 0; i < 5; i++) await panel.page.keyboard.press('Shift+J');
       const switched = await counts();
       assert.ok(switched.steps <= 40, `${switched.steps} step rows after switching`);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('rows are observed for size changes while on screen and no longer once they leave', async () => {
+    const panel = await openPanel(browser, { width: 560, height: 1000 });
+    /** The observed row elements against the rows in the DOM. */
+    const observation = () =>
+      panel.page.evaluate(() => {
+        const observed = (window as unknown as { __observedTargets(): Element[] }).__observedTargets();
+        const rows = [...document.querySelectorAll('.virtual-row')];
+        return {
+          rows: rows.length,
+          observedRows: observed.filter((target) => target.classList.contains('virtual-row')).length,
+          detached: observed.filter((target) => !target.isConnected).length,
+          unobserved: rows.filter((row) => !observed.includes(row)).length,
+        };
+      });
+    const frames = () =>
+      panel.page.evaluate(
+        () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+      );
+    try {
+      await showRun(panel, large);
+      const expectTracked = async (where: string) => {
+        const seen = await observation();
+        assert.equal(seen.unobserved, 0, `${where}: every row in the list is observed`);
+        assert.equal(seen.detached, 0, `${where}: no row that left the list is still observed`);
+        assert.equal(seen.observedRows, seen.rows, where);
+        assert.ok(seen.rows <= 90, `${where}: ${seen.rows} rows`);
+      };
+      await expectTracked('first screen');
+      for (let i = 1; i <= 12; i++) {
+        await panel.page.evaluate((share) => window.scrollTo(0, document.body.scrollHeight * share), i / 12);
+        await frames();
+      }
+      await panel.page.waitForSelector('.step[data-step="299"]');
+      await expectTracked('scrolled to the end');
+      for (let i = 0; i < 3; i++) await panel.page.keyboard.press('Shift+J');
+      await frames();
+      await expectTracked('after switching samples');
       assert.deepEqual(panel.errors, []);
     } finally {
       await panel.close();

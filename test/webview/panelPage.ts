@@ -25,6 +25,24 @@ const FAKE_VSCODE_API = `
   })();
 `;
 
+/**
+ * Counts what the page's ResizeObservers really observe (wrapping the browser's own class), so a
+ * test can see that rows leaving the list stop being observed without trusting the list's word.
+ */
+const RESIZE_OBSERVER_PROBE = `
+  (() => {
+    const Native = window.ResizeObserver;
+    const targets = new Map();
+    window.__observedTargets = () => [...targets.values()].flatMap((set) => [...set]);
+    window.ResizeObserver = class extends Native {
+      constructor(callback) { super(callback); targets.set(this, new Set()); }
+      observe(target, options) { targets.get(this).add(target); super.observe(target, options); }
+      unobserve(target) { targets.get(this).delete(target); super.unobserve(target); }
+      disconnect() { targets.get(this).clear(); super.disconnect(); }
+    };
+  })();
+`;
+
 /** The panel page without data: what the VS Code webview loads, with the assets inlined. */
 export function panelPagePath(): string {
   if (pagePath) return pagePath;
@@ -64,6 +82,7 @@ export async function openPanel(
   // A string, not a function: the test runner's transpiler would wrap a function in helpers the
   // page does not have.
   await page.addInitScript(FAKE_VSCODE_API);
+  await page.addInitScript(RESIZE_OBSERVER_PROBE);
   await page.goto(`file://${panelPagePath()}`);
   await page.waitForFunction(() =>
     (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'),
