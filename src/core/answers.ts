@@ -317,6 +317,7 @@ function normalizedEquivalent(a: string, b: string): boolean {
   if (ma || mb) return ma !== null && mb !== null && matricesEquivalent(ma, mb);
   const sa = asSequence(a);
   const sb = asSequence(b);
+  if (!sa && !sb) return symbolic?.(a, b) ?? false;
   if (!sa || !sb || sa.open !== sb.open || sa.close !== sb.close || sa.items.length !== sb.items.length) {
     return false;
   }
@@ -330,6 +331,20 @@ function normalizedEquivalent(a: string, b: string): boolean {
     unmatched.splice(at, 1);
   }
   return true;
+}
+
+/**
+ * Decides a pair of single expressions (no tuple, set or matrix around them) that the normaliser
+ * found different, such as `2\sqrt{2}` and `\sqrt{8}`; it receives normalised answers and must
+ * return quickly. The Node entry points install one (src/symbolic/client.ts); where none is
+ * installed (the panel) equivalence is the normaliser's alone.
+ */
+export type SymbolicEquivalence = (a: string, b: string) => boolean;
+
+let symbolic: SymbolicEquivalence | null = null;
+
+export function setSymbolicEquivalence(check: SymbolicEquivalence | null): void {
+  symbolic = check;
 }
 
 export function answersEquivalent(a: string | null | undefined, b: string | null | undefined): boolean {
