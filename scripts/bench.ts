@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../test/support.js';
+import { benchAnswers } from './bench-answers.js';
 import { benchPanel } from './bench-panel.js';
 import { type BenchRow, benchPipeline } from './bench-pipeline.js';
 
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   const { benchCli } = (await import('./bench-cli.mjs')) as { benchCli: () => BenchRow[] };
   const rows: BenchRow[] = [
     ...benchCli(),
+    ...benchAnswers(),
     ...(await benchPipeline()),
     ...(await benchPanel()),
     ...benchHost(),

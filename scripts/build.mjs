@@ -44,6 +44,9 @@ const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/host/main.ts'], outfile: 'dist/host.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // compute-engine (LaTeX parsing for the symbolic answer check) runs in a worker thread started on
+  // the first pair the normaliser cannot decide; host.js and cli.js only know this file's name.
+  { ...node, entryPoints: ['src/symbolic/worker.mjs'], outfile: 'dist/symbolic.js' },
   {
     ...browser,
     format: 'iife',

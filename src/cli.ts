@@ -13,6 +13,7 @@ import { InputError } from './core/errors.js';
 import { isStepStrategy, STEP_STRATEGIES } from './core/steps.js';
 import { loadLabeledRuns, skippedAuditLines, writeExport } from './io/exportFiles.js';
 import { errorText, redact } from './llm/credentials.js';
+import { installSymbolicEquivalence } from './symbolic/client.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
@@ -72,7 +73,8 @@ const COMMANDS: Record<string, Command> = {
     summary: 'are two answers equivalent?',
     usage: 'steplens equiv A B',
     details:
-      'Prints true or false: MATH-style normalisation, numbers compared by value, tuples element by element.',
+      'Prints true or false: MATH-style normalisation, numbers compared by value, tuples, sets and\n' +
+      'matrices element by element, then a symbolic check (2\\sqrt2 = \\sqrt8, 2x+2 = 2(x+1)).',
     options: {},
     positionals: 2,
     run: ({ positionals }, streams) => runEquiv(streams, positionals[0]!, positionals[1]!),
@@ -248,6 +250,8 @@ export async function main(
   streams: Streams & { stderr: NodeJS.WritableStream },
 ): Promise<number> {
   const [name, ...rest] = argv;
+  // Costs nothing until a command compares two answers the normaliser cannot decide.
+  installSymbolicEquivalence();
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       streams.stdout.write(`${mainHelp()}\n`);

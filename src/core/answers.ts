@@ -115,17 +115,34 @@ function replaceCommand(s: string, command: string, replace: (body: string) => s
 const TEXT_COMMANDS = ['\\text', '\\textbf', '\\textit', '\\mathrm', '\\mathbf', '\\mbox', '\\operatorname'];
 const UNIT_WORDS = /^\s*[a-zA-Z]+(?:\s+[a-zA-Z]+){0,2}\s*\.?\s*$/;
 const SHORT_LHS = /^[a-zA-Z](?:_\{?\w+\}?)?$/;
+// Models box their whole closing sentence: \boxed{\text{The final answer is } 143}.
+const ANSWER_PREFIX = /^\s*(?:the\s+)?(?:final\s+)?answer(?:\s+is)?(?:\s*:\s*|\s+)/i;
+const CHOICE = /^\(([A-Z])\)$/;
+const BINOMIAL = /\\binom\{(\d+)\}\{(\d+)\}/g;
+const MAX_BINOMIAL_N = 1000;
+
+/** C(n, k) in decimal, exactly; null when n is too large to be worth computing. */
+function binomial(n: number, k: number): string | null {
+  if (n > MAX_BINOMIAL_N) return null;
+  if (k > n) return '0';
+  const r = Math.min(k, n - k);
+  let value = 1n;
+  for (let i = 1; i <= r; i++) value = (value * BigInt(n - r + i)) / BigInt(i);
+  return value.toString();
+}
 
 /** A canonical string for an answer; equal strings mean equivalent answers. */
 export function normalizeAnswer(raw: string): string {
   let s = stripMathDelimiters(raw);
   s = s.replace(/\\displaystyle/g, '');
   s = s.replace(/\\left(?![a-zA-Z])|\\right(?![a-zA-Z])/g, '');
-  s = s.replace(/\\[!,;:]|\\ |~/g, ' ');
+  // Spacing commands become spaces; a row break (two backslashes) is matched first so it survives.
+  s = s.replace(/\\\\|\\[!,;:]|\\ |~/g, (space) => (space === '\\\\' ? space : ' '));
   s = s.replace(/\\[dt]frac/g, '\\frac');
+  s = s.replace(/\\[dt]binom/g, '\\binom');
   s = s.replace(/\^\s*\{?\s*\\circ\s*\}?|°|\\degree/g, '');
   s = s.replace(/\\%|%/g, '');
-  s = s.replace(/\\\$|\$/g, '');
+  s = s.replace(/\\\$|\$|\\textdollar(?![a-zA-Z])/g, '');
   s = s.replace(/\{,\}/g, ',');
 
   // A unit in \text{…} beside a quantity is dropped ("5\text{ cm}"); any other \text{…} is content.
@@ -141,6 +158,8 @@ export function normalizeAnswer(raw: string): string {
   }
   const onlyUnits = bodies.every((body) => UNIT_WORDS.test(body));
   s = outside.trim() !== '' && onlyUnits ? outside : unwrapped;
+  const unprefixed = s.replace(ANSWER_PREFIX, '');
+  if (unprefixed.trim() !== '') s = unprefixed;
 
   const sides = s.split('=');
   if (sides.length === 2 && SHORT_LHS.test(sides[0]!.trim())) s = sides[1]!;
@@ -154,7 +173,20 @@ export function normalizeAnswer(raw: string): string {
   s = s.replace(/\\frac\s*\{([^{}]*)\}\s*(\d)/g, '\\frac{$1}{$2}');
   s = s.replace(/\\frac\s*(\d)\s*\{/g, '\\frac{$1}{');
   s = s.replace(/\\sqrt\s*(\w)/g, '\\sqrt{$1}');
-  s = s.replace(/\s+/g, '');
+  s = s.replace(/\\binom\s*(\d)\s*(\d)/g, '\\binom{$1}{$2}');
+  s = s.replace(/\{\s*(\d+)\s*\\choose\s*(\d+)\s*\}/g, '\\binom{$1}{$2}');
+  // A command keeps one space before a letter: "\pi r" must not turn into the unknown "\pir".
+  s = s.replace(/(\\[a-zA-Z]+)\s+(?=[a-zA-Z])|\s+/g, (_, command: string | undefined) =>
+    command === undefined ? '' : `${command} `,
+  );
+  // A binomial of numbers is its value; inside a larger expression it keeps its own parentheses.
+  const whole = s;
+  s = s.replace(BINOMIAL, (match: string, n: string, k: string) => {
+    const value = binomial(Number(n), Number(k));
+    if (value === null) return match;
+    return match === whole ? value : `(${value})`;
+  });
+  s = s.replace(CHOICE, '$1');
   if (/^-?\d+\.\d*$/.test(s)) s = s.replace(/\.?0+$/, '');
   if (s.startsWith('.')) s = `0${s}`;
   if (s.startsWith('-.')) s = `-0${s.slice(1)}`;
@@ -171,6 +203,15 @@ export function numericValue(normalized: string): number | null {
     const value = ratio(Number(frac[2]), Number(frac[3]));
     return value === null ? null : frac[1] === '-' ? -value : value;
   }
+  // A whole number before a proper fraction is a mixed number (2\frac{1}{3} = 7/3), as MATH writes them.
+  const mixed = /^([-+]?)(\d+)\\frac\{(\d+)\}\{(\d+)\}$/.exec(normalized);
+  if (mixed) {
+    const numerator = Number(mixed[3]);
+    const denominator = Number(mixed[4]);
+    if (numerator >= denominator) return null;
+    const value = Number(mixed[2]) + numerator / denominator;
+    return mixed[1] === '-' ? -value : value;
+  }
   return null;
 }
 
@@ -180,8 +221,9 @@ function ratio(numerator: number, denominator: number): number | null {
 
 const RELATIVE_TOLERANCE = 1e-6;
 
+/** Relative to the numbers' size, so 0.000001 and 0.000002 stay apart. */
 function numbersClose(a: number, b: number): boolean {
-  return Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
+  return Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
 }
 
 interface Sequence {
@@ -190,8 +232,8 @@ interface Sequence {
   items: string[];
 }
 
-/** Splits at commas that are not nested in any bracket. */
-function splitTopLevel(s: string): string[] {
+/** Splits at a separator (a comma unless told) that is not nested in any bracket. */
+function splitTopLevel(s: string, separator = ','): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
@@ -199,13 +241,57 @@ function splitTopLevel(s: string): string[] {
     const ch = s[i]!;
     if ('([{'.includes(ch)) depth += 1;
     else if (')]}'.includes(ch)) depth -= 1;
-    else if (ch === ',' && depth === 0) {
+    else if (depth === 0 && s.startsWith(separator, i)) {
       parts.push(s.slice(start, i));
+      i += separator.length - 1;
       start = i + 1;
     }
   }
   parts.push(s.slice(start));
   return parts;
+}
+
+interface Matrix {
+  /** Matrices in any brackets are one kind; determinants and norms are kinds of their own. */
+  kind: 'matrix' | 'vmatrix' | 'Vmatrix' | 'Bmatrix';
+  rows: string[][];
+}
+
+const MATRIX_ENVIRONMENT = /^\\begin\{([a-zA-Z]*matrix)\}(.*)\\end\{\1\}$/s;
+const BRACKETED_ARRAY = /^[([]\\begin\{array\}\{[^{}]*\}(.*)\\end\{array\}[)\]]$/s;
+
+function asMatrix(normalized: string): Matrix | null {
+  let kind: Matrix['kind'];
+  let body: string;
+  const environment = MATRIX_ENVIRONMENT.exec(normalized);
+  const array = BRACKETED_ARRAY.exec(normalized);
+  if (environment) {
+    const name = environment[1]!;
+    if (name === 'vmatrix' || name === 'Vmatrix' || name === 'Bmatrix') kind = name;
+    else if (['matrix', 'pmatrix', 'bmatrix', 'smallmatrix'].includes(name)) kind = 'matrix';
+    else return null;
+    body = environment[2]!;
+  } else if (array) {
+    kind = 'matrix';
+    body = array[1]!;
+  } else {
+    return null;
+  }
+  const rows = splitTopLevel(body, '\\\\').map((row) => splitTopLevel(row, '&'));
+  // A trailing "\\" closes the last row rather than opening an empty one.
+  if (rows.length > 1 && rows[rows.length - 1]!.join('') === '') rows.pop();
+  return { kind, rows };
+}
+
+function matricesEquivalent(a: Matrix, b: Matrix): boolean {
+  return (
+    a.kind === b.kind &&
+    a.rows.length === b.rows.length &&
+    a.rows.every((row, i) => {
+      const other = b.rows[i]!;
+      return row.length === other.length && row.every((cell, j) => normalizedEquivalent(cell, other[j]!));
+    })
+  );
 }
 
 function asSequence(normalized: string): Sequence | null {
@@ -226,8 +312,12 @@ function normalizedEquivalent(a: string, b: string): boolean {
   const x = numericValue(a);
   const y = numericValue(b);
   if (x !== null && y !== null) return numbersClose(x, y);
+  const ma = asMatrix(a);
+  const mb = asMatrix(b);
+  if (ma || mb) return ma !== null && mb !== null && matricesEquivalent(ma, mb);
   const sa = asSequence(a);
   const sb = asSequence(b);
+  if (!sa && !sb) return symbolic?.(a, b) ?? false;
   if (!sa || !sb || sa.open !== sb.open || sa.close !== sb.close || sa.items.length !== sb.items.length) {
     return false;
   }
@@ -241,6 +331,20 @@ function normalizedEquivalent(a: string, b: string): boolean {
     unmatched.splice(at, 1);
   }
   return true;
+}
+
+/**
+ * Decides a pair of single expressions (no tuple, set or matrix around them) that the normaliser
+ * found different, such as `2\sqrt{2}` and `\sqrt{8}`; it receives normalised answers and must
+ * return quickly. The Node entry points install one (src/symbolic/client.ts); where none is
+ * installed (the panel) equivalence is the normaliser's alone.
+ */
+export type SymbolicEquivalence = (a: string, b: string) => boolean;
+
+let symbolic: SymbolicEquivalence | null = null;
+
+export function setSymbolicEquivalence(check: SymbolicEquivalence | null): void {
+  symbolic = check;
 }
 
 export function answersEquivalent(a: string | null | undefined, b: string | null | undefined): boolean {

@@ -4,6 +4,7 @@
  * pays for zod, the pipeline or the panel code.
  */
 import * as vscode from 'vscode';
+import { installSymbolicEquivalence, uninstallSymbolicEquivalence } from '../symbolic/client.js';
 import {
   analyzeProblem,
   type CommandContext,
@@ -35,6 +36,8 @@ export interface StepLensHost extends vscode.Disposable {
 
 export function createStepLens(context: vscode.ExtensionContext): StepLensHost {
   const log = vscode.window.createOutputChannel('StepLens', { log: true });
+  // Loads nothing yet: compute-engine starts with the first pair of answers the normaliser cannot decide.
+  installSymbolicEquivalence();
   const storage = new RunStorage(context.globalStorageUri);
   const keys = new KeyStore(context.secrets);
   const notices: string[] = [];
@@ -62,6 +65,7 @@ export function createStepLens(context: vscode.ExtensionContext): StepLensHost {
     dispose: () => {
       hub.dispose();
       log.dispose();
+      uninstallSymbolicEquivalence();
     },
   };
 }

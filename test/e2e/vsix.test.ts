@@ -31,6 +31,7 @@ test('the .vsix holds the bundles, fonts, icon and schemas, and no sources, test
     'extension/package.json',
     'extension/dist/extension.js',
     'extension/dist/host.js',
+    'extension/dist/symbolic.js',
     'extension/dist/webview.js',
     'extension/dist/webview.css',
     'extension/dist/fonts/codicon.ttf',

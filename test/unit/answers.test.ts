@@ -121,6 +121,24 @@ describe('normalisation and equivalence', () => {
     ['.5', '0.5'],
     ['1{,}234', '1234'],
     ['0.3333333333', '0.33333333334'],
+    ['\\text{(C)}', '\\text{C}'],
+    ['\\textbf{(B)}', 'B'],
+    ['\\text{The final answer is } 143', '143'],
+    ['The final answer is: 143.', '143'],
+    ['\\text{Answer: }12', '12'],
+    ['\\textdollar 20', '20'],
+    ['7/3', '2\\frac13'],
+    ['-2\\frac{1}{4}', '-2.25'],
+    ['\\binom52', '10'],
+    ['\\dbinom{6}{3}', '{6 \\choose 3}'],
+    [
+      '\\begin{pmatrix} 1 & -1/3 \\\\ 0 & 2 \\end{pmatrix}',
+      '\\begin{pmatrix}1&-\\frac13\\\\0&2\\\\\\end{pmatrix}',
+    ],
+    [
+      '\\begin{bmatrix} 2 & 0 \\\\ 0 & 2 \\end{bmatrix}',
+      '\\left(\\begin{array}{cc} 2 & 0 \\\\ 0 & 2 \\end{array}\\right)',
+    ],
   ];
   for (const [a, b] of equivalent) {
     test(`${a} ≡ ${b}`, () => {
@@ -139,6 +157,15 @@ describe('normalisation and equivalence', () => {
     ['\\frac{1}{0}', '\\frac{2}{0}'],
     ['12', '120'],
     ['x = 5', 'x = 6'],
+    ['\\text{(A)}', '\\text{(B)}'],
+    ['7/3', '2\\frac23'],
+    ['2\\frac{1}{3}', '\\frac{2}{3}'],
+    ['\\binom{10}{3}', '\\binom{10}{4}'],
+    ['2\\binom{5}{2}', '210'],
+    ['0.000001', '0.000002'],
+    ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', '\\begin{pmatrix} 1 & 3 \\\\ 2 & 4 \\end{pmatrix}'],
+    ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', '\\begin{vmatrix} 1 & 2 \\\\ 3 & 4 \\end{vmatrix}'],
+    ['\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}', '\\begin{pmatrix} 1 & 2 \\end{pmatrix}'],
   ];
   for (const [a, b] of different) {
     test(`${a} ≢ ${b}`, () => assert.equal(answersEquivalent(a, b), false));
@@ -152,6 +179,8 @@ describe('normalisation and equivalence', () => {
 
   test('normalisation keeps non-unit text and recognises numeric references', () => {
     assert.equal(normalizeAnswer('\\text{no solution}'), 'nosolution');
+    // A command keeps its space before a letter, so a parser later sees \pi times r.
+    assert.equal(normalizeAnswer('2 \\pi r'), '2\\pi r');
     assert.equal(isNumericAnswer('\\dfrac{3}{7}'), true);
     assert.equal(isNumericAnswer('(1, 2)'), false);
   });

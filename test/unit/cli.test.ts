@@ -98,6 +98,25 @@ describe('steplens equiv, import, metrics', () => {
     assertUsageFailure(await runCli(['equiv', '1']), /expected 2 argument\(s\)/);
   });
 
+  test('equiv and answer decide symbolic equalities with the bundled compute-engine worker', async () => {
+    assert.equal((await runCli(['equiv', '2\\sqrt2', '\\sqrt8'])).stdout, 'true\n');
+    assert.equal((await runCli(['equiv', '2x+2', '2(x+1)'])).stdout, 'true\n');
+    assert.equal((await runCli(['equiv', '\\sqrt8', '2\\sqrt3'])).stdout, 'false\n');
+    assert.equal((await runCli(['equiv', '(1,2)', '[1,2]'])).stdout, 'false\n');
+    const input = [
+      { id: 1, text: 'Hence \\boxed{\\frac{\\sqrt2}{2}}.', reference: '\\frac{1}{\\sqrt{2}}' },
+      { id: 2, text: 'Hence \\boxed{2^{10}}.', reference: 1000 },
+    ]
+      .map((line) => JSON.stringify(line))
+      .join('\n');
+    const result = await runCli(['answer'], input);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(jsonLines(result.stdout), [
+      { id: 1, answer: '\\frac{\\sqrt2}{2}', correct: true },
+      { id: 2, answer: '2^{10}', correct: false },
+    ]);
+  });
+
   test('import writes one valid problem per row', async () => {
     const result = await runCli(['import', fixturePath('processbench_sample_40.jsonl')]);
     assert.equal(result.code, 0, result.stderr);
