@@ -60,7 +60,7 @@ describe('answer extraction', () => {
       const expected = PROCESSBENCH_ANSWERS[row.id];
       assert.ok(expected !== undefined, `no expectation for ${row.id}`);
       const extracted = extractAnswer(row.steps[row.steps.length - 1]!);
-      assert.ok(answersEquivalent(extracted, expected), `${row.id}: got ${extracted}, expected ${expected}`);
+      assert.equal(extracted, expected, row.id);
     }
   });
 

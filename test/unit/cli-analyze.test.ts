@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -191,11 +192,8 @@ describe('steplens analyze', () => {
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
       });
-      const waitForRequest = async () => {
-        for (let i = 0; i < 200 && hanging.requests.length === 0; i++)
-          await new Promise((r) => setTimeout(r, 20));
-      };
-      await waitForRequest();
+      // The CLI has sent its request and is waiting on the endpoint: the moment for Ctrl-C.
+      if (hanging.requests.length === 0) await once(hanging.events, 'request');
       child.kill('SIGINT');
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       assert.equal(code, 130);

@@ -74,12 +74,24 @@ describe('precision and agreement', () => {
       ] as [number, number][]).kappa,
       1,
     );
-    assert.ok(
-      (cohensKappa([
+    // Always disagreeing, with balanced marginals: po 0, pe 0.5 → κ = −1.
+    assert.equal(
+      cohensKappa([
         [1, 0],
         [0, 1],
-      ] as [number, number][]).kappa ?? 0) < 0,
+      ] as [number, number][]).kappa,
+      -1,
     );
+    // 3 × (1,0), (0,1), (1,1): po 1/5, pe 4/5·2/5 + 1/5·3/5 = 11/25 → κ = (5/25 − 11/25) / (14/25) = −3/7.
+    const below = cohensKappa([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ] as [number, number][]);
+    assert.ok(Math.abs((below.kappa ?? Number.NaN) + 3 / 7) < 1e-12, String(below.kappa));
+    assert.equal(below.agreement, 0.2);
     assert.equal(
       cohensKappa([
         [1, 1],

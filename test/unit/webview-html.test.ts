@@ -87,13 +87,15 @@ describe('protocol', () => {
       },
     };
     assert.deepEqual(parseWebviewMessage(append), append);
-    assert.ok(parseWebviewMessage({ ...append, requestId: 7 }));
+    assert.deepEqual(parseWebviewMessage({ ...append, requestId: 7 }), { ...append, requestId: 7 });
     const { requestId: _unnamed, ...withoutId } = append;
     assert.equal(parseWebviewMessage(withoutId), undefined, 'an append must name its request');
     assert.equal(parseWebviewMessage({ ...append, requestId: '' }), undefined);
     // Each append is answered by name.
-    assert.ok(parseHostMessage({ type: 'audit/saved', runId: 'r', requestId: 'a1-1' }));
-    assert.ok(parseHostMessage({ type: 'audit/failed', runId: 'r', requestId: 7, message: 'disk full' }));
+    const saved = { type: 'audit/saved', runId: 'r', requestId: 'a1-1' };
+    assert.deepEqual(parseHostMessage(saved), saved);
+    const failed = { type: 'audit/failed', runId: 'r', requestId: 7, message: 'disk full' };
+    assert.deepEqual(parseHostMessage(failed), failed);
     assert.equal(parseHostMessage({ type: 'audit/failed', runId: 'r', message: 'disk full' }), undefined);
     assert.equal(parseHostMessage({ type: 'run/show', run: {}, events: [], readOnly: false }), undefined);
     assert.deepEqual(parseHostMessage({ type: 'view/empty', message: 'x' }), {

@@ -543,7 +543,11 @@ describe('untrusted text', () => {
     try {
       await showRun(panel, evil);
       await panel.page.click('vscode-collapsible');
-      await panel.page.waitForTimeout(200);
+      // Everything that could run a payload has happened once the trace is open and the math typeset.
+      await panel.page.waitForFunction(
+        () => (document.querySelector('pre.reasoning')?.textContent ?? '').length > 0,
+      );
+      await settled(panel);
       const found = await panel.page.evaluate(() => ({
         xss: (window as unknown as { __xss?: number }).__xss,
         images: document.querySelectorAll('#app img').length,
