@@ -12,6 +12,8 @@ export interface RequestEstimate {
   requestsPerStep: number;
   /** The most completion tokens the policy may write: samples and critiques at their limits. */
   maxCompletionTokens: number;
+  /** The same for the per-step requests (stepwise Self-PRM lets a reasoning model reason per step). */
+  maxCompletionTokensPerStep: number;
 }
 
 /** Upper bound for one problem: where an endpoint refuses `n`, every sample is its own request. */
@@ -20,22 +22,24 @@ export function estimateRequests(config: RunConfig): RequestEstimate {
   let requests = samples;
   let requestsPerStep = 0;
   let maxCompletionTokens = samples * config.policy.maxTokens;
+  let maxCompletionTokensPerStep = 0;
   if (config.selfJudge.mode === 'critic') {
     requests += samples * config.selfJudge.samples;
     maxCompletionTokens += samples * config.selfJudge.samples * config.selfJudge.maxTokens;
   } else if (config.selfJudge.mode === 'stepwise') {
     requestsPerStep += samples;
+    maxCompletionTokensPerStep += samples * config.selfJudge.maxTokens;
   }
   for (const prm of config.prms) {
     if (prm.kind === 'vllm-pooling') requests += Math.ceil(samples / prm.batchSize);
     else if (prm.kind === 'chat-critic') requests += samples * prm.samples;
     else requestsPerStep += samples;
   }
-  return { requests, requestsPerStep, maxCompletionTokens };
+  return { requests, requestsPerStep, maxCompletionTokens, maxCompletionTokensPerStep };
 }
 
 export function describeEstimate(estimate: RequestEstimate): string {
   const count = (n: number) => n.toLocaleString('en-US');
-  const perStep = estimate.requestsPerStep > 0 ? ` + ${count(estimate.requestsPerStep)} per step` : '';
-  return `up to ${count(estimate.requests)} requests${perStep} and ${count(estimate.maxCompletionTokens)} completion tokens per problem`;
+  const perStep = (n: number) => (n > 0 ? ` + ${count(n)} per step` : '');
+  return `up to ${count(estimate.requests)} requests${perStep(estimate.requestsPerStep)} and ${count(estimate.maxCompletionTokens)}${perStep(estimate.maxCompletionTokensPerStep)} completion tokens per problem`;
 }

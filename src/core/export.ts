@@ -46,6 +46,14 @@ export function humanFirstError(sample: Sample, labels: SampleLabels | undefined
   return sample.steps.length > 0 ? -1 : undefined;
 }
 
+/**
+ * A sample that is a solution at all: not failed, and not cut short by a cancel (its text ends
+ * mid-sentence and it was never judged). Only these become dataset rows or count in the report.
+ */
+function isWholeSample(sample: Sample): boolean {
+  return !sample.error && !sample.cancelled;
+}
+
 function sampleId(run: Run, sample: Sample): string {
   return `${run.id}/${sample.index}`;
 }
@@ -63,6 +71,7 @@ export function processBenchRows(runs: readonly LabeledRun[]): ProcessBenchRow[]
   const rows: ProcessBenchRow[] = [];
   for (const { run, labels } of runs) {
     for (const sample of run.samples) {
+      if (!isWholeSample(sample)) continue;
       const label = humanFirstError(sample, labels[sample.index]);
       if (label === undefined) continue;
       rows.push({
@@ -97,6 +106,7 @@ export function prm800kRows(runs: readonly LabeledRun[]): Prm800kRow[] {
   const rows: Prm800kRow[] = [];
   for (const { run, labels } of runs) {
     for (const sample of run.samples) {
+      if (!isWholeSample(sample)) continue;
       const sampleLabels = labels[sample.index];
       if (!sampleLabels) continue;
       const steps: Prm800kRow['label']['steps'] = [];
@@ -272,7 +282,7 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
       thresholds.set(judge.id, seen);
     }
     for (const sample of run.samples) {
-      if (sample.error) continue;
+      if (!isWholeSample(sample)) continue;
       samples += 1;
       const sampleLabels = labels[sample.index];
       const human = humanFirstError(sample, sampleLabels);

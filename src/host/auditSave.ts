@@ -14,13 +14,13 @@ export interface AuditRequest {
   event: AuditEvent;
 }
 
-/** The open run's audit log; undefined when no run is open. */
+/** The audit log of a run shown in this window; undefined when the run was not shown here. */
 export interface AuditTarget {
   runId: string;
   append(event: AuditEvent): Promise<void>;
 }
 
-export const NOT_OPEN_MESSAGE = 'this run is no longer the open one; reopen it to label';
+export const NOT_OPEN_MESSAGE = 'this run was not opened in this window; open it again to label it';
 
 export async function saveAudit(request: AuditRequest, target: AuditTarget | undefined): Promise<AuditReply> {
   const { runId, requestId } = request;

@@ -43,6 +43,8 @@ export class PanelHub
   implements vscode.WebviewViewProvider, vscode.WebviewPanelSerializer, vscode.Disposable
 {
   private session: Session | undefined;
+  /** Every run shown in this window, by id: a label typed just before another run opened still finds its log. */
+  private readonly shownRuns = new Map<string, string>();
   private readonly connections = new Set<Connection>();
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -179,20 +181,24 @@ export class PanelHub
     connection: Connection,
     request: Extract<WebviewMessage, { type: 'audit/append' }>,
   ): Promise<void> {
-    const session = this.session;
+    const path = this.shownRuns.get(request.runId);
+    const before = this.session;
     const reply = await saveAudit(
       request,
-      session && {
-        runId: session.run.id,
-        append: (event) => this.storage.writer(session.path, session.run.id).append(event),
-      },
+      path === undefined
+        ? undefined
+        : { runId: request.runId, append: (event) => this.storage.writer(path, request.runId).append(event) },
     );
-    if (reply.type === 'audit/saved' && session) {
-      session.events.push(request.event);
-      // Other open panels show the same run: bring them up to date.
-      if (this.connections.size > 1) this.broadcast(this.showMessage(session), connection);
-    } else if (reply.type === 'audit/failed') {
+    if (reply.type === 'audit/failed') {
       this.log.error(`could not save a label for run ${request.runId}: ${reply.message}`);
+    } else if (this.session?.run.id === request.runId) {
+      // The open session is read after the write: the run may have been reopened meanwhile, and
+      // then its events were read from the log either side of this line, so read them again.
+      const current = this.session;
+      if (current === before) current.events.push(request.event);
+      else current.events = (await this.storage.events(current.path, current.run.id)).events;
+      // Other open panels show the same run: bring them up to date.
+      if (this.connections.size > 1) this.broadcast(this.showMessage(current), connection);
     }
     // A panel closed while its label was being written has no one left to tell.
     if (this.connections.has(connection)) this.post(connection, reply);
@@ -211,6 +217,7 @@ export class PanelHub
     }
     const skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);
     this.session = { run, path, events: log.events, skipped };
+    this.shownRuns.set(run.id, path);
     this.broadcast(this.showMessage(this.session));
     await this.reveal();
     return run;
@@ -221,6 +228,7 @@ export class PanelHub
     const log = await this.storage.events(path, run.id);
     const skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);
     this.session = { run, path, events: log.events, skipped };
+    this.shownRuns.set(run.id, path);
     this.broadcast(this.showMessage(this.session));
     await this.reveal();
   }

@@ -20,7 +20,7 @@ function userValue<T>(configuration: vscode.WorkspaceConfiguration, key: string)
 /**
  * Settings that multiply requests or tokens on the user's key, with the most a workspace may ask
  * for without the user's say-so. A cloned repository's `.vscode/settings.json` asking for more is
- * not taken on trust (1024 samples × 64 critiques is 66,560 requests from one click).
+ * not taken on trust (1024 samples × 64 critiques is 66,688 requests from one click).
  */
 export const COST_SETTINGS = {
   'policy.samples': 16,
@@ -28,32 +28,40 @@ export const COST_SETTINGS = {
   'policy.maxTokens': 32768,
   'policy.concurrency': 16,
 } as const;
-export type CostSetting = keyof typeof COST_SETTINGS;
+/** Self-judging one request per step (a whole reasoning per step for reasoning models). */
+const COSTLY_MODE = { setting: 'selfJudge.mode', value: 'stepwise' } as const;
+export type CostSetting = keyof typeof COST_SETTINGS | typeof COSTLY_MODE.setting;
 
 export interface WorkspaceCostValue {
   setting: CostSetting;
   /** What the workspace (or a workspace folder) asks for. */
-  workspaceValue: number;
+  workspaceValue: number | string;
   /** What the user's own settings (or the default) say. */
-  userValue: number;
+  userValue: number | string;
 }
 
-/** The cost settings whose workspace value is above what a workspace may set alone. */
+function sources<T>(configuration: vscode.WorkspaceConfiguration, setting: string) {
+  const inspected = configuration.inspect<T>(setting);
+  return {
+    workspace: inspected?.workspaceFolderValue ?? inspected?.workspaceValue,
+    user: inspected?.globalValue ?? inspected?.defaultValue,
+  };
+}
+
+/** The cost settings whose workspace value asks for more than a workspace may set alone. */
 export function workspaceCostValues(
   configuration = vscode.workspace.getConfiguration(SECTION),
 ): WorkspaceCostValue[] {
   const found: WorkspaceCostValue[] = [];
-  for (const [setting, cap] of Object.entries(COST_SETTINGS) as [CostSetting, number][]) {
-    const inspected = configuration.inspect<number>(setting);
-    const workspaceValue = inspected?.workspaceFolderValue ?? inspected?.workspaceValue;
-    const user = inspected?.globalValue ?? inspected?.defaultValue;
-    if (
-      typeof workspaceValue === 'number' &&
-      typeof user === 'number' &&
-      workspaceValue > Math.max(cap, user)
-    ) {
-      found.push({ setting, workspaceValue, userValue: user });
+  for (const [setting, cap] of Object.entries(COST_SETTINGS) as [keyof typeof COST_SETTINGS, number][]) {
+    const { workspace, user } = sources<number>(configuration, setting);
+    if (typeof workspace === 'number' && typeof user === 'number' && workspace > Math.max(cap, user)) {
+      found.push({ setting, workspaceValue: workspace, userValue: user });
     }
+  }
+  const mode = sources<string>(configuration, COSTLY_MODE.setting);
+  if (mode.workspace === COSTLY_MODE.value && mode.user !== COSTLY_MODE.value && mode.user !== undefined) {
+    found.push({ setting: COSTLY_MODE.setting, workspaceValue: mode.workspace, userValue: mode.user });
   }
   return found;
 }

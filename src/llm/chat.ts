@@ -230,6 +230,7 @@ export class ChatEndpoint {
       ...(signal ? { signal } : {}),
       toEndpointError: this.toEndpointError,
       onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
+      gate: (task) => this.limiter.run(task),
     });
   }
 
@@ -240,34 +241,30 @@ export class ChatEndpoint {
   /** One non-streaming request for `n` choices, retried; the limiter holds one slot per attempt. */
   private async completeOnce(request: ChatRequest, n: number, signal?: AbortSignal): Promise<ChatResult> {
     const client = await this.sdk();
-    return this.retrying(
-      (attemptSignal) =>
-        this.limiter.run(async () => {
-          const started = performance.now();
-          const raw: unknown = await client.chat.completions.create(
-            this.body(request, n) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
-            { signal: attemptSignal },
-          );
-          const parsed = CompletionWire.safeParse(raw);
-          if (!parsed.success)
-            throw new MalformedResponse(`unexpected response shape (${parsed.error.issues[0]?.message})`);
-          const choices = [...parsed.data.choices]
-            .sort((a, b) => a.index - b.index)
-            .map((choice) => {
-              const logprobs = toLogprobs(choice.logprobs);
-              const reasoning = choice.message.reasoning_content ?? choice.message.reasoning;
-              return {
-                content: choice.message.content ?? '',
-                ...(reasoning ? { reasoning } : {}),
-                finishReason: choice.finish_reason ?? null,
-                ...(logprobs ? { logprobs } : {}),
-              };
-            });
-          const usage = toUsage(parsed.data.usage);
-          return { choices, ...(usage ? { usage } : {}), latencyMs: performance.now() - started };
-        }),
-      signal,
-    );
+    return this.retrying(async (attemptSignal) => {
+      const started = performance.now();
+      const raw: unknown = await client.chat.completions.create(
+        this.body(request, n) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+        { signal: attemptSignal },
+      );
+      const parsed = CompletionWire.safeParse(raw);
+      if (!parsed.success)
+        throw new MalformedResponse(`unexpected response shape (${parsed.error.issues[0]?.message})`);
+      const choices = [...parsed.data.choices]
+        .sort((a, b) => a.index - b.index)
+        .map((choice) => {
+          const logprobs = toLogprobs(choice.logprobs);
+          const reasoning = choice.message.reasoning_content ?? choice.message.reasoning;
+          return {
+            content: choice.message.content ?? '',
+            ...(reasoning ? { reasoning } : {}),
+            finishReason: choice.finish_reason ?? null,
+            ...(logprobs ? { logprobs } : {}),
+          };
+        });
+      const usage = toUsage(parsed.data.usage);
+      return { choices, ...(usage ? { usage } : {}), latencyMs: performance.now() - started };
+    }, signal);
   }
 
   /**
@@ -331,9 +328,7 @@ export class ChatEndpoint {
     try {
       await this.retrying(
         (attemptSignal, stillAlive) =>
-          this.limiter.run(() =>
-            this.streamAttempt(client, request, open, parts, handlers, attemptSignal, stillAlive),
-          ),
+          this.streamAttempt(client, request, open, parts, handlers, attemptSignal, stillAlive),
         signal,
       );
     } catch (error) {

@@ -213,45 +213,42 @@ export class PoolingPrm {
     signal: AbortSignal | undefined,
   ): Promise<unknown[]> {
     return withRetries(
-      (attemptSignal) =>
-        this.limiter.run(async () => {
-          const response = await fetch(this.url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...this.access.headers },
-            body: JSON.stringify({ model: this.options.model, ...payload }),
-            signal: attemptSignal,
-          });
-          const text = await response.text();
-          if (!response.ok) {
-            throw new EndpointError(
-              `${this.label}: HTTP ${response.status}: ${errorBodyMessage(text)}`,
-              isRetryableStatus(response.status),
-              response.status,
-              parseRetryAfter(response.headers),
-            );
-          }
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            throw new EndpointError(`${this.label}: the response is not JSON`, true);
-          }
-          const parsed = PoolingResponse.safeParse(json);
-          if (!parsed.success) throw new EndpointError(`${this.label}: unexpected response shape`, false);
-          const ordered = [...parsed.data.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-          if (ordered.length !== inputs) {
-            throw new EndpointError(
-              `${this.label}: ${ordered.length} output(s) for ${inputs} input(s)`,
-              false,
-            );
-          }
-          return ordered.map((entry) => entry.data);
-        }),
+      async (attemptSignal) => {
+        const response = await fetch(this.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...this.access.headers },
+          body: JSON.stringify({ model: this.options.model, ...payload }),
+          signal: attemptSignal,
+        });
+        const text = await response.text();
+        if (!response.ok) {
+          throw new EndpointError(
+            `${this.label}: HTTP ${response.status}: ${errorBodyMessage(text)}`,
+            isRetryableStatus(response.status),
+            response.status,
+            parseRetryAfter(response.headers),
+          );
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          throw new EndpointError(`${this.label}: the response is not JSON`, true);
+        }
+        const parsed = PoolingResponse.safeParse(json);
+        if (!parsed.success) throw new EndpointError(`${this.label}: unexpected response shape`, false);
+        const ordered = [...parsed.data.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+        if (ordered.length !== inputs) {
+          throw new EndpointError(`${this.label}: ${ordered.length} output(s) for ${inputs} input(s)`, false);
+        }
+        return ordered.map((entry) => entry.data);
+      },
       {
         policy: retryPolicy(this.options),
         ...(signal ? { signal } : {}),
         toEndpointError: (error, timedOut) => transportError(this.label, error, timedOut),
         onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
+        gate: (task) => this.limiter.run(task),
       },
     );
   }

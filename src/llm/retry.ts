@@ -70,34 +70,47 @@ export async function withRetries<T>(
     signal?: AbortSignal;
     toEndpointError: (error: unknown, timedOut: TimedOut | undefined) => EndpointError;
     onRetry?: (event: RetryEvent) => void;
+    /**
+     * Admission to the endpoint (its concurrency limiter): each attempt waits here first, and its
+     * clocks start only once admitted, so time spent queued behind other requests is never
+     * counted as the endpoint's silence or against the request's deadline.
+     */
+    gate?: <R>(task: () => Promise<R>) => Promise<R>;
   },
 ): Promise<T> {
   const { policy, signal } = options;
+  const admitted = options.gate ?? (<R>(task: () => Promise<R>) => task());
   for (let retry = 0; ; retry++) {
     if (signal?.aborted) throw new CancelledError();
-    const timeout = new AbortController();
     let timedOut: TimedOut | undefined;
-    const expire = (kind: TimedOut['kind'], ms: number) => () => {
-      timedOut ??= { kind, ms };
-      timeout.abort();
-    };
-    let silence = setTimeout(expire('silence', policy.timeoutMs), policy.timeoutMs);
-    const deadline = setTimeout(expire('deadline', policy.deadlineMs), policy.deadlineMs);
-    const stillAlive = () => {
-      clearTimeout(silence);
-      silence = setTimeout(expire('silence', policy.timeoutMs), policy.timeoutMs);
-    };
-    const attemptSignal = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
-    let failure: EndpointError;
-    try {
-      return await attempt(attemptSignal, stillAlive);
-    } catch (error) {
-      if (signal?.aborted) throw new CancelledError();
-      failure = options.toEndpointError(error, timedOut);
-    } finally {
-      clearTimeout(silence);
-      clearTimeout(deadline);
-    }
+    const outcome = await admitted(
+      async (): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> => {
+        if (signal?.aborted) return { ok: false, error: new CancelledError() };
+        const timeout = new AbortController();
+        const expire = (kind: TimedOut['kind'], ms: number) => () => {
+          timedOut ??= { kind, ms };
+          timeout.abort();
+        };
+        let silence = setTimeout(expire('silence', policy.timeoutMs), policy.timeoutMs);
+        const deadline = setTimeout(expire('deadline', policy.deadlineMs), policy.deadlineMs);
+        const stillAlive = () => {
+          clearTimeout(silence);
+          silence = setTimeout(expire('silence', policy.timeoutMs), policy.timeoutMs);
+        };
+        const attemptSignal = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+        try {
+          return { ok: true, value: await attempt(attemptSignal, stillAlive) };
+        } catch (error) {
+          return { ok: false, error };
+        } finally {
+          clearTimeout(silence);
+          clearTimeout(deadline);
+        }
+      },
+    );
+    if (outcome.ok) return outcome.value;
+    if (signal?.aborted) throw new CancelledError();
+    const failure = options.toEndpointError(outcome.error, timedOut);
     if (!failure.retryable || retry >= policy.maxRetries) {
       const tries = retry + 1;
       throw tries > 1

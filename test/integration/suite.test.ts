@@ -230,6 +230,15 @@ describe('StepLens in VS Code', () => {
       const allowed = await analyze();
       assert.equal(steplens.dialogs.asked.length, asked + 3);
       assert.equal(allowed?.samples.length, 17, 'allowed: the workspace value is used');
+
+      // Stepwise self-judging is one request (a whole reasoning, for reasoning models) per step.
+      await writeWorkspace({ 'steplens.selfJudge.mode': 'stepwise' });
+      answers.push('Use My Settings');
+      const critic = await analyze();
+      assert.equal(steplens.dialogs.asked.length, asked + 4);
+      assert.match(steplens.dialogs.asked.at(-1)!, /steplens\.selfJudge\.mode = stepwise \(yours: critic\)/);
+      assert.match(steplens.dialogs.asked.at(-1)!, /per step/);
+      assert.equal(critic?.config.selfJudge.mode, 'critic');
     } finally {
       delete steplens.dialogs.scripted;
       writeFileSync(settingsPath, '{}');

@@ -166,6 +166,23 @@ const labels = replayAudit([
 ]);
 
 describe('exports', () => {
+  test('a sample cut short by a cancel is no dataset row and counts nowhere in the report', () => {
+    const run = labeledRun();
+    run.samples[1] = { ...run.samples[1]!, cancelled: true, finishReason: 'cancelled' };
+    const runs = [{ run, labels }];
+    assert.deepEqual(
+      processBenchRows(runs).map((row) => row.id),
+      ['run-a/0', 'run-a/2'],
+    );
+    assert.deepEqual(
+      prm800kRows(runs).map((row) => row.steplens.sample),
+      [0],
+    );
+    const report = agreementReport(runs);
+    assert.equal(report.samples, 2);
+    assert.equal(report.labeledSamples, 2);
+  });
+
   test('the human first error: explicit label, else the first −1, else −1 when all rated, else unknown', () => {
     const run = labeledRun();
     assert.equal(humanFirstError(run.samples[0]!, labels[0]), -1);

@@ -21,6 +21,7 @@ describe('what one analysis costs, before anything is sent', () => {
       requests: 1024 + 65_536 + 128,
       requestsPerStep: 0,
       maxCompletionTokens: 1024 * 10_000_000 + 65_536 * 8192,
+      maxCompletionTokensPerStep: 0,
     });
     assert.equal(
       describeEstimate(estimate),
@@ -39,8 +40,17 @@ describe('what one analysis costs, before anything is sent', () => {
         ],
       }),
     );
-    assert.deepEqual(estimate, { requests: 8 + 3, requestsPerStep: 16, maxCompletionTokens: 800 });
-    assert.match(describeEstimate(estimate), /^up to 11 requests \+ 16 per step/);
+    // Stepwise: 8 samples × (one request of up to 8,192 tokens) per step; RLHFlow: 8 per step.
+    assert.deepEqual(estimate, {
+      requests: 8 + 3,
+      requestsPerStep: 16,
+      maxCompletionTokens: 800,
+      maxCompletionTokensPerStep: 8 * 8192,
+    });
+    assert.equal(
+      describeEstimate(estimate),
+      'up to 11 requests + 16 per step and 800 + 65,536 per step completion tokens per problem',
+    );
     assert.equal(estimateRequests(config({ selfJudge: { mode: 'off' } })).requests, 8);
   });
 });

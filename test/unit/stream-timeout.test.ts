@@ -92,3 +92,32 @@ test('a stream that dribbles a chunk forever ends at the request deadline: the s
   assert.match(run.samples[0]!.error ?? '', /no complete answer within the request deadline of 1500 ms/);
   assert.equal(stub.requests.length, 1, 'a deadline is not retried');
 });
+
+test('time spent waiting for a concurrency slot is not silence: a queued request is not timed out', async () => {
+  // One slot; the first stream talks for 11 × 60 ms = 660 ms, more than twice the 300 ms timeout,
+  // while the second request waits its turn.
+  const stub = await startStub({
+    chat: () => ({ choices: [{ content: longAnswer }], chunkDelayMs: 60 }),
+    chunkSize: 1,
+  });
+  stubs.push(stub);
+  const endpoint = new ChatEndpoint({
+    baseUrl: stub.baseUrl,
+    model: 'm',
+    timeoutMs: 300,
+    requestDeadlineMs: 60_000,
+    maxRetries: 0,
+    concurrency: 1,
+    backoff: { baseDelayMs: 1, maxDelayMs: 2 },
+  });
+  const request = { messages: [{ role: 'user' as const, content: 'q' }] };
+  const got: string[] = [];
+  const onChoice = (_: number, choice: { content: string }) => got.push(choice.content);
+  const [first, second] = await Promise.all([
+    endpoint.stream(request, [0], { onChoice }),
+    endpoint.stream(request, [0], { onChoice }),
+  ]);
+  assert.deepEqual([first, second], [[], []], 'both answered in full');
+  assert.deepEqual(got, [longAnswer, longAnswer]);
+  assert.equal(stub.requests.length, 2, 'neither was timed out and sent again');
+});
