@@ -178,9 +178,9 @@ describe('StepLens in VS Code', () => {
   it('a workspace asking for more samples than it may set alone is asked about once, with the cost', async () => {
     const steplens = await api();
     const settingsPath = join(workspaceRoot(), '.vscode', 'settings.json');
-    const writeWorkspace = async (values: Record<string, number>) => {
+    const writeWorkspace = async (values: Record<string, number | string>) => {
       writeFileSync(settingsPath, JSON.stringify(values));
-      const [[key, value]] = Object.entries(values) as [[string, number]];
+      const [[key, value]] = Object.entries(values) as [[string, number | string]];
       await until('the workspace setting to load', () =>
         vscode.workspace.getConfiguration().inspect(key)?.workspaceValue === value ? true : undefined,
       );
