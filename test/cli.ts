@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { main } from '../src/cli.js';
 import { ROOT } from './support.js';
 
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -9,6 +11,35 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * `steplens ARGS` in this process, through src/cli.ts's main, with stdin given and the output
+ * captured: the same exit code and output as the built CLI, without a process per call (and with
+ * the code under test in view of coverage and mutation tools).
+ */
+export async function runInProcess(args: string[], stdin: string | Uint8Array = ''): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const code = await main(args, {
+    stdin: Readable.from(
+      stdin === '' ? [] : [typeof stdin === 'string' ? Buffer.from(stdin) : Buffer.from(stdin)],
+    ),
+    stdout: sink((text) => {
+      stdout += text;
+    }),
+    stderr: sink((text) => {
+      stderr += text;
+    }),
+  });
+  return { code, stdout, stderr };
 }
 
 /** Runs the built CLI as a user would: a real process, real pipes. */

@@ -8,7 +8,7 @@ import { Readable, Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { main } from '../../src/cli.js';
 import { type Run, RunSchema } from '../../src/core/schemas.js';
-import { CLI, jsonLines, runCli } from '../cli.js';
+import { CLI, jsonLines, runCli, runInProcess } from '../cli.js';
 import { isCriticRequest, scenario, solution } from '../fixtures/scenario.js';
 import { type Stub, startStub } from '../fixtures/stubServer.js';
 import { fixturePath, readFixture } from '../support.js';
@@ -206,29 +206,6 @@ describe('steplens analyze', () => {
   });
 });
 
-/** `steplens ARGS` in this process, through src/cli.ts's main, with its output captured. */
-async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const code = await main(args, {
-    stdin: Readable.from([]),
-    stdout: sink((text) => {
-      stdout += text;
-    }),
-    stderr: sink((text) => {
-      stderr += text;
-    }),
-  });
-  return { code, stdout, stderr };
-}
-
 describe('keys echoed by a server', () => {
   const POLICY_KEY = 'sk-proj-abcDEF0123456789ghiJKL';
   // Not key-shaped: only knowing it is the configured key can hide it.
@@ -304,7 +281,14 @@ describe('keys echoed by a server', () => {
         }),
       );
       const out = join(dir, 'leaky-run.json');
-      const result = await runMain(['analyze', join(dir, 'problem.md'), '--config', config, '--out', out]);
+      const result = await runInProcess([
+        'analyze',
+        join(dir, 'problem.md'),
+        '--config',
+        config,
+        '--out',
+        out,
+      ]);
       assert.equal(result.code, 0, result.stderr);
 
       // The keys went where they belong.
@@ -336,7 +320,7 @@ describe('keys echoed by a server', () => {
         existsSync(join(CLI, '..', 'webview.js')),
         'dist/webview.js is missing: run npm run build first',
       );
-      const view = await runMain(['view', out, '--html', html]);
+      const view = await runInProcess(['view', out, '--html', html]);
       assert.equal(view.code, 0, view.stderr);
       const page = readFileSync(html, 'utf8');
       for (const secret of secrets) {
@@ -388,7 +372,7 @@ describe('Ctrl-C while the samples are streaming', () => {
           if (sent >= 30) resolve();
         }),
       );
-      const running = runMain(['analyze', join(dir, 'problem.md'), '--config', config, '--out', out]);
+      const running = runInProcess(['analyze', join(dir, 'problem.md'), '--config', config, '--out', out]);
       await streamed;
       process.kill(process.pid, 'SIGINT');
       const result = await running;

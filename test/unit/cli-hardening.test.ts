@@ -9,11 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { Run } from '../../src/core/schemas.js';
-import { assertUsageFailure, CLI, jsonLines, runCli } from '../cli.js';
+import { assertUsageFailure, jsonLines, runInProcess } from '../cli.js';
 import { auditLine, smallRun } from '../fixtures/smallRun.js';
 import { fixturePath } from '../support.js';
-
-before(() => assert.ok(existsSync(CLI), 'dist/cli.js is missing: run npm run build first'));
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -44,7 +42,7 @@ describe('export and view never drop a label without a word', () => {
     ]);
     const { root, runPath, logPath } = workspace(smallRun(), log);
     const out = join(root, 'export');
-    const result = await runCli(['export', runPath, '--out', out]);
+    const result = await runInProcess(['export', runPath, '--out', out]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal((jsonLines(result.stdout)[0] as { skippedAuditLines: number }).skippedAuditLines, 1);
     assert.match(result.stderr, new RegExp(`skipped ${logPath.replace(/[.]/g, '\\.')}:3: not JSON`));
@@ -62,13 +60,13 @@ describe('export and view never drop a label without a word', () => {
     const { root, runPath } = workspace(smallRun(), labels.join('\n'));
     const missing = join(root, 'no-such-folder');
     assertUsageFailure(
-      await runCli(['export', runPath, '--out', join(root, 'x'), '--audits', missing]),
+      await runInProcess(['export', runPath, '--out', join(root, 'x'), '--audits', missing]),
       new RegExp(`${missing}: no such file`),
     );
     const file = join(root, 'file.txt');
     writeFileSync(file, '');
     assertUsageFailure(
-      await runCli(['export', runPath, '--out', join(root, 'x'), '--audits', file]),
+      await runInProcess(['export', runPath, '--out', join(root, 'x'), '--audits', file]),
       /file\.txt: is a file; --audits takes the folder/,
     );
   });
@@ -77,14 +75,14 @@ describe('export and view never drop a label without a word', () => {
     const { root, runPath, logPath } = workspace(smallRun(), `${labels[0]}\nnot json\n`);
     const html = join(root, 'run.html');
     assertUsageFailure(
-      await runCli(['view', runPath, '--html', html, '--audits', join(root, 'missing.jsonl')]),
+      await runInProcess(['view', runPath, '--html', html, '--audits', join(root, 'missing.jsonl')]),
       /missing\.jsonl: no such file/,
     );
     assertUsageFailure(
-      await runCli(['view', runPath, '--html', html, '--audits', join(root, '.steplens')]),
+      await runInProcess(['view', runPath, '--html', html, '--audits', join(root, '.steplens')]),
       /\.steplens: is a directory/,
     );
-    const result = await runCli(['view', runPath, '--html', html]);
+    const result = await runInProcess(['view', runPath, '--html', html]);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(jsonLines(result.stdout)[0], { html, events: 1, skipped: 1 });
     assert.match(result.stderr, new RegExp(`skipped ${logPath.replace(/[.]/g, '\\.')}:2: not JSON`));
@@ -97,11 +95,11 @@ describe('identifiers from files never become paths or formulas unchecked', () =
   test('a run whose id climbs out of the workspace is refused by view and export', async () => {
     const { root, runPath } = workspace(hostile);
     assertUsageFailure(
-      await runCli(['view', runPath, '--html', join(root, 'x.html')]),
+      await runInProcess(['view', runPath, '--html', join(root, 'x.html')]),
       /run\.json, field "id": must start with a letter or digit/,
     );
     assertUsageFailure(
-      await runCli(['export', runPath, '--out', join(root, 'x'), '--audits', root]),
+      await runInProcess(['export', runPath, '--out', join(root, 'x'), '--audits', root]),
       /field "id"/,
     );
     assert.equal(existsSync(join(root, 'x.html')), false);
@@ -114,7 +112,10 @@ describe('identifiers from files never become paths or formulas unchecked', () =
       judges: [...run.judges, { id: '=HYPERLINK("http://x")', kind: 'chat-critic', model: 'm' }],
     };
     const { root, runPath } = workspace(formula);
-    assertUsageFailure(await runCli(['export', runPath, '--out', join(root, 'x')]), /field "judges\.2\.id"/);
+    assertUsageFailure(
+      await runInProcess(['export', runPath, '--out', join(root, 'x')]),
+      /field "judges\.2\.id"/,
+    );
 
     const evilModel = '<img src=x onerror=alert(1)> | *bold* `code`\n# heading';
     const html = {
@@ -123,7 +124,7 @@ describe('identifiers from files never become paths or formulas unchecked', () =
     };
     const second = workspace(html, labels.join('\n'));
     const out = join(second.root, 'export');
-    const result = await runCli(['export', second.runPath, '--out', out]);
+    const result = await runInProcess(['export', second.runPath, '--out', out]);
     assert.equal(result.code, 0, result.stderr);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     const selfRow = md.split('\n').find((line) => line.startsWith('| self |'))!;
@@ -145,21 +146,21 @@ describe('input edges: BOM, broken UTF-8, binary files, unwritable outputs', () 
     const dir = mkdtempSync(join(tmpdir(), 'steplens-bom-'));
     const md = join(dir, 'p.md');
     writeFileSync(md, Buffer.concat([BOM, Buffer.from(problem)]));
-    const imported = await runCli(['import', md]);
+    const imported = await runInProcess(['import', md]);
     assert.equal(imported.code, 0, imported.stderr);
     assert.equal((jsonLines(imported.stdout)[0] as { reference: string }).reference, '42');
     assert.equal((jsonLines(imported.stdout)[0] as { text: string }).text.startsWith('What'), true);
 
     const jsonl = join(dir, 'rows.jsonl');
     writeFileSync(jsonl, Buffer.concat([BOM, Buffer.from('{"id":"a","problem":"1+1?","answer":"2"}\n')]));
-    assert.equal((await runCli(['import', jsonl])).code, 0);
+    assert.equal((await runInProcess(['import', jsonl])).code, 0);
 
-    const split = await runCli(
+    const split = await runInProcess(
       ['split'],
       Buffer.concat([BOM, Buffer.from('{"id":1,"text":"a\\n\\nb"}\r\n')]),
     );
     assert.deepEqual(jsonLines(split.stdout), [{ id: 1, steps: ['a', 'b'] }]);
-    const metrics = await runCli(
+    const metrics = await runInProcess(
       ['metrics'],
       Buffer.concat([BOM, Buffer.from('{"label":-1,"prediction":-1}\n')]),
     );
@@ -167,7 +168,7 @@ describe('input edges: BOM, broken UTF-8, binary files, unwritable outputs', () 
 
     const { root, runPath } = workspace(smallRun());
     writeFileSync(runPath, Buffer.concat([BOM, readFileSync(runPath)]));
-    assert.equal((await runCli(['view', runPath, '--html', join(root, 'v.html')])).code, 0);
+    assert.equal((await runInProcess(['view', runPath, '--html', join(root, 'v.html')])).code, 0);
   });
 
   test('invalid UTF-8 is an error naming the file (or line) and the byte, never a silent U+FFFD', async () => {
@@ -177,9 +178,9 @@ describe('input edges: BOM, broken UTF-8, binary files, unwritable outputs', () 
       latin1,
       Buffer.concat([Buffer.from('Caf'), Buffer.from([0xe9]), Buffer.from(' costs 3?\n')]),
     );
-    assertUsageFailure(await runCli(['import', latin1]), /latin1\.md: invalid UTF-8 at byte 3$/);
+    assertUsageFailure(await runInProcess(['import', latin1]), /latin1\.md: invalid UTF-8 at byte 3$/);
     assertUsageFailure(
-      await runCli(
+      await runInProcess(
         ['split'],
         Buffer.concat([Buffer.from('{"text":"ok"}\n{"text":"caf'), Buffer.from([0xe9, 0x22, 0x7d])]),
       ),
@@ -192,7 +193,7 @@ describe('input edges: BOM, broken UTF-8, binary files, unwritable outputs', () 
     const png = join(dir, 'problem.md');
     writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]));
     assertUsageFailure(
-      await runCli(['import', png]),
+      await runInProcess(['import', png]),
       /problem\.md: not a text file \(a NUL byte at byte 8\)/,
     );
     const utf16 = join(dir, 'rows.jsonl');
@@ -200,23 +201,26 @@ describe('input edges: BOM, broken UTF-8, binary files, unwritable outputs', () 
       utf16,
       Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"problem":"x"}', 'utf16le')]),
     );
-    assertUsageFailure(await runCli(['import', utf16]), /rows\.jsonl: UTF-16 text; save the file as UTF-8/);
+    assertUsageFailure(
+      await runInProcess(['import', utf16]),
+      /rows\.jsonl: UTF-16 text; save the file as UTF-8/,
+    );
   });
 
   test('an output path that is a folder, or under a file, exits 2 naming the path', async () => {
     const { root, runPath } = workspace(smallRun(), labels.join('\n'));
     assertUsageFailure(
-      await runCli(['view', runPath, '--html', root]),
+      await runInProcess(['view', runPath, '--html', root]),
       new RegExp(`${root}: is a directory, not a file`),
     );
     const file = join(root, 'taken');
     writeFileSync(file, 'x');
     assertUsageFailure(
-      await runCli(['export', runPath, '--out', join(file, 'sub')]),
+      await runInProcess(['export', runPath, '--out', join(file, 'sub')]),
       /taken\/sub\/[a-z0-9_.]+: a part of the path is a file, not a folder/,
     );
     assertUsageFailure(
-      await runCli(['import', fixturePath('problems')]),
+      await runInProcess(['import', fixturePath('problems')]),
       /problems: is a directory, not a file/,
     );
   });
