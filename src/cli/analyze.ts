@@ -1,5 +1,5 @@
 /** `steplens analyze` and `steplens rescore`: the pipeline against real endpoints, from a shell. */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { type RunConfig, RunConfigSchema } from '../core/config.js';
 import { inputErrorFromZod, jsonInputError } from '../core/errors.js';
@@ -7,6 +7,7 @@ import { parseJson } from '../core/json.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
 import type { Run } from '../core/schemas.js';
 import { readTextFile } from '../io/files.js';
+import { pathInside } from '../io/paths.js';
 import { RUNS_DIR, readRun, writeRun } from '../io/runFiles.js';
 import { environmentKeys } from '../llm/judges.js';
 import { analyze, type PipelineEvent, rescore } from '../llm/pipeline.js';
@@ -143,7 +144,7 @@ export async function runAnalyze(args: AnalyzeArgs, streams: Streams): Promise<n
   return runPipelineCommand(
     streams,
     args.quiet,
-    (run) => args.out ?? join(RUNS_DIR, `${run.id}.json`),
+    (run) => args.out ?? pathInside(RUNS_DIR, `${run.id}.json`),
     (options) =>
       analyze(problem, {
         config,

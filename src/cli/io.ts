@@ -4,7 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { z } from 'zod';
 import { InputError, inputErrorFromZod, jsonInputError } from '../core/errors.js';
 import { parseJson } from '../core/json.js';
-import { firstInvalidUtf8Byte, hasUtf8Bom } from '../core/text.js';
+import { type Utf8Line, Utf8LineSplitter } from '../core/text.js';
 
 /** Wrong use of the command line: shown as one line, exit code 2. */
 export class UsageError extends Error {
@@ -24,33 +24,17 @@ export async function* textLines(
   input: Readable,
   source = 'stdin',
 ): AsyncGenerator<{ text: string; line: number }> {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  let carry: Buffer = Buffer.alloc(0);
-  let carryOffset = 0;
-  let line = 0;
-  const decodeLine = (bytes: Buffer, offset: number): string => {
-    line += 1;
-    const body = line === 1 && hasUtf8Bom(bytes) ? bytes.subarray(3) : bytes;
-    try {
-      return decoder.decode(body).replace(/\r$/, '');
-    } catch {
-      const at = offset + (bytes.length - body.length) + firstInvalidUtf8Byte(body);
-      throw new InputError({ file: source, line }, `invalid UTF-8 at byte ${at}`);
-    }
+  const splitter = new Utf8LineSplitter();
+  const checked = (line: Utf8Line) => {
+    if (line.text === undefined)
+      throw new InputError({ file: source, line: line.line }, `invalid UTF-8 at byte ${line.invalidAt}`);
+    return { text: line.text, line: line.line };
   };
   for await (const chunk of input) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
-    let buffer = carry.length > 0 ? Buffer.concat([carry, bytes]) : bytes;
-    let start = 0;
-    for (let newline = buffer.indexOf(0x0a); newline !== -1; newline = buffer.indexOf(0x0a, start)) {
-      yield { text: decodeLine(buffer.subarray(start, newline), carryOffset + start), line };
-      start = newline + 1;
-    }
-    carryOffset += start;
-    buffer = buffer.subarray(start);
-    carry = Buffer.from(buffer);
+    for (const line of splitter.push(bytes)) yield checked(line);
   }
-  if (carry.length > 0) yield { text: decodeLine(carry, carryOffset), line };
+  for (const line of splitter.end()) yield checked(line);
 }
 
 /** Reads non-blank JSONL lines and validates each; the first bad line stops with its line number. */

@@ -146,8 +146,11 @@ export type SelfJudgeConfig = z.infer<typeof SelfJudgeConfigSchema>;
 export type PrmConfig = z.infer<typeof PrmConfigSchema>;
 
 /** The URL without its `user:password@`: what run files, labels and messages may show. */
+/** The `user:pass@` of every URL in a text (or of one URL). */
+export const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
+
 export function urlWithoutCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+  return url.replace(URL_USERINFO, '$1');
 }
 
 /** The config as a run file stores it: endpoint URLs without credentials (keys are never in it). */

@@ -231,8 +231,9 @@ export interface JudgeReport {
   /** The F1 inputs, one per labeled sample the judge judged. */
   pairs: FirstErrorPair[];
   /**
-   * Samples this judge gave no judgement on (it failed, scored no step, or never ran): left out of
-   * its F1, of Self-PRM precision and of κ — never read as "no error".
+   * Labeled samples this judge gave no judgement on (it failed, scored no step, or never ran): left
+   * out of its F1 (n + unjudged = the labeled samples), as such samples are of Self-PRM precision
+   * and of κ — never read as "no error".
    */
   unjudged: number;
 }
@@ -291,7 +292,7 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
       ).length;
       if (human !== undefined) labeledSamples += 1;
       for (const judge of run.judges) {
-        if (sample.steps.length > 0 && !verdictOf(run, judge.id, sample.judgements[judge.id]))
+        if (human !== undefined && !verdictOf(run, judge.id, sample.judgements[judge.id]))
           unjudged.set(judge.id, (unjudged.get(judge.id) ?? 0) + 1);
       }
       for (const [judge, judgement] of Object.entries(sample.judgements)) {
@@ -394,8 +395,9 @@ export function reportMarkdown(report: AgreementReport): string {
     'τ per judge: a step scored below τ counts as wrong; a score equal to τ is not. A score judge',
     "(self-stepwise, vllm-pooling, rlhflow) names as first error its first step below τ; a critic's",
     'first error is the paragraph its critiques name, and τ only splits its step scores for κ.',
-    '"no judgement": samples the judge failed on or scored no step of, left out of its F1, of',
-    'Self-PRM precision and of κ (never counted as "no error").',
+    '"no judgement": labeled samples the judge failed on or scored no step of (n + no judgement =',
+    'the labeled samples); such samples are left out of its F1, of Self-PRM precision and of κ,',
+    'never counted as "no error".',
     '',
     '## Self-PRM precision on the samples it called correct',
     '',

@@ -60,3 +60,58 @@ export function decodeText(bytes: Uint8Array, where: InputLocation): string {
     throw new InputError(where, `invalid UTF-8 at byte ${offset}`);
   }
 }
+
+/** One line of a UTF-8 byte stream: its text, or where its first byte that is not UTF-8 sits. */
+export type Utf8Line = { line: number; text: string } | { line: number; text?: undefined; invalidAt: number };
+
+/**
+ * Splits UTF-8 bytes into lines as they arrive (LF or CR LF; a byte-order mark before the first
+ * line dropped). Each line is decoded on its own, so one line of broken bytes costs that line only;
+ * `invalidAt` is the bad byte's offset in the whole stream. Callers decide what a bad line means.
+ */
+export class Utf8LineSplitter {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  private carry: Uint8Array = new Uint8Array(0);
+  /** Stream offset of `carry`'s first byte. */
+  private carryOffset = 0;
+  private line = 0;
+
+  push(bytes: Uint8Array): Utf8Line[] {
+    const buffer = this.carry.length > 0 ? concat(this.carry, bytes) : bytes;
+    const lines: Utf8Line[] = [];
+    let start = 0;
+    for (let newline = buffer.indexOf(0x0a); newline !== -1; newline = buffer.indexOf(0x0a, start)) {
+      lines.push(this.decode(buffer.subarray(start, newline), this.carryOffset + start));
+      start = newline + 1;
+    }
+    this.carryOffset += start;
+    this.carry = buffer.slice(start);
+    return lines;
+  }
+
+  /** The last line, when the stream does not end with a newline. */
+  end(): Utf8Line[] {
+    if (this.carry.length === 0) return [];
+    const last = this.decode(this.carry, this.carryOffset);
+    this.carry = new Uint8Array(0);
+    return [last];
+  }
+
+  private decode(bytes: Uint8Array, offset: number): Utf8Line {
+    this.line += 1;
+    const skip = this.line === 1 && hasUtf8Bom(bytes) ? 3 : 0;
+    const body = bytes.subarray(skip);
+    try {
+      return { line: this.line, text: this.decoder.decode(body).replace(/\r$/, '') };
+    } catch {
+      return { line: this.line, invalidAt: offset + skip + firstInvalidUtf8Byte(body) };
+    }
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+}

@@ -446,9 +446,10 @@ export function exportAudits(
     const skipped = skippedAuditLines(runs);
     for (const line of skipped) context.log.warn(`export: skipped ${line}`);
     if (skipped.length > 0) {
-      const text = `StepLens: ${skipped.length} audit line(s) could not be read; their labels are missing from the export (listed in report.md and the log).`;
-      context.notices.push(text);
-      void vscode.window.showWarningMessage(text, 'Show Log').then((choice) => choice && context.log.show());
+      warn(
+        context,
+        `StepLens: ${skipped.length} audit line(s) could not be read; their labels are missing from the export (listed in report.md and the log).`,
+      );
     }
     const written = await writeExport(runs, out);
     context.log.info(`exported ${paths.length} run(s) to ${written.out}: ${written.files.join(', ')}`);

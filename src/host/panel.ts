@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { AuditEvent, Judgement, Run, Sample } from '../core/schemas.js';
+import { describeSkipped } from '../io/auditLog.js';
 import {
   type HostMessage,
   parseWebviewMessage,
@@ -210,11 +211,8 @@ export class PanelHub
   async showRunFile(path: string): Promise<Run> {
     const { run } = await this.storage.open(path);
     const log = await this.storage.events(path, run.id);
-    if (log.skipped.length > 0) {
-      this.log.warn(
-        `audit log of ${run.id}: skipped ${log.skipped.length} unreadable line(s): ${log.skipped.map((s) => `line ${s.line} (${s.reason})`).join(', ')}`,
-      );
-    }
+    for (const line of describeSkipped(this.storage.auditPath(path, run.id), log.skipped))
+      this.log.warn(`skipped ${line}`);
     const skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);
     this.session = { run, path, events: log.events, skipped };
     this.shownRuns.set(run.id, path);

@@ -7,7 +7,7 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type AuditEvent, AuditEventSchema } from '../core/schemas.js';
-import { firstInvalidUtf8Byte, hasUtf8Bom } from '../core/text.js';
+import { Utf8LineSplitter } from '../core/text.js';
 import { fileError } from './files.js';
 import { pathInside } from './paths.js';
 
@@ -52,22 +52,11 @@ export async function readAuditLog(
 /** Line by line, so one line of broken bytes costs that line only, never the whole log. */
 export function parseAuditLogBytes(bytes: Uint8Array): AuditLogContents {
   const contents: AuditLogContents = { events: [], skipped: [] };
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  let start = hasUtf8Bom(bytes) ? 3 : 0;
-  for (let line = 1; start < bytes.length; line++) {
-    const newline = bytes.indexOf(0x0a, start);
-    const end = newline === -1 ? bytes.length : newline;
-    const lineBytes = bytes.subarray(start, end);
-    start = end + 1;
-    let text: string;
-    try {
-      text = decoder.decode(lineBytes);
-    } catch {
-      const offset = start - lineBytes.length - 1 + firstInvalidUtf8Byte(lineBytes);
-      contents.skipped.push({ line, reason: `invalid UTF-8 at byte ${offset}` });
-      continue;
-    }
-    parseAuditLine(text, line, contents);
+  const splitter = new Utf8LineSplitter();
+  for (const line of [...splitter.push(bytes), ...splitter.end()]) {
+    if (line.text === undefined)
+      contents.skipped.push({ line: line.line, reason: `invalid UTF-8 at byte ${line.invalidAt}` });
+    else parseAuditLine(line.text, line.line, contents);
   }
   return contents;
 }
@@ -132,10 +121,21 @@ async function appendLine(path: string, line: string): Promise<void> {
       }
       await handle.appendFile(prefix + line, 'utf8');
       await handle.sync();
+      // A new log is durable only once its folder's entry for it is too.
+      if (size === 0) await syncFolder(dirname(path));
     } finally {
       await handle.close();
     }
   } catch (error) {
     throw fileError(path, error, 'write');
+  }
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

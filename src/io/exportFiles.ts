@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { replayAudit } from '../core/audit.js';
 import { InputError } from '../core/errors.js';
 import { exportFiles, type LabeledRun } from '../core/export.js';
-import { auditPathForRun, readAuditLog } from './auditLog.js';
+import { auditPathForRun, describeSkipped, readAuditLog } from './auditLog.js';
 import { fileError, writeFileAtomic } from './files.js';
 import { pathInside } from './paths.js';
 import { readRun } from './runFiles.js';
@@ -50,9 +50,7 @@ async function requireFolder(path: string): Promise<void> {
 
 /** "path:line: reason" for every audit line that was not read, over all runs. */
 export function skippedAuditLines(runs: readonly LabeledRun[]): string[] {
-  return runs.flatMap(({ audit }) =>
-    (audit?.skipped ?? []).map((entry) => `${audit?.path ?? audit?.file}:${entry.line}: ${entry.reason}`),
-  );
+  return runs.flatMap(({ audit }) => (audit ? describeSkipped(audit.path ?? audit.file, audit.skipped) : []));
 }
 
 export async function writeExport(

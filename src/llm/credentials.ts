@@ -4,7 +4,7 @@
  * (`https://user:pass@host`), so every endpoint client remembers the credentials it was built with,
  * and every error that becomes text (EndpointError's message, `errorText`) passes through `redact`.
  */
-import { urlWithoutCredentials } from '../core/config.js';
+import { URL_USERINFO, urlWithoutCredentials } from '../core/config.js';
 
 export const REDACTED = '[redacted]';
 
@@ -25,8 +25,6 @@ export function rememberSecret(value: string | undefined): void {
 const AUTHORIZATION = /\b(Bearer|Basic)\s+(?=[A-Za-z._~+/-]*\d)[A-Za-z0-9._~+/-]{8,}=*/gi;
 /** OpenAI-style keys (sk-…, sk-proj-…), also from endpoints StepLens was not told about. */
 const KEY_SHAPED = /\bsk-[A-Za-z0-9_-]{8,}/g;
-/** The `user:pass@` of any URL in the text. */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
 
 /** The text with every remembered credential, every bearer/basic token and key-shaped string hidden. */
 export function redact(text: string): string {

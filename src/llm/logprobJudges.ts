@@ -7,6 +7,7 @@
  * P("Yes") at the first Yes/No token of the answer after the reasoning.
  */
 
+import { requireScoredStep } from '../core/judgements.js';
 import { firstErrorFromScores } from '../core/metrics.js';
 import type { Judgement } from '../core/schemas.js';
 import { fitSteps } from './budget.js';
@@ -224,15 +225,13 @@ async function scoreEachStep(
     ...(unscoredFrom !== undefined ? { unscoredFrom } : {}),
     latencyMs: performance.now() - started,
   };
-  if (scores.every((score) => score === null)) {
-    const why = results.find((result) => result.why)?.why ?? 'no step fit the input budget';
-    return {
-      ...common,
-      firstError: null,
-      error: `${judge} scored no step: ${why}${hint ? `; ${hint}` : ''}`,
-    };
-  }
-  return { ...common, firstError: firstErrorFromScores(scores, threshold) };
+  const why =
+    results.find((result) => result.why)?.why ??
+    (limit === 0 ? 'no step fit the input budget' : 'no step could be scored');
+  return requireScoredStep(
+    { ...common, firstError: firstErrorFromScores(scores, threshold) },
+    `${judge} scored no step: ${why}${hint ? `; ${hint}` : ''}`,
+  );
 }
 
 export interface StepwiseSettings {
@@ -288,7 +287,7 @@ export function judgeRlhflow(
   const started = performance.now();
   const fitting = fitSteps(problem, steps, maxInputTokens);
   return scoreEachStep(
-    'the rlhflow PRM',
+    endpoint.label,
     steps,
     (step) => oneTokenScore(endpoint, rlhflowMessages(problem, steps, step), PLUS_MINUS, signal),
     started,

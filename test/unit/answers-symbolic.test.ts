@@ -17,13 +17,19 @@ interface Pair {
   note: string;
 }
 
+/**
+ * Limits no loaded machine reaches: these tests are about verdicts, not speed (the time-out test
+ * sets its own parse limit to 0).
+ */
+const UNHURRIED = { parseTimeoutMs: 30_000, startTimeoutMs: 120_000 };
+
 const PAIRS = readFixture('answer_pairs.jsonl')
   .trim()
   .split('\n')
   .map((line) => JSON.parse(line) as Pair);
 
 describe('the answer-pair probe (test/fixtures/answer_pairs.jsonl)', () => {
-  before(() => installSymbolicEquivalence());
+  before(() => installSymbolicEquivalence(UNHURRIED));
   after(() => uninstallSymbolicEquivalence());
 
   test('holds at least 37 equivalent pairs and as many near misses', () => {
@@ -71,7 +77,7 @@ describe('the symbolic check stays bounded', () => {
   });
 
   test('a parse over its time limit counts as not equal, and repeated time-outs switch the check off', () => {
-    installSymbolicEquivalence({ parseTimeoutMs: 0, maxTimeouts: 2 });
+    installSymbolicEquivalence({ ...UNHURRIED, parseTimeoutMs: 0, maxTimeouts: 2 });
     try {
       assert.equal(answersEquivalent('2\\sqrt2', '\\sqrt8'), false);
       assert.equal(answersEquivalent('x^2+1', '1+x^2'), false);
@@ -85,7 +91,7 @@ describe('the symbolic check stays bounded', () => {
   });
 
   test('a vote parses each distinct answer once', () => {
-    installSymbolicEquivalence();
+    installSymbolicEquivalence(UNHURRIED);
     try {
       const spellings = ['2\\sqrt2', '\\sqrt8', '\\sqrt{8}', '2\\sqrt{2}', '3', '\\frac{4}{\\sqrt2}'];
       const answers = Array.from({ length: 64 }, (_, i) => spellings[i % spellings.length]!);
@@ -106,7 +112,7 @@ describe('the symbolic check stays bounded', () => {
 });
 
 describe('ProcessBench sample: verdicts against final_answer_correct', () => {
-  before(() => installSymbolicEquivalence());
+  before(() => installSymbolicEquivalence(UNHURRIED));
   after(() => uninstallSymbolicEquivalence());
 
   /**

@@ -18,8 +18,8 @@ import {
   reportMarkdown,
   stepsCsv,
 } from '../../src/core/export.js';
-import { type Run, RunSchema } from '../../src/core/schemas.js';
 import { parseAuditLog } from '../../src/io/auditLog.js';
+import { smallRun } from '../fixtures/smallRun.js';
 
 const at = new Date('2026-11-28T10:00:00Z');
 const ev = (change: AuditChange) => stampEvent(change, at);
@@ -95,66 +95,7 @@ describe('disagreement', () => {
   });
 });
 
-function labeledRun(): Run {
-  return RunSchema.parse({
-    schemaVersion: 1,
-    id: 'run-a',
-    createdAt: '2026-11-28T10:00:00.000Z',
-    status: 'complete',
-    problem: { id: 'p', text: 'What is 6 × 7?', reference: '42', format: 'text', source: { file: 'p.md' } },
-    config: {
-      policy: { baseUrl: 'http://127.0.0.1:8000/v1', model: 'Qwen/QwQ-32B' },
-      prms: [
-        {
-          id: 'qwen-prm',
-          kind: 'vllm-pooling',
-          baseUrl: 'http://127.0.0.1:8001',
-          model: 'Qwen/Qwen2.5-Math-PRM-7B',
-        },
-      ],
-    },
-    judges: [
-      { id: 'self', kind: 'self-critic', model: 'Qwen/QwQ-32B' },
-      { id: 'qwen-prm', kind: 'vllm-pooling', model: 'Qwen/Qwen2.5-Math-PRM-7B' },
-    ],
-    samples: [
-      {
-        index: 0,
-        text: '',
-        steps: ['6 × 7 = 42', '=SUM(A1) so, "42"'],
-        answer: '42',
-        correct: true,
-        judgements: {
-          self: { stepScores: [1, 1], firstError: -1 },
-          'qwen-prm': { stepScores: [0.9, 0.95], firstError: -1 },
-        },
-      },
-      {
-        index: 1,
-        text: '',
-        steps: ['6 × 7 = 48', 'so 48'],
-        answer: '48',
-        correct: false,
-        judgements: {
-          self: { stepScores: [1, 1], firstError: -1 },
-          'qwen-prm': { stepScores: [0.1, 0.1], firstError: 0 },
-        },
-      },
-      {
-        index: 2,
-        text: '',
-        steps: ['7 + 7 = 14', 'so 14'],
-        answer: '14',
-        correct: false,
-        judgements: {
-          self: { stepScores: [0.25, 0.25], firstError: 0 },
-          'qwen-prm': { stepScores: [0.2, 0.2], firstError: 0 },
-        },
-      },
-    ],
-    rerank: [],
-  });
-}
+const labeledRun = smallRun;
 
 const labels = replayAudit([
   ev({ type: 'stepRating', sample: 0, step: 0, rating: 1 }),

@@ -768,8 +768,11 @@ describe('stepwise Self-PRM with a reasoning model', () => {
     const pick = run.rerank.find((p) => p.method === 'self-prm')!;
     assert.equal(pick.fallback, true);
     assert.equal(pick.unjudged, 1);
-    const report = agreementReport([{ run, labels: {} }]);
+    // A person labeled the sample: the judge's missing verdict is counted beside its F1's n.
+    const labels = { [run.samples[0]!.index]: { firstError: -1, steps: {} } };
+    const report = agreementReport([{ run, labels }]);
     assert.equal(report.selfPrecision.againstReference.predictedPositive, 0);
-    assert.equal(report.judges.find((j) => j.judge === 'self')!.unjudged, 1);
+    const selfRow = report.judges.find((j) => j.judge === 'self')!;
+    assert.deepEqual([selfRow.processBench.n, selfRow.unjudged], [0, 1]);
   });
 });
