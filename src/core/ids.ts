@@ -9,10 +9,6 @@ import { z } from 'zod';
 export const SAFE_ID_MAX = 128;
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-export function isSafeId(id: string): boolean {
-  return id.length <= SAFE_ID_MAX && SAFE_ID.test(id);
-}
-
 export const SafeIdSchema = z
   .string()
   .min(1)

@@ -6,7 +6,6 @@ import { type Run, RunSchema, SCHEMA_VERSION } from '../core/schemas.js';
 import { readTextFile, writeFileAtomic } from './files.js';
 
 export const RUNS_DIR = join('.steplens', 'runs');
-export const AUDITS_DIR = join('.steplens', 'audits');
 
 export async function writeRun(path: string, run: Run): Promise<void> {
   const valid = RunSchema.parse(run);
