@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Run } from '../../src/core/schemas.js';
 import { assertUsageFailure, jsonLines, runInProcess } from '../cli.js';
 import { auditLine, smallRun } from '../fixtures/smallRun.js';
