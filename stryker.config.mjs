@@ -4,10 +4,18 @@
  * a rerun re-tests only mutants whose code or covering tests changed. Too slow for CI on 2 cores;
  * run it before calling an issue resolved. Reports: reports/mutation/.
  */
+/**
+ * STEPLENS_MUTATE_TESTS=glob,glob narrows the test files for one run (a folder's own tests run
+ * much faster than every test for every mutant); the default is the whole unit layer.
+ */
+const testFiles = process.env.STEPLENS_MUTATE_TESTS?.split(',') ?? ['test/unit/*.test.ts'];
+
 export default {
   testRunner: 'tap',
   tap: {
-    testFiles: ['test/unit/*.test.ts'],
+    testFiles,
+    // Stop a test file at its first failure: a mutant is killed by one failing test.
+    forceBail: true,
     nodeArgs: ['-r', '{{hookFile}}', '-r', './test/stryker/keep-sigint.cjs', '--import', 'tsx'],
   },
   // The CLI tests run dist/cli.js: built in the sandbox from the instrumented sources.

@@ -148,3 +148,70 @@ describe('no judgement is not "no error"', () => {
     assert.equal(picks.find((p) => p.method === 'prm-weighted')!.unjudged, 3);
   });
 });
+
+describe('what each pick says, ties and all', () => {
+  const pickOf = (samples: Sample[], method: string, ofJudges: JudgeInfo[] = judges) =>
+    rerank(samples, ofJudges, undefined, tau).find((pick) => pick.method === method)!;
+
+  test('PRM best-of-N: a tie only when two share the best score, and the lower index wins it', () => {
+    const later = pickOf(
+      [sample(0, '1', -1, 0.5), sample(1, '2', -1, 0.5), sample(2, '3', -1, 0.9)],
+      'prm-best-of-n',
+    );
+    assert.deepEqual([later.sample, later.tie], [2, false], 'an earlier tie below the best is no tie');
+    const shared = pickOf(
+      [sample(0, '1', -1, 0.9), sample(1, '2', -1, 0.5), sample(2, '3', -1, 0.9)],
+      'prm-best-of-n',
+    );
+    assert.deepEqual([shared.sample, shared.tie], [0, true]);
+    assert.equal(shared.rule, 'highest solution score; ties go to the lowest sample index');
+  });
+
+  test('a judged sample with no solution score (its last step unscored, by "last") is not picked', () => {
+    const unscored = {
+      ...sample(0, '1', -1, 0.99),
+      judgements: { prm: { stepScores: [0.99, null], firstError: -1, solutionScore: null } },
+    };
+    const pick = pickOf([unscored, sample(1, '2', -1, 0.4)], 'prm-best-of-n');
+    assert.deepEqual([pick.sample, pick.answer], [1, '2']);
+    const weighted = pickOf([unscored, sample(1, '2', -1, 0.4)], 'prm-weighted');
+    assert.equal(weighted.answer, '2');
+  });
+
+  test('majority: a unique winner is no tie; the rules read as shown in the panel', () => {
+    const samples = [sample(0, '7', -1, 0.2), sample(1, '7', -1, 0.3), sample(2, '9', 0, 0.9)];
+    const picks = Object.fromEntries(
+      rerank(samples, judges, undefined, tau).map((pick) => [pick.method, pick]),
+    );
+    assert.deepEqual([picks.majority!.answer, picks.majority!.tie], ['7', false]);
+    assert.equal(
+      picks.majority!.rule,
+      'majority vote; ties go to the answer that appeared first (lowest sample index)',
+    );
+    assert.equal(
+      picks['prm-weighted']!.rule,
+      'vote weighted by solution score; ties go to the answer that appeared first (lowest sample index)',
+    );
+    assert.equal(
+      picks['self-prm']!.rule,
+      'majority vote among the samples the model judged error-free; ties go to the answer that appeared first (lowest sample index)',
+    );
+    const split = rerank([sample(0, '7', -1, 0.2), sample(1, '9', -1, 0.3)], judges, undefined, tau)[0]!;
+    assert.deepEqual([split.answer, split.tie], ['7', true]);
+  });
+
+  test('no Self-PRM pick without a self judge; no PRM picks without a PRM', () => {
+    const prmOnly = rerank([sample(0, '7', undefined, 0.2)], [judges[1]!], undefined, tau).map(
+      (pick) => pick.method,
+    );
+    assert.deepEqual(prmOnly, ['majority', 'prm-best-of-n', 'prm-weighted']);
+    const selfOnly = rerank([sample(0, '7', -1, 0.2)], [judges[0]!], undefined, tau).map(
+      (pick) => pick.method,
+    );
+    assert.deepEqual(selfOnly, ['majority', 'self-prm']);
+  });
+
+  test('an empty ending scores nothing by "last"', () => {
+    assert.equal(aggregateScores([], 'last'), null);
+  });
+});
