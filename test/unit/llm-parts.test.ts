@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ChatEndpoint } from '../../src/llm/chat.js';
 import { redact, rememberSecret } from '../../src/llm/credentials.js';
-import { criticJudgement, criticPrompt, parseCriticVerdict } from '../../src/llm/critic.js';
+import {
+  criticJudgement,
+  criticPrompt,
+  keepRaw,
+  MAX_RAW_CHARS,
+  parseCriticVerdict,
+} from '../../src/llm/critic.js';
 import { EndpointError, parseRetryAfter } from '../../src/llm/errors.js';
 import { Limiter } from '../../src/llm/limiter.js';
 import { binaryProbability, opensReasoning, scoreAfterReasoning } from '../../src/llm/logprobJudges.js';
@@ -35,6 +41,15 @@ describe('critic protocol', () => {
     ['\\boxed{-2}', null],
     ['no verdict at all', null],
     ['\\boxed{two}', null],
+    ['\\boxed{3}', 3],
+    ['\\boxed{4}', null],
+    ['First \\boxed{1}, on reflection \\boxed{3}.', 3],
+    ['\\boxed{$2$}', 2],
+    ['\\boxed{\\text{step 1}}', 1],
+    ['\\boxed{index_2}', 2],
+    ['{"first_error_paragraph": 9}', null],
+    ['{"first_error_paragraph": "2"} and \\boxed{1}', 1],
+    ['{"reason": "no index"}', null],
   ];
   for (const [output, expected] of cases) {
     test(`verdict of ${JSON.stringify(output)} is ${expected}`, () =>
@@ -46,10 +61,21 @@ describe('critic protocol', () => {
     assert.deepEqual(judgement.stepScores, [0.75, 0.75, 0.25, 0.25]);
     assert.equal(judgement.firstError, 2);
     assert.deepEqual(judgement.verdicts, [2, -1, null, 0, 2]);
+    // Ties: between a flagged step and "no error" the flagged step wins; between two flagged steps the earlier.
+    assert.equal(criticJudgement([3, -1], 4).firstError, 3);
+    assert.equal(criticJudgement([3, 1, -1, 3, 1], 4).firstError, 1);
+    assert.equal(criticJudgement([-1, -1, 0], 4).firstError, -1);
+    assert.deepEqual(criticJudgement([-1, -1, 0], 4).stepScores, [2 / 3, 2 / 3, 2 / 3, 2 / 3]);
     const none = criticJudgement([null, null], 3);
     assert.deepEqual(none.stepScores, [null, null, null]);
     assert.match(none.error ?? '', /none of the 2 critique/);
   });
+});
+
+test('a runaway critique is kept up to a limit, and says how much was cut', () => {
+  const exact = 'x'.repeat(MAX_RAW_CHARS);
+  assert.equal(keepRaw(exact), exact);
+  assert.equal(keepRaw(`${exact}yz`), `${exact}\n…[2 more characters not kept]`);
 });
 
 describe('PRM wire formats', () => {
