@@ -29,3 +29,52 @@ for (const [text, line, column, problem] of broken) {
     assert.throws(() => parseJson(text), JsonSyntaxError);
   });
 }
+
+/** Each malformed text with the exact place and words a person is shown (checked by hand). */
+const exact: [string, number, number, string][] = [
+  ['{"a": "x\\u12G4"}', 1, 10, 'bad \\u escape'],
+  ['{"a": "\\q"}', 1, 9, 'bad escape in string'],
+  ['"\\', 1, 3, 'bad escape in string'],
+  ['{"a": "abc', 1, 11, 'unterminated string'],
+  ['"tab\there"', 1, 5, 'control character in string'],
+  ['{}x', 1, 3, 'unexpected "x" after the end of the value'],
+  ['[]]', 1, 3, 'unexpected "]" after the end of the value'],
+  ['[[]]]', 1, 5, 'unexpected "]" after the end of the value'],
+  ['{"k": {}}}', 1, 10, 'unexpected "}" after the end of the value'],
+  ['{"a":1}\n{"b":2}', 2, 1, 'unexpected "{" after the end of the value'],
+  [
+    '[1, -1.5e+3, 0.25, true, false, null, "\\u00e9\\n"] extra',
+    1,
+    51,
+    'unexpected "e" after the end of the value',
+  ],
+  ['[1,]', 1, 4, 'unexpected "]", expected a value'],
+  ['[1 2]', 1, 4, 'unexpected "2", expected "," or "]"'],
+  ['[01]', 1, 3, 'unexpected "1", expected "," or "]"'],
+  ['[1.]', 1, 3, 'unexpected ".", expected "," or "]"'],
+  ['[1e]', 1, 3, 'unexpected "e", expected "," or "]"'],
+  ['[-]', 1, 2, 'unexpected "-", expected a value'],
+  ['{"a" 1}', 1, 6, 'unexpected "1", expected ":"'],
+  ['{"a":1,}', 1, 8, 'unexpected "}", expected a property name in double quotes'],
+  ['{a:1}', 1, 2, 'unexpected "a", expected a property name in double quotes'],
+  ['{"a": [1, {"b": nul}]}', 1, 17, 'unexpected "n", expected a value'],
+  ['\n\n  [1,\n 2,, 3]', 4, 4, 'unexpected ",", expected a value'],
+  ['   ', 1, 4, 'unexpected end of input, expected a value'],
+];
+
+for (const [text, line, column, problem] of exact) {
+  test(`${JSON.stringify(text)}: line ${line}, column ${column}: ${problem}`, () => {
+    const error = locateJsonError(text);
+    assert.deepEqual([error.line, error.column, error.problem], [line, column, problem]);
+    assert.equal(error.message, `invalid JSON at line ${line}, column ${column}: ${problem}`);
+    assert.equal(error.name, 'JsonSyntaxError');
+  });
+}
+
+test('valid JSON with every kind of value and escape passes the scanner too', () => {
+  // The scanner only runs after JSON.parse failed; on valid text it must find nothing to blame.
+  const valid =
+    '{"s": "q\\"\\\\\\/\\b\\f\\n\\r\\t\\u00E9", "n": [0, -0.5, 1e10, 2E-3, 1.5e+2], "o": {}, "a": [], "l": [true, false, null]}';
+  assert.deepEqual(parseJson(valid), JSON.parse(valid));
+  assert.equal(locateJsonError(valid).problem, 'not valid JSON');
+});
