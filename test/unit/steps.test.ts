@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { separateReasoning, splitSteps } from '../../src/core/steps.js';
+import { isStepStrategy, type StepStrategy, separateReasoning, splitSteps } from '../../src/core/steps.js';
 import { processBenchRows } from '../support.js';
 
 describe('paragraph splitting', () => {
@@ -114,5 +114,118 @@ describe('reasoning traces', () => {
   test('text without tags is all answer; an empty trace is dropped', () => {
     assert.deepEqual(separateReasoning('  Just 7.  '), { answerText: 'Just 7.' });
     assert.deepEqual(separateReasoning('<think></think>7'), { answerText: '7' });
+  });
+});
+
+/** How each text splits, as a reader would cut it (checked by hand, one case per rule). */
+const SPLITS: [string, string, string, string[]][] = [
+  [
+    'a fence keeps its blank lines',
+    'A.\n\n```\ncode\n\nmore\n```\n\nB.',
+    'paragraph',
+    ['A.', '```\ncode\n\nmore\n```', 'B.'],
+  ],
+  [
+    'a fence closes only with its own character',
+    'A.\n\n~~~~\ncode\n\n```\nstill code\n~~~\n\nstill\n~~~~\n\nB.',
+    'paragraph',
+    ['A.', '~~~~\ncode\n\n```\nstill code\n~~~\n\nstill\n~~~~', 'B.'],
+  ],
+  [
+    '…and at least its own length',
+    '````\na\n\n```\n\nb\n````\n\nc',
+    'paragraph',
+    ['````\na\n\n```\n\nb\n````', 'c'],
+  ],
+  [
+    'an indented fence is a fence',
+    'A.\n\n  ```py\nx = 1\n\ny = 2\n  ```\nB.',
+    'paragraph',
+    ['A.', '```py\nx = 1\n\ny = 2\n  ```\nB.'],
+  ],
+  [
+    '$$…$$ on one line opens nothing',
+    'Cost is \\$5.\n\nThen $$x$$ inline.\n\nC.',
+    'paragraph',
+    ['Cost is \\$5.', 'Then $$x$$ inline.', 'C.'],
+  ],
+  ['a display keeps its blank lines', '$$\na\n\nb\n$$\n\nAfter.', 'paragraph', ['$$\na\n\nb\n$$', 'After.']],
+  [
+    'an escaped \\$$ opens no display',
+    'Costs \\$$5.\n\n$$\nx\n\ny\n$$\n\nEnd.',
+    'paragraph',
+    ['Costs \\$$5.', '$$\nx\n\ny\n$$', 'End.'],
+  ],
+  ['CR LF and lone CR are line ends', 'A.\r\n\r\nB.\rC.\r\rD.', 'paragraph', ['A.', 'B.\nC.', 'D.']],
+  ['\\[…\\] keeps its blank lines', '\\[\n x\n\n y\n\\]\n\nZ.', 'paragraph', ['\\[\n x\n\n y\n\\]', 'Z.']],
+  [
+    'nested environments keep theirs',
+    '\\begin{align}\n\\begin{cases}\na\n\n\\end{cases}\n\nb\n\\end{align}\n\nZ.',
+    'paragraph',
+    ['\\begin{align}\n\\begin{cases}\na\n\n\\end{cases}\n\nb\n\\end{align}', 'Z.'],
+  ],
+  [
+    'an unclosed \\[ swallows nothing',
+    'Open \\[ never closed.\n\nNext.\n\nLast.',
+    'paragraph',
+    ['Open \\[ never closed.', 'Next.', 'Last.'],
+  ],
+  ['lines: a display is one step', 'a\nb\n$$\nc\nd\n$$\ne', 'lines', ['a', 'b', '$$\nc\nd\n$$', 'e']],
+  [
+    'markers: step headings of every style',
+    'Intro.\nStep 1: do x.\nmore x.\n**Step 2.** do y.\n## Step 3\ndo z.',
+    'markers',
+    ['Intro.', 'Step 1: do x.\nmore x.', '**Step 2.** do y.', '## Step 3\ndo z.'],
+  ],
+  [
+    'markers: any case, dash, underscores, two digits',
+    'Pre\nSTEP 1 - a\n__Step 2__ b\n# Step 10) c',
+    'markers',
+    ['Pre', 'STEP 1 - a', '__Step 2__ b', '# Step 10) c'],
+  ],
+  ['markers: indented, extra spaces', '  Step 1\nx\n   step  2:\ny', 'markers', ['Step 1\nx', 'step  2:\ny']],
+  [
+    'markers: numbered items only as a run 1, 2, 3',
+    'Intro.\n1. first\n2) second\n3. third\nthen 3. stray\n5. skipped',
+    'markers',
+    ['Intro.', '1. first', '2) second', '3. third\nthen 3. stray\n5. skipped'],
+  ],
+  [
+    'markers: "Stepping 1" is no heading',
+    'Stepping 1 is not a step.\n\nSecond paragraph.',
+    'markers',
+    ['Stepping 1 is not a step.', 'Second paragraph.'],
+  ],
+  [
+    'markers: a repeated "1." is no run',
+    'Steps 1 to 2\n1. a\n1. b',
+    'markers',
+    ['Steps 1 to 2', '1. a\n1. b'],
+  ],
+  [
+    'markers: "1.5" is a number, not an item',
+    '1.5 is a number\n2. not a list start',
+    'markers',
+    ['1.5 is a number\n2. not a list start'],
+  ],
+  ['auto: one line stays one step', 'One line only', 'auto', ['One line only']],
+  ['auto: paragraphs', 'a\n\nb', 'auto', ['a', 'b']],
+  ['auto: markers first', 'Step 1: a\nStep 2: b', 'auto', ['Step 1: a', 'Step 2: b']],
+  ['auto: lines when there is nothing else', 'x\ny', 'auto', ['x', 'y']],
+];
+
+describe('how texts split, rule by rule', () => {
+  for (const [rule, text, strategy, steps] of SPLITS) {
+    test(`${strategy}: ${rule}`, () => assert.deepEqual(splitSteps(text, strategy as StepStrategy), steps));
+  }
+  test('the strategy names the CLI and settings accept', () => {
+    assert.deepEqual(['paragraph', 'lines', 'markers', 'auto', 'words', ''].map(isStepStrategy), [
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });
