@@ -150,3 +150,75 @@ describe('malformed input names file, line or row, and field', () => {
     );
   });
 });
+
+/** Markdown and text problems: what becomes the id, the text and the reference (checked by hand). */
+const TEXT_PROBLEMS: [string, string, { id: string; text: string; reference?: string }][] = [
+  ['a.md', 'What is 2+2?\n\nAnswer: 4\n', { id: 'a', text: 'What is 2+2?', reference: '4' }],
+  ['b.md', 'What is 2+2?\n**Answer:** $4$\n', { id: 'b', text: 'What is 2+2?', reference: '4' }],
+  [
+    'c.md',
+    'Q?\nFinal answer: 7\nmore text after',
+    { id: 'c', text: 'Q?\n\nmore text after', reference: '7' },
+  ],
+  ['d.md', 'Q?\nReference answer:   \\frac{1}{2}  \n', { id: 'd', text: 'Q?', reference: '\\frac{1}{2}' }],
+  ['e.md', 'Q?\n__Answer__: x\nAnswer: y\n', { id: 'e', text: 'Q?\n__Answer__: x', reference: 'y' }],
+  ['f.md', 'Q?\nanswer:\n', { id: 'f', text: 'Q?\nanswer:' }],
+  ['g.md', 'Q?\n  ANSWER : 12\r\n', { id: 'g', text: 'Q?', reference: '12' }],
+  [
+    'h.md',
+    '---\nid: custom-id\nanswer: "42"\n---\nBody text.\nAnswer: 7\n',
+    { id: 'custom-id', text: 'Body text.\nAnswer: 7', reference: '42' },
+  ],
+  [
+    'i.md',
+    "---\r\nreference: '3'\r\nignored line\r\nid:\r\n---\r\nBody.",
+    { id: 'i', text: 'Body.', reference: '3' },
+  ],
+  ['j.txt', '\uFEFF---\nanswer: 9\n---\nQ', { id: 'j', text: 'Q', reference: '9' }],
+  [
+    'k.md',
+    'The answer: is in the text? No, this is the question.\n',
+    { id: 'k', text: 'The answer: is in the text? No, this is the question.' },
+  ],
+  ['dir/sub.problem.md', 'Q', { id: 'sub.problem', text: 'Q' }],
+  ['l.md', 'Q\nMy answer: 5', { id: 'l', text: 'Q\nMy answer: 5' }],
+];
+
+describe('text problems, case by case', () => {
+  for (const [file, content, expected] of TEXT_PROBLEMS) {
+    test(`${file}: ${JSON.stringify(content).slice(0, 50)}`, () => {
+      const [problem] = parseProblemFile(file, content);
+      assert.deepEqual(
+        {
+          id: problem!.id,
+          text: problem!.text,
+          ...(problem!.reference !== undefined ? { reference: problem!.reference } : {}),
+        },
+        expected,
+      );
+      assert.equal(problem!.format, 'text');
+    });
+  }
+
+  test('files with nothing to read are named with the reason', () => {
+    const message = (file: string, content: string) => {
+      try {
+        parseProblemFile(file, content);
+        return 'parsed';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    assert.equal(message('x.md', '---\nanswer: 1\n---\n   \n'), 'x.md: the file holds no problem text');
+    assert.equal(
+      message('x.pdf', 'Q'),
+      'x.pdf: unsupported file type ".pdf"; StepLens reads .md, .txt, .json, .jsonl',
+    );
+    assert.equal(
+      message('noext', 'Q'),
+      'noext: unsupported file type "(none)"; StepLens reads .md, .txt, .json, .jsonl',
+    );
+    assert.equal(message('e.jsonl', '\n\n'), 'e.jsonl: the file holds no rows');
+    assert.equal(message('e.json', '[]'), 'e.json: the file holds an empty array');
+  });
+});
