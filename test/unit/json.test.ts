@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { describeLocation, InputError, jsonInputError } from '../../src/core/errors.js';
 import { JsonSyntaxError, locateJsonError, parseJson } from '../../src/core/json.js';
 
 test('valid JSON parses as JSON.parse does', () => {
@@ -77,4 +78,26 @@ test('valid JSON with every kind of value and escape passes the scanner too', ()
     '{"s": "q\\"\\\\\\/\\b\\f\\n\\r\\t\\u00E9", "n": [0, -0.5, 1e10, 2E-3, 1.5e+2], "o": {}, "a": [], "l": [true, false, null]}';
   assert.deepEqual(parseJson(valid), JSON.parse(valid));
   assert.equal(locateJsonError(valid).problem, 'not valid JSON');
+});
+
+test('bad input says where: file, line or row, field — only the parts it knows', () => {
+  assert.equal(describeLocation({ file: 'f.json' }), 'f.json');
+  assert.equal(
+    describeLocation({ file: 'f.json', row: 3, field: 'steps.1' }),
+    'f.json, row 3, field "steps.1"',
+  );
+  assert.equal(describeLocation({ file: 'f.jsonl', line: 2, field: '' }), 'f.jsonl, line 2');
+  const error = new InputError({ file: 'f.json', row: 1 }, 'no problem text');
+  assert.deepEqual(
+    [error.name, error.message, error.detail],
+    ['InputError', 'f.json, row 1: no problem text', 'no problem text'],
+  );
+  // A JSON error becomes input at its place; anything else is not bad input and passes through.
+  const located = jsonInputError({ file: 'f.json', line: 4 }, locateJsonError('[1,]'));
+  assert.equal(located.message, 'f.json, line 4: invalid JSON (column 4: unexpected "]", expected a value)');
+  const other = new TypeError('boom');
+  assert.throws(
+    () => jsonInputError({ file: 'f.json' }, other),
+    (thrown) => thrown === other,
+  );
 });
