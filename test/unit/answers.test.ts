@@ -5,6 +5,7 @@ import {
   extractAnswer,
   isNumericAnswer,
   normalizeAnswer,
+  numericValue,
 } from '../../src/core/answers.js';
 import { majorityVote, TIE_RULE } from '../../src/core/vote.js';
 import { processBenchRows } from '../support.js';
@@ -214,4 +215,56 @@ describe('majority vote', () => {
     assert.equal(vote.winner?.answer, '7');
     assert.equal(majorityVote([null, '  ']).winner, null);
   });
+});
+
+/** The normaliser's canonical forms and values, one rule per row (checked by hand). */
+const NORMAL_FORMS: [string, string, number | null][] = [
+  ['$\\dfrac{3}{4}$', '\\frac{3}{4}', 0.75],
+  ['\\(\\tfrac12\\)', '\\frac{1}{2}', 0.5],
+  ['\\left( 1, 2 \\right)', '(1,2)', null],
+  ['90^\\circ', '90', 90],
+  ['90°', '90', 90],
+  ['45\\%', '45', 45],
+  ['\\$15.00', '15', 15],
+  ['1{,}000', '1000', 1000],
+  ['5\\text{ cm}', '5', 5],
+  ['\\text{(C)}', 'C', null],
+  ['\\textbf{B}', 'B', null],
+  ['\\mathrm{cm}', 'cm', null],
+  ['x = 5', '5', 5],
+  ['f(x) = 5', 'f(x)=5', null],
+  ['The final answer is 143', '143', 143],
+  ['Answer: 12', '12', 12],
+  ['20 centimeters', '20', 20],
+  ['1,234,567', '1234567', 1234567],
+  ['1,23', '1,23', null],
+  ['\\frac12', '\\frac{1}{2}', 0.5],
+  ['\\frac{1}2', '\\frac{1}{2}', 0.5],
+  ['\\frac1{2}', '\\frac{1}{2}', 0.5],
+  ['\\sqrt2', '\\sqrt{2}', null],
+  ['\\binom52', '10', 10],
+  ['{5 \\choose 2}', '10', 10],
+  ['\\binom{5}{2}+1', '(10)+1', null],
+  ['\\binom{2}{5}', '0', 0],
+  ['\\binom{2000}{3}', '\\binom{2000}{3}', null],
+  ['\\pi r^2', '\\pi r^2', null],
+  ['3.50', '3.5', 3.5],
+  ['2.000', '2', 2],
+  ['10.', '10', 10],
+  ['.5', '0.5', 0.5],
+  ['-.25', '-0.25', -0.25],
+  ['x\\,+\\;1', 'x+1', null],
+  ['\\displaystyle\\frac{a}{b}', '\\frac{a}{b}', null],
+  ['a \\\\ b', 'a\\\\b', null],
+  ['(A)', 'A', null],
+  ['~7', '7', 7],
+];
+
+describe('normal forms', () => {
+  for (const [raw, normal, value] of NORMAL_FORMS) {
+    test(`${raw} → ${normal}${value === null ? '' : ` = ${value}`}`, () => {
+      assert.equal(normalizeAnswer(raw), normal);
+      assert.equal(numericValue(normal), value);
+    });
+  }
 });
