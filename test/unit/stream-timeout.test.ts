@@ -10,6 +10,7 @@ after(() => Promise.all(stubs.map((stub) => stub.close())));
 
 async function endpointFor(
   reply: Parameters<typeof startStub>[0],
+  limits: { maxRetries?: number; concurrency?: number } = {},
 ): Promise<{ endpoint: ChatEndpoint; stub: Stub }> {
   const stub = await startStub(reply);
   stubs.push(stub);
@@ -19,8 +20,8 @@ async function endpointFor(
     timeoutMs: 300,
     // Far from the default 3 × timeout: these streams are about silence, however slow the machine.
     requestDeadlineMs: 60_000,
-    maxRetries: 1,
-    concurrency: 2,
+    maxRetries: limits.maxRetries ?? 1,
+    concurrency: limits.concurrency ?? 2,
     backoff: { baseDelayMs: 1, maxDelayMs: 2 },
   });
   return { endpoint, stub };
@@ -96,20 +97,10 @@ test('a stream that dribbles a chunk forever ends at the request deadline: the s
 test('time spent waiting for a concurrency slot is not silence: a queued request is not timed out', async () => {
   // One slot; the first stream talks for 11 × 60 ms = 660 ms, more than twice the 300 ms timeout,
   // while the second request waits its turn.
-  const stub = await startStub({
-    chat: () => ({ choices: [{ content: longAnswer }], chunkDelayMs: 60 }),
-    chunkSize: 1,
-  });
-  stubs.push(stub);
-  const endpoint = new ChatEndpoint({
-    baseUrl: stub.baseUrl,
-    model: 'm',
-    timeoutMs: 300,
-    requestDeadlineMs: 60_000,
-    maxRetries: 0,
-    concurrency: 1,
-    backoff: { baseDelayMs: 1, maxDelayMs: 2 },
-  });
+  const { endpoint, stub } = await endpointFor(
+    { chat: () => ({ choices: [{ content: longAnswer }], chunkDelayMs: 60 }), chunkSize: 1 },
+    { maxRetries: 0, concurrency: 1 },
+  );
   const request = { messages: [{ role: 'user' as const, content: 'q' }] };
   const got: string[] = [];
   const onChoice = (_: number, choice: { content: string }) => got.push(choice.content);
