@@ -61,11 +61,9 @@ export function parseAuditLogBytes(bytes: Uint8Array): AuditLogContents {
   return contents;
 }
 
+/** The same reading for a log already in memory as text. */
 export function parseAuditLog(text: string): AuditLogContents {
-  const contents: AuditLogContents = { events: [], skipped: [] };
-  const lines = text.replace(/^\uFEFF/, '').split('\n');
-  for (const [index, line] of lines.entries()) parseAuditLine(line, index + 1, contents);
-  return contents;
+  return parseAuditLogBytes(new TextEncoder().encode(text));
 }
 
 function parseAuditLine(text: string, line: number, into: AuditLogContents): void {
