@@ -1,14 +1,16 @@
 /**
- * Mutation testing (npm run mutate): every mutant of src/core, src/llm, src/io and the webview's
- * pure modules is run against the unit tests (node's test runner, TAP) that cover it. Incremental:
- * a rerun re-tests only mutants whose code or covering tests changed. Too slow for CI on 2 cores;
- * run it before calling an issue resolved. Reports: reports/mutation/.
+ * Mutation testing (npm run mutate): the mutants of one group (test/stryker/groups.mjs: src/core,
+ * src/llm, src/io or the webview's pure modules) run against that group's unit test files
+ * (node's test runner, TAP). STEPLENS_MUTATE_GROUP names the group (scripts/mutate.mjs sets it);
+ * STEPLENS_MUTATE_TESTS=file,file overrides its test files for one run. Incremental per group: a
+ * rerun re-tests only mutants whose code or covering tests changed. Reports: reports/mutation/.
  */
-/**
- * STEPLENS_MUTATE_TESTS=glob,glob narrows the test files for one run (a folder's own tests run
- * much faster than every test for every mutant); the default is the whole unit layer.
- */
-const testFiles = process.env.STEPLENS_MUTATE_TESTS?.split(',') ?? ['test/unit/*.test.ts'];
+import { GROUPS } from './test/stryker/groups.mjs';
+
+const groupName = process.env.STEPLENS_MUTATE_GROUP ?? 'core';
+const group = GROUPS[groupName];
+if (!group) throw new Error(`Unknown mutation group "${groupName}": one of ${Object.keys(GROUPS).join(', ')}`);
+const testFiles = process.env.STEPLENS_MUTATE_TESTS?.split(',') ?? group.tests;
 
 export default {
   testRunner: 'tap',
@@ -21,23 +23,16 @@ export default {
   // The CLI tests run dist/cli.js: built in the sandbox from the instrumented sources.
   buildCommand: 'node test/stryker/build.mjs',
   symlinkNodeModules: false,
-  mutate: [
-    'src/core/**/*.ts',
-    'src/llm/**/*.ts',
-    'src/io/**/*.ts',
-    'webview/model.ts',
-    'webview/saves.ts',
-    'webview/keys.ts',
-  ],
+  mutate: group.mutate,
   // Not copied into the sandbox: installs, build output, screenshots.
   ignorePatterns: ['.vscode-test', 'dist', 'out', 'test-output', 'docs', 'reports', '*.vsix'],
   coverageAnalysis: 'perTest',
   ignoreStatic: true,
   incremental: true,
-  incrementalFile: 'reports/stryker-incremental.json',
+  incrementalFile: `reports/mutation/${groupName}/incremental.json`,
   reporters: ['html', 'json', 'clear-text', 'progress'],
-  htmlReporter: { fileName: 'reports/mutation/index.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `reports/mutation/${groupName}/index.html` },
+  jsonReporter: { fileName: `reports/mutation/${groupName}/mutation.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: false, reportScoreTable: true },
   concurrency: 2,
   timeoutMS: 15000,

@@ -1,54 +1,73 @@
 #!/usr/bin/env node
 /**
- * npm run mutate [-- stryker options]: mutation testing of src/core, src/llm, src/io and the
- * webview's pure modules (stryker.config.mjs), then the score per folder — the figure an issue's
- * closing note quotes. Incremental: a rerun tests only what changed since the last one.
+ * npm run mutate [-- group… ] [-- stryker options]: mutation testing, one group at a time
+ * (test/stryker/groups.mjs: core, llm, io, webview — each folder's mutants against its own unit
+ * tests), then the score per folder from every group's latest report: the figure an issue's
+ * closing note quotes. Incremental per group: a rerun tests only what changed since the last one.
+ *
+ *   npm run mutate                                  every group
+ *   npm run mutate -- llm                           one group
+ *   npm run mutate -- core --mutate src/core/vote.ts   part of a group (its report then covers only that part)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GROUPS } from '../test/stryker/groups.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const started = Date.now();
-const run = spawnSync(
-  process.execPath,
-  [
-    join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'),
-    'run',
-    ...process.argv.slice(2),
-  ],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
-);
-const report = join(root, 'reports', 'mutation', 'mutation.json');
-if (!existsSync(report)) process.exit(run.status ?? 1);
+const args = process.argv.slice(2);
+const named = [];
+while (args.length > 0 && !args[0].startsWith('-')) named.push(args.shift());
+const unknown = named.filter((name) => !(name in GROUPS));
+if (unknown.length > 0) {
+  console.error(`Unknown mutation group: ${unknown.join(', ')}. Groups: ${Object.keys(GROUPS).join(', ')}`);
+  process.exit(2);
+}
+const groups = named.length > 0 ? named : Object.keys(GROUPS);
+
+let status = 0;
+const minutes = new Map();
+for (const group of groups) {
+  const started = Date.now();
+  console.log(`\n=== Mutation group ${group}: ${GROUPS[group].mutate.join(', ')}`);
+  const run = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', ...args],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, STEPLENS_MUTATE_GROUP: group } },
+  );
+  minutes.set(group, (Date.now() - started) / 60_000);
+  if (run.status !== 0) status = run.status ?? 1;
+}
 
 // Killed, timed out: detected. Survived, no coverage: not. Errors and ignored mutants do not count.
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 const folders = new Map();
-for (const [file, { mutants }] of Object.entries(JSON.parse(readFileSync(report, 'utf8')).files)) {
-  const folder = file.startsWith('webview/') ? 'webview' : file.split('/').slice(0, 2).join('/');
-  const tally = folders.get(folder) ?? { detected: 0, undetected: 0, ignored: 0 };
-  for (const { status } of mutants) {
-    if (DETECTED.has(status)) tally.detected += 1;
-    else if (UNDETECTED.has(status)) tally.undetected += 1;
-    else tally.ignored += 1;
+const sources = [];
+for (const group of Object.keys(GROUPS)) {
+  const report = join(root, 'reports', 'mutation', group, 'mutation.json');
+  if (!existsSync(report)) continue;
+  sources.push(`${group} (${statSync(report).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC)`);
+  for (const [file, { mutants }] of Object.entries(JSON.parse(readFileSync(report, 'utf8')).files)) {
+    const folder = file.startsWith('webview/') ? 'webview' : file.split('/').slice(0, 2).join('/');
+    const tally = folders.get(folder) ?? { detected: 0, undetected: 0, ignored: 0 };
+    for (const { status: mutantStatus } of mutants) {
+      if (DETECTED.has(mutantStatus)) tally.detected += 1;
+      else if (UNDETECTED.has(mutantStatus)) tally.undetected += 1;
+      else tally.ignored += 1;
+    }
+    folders.set(folder, tally);
   }
-  folders.set(folder, tally);
 }
 console.log('\nMutation score per folder (killed + timed out, of all valid mutants):');
 for (const [folder, { detected, undetected, ignored }] of [...folders].sort()) {
   const total = detected + undetected;
   const score = total === 0 ? '—' : `${((100 * detected) / total).toFixed(1)} %`;
   console.log(
-    `  ${folder.padEnd(12)} ${score.padStart(8)}  (${detected} of ${total} mutants${ignored ? `, ${ignored} ignored or errors` : ''})`,
+    `  ${folder.padEnd(12)} ${score.padStart(8)}  (${detected} of ${total} mutants${ignored ? `; ${ignored} ignored or errors` : ''})`,
   );
 }
-console.log(
-  `Run time: ${((Date.now() - started) / 60_000).toFixed(1)} min. HTML report: reports/mutation/index.html`,
-);
-process.exit(run.status ?? 0);
+console.log(`Reports: ${sources.join(', ')} — reports/mutation/<group>/index.html`);
+console.log(`Run time: ${[...minutes].map(([group, min]) => `${group} ${min.toFixed(1)} min`).join(', ')}`);
+process.exit(status);
