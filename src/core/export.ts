@@ -3,6 +3,7 @@
  * step, and a judge-agreement report (JSON and Markdown).
  */
 import type { AuditLabels, SampleLabels } from './audit.js';
+import { datasetLabels } from './gold.js';
 import { judgeThreshold, verdictOf } from './judgements.js';
 import {
   cohensKappa,
@@ -79,7 +80,10 @@ export function processBenchRows(runs: readonly LabeledRun[]): ProcessBenchRow[]
         generator: run.problem.generator ?? run.config.policy.model,
         problem: run.problem.text,
         steps: sample.steps,
-        final_answer_correct: sample.correct ?? null,
+        // The reference check when the run had a reference; else the row's own value, when the
+        // sample is the row's own steps.
+        final_answer_correct:
+          sample.correct ?? datasetLabels(run.problem, sample)?.finalAnswerCorrect ?? null,
         label,
       });
     }
@@ -231,6 +235,11 @@ export interface JudgeReport {
   /** The F1 inputs, one per labeled sample the judge judged. */
   pairs: FirstErrorPair[];
   /**
+   * The same F1 against the dataset's own first-error labels (rows scored as they are), where the
+   * files carry them: judge versus gold beside judge versus the people auditing here.
+   */
+  againstDataset: { processBench: ProcessBenchScore; pairs: FirstErrorPair[] };
+  /**
    * Labeled samples this judge gave no judgement on (it failed, scored no step, or never ran): left
    * out of its F1 (n + unjudged = the labeled samples), as such samples are of Self-PRM precision
    * and of κ — never read as "no error".
@@ -242,13 +251,20 @@ export interface AgreementReport {
   runs: number;
   samples: number;
   labeledSamples: number;
+  /** Samples that are a dataset row's own steps with the dataset's first-error label. */
+  datasetLabeledSamples: number;
   ratedSteps: number;
   judges: JudgeReport[];
   selfPrecision: {
     /** Of the samples Self-PRM called error-free, the share a human also found error-free. */
     againstHumanLabels: PrecisionScore;
-    /** Of the samples Self-PRM called error-free, the share whose final answer matches the reference. */
+    /**
+     * Of the samples Self-PRM called error-free, the share whose final answer matches the reference
+     * (or, for a row scored as it is without a reference, the row's own final_answer_correct).
+     */
     againstReference: PrecisionScore;
+    /** Of the samples Self-PRM called error-free, the share the dataset's labels call error-free. */
+    againstDatasetLabels: PrecisionScore;
   };
   /** Step-level agreement of self and each PRM (score ≥ its judge's τ as "right"), over every step both scored. */
   selfVersusPrm: (KappaScore & { prm: string })[];
@@ -266,6 +282,9 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
   const judgeIds = new Map<string, string>();
   for (const { run } of runs) for (const judge of run.judges) judgeIds.set(judge.id, judge.model);
   const pairsByJudge = new Map<string, FirstErrorPair[]>();
+  const datasetPairsByJudge = new Map<string, FirstErrorPair[]>();
+  const selfVsDataset: { predicted: boolean; actual: boolean }[] = [];
+  let datasetLabeledSamples = 0;
   const thresholds = new Map<string, Set<number>>();
   const unjudged = new Map<string, number>();
   const selfVsHuman: { predicted: boolean; actual: boolean }[] = [];
@@ -291,23 +310,33 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
         (step) => step.rating !== undefined,
       ).length;
       if (human !== undefined) labeledSamples += 1;
+      const gold = datasetLabels(run.problem, sample);
+      if (gold?.firstError !== undefined) datasetLabeledSamples += 1;
       for (const judge of run.judges) {
         if (human !== undefined && !verdictOf(run, judge.id, sample.judgements[judge.id]))
           unjudged.set(judge.id, (unjudged.get(judge.id) ?? 0) + 1);
       }
       for (const [judge, judgement] of Object.entries(sample.judgements)) {
         const verdict = verdictOf(run, judge, judgement);
-        if (!verdict || human === undefined) continue;
-        const list = pairsByJudge.get(judge) ?? [];
-        list.push({ run: run.id, sample: sample.index, label: human, prediction: verdict.firstError });
-        pairsByJudge.set(judge, list);
+        if (!verdict) continue;
+        const pair = (label: number) => ({
+          run: run.id,
+          sample: sample.index,
+          label,
+          prediction: verdict.firstError,
+        });
+        if (human !== undefined) pushTo(pairsByJudge, judge, pair(human));
+        if (gold?.firstError !== undefined) pushTo(datasetPairsByJudge, judge, pair(gold.firstError));
       }
       const self = verdictOf(run, SELF_JUDGE_ID, sample.judgements[SELF_JUDGE_ID]);
       if (self) {
         const calledCorrect = self.firstError === -1;
         if (human !== undefined) selfVsHuman.push({ predicted: calledCorrect, actual: human === -1 });
-        if (sample.correct !== undefined)
-          selfVsReference.push({ predicted: calledCorrect, actual: sample.correct });
+        const reachedReference = sample.correct ?? gold?.finalAnswerCorrect;
+        if (reachedReference !== undefined)
+          selfVsReference.push({ predicted: calledCorrect, actual: reachedReference });
+        if (gold?.firstError !== undefined)
+          selfVsDataset.push({ predicted: calledCorrect, actual: gold.firstError === -1 });
         for (const prm of prms) {
           const other = verdictOf(run, prm, sample.judgements[prm]);
           if (!other) continue;
@@ -332,6 +361,7 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
     runs: runs.length,
     samples,
     labeledSamples,
+    datasetLabeledSamples,
     ratedSteps,
     judges: [...judgeIds].map(([judge, model]) => ({
       judge,
@@ -340,10 +370,15 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
       processBench: processBenchF1(pairsByJudge.get(judge) ?? []),
       pairs: pairsByJudge.get(judge) ?? [],
       unjudged: unjudged.get(judge) ?? 0,
+      againstDataset: {
+        processBench: processBenchF1(datasetPairsByJudge.get(judge) ?? []),
+        pairs: datasetPairsByJudge.get(judge) ?? [],
+      },
     })),
     selfPrecision: {
       againstHumanLabels: precision(selfVsHuman),
       againstReference: precision(selfVsReference),
+      againstDatasetLabels: precision(selfVsDataset),
     },
     selfVersusPrm: prms.map((prm) => ({ prm, ...cohensKappa(kappaPairs.get(prm) ?? []) })),
     whoWasRight: [...who.values()],
@@ -354,6 +389,12 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
       ),
     },
   };
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
 }
 
 const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)} %`);
@@ -372,6 +413,24 @@ function skippedLinesSection(report: AgreementReport): string[] {
       (entry) =>
         `| ${markdownCell(entry.run)} | ${markdownCell(entry.file)} | ${entry.line} | ${markdownCell(entry.reason)} |`,
     ),
+    '',
+  ];
+}
+
+/** Judge versus the dataset's own labels, beside judge versus the people auditing here. */
+function datasetSection(report: AgreementReport): string[] {
+  if (report.datasetLabeledSamples === 0) return [];
+  return [
+    "## ProcessBench F1 against the dataset's own labels",
+    '',
+    `${report.datasetLabeledSamples} sample(s) are dataset rows scored as they are, with the dataset's first-error label; the same rules as above.`,
+    '',
+    '| judge | model | n | no judgement | accuracy on erroneous | accuracy on correct | F1 |',
+    '|---|---|---|---|---|---|---|',
+    ...report.judges.map(({ judge, model, againstDataset: { processBench } }) => {
+      const missing = report.datasetLabeledSamples - processBench.n;
+      return `| ${markdownCell(judge)} | ${markdownCell(model)} | ${processBench.n} | ${missing} | ${percent(processBench.acc_erroneous)} | ${percent(processBench.acc_correct)} | ${percent(processBench.f1)} |`;
+    }),
     '',
   ];
 }
@@ -399,12 +458,21 @@ export function reportMarkdown(report: AgreementReport): string {
     'the labeled samples); such samples are left out of its F1, of Self-PRM precision and of κ,',
     'never counted as "no error".',
     '',
+    ...datasetSection(report),
     '## Self-PRM precision on the samples it called correct',
     '',
     '| against | called correct | really correct | precision |',
     '|---|---|---|---|',
     `| human labels | ${report.selfPrecision.againstHumanLabels.predictedPositive} | ${report.selfPrecision.againstHumanLabels.truePositive} | ${percent(report.selfPrecision.againstHumanLabels.precision)} |`,
     `| reference answer | ${report.selfPrecision.againstReference.predictedPositive} | ${report.selfPrecision.againstReference.truePositive} | ${percent(report.selfPrecision.againstReference.precision)} |`,
+    ...(report.datasetLabeledSamples > 0
+      ? [
+          `| dataset labels | ${report.selfPrecision.againstDatasetLabels.predictedPositive} | ${report.selfPrecision.againstDatasetLabels.truePositive} | ${percent(report.selfPrecision.againstDatasetLabels.precision)} |`,
+          '',
+          "Reference answer: the run's reference check; for a dataset row scored as it is, the row's",
+          "own final_answer_correct. Dataset labels: the dataset's first error (−1 = none).",
+        ]
+      : []),
     '',
     "## Self versus PRM, step by step (Cohen's κ)",
     '',
