@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 /**
- * npm run mutate [-- group… ] [-- stryker options]: mutation testing, one group at a time
- * (test/stryker/groups.mjs: core, llm, io, webview — each folder's mutants against its own unit
- * tests), then the score per folder from every group's latest report: the figure an issue's
- * closing note quotes. Incremental per group: a rerun tests only what changed since the last one.
+ * npm run mutate [-- name… ] [-- stryker options]: mutation testing, one group at a time
+ * (test/stryker/groups.mjs: a few source files each, against the unit tests written for them), then
+ * the score per folder from every group's latest report: the figure an issue's closing note quotes.
+ * Incremental per group: a rerun tests only what changed since the last one.
  *
- *   npm run mutate                                  every group
- *   npm run mutate -- llm                           one group
- *   npm run mutate -- core --mutate src/core/vote.ts   part of a group (its report then covers only that part)
+ *   npm run mutate                                    every group
+ *   npm run mutate -- llm                             every llm-* group (a folder's name)
+ *   npm run mutate -- core-answers                    one group
+ *   npm run mutate -- core-labels --mutate src/core/gold.ts   part of one (its report then covers only that part)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GROUPS } from '../test/stryker/groups.mjs';
@@ -19,12 +20,32 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const named = [];
 while (args.length > 0 && !args[0].startsWith('-')) named.push(args.shift());
-const unknown = named.filter((name) => !(name in GROUPS));
+const groupsOf = (name) =>
+  name in GROUPS ? [name] : Object.keys(GROUPS).filter((group) => group.startsWith(`${name}-`));
+const unknown = named.filter((name) => groupsOf(name).length === 0);
 if (unknown.length > 0) {
   console.error(`Unknown mutation group: ${unknown.join(', ')}. Groups: ${Object.keys(GROUPS).join(', ')}`);
   process.exit(2);
 }
-const groups = named.length > 0 ? named : Object.keys(GROUPS);
+const groups = named.length > 0 ? [...new Set(named.flatMap(groupsOf))] : Object.keys(GROUPS);
+
+// A source file no group names is never mutated: say so rather than report a score without it.
+const grouped = Object.values(GROUPS).flatMap((group) => group.mutate);
+const ungrouped = ['src/core', 'src/llm', 'src/io'].flatMap((folder) =>
+  readdirSync(join(root, folder))
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => `${folder}/${name}`)
+    .filter(
+      (file) =>
+        !grouped.some(
+          (entry) =>
+            entry === file ||
+            (entry.endsWith('/**/*.ts') && file.startsWith(entry.slice(0, -'**/*.ts'.length))),
+        ),
+    ),
+);
+if (ungrouped.length > 0)
+  console.warn(`Not in any mutation group (add them to test/stryker/groups.mjs): ${ungrouped.join(', ')}`);
 
 let status = 0;
 const minutes = new Map();

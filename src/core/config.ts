@@ -36,7 +36,7 @@ export function requestDeadlineMs(endpoint: {
 }
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
-export const PolicyConfigSchema = z.object({
+export const PolicyConfigSchema = z.strictObject({
   baseUrl: EndpointUrl,
   model: z.string().min(1),
   apiKeyEnv: EnvName.optional(),
@@ -52,7 +52,7 @@ export const PolicyConfigSchema = z.object({
 
 export const SELF_JUDGE_MODES = ['critic', 'stepwise', 'off'] as const;
 
-export const SelfJudgeConfigSchema = z.object({
+export const SelfJudgeConfigSchema = z.strictObject({
   mode: z.enum(SELF_JUDGE_MODES).default('critic'),
   /** k: critiques per sample in critic mode. */
   samples: z.number().int().min(1).max(64).default(4),
@@ -78,7 +78,7 @@ const PrmCommon = {
 };
 
 export const PrmConfigSchema = z.discriminatedUnion('kind', [
-  z.object({
+  z.strictObject({
     kind: z.literal('vllm-pooling'),
     ...PrmCommon,
     /** Token budget per request, estimated; steps beyond it stay unscored (never silently cut). */
@@ -86,7 +86,7 @@ export const PrmConfigSchema = z.discriminatedUnion('kind', [
     /** Samples sent together in one /pooling request. */
     batchSize: z.number().int().min(1).max(256).default(8),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('chat-critic'),
     ...PrmCommon,
     samples: z.number().int().min(1).max(64).default(4),
@@ -94,7 +94,7 @@ export const PrmConfigSchema = z.discriminatedUnion('kind', [
     temperature: z.number().min(0).max(2).default(0.6),
     maxTokens: z.number().int().positive().default(8192),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('rlhflow'),
     ...PrmCommon,
     maxInputTokens: z.number().int().positive().default(4096),
@@ -105,7 +105,7 @@ export const AGGREGATIONS = ['min', 'product', 'last', 'mean'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 
 export const RunConfigSchema = z
-  .object({
+  .strictObject({
     policy: PolicyConfigSchema,
     selfJudge: SelfJudgeConfigSchema.default({
       mode: 'critic',
@@ -116,7 +116,7 @@ export const RunConfigSchema = z
     }),
     prms: z.array(PrmConfigSchema).default([]),
     steps: z
-      .object({ strategy: z.enum(STEP_STRATEGIES).default('paragraph') })
+      .strictObject({ strategy: z.enum(STEP_STRATEGIES).default('paragraph') })
       .default({ strategy: 'paragraph' }),
     aggregate: z.enum(AGGREGATIONS).default('min'),
     /**

@@ -32,9 +32,25 @@ export function describeLocation({ file, line, row, field }: InputLocation): str
 
 /** Turns the first zod issue into an InputError at the issue's field. */
 export function inputErrorFromZod(where: Omit<InputLocation, 'field'>, error: z.ZodError): InputError {
-  const issue = error.issues[0];
-  const field = issue?.path.map(String).join('.') ?? '';
-  return new InputError({ ...where, field }, issue?.message ?? 'invalid value');
+  const [first, ...rest] = error.issues;
+  const field = first?.path.map(String).join('.') ?? '';
+  // Every problem is named, so fixing a file takes one round, not one per mistake.
+  const more = rest.map((issue) => `${fieldText(issue.path)}${issueMessage(issue)}`);
+  return new InputError(
+    { ...where, field },
+    `${first ? issueMessage(first) : 'invalid value'}${more.length > 0 ? `; also ${more.join('; ')}` : ''}`,
+  );
+}
+
+function fieldText(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '' : `field "${path.map(String).join('.')}": `;
+}
+
+/** An unknown key is most often a typo: a config that drops it would ignore the user's setting. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys')
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')} (misspelt? it would be ignored)`;
+  return issue.message;
 }
 
 /** A JSON syntax error at a known place; the column and what was wrong go into the message. */

@@ -63,6 +63,23 @@ describe('bad config values are named', () => {
       'steplens.json, field "prms.2.id": duplicate judge id "a"',
     );
   });
+
+  test('a misspelt key is an error naming it, never dropped; every problem is named at once', () => {
+    assert.equal(
+      said({ policy, protocl: 'processbench' }),
+      'steplens.json: unknown key "protocl" (misspelt? it would be ignored)',
+    );
+    assert.equal(
+      said({ policy: { ...policy, temprature: 0.2 }, prms: [prm('a', { batchsize: 4, n: 2 })] }),
+      'steplens.json, field "policy": unknown key "temprature" (misspelt? it would be ignored); ' +
+        'also field "prms.0": unknown keys "batchsize", "n" (misspelt? it would be ignored)',
+    );
+    assert.equal(
+      said({ policy, steps: { strategy: 'lines', stratgy: 'x' }, selfJudge: { mode: 'critic', k: 4 } }),
+      'steplens.json, field "selfJudge": unknown key "k" (misspelt? it would be ignored); ' +
+        'also field "steps": unknown key "stratgy" (misspelt? it would be ignored)',
+    );
+  });
 });
 
 describe('defaults and what a run keeps', () => {
