@@ -44,7 +44,9 @@ export function mathNode(text: string, className?: string): HTMLElement {
 /** An answer: never broken inside (no "7/3" for 73); a long one is cut with an ellipsis, whole in its tooltip. */
 export function answerNode(answer: string | null): HTMLElement {
   if (answer === null) return h('span', { class: 'answer-text' }, '–');
-  const node = mathNode(answer, 'answer-text');
+  // An answer from \boxed{…} is TeX without delimiters: typeset it when it has TeX in it.
+  const tex = /[\\^_{}]/.test(answer) && !answer.includes('$');
+  const node = mathNode(tex ? `$${answer}$` : answer, 'answer-text');
   node.title = answer;
   return node;
 }

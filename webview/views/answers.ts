@@ -10,6 +10,13 @@ import { answerNode, correctness, h, replace } from '../dom.js';
 import { answerRows, formatScore, METHOD_NAMES } from '../model.js';
 import type { PanelState } from '../state.js';
 
+/** The PRM's column: wide enough for its full name where the panel is wide (see panel.css). */
+function prmCol(name: string): HTMLElement {
+  const col = h('col', { class: 'c-prm' });
+  col.style.setProperty('--prm-name', `${name.length + 2}ch`);
+  return col;
+}
+
 export function renderAnswers(element: HTMLElement, state: PanelState): void {
   const run = state.run;
   if (!run) return;
@@ -24,7 +31,7 @@ export function renderAnswers(element: HTMLElement, state: PanelState): void {
       h('col', { class: 'c-answer' }),
       h('col', { class: 'c-votes' }),
       h('col', { class: 'c-self' }),
-      h('col', { class: 'c-prm' }),
+      prmCol(prmLabel),
       h('col', { class: 'c-picks' }),
     ),
     h(
@@ -36,7 +43,12 @@ export function renderAnswers(element: HTMLElement, state: PanelState): void {
         h('th', {}, 'Answer'),
         h('th', { class: 'num' }, 'Votes'),
         h('th', { class: 'num', title: 'mean Self-PRM solution score' }, 'Self'),
-        h('th', { class: 'num', title: `mean ${prmLabel} solution score` }, prmLabel),
+        h(
+          'th',
+          { class: 'num', title: `mean ${prmLabel} solution score` },
+          h('span', { class: 'name-full' }, prmLabel),
+          h('span', { class: 'name-short' }, 'PRM'),
+        ),
         h('th', { class: 'picks' }, 'Picked by'),
       ),
     ),
@@ -88,9 +100,8 @@ export function renderAnswers(element: HTMLElement, state: PanelState): void {
             title: pick.rule,
           },
           `${METHOD_NAMES[pick.method]}${pick.judge && pick.judge !== SELF_JUDGE_ID ? ` (${pick.judge})` : ''}: `,
-          answerNode(pick.answer),
-          ' ',
-          correctness(pick.correct),
+          // The verdict stays with the answer: never alone on a line.
+          h('span', { class: 'pick-answer' }, answerNode(pick.answer), ' ', correctness(pick.correct)),
         ),
       ),
     ),

@@ -6,7 +6,7 @@ import type { WebviewMessage } from '../../src/protocol.js';
 import { badge, button, icon, progressBar } from '../components.js';
 import { type Child, h, mathNode, replace } from '../dom.js';
 import { appendMathText } from '../math.js';
-import { judgeName, verdictText } from '../model.js';
+import { judgeName } from '../model.js';
 import type { PanelState } from '../state.js';
 
 export function renderHeader(element: HTMLElement, state: PanelState): void {
@@ -38,7 +38,9 @@ export function renderHeader(element: HTMLElement, state: PanelState): void {
         'span',
         { class: 'gold-first-error' },
         icon('bookmark'),
-        ` Dataset: ${verdictText(problem.humanFirstError).replace('@', 'at step ')}`,
+        problem.humanFirstError === -1
+          ? ' Dataset: no error in its solution'
+          : ` Dataset: first error at step ${problem.humanFirstError}`,
       ),
     );
   if (reference.length === 0) reference.push(h('span', { class: 'muted' }, 'No reference answer'));

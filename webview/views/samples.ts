@@ -17,7 +17,8 @@ import type { Dispatch } from './labels.js';
 /** Width of a judge column in ch: "0.25 @123", or the judge's name when wider (wide panels only). */
 function judgeWidth(run: Run, judge: string | undefined, withName: boolean): number {
   const digits = String(Math.max(1, ...run.samples.map((sample) => sample.steps.length - 1))).length;
-  const numbers = 4 + 2 + digits + 1;
+  // "0.25" and "@12" (or "ok") with a little room between.
+  const numbers = 4.5 + Math.max(2, 1 + digits);
   return withName && judge !== undefined ? Math.max(numbers, judgeName(judge).length + 1) : numbers;
 }
 
@@ -36,14 +37,21 @@ function columns(state: PanelState): { narrow: string; wide: string } {
       `${String(Math.max(0, run.samples.length - 1)).length + 1}ch`,
       answer,
       ...judges.map((judge) => `${judgeWidth(run, judge, withName)}ch`),
-      ...(gold ? [`${Math.max(judgeWidth(run, undefined, false) - 5, 5)}ch`] : []),
-      '2.4em',
+      ...(gold ? [`${Math.max(digits + 2, 4)}ch`] : []),
+      '3ch',
       rated,
     ].join(' ');
   return {
     narrow: make(narrowJudges, false, 'minmax(2.5em, 1fr)'),
     wide: make(tableJudges(run), true, 'minmax(4em, 16em)'),
   };
+}
+
+/** A judge's column heading: the full name where there is room, "self" / "PRM" in a narrow bar. */
+function judgeHeading(judge: string): [HTMLElement, HTMLElement] {
+  return judge === SELF_JUDGE_ID
+    ? [h('span', { class: 'name-full' }, 'self'), h('span', { class: 'name-short' }, 'self')]
+    : [h('span', { class: 'name-full' }, judge), h('span', { class: 'name-short' }, 'PRM')];
 }
 
 export function renderSamplesHead(
@@ -69,7 +77,7 @@ export function renderSamplesHead(
         class: `num judge-col${judge !== SELF_JUDGE_ID && judge !== state.view.prm ? ' other-prm' : ''}`,
         title: `${judgeName(judge)}: solution score and the step of its first error (@n; ok = none found)`,
       },
-      judge === SELF_JUDGE_ID ? 'self' : judge,
+      ...judgeHeading(judge),
     ),
   );
   replace(
@@ -139,7 +147,7 @@ export function renderSampleRow(state: PanelState, dispatch: Dispatch, position:
     h('span', { class: 'idx num' }, String(sample.index)),
     sample.error
       ? h('span', { class: 'answer' }, h('span', { class: 'error-text' }, 'failed'))
-      : h('span', { class: 'answer' }, correctness(sample.correct), ' ', answerNode(sample.answer)),
+      : h('span', { class: 'answer' }, correctness(sample.correct), answerNode(sample.answer)),
     ...judgeCells,
     gold === null
       ? null
