@@ -108,3 +108,65 @@ export function verdictText(firstError: number | undefined): string {
   if (firstError === undefined) return '–';
   return firstError === -1 ? 'no error' : `error @${firstError}`;
 }
+
+/** A judge's name as the panel shows it. */
+export function judgeName(judge: string): string {
+  return judge === SELF_JUDGE_ID ? 'Self-PRM' : judge;
+}
+
+/** The judges the samples table shows, each the same way: Self-PRM first, then every PRM. */
+export function tableJudges(run: Run): string[] {
+  return [...(hasSelf(run) ? [SELF_JUDGE_ID] : []), ...prmJudges(run)];
+}
+
+/** A first-error index, short: "@3" (the first error is step 3), "ok" (none found), "–" (no verdict yet). */
+export function firstErrorText(firstError: number | undefined): string {
+  if (firstError === undefined) return '–';
+  return firstError === -1 ? 'ok' : `@${firstError}`;
+}
+
+export interface JudgeCell {
+  /** The solution score, or what stands in its place ("failed", "–"). */
+  score: string;
+  /** The first error the judge names, short (see firstErrorText); empty when the judge failed. */
+  firstError: string;
+  title: string;
+  failed: boolean;
+}
+
+/** One judge on one sample, as the samples table shows every judge: score and first-error step. */
+export function judgeCell(run: Run, sample: Sample, judge: string): JudgeCell {
+  const judgement = sample.judgements[judge];
+  const name = judgeName(judge);
+  if (judgement?.error)
+    return { score: 'failed', firstError: '', title: `${name} failed: ${judgement.error}`, failed: true };
+  const first = judgeFirstError(run, sample, judge);
+  const score = formatScore(judgement?.solutionScore);
+  return {
+    score,
+    firstError: firstErrorText(first),
+    title: `${name}: solution score ${score}; ${judgement ? verdictText(first).replace('@', 'at step ') : 'not judged yet'}`,
+    failed: false,
+  };
+}
+
+/**
+ * The sample that is the dataset's own solution — a run that scores a row's own steps (ProcessBench,
+ * PRM800K: "Score Existing Steps") — when the row carries its gold first error; undefined otherwise.
+ */
+export function goldSample(run: Run): number | undefined {
+  const { steps, humanFirstError } = run.problem;
+  if (!steps || humanFirstError === undefined) return undefined;
+  const own = run.samples.find(
+    (sample) =>
+      !sample.error &&
+      sample.steps.length === steps.length &&
+      sample.steps.every((step, i) => step === steps[i]),
+  );
+  return own?.index;
+}
+
+/** The dataset's first error (−1: none) on `sample`, if it is the dataset's own solution. */
+export function goldFirstError(run: Run, sample: Sample): number | undefined {
+  return goldSample(run) === sample.index ? run.problem.humanFirstError : undefined;
+}

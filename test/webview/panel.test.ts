@@ -192,21 +192,71 @@ describe('the panel with a run of 8 samples', () => {
     }
   });
 
-  test('m opens a note field that takes what is typed; Enter posts the note', async () => {
+  test('m opens a note field that takes what is typed, digits and shortcut letters too; Enter posts the note', async () => {
     const panel = await openPanel(browser);
     try {
       await showRun(panel, run);
+      await panel.page.keyboard.press('2'); // an earlier label the note must not touch
       await panel.page.keyboard.press('m');
       await panel.page.waitForSelector('.step[data-step="1"] .note-field');
-      // Letters that are shortcuts elsewhere (s, n, p) must go into the field, not to the panel.
-      await panel.page.keyboard.type('sign slip');
+      // Every key here is a shortcut outside the field (p, r, e, 1, s, n, …): none may fire.
+      await panel.page.keyboard.type('PRM right here, = 1+1 test');
       await panel.page.keyboard.press('Enter');
       await panel.page.waitForSelector('.step[data-step="1"] .step-note');
-      assert.match((await panel.page.textContent('.step[data-step="1"] .step-note')) ?? '', /sign slip/);
+      assert.match(
+        (await panel.page.textContent('.step[data-step="1"] .step-note')) ?? '',
+        /PRM right here, = 1\+1 test/,
+      );
       assert.deepEqual(
         audits(await panel.posted()).map(({ at: _at, schemaVersion: _v, ...rest }) => rest),
-        [{ type: 'note', sample: 2, step: 1, text: 'sign slip' }],
+        [
+          { type: 'stepRating', sample: 2, step: 1, rating: 0 },
+          { type: 'note', sample: 2, step: 1, text: 'PRM right here, = 1+1 test' },
+        ],
       );
+      assert.equal(await panel.page.$('.note-field'), null, 'Enter closes the field');
+      assert.equal(
+        await panel.page.getAttribute('.step[data-step="1"] .chip.rating.r0', 'aria-pressed'),
+        'true',
+        'the 0 set before is still there',
+      );
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('the note field stays open when clicked into, Escape cancels it, and it never covers the next step', async () => {
+    const panel = await openPanel(browser, { height: 1300 });
+    try {
+      await showRun(panel, run);
+      await panel.page.keyboard.press('m');
+      const field = panel.page.locator('.step[data-step="1"] .note-field');
+      await field.waitFor();
+      await field.click();
+      await panel.page.keyboard.type('first draft');
+      assert.equal(await field.count(), 1, 'clicking into the field keeps it open');
+      await settled(panel);
+      const boxes = await panel.page.evaluate(() => ({
+        field: document.querySelector('.note-field')!.getBoundingClientRect().bottom,
+        row: document.querySelector('.step[data-step="1"]')!.closest('.virtual-row')!.getBoundingClientRect()
+          .bottom,
+        next: document.querySelector('.step[data-step="2"]')!.getBoundingClientRect().top,
+      }));
+      assert.ok(
+        boxes.field <= boxes.row,
+        `the field (bottom ${boxes.field}) lies inside its row (${boxes.row})`,
+      );
+      assert.ok(
+        boxes.next >= boxes.row - 1,
+        `the next step (top ${boxes.next}) starts below the row (${boxes.row})`,
+      );
+      assert.deepEqual((await rowMisfits(panel)).misfits, []);
+      await panel.page.keyboard.press('Escape');
+      await field.waitFor({ state: 'detached' });
+      assert.deepEqual(audits(await panel.posted()), [], 'Escape saves nothing');
+      assert.equal(await panel.page.$('.step[data-step="1"] .step-note'), null);
+      await panel.page.keyboard.press('3');
+      await panel.page.waitForSelector('.step[data-step="1"] .chip.rating.r1.active');
     } finally {
       await panel.close();
     }
@@ -296,6 +346,58 @@ describe('the panel with a run of 8 samples', () => {
       } finally {
         await panel.close();
       }
+    }
+  });
+});
+
+describe("the dataset's own labels (gold)", () => {
+  test("a run scoring a row's own steps shows the row's first error beside the judges' and its final-answer verdict", async () => {
+    // A ProcessBench row: the solution is the row's own; its label says the first error is step 2.
+    const own = structuredClone(run.samples.find((s) => s.index === 2)!);
+    const row: Run = structuredClone(run);
+    const { reference: _none, ...problem } = row.problem;
+    row.problem = {
+      ...problem,
+      id: 'gsm8k-7',
+      format: 'processbench',
+      steps: [...own.steps],
+      humanFirstError: 2,
+      finalAnswerCorrect: false,
+      source: { file: 'processbench.jsonl', row: 8 },
+    };
+    row.samples = [{ ...own, index: 0 }];
+    row.rerank = [];
+    const panel = await openPanel(browser, { height: 1300 });
+    try {
+      await showRun(panel, row);
+      await panel.page.waitForSelector('.step[data-step="2"] .flag.gold');
+      const flags = await panel.page.$$eval('.step .flags', (all) =>
+        all.map((flags) => [(flags.closest('.step') as HTMLElement).dataset.step, flags.textContent?.trim()]),
+      );
+      assert.deepEqual(flags, [
+        ['1', 'qwen-prm: first error'],
+        ['2', 'Dataset: first error'],
+      ]);
+      const header = (await panel.page.textContent('header.problem')) ?? '';
+      assert.match(header, /Dataset: final answer incorrect/);
+      assert.match(header, /Dataset: first error at step 2/);
+      assert.doesNotMatch(header, /No reference answer/);
+      assert.equal((await panel.page.textContent('.sample-row[data-index="0"] .gold-col'))?.trim(), '@2');
+      assert.match((await panel.page.textContent('.steps-head')) ?? '', /dataset: error @2/);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('sampled solutions carry no gold marker', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      assert.equal(await panel.page.$('.flag.gold, .gold-col'), null);
+      assert.match((await panel.page.textContent('header.problem')) ?? '', /Reference answer: 19/);
+    } finally {
+      await panel.close();
     }
   });
 });

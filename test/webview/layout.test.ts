@@ -1,0 +1,255 @@
+/**
+ * The panel's layout where people use it: a narrow side bar (300 px) and a wide editor panel
+ * (1400 px), in light and dark. Asserted as a person would notice it — a number broken over two
+ * lines, a column behind a scrollbar, a name cut short — and photographed for docs/screenshots.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { Problem } from '../../src/core/problems.js';
+import type { Run } from '../../src/core/schemas.js';
+import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
+import { EIGHT_SAMPLES, makeRun } from '../fixtures/makeRun.js';
+import { ROOT } from '../support.js';
+import { openPanel, type PanelPage } from './panelPage.js';
+
+const PRM = 'qwen2.5-math-prm-7b';
+const WIDE_MATH =
+  '$$\\sum_{k=1}^{12} \\left( a_k^2 + b_k^2 + c_k^2 \\right) = a_1^2 + a_2^2 + a_3^2 + a_4^2 + a_5^2 + a_6^2 + a_7^2 + a_8^2 + a_9^2 + a_{10}^2 + a_{11}^2 + a_{12}^2$$';
+
+const PROBLEM: Problem = {
+  id: 'aime-style-73',
+  text: 'Let $S$ be the sum of all positive integers $n$ such that $n^2 + 12n - 2007$ is a perfect square. Find the remainder when $S$ is divided by $1000$.',
+  reference: '73',
+  format: 'text',
+  source: { file: 'examples/aime.md' },
+};
+
+let browser: Browser;
+let run: Run;
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing`);
+  assert.ok(
+    existsSync(join(ROOT, 'dist', 'webview.js')),
+    'dist/webview.js is missing: run npm run build first',
+  );
+  browser = await launchChromium();
+  const answers = ['73', '73', '1073', '73', '\\frac{73}{2}', '173', '73', '73'];
+  run = await makeRun(
+    {
+      ...EIGHT_SAMPLES,
+      answer: (sample) => answers[sample]!,
+      decorate: (sample, step, text) =>
+        sample === 2 && step === 2 ? `${text} Expanding: ${WIDE_MATH}` : text,
+    },
+    PROBLEM,
+    4,
+    { prm: { id: PRM } },
+  );
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function show(panel: PanelPage, shown: Run): Promise<void> {
+  await panel.send({ type: 'run/show', run: shown, events: [], readOnly: false });
+  await panel.page.waitForSelector('.step[data-step="2"]');
+  await panel.page.waitForFunction(() => document.querySelectorAll('.math-pending').length === 0);
+  await panel.page.evaluate(async () => {
+    await document.fonts.ready;
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  });
+}
+
+/** Elements matching `selector` whose text runs over more than one line, by their text. */
+function wrapped(panel: PanelPage, selector: string): Promise<string[]> {
+  return panel.page.$$eval(selector, (elements) =>
+    elements
+      .filter((element) => {
+        const range = document.createRange();
+        range.selectNodeContents(element);
+        const tops = new Set(
+          [...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.bottom / 4)),
+        );
+        // KaTeX draws one line as boxes of a few heights: more than one line means boxes whose
+        // bottoms lie a line apart.
+        const bottoms = [...tops].map((t) => t * 4);
+        const lineHeight = Number.parseFloat(getComputedStyle(element).lineHeight) || 18;
+        return bottoms.length > 0 && Math.max(...bottoms) - Math.min(...bottoms) > lineHeight * 0.9;
+      })
+      .map((element) => element.textContent ?? ''),
+  );
+}
+
+/** Elements matching `selector` whose text is cut (ellipsis or clipped), by their text. */
+function cut(panel: PanelPage, selector: string): Promise<string[]> {
+  return panel.page.$$eval(selector, (elements) =>
+    elements
+      .filter((element) => (element as HTMLElement).scrollWidth > (element as HTMLElement).clientWidth + 1)
+      .map((element) => element.textContent ?? ''),
+  );
+}
+
+describe('a narrow side bar (300 px)', () => {
+  test('no horizontal scroll; answers, scores and step numbers each on one line; every column in view', async () => {
+    const panel = await openPanel(browser, { width: 300, height: 1100 });
+    try {
+      await show(panel, run);
+      const page = panel.page;
+      const overflow = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        rows: [...document.querySelectorAll<HTMLElement>('.sample-row')]
+          .filter((row) => row.scrollWidth > row.clientWidth)
+          .map((row) => row.textContent),
+        list: (() => {
+          const list = document.querySelector<HTMLElement>('.sample-list')!;
+          return list.scrollWidth - list.clientWidth;
+        })(),
+      }));
+      assert.equal(overflow.page, 0, 'the page does not scroll sideways');
+      assert.equal(overflow.list, 0, 'the samples table does not scroll sideways');
+      assert.deepEqual(overflow.rows, [], 'no sample row is wider than the table');
+      // "rated", the last column, ends inside the table.
+      const rated = await page.$eval('.sample-columns > span:last-child', (cell) => {
+        const box = cell.getBoundingClientRect();
+        const list = document.querySelector('.sample-list')!.getBoundingClientRect();
+        return { text: cell.textContent, inside: box.right <= list.right + 0.5 && box.width > 0 };
+      });
+      assert.deepEqual(rated, { text: 'rated', inside: true });
+      // Never "7" over "3": answers, numbers, scores each on one line.
+      for (const selector of [
+        '.answer-table td',
+        '.answer-text',
+        '.sample-row > span',
+        '.score-value',
+        '.rerank-line .answer-text',
+      ])
+        assert.deepEqual(await wrapped(panel, selector), [], `${selector}: text on more than one line`);
+      // The Answer heading is there in full.
+      assert.deepEqual(await cut(panel, '.answer-table th:first-child'), []);
+      assert.equal(await page.isVisible('.answer-table th:first-child'), true);
+      // Both judges the same way: a score and a first-error step each.
+      const cells = await page.$$eval('.sample-row[data-index="2"] .judge-col', (spans) =>
+        spans
+          .filter((span) => (span as HTMLElement).offsetParent)
+          .map((span) => [
+            span.querySelector('.cell-score')?.textContent,
+            span.querySelector('.cell-first')?.textContent,
+          ]),
+      );
+      assert.deepEqual(
+        cells,
+        [
+          ['0.75', 'ok'],
+          ['0.12', '@1'],
+        ],
+        'sample 2: self (three critiques of four) sees no error, the PRM one at step 1',
+      );
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('wide display math scrolls inside its own box; τ is never alone on a line; help keys do not wrap', async () => {
+    const panel = await openPanel(browser, { width: 300, height: 1100 });
+    try {
+      await show(panel, run);
+      const page = panel.page;
+      const math = await page.$eval('.step[data-step="2"] .math-display', (box) => {
+        const element = box as HTMLElement;
+        const row = element.closest('.step')!.getBoundingClientRect();
+        return {
+          wider: element.scrollWidth > element.clientWidth,
+          scrolls: getComputedStyle(element).overflowX,
+          inside: element.getBoundingClientRect().right <= row.right + 0.5,
+        };
+      });
+      assert.deepEqual(math, { wider: true, scrolls: 'auto', inside: true });
+      await page.$eval('.step[data-step="2"] .math-display', (box) => {
+        box.scrollLeft = 10_000;
+      });
+      assert.ok(
+        (await page.$eval('.step[data-step="2"] .math-display', (box) => box.scrollLeft)) > 0,
+        'the formula scrolls to its end',
+      );
+      const legend = await page.$eval('.steps-head .legend', (element) => {
+        const tau = element.querySelector('.tau')!.getBoundingClientRect();
+        const swatch = element.querySelector('.swatch.disagree')!.getBoundingClientRect();
+        return {
+          tauLine: Math.round(tau.top + tau.height / 2),
+          swatchLine: Math.round(swatch.top + swatch.height / 2),
+        };
+      });
+      assert.ok(
+        Math.abs(legend.tauLine - legend.swatchLine) <= 4,
+        `τ on the line of "disagree": ${JSON.stringify(legend)}`,
+      );
+      await page.keyboard.press('?');
+      await page.waitForSelector('.help:not([hidden])');
+      assert.deepEqual(await wrapped(panel, '.help kbd'), [], 'a key label broken over two lines');
+      await page.screenshot({ path: join(TEST_OUTPUT, 'panel-narrow-help.png') });
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
+describe('a wide editor panel (1400 px)', () => {
+  test('full judge names, columns that stay together, no cut numbers', async () => {
+    const panel = await openPanel(browser, { width: 1400, height: 1100 });
+    try {
+      await show(panel, run);
+      const page = panel.page;
+      assert.deepEqual(await cut(panel, '.sample-columns span'), [], 'column headings in full');
+      assert.equal(await page.textContent('.sample-columns .judge-col:nth-of-type(4) .name-full'), PRM);
+      assert.deepEqual(await cut(panel, '.score-label'), [], 'score labels in full');
+      assert.deepEqual(await cut(panel, '.answer-table th'), [], 'answer table headings in full');
+      const spread = await page.evaluate(() => {
+        const heads = [...document.querySelectorAll('.sample-columns span')].map((s) =>
+          s.getBoundingClientRect(),
+        );
+        const table = document.querySelector('.answer-table')!.getBoundingClientRect();
+        return { samples: heads.at(-1)!.right - heads[0]!.left, answers: table.width };
+      });
+      assert.ok(spread.samples < 700, `the samples table spans ${spread.samples} px of 1400`);
+      assert.ok(spread.answers <= 760, `the answers table spans ${spread.answers} px of 1400`);
+      assert.equal(
+        await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        ),
+        0,
+      );
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
+describe('screenshots', () => {
+  test('narrow and wide, light and dark (test-output/panel-{narrow,wide}-{light,dark}.png)', async () => {
+    for (const [size, width] of [
+      ['narrow', 300],
+      ['wide', 1400],
+    ] as const) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const panel = await openPanel(browser, { colorScheme, width, height: 1300 });
+        try {
+          await show(panel, run);
+          await panel.page.keyboard.press('1');
+          await panel.page.keyboard.press('p');
+          await panel.page.screenshot({ path: join(TEST_OUTPUT, `panel-${size}-${colorScheme}.png`) });
+          assert.deepEqual(panel.errors, []);
+        } finally {
+          await panel.close();
+        }
+      }
+    }
+  });
+});

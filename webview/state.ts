@@ -1,0 +1,545 @@
+/**
+ * The panel's state and everything that changes it, with no DOM: host messages (a run shown, live
+ * deltas through core's applyLiveUpdate, save answers), navigation, labelling with undo, the note
+ * being written, the help. Each change returns its Effects: the messages to post to the host and
+ * which parts of the page to redraw. The controller (app.ts) posts and draws; views read the state.
+ * Pure apart from the clock in each label's time stamp, so it is unit-tested in Node.
+ */
+import {
+  type AuditChange,
+  type AuditLabels,
+  applyAuditEvent,
+  inverseOf,
+  replayAudit,
+  stampEvent,
+} from '../src/core/audit.js';
+import { applyLiveUpdate } from '../src/core/live.js';
+import type { AuditEvent, Run, Sample } from '../src/core/schemas.js';
+import type { HostMessage, SkippedLines, WebviewMessage } from '../src/protocol.js';
+import { KEYMAP, type KeyAction } from './keys.js';
+import { goldSample, prmJudges, type SampleSummary, summarize } from './model.js';
+import { labelKey, SaveTracker } from './saves.js';
+
+/** What the panel remembers across reloads (VS Code's webview state). */
+export interface ViewState {
+  sample: number;
+  step: number;
+  onlyDisagreements: boolean;
+  prm?: string;
+}
+
+export interface Progress {
+  sampled: number;
+  sampleTotal: number;
+  judged: number;
+  judgeTotal: number;
+}
+
+/** The note being written: which step, and the text so far (kept here, so a redraw keeps it). */
+export interface NoteDraft {
+  sample: number;
+  step: number;
+  text: string;
+}
+
+/** Everything a person (keys, clicks) or the page can ask of the state. */
+export type PanelAction =
+  | KeyAction
+  | { kind: 'selectSample'; sample: number }
+  | { kind: 'selectStep'; step: number; scroll?: boolean }
+  | { kind: 'setFilter'; only: boolean }
+  | { kind: 'setPrm'; prm: string }
+  | { kind: 'noteInput'; text: string }
+  | { kind: 'noteSave' }
+  | { kind: 'noteCancel' }
+  | { kind: 'dismissSkipped' }
+  | { kind: 'retrySaves' };
+
+/** Parts of the page a change may leave out of date. */
+export type Part =
+  | 'empty'
+  | 'status'
+  | 'saveNotice'
+  | 'header'
+  | 'answers'
+  | 'samplesHead'
+  | 'samples'
+  | 'stepsHead'
+  | 'steps'
+  | 'help';
+
+export interface Effects {
+  post: WebviewMessage[];
+  /** Parts to redraw whole. */
+  parts: Set<Part>;
+  /** Sample rows to redraw, by sample index. */
+  sampleRows: Set<number>;
+  /** Step rows of the shown sample to redraw, by step index. */
+  stepRows: Set<number>;
+  /** Labels whose saved / unsaved marks to repaint where they are, by label key. */
+  marks: Set<string>;
+  /** Bring the selected sample row / step row into view. */
+  scrollSample: boolean;
+  scrollStep: boolean;
+  /** The view (sample, step, filter, PRM) changed: remember it. */
+  saveView: boolean;
+  /** A whole new run is shown: the lists are laid out after the summary is painted. */
+  fullRender: boolean;
+}
+
+export function noEffects(): Effects {
+  return {
+    post: [],
+    parts: new Set(),
+    sampleRows: new Set(),
+    stepRows: new Set(),
+    marks: new Set(),
+    scrollSample: false,
+    scrollStep: false,
+    saveView: false,
+    fullRender: false,
+  };
+}
+
+const LABELLING = new Set<PanelAction['kind']>(['rate', 'who', 'firstErrorHere', 'noError', 'note', 'undo']);
+/** The actions keys give (keys.ts); the others come from clicks and fields. */
+const KEY_KINDS = new Set<PanelAction['kind']>(Object.values(KEYMAP).map((action) => action.kind));
+
+export class PanelState {
+  run: Run | null = null;
+  labels: AuditLabels = {};
+  readOnly = true;
+  view: ViewState = { sample: 0, step: 0, onlyDisagreements: false };
+  summaries: SampleSummary[] = [];
+  /** The sample that is the dataset's own solution with its gold first error, if the run has one. */
+  gold: number | undefined;
+  /** The steps of the shown sample the list shows (all, or only the disagreements). */
+  visibleSteps: number[] = [];
+  progress: Progress | null = null;
+  /** Unreadable lines of the shown run's audit log, and the notice the person dismissed. */
+  skipped: SkippedLines | undefined;
+  skippedDismissed = '';
+  /** Shown when there is no run. */
+  emptyMessage: string | null = null;
+  note: NoteDraft | null = null;
+  helpOpen = false;
+  /** Labels applied here whose save the host has not confirmed. */
+  readonly saves: SaveTracker;
+  private undoStack: AuditChange[][] = [];
+
+  /** `pageId` keeps this page's request ids apart from a reloaded predecessor's. */
+  constructor(pageId: string, saved?: Partial<ViewState>) {
+    this.saves = new SaveTracker(pageId);
+    if (saved) this.view = { ...this.view, ...saved };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reading
+
+  currentSample(): Sample | undefined {
+    return this.run?.samples.find((sample) => sample.index === this.view.sample);
+  }
+
+  currentSummary(): SampleSummary | undefined {
+    return this.summaries.find((summary) => summary.sample.index === this.view.sample);
+  }
+
+  /** Whether the skipped-lines notice is to be shown. */
+  showSkipped(): boolean {
+    return this.skipped !== undefined && this.run !== null && this.skippedDismissed !== this.skippedId();
+  }
+
+  canLabel(): boolean {
+    return this.run !== null && !this.readOnly;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Host messages
+
+  receive(message: HostMessage): Effects {
+    const effects = noEffects();
+    switch (message.type) {
+      case 'run/show':
+        this.skipped = message.skipped;
+        this.show(message.run, replayAudit(message.events), message.readOnly, effects);
+        break;
+      case 'run/sample': {
+        if (!this.run || message.runId !== this.run.id) break;
+        this.run = applyLiveUpdate(this.run, message);
+        this.samplesChanged(effects, message.sample.index);
+        break;
+      }
+      case 'run/judgement': {
+        if (!this.run) break;
+        const next = applyLiveUpdate(this.run, message);
+        if (next === this.run) break;
+        this.run = next;
+        this.samplesChanged(effects, message.sample);
+        break;
+      }
+      case 'run/progress':
+        if (!this.run || message.runId !== this.run.id) break;
+        this.run = applyLiveUpdate(this.run, message);
+        this.progress = message.progress;
+        effects.parts.add('header');
+        break;
+      case 'run/finished':
+        if (!this.run || message.runId !== this.run.id) break;
+        this.run = applyLiveUpdate(this.run, message);
+        this.progress = null;
+        effects.parts.add('header').add('answers');
+        break;
+      case 'audit/saved':
+        if (!this.run || message.runId !== this.run.id) break;
+        this.saveAnswered(this.saves.saved(message.requestId), effects);
+        break;
+      case 'audit/failed':
+        if (!this.run || message.runId !== this.run.id) break;
+        this.saveAnswered(this.saves.failed(message.requestId, message.message), effects);
+        break;
+      case 'view/empty':
+        this.run = null;
+        this.note = null;
+        this.emptyMessage = message.message;
+        effects.parts.add('empty');
+        break;
+    }
+    return effects;
+  }
+
+  private show(run: Run, labels: AuditLabels, readOnly: boolean, effects: Effects): void {
+    const sameRun = this.run?.id === run.id;
+    // The log the host sends lacks what it has not saved (yet): labels set here stay on screen,
+    // still marked, over the fresh copy. Another run's answers concern nothing shown any more.
+    if (sameRun) for (const event of this.saves.unsavedEvents()) applyAuditEvent(labels, event);
+    else this.saves.reset();
+    this.run = { ...run, samples: [...run.samples].sort((a, b) => a.index - b.index) };
+    this.labels = labels;
+    this.readOnly = readOnly;
+    this.emptyMessage = null;
+    this.undoStack = [];
+    if (!sameRun) this.note = null;
+    const prms = prmJudges(run);
+    if (this.view.prm === undefined || !prms.includes(this.view.prm)) {
+      const { prm: _dropped, ...rest } = this.view;
+      this.view = prms[0] === undefined ? rest : { ...rest, prm: prms[0] };
+    }
+    if (!sameRun) {
+      // Open where the judges disagree first: that is what the panel is for.
+      const first = summarize(this.run, labels, this.view.prm).find(
+        (summary) => summary.disagreement.count > 0,
+      );
+      const sample = first?.sample ?? this.run.samples[0];
+      const step = first ? first.disagreement.steps.indexOf(true) : 0;
+      this.view = { ...this.view, sample: sample?.index ?? 0, step };
+    }
+    if (!this.run.samples.some((sample) => sample.index === this.view.sample))
+      this.view.sample = this.run.samples[0]?.index ?? 0;
+    this.progress = null;
+    this.summaries = summarize(this.run, this.labels, this.view.prm);
+    this.gold = goldSample(this.run);
+    this.computeVisibleSteps();
+    effects.saveView = true;
+    effects.fullRender = true;
+  }
+
+  private samplesChanged(effects: Effects, sampleIndex: number): void {
+    const run = this.run!;
+    this.summaries = summarize(run, this.labels, this.view.prm);
+    this.gold = goldSample(run);
+    if (run.samples.length === 1 || !run.samples.some((s) => s.index === this.view.sample)) {
+      this.view.sample = run.samples[0]!.index;
+      this.computeVisibleSteps();
+      effects.parts.add('steps');
+    } else if (sampleIndex === this.view.sample) {
+      this.computeVisibleSteps();
+      effects.parts.add('steps');
+    }
+    effects.parts.add('samplesHead').add('samples').add('answers');
+  }
+
+  private saveAnswered(key: string | undefined, effects: Effects): void {
+    if (key !== undefined) effects.marks.add(key);
+    effects.parts.add('saveNotice');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Actions
+
+  apply(action: PanelAction): Effects {
+    const effects = noEffects();
+    if (!this.run) return effects;
+    // While a note is being written its keys are text, not shortcuts: no key action but Escape
+    // acts (the note's own actions and clicks do).
+    if (this.note && KEY_KINDS.has(action.kind) && action.kind !== 'escape') return effects;
+    if (LABELLING.has(action.kind) && this.readOnly) return effects;
+    switch (action.kind) {
+      case 'step':
+        this.moveStep(action.delta, effects);
+        break;
+      case 'sample':
+        this.moveSample(action.delta, effects);
+        break;
+      case 'nextDisagreement':
+        this.nextDisagreement(effects);
+        break;
+      case 'selectSample':
+        this.selectSample(action.sample, effects);
+        break;
+      case 'selectStep':
+        this.selectStep(action.step, effects, action.scroll ?? true);
+        break;
+      case 'rate':
+        this.rate(action.rating, effects);
+        break;
+      case 'who':
+        this.setWho(action.who, effects);
+        break;
+      case 'firstErrorHere':
+        this.markFirstError(this.view.step, effects);
+        break;
+      case 'noError':
+        this.markFirstError(-1, effects);
+        break;
+      case 'note':
+        this.openNote(effects);
+        break;
+      case 'noteInput':
+        if (this.note) this.note.text = action.text;
+        break;
+      case 'noteSave':
+        this.saveNote(effects);
+        break;
+      case 'noteCancel':
+        this.closeNote(effects);
+        break;
+      case 'undo':
+        this.undo(effects);
+        break;
+      case 'filter':
+        this.setFilter(!this.view.onlyDisagreements, effects);
+        break;
+      case 'setFilter':
+        this.setFilter(action.only, effects);
+        break;
+      case 'setPrm':
+        if (this.view.prm === action.prm || !prmJudges(this.run).includes(action.prm)) break;
+        this.view.prm = action.prm;
+        this.summaries = summarize(this.run, this.labels, this.view.prm);
+        this.computeVisibleSteps();
+        effects.saveView = true;
+        effects.fullRender = true;
+        break;
+      case 'help':
+        this.helpOpen = !this.helpOpen;
+        effects.parts.add('help');
+        break;
+      case 'escape':
+        if (this.note) this.closeNote(effects);
+        else if (this.helpOpen) {
+          this.helpOpen = false;
+          effects.parts.add('help');
+        }
+        break;
+      case 'dismissSkipped':
+        // Until the log changes: the same notice is not shown again for this run.
+        this.skippedDismissed = this.skippedId();
+        effects.parts.add('status');
+        break;
+      case 'retrySaves':
+        this.retrySaves(effects);
+        break;
+    }
+    return effects;
+  }
+
+  private skippedId(): string {
+    const skipped = this.skipped;
+    return skipped ? JSON.stringify([this.run?.id, skipped.log, skipped.count, skipped.lines]) : '';
+  }
+
+  private computeVisibleSteps(): void {
+    const sample = this.currentSample();
+    const summary = this.currentSummary();
+    if (!sample || !summary) {
+      this.visibleSteps = [];
+      return;
+    }
+    this.visibleSteps = sample.steps
+      .map((_, i) => i)
+      .filter((i) => !this.view.onlyDisagreements || summary.disagreement.steps[i]);
+    if (!this.visibleSteps.includes(this.view.step)) this.view.step = this.visibleSteps[0] ?? 0;
+  }
+
+  private selectSample(index: number, effects: Effects): void {
+    if (index === this.view.sample) return;
+    const previous = this.view.sample;
+    this.view.sample = index;
+    this.view.step = 0;
+    this.note = null;
+    this.computeVisibleSteps();
+    effects.saveView = true;
+    effects.sampleRows.add(previous).add(index);
+    effects.parts.add('steps');
+    effects.scrollSample = true;
+  }
+
+  private selectStep(step: number, effects: Effects, scroll: boolean): void {
+    const previous = this.view.step;
+    if (step !== previous && this.note) {
+      // Moving on leaves the note unsaved, as Escape would.
+      this.note = null;
+    }
+    this.view.step = step;
+    effects.saveView = true;
+    effects.stepRows.add(previous).add(step);
+    effects.scrollStep ||= scroll;
+  }
+
+  private setFilter(only: boolean, effects: Effects): void {
+    this.view.onlyDisagreements = only;
+    this.computeVisibleSteps();
+    effects.saveView = true;
+    effects.parts.add('steps');
+  }
+
+  private moveStep(delta: 1 | -1, effects: Effects): void {
+    const position = this.visibleSteps.indexOf(this.view.step);
+    const next = this.visibleSteps[Math.min(this.visibleSteps.length - 1, Math.max(0, position + delta))];
+    if (next !== undefined) this.selectStep(next, effects, true);
+  }
+
+  private moveSample(delta: 1 | -1, effects: Effects): void {
+    const position = this.summaries.findIndex((summary) => summary.sample.index === this.view.sample);
+    const next = this.summaries[Math.min(this.summaries.length - 1, Math.max(0, position + delta))];
+    if (next) this.selectSample(next.sample.index, effects);
+  }
+
+  /** The next disagreement after the selected step, in this sample or the ones after it. */
+  private nextDisagreement(effects: Effects): void {
+    const start = this.summaries.findIndex((summary) => summary.sample.index === this.view.sample);
+    for (let offset = 0; offset < this.summaries.length; offset++) {
+      const summary = this.summaries[(start + offset) % this.summaries.length]!;
+      const from = offset === 0 ? this.view.step + 1 : 0;
+      const step = summary.disagreement.steps.findIndex((flag, i) => flag && i >= from);
+      if (step !== -1) {
+        this.selectSample(summary.sample.index, effects);
+        if (!this.visibleSteps.includes(step)) {
+          this.computeVisibleSteps();
+          effects.parts.add('steps');
+        }
+        this.selectStep(step, effects, true);
+        return;
+      }
+    }
+  }
+
+  private record(changes: AuditChange[], effects: Effects, undoable = true): void {
+    const run = this.run;
+    if (!run || this.readOnly || changes.length === 0) return;
+    const inverse = changes.map((change) => inverseOf(this.labels, change)).reverse();
+    const firstErrorBefore = new Map(changes.map((c) => [c.sample, this.labels[c.sample]?.firstError]));
+    for (const change of changes) {
+      const event = stampEvent(change);
+      applyAuditEvent(this.labels, event);
+      this.post(run.id, event, effects);
+    }
+    if (undoable) this.undoStack.push(inverse);
+    this.summaries = summarize(run, this.labels, this.view.prm);
+    // Every row the changes touched: an undo may concern a step or sample left behind.
+    for (const change of changes) {
+      effects.sampleRows.add(change.sample);
+      if (change.sample !== this.view.sample) continue;
+      if (change.type === 'firstError') {
+        // The old and the new first-error rows lose and gain their flag; the heading says it.
+        for (const step of [firstErrorBefore.get(change.sample), this.labels[change.sample]?.firstError])
+          if (step !== undefined && step >= 0) effects.stepRows.add(step);
+        effects.parts.add('stepsHead');
+      } else if (change.step !== undefined) effects.stepRows.add(change.step);
+    }
+    effects.stepRows.add(this.view.step);
+    // A label changed again is no longer failed but pending: the notice may have less to say.
+    effects.parts.add('saveNotice');
+  }
+
+  private post(runId: string, event: AuditEvent, effects: Effects): void {
+    effects.post.push({ type: 'audit/append', runId, requestId: this.saves.begin(event), event });
+    effects.marks.add(labelKey(event));
+  }
+
+  private rate(rating: -1 | 0 | 1, effects: Effects): void {
+    const current = this.labels[this.view.sample]?.steps[this.view.step]?.rating;
+    this.record(
+      [
+        {
+          type: 'stepRating',
+          sample: this.view.sample,
+          step: this.view.step,
+          rating: current === rating ? null : rating,
+        },
+      ],
+      effects,
+    );
+  }
+
+  private setWho(who: 'self' | 'prm' | 'both' | 'neither', effects: Effects): void {
+    const prm = this.view.prm;
+    if (prm === undefined) return;
+    const current = this.labels[this.view.sample]?.steps[this.view.step]?.who?.[prm];
+    this.record(
+      [
+        {
+          type: 'whoWasRight',
+          sample: this.view.sample,
+          step: this.view.step,
+          judge: prm,
+          who: current === who ? null : who,
+        },
+      ],
+      effects,
+    );
+  }
+
+  private markFirstError(step: number, effects: Effects): void {
+    const current = this.labels[this.view.sample]?.firstError;
+    this.record(
+      [{ type: 'firstError', sample: this.view.sample, step: current === step ? null : step }],
+      effects,
+    );
+  }
+
+  private openNote(effects: Effects): void {
+    if (!this.visibleSteps.includes(this.view.step) || !this.currentSample()) return;
+    const { sample, step } = this.view;
+    this.note = { sample, step, text: this.labels[sample]?.steps[step]?.note ?? '' };
+    effects.stepRows.add(step);
+  }
+
+  private saveNote(effects: Effects): void {
+    const note = this.note;
+    if (!note) return;
+    this.note = null;
+    effects.stepRows.add(note.step);
+    const text = note.text.trim();
+    if (text === (this.labels[note.sample]?.steps[note.step]?.note ?? '')) return;
+    this.record([{ type: 'note', sample: note.sample, step: note.step, text }], effects);
+  }
+
+  private closeNote(effects: Effects): void {
+    if (!this.note) return;
+    if (this.note.sample === this.view.sample) effects.stepRows.add(this.note.step);
+    this.note = null;
+  }
+
+  private undo(effects: Effects): void {
+    const changes = this.undoStack.pop();
+    if (changes) this.record(changes, effects, false);
+  }
+
+  private retrySaves(effects: Effects): void {
+    const run = this.run;
+    if (!run || this.readOnly) return;
+    for (const label of this.saves.failures()) this.post(run.id, label.event, effects);
+    effects.parts.add('saveNotice');
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The samples table: one row per sample — its answer, then every judge the same way (solution
+ * score and the step of its first error: Self-PRM, each PRM, and the dataset's own label where the
+ * run scores a row's own steps), the steps the judges disagree on, and the person's progress.
+ * Rows live in a virtual list, so every row is its own grid: the columns have fixed widths,
+ * computed here from the run (the longest step number) and set once on the list as CSS variables
+ * — narrow (the compared PRM only) and wide (every PRM, full judge names). Built with `h()`.
+ */
+import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
+import type { Run } from '../../src/core/schemas.js';
+import { badge, select } from '../components.js';
+import { answerNode, correctness, h, replace } from '../dom.js';
+import { firstErrorText, hasSelf, judgeCell, judgeName, prmJudges, tableJudges } from '../model.js';
+import type { PanelState } from '../state.js';
+import type { Dispatch } from './labels.js';
+
+/** Width of a judge column in ch: "0.25 @123", or the judge's name when wider (wide panels only). */
+function judgeWidth(run: Run, judge: string | undefined, withName: boolean): number {
+  const digits = String(Math.max(1, ...run.samples.map((sample) => sample.steps.length - 1))).length;
+  // "0.25" and "@12" (or "ok") with a little room between.
+  const numbers = 4.5 + Math.max(2, 1 + digits);
+  return withName && judge !== undefined ? Math.max(numbers, judgeName(judge).length + 1) : numbers;
+}
+
+/** The grid columns of every row, narrow and wide, as CSS values. */
+function columns(state: PanelState): { narrow: string; wide: string } {
+  const run = state.run!;
+  const digits = String(Math.max(1, ...run.samples.map((sample) => sample.steps.length))).length;
+  const rated = `${2 * digits + 3}ch`;
+  const gold = state.gold !== undefined;
+  const narrowJudges = [
+    ...(hasSelf(run) ? [SELF_JUDGE_ID] : []),
+    ...(state.view.prm ? [state.view.prm] : []),
+  ];
+  const make = (judges: string[], withName: boolean, answer: string) =>
+    [
+      `${String(Math.max(0, run.samples.length - 1)).length + 1}ch`,
+      answer,
+      ...judges.map((judge) => `${judgeWidth(run, judge, withName)}ch`),
+      ...(gold ? [`${Math.max(digits + 2, 4)}ch`] : []),
+      '3ch',
+      rated,
+    ].join(' ');
+  return {
+    narrow: make(narrowJudges, false, 'minmax(2.5em, 1fr)'),
+    wide: make(tableJudges(run), true, 'minmax(4em, 16em)'),
+  };
+}
+
+/** A judge's column heading: the full name where there is room, "self" / "PRM" in a narrow bar. */
+function judgeHeading(judge: string): [HTMLElement, HTMLElement] {
+  return judge === SELF_JUDGE_ID
+    ? [h('span', { class: 'name-full' }, 'self'), h('span', { class: 'name-short' }, 'self')]
+    : [h('span', { class: 'name-full' }, judge), h('span', { class: 'name-short' }, 'PRM')];
+}
+
+export function renderSamplesHead(
+  element: HTMLElement,
+  list: HTMLElement,
+  state: PanelState,
+  dispatch: Dispatch,
+): void {
+  const run = state.run;
+  if (!run) return;
+  const prms = prmJudges(run);
+  const total = state.summaries.reduce((sum, s) => sum + s.disagreement.count, 0);
+  const samplesWith = state.summaries.filter((s) => s.disagreement.count > 0).length;
+  const { narrow, wide } = columns(state);
+  for (const target of [element, list]) {
+    target.style.setProperty('--sample-columns', narrow);
+    target.style.setProperty('--sample-columns-wide', wide);
+  }
+  const judgeHeads = tableJudges(run).map((judge) =>
+    h(
+      'span',
+      {
+        class: `num judge-col${judge !== SELF_JUDGE_ID && judge !== state.view.prm ? ' other-prm' : ''}`,
+        title: `${judgeName(judge)}: solution score and the step of its first error (@n; ok = none found)`,
+      },
+      ...judgeHeading(judge),
+    ),
+  );
+  replace(
+    element,
+    h('h3', {}, 'Samples'),
+    h(
+      'span',
+      { class: 'muted' },
+      state.view.prm === undefined || !hasSelf(run)
+        ? 'one judge only: nothing to compare'
+        : `Self-PRM and ${state.view.prm} disagree on ${total} step${total === 1 ? '' : 's'} in ${samplesWith} of ${state.summaries.length} samples`,
+    ),
+    prms.length > 1
+      ? select(
+          prms.map((id) => ({ value: id, label: `compare with ${id}` })),
+          state.view.prm ?? prms[0]!,
+          (prm) => dispatch({ kind: 'setPrm', prm }),
+        )
+      : null,
+    h(
+      'div',
+      { class: 'sample-row sample-columns', 'aria-hidden': 'true' },
+      h('span', { title: 'sample' }, '#'),
+      h('span', { title: 'final answer, checked against the reference' }, 'answer'),
+      ...judgeHeads,
+      state.gold !== undefined
+        ? h(
+            'span',
+            { class: 'num gold-col', title: "the dataset's own (gold) first-error label: @n, ok = no error" },
+            'gold',
+          )
+        : null,
+      h('span', { class: 'num', title: 'steps where the judges disagree' }, '≠'),
+      h('span', { class: 'num', title: 'steps rated by you; ✓ = first error set' }, 'rated'),
+    ),
+  );
+}
+
+export function renderSampleRow(state: PanelState, dispatch: Dispatch, position: number): HTMLElement {
+  const run = state.run!;
+  const summary = state.summaries[position]!;
+  const { sample } = summary;
+  const selected = sample.index === state.view.sample;
+  const humanFirst = state.labels[sample.index]?.firstError;
+  const judgeCells = tableJudges(run).map((judge) => {
+    const cell = judgeCell(run, sample, judge);
+    return h(
+      'span',
+      {
+        class: `num judge-col${cell.failed ? ' error-text' : ''}${judge !== SELF_JUDGE_ID && judge !== state.view.prm ? ' other-prm' : ''}`,
+        title: cell.title,
+        'data-judge': judge,
+      },
+      h('span', { class: 'cell-score' }, cell.score),
+      cell.firstError ? h('span', { class: 'cell-first' }, cell.firstError) : null,
+    );
+  });
+  const gold = state.gold === undefined ? null : run.problem.humanFirstError;
+  const row = h(
+    'div',
+    {
+      class: `sample-row${selected ? ' selected' : ''}${summary.disagreement.count > 0 ? ' has-disagreement' : ''}${sample.error ? ' failed' : ''}`,
+      role: 'option',
+      'aria-selected': selected ? 'true' : 'false',
+      title: sample.error ?? '',
+    },
+    h('span', { class: 'idx num' }, String(sample.index)),
+    sample.error
+      ? h('span', { class: 'answer' }, h('span', { class: 'error-text' }, 'failed'))
+      : h('span', { class: 'answer' }, correctness(sample.correct), answerNode(sample.answer)),
+    ...judgeCells,
+    gold === null
+      ? null
+      : h(
+          'span',
+          { class: 'num gold-col', title: "the dataset's own first-error label" },
+          state.gold === sample.index ? firstErrorText(gold) : '',
+        ),
+    h(
+      'span',
+      { class: 'num' },
+      summary.disagreement.count > 0
+        ? badge(String(summary.disagreement.count), 'steps where the judges disagree')
+        : '0',
+    ),
+    h(
+      'span',
+      { class: 'num rated' },
+      `${summary.rated}/${sample.steps.length}${humanFirst !== undefined ? ' ✓' : ''}`,
+    ),
+  );
+  row.addEventListener('click', () => dispatch({ kind: 'selectSample', sample: sample.index }));
+  return row;
+}
