@@ -13,19 +13,25 @@ import { DEMO_ROWS_FILE, startDemoEndpoint } from './demo-endpoint.js';
 /** The problem the "Try:" line names: Self-PRM calls the wrong solution correct, the PRM does not. */
 export const DEMO_TRY_FILE = 'integer-roots.md';
 
+export const DEMO_POLICY_MODEL = 'ProcessBench-replay/scripted-critic';
+export const DEMO_PRM_MODEL = 'scripted/from-human-labels';
+
 /** The demo's StepLens settings: the endpoint's names say what it is. */
 export function demoSettings(chatBaseUrl: string, poolingUrl: string): Record<string, unknown> {
   return {
     ...stubSettings(chatBaseUrl, poolingUrl),
     // The workspace lies inside this repository: no "repository found in parent folders" prompt.
     'git.openRepositoryInParentFolders': 'never',
-    // The recorded solutions come from several models (each row's `generator`), not from one policy.
-    'steplens.policy.model': 'processbench-recorded-solutions',
+    // code-server would otherwise offer to forward every port it sees open on the machine.
+    'remote.autoForwardPorts': false,
+    // The names say what answers: recorded solutions from several models (each row's `generator`)
+    // with scripted critiques, and a scripted PRM; the panel shows them beside every score.
+    'steplens.policy.model': DEMO_POLICY_MODEL,
     // Three problems have two recorded solutions; asking for more would only show refusals.
     'steplens.policy.samples': 2,
     'steplens.selfJudge.critiques': 4,
     'steplens.prms': [
-      { id: 'scripted-prm', kind: 'vllm-pooling', baseUrl: poolingUrl, model: 'scripted-from-human-labels' },
+      { id: 'scripted-prm', kind: 'vllm-pooling', baseUrl: poolingUrl, model: DEMO_PRM_MODEL },
     ],
   };
 }
