@@ -1,6 +1,8 @@
 /** What the panel shows, derived from a run and its labels; pure, so it is cheap to test. */
+
 import { type AuditLabels, ratedSteps } from '../src/core/audit.js';
 import { type Disagreement, disagreement } from '../src/core/disagreement.js';
+import { datasetLabels } from '../src/core/gold.js';
 import { judgeThreshold, verdictOf } from '../src/core/judgements.js';
 import { SELF_JUDGE_ID } from '../src/core/rerank.js';
 import type { RerankPick, Run, Sample } from '../src/core/schemas.js';
@@ -155,15 +157,9 @@ export function judgeCell(run: Run, sample: Sample, judge: string): JudgeCell {
  * PRM800K: "Score Existing Steps") — when the row carries its gold first error; undefined otherwise.
  */
 export function goldSample(run: Run): number | undefined {
-  const { steps, humanFirstError } = run.problem;
-  if (!steps || humanFirstError === undefined) return undefined;
-  const own = run.samples.find(
-    (sample) =>
-      !sample.error &&
-      sample.steps.length === steps.length &&
-      sample.steps.every((step, i) => step === steps[i]),
-  );
-  return own?.index;
+  return run.samples.find(
+    (sample) => !sample.error && datasetLabels(run.problem, sample)?.firstError !== undefined,
+  )?.index;
 }
 
 /** The dataset's first error (−1: none) on `sample`, if it is the dataset's own solution. */

@@ -29,11 +29,14 @@ export const GROUPS = {
       'judgements',
       'export',
       'gold',
+      'live',
       'metrics',
       'processbench',
       'rerank',
     ]),
-    tests: tests(/^(audit-|judgements|metrics|rerank|report-text|gold-labels|processbench|panel-model)/),
+    tests: tests(
+      /^(audit-|judgements|metrics|rerank|report-text|gold-labels|live-update|processbench|panel-model)/,
+    ),
   },
   'core-files': {
     mutate: files('src/core', ['problems', 'steps', 'text', 'json', 'errors', 'ids']),
@@ -60,7 +63,7 @@ export const GROUPS = {
     tests: tests(/^(audit-log|audit-export|audit-save|files|text-files|cli-hardening)/),
   },
   webview: {
-    mutate: ['webview/model.ts', 'webview/saves.ts', 'webview/keys.ts'],
+    mutate: ['webview/model.ts', 'webview/saves.ts', 'webview/keys.ts', 'webview/state.ts'],
     tests: tests(/^panel-/),
   },
 };
