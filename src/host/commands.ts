@@ -267,7 +267,7 @@ async function runWithProgress(
             path = pathFor(runId);
             counts.sampleTotal =
               event.run.samples.length > 0 ? event.run.samples.length : event.run.config.policy.n;
-            void hub.beginLive(event.run, path);
+            hub.beginLive(event.run, path);
             log.info(
               `run ${runId}: started (${event.run.judges.map((judge) => judge.id).join(', ') || 'no judges'})`,
             );
