@@ -8,6 +8,7 @@ import { type RunConfig, urlWithoutCredentials } from '../core/config.js';
 import { describeEstimate, estimateRequests } from '../core/cost.js';
 import { InputError } from '../core/errors.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
+import { SELF_JUDGE_ID } from '../core/rerank.js';
 import type { Run } from '../core/schemas.js';
 import { decodeText } from '../core/text.js';
 import { loadLabeledRuns, skippedAuditLines, writeExport } from '../io/exportFiles.js';
@@ -15,11 +16,13 @@ import { endpointAccess, errorText } from '../llm/credentials.js';
 import type { KeyResolver } from '../llm/judges.js';
 import type { PipelineEvent } from '../llm/pipeline.js';
 import { serverRoot } from '../llm/pooling.js';
+import { describeEndpoint, describeSource, endpointFailures } from './endpointSource.js';
 import type { PanelHub } from './panel.js';
 import type { KeyStore } from './secrets.js';
 import {
   type ConfigResult,
   type CostSetting,
+  endpointSources,
   readRunConfig,
   SECTION,
   workspaceCostValues,
@@ -226,6 +229,19 @@ async function targetProblem(
 // ---------------------------------------------------------------------------------------------
 // Running the pipeline with progress, live panel updates and cancel
 
+/** Each endpoint a config sends requests to, described by URL and where that came from. */
+function describeEndpoints(config: RunConfig): { policy: string; judges: Record<string, string> } {
+  const sources = endpointSources();
+  const policy = describeEndpoint(config.policy.baseUrl, sources.policy);
+  return {
+    policy,
+    judges: Object.fromEntries([
+      ...(config.selfJudge.mode === 'off' ? [] : [[SELF_JUDGE_ID, policy]]),
+      ...config.prms.map((prm) => [prm.id, describeEndpoint(prm.baseUrl, sources.prms)]),
+    ]),
+  };
+}
+
 async function runWithProgress(
   context: CommandContext,
   title: string,
@@ -305,6 +321,9 @@ async function runWithProgress(
       log.info(
         `run ${run.id}: ${run.status}, ${run.samples.length} samples, ${failed} failed, saved to ${path}`,
       );
+      // Every failure names the endpoint it came from: its URL, and where that URL was set.
+      const failures = endpointFailures(run, describeEndpoints(config));
+      for (const line of failures) log.warn(`run ${run.id}: ${line}`);
       if (run.status === 'cancelled') {
         const unfinished = run.samples.filter((sample) => sample.cancelled).length;
         warn(
@@ -312,11 +331,8 @@ async function runWithProgress(
           `StepLens: cancelled; the ${run.samples.length - unfinished} sample(s) finished so far are saved` +
             (unfinished > 0 ? `, and what ${unfinished} unfinished one(s) had written.` : '.'),
         );
-      } else if (failed > 0) {
-        warn(
-          context,
-          `StepLens: ${failed} of ${run.samples.length} samples failed (see the log); the rest are saved.`,
-        );
+      } else if (failures.length > 0) {
+        warn(context, `StepLens: ${failures.join('; ')}. The rest is saved.`);
       }
       return run;
     },
@@ -515,20 +531,29 @@ export function setApiKey(context: CommandContext): Promise<void> {
   });
 }
 
+/** fetch's "fetch failed" with its cause (ECONNREFUSED 127.0.0.1:8000, a DNS failure, …). */
+function connectionErrorText(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error ? `${errorText(error)}: ${errorText(cause)}` : errorText(error);
+}
+
 export function testConnection(context: CommandContext): Promise<string[] | undefined> {
   return guarded(context, 'Test Connection', async () => {
     // One request per endpoint, to URLs only user settings can set: no cost question to ask.
     const config = validSettings(context, readRunConfig());
     const resolveKey = await context.keys.resolverFor(config);
+    const sources = endpointSources();
     const targets = [
       {
         label: `policy ${config.policy.model}`,
         request: config.policy,
+        source: sources.policy,
         url: (baseUrl: string) => `${baseUrl.replace(/\/+$/, '')}/models`,
       },
       ...config.prms.map((prm) => ({
         label: `PRM ${prm.id}`,
         request: prm,
+        source: sources.prms,
         url: (baseUrl: string) =>
           prm.kind === 'vllm-pooling'
             ? `${serverRoot(baseUrl)}/v1/models`
@@ -536,21 +561,25 @@ export function testConnection(context: CommandContext): Promise<string[] | unde
       })),
     ];
     const lines = await Promise.all(
-      targets.map(async ({ label, request, url }) => {
+      targets.map(async ({ label, request, url, source }) => {
         const key = resolveKey(request);
         const started = performance.now();
+        // The URL tried, without credentials, and where its base came from: never a silent default.
+        let tried = url(urlWithoutCredentials(request.baseUrl));
+        const where = `GET ${tried} · ${describeSource(source)}`;
         try {
           // Authenticates as the pipeline does (Bearer key, or Basic for a URL's user:pass@).
           const access = endpointAccess(request.baseUrl, key);
-          const response = await fetch(url(access.baseUrl), {
+          tried = url(access.baseUrl);
+          const response = await fetch(tried, {
             headers: access.headers,
             signal: AbortSignal.timeout(10_000),
           });
           const ms = Math.round(performance.now() - started);
           const auth = key ? 'with key' : access.headers.authorization ? 'with user and password' : 'no key';
-          return `${label}: ${response.ok ? 'OK' : `HTTP ${response.status}`} (${ms} ms, ${auth})`;
+          return `${label}: ${response.ok ? 'OK' : `HTTP ${response.status}`} (${ms} ms, ${auth}) · ${where}`;
         } catch (error) {
-          return `${label}: unreachable (${errorText(error)})`;
+          return `${label}: unreachable (${connectionErrorText(error)}) · ${where}`;
         }
       }),
     );
