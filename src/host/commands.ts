@@ -18,6 +18,7 @@ import type { PipelineEvent } from '../llm/pipeline.js';
 import { serverRoot } from '../llm/pooling.js';
 import { describeEndpoint, describeSource, endpointFailures } from './endpointSource.js';
 import type { PanelHub } from './panel.js';
+import { configFor, describeRescore, judgeChoices } from './rescoreChoice.js';
 import type { KeyStore } from './secrets.js';
 import {
   type ConfigResult,
@@ -34,7 +35,7 @@ export interface CommandContext {
   storage: RunStorage;
   keys: KeyStore;
   log: vscode.LogOutputChannel;
-  /** Every error and warning shown to the user, in order (the integration tests read it). */
+  /** Every error, warning and outcome message shown to the user, in order (the integration tests read it). */
   notices: string[];
   dialogs: Dialogs;
   /** Per-workspace memory: the user's answers about this workspace's cost settings. */
@@ -46,6 +47,28 @@ export interface Dialogs {
   /** Every question asked, in order. */
   asked: string[];
   scripted?: (question: string, choices: readonly string[]) => string | undefined;
+  /** Answers a multi-select pick with the labels to pick (undefined: dismissed). */
+  scriptedPick?: (title: string, labels: readonly string[]) => readonly string[] | undefined;
+}
+
+/** A multi-select QuickPick, recorded in `asked` (each item with its picked state) and scriptable. */
+async function pickMany<T extends vscode.QuickPickItem>(
+  context: CommandContext,
+  title: string,
+  placeHolder: string,
+  items: T[],
+): Promise<readonly T[] | undefined> {
+  context.dialogs.asked.push(
+    `${title}\n${items.map((item) => `[${item.picked ? 'x' : ' '}] ${item.label} — ${item.description ?? ''}`).join('\n')}`,
+  );
+  if (context.dialogs.scriptedPick) {
+    const labels = context.dialogs.scriptedPick(
+      title,
+      items.map((item) => item.label),
+    );
+    return labels && items.filter((item) => labels.includes(item.label));
+  }
+  return vscode.window.showQuickPick(items, { title, placeHolder, canPickMany: true, ignoreFocusOut: true });
 }
 
 async function ask(
@@ -412,15 +435,52 @@ export function rescoreRun(context: CommandContext): Promise<Run | undefined> {
       : await pickRunPaths(context, 'Rescore which run?', false);
     requireTrust(context, 'Rescoring');
     const { run } = await context.storage.open(path!);
-    const config = await settingsOrThrow(context);
-    const { rescore } = await import('../llm/pipeline.js');
-    return runWithProgress(
+    const settings = await settingsOrThrow(context);
+    // Which judges to run: each configured judge, marked as already in the run (replaced) or new
+    // (added); new ones are preselected. Judges of the run left out keep their judgements.
+    const choices = judgeChoices(settings, run);
+    if (choices.length === 0) {
+      throw new InputError(
+        { file: 'settings' },
+        'no judge is configured: steplens.selfJudge.mode is "off" and steplens.prms is empty',
+      );
+    }
+    const picked = await pickMany(
       context,
-      `StepLens: rescoring ${run.problem.id}`,
+      `Rescore ${run.problem.id}: which judges to run?`,
+      `This run has: ${run.judges.map((judge) => judge.id).join(', ') || 'no judges'}. Judges you leave out keep their scores.`,
+      choices.map((choice) => ({
+        label: choice.id,
+        description: choice.inRun ? 'in this run: replace its scores' : 'new: add',
+        detail: choice.what,
+        picked: !choice.inRun,
+        id: choice.id,
+      })),
+    );
+    if (!picked || picked.length === 0) throw new Cancelled();
+    const chosen = picked.map((item) => item.id);
+    const config = configFor(settings, chosen);
+    const { rescore } = await import('../llm/pipeline.js');
+    const rescored = await runWithProgress(
+      context,
+      `StepLens: rescoring ${run.problem.id} (${chosen.join(', ')})`,
       () => path!,
-      (options) => rescore(run, options),
+      async (options) => {
+        const result = await rescore(run, options);
+        // Self-PRM not run: the run's own Self-PRM settings still describe the self scores it keeps.
+        return chosen.includes(SELF_JUDGE_ID)
+          ? result
+          : { ...result, config: { ...result.config, selfJudge: run.config.selfJudge } };
+      },
       config,
     );
+    if (rescored.status !== 'cancelled') {
+      const text = `StepLens: ${describeRescore(run, rescored, chosen)}`;
+      context.notices.push(text);
+      context.log.info(text);
+      void vscode.window.showInformationMessage(text);
+    }
+    return rescored;
   });
 }
 
@@ -448,6 +508,16 @@ async function pickExportFolder(context: CommandContext): Promise<string> {
   return uris[0].fsPath;
 }
 
+/** A Markdown file as the Markdown preview renders it (the text itself where no preview is available). */
+async function openRendered(context: CommandContext, uri: vscode.Uri): Promise<void> {
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch (error) {
+    context.log.warn(`no Markdown preview (${errorText(error)}): opening ${uri.fsPath} as text`);
+    await vscode.window.showTextDocument(uri, { preview: true });
+  }
+}
+
 /** Asks which runs and where; scripts and tests may pass both and skip the questions. */
 export function exportAudits(
   context: CommandContext,
@@ -469,11 +539,14 @@ export function exportAudits(
     }
     const written = await writeExport(runs, out);
     context.log.info(`exported ${paths.length} run(s) to ${written.out}: ${written.files.join(', ')}`);
-    void vscode.window
-      .showInformationMessage(`StepLens: exported ${paths.length} run(s) to ${written.out}.`, 'Open Report')
-      .then(
-        (choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(join(written.out, 'report.md'))),
-      );
+    // The report opens by itself, rendered; the message stays in the notification centre.
+    const report = vscode.Uri.file(join(written.out, 'report.md'));
+    await openRendered(context, report);
+    const text = `StepLens: exported ${paths.length} run(s) to ${written.out}; the report is open.`;
+    context.notices.push(text);
+    void vscode.window.showInformationMessage(text, 'Open Report').then((choice) => {
+      if (choice) void openRendered(context, report);
+    });
     return written.out;
   });
 }
