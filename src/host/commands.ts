@@ -8,6 +8,7 @@ import { type RunConfig, urlWithoutCredentials } from '../core/config.js';
 import { describeEstimate, estimateRequests } from '../core/cost.js';
 import { InputError } from '../core/errors.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
+import { SELF_JUDGE_ID } from '../core/rerank.js';
 import type { Run } from '../core/schemas.js';
 import { decodeText } from '../core/text.js';
 import { loadLabeledRuns, skippedAuditLines, writeExport } from '../io/exportFiles.js';
@@ -15,11 +16,14 @@ import { endpointAccess, errorText } from '../llm/credentials.js';
 import type { KeyResolver } from '../llm/judges.js';
 import type { PipelineEvent } from '../llm/pipeline.js';
 import { serverRoot } from '../llm/pooling.js';
+import { describeEndpoint, describeSource, endpointFailures } from './endpointSource.js';
 import type { PanelHub } from './panel.js';
+import { configFor, describeRescore, judgeChoices } from './rescoreChoice.js';
 import type { KeyStore } from './secrets.js';
 import {
   type ConfigResult,
   type CostSetting,
+  endpointSources,
   readRunConfig,
   SECTION,
   workspaceCostValues,
@@ -31,7 +35,7 @@ export interface CommandContext {
   storage: RunStorage;
   keys: KeyStore;
   log: vscode.LogOutputChannel;
-  /** Every error and warning shown to the user, in order (the integration tests read it). */
+  /** Every error, warning and outcome message shown to the user, in order (the integration tests read it). */
   notices: string[];
   dialogs: Dialogs;
   /** Per-workspace memory: the user's answers about this workspace's cost settings. */
@@ -43,6 +47,28 @@ export interface Dialogs {
   /** Every question asked, in order. */
   asked: string[];
   scripted?: (question: string, choices: readonly string[]) => string | undefined;
+  /** Answers a multi-select pick with the labels to pick (undefined: dismissed). */
+  scriptedPick?: (title: string, labels: readonly string[]) => readonly string[] | undefined;
+}
+
+/** A multi-select QuickPick, recorded in `asked` (each item with its picked state) and scriptable. */
+async function pickMany<T extends vscode.QuickPickItem>(
+  context: CommandContext,
+  title: string,
+  placeHolder: string,
+  items: T[],
+): Promise<readonly T[] | undefined> {
+  context.dialogs.asked.push(
+    `${title}\n${items.map((item) => `[${item.picked ? 'x' : ' '}] ${item.label} — ${item.description ?? ''}`).join('\n')}`,
+  );
+  if (context.dialogs.scriptedPick) {
+    const labels = context.dialogs.scriptedPick(
+      title,
+      items.map((item) => item.label),
+    );
+    return labels && items.filter((item) => labels.includes(item.label));
+  }
+  return vscode.window.showQuickPick(items, { title, placeHolder, canPickMany: true, ignoreFocusOut: true });
 }
 
 async function ask(
@@ -226,6 +252,19 @@ async function targetProblem(
 // ---------------------------------------------------------------------------------------------
 // Running the pipeline with progress, live panel updates and cancel
 
+/** Each endpoint a config sends requests to, described by URL and where that came from. */
+function describeEndpoints(config: RunConfig): { policy: string; judges: Record<string, string> } {
+  const sources = endpointSources();
+  const policy = describeEndpoint(config.policy.baseUrl, sources.policy);
+  return {
+    policy,
+    judges: Object.fromEntries([
+      ...(config.selfJudge.mode === 'off' ? [] : [[SELF_JUDGE_ID, policy]]),
+      ...config.prms.map((prm) => [prm.id, describeEndpoint(prm.baseUrl, sources.prms)]),
+    ]),
+  };
+}
+
 async function runWithProgress(
   context: CommandContext,
   title: string,
@@ -267,7 +306,7 @@ async function runWithProgress(
             path = pathFor(runId);
             counts.sampleTotal =
               event.run.samples.length > 0 ? event.run.samples.length : event.run.config.policy.n;
-            void hub.beginLive(event.run, path);
+            hub.beginLive(event.run, path);
             log.info(
               `run ${runId}: started (${event.run.judges.map((judge) => judge.id).join(', ') || 'no judges'})`,
             );
@@ -305,6 +344,9 @@ async function runWithProgress(
       log.info(
         `run ${run.id}: ${run.status}, ${run.samples.length} samples, ${failed} failed, saved to ${path}`,
       );
+      // Every failure names the endpoint it came from: its URL, and where that URL was set.
+      const failures = endpointFailures(run, describeEndpoints(config));
+      for (const line of failures) log.warn(`run ${run.id}: ${line}`);
       if (run.status === 'cancelled') {
         const unfinished = run.samples.filter((sample) => sample.cancelled).length;
         warn(
@@ -312,11 +354,8 @@ async function runWithProgress(
           `StepLens: cancelled; the ${run.samples.length - unfinished} sample(s) finished so far are saved` +
             (unfinished > 0 ? `, and what ${unfinished} unfinished one(s) had written.` : '.'),
         );
-      } else if (failed > 0) {
-        warn(
-          context,
-          `StepLens: ${failed} of ${run.samples.length} samples failed (see the log); the rest are saved.`,
-        );
+      } else if (failures.length > 0) {
+        warn(context, `StepLens: ${failures.join('; ')}. The rest is saved.`);
       }
       return run;
     },
@@ -396,15 +435,52 @@ export function rescoreRun(context: CommandContext): Promise<Run | undefined> {
       : await pickRunPaths(context, 'Rescore which run?', false);
     requireTrust(context, 'Rescoring');
     const { run } = await context.storage.open(path!);
-    const config = await settingsOrThrow(context);
-    const { rescore } = await import('../llm/pipeline.js');
-    return runWithProgress(
+    const settings = await settingsOrThrow(context);
+    // Which judges to run: each configured judge, marked as already in the run (replaced) or new
+    // (added); new ones are preselected. Judges of the run left out keep their judgements.
+    const choices = judgeChoices(settings, run);
+    if (choices.length === 0) {
+      throw new InputError(
+        { file: 'settings' },
+        'no judge is configured: steplens.selfJudge.mode is "off" and steplens.prms is empty',
+      );
+    }
+    const picked = await pickMany(
       context,
-      `StepLens: rescoring ${run.problem.id}`,
+      `Rescore ${run.problem.id}: which judges to run?`,
+      `This run has: ${run.judges.map((judge) => judge.id).join(', ') || 'no judges'}. Judges you leave out keep their scores.`,
+      choices.map((choice) => ({
+        label: choice.id,
+        description: choice.inRun ? 'in this run: replace its scores' : 'new: add',
+        detail: choice.what,
+        picked: !choice.inRun,
+        id: choice.id,
+      })),
+    );
+    if (!picked || picked.length === 0) throw new Cancelled();
+    const chosen = picked.map((item) => item.id);
+    const config = configFor(settings, chosen);
+    const { rescore } = await import('../llm/pipeline.js');
+    const rescored = await runWithProgress(
+      context,
+      `StepLens: rescoring ${run.problem.id} (${chosen.join(', ')})`,
       () => path!,
-      (options) => rescore(run, options),
+      async (options) => {
+        const result = await rescore(run, options);
+        // Self-PRM not run: the run's own Self-PRM settings still describe the self scores it keeps.
+        return chosen.includes(SELF_JUDGE_ID)
+          ? result
+          : { ...result, config: { ...result.config, selfJudge: run.config.selfJudge } };
+      },
       config,
     );
+    if (rescored.status !== 'cancelled') {
+      const text = `StepLens: ${describeRescore(run, rescored, chosen)}`;
+      context.notices.push(text);
+      context.log.info(text);
+      void vscode.window.showInformationMessage(text);
+    }
+    return rescored;
   });
 }
 
@@ -432,6 +508,16 @@ async function pickExportFolder(context: CommandContext): Promise<string> {
   return uris[0].fsPath;
 }
 
+/** A Markdown file as the Markdown preview renders it (the text itself where no preview is available). */
+async function openRendered(context: CommandContext, uri: vscode.Uri): Promise<void> {
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch (error) {
+    context.log.warn(`no Markdown preview (${errorText(error)}): opening ${uri.fsPath} as text`);
+    await vscode.window.showTextDocument(uri, { preview: true });
+  }
+}
+
 /** Asks which runs and where; scripts and tests may pass both and skip the questions. */
 export function exportAudits(
   context: CommandContext,
@@ -453,11 +539,14 @@ export function exportAudits(
     }
     const written = await writeExport(runs, out);
     context.log.info(`exported ${paths.length} run(s) to ${written.out}: ${written.files.join(', ')}`);
-    void vscode.window
-      .showInformationMessage(`StepLens: exported ${paths.length} run(s) to ${written.out}.`, 'Open Report')
-      .then(
-        (choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(join(written.out, 'report.md'))),
-      );
+    // The report opens by itself, rendered; the message stays in the notification centre.
+    const report = vscode.Uri.file(join(written.out, 'report.md'));
+    await openRendered(context, report);
+    const text = `StepLens: exported ${paths.length} run(s) to ${written.out}; the report is open.`;
+    context.notices.push(text);
+    void vscode.window.showInformationMessage(text, 'Open Report').then((choice) => {
+      if (choice) void openRendered(context, report);
+    });
     return written.out;
   });
 }
@@ -515,20 +604,29 @@ export function setApiKey(context: CommandContext): Promise<void> {
   });
 }
 
+/** fetch's "fetch failed" with its cause (ECONNREFUSED 127.0.0.1:8000, a DNS failure, …). */
+function connectionErrorText(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error ? `${errorText(error)}: ${errorText(cause)}` : errorText(error);
+}
+
 export function testConnection(context: CommandContext): Promise<string[] | undefined> {
   return guarded(context, 'Test Connection', async () => {
     // One request per endpoint, to URLs only user settings can set: no cost question to ask.
     const config = validSettings(context, readRunConfig());
     const resolveKey = await context.keys.resolverFor(config);
+    const sources = endpointSources();
     const targets = [
       {
         label: `policy ${config.policy.model}`,
         request: config.policy,
+        source: sources.policy,
         url: (baseUrl: string) => `${baseUrl.replace(/\/+$/, '')}/models`,
       },
       ...config.prms.map((prm) => ({
         label: `PRM ${prm.id}`,
         request: prm,
+        source: sources.prms,
         url: (baseUrl: string) =>
           prm.kind === 'vllm-pooling'
             ? `${serverRoot(baseUrl)}/v1/models`
@@ -536,21 +634,25 @@ export function testConnection(context: CommandContext): Promise<string[] | unde
       })),
     ];
     const lines = await Promise.all(
-      targets.map(async ({ label, request, url }) => {
+      targets.map(async ({ label, request, url, source }) => {
         const key = resolveKey(request);
         const started = performance.now();
+        // The URL tried, without credentials, and where its base came from: never a silent default.
+        let tried = url(urlWithoutCredentials(request.baseUrl));
+        const where = `GET ${tried} · ${describeSource(source)}`;
         try {
           // Authenticates as the pipeline does (Bearer key, or Basic for a URL's user:pass@).
           const access = endpointAccess(request.baseUrl, key);
-          const response = await fetch(url(access.baseUrl), {
+          tried = url(access.baseUrl);
+          const response = await fetch(tried, {
             headers: access.headers,
             signal: AbortSignal.timeout(10_000),
           });
           const ms = Math.round(performance.now() - started);
           const auth = key ? 'with key' : access.headers.authorization ? 'with user and password' : 'no key';
-          return `${label}: ${response.ok ? 'OK' : `HTTP ${response.status}`} (${ms} ms, ${auth})`;
+          return `${label}: ${response.ok ? 'OK' : `HTTP ${response.status}`} (${ms} ms, ${auth}) · ${where}`;
         } catch (error) {
-          return `${label}: unreachable (${errorText(error)})`;
+          return `${label}: unreachable (${connectionErrorText(error)}) · ${where}`;
         }
       }),
     );

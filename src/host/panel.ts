@@ -47,6 +47,9 @@ export class PanelHub
   /** Every run shown in this window, by id: a label typed just before another run opened still finds its log. */
   private readonly shownRuns = new Map<string, string>();
   private readonly connections = new Set<Connection>();
+  /** The side view once VS Code has resolved it, and the editor panels open now: what reveal() brings forward. */
+  private view: vscode.WebviewView | undefined;
+  private readonly editorPanels = new Set<vscode.WebviewPanel>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -69,15 +72,28 @@ export class PanelHub
   // Panels
 
   resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.disposables.push(
+      view.onDidDispose(() => {
+        if (this.view === view) this.view = undefined;
+      }),
+    );
     this.connect(view.webview, view.onDidDispose);
   }
 
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+  private trackEditorPanel(panel: vscode.WebviewPanel): void {
+    this.editorPanels.add(panel);
+    this.disposables.push(panel.onDidDispose(() => this.editorPanels.delete(panel)));
     this.connect(panel.webview, panel.onDidDispose);
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    this.trackEditorPanel(panel);
     const runId = (state as { runId?: unknown } | undefined)?.runId;
     if (typeof runId === 'string' && this.session?.run.id !== runId) {
       const path = await this.storage.findById(runId);
-      if (path) await this.showRunFile(path);
+      // A panel restored with the window stays where the window put it.
+      if (path) await this.loadRunFile(path);
     }
   }
 
@@ -89,7 +105,7 @@ export class PanelHub
       this.webviewOptions(),
     );
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'steplens.svg');
-    this.connect(panel.webview, panel.onDidDispose);
+    this.trackEditorPanel(panel);
   }
 
   private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -208,7 +224,14 @@ export class PanelHub
   // -------------------------------------------------------------------------------------------
   // What the panels show
 
-  async showRunFile(path: string): Promise<Run> {
+  /** Shows a saved run and brings a panel to the front (focus goes to it unless `preserveFocus`). */
+  async showRunFile(path: string, preserveFocus = false): Promise<Run> {
+    const run = await this.loadRunFile(path);
+    await this.reveal(preserveFocus);
+    return run;
+  }
+
+  private async loadRunFile(path: string): Promise<Run> {
     const { run } = await this.storage.open(path);
     const log = await this.storage.events(path, run.id);
     for (const line of describeSkipped(this.storage.auditPath(path, run.id), log.skipped))
@@ -217,18 +240,30 @@ export class PanelHub
     this.session = { run, path, events: log.events, skipped };
     this.shownRuns.set(run.id, path);
     this.broadcast(this.showMessage(this.session));
-    await this.reveal();
     return run;
   }
 
-  /** A new analysis: panels show it from its first moment and fill in as deltas arrive. */
-  async beginLive(run: Run, path: string): Promise<void> {
-    const log = await this.storage.events(path, run.id);
-    const skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);
-    this.session = { run, path, events: log.events, skipped };
+  /**
+   * A new analysis (or a rescore): panels show it from its first moment and fill in as deltas
+   * arrive. The session exists before this returns, because the pipeline's next events come at
+   * once: a row's own steps are "sampled" in the same tick as the run starts, and a delta for a run
+   * that is not the session's is dropped. The audit log (a rescored run has one) follows.
+   */
+  beginLive(run: Run, path: string): void {
+    const session: Session = { run, path, events: [], skipped: undefined };
+    this.session = session;
     this.shownRuns.set(run.id, path);
-    this.broadcast(this.showMessage(this.session));
-    await this.reveal();
+    this.broadcast(this.showMessage(session));
+    void this.reveal(true);
+    void this.storage.events(path, run.id).then(
+      (log) => {
+        if (this.session !== session || (log.events.length === 0 && log.skipped.length === 0)) return;
+        session.events = log.events;
+        session.skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);
+        this.broadcast(this.showMessage(session));
+      },
+      (error: unknown) => this.log.error(`could not read the labels of run ${run.id}: ${String(error)}`),
+    );
   }
 
   liveSample(runId: string, sample: Sample): void {
@@ -277,9 +312,23 @@ export class PanelHub
     return this.session?.run.id === runId ? this.session : undefined;
   }
 
-  private async reveal(): Promise<void> {
-    if (this.connections.size > 0) return;
-    await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+  /**
+   * Brings a panel showing the session into sight: nothing to do when one is visible; else the
+   * editor panel last opened, else the side view. A side view VS Code has not resolved yet (a
+   * fresh window) can only be opened by focusing it; focus then goes back to the editor when asked.
+   */
+  private async reveal(preserveFocus: boolean): Promise<void> {
+    const panels = [...this.editorPanels];
+    if (this.view?.visible || panels.some((panel) => panel.visible)) return;
+    const panel = panels.at(-1);
+    if (panel) panel.reveal(panel.viewColumn, preserveFocus);
+    else if (this.view) this.view.show(preserveFocus);
+    else {
+      const editor = vscode.window.activeTextEditor;
+      await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+      if (preserveFocus && editor)
+        await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+    }
   }
 
   dispose(): void {

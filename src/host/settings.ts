@@ -1,16 +1,33 @@
 /**
  * StepLens's settings, validated with the same zod schema as the CLI's config file. Settings that
  * decide where a key is sent (endpoint URLs, the key's environment variable, the PRM list) are
- * read from user and machine settings only: a cloned repository's .vscode/settings.json cannot
- * redirect a key, even if the manifest's `machine` scope were ignored somewhere.
+ * `application`-scoped and read from the User settings only (see endpointSource.ts for why not
+ * `machine`): a cloned repository's .vscode/settings.json cannot redirect a key, even where the
+ * manifest's scope were ignored.
  */
 import * as vscode from 'vscode';
 import { type RunConfig, RunConfigSchema } from '../core/config.js';
+import { type SettingSource, settingSource } from './endpointSource.js';
 
 export const SECTION = 'steplens';
 
 /** Settings that route keys: never taken from a workspace. */
 export const KEY_ROUTING_SETTINGS = ['policy.baseUrl', 'policy.apiKeyEnv', 'prms'] as const;
+
+/** Where the policy URL and the PRM list (with their URLs) come from, for messages that name them. */
+export function endpointSources(
+  configuration = vscode.workspace.getConfiguration(SECTION),
+  remoteName = vscode.env.remoteName,
+): { policy: SettingSource; prms: SettingSource } {
+  return {
+    policy: settingSource(
+      `${SECTION}.policy.baseUrl`,
+      configuration.inspect<string>('policy.baseUrl'),
+      remoteName,
+    ),
+    prms: settingSource(`${SECTION}.prms`, configuration.inspect<unknown[]>('prms'), remoteName),
+  };
+}
 
 function userValue<T>(configuration: vscode.WorkspaceConfiguration, key: string): T | undefined {
   const inspected = configuration.inspect<T>(key);

@@ -17,6 +17,8 @@ export interface CodeServer {
   url: string;
   port: number;
   workspace: string;
+  /** The User settings file (what Preferences: Open User Settings (JSON) edits). */
+  userSettings: string;
   /** Everything code-server printed, for a failing test's message. */
   output(): string;
   stop(): Promise<void>;
@@ -139,6 +141,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     url,
     port,
     workspace: options.workspace,
+    userSettings: join(dirs.user, 'User', 'settings.json'),
     output: () => output,
     stop: async () => {
       if (child.exitCode !== null) return;
@@ -156,12 +159,23 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
 
 /** Settings that point StepLens at the stubs (user settings: the only place they are read from). */
 export function stubSettings(policyBaseUrl: string, prmUrl: string): Record<string, unknown> {
+  return { ...runSettings(), ...endpointSettings(policyBaseUrl, prmUrl) };
+}
+
+/** The settings that do not route a key. */
+export function runSettings(): Record<string, unknown> {
   return {
-    'steplens.policy.baseUrl': policyBaseUrl,
     'steplens.policy.model': 'Qwen/QwQ-32B',
     'steplens.policy.samples': 4,
     'steplens.policy.timeoutSeconds': 20,
     'steplens.selfJudge.critiques': 4,
+  };
+}
+
+/** The endpoints, as the README's quick start writes them in the User settings. */
+export function endpointSettings(policyBaseUrl: string, prmUrl: string): Record<string, unknown> {
+  return {
+    'steplens.policy.baseUrl': policyBaseUrl,
     'steplens.prms': [
       { id: 'qwen-prm', kind: 'vllm-pooling', baseUrl: prmUrl, model: 'Qwen/Qwen2.5-Math-PRM-7B' },
     ],

@@ -1,6 +1,6 @@
 /** The scripted endpoints the VS Code tests talk to: four solutions, each with its own verdicts. */
-import { scenario, solution } from '../fixtures/scenario.js';
-import { type Stub, startStub } from '../fixtures/stubServer.js';
+import { isCriticRequest, type ScriptedSolution, scenario, solution } from '../fixtures/scenario.js';
+import { poolingInputs, type Stub, startStub } from '../fixtures/stubServer.js';
 
 export const SOLUTIONS = [
   solution('alpha', '5', { verdicts: [-1, -1, -1, -1], prm: [0.99, 0.95, 0.9] }),
@@ -9,9 +9,33 @@ export const SOLUTIONS = [
   solution('delta', '5', { verdicts: [-1, -1, -1, -1], prm: [0.96, 0.9, 0.88] }),
 ];
 
+/**
+ * ProcessBench row gsm8k-0 (test/fixtures/processbench_sample_40.jsonl, 4 steps, first error at
+ * step 1), judged as scored: the critiques name step 1 three times in four, the PRM gives the
+ * P(right) that Qwen2.5-Math-PRM-7B gave these steps under vLLM
+ * (test/fixtures/vllm_fixture_qwen2_5_math_prm_reward_step.json).
+ */
+export const GSM8K_0: ScriptedSolution = {
+  marker: 'To find out how many more pink plastic flamingos',
+  choice: { content: '' },
+  verdicts: [1, 1, 1, -1],
+  prm: [0.99951171875, 0.1812744140625, 0.974609375, 0.99951171875],
+};
+
 export async function startStubs(): Promise<{ policy: Stub; prm: Stub; close(): Promise<void> }> {
   const world = scenario(SOLUTIONS);
-  const policy = await startStub({ chat: world.chat! });
-  const prm = await startStub({ pooling: world.pooling! });
+  // The row's own steps are only ever judged: its requests go to a scenario that samples nothing.
+  // Its judges take a moment, as real ones do: a panel opened by the command is ready before they answer.
+  const row = scenario([GSM8K_0], { latencyMs: () => 1500 });
+  const isRow = (texts: string[]) => texts.some((text) => text.includes(GSM8K_0.marker));
+  const policy = await startStub({
+    chat: (body, call) =>
+      isCriticRequest(body) && isRow(body.messages.map((message) => message.content))
+        ? row.chat!(body, call)
+        : world.chat!(body, call),
+  });
+  const prm = await startStub({
+    pooling: (body, call) => (isRow(poolingInputs(body)) ? row.pooling! : world.pooling!)(body, call),
+  });
   return { policy, prm, close: async () => void (await Promise.all([policy.close(), prm.close()])) };
 }

@@ -1,52 +1,219 @@
 /**
  * End to end, as a person would: the packaged .vsix installed in code-server, driven in headless
- * Chromium. Right-click a problem in the Explorer, Analyze, watch the panel fill, label two steps
- * with the keyboard, Export Audits from the command palette, then read the exported file on disk.
+ * Chromium, one window through every test. A fresh window: set the endpoints in the User settings
+ * as the README says, Test Connection, Score Existing Steps on a ProcessBench row. Then from the
+ * Explorer: right-click a problem, Analyze, watch the panel come to the front and fill, label two
+ * steps with the keyboard, Export Audits from the command palette, read the exported file on disk.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { launchChromium, TEST_OUTPUT } from '../browser.js';
-import { ROOT } from '../support.js';
-import { CODE_SERVER, type CodeServer, makeWorkspace, startCodeServer, stubSettings } from './codeServer.js';
+import { ROOT, readFixture } from '../support.js';
+import {
+  CODE_SERVER,
+  type CodeServer,
+  endpointSettings,
+  makeWorkspace,
+  runSettings,
+  startCodeServer,
+} from './codeServer.js';
 import { startStubs } from './stubs.js';
 
 const VSIX = join(ROOT, 'steplens.vsix');
 let browser: Browser;
 let server: CodeServer;
 let stubs: Awaited<ReturnType<typeof startStubs>>;
+let context: BrowserContext;
+let page: Page;
+/** A port nothing listens on: an endpoint that is down. */
+let downUrl: string;
 
 before(async () => {
   assert.ok(existsSync(CODE_SERVER), 'code-server is missing: scripts/install-code-server.sh installs it');
   assert.ok(existsSync(VSIX), 'steplens.vsix is missing: npm run package builds it');
   stubs = await startStubs();
-  server = await startCodeServer({
-    workspace: makeWorkspace(),
-    settings: stubSettings(stubs.policy.baseUrl, stubs.prm.url),
-    vsix: VSIX,
-  });
+  const closed = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => closed.once('listening', resolve));
+  downUrl = `http://127.0.0.1:${(closed.address() as { port: number }).port}/v1`;
+  await new Promise((resolve) => closed.close(resolve));
+  const workspace = makeWorkspace();
+  // One ProcessBench row (gsm8k-0: 4 steps, human label "first error at step 1").
+  writeFileSync(
+    join(workspace, 'gsm8k-0.jsonl'),
+    `${readFixture('processbench_sample_40.jsonl').split('\n')[0]}\n`,
+  );
+  // The endpoints are not set yet: the first test sets them as a person does, in a running window.
+  server = await startCodeServer({ workspace, settings: runSettings(), vsix: VSIX });
   browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
+  page = await context.newPage();
 });
 
 after(async () => {
+  await context?.close();
   await browser?.close();
   await server?.stop();
   await stubs?.close();
 });
 
-/** The StepLens webview is two iframes deep; find the frame that holds the panel. */
+/** The StepLens webview is two iframes deep; find the frame that shows the panel with steps. */
 async function panelFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
-      if (await frame.$('.step').catch(() => null)) return frame;
+      const step = await frame.$('.step').catch(() => null);
+      if (step && (await step.isVisible().catch(() => false))) return frame;
     }
     if (Date.now() > deadline) throw new Error('no StepLens panel with steps appeared');
     await page.waitForTimeout(250);
   }
 }
+
+/**
+ * Edits the User settings as a person does: Preferences: Open User Settings (JSON), replace the
+ * text, save. (Writing the file behind VS Code's back is seen once, then no more.)
+ */
+async function setUserSettings(values: Record<string, unknown>): Promise<void> {
+  const current = JSON.parse(readFileSync(server.userSettings, 'utf8')) as Record<string, unknown>;
+  const wanted = { ...current, ...values };
+  // One line: the editor indents typed line breaks; whatever it auto-closes after the cursor goes.
+  const text = JSON.stringify(wanted);
+  await runCommand('Preferences: Open User Settings (JSON)');
+  const editor = page.locator('.editor-instance .monaco-editor[data-uri$="settings.json"] .view-lines');
+  await editor.waitFor({ timeout: 20_000 });
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+  await page.keyboard.press('Shift+Control+End');
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('Control+S');
+  const saved = () => {
+    try {
+      return JSON.stringify(JSON.parse(readFileSync(server.userSettings, 'utf8'))) === text;
+    } catch {
+      return false;
+    }
+  };
+  for (let waited = 0; !saved(); waited++) {
+    if (waited > 80)
+      throw new Error(`the settings editor did not save:\n${readFileSync(server.userSettings, 'utf8')}`);
+    await page.waitForTimeout(250);
+  }
+  await page.keyboard.press('Control+W');
+}
+
+/** Right-clicks an Explorer row and runs a context-menu entry (hover focuses it, Enter runs it). */
+async function explorerMenu(file: string, entry: RegExp): Promise<void> {
+  const row = page.getByRole('treeitem', { name: file, exact: true });
+  await row.waitFor({ timeout: 30_000 });
+  await row.click({ button: 'right' });
+  const item = page.getByRole('menuitem', { name: entry });
+  await item.hover();
+  await page.keyboard.press('Enter');
+  await page.locator('.context-view .monaco-menu').waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+async function runCommand(title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.keyboard.type(title);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label^="${title}"]`, {
+    timeout: 10_000,
+  });
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Runs Test Connection until its notification says `expected` (a settings edit reaches the
+ * extension host a moment after the save); returns that notification's text.
+ */
+async function testConnectionSays(expected: string): Promise<string> {
+  const toast = page.locator('.notifications-toasts .notification-list-item-message', { hasText: expected });
+  let seen = '';
+  for (let attempt = 0; attempt < 8; attempt++) {
+    await runCommand('StepLens: Test Connection');
+    try {
+      await toast.first().waitFor({ timeout: 5_000 });
+      return (await toast.first().textContent()) ?? '';
+    } catch {
+      seen =
+        (await page
+          .locator('.notifications-toasts')
+          .textContent()
+          .catch(() => '')) ?? '';
+    }
+  }
+  throw new Error(`Test Connection never said "${expected}"; it said: ${seen}`);
+}
+
+test('a fresh window: endpoints set in the User settings are used, Test Connection names the URL, Score Existing Steps fills the panel', {
+  timeout: 240_000,
+}, async () => {
+  try {
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+
+    // The policy endpoint is down: Test Connection names the URL it tried and where it came from.
+    await setUserSettings(endpointSettings(downUrl, stubs.prm.url));
+    const down = await testConnectionSays(`GET ${downUrl}/models`);
+    assert.match(down, /policy Qwen\/QwQ-32B: unreachable \(fetch failed: .*ECONNREFUSED/);
+    assert.match(down, /steplens\.policy\.baseUrl from your User settings/);
+    assert.match(
+      down,
+      new RegExp(
+        `PRM qwen-prm: OK .*GET ${stubs.prm.url}/v1/models · steplens\\.prms from your User settings`,
+      ),
+    );
+
+    // The endpoints as the README's quick start sets them.
+    await setUserSettings(endpointSettings(stubs.policy.baseUrl, stubs.prm.url));
+    const up = await testConnectionSays(`GET ${stubs.policy.baseUrl}/models`);
+    assert.match(up, /policy Qwen\/QwQ-32B: OK/);
+    await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-test-connection.png') });
+
+    // Score Existing Steps on the row, in a window whose StepLens view has never been opened.
+    const before = { policy: stubs.policy.requests.length, prm: stubs.prm.requests.length };
+    await explorerMenu('gsm8k-0.jsonl', /Score Existing Steps/);
+
+    const frame = await panelFrame(page);
+    // Both judges' scores on every step of the row's one sample, with no other click.
+    const scoresShown = () =>
+      frame.$$eval('.step', (steps) =>
+        steps.map((step) => [
+          step.querySelector('.score.self .score-value')?.textContent ?? '',
+          step.querySelector('.score.prm .score-value')?.textContent ?? '',
+        ]),
+      );
+    const expected = [
+      ['1.00', '1.00'],
+      ['0.25', '0.18'],
+      ['0.25', '0.97'],
+      ['0.25', '1.00'],
+    ];
+    let scores = await scoresShown();
+    for (let waited = 0; JSON.stringify(scores) !== JSON.stringify(expected) && waited < 120; waited++) {
+      await page.waitForTimeout(250);
+      scores = await scoresShown();
+    }
+    assert.deepEqual(scores, expected);
+    assert.equal(await frame.locator('.sample-row[role="option"]').count(), 1, 'one sample: the row');
+    await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-score-existing-steps.png') });
+
+    // The requests went to the endpoints the User settings name: critiques and the PRM's /pooling.
+    const critiques = stubs.policy.requests.slice(before.policy);
+    assert.ok(critiques.length > 0 && critiques.every((request) => request.path === '/v1/chat/completions'));
+    assert.ok(critiques.every((request) => JSON.stringify(request.body).includes('pink plastic flamingos')));
+    assert.ok(stubs.prm.requests.slice(before.prm).some((request) => request.path === '/pooling'));
+  } catch (error) {
+    await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-failure.png') }).catch(() => {});
+    throw error;
+  }
+});
 
 async function waitForFile(dir: string, name: string, timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
@@ -62,22 +229,20 @@ async function waitForFile(dir: string, name: string, timeoutMs = 30_000): Promi
   }
 }
 
-test('right-click, analyze, see both scores, label with the keyboard, export', {
+test('from the Explorer: analyze, the panel comes to the front, label with the keyboard, export', {
   timeout: 240_000,
 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
-  const page = await context.newPage();
   try {
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    // The Explorer renders before extension menus exist: wait for StepLens's activity-bar icon.
-    await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+    // The Explorer takes the side bar: the StepLens view, already open, goes out of sight.
+    await page.click('.activitybar a.action-label[aria-label^="Explorer"]');
+    await page.waitForSelector('.activitybar .action-item.checked a.action-label[aria-label^="Explorer"]');
 
-    const row = page.getByRole('treeitem', { name: 'hypotenuse.md', exact: true });
-    await row.waitFor({ timeout: 30_000 });
-    await row.click({ button: 'right' });
-    await page.getByRole('menuitem', { name: /Analyze Problem/ }).click();
+    await explorerMenu('hypotenuse.md', /Analyze Problem/);
 
+    // StepLens comes back to the front by itself.
+    await page.waitForSelector('.activitybar .action-item.checked a.action-label[aria-label^="StepLens"]', {
+      timeout: 30_000,
+    });
     const frame = await panelFrame(page);
     // The panel opens where the judges disagree: sample 1 ("beta"), step 1.
     await frame.waitForSelector('.step.disagree[data-step="1"]', { timeout: 30_000 });
@@ -126,11 +291,11 @@ test('right-click, analyze, see both scores, label with the keyboard, export', {
       samples: number;
     };
     assert.deepEqual([report.ratedSteps, report.samples], [2, 4]);
+    // The report opens by itself, rendered by the Markdown preview.
+    await page.getByRole('tab', { name: /^Preview report\.md/ }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-exported.png') });
   } catch (error) {
     await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-failure.png') }).catch(() => {});
     throw error;
-  } finally {
-    await context.close();
   }
 });

@@ -125,6 +125,38 @@ describe('StepLens in VS Code', () => {
     assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /ProcessBench F1 against the human labels/);
   });
 
+  it('Rescore Run… asks which judges to run, runs only those, and says what changed', async () => {
+    const steplens = await api();
+    await vscode.commands.executeCommand('steplens.openRun', vscode.Uri.file(runPath));
+    const offered: string[][] = [];
+    steplens.dialogs.scriptedPick = (_title, labels) => {
+      offered.push([...labels]);
+      return ['qwen-prm'];
+    };
+    const asked = steplens.dialogs.asked.length;
+    const noticed = steplens.notices.length;
+    try {
+      const rescored = await vscode.commands.executeCommand<Run | undefined>('steplens.rescoreRun');
+      assert.ok(rescored, `rescored; notices: ${steplens.notices.slice(noticed).join(' | ')}`);
+      assert.deepEqual(offered, [['self', 'qwen-prm']]);
+      assert.match(
+        steplens.dialogs.asked[asked]!,
+        /\[ \] self — in this run: replace its scores\n\[ \] qwen-prm — in this run: replace its scores/,
+      );
+      // Self-PRM was left out: its scores and settings stay as they were.
+      const beta = rescored.samples.find((sample) => sample.steps[0]?.startsWith('beta'))!;
+      assert.deepEqual(beta.judgements.self?.stepScores, [1, 0.25, 0.25]);
+      assert.deepEqual(beta.judgements['qwen-prm']?.stepScores, [0.98, 0.9, 0.1]);
+      assert.equal(rescored.config.selfJudge.mode, 'critic');
+      assert.match(
+        steplens.notices.slice(noticed).join('\n'),
+        /StepLens: Rescored 4 samples of \S+: qwen-prm replaced \(self kept\)\./,
+      );
+    } finally {
+      delete steplens.dialogs.scriptedPick;
+    }
+  });
+
   it('a malformed problem file gets a clear message naming file, line and field, and no crash', async () => {
     const steplens = await api();
     const before = steplens.notices.length;
