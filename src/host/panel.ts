@@ -5,6 +5,7 @@
  * is parsed with zod and dropped when it does not parse.
  */
 import * as vscode from 'vscode';
+import { applyLiveUpdate, type LiveUpdate } from '../core/live.js';
 import type { AuditEvent, Judgement, Run, Sample } from '../core/schemas.js';
 import { describeSkipped } from '../io/auditLog.js';
 import {
@@ -267,23 +268,11 @@ export class PanelHub
   }
 
   liveSample(runId: string, sample: Sample): void {
-    const session = this.liveSession(runId);
-    if (!session) return;
-    const at = session.run.samples.findIndex((existing) => existing.index === sample.index);
-    if (at === -1) {
-      session.run.samples.push(sample);
-      // Samples finish in any order; a panel that connects mid-run gets them in index order.
-      session.run.samples.sort((a, b) => a.index - b.index);
-    } else session.run.samples[at] = sample;
-    this.broadcast({ type: 'run/sample', runId, sample });
+    this.applyLive({ type: 'run/sample', runId, sample });
   }
 
   liveJudgement(runId: string, sample: number, judge: string, judgement: Judgement): void {
-    const session = this.liveSession(runId);
-    const target = session?.run.samples.find((existing) => existing.index === sample);
-    if (!target) return;
-    target.judgements[judge] = judgement;
-    this.broadcast({ type: 'run/judgement', runId, sample, judge, judgement });
+    this.applyLive({ type: 'run/judgement', runId, sample, judge, judgement });
   }
 
   liveProgress(
@@ -296,16 +285,29 @@ export class PanelHub
   }
 
   finishLive(run: Run): void {
-    const session = this.liveSession(run.id);
-    if (!session) return;
-    session.run = run;
-    this.broadcast({
+    this.applyLive({
       type: 'run/finished',
       runId: run.id,
       status: run.status,
       rerank: run.rerank,
       ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
     });
+    // The pipeline's own run is the record: a panel that connects from now on gets all of it.
+    const session = this.liveSession(run.id);
+    if (session) session.run = run;
+  }
+
+  /**
+   * One delta, applied to the session by the same function each panel applies it with, then sent
+   * on; a delta that does not apply (another run, a judgement of a sample not seen) is not sent.
+   */
+  private applyLive(update: Exclude<LiveUpdate, { type: 'run/progress' }>): void {
+    const session = this.liveSession(update.runId);
+    if (!session) return;
+    const next = applyLiveUpdate(session.run, update);
+    if (next === session.run) return;
+    session.run = next;
+    this.broadcast(update);
   }
 
   private liveSession(runId: string): Session | undefined {
