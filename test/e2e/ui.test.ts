@@ -202,6 +202,12 @@ test('a fresh window: endpoints set in the User settings are used, Test Connecti
     }
     assert.deepEqual(scores, expected);
     assert.equal(await frame.locator('.sample-row[role="option"]').count(), 1, 'one sample: the row');
+    // The dataset's own first error (gsm8k-0 is labelled "step 1") is marked beside the judges'.
+    assert.deepEqual(
+      await frame.$$eval('.step', (steps) => steps.map((step) => step.querySelector('.flag.gold') !== null)),
+      [false, true, false, false],
+    );
+    assert.equal(await frame.textContent('.sample-row[role="option"] .gold-col'), '@1');
     await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-score-existing-steps.png') });
 
     // The requests went to the endpoints the User settings name: critiques and the PRM's /pooling.
