@@ -78,8 +78,14 @@ describe("the dataset's own labels", () => {
     });
     assert.equal(datasetLabels(run.problem, { steps: ['a', 'b'] }), undefined);
     assert.equal(datasetLabels(run.problem, { steps: ['a', 'b', 'd'] }), undefined);
-    const { humanFirstError: _, finalAnswerCorrect: __, ...unlabeled } = run.problem;
-    assert.equal(datasetLabels(unlabeled, run.samples[0]!), undefined);
+    assert.equal(datasetLabels(run.problem, { steps: ['a', 'b', 'c', 'd'] }), undefined);
+    // A row may carry one label without the other: only that one is given.
+    const { humanFirstError, finalAnswerCorrect, ...bare } = run.problem;
+    assert.deepEqual(datasetLabels({ ...bare, humanFirstError }, run.samples[0]!), { firstError: 1 });
+    assert.deepEqual(datasetLabels({ ...bare, finalAnswerCorrect }, run.samples[0]!), {
+      finalAnswerCorrect: false,
+    });
+    assert.equal(datasetLabels(bare, run.samples[0]!), undefined);
   });
 
   test('a labeled row exports the file’s final_answer_correct, not null', () => {

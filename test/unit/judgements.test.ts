@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { disagreement } from '../../src/core/disagreement.js';
-import { judgeThreshold, verdictOf } from '../../src/core/judgements.js';
+import { judgeThreshold, requireScoredStep, verdictOf } from '../../src/core/judgements.js';
 import type { JudgeInfo, Judgement } from '../../src/core/schemas.js';
 
 const judges: JudgeInfo[] = [
@@ -49,6 +49,27 @@ describe('τ per judge', () => {
     assert.equal(verdictOf(run, 'qwen-prm', failed), undefined);
     // A run file from before the fix: stepwise scored nothing and said −1.
     assert.equal(verdictOf(run, 'self', { stepScores: [null, null], firstError: -1 }), undefined);
+    // A critic whose first error is null gave no verdict, even with scores.
+    assert.equal(verdictOf(run, 'self', { stepScores: [1, 0.5], firstError: null }), undefined);
+  });
+
+  test('a judge the run does not list is read as it named its first error, not re-derived at τ', () => {
+    assert.equal(verdictOf(run, 'gone', { stepScores: [0.1, 0.1], firstError: -1 })?.firstError, -1);
+  });
+
+  test('a judgement that scored no step becomes an error on that sample; others pass unchanged', () => {
+    const empty: Judgement = { stepScores: [null, null], firstError: -1, solutionScore: 0.9 };
+    assert.deepEqual(requireScoredStep(empty), {
+      stepScores: [null, null],
+      firstError: null,
+      solutionScore: null,
+      error: 'the judge scored no step',
+    });
+    assert.equal(requireScoredStep(empty, 'no paragraph fitted').error, 'no paragraph fitted');
+    const scored: Judgement = { stepScores: [null, 0.4], firstError: 1 };
+    assert.equal(requireScoredStep(scored), scored);
+    const failed: Judgement = { stepScores: [null], firstError: null, error: 'HTTP 500' };
+    assert.equal(requireScoredStep(failed), failed);
   });
 });
 
