@@ -137,6 +137,17 @@ function toUsage(usage: z.infer<typeof UsageWire>): ChatUsage | undefined {
   };
 }
 
+/** The tokens of two requests together: a reasoning count when either server gave one. */
+function addUsage(a: ChatUsage | undefined, b: ChatUsage | undefined): ChatUsage | undefined {
+  if (!a || !b) return a ?? b;
+  const reasoning = [a.reasoningTokens, b.reasoningTokens].filter((tokens) => tokens !== undefined);
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    ...(reasoning.length > 0 ? { reasoningTokens: reasoning.reduce((sum, tokens) => sum + tokens, 0) } : {}),
+  };
+}
+
 function toLogprobs(logprobs: z.infer<typeof Logprobs>): TokenLogprob[] | undefined {
   const content = logprobs?.content;
   if (!content) return undefined;
@@ -145,6 +156,22 @@ function toLogprobs(logprobs: z.infer<typeof Logprobs>): TokenLogprob[] | undefi
     logprob: entry.logprob,
     top: (entry.top_logprobs ?? []).map((top) => ({ token: top.token, logprob: top.logprob })),
   }));
+}
+
+/**
+ * fetch for the SDK, which keeps only the `error` field of an error body: an older vLLM's
+ * {"message"}, FastAPI's {"detail"} or a proxy's page would reach the user as "400 status code (no
+ * body)", quoted or whole. Every error body is boiled down to its message here, in OpenAI's shape.
+ */
+async function fetchWithReadableErrors(url: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  if (response.ok) return response;
+  const message = errorBodyMessage(await response.text());
+  return new Response(JSON.stringify({ error: { message } }), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,6 +221,7 @@ export class ChatEndpoint {
           maxRetries: 0,
           // StepLens's own signal times each attempt (and counts a stream's silence, not its length).
           timeout: 2 ** 31 - 1,
+          fetch: fetchWithReadableErrors,
         }),
     );
     return this.client;
@@ -205,11 +233,8 @@ export class ChatEndpoint {
     if (error instanceof MalformedResponse) return new EndpointError(`${this.label}: ${error.message}`, true);
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number') {
-      const body = (error as { error?: unknown }).error;
-      const message =
-        body && typeof body === 'object'
-          ? errorBodyMessage(JSON.stringify({ error: body }))
-          : (error as Error).message;
+      // Every error body reaches the SDK as {"error": {"message"}} (fetchWithReadableErrors).
+      const { message } = (error as { error: { message: string } }).error;
       const headers = (error as { headers?: Headers }).headers;
       return new EndpointError(
         `${this.label}: HTTP ${status}: ${message}`,
@@ -278,9 +303,10 @@ export class ChatEndpoint {
         if (result.choices.length >= n) return result;
         refusesMultipleChoices.add(this.key);
         const rest = await this.completeSingly(request, n - result.choices.length, signal);
+        const usage = addUsage(result.usage, rest.usage);
         return {
-          ...rest,
           choices: [...result.choices, ...rest.choices],
+          ...(usage ? { usage } : {}),
           latencyMs: Math.max(result.latencyMs, rest.latencyMs),
         };
       } catch (error) {
@@ -294,13 +320,10 @@ export class ChatEndpoint {
 
   private async completeSingly(request: ChatRequest, n: number, signal?: AbortSignal): Promise<ChatResult> {
     const results = await Promise.all(Array.from({ length: n }, () => this.completeOnce(request, 1, signal)));
-    const usage = results.reduce<ChatUsage | undefined>((sum, result) => {
-      if (!result.usage) return sum;
-      return {
-        promptTokens: (sum?.promptTokens ?? 0) + result.usage.promptTokens,
-        completionTokens: (sum?.completionTokens ?? 0) + result.usage.completionTokens,
-      };
-    }, undefined);
+    const usage = results.reduce<ChatUsage | undefined>(
+      (sum, result) => addUsage(sum, result.usage),
+      undefined,
+    );
     return {
       choices: results.flatMap((result) => result.choices),
       ...(usage ? { usage } : {}),
