@@ -292,7 +292,7 @@ describe('failures: what is retried, and what the user reads', () => {
     assert.equal(stub.requests.length, 2);
   });
 
-  for (const status of [500, 507]) {
+  for (const status of [408, 429, 500, 507]) {
     test(`HTTP ${status} is retried (no onRetry handler needed)`, async () => {
       const { endpoint, stub } = await endpointFor(
         {
