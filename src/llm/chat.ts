@@ -182,9 +182,10 @@ const refusesMultipleChoices = new Set<string>();
 /** Raised inside an attempt when the server answered 200 with a body StepLens cannot use. */
 class MalformedResponse extends Error {}
 
+/** What the retry loop throws: an EndpointError, or on cancel a CancelledError (no status). */
 function isNRefusal(error: unknown): boolean {
-  if (!(error instanceof EndpointError) || (error.status !== 400 && error.status !== 422)) return false;
-  return /\bn\b|'n'|"n"|multiple (choices|completions)/i.test(error.message);
+  const { status, message } = error as EndpointError;
+  return (status === 400 || status === 422) && /\bn\b|'n'|"n"|multiple (choices|completions)/i.test(message);
 }
 
 export class ChatEndpoint {
@@ -274,6 +275,7 @@ export class ChatEndpoint {
       );
       const parsed = CompletionWire.safeParse(raw);
       if (!parsed.success)
+        // Stryker disable next-line OptionalChaining: a failed parse always has an issue
         throw new MalformedResponse(`unexpected response shape (${parsed.error.issues[0]?.message})`);
       const choices = [...parsed.data.choices]
         .sort((a, b) => a.index - b.index)
@@ -409,6 +411,7 @@ export class ChatEndpoint {
       stillAlive();
       const parsed = ChunkWire.safeParse(raw);
       if (!parsed.success)
+        // Stryker disable next-line OptionalChaining: a failed parse always has an issue
         throw new MalformedResponse(`unexpected stream chunk (${parsed.error.issues[0]?.message})`);
       usage = toUsage(parsed.data.usage) ?? usage;
       for (const choice of parsed.data.choices) {

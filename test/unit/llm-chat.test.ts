@@ -136,10 +136,11 @@ describe('n choices', () => {
       chat: replying({ choices: three, usage: { prompt_tokens: 10, completion_tokens: 3 } }),
     });
     const result = await endpoint.complete(ask, 3);
-    assert.deepEqual(
-      result.choices.map((choice) => choice.content),
-      ['a', 'b', 'c'],
-    );
+    assert.deepEqual(result.choices, [
+      { content: 'a', finishReason: 'stop' },
+      { content: 'b', finishReason: 'stop' },
+      { content: 'c', finishReason: 'stop' },
+    ]);
     assert.deepEqual(result.usage, { promptTokens: 10, completionTokens: 3 });
     assert.deepEqual(
       sent(stub).map((body) => body.n),
