@@ -37,6 +37,10 @@ test('a user name alone, or a password alone, in the URL is sent as Basic auth a
     baseUrl: 'http://h.example/v1',
     headers: { authorization: basic(':pw-4567') },
   });
+  // A password that is not valid percent-encoding is sent as written.
+  assert.deepEqual(endpointAccess('http://ann:50%off@h.example/v1', undefined).headers, {
+    authorization: basic('ann:50%off'),
+  });
   assert.throws(
     () => endpointAccess('http://ann:pw-4567@h.example/v1', 'k-77aa'),
     (error: Error) =>
