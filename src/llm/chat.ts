@@ -415,8 +415,9 @@ export class ChatEndpoint {
         throw new MalformedResponse(`unexpected stream chunk (${parsed.error.issues[0]?.message})`);
       usage = toUsage(parsed.data.usage) ?? usage;
       for (const choice of parsed.data.choices) {
-        const slot = wanted[choice.index];
-        if (slot === undefined || !open.includes(slot)) continue;
+        const slot = wanted[choice.index]!;
+        // A choice not asked for (past n) or already reported: `open` holds neither.
+        if (!open.includes(slot)) continue;
         const part = parts.get(slot) ?? { content: '', reasoning: '', finishReason: null };
         part.content += choice.delta?.content ?? '';
         part.reasoning += choice.delta?.reasoning_content ?? choice.delta?.reasoning ?? '';

@@ -340,7 +340,9 @@ describe('failures: what is retried, and what the user reads', () => {
     });
   }
 
-  test('a server that never answers: no answer within the timeout, tried again, then given up', async () => {
+  test('a server that never answers: no answer within the timeout, tried again, then given up', {
+    timeout: 10_000,
+  }, async () => {
     const { endpoint, stub } = await endpointFor(
       { chat: replying({ fault: { kind: 'hang' } }) },
       { timeoutMs: 100, maxRetries: 1 },
