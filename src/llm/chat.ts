@@ -137,6 +137,17 @@ function toUsage(usage: z.infer<typeof UsageWire>): ChatUsage | undefined {
   };
 }
 
+/** The tokens of two requests together: a reasoning count when either server gave one. */
+function addUsage(a: ChatUsage | undefined, b: ChatUsage | undefined): ChatUsage | undefined {
+  if (!a || !b) return a ?? b;
+  const reasoning = [a.reasoningTokens, b.reasoningTokens].filter((tokens) => tokens !== undefined);
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    ...(reasoning.length > 0 ? { reasoningTokens: reasoning.reduce((sum, tokens) => sum + tokens, 0) } : {}),
+  };
+}
+
 function toLogprobs(logprobs: z.infer<typeof Logprobs>): TokenLogprob[] | undefined {
   const content = logprobs?.content;
   if (!content) return undefined;
@@ -147,6 +158,22 @@ function toLogprobs(logprobs: z.infer<typeof Logprobs>): TokenLogprob[] | undefi
   }));
 }
 
+/**
+ * fetch for the SDK, which keeps only the `error` field of an error body: an older vLLM's
+ * {"message"}, FastAPI's {"detail"} or a proxy's page would reach the user as "400 status code (no
+ * body)", quoted or whole. Every error body is boiled down to its message here, in OpenAI's shape.
+ */
+async function fetchWithReadableErrors(url: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  if (response.ok) return response;
+  const message = errorBodyMessage(await response.text());
+  return new Response(JSON.stringify({ error: { message } }), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** What an endpoint was found to refuse, remembered for the life of the process. */
@@ -155,9 +182,10 @@ const refusesMultipleChoices = new Set<string>();
 /** Raised inside an attempt when the server answered 200 with a body StepLens cannot use. */
 class MalformedResponse extends Error {}
 
+/** What the retry loop throws: an EndpointError, or on cancel a CancelledError (no status). */
 function isNRefusal(error: unknown): boolean {
-  if (!(error instanceof EndpointError) || (error.status !== 400 && error.status !== 422)) return false;
-  return /\bn\b|'n'|"n"|multiple (choices|completions)/i.test(error.message);
+  const { status, message } = error as EndpointError;
+  return (status === 400 || status === 422) && /\bn\b|'n'|"n"|multiple (choices|completions)/i.test(message);
 }
 
 export class ChatEndpoint {
@@ -194,6 +222,7 @@ export class ChatEndpoint {
           maxRetries: 0,
           // StepLens's own signal times each attempt (and counts a stream's silence, not its length).
           timeout: 2 ** 31 - 1,
+          fetch: fetchWithReadableErrors,
         }),
     );
     return this.client;
@@ -205,11 +234,8 @@ export class ChatEndpoint {
     if (error instanceof MalformedResponse) return new EndpointError(`${this.label}: ${error.message}`, true);
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number') {
-      const body = (error as { error?: unknown }).error;
-      const message =
-        body && typeof body === 'object'
-          ? errorBodyMessage(JSON.stringify({ error: body }))
-          : (error as Error).message;
+      // Every error body reaches the SDK as {"error": {"message"}} (fetchWithReadableErrors).
+      const { message } = (error as { error: { message: string } }).error;
       const headers = (error as { headers?: Headers }).headers;
       return new EndpointError(
         `${this.label}: HTTP ${status}: ${message}`,
@@ -249,6 +275,7 @@ export class ChatEndpoint {
       );
       const parsed = CompletionWire.safeParse(raw);
       if (!parsed.success)
+        // Stryker disable next-line OptionalChaining: a failed parse always has an issue
         throw new MalformedResponse(`unexpected response shape (${parsed.error.issues[0]?.message})`);
       const choices = [...parsed.data.choices]
         .sort((a, b) => a.index - b.index)
@@ -278,9 +305,10 @@ export class ChatEndpoint {
         if (result.choices.length >= n) return result;
         refusesMultipleChoices.add(this.key);
         const rest = await this.completeSingly(request, n - result.choices.length, signal);
+        const usage = addUsage(result.usage, rest.usage);
         return {
-          ...rest,
           choices: [...result.choices, ...rest.choices],
+          ...(usage ? { usage } : {}),
           latencyMs: Math.max(result.latencyMs, rest.latencyMs),
         };
       } catch (error) {
@@ -294,13 +322,10 @@ export class ChatEndpoint {
 
   private async completeSingly(request: ChatRequest, n: number, signal?: AbortSignal): Promise<ChatResult> {
     const results = await Promise.all(Array.from({ length: n }, () => this.completeOnce(request, 1, signal)));
-    const usage = results.reduce<ChatUsage | undefined>((sum, result) => {
-      if (!result.usage) return sum;
-      return {
-        promptTokens: (sum?.promptTokens ?? 0) + result.usage.promptTokens,
-        completionTokens: (sum?.completionTokens ?? 0) + result.usage.completionTokens,
-      };
-    }, undefined);
+    const usage = results.reduce<ChatUsage | undefined>(
+      (sum, result) => addUsage(sum, result.usage),
+      undefined,
+    );
     return {
       choices: results.flatMap((result) => result.choices),
       ...(usage ? { usage } : {}),
@@ -386,11 +411,13 @@ export class ChatEndpoint {
       stillAlive();
       const parsed = ChunkWire.safeParse(raw);
       if (!parsed.success)
+        // Stryker disable next-line OptionalChaining: a failed parse always has an issue
         throw new MalformedResponse(`unexpected stream chunk (${parsed.error.issues[0]?.message})`);
       usage = toUsage(parsed.data.usage) ?? usage;
       for (const choice of parsed.data.choices) {
-        const slot = wanted[choice.index];
-        if (slot === undefined || !open.includes(slot)) continue;
+        const slot = wanted[choice.index]!;
+        // A choice not asked for (past n) or already reported: `open` holds neither.
+        if (!open.includes(slot)) continue;
         const part = parts.get(slot) ?? { content: '', reasoning: '', finishReason: null };
         part.content += choice.delta?.content ?? '';
         part.reasoning += choice.delta?.reasoning_content ?? choice.delta?.reasoning ?? '';

@@ -31,7 +31,8 @@ export function isCancelled(error: unknown): boolean {
   return error instanceof CancelledError;
 }
 
-const RETRYABLE_STATUS = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
+/** Timeout, conflict, too early, rate limited: worth another try, as is any server error (5xx). */
+const RETRYABLE_STATUS = new Set([408, 409, 425, 429]);
 
 export function isRetryableStatus(status: number): boolean {
   return RETRYABLE_STATUS.has(status) || status >= 500;
