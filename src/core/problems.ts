@@ -293,12 +293,19 @@ function fromPrm800k(row: z.infer<typeof Prm800kRow>, id: string, source: Proble
     ratings.push(taken.rating ?? null);
   }
   const firstNegative = ratings.indexOf(-1);
+  // No −1 is "no error" only where the labeller reached the end; a row they gave up on (give_up,
+  // bad_problem) has no first-error label at all.
+  const finish = row.label?.finish_reason;
+  const label =
+    firstNegative !== -1 || finish === undefined || finish === 'solution' ? firstNegative : undefined;
   const reference = row.question.ground_truth_answer;
   return {
     id,
     text: row.question.problem,
     ...(reference !== null && reference !== undefined ? { reference } : {}),
-    ...(steps.length > 0 ? { steps, stepRatings: ratings, humanFirstError: firstNegative } : {}),
+    ...(steps.length > 0
+      ? { steps, stepRatings: ratings, ...(label !== undefined ? { humanFirstError: label } : {}) }
+      : {}),
     format: 'prm800k',
     source,
   };

@@ -35,12 +35,12 @@ export const GROUPS = {
       'rerank',
     ]),
     tests: tests(
-      /^(audit-|judgements|metrics|rerank|report-text|gold-labels|live-update|processbench|panel-model)/,
+      /^(audit-|export-|judgements|metrics|rerank|report-text|gold-labels|live-update|processbench|panel-model)/,
     ),
   },
   'core-files': {
     mutate: files('src/core', ['problems', 'steps', 'text', 'json', 'errors', 'ids']),
-    tests: tests(/^(problems|steps|json|text-files|audit-log)/),
+    tests: tests(/^(problems|steps|json|text-|audit-log)/),
   },
   'core-config': {
     mutate: files('src/core', ['config', 'cost', 'schemas', 'jsonSchemas']),

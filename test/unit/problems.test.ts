@@ -107,6 +107,21 @@ describe('row files', () => {
     assert.equal(solved?.humanFirstError, -1);
   });
 
+  test('a PRM800K row the labeller gave up on has no first-error label (not "no error")', () => {
+    const row = (finish: string) =>
+      JSON.stringify({
+        question: { problem: 'Q' },
+        label: {
+          steps: [{ completions: [{ text: 'a', rating: 1 }], chosen_completion: 0 }],
+          finish_reason: finish,
+        },
+      });
+    const labels = ['give_up', 'bad_problem', 'solution'].map(
+      (finish) => parseProblemFile('prm.jsonl', row(finish))[0]?.humanFirstError,
+    );
+    assert.deepEqual(labels, [undefined, undefined, -1]);
+  });
+
   test('a JSON array gives one problem per element, numbered from 1', () => {
     const problems = parseFixture('rows.json');
     assert.deepEqual(
