@@ -85,7 +85,8 @@ export async function withRetries<T>(
     let timedOut: TimedOut | undefined;
     const outcome = await admitted(
       async (): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> => {
-        if (signal?.aborted) return { ok: false, error: new CancelledError() };
+        // Cancelled while queued for a slot: the attempt never starts.
+        if (signal?.aborted) throw new CancelledError();
         const timeout = new AbortController();
         const expire = (kind: TimedOut['kind'], ms: number) => () => {
           timedOut ??= { kind, ms };
