@@ -357,3 +357,27 @@ test('an endpoint that refused n > 1 is not asked for it again in the next run',
     assert.ok(run.samples.every((sample) => !sample.error));
   }
 });
+
+test('a request for several samples that fails for good fails each of them, with the reason, and is not sent again one by one', async () => {
+  const solutions = [solution('one', '42', { verdicts: [-1] }), solution('two', '42', { verdicts: [-1] })];
+  const policy = await stub(
+    scenario(solutions, { sampleFault: () => ({ kind: 'status', status: 500, message: 'overloaded' }) }),
+  );
+  const run = await analyze(problem, {
+    config: config(policy, { policy: { n: 2, maxRetries: 1 } }),
+    resolveKey: () => undefined,
+    tuning: fast,
+  });
+  assert.equal(run.status, 'complete');
+  assert.deepEqual(
+    run.samples.map((sample) => [sample.index, sample.error]),
+    [0, 1].map((index) => [
+      index,
+      `policy-model at ${policy.baseUrl}: HTTP 500: overloaded (after 2 attempts)`,
+    ]),
+  );
+  assert.deepEqual(
+    policy.requests.map((request) => (request.body as ChatRequestBody).n),
+    [2, 2],
+  );
+});
