@@ -31,7 +31,7 @@ export interface KeyRequest {
 export type KeyResolver = (request: KeyRequest) => string | undefined;
 
 export const environmentKeys: KeyResolver = ({ apiKeyEnv }) =>
-  apiKeyEnv ? process.env[apiKeyEnv] || undefined : undefined;
+  (apiKeyEnv && process.env[apiKeyEnv]) || undefined;
 
 export interface EndpointTuning {
   backoff?: { baseDelayMs?: number; maxDelayMs?: number };
@@ -55,7 +55,8 @@ function endpointOptions(endpoint: EndpointSettings, resolveKey: KeyResolver, tu
     model: endpoint.model,
     ...(apiKey ? { apiKey } : {}),
     timeoutMs: endpoint.timeoutMs,
-    ...(endpoint.requestDeadlineMs !== undefined ? { requestDeadlineMs: endpoint.requestDeadlineMs } : {}),
+    // Absent: the endpoint's default deadline.
+    requestDeadlineMs: endpoint.requestDeadlineMs,
     maxRetries: endpoint.maxRetries,
     concurrency: endpoint.concurrency,
     ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
@@ -114,7 +115,7 @@ export function createJudges(
           batchSize: prm.batchSize,
           maxInputTokens: prm.maxInputTokens,
           threshold,
-          ...(tuning.lingerMs !== undefined ? { lingerMs: tuning.lingerMs } : {}),
+          lingerMs: tuning.lingerMs,
         });
         judges.push({ info, judge: (problem, steps, signal) => client.judge(problem, steps, signal) });
         break;

@@ -14,7 +14,7 @@ import { type Judgement, type Run, RunSchema, type Sample } from '../core/schema
 import { separateReasoning, splitSteps } from '../core/steps.js';
 import type { ChatEndpoint, PartialChoice } from './chat.js';
 import { errorText } from './credentials.js';
-import { CancelledError, isCancelled } from './errors.js';
+import { CancelledError } from './errors.js';
 import {
   createJudges,
   createPolicyEndpoint,
@@ -45,11 +45,8 @@ export interface PipelineOptions {
 }
 
 export function newRunId(problem: Problem, now: Date): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, '')
-    .replace('T', '-');
+  // toISOString is always YYYY-MM-DDTHH:mm:ss.sssZ: the time to the second, without separators.
+  const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
   const slug =
     problem.id
       .replace(/[^A-Za-z0-9]+/g, '-')
@@ -69,7 +66,7 @@ export function buildSample(
   const reasoning = output.reasoning ?? separated.reasoning;
   const text = separated.answerText;
   const numericFallback = problem.reference === undefined || isNumericAnswer(problem.reference);
-  const answer = text === '' ? null : extractAnswer(text, { numericFallback });
+  const answer = extractAnswer(text, { numericFallback });
   return {
     index,
     text,
@@ -96,8 +93,11 @@ export function cancelledSample(
 }
 
 /** A row that already carries steps (ProcessBench, PRM800K) as the one sample to judge. */
-export function sampleFromExistingSteps(problem: Problem, config: RunConfig): Sample {
-  const steps = problem.steps ?? [];
+export function sampleFromExistingSteps(
+  problem: Problem,
+  steps: readonly string[],
+  config: RunConfig,
+): Sample {
   const sample = buildSample(0, { content: steps.join('\n\n') }, problem, config);
   return { ...sample, steps: [...steps] };
 }
@@ -112,6 +112,7 @@ function judgementError(error: unknown, stepCount: number): Judgement {
 
 /** Drives the judges over samples as they come, counting for progress. */
 class JudgingQueue {
+  // Stryker disable next-line ArrayDeclaration: a stray non-promise in the list is awaited as settled
   private readonly tasks: Promise<void>[] = [];
   done = 0;
   total: number;
@@ -137,7 +138,8 @@ class JudgingQueue {
         judge
           .judge(this.problem.text, sample.steps, this.options.signal)
           .catch((error: unknown) => {
-            if (isCancelled(error) || this.options.signal?.aborted) throw new CancelledError();
+            // Cancelled (whatever the judge failed with then): the judgement stays absent.
+            if (this.options.signal?.aborted) throw new CancelledError();
             return judgementError(error, sample.steps.length);
           })
           .then(
@@ -167,11 +169,9 @@ class JudgingQueue {
     }
   }
 
+  /** Called once every sample has been added: waits for every judgement. */
   async drain(): Promise<void> {
-    // Tasks may be added while earlier ones run; wait until none is left.
-    for (let seen = 0; seen < this.tasks.length; seen = this.tasks.length) {
-      await Promise.all(this.tasks.slice(seen));
-    }
+    await Promise.all(this.tasks);
   }
 }
 
@@ -225,14 +225,15 @@ export async function analyze(
     rerank: [],
   };
 
-  if (options.existingSteps && (!problem.steps || problem.steps.length === 0)) {
+  const ownSteps = options.existingSteps ? (problem.steps ?? []) : undefined;
+  if (ownSteps?.length === 0) {
     throw new Error(`problem "${problem.id}" has no steps of its own to score`);
   }
   options.onEvent?.({ type: 'started', run: structuredClone(run) });
 
-  if (options.existingSteps) {
+  if (ownSteps) {
     const queue = new JudgingQueue(problem, judges, config, 1, options);
-    const sample = sampleFromExistingSteps(problem, config);
+    const sample = sampleFromExistingSteps(problem, ownSteps, config);
     run.samples.push(sample);
     options.onEvent?.({ type: 'sampled', done: 1, total: 1, sample });
     queue.add(sample);

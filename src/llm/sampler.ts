@@ -2,9 +2,15 @@
  * Samples N solutions from the policy model, streamed, and hands each over the moment it ends so
  * that judging starts while the others are still being written.
  */
-import type { ChatChoice, ChatEndpoint, ChatRequest, ChatUsage, PartialChoice } from './chat.js';
+import type {
+  ChatChoice,
+  ChatEndpoint,
+  ChatRequest,
+  ChatUsage,
+  PartialChoice,
+  StreamHandlers,
+} from './chat.js';
 import { errorText } from './credentials.js';
-import { isCancelled } from './errors.js';
 
 export const SOLVE_INSTRUCTION = 'Please reason step by step, and put your final answer within \\boxed{}.';
 
@@ -41,30 +47,24 @@ export async function sampleSolutions(
   signal?: AbortSignal,
 ): Promise<void> {
   const settled = new Set<number>();
-  const streamHandlers = {
-    onChoice: (slot: number, choice: ChatChoice & { latencyMs: number; usage?: ChatUsage }) => {
+  const streamHandlers: StreamHandlers = {
+    onChoice: (slot, choice) => {
       settled.add(slot);
       handlers.onSample(slot, { ok: true, choice });
     },
-    onCancelled: (slot: number, partial: PartialChoice) => {
-      if (settled.has(slot)) return;
-      settled.add(slot);
-      handlers.onCancelled?.(slot, partial);
-    },
-    ...(handlers.onProgress ? { onProgress: handlers.onProgress } : {}),
+    onProgress: handlers.onProgress,
+    onCancelled: handlers.onCancelled,
   };
   const fail = (slots: readonly number[], error: unknown) => {
-    if (isCancelled(error) || signal?.aborted) return;
+    // Whatever a request failed with once the run is cancelled, it is no failed sample.
+    if (signal?.aborted) return;
     const message = errorText(error);
-    for (const slot of slots) {
-      if (settled.has(slot)) continue;
-      settled.add(slot);
-      handlers.onSample(slot, { ok: false, error: message });
-    }
+    for (const slot of slots) handlers.onSample(slot, { ok: false, error: message });
   };
   const all = Array.from({ length: n }, (_, slot) => slot);
   const unsettled = () => all.filter((slot) => !settled.has(slot));
 
+  // Stryker disable next-line EqualityOperator: for n = 1 the one request for all slots is the per-sample request
   if (n > 1 && endpoint.acceptsMultipleChoices) {
     try {
       await endpoint.stream(request, all, streamHandlers, signal);
@@ -73,12 +73,12 @@ export async function sampleSolutions(
       return;
     }
   }
-  // What is left (all of it where `n` is refused or ignored) goes one request per sample.
+  // What is left (all of it where `n` is refused or ignored) goes one request per sample; a
+  // one-choice stream either reports its choice or throws.
   await Promise.all(
     unsettled().map(async (slot) => {
       try {
-        const left = await endpoint.stream(request, [slot], streamHandlers, signal);
-        if (left.length > 0) fail([slot], new Error('the endpoint returned no choice'));
+        await endpoint.stream(request, [slot], streamHandlers, signal);
       } catch (error) {
         fail([slot], error);
       }
