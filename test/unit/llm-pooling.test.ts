@@ -75,7 +75,8 @@ describe('the vllm-pooling PRM client', () => {
       assert.equal(judgement.firstError, 1);
       // Every step fitted: nothing is marked unscored.
       assert.equal('unscoredFrom' in judgement, false);
-      assert.ok(judgement.latencyMs >= 0 && judgement.latencyMs <= elapsed, `latency ${judgement.latencyMs}`);
+      const latency = judgement.latencyMs ?? Number.NaN;
+      assert.ok(latency >= 0 && latency <= elapsed, `latency ${latency} of a call that took ${elapsed}`);
       // One conversation, one request to the server root's /pooling, with the key and the model.
       assert.equal(server.requests.length, 1);
       assert.equal(server.requests[0]!.path, '/pooling');
