@@ -61,20 +61,21 @@ export function parseCriticVerdict(output: string, stepCount: number): number | 
   const { answerText } = separateReasoning(output);
   let index: number | null = null;
   try {
-    const parsed = CriticVerdictSchema.safeParse(JSON.parse(answerText));
-    if (parsed.success) index = parsed.data.first_error_paragraph;
+    index = CriticVerdictSchema.parse(JSON.parse(answerText)).first_error_paragraph;
   } catch {}
   if (index === null) {
     const boxed = lastBoxed(answerText);
     index = boxed === null ? null : indexFromText(boxed);
   }
-  if (index === null || index < -1 || index >= stepCount) return null;
-  return index;
+  // Stryker disable next-line ConditionalExpression: null fails both bounds below as well; the check narrows the type
+  if (index === null) return null;
+  return index < -1 || index >= stepCount ? null : index;
 }
 
-/** Ties between verdicts go to the earliest flagged step: a judge is no surer than its doubts. */
-export const VERDICT_TIE_RULE = 'the most common index; ties go to the earliest flagged step';
-
+/**
+ * The verdict is the most common index; ties go to the earliest flagged step (a judge is no surer
+ * than its doubts).
+ */
 export function criticJudgement(
   verdicts: readonly (number | null)[],
   stepCount: number,

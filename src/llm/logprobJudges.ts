@@ -19,11 +19,11 @@ import { EndpointError } from './errors.js';
  * appears among them. Token spellings vary (" Yes", "yes", "YES"), so they are matched loosely.
  */
 export function binaryProbability(
-  logprobs: readonly TokenLogprob[] | undefined,
+  logprobs: readonly TokenLogprob[],
   good: RegExp,
   bad: RegExp,
 ): number | null {
-  const first = logprobs?.[0];
+  const first = logprobs[0];
   if (!first) return null;
   const alternatives = first.top.length > 0 ? first.top : [{ token: first.token, logprob: first.logprob }];
   let pGood = 0;
@@ -43,6 +43,7 @@ const MINUS = /^\s*-\s*$/;
 function missingLogprobs(endpoint: ChatEndpoint): EndpointError {
   return new EndpointError(
     `${endpoint.label} returned no logprobs; this judge needs an endpoint that does`,
+    // Stryker disable next-line BooleanLiteral: thrown outside the retry loop; nothing reads `retryable`
     false,
   );
 }
@@ -52,6 +53,7 @@ const USE_CRITIC = 'stepwise mode does not apply to this model: use selfJudge.mo
 function reasoningWithoutLogprobs(endpoint: ChatEndpoint): EndpointError {
   return new EndpointError(
     `${endpoint.label} reasons before answering and returned no logprobs for its answer; ${USE_CRITIC}`,
+    // Stryker disable next-line BooleanLiteral: thrown outside the retry loop; nothing reads `retryable`
     false,
   );
 }
@@ -225,9 +227,8 @@ async function scoreEachStep(
     ...(unscoredFrom !== undefined ? { unscoredFrom } : {}),
     latencyMs: performance.now() - started,
   };
-  const why =
-    results.find((result) => result.why)?.why ??
-    (limit === 0 ? 'no step fit the input budget' : 'no step could be scored');
+  // Every step asked about and left unscored says why; so with no reason given, none was asked.
+  const why = results.find((result) => result.why)?.why ?? 'no step fit the input budget';
   return requireScoredStep(
     { ...common, firstError: firstErrorFromScores(scores, threshold) },
     `${judge} scored no step: ${why}${hint ? `; ${hint}` : ''}`,

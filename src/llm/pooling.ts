@@ -10,6 +10,7 @@ import type { Judgement } from '../core/schemas.js';
 import { fitSteps } from './budget.js';
 import { type EndpointAccess, endpointAccess } from './credentials.js';
 import {
+  CancelledError,
   EndpointError,
   errorBodyMessage,
   isRetryableStatus,
@@ -62,6 +63,7 @@ export function stepRewards(output: unknown, stepsSent: number): number[] {
     if (!flat.success)
       throw new EndpointError(
         'the PRM returned data that is neither [[p_wrong, p_right], …] nor a flat list of probabilities',
+        // Stryker disable next-line BooleanLiteral: thrown outside the retry loop; nothing reads `retryable`
         false,
       );
     rewards = flat.data.length === 2 * stepsSent ? flat.data.filter((_, i) => i % 2 === 1) : flat.data;
@@ -69,6 +71,7 @@ export function stepRewards(output: unknown, stepsSent: number): number[] {
   if (rewards.length !== stepsSent) {
     throw new EndpointError(
       `the PRM returned ${rewards.length} step score(s) for ${stepsSent} step(s)`,
+      // Stryker disable next-line BooleanLiteral: thrown outside the retry loop; nothing reads `retryable`
       false,
     );
   }
@@ -126,6 +129,7 @@ export class PoolingPrm {
     if (fitting === 0) {
       throw new EndpointError(
         `the problem and the first step exceed the PRM's input budget of ${this.options.maxInputTokens} tokens`,
+        // Stryker disable next-line BooleanLiteral: thrown before any request; nothing reads `retryable`
         false,
       );
     }
@@ -165,8 +169,12 @@ export class PoolingPrm {
   }
 
   private async send(batch: Pending[]): Promise<void> {
-    const live = batch.filter((item) => !item.signal?.aborted);
-    if (live.length === 0) return;
+    // A sample cancelled while it waited for its batch is settled here, since no request will.
+    const live: Pending[] = [];
+    for (const item of batch) {
+      if (item.signal?.aborted) item.reject(new CancelledError());
+      else live.push(item);
+    }
     const signal = AbortSignal.any(
       live.map((item) => item.signal).filter((s): s is AbortSignal => s !== undefined),
     );
