@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { runAnalyze, runRescore } from './cli/analyze.js';
 import { runAnswer, runEquiv, runImport, runMetrics, runSplit, type Streams } from './cli/batch.js';
+import { runEvaluate } from './cli/evaluate.js';
 import { UsageError } from './cli/io.js';
 import { runView } from './cli/view.js';
 import { InputError } from './core/errors.js';
@@ -121,6 +122,54 @@ const COMMANDS: Record<string, Command> = {
         },
         streams,
       ),
+  },
+  evaluate: {
+    summary: 'judge step-labelled rows (ProcessBench, PRM800K) by Self-PRM and the PRMs: F1 per subset',
+    usage:
+      'steplens evaluate FILE… --config steplens.json --out DIR [--tau-subset gsm8k] [--concurrency N] [--quiet]',
+    details:
+      "Scores every row's own steps (rows need steps and a first-error label) by Self-PRM and each PRM\n" +
+      'of --config, and writes DIR/report.json and DIR/report.md (ProcessBench F1 per judge and subset,\n' +
+      'the average, and per PRM the τ that maximises F1 on --tau-subset), DIR/results.jsonl (one line per\n' +
+      "row: each judge's prediction) and one run file per row under DIR/runs/ (opens in the panel).\n" +
+      'A row\'s subset is the file\'s name stem (gsm8k.json …), else its id before the last "-".\n' +
+      'Rerunning the same command reuses every finished row; Ctrl-C stops, writes the partial report\n' +
+      '(exit 130), and the next run continues. Another config for the same DIR is refused.',
+    options: {
+      config: { type: 'string' },
+      out: { type: 'string' },
+      'tau-subset': { type: 'string', default: 'gsm8k' },
+      concurrency: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    positionals: 'some',
+    run: async (parsed, streams) => {
+      const usage = COMMANDS.evaluate!.usage;
+      const concurrency = str(parsed.values.concurrency);
+      if (concurrency !== undefined && !/^[1-9]\d{0,3}$/.test(concurrency))
+        throw new UsageError(`--concurrency must be a whole number from 1 to 9999, not "${concurrency}"`);
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        return await runEvaluate(
+          {
+            files: parsed.positionals,
+            config: requireOption(parsed, 'config', usage),
+            out: requireOption(parsed, 'out', usage),
+            tauSubset: str(parsed.values['tau-subset']) ?? 'gsm8k',
+            ...(concurrency !== undefined ? { concurrency: Number(concurrency) } : {}),
+            quiet: parsed.values.quiet === true,
+          },
+          streams,
+          controller.signal,
+        );
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    },
   },
   rescore: {
     summary: 'add or replace judges on a run without resampling',

@@ -26,6 +26,7 @@ export const GROUPS = {
     mutate: files('src/core', [
       'audit',
       'disagreement',
+      'evaluation',
       'judgements',
       'export',
       'gold',
@@ -35,7 +36,7 @@ export const GROUPS = {
       'rerank',
     ]),
     tests: tests(
-      /^(audit-|export-|judgements|metrics|rerank|report-text|gold-labels|live-update|processbench|panel-model)/,
+      /^(audit-|cli-evaluate|export-|judgements|metrics|rerank|report-text|gold-labels|live-update|processbench|panel-model)/,
     ),
   },
   'core-files': {
