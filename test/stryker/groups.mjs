@@ -41,7 +41,7 @@ export const GROUPS = {
   },
   'core-files': {
     mutate: files('src/core', ['problems', 'steps', 'text', 'json', 'errors', 'ids']),
-    tests: tests(/^(problems|steps|json|text-|audit-log)/),
+    tests: tests(/^(problems|steps|json|text-|audit-log|config)/),
   },
   'core-config': {
     mutate: files('src/core', ['config', 'cost', 'schemas', 'jsonSchemas']),
