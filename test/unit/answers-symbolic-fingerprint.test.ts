@@ -57,7 +57,7 @@ const EQUAL: [string, string, string][] = [
   ['(x+1)^2', 'x^2+2x+1', 'a polynomial identity'],
   ['\\sin^2x+\\cos^2x', '1', 'Pythagoras; 1 sampled over x too'],
   ['2\\sqrt2', '\\sqrt8', 'radicals, within round-off'],
-  ['2\\sqrt2-\\sqrt8', '0', 'an exact cancellation leaves 4e-16, below the round-off allowance'],
+  ['\\sqrt3\\sqrt3-3', '0', 'an exact cancellation leaves -4e-16, below the round-off allowance'],
   ['\\frac{1}{2}', '0.5', 'a fraction and its decimal'],
   ['.5', '\\frac12', 'a decimal without a leading digit'],
   ['e^{i\\pi}', '-1', 'Euler'],
