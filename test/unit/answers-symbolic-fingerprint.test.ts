@@ -137,6 +137,8 @@ const EQUAL: [string, string, string][] = [
   ['1.00000001x', 'x', 'a decimal coefficient within the tolerance'],
   ['0.1+0.2', '0.3', 'decimals within tolerance'],
   ['1.5e3', '1500', 'scientific notation'],
+  ['\\frac{i}{1+i}', '\\frac{1+i}{2}', 'division by a complex number'],
+  ['\\sqrt[3]{-1+i}', '\\frac{1+i}{\\sqrt[3]{2}}', 'a complex radicand takes the principal root'],
   ['\\operatorname{f}(x)', 'fx', 'a one-letter name is a variable, juxtaposed'],
 ];
 
@@ -296,6 +298,9 @@ describe('fingerprint: contents', () => {
     // One side without a value where the other has one.
     assert.equal(equal('\\sin\\sqrt{x}', '\\sin\\sqrt{|x|}'), false);
     assert.equal(equal('\\sin\\sqrt{|x|}', '\\sin\\sqrt{x}'), false);
+    // x + |x| is 2x or exactly 0, so the log has no value only where x, y and z are all negative
+    // (point 7): seven points agree, and the point where neither side has a value is skipped.
+    assert.equal(equal('\\ln(x+|x|+y+|y|+z+|z|)', '\\ln(x+|x|+y+|y|+z+|z|)'), true);
     // A variable the other side lacks is still sampled at every point.
     assert.equal(equal('\\sin\\sqrt{|x|}', '\\sin\\sqrt{|x|}+y-y'), true);
   });
@@ -307,6 +312,7 @@ describe('fingerprint: hand-written MathJSON', () => {
     assert.equal(equalJson(['Subtract', 'x', 'y'], ['Add', 'x', ['Negate', 'y']]), true);
     assert.equal(equalJson(['Subtract', 'x', 'y'], ['Add', 'y', ['Negate', 'x']]), false);
     assert.equal(equalJson(['Rational', 1, 2], 0.5), true);
+    assert.equal(equalJson(['Subtract', ['Multiply', 2, 'i'], 'i'], 'i'), true);
     assert.equal(equalJson(['Rational', 'x', 2], ['Divide', 'x', 2]), true);
     assert.equal(equalJson(['Root', 8, 3], 2), true);
     assert.equal(
