@@ -433,6 +433,9 @@ function valuesAt(print: Fingerprint, variables: readonly string[]): (Complex | 
 
 /** The fingerprint of a parsed answer; null when it falls outside what can be judged. */
 export function fingerprint(latex: string, json: MathJson): Fingerprint | null {
+  // compute-engine 0.27 parses `2\times10^{-12}` (and `2\cdot10^{-12}`) as 0: a zero read from
+  // LaTeX holding a non-zero digit is not trusted, so it is never called equal to 0.
+  if (isZero(json) && /[1-9]/.test(latex)) return null;
   const found = new Set<string>();
   if (!variablesOf(json, found)) return null;
   const variables = [...found].sort();
@@ -444,6 +447,10 @@ export function fingerprint(latex: string, json: MathJson): Fingerprint | null {
     values: new Map(),
   };
   return valuesAt(print, variables).every((value) => value === null) ? null : print;
+}
+
+function isZero(json: MathJson): boolean {
+  return json === 0 || (typeof json === 'object' && !Array.isArray(json) && Number(json.num) === 0);
 }
 
 const EXACT_TOLERANCE = 1e-10;

@@ -220,6 +220,8 @@ const NOT_JUDGED: [string, string][] = [
   ['x=1', 'an equation'],
   ['\\infty', 'infinity'],
   ['\\{1,2\\}', 'a set'],
+  ['2\\times10^{-12}', 'compute-engine reads it as 0: a zero from non-zero digits is not trusted'],
+  ['2\\cdot10^{-12}', 'the same misreading with a dot'],
 ];
 
 describe('fingerprint: answers not judged', () => {
