@@ -52,11 +52,11 @@ export const GROUPS = {
     tests: tests(/^(llm-|stream-timeout)/),
   },
   'llm-judges': {
-    mutate: files('src/llm', ['pooling', 'logprobJudges', 'critic', 'judges']),
+    mutate: files('src/llm', ['pooling', 'logprobJudges', 'critic']),
     tests: tests(/^llm-/),
   },
   'llm-pipeline': {
-    mutate: files('src/llm', ['pipeline', 'sampler']),
+    mutate: files('src/llm', ['pipeline', 'sampler', 'judges']),
     tests: tests(/^(llm-|pipeline|stream-timeout)/),
   },
   io: {
