@@ -115,10 +115,10 @@ describe('what the tables print', () => {
 
   test('the answers table: most votes first, failed samples out, missing judgements count as none', () => {
     const run: Run = smallRun();
-    run.samples[0]!.answer = '14'; // 14 twice (0 and 2), 48 once
-    run.samples[0]!.correct = false;
+    // 42 once (sample 0, the first answer), 14 twice (1 and 2): the more voted comes first.
+    run.samples[1]!.answer = '14';
     run.samples[1]!.judgements = {};
-    run.samples.push({ index: 3, text: '', steps: [], answer: '48', error: 'cut', judgements: {} });
+    run.samples.push({ index: 3, text: '', steps: [], answer: '42', error: 'cut', judgements: {} });
     run.rerank = [{ method: 'majority', sample: null, answer: null, rule: 'r' }];
     assert.deepEqual(
       answerRows(run, 'qwen-prm').map((row) => [
@@ -129,8 +129,8 @@ describe('what the tables print', () => {
         row.picks,
       ]),
       [
-        ['14', [0, 2], null, null, []],
-        ['48', [1], null, null, []],
+        ['14', [1, 2], null, null, []],
+        ['42', [0], null, null, []],
       ],
     );
     assert.deepEqual(METHOD_NAMES, {
