@@ -159,6 +159,7 @@ describe('label names and keys', () => {
     const events = [
       ev({ type: 'stepRating', sample: 2, step: 1, rating: 1 }),
       ev({ type: 'stepRating', sample: 2, step: 1, rating: 0 }),
+      ev({ type: 'whoWasRight', sample: 2, step: 1, judge: 'qwen-prm', who: null }),
       ev({ type: 'firstError', sample: 2, step: 1 }),
       ev({ type: 'firstError', sample: 2, step: null }),
       ev({ type: 'note', sample: 2, step: 1, text: 'why' }),
@@ -171,6 +172,7 @@ describe('label names and keys', () => {
       [
         ['rating:2:1', 'sample 2, step 1: rating +1'],
         ['rating:2:1', 'sample 2, step 1: rating 0'],
+        ['who:2:1:qwen-prm', 'sample 2, step 1: who was right (vs qwen-prm) cleared'],
         ['firstError:2', 'sample 2: first error at step 1'],
         ['firstError:2', 'sample 2: first-error verdict cleared'],
         ['note:2:1', 'sample 2, step 1: note'],
