@@ -36,7 +36,7 @@ export const GROUPS = {
       'rerank',
     ]),
     tests: tests(
-      /^(audit-|cli-evaluate|export-|judgements|metrics|rerank|report-text|gold-labels|live-update|processbench|panel-model)/,
+      /^(audit-|cli-evaluate|evaluation|export-|judgements|metrics|rerank|report-text|gold-labels|live-update|processbench|panel-model)/,
     ),
   },
   'core-files': {

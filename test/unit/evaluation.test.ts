@@ -1,0 +1,157 @@
+/**
+ * The judge-evaluation report on hand-made rows: every figure and the whole Markdown table, worked
+ * out by hand from ProcessBench's rules.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  EVALUATION_RULES,
+  evaluationMarkdown,
+  evaluationReport,
+  judgeOutcome,
+  type RowResult,
+} from '../../src/core/evaluation.js';
+import type { JudgeInfo } from '../../src/core/schemas.js';
+import { smallRun } from '../fixtures/smallRun.js';
+
+const judges: JudgeInfo[] = [
+  { id: 'self', kind: 'self-critic', model: 'Qwen/QwQ-32B' },
+  { id: 'prm', kind: 'vllm-pooling', model: 'Qwen/Qwen2.5-Math-PRM-7B' },
+];
+const config = { ...smallRun().config, threshold: 0.5, prms: [] };
+
+// Subset "a" (where τ is chosen): the PRM's scores find both rows' labels at τ = 0.6 only.
+// Subset "b": self fails on one row; the PRM has no scores for it.
+const rows: RowResult[] = [
+  {
+    id: 'a-1',
+    subset: 'a',
+    label: 1,
+    judges: {
+      self: { prediction: 1, failed: false },
+      prm: { prediction: -1, failed: false, stepScores: [0.9, 0.55] },
+    },
+  },
+  {
+    id: 'a-2',
+    subset: 'a',
+    label: -1,
+    judges: {
+      self: { prediction: 0, failed: false },
+      prm: { prediction: -1, failed: false, stepScores: [0.8, 0.7] },
+    },
+  },
+  {
+    id: 'b-1',
+    subset: 'b',
+    label: 0,
+    judges: {
+      self: { prediction: null, failed: true },
+      prm: { prediction: 0, failed: false, stepScores: [0.3, 0.9] },
+    },
+  },
+  { id: 'b-2', subset: 'b', label: -1, judges: { self: { prediction: -1, failed: false } } },
+];
+
+test('per judge and subset: accuracies, F1, failures, the average, and a PRM’s best τ on the chosen subset', () => {
+  const report = evaluationReport(rows, { protocol: 'steplens', judges, config, tauSubset: 'a' });
+  assert.deepEqual(report, {
+    protocol: 'steplens',
+    rules: EVALUATION_RULES,
+    rows: 4,
+    subsets: { a: 2, b: 2 },
+    judgeEvaluation: {
+      self: {
+        model: 'Qwen/QwQ-32B',
+        kind: 'self-critic',
+        threshold: 0.5,
+        subsets: {
+          a: { n: 2, errorAccuracy: 1, correctAccuracy: 0, f1: 0, failed: 0 },
+          b: { n: 2, errorAccuracy: 0, correctAccuracy: 1, f1: 0, failed: 1 },
+        },
+        average: { f1: 0 },
+      },
+      prm: {
+        model: 'Qwen/Qwen2.5-Math-PRM-7B',
+        kind: 'vllm-pooling',
+        threshold: 0.5,
+        subsets: {
+          a: { n: 2, errorAccuracy: 0, correctAccuracy: 1, f1: 0, failed: 0 },
+          // b-2 has no PRM outcome at all: a failed miss.
+          b: { n: 2, errorAccuracy: 1, correctAccuracy: 0, f1: 0, failed: 1 },
+        },
+        average: { f1: 0 },
+        // τ = 0.7 is the smallest with F1 1 on "a": a-1's 0.55 is below it, a-2's 0.8 and 0.7 are not
+        // (at 0.55 a-1 is missed). On "b" at 0.7: b-1 → step 0 (a hit), b-2 has no scores (a miss).
+        bestThreshold: { subset: 'a', threshold: 0.7, f1: { a: 1, b: 0 } },
+      },
+    },
+  });
+  // Without the chosen subset among the rows, no τ is chosen.
+  const noTau = evaluationReport(rows, { protocol: 'steplens', judges, config, tauSubset: 'gsm8k' });
+  assert.equal(noTau.judgeEvaluation.prm!.bestThreshold, undefined);
+});
+
+test('the Markdown table as the papers print it, then accuracies, failures, τ and the rules', () => {
+  const two = evaluationReport(
+    rows.slice(0, 2).concat([
+      { ...rows[0]!, id: 'b-9', subset: 'b' },
+      { ...rows[1]!, id: 'b-8', subset: 'b' },
+    ]),
+    {
+      protocol: 'steplens',
+      judges,
+      config,
+      tauSubset: 'a',
+    },
+  );
+  const cell = (text: string) => `‹${text}›`;
+  assert.equal(
+    evaluationMarkdown(two, cell),
+    [
+      '# StepLens judge evaluation (ProcessBench F1)',
+      '',
+      '4 row(s) in 2 subset(s): ‹a› 2, ‹b› 2. Protocol: ‹steplens›.',
+      '',
+      '| judge | model | ‹a› | ‹b› | average |',
+      '|---|---|---|---|---|',
+      '| ‹self› | ‹Qwen/QwQ-32B› | 0.0 | 0.0 | 0.0 |',
+      '| ‹prm› | ‹Qwen/Qwen2.5-Math-PRM-7B› | 0.0 | 0.0 | 0.0 |',
+      '',
+      '## Error and correct accuracy, failures',
+      '',
+      '| judge | subset | n | error accuracy | correct accuracy | F1 | failed |',
+      '|---|---|---|---|---|---|---|',
+      '| ‹self› | ‹a› | 2 | 100.0 | 0.0 | 0.0 | 0 |',
+      '| ‹self› | ‹b› | 2 | 100.0 | 0.0 | 0.0 | 0 |',
+      '| ‹prm› | ‹a› | 2 | 0.0 | 100.0 | 0.0 | 0 |',
+      '| ‹prm› | ‹b› | 2 | 0.0 | 100.0 | 0.0 | 0 |',
+      '',
+      '## τ chosen on one subset (ProcessBench picks it on GSM8K)',
+      '',
+      '| judge | run τ | best τ | chosen on | ‹a› | ‹b› |',
+      '|---|---|---|---|---|---|',
+      '| ‹prm› | 0.5 | 0.7 | ‹a› | 100.0 | 100.0 |',
+      '',
+      'Rules:',
+      '',
+      ...EVALUATION_RULES.map((rule) => `- ${rule}`),
+      '',
+    ].join('\n'),
+  );
+  const empty = evaluationReport([], { protocol: 'steplens', judges, config });
+  assert.match(evaluationMarkdown(empty, String), /\| self \| Qwen\/QwQ-32B \| {2}\| — \|/);
+});
+
+test('a judge’s outcome on a row: its verdict, a failure as a miss, scores only for score judges', () => {
+  const run = smallRun();
+  run.judges = [...run.judges];
+  const [self, prm] = run.judges as [JudgeInfo, JudgeInfo];
+  // Sample 0: self says no error (−1), the PRM scores 0.9 and 0.95.
+  assert.deepEqual(judgeOutcome(run, self), { prediction: -1, failed: false });
+  assert.deepEqual(judgeOutcome(run, prm), { prediction: -1, failed: false, stepScores: [0.9, 0.95] });
+  run.samples[0]!.judgements['qwen-prm'] = { stepScores: [null, null], firstError: null, error: 'HTTP 500' };
+  assert.deepEqual(judgeOutcome(run, prm), { prediction: null, failed: true });
+  delete run.samples[0]!.judgements.self;
+  assert.deepEqual(judgeOutcome(run, self), { prediction: null, failed: true });
+});
