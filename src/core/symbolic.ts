@@ -455,7 +455,7 @@ function isZero(json: MathJson): boolean {
 
 const EXACT_TOLERANCE = 1e-10;
 const DECIMAL_TOLERANCE = 1e-6;
-/** Round-off of an exact cancellation (2√2 − √8 is 4e-16, not 0). */
+/** Round-off of an exact cancellation (√3·√3 − 3 is −4.4e-16 in doubles, not 0). */
 const ROUND_OFF = 1e-15;
 
 /**
