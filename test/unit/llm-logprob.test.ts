@@ -4,27 +4,20 @@
  * The step scores a user sees for a given logprobs response, and why a step has none.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Judgement } from '../../src/core/schemas.js';
 import { ChatEndpoint } from '../../src/llm/chat.js';
 import { judgeRlhflow, judgeStepwise } from '../../src/llm/logprobJudges.js';
-import {
-  type ChatReply,
-  type ChatRequestBody,
-  type ScriptedChoice,
-  type Stub,
-  type StubOptions,
-  startStub,
+import type {
+  ChatReply,
+  ChatRequestBody,
+  ScriptedChoice,
+  Stub,
+  StubOptions,
 } from '../fixtures/stubServer.js';
+import { stubsPerFile } from '../fixtures/stubsPerFile.js';
 
-const stubs: Stub[] = [];
-after(async () => Promise.all(stubs.map((stub) => stub.close())));
-
-async function stub(options: StubOptions): Promise<Stub> {
-  const started = await startStub(options);
-  stubs.push(started);
-  return started;
-}
+const stub = stubsPerFile();
 
 /** A fresh endpoint (what an endpoint was found to do is remembered per endpoint). */
 async function endpointFor(chat: NonNullable<StubOptions['chat']>) {

@@ -4,7 +4,7 @@
  * problem's own steps scored. Real stub servers on 127.0.0.1, the real `openai` client.
  */
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { type RunConfig, RunConfigSchema } from '../../src/core/config.js';
 import type { Problem } from '../../src/core/problems.js';
 import { RunSchema } from '../../src/core/schemas.js';
@@ -12,16 +12,10 @@ import { environmentKeys } from '../../src/llm/judges.js';
 import { analyze, buildSample, newRunId, type PipelineEvent } from '../../src/llm/pipeline.js';
 import { SOLVE_INSTRUCTION } from '../../src/llm/sampler.js';
 import { isCriticRequest, scenario, solution } from '../fixtures/scenario.js';
-import { type ChatRequestBody, type Stub, type StubOptions, startStub } from '../fixtures/stubServer.js';
+import type { ChatRequestBody, Stub } from '../fixtures/stubServer.js';
+import { stubsPerFile } from '../fixtures/stubsPerFile.js';
 
-const stubs: Stub[] = [];
-after(() => Promise.all(stubs.map((stub) => stub.close())));
-
-async function stub(options: StubOptions): Promise<Stub> {
-  const started = await startStub(options);
-  stubs.push(started);
-  return started;
-}
+const stub = stubsPerFile();
 
 const problem: Problem = {
   id: 'p1',

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CancelledError } from '../../src/llm/errors.js';
 import { type PoolingOptions, PoolingPrm, serverRoot } from '../../src/llm/pooling.js';
 import {
@@ -13,20 +13,12 @@ import {
   poolingInputs,
   rewardPairs,
   type Stub,
-  type StubOptions,
-  startStub,
   stepsIn,
 } from '../fixtures/stubServer.js';
+import { stubsPerFile } from '../fixtures/stubsPerFile.js';
 import { readFixture } from '../support.js';
 
-const stubs: Stub[] = [];
-after(async () => Promise.all(stubs.map((stub) => stub.close())));
-
-async function stub(options: StubOptions): Promise<Stub> {
-  const started = await startStub(options);
-  stubs.push(started);
-  return started;
-}
+const stub = stubsPerFile();
 
 const MODEL = 'Qwen/Qwen2.5-Math-PRM-7B';
 

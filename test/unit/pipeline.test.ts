@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { replayAudit, stampEvent } from '../../src/core/audit.js';
 import { type RunConfig, RunConfigSchema } from '../../src/core/config.js';
 import { agreementReport, exportFiles } from '../../src/core/export.js';
@@ -7,16 +7,10 @@ import type { Problem } from '../../src/core/problems.js';
 import { type Run, RunSchema } from '../../src/core/schemas.js';
 import { analyze, type PipelineEvent, rescore } from '../../src/llm/pipeline.js';
 import { type ScenarioOptions, type ScriptedSolution, scenario, solution } from '../fixtures/scenario.js';
-import { type ChatRequestBody, type Stub, type StubOptions, startStub } from '../fixtures/stubServer.js';
+import type { ChatRequestBody, Stub, StubOptions } from '../fixtures/stubServer.js';
+import { stubsPerFile } from '../fixtures/stubsPerFile.js';
 
-const stubs: Stub[] = [];
-after(async () => Promise.all(stubs.map((stub) => stub.close())));
-
-async function stub(options: StubOptions): Promise<Stub> {
-  const started = await startStub(options);
-  stubs.push(started);
-  return started;
-}
+const stub = stubsPerFile();
 
 const problem: Problem = {
   id: 'p1',
