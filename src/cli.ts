@@ -5,7 +5,7 @@
 
 import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { runAnalyze, runRescore } from './cli/analyze.js';
+import { interruptible, runAnalyze, runRescore } from './cli/analyze.js';
 import { runAnswer, runEquiv, runImport, runMetrics, runSplit, type Streams } from './cli/batch.js';
 import { runEvaluate } from './cli/evaluate.js';
 import { UsageError } from './cli/io.js';
@@ -148,10 +148,7 @@ const COMMANDS: Record<string, Command> = {
       const concurrency = str(parsed.values.concurrency);
       if (concurrency !== undefined && !/^[1-9]\d{0,3}$/.test(concurrency))
         throw new UsageError(`--concurrency must be a whole number from 1 to 9999, not "${concurrency}"`);
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const { signal, dispose } = interruptible();
       try {
         return await runEvaluate(
           {
@@ -163,11 +160,10 @@ const COMMANDS: Record<string, Command> = {
             quiet: parsed.values.quiet === true,
           },
           streams,
-          controller.signal,
+          signal,
         );
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        dispose();
       }
     },
   },

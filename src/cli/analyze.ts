@@ -86,7 +86,7 @@ function summary(path: string, run: Run): string {
 }
 
 /** Cancel on Ctrl-C: the partial run is still written, marked cancelled. */
-function interruptible(): { signal: AbortSignal; dispose: () => void } {
+export function interruptible(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);

@@ -17,7 +17,7 @@ import {
   type RowResult,
 } from '../core/evaluation.js';
 import { markdownCell } from '../core/export.js';
-import { SAFE_ID_MAX } from '../core/ids.js';
+import { SafeIdSchema } from '../core/ids.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
 import { subsetOf } from '../core/processbench.js';
 import type { JudgeInfo, Run } from '../core/schemas.js';
@@ -50,7 +50,7 @@ interface Row {
 
 /** An id from a file as one file name: itself when already safe, else a readable part and a hash. */
 export function fileNameFor(id: string): string {
-  if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) && id.length <= SAFE_ID_MAX && !/^\.+$/.test(id)) return id;
+  if (SafeIdSchema.safeParse(id).success) return id;
   const readable = id
     .replace(/[^A-Za-z0-9._-]+/g, '_')
     .replace(/^[^A-Za-z0-9]+/, '')

@@ -6,7 +6,8 @@
 export interface LabelPrediction {
   /** Index of the earliest wrong step, −1 when the solution has none. */
   label: number;
-  prediction: number;
+  /** The judge's first error; null when it gave none (a miss, kept in the denominator). */
+  prediction: number | null;
 }
 
 export interface ProcessBenchScore {

@@ -13,7 +13,7 @@
  * - error accuracy is over rows with label ≠ −1, correct accuracy over rows with label −1, F1 their
  *   harmonic mean; the average is the plain mean of the subsets' F1.
  */
-import { harmonicMean } from './metrics.js';
+import { processBenchF1 } from './metrics.js';
 
 /** The solution as ProcessBench shows it to a critic: one tagged block per step, indexed from 0. */
 export function taggedResponse(steps: readonly string[]): string {
@@ -148,30 +148,15 @@ export interface SubsetScore {
 }
 
 export function subsetScore(rows: readonly RowOutcome[]): SubsetScore {
-  let erroneous = 0;
-  let erroneousHits = 0;
-  let correct = 0;
-  let correctHits = 0;
-  let failed = 0;
-  for (const { label, prediction, failed: didFail } of rows) {
-    if (didFail) failed += 1;
-    const hit = !didFail && prediction === label;
-    if (label === -1) {
-      correct += 1;
-      if (hit) correctHits += 1;
-    } else {
-      erroneous += 1;
-      if (hit) erroneousHits += 1;
-    }
-  }
-  const errorAccuracy = erroneous === 0 ? null : erroneousHits / erroneous;
-  const correctAccuracy = correct === 0 ? null : correctHits / correct;
+  const score = processBenchF1(
+    rows.map(({ label, prediction, failed }) => ({ label, prediction: failed ? null : prediction })),
+  );
   return {
-    n: rows.length,
-    errorAccuracy,
-    correctAccuracy,
-    f1: harmonicMean(errorAccuracy, correctAccuracy),
-    failed,
+    n: score.n,
+    errorAccuracy: score.acc_erroneous,
+    correctAccuracy: score.acc_correct,
+    f1: score.f1,
+    failed: rows.filter((row) => row.failed).length,
   };
 }
 
