@@ -17,6 +17,7 @@ import {
   type RowResult,
 } from '../core/evaluation.js';
 import { markdownCell } from '../core/export.js';
+import { datasetLabels } from '../core/gold.js';
 import { SafeIdSchema } from '../core/ids.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
 import { subsetOf } from '../core/processbench.js';
@@ -106,12 +107,13 @@ async function finishedRun(path: string, row: Row): Promise<Run | undefined> {
   if (!existsSync(path)) return undefined;
   try {
     const run = await readRun(path);
-    const steps = run.samples[0]?.steps ?? [];
+    const sample = run.samples[0];
+    // The same steps (gold.ts's rule for "this row's own solution") and the same label.
     const same =
       run.status === 'complete' &&
-      run.problem.humanFirstError === row.problem.humanFirstError &&
-      steps.length === row.problem.steps.length &&
-      steps.every((step, index) => step === row.problem.steps[index]);
+      sample !== undefined &&
+      datasetLabels(row.problem, sample) !== undefined &&
+      run.problem.humanFirstError === row.problem.humanFirstError;
     return same ? run : undefined;
   } catch {
     // A run file torn by a kill is judged again.
