@@ -147,11 +147,6 @@ export function scriptedPrmScores(row: DemoRow): number[] {
   );
 }
 
-/** The first error a judge's output implies: a critic's most common verdict, a PRM's first score below τ. */
-export function prmFirstError(scores: readonly number[], threshold = 0.5): number {
-  return scores.findIndex((score) => score < threshold);
-}
-
 export function loadDemoRows(file = DEMO_ROWS_FILE): DemoRow[] {
   return readFileSync(file, 'utf8')
     .split('\n')

@@ -3,6 +3,7 @@
  * StepLens's own pipeline talk to it. It serves the recorded ProcessBench solutions of a problem,
  * and its scripted judges agree with the human labels mostly, not always, the same way every time.
  */
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,6 @@ import {
   ANALYSIS_WINDOW_MS,
   type DemoRow,
   loadDemoRows,
-  prmFirstError,
   scriptedPrmScores,
   scriptedVerdicts,
   solutionText,
@@ -21,6 +21,7 @@ import {
 } from '../../scripts/demo-endpoint.js';
 import { type RunConfig, RunConfigSchema } from '../../src/core/config.js';
 import { type Problem, parseProblemFile } from '../../src/core/problems.js';
+import { firstStepBelow } from '../../src/core/processbench.js';
 import type { Run } from '../../src/core/schemas.js';
 import { analyze } from '../../src/llm/pipeline.js';
 import { SOLVE_INSTRUCTION } from '../../src/llm/sampler.js';
@@ -233,7 +234,7 @@ describe('the scripted judges', () => {
       scriptedPrmScores(row('gsm8k-0')),
       real[0]!.map(([, right]) => right),
     );
-    assert.equal(prmFirstError(scriptedPrmScores(row('gsm8k-0'))), row('gsm8k-0').label);
+    assert.equal(firstStepBelow(scriptedPrmScores(row('gsm8k-0')), 0.5), row('gsm8k-0').label);
   });
 
   test('the critique says it is scripted, and a structured-output request gets the verdict as JSON', async () => {
