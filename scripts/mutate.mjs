@@ -31,7 +31,7 @@ const groups = named.length > 0 ? [...new Set(named.flatMap(groupsOf))] : Object
 
 // A source file no group names is never mutated: say so rather than report a score without it.
 const grouped = Object.values(GROUPS).flatMap((group) => group.mutate);
-const ungrouped = ['src/core', 'src/llm', 'src/io'].flatMap((folder) =>
+const ungrouped = ['src/core', 'src/llm', 'src/io', 'src/jobs'].flatMap((folder) =>
   readdirSync(join(root, folder))
     .filter((name) => name.endsWith('.ts'))
     .map((name) => `${folder}/${name}`)

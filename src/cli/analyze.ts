@@ -1,30 +1,15 @@
 /** `steplens analyze` and `steplens rescore`: the pipeline against real endpoints, from a shell. */
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { type RunConfig, RunConfigSchema } from '../core/config.js';
-import { inputErrorFromZod, jsonInputError } from '../core/errors.js';
-import { parseJson } from '../core/json.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
 import type { Run } from '../core/schemas.js';
+import { loadConfig } from '../io/configFile.js';
 import { readTextFile } from '../io/files.js';
 import { pathInside } from '../io/paths.js';
 import { RUNS_DIR, readRun, writeRun } from '../io/runFiles.js';
 import { environmentKeys } from '../llm/judges.js';
 import { analyze, type PipelineEvent, rescore } from '../llm/pipeline.js';
 import { UsageError } from './io.js';
-
-export async function readConfig(path: string): Promise<RunConfig> {
-  const text = await readTextFile(path);
-  let value: unknown;
-  try {
-    value = parseJson(text);
-  } catch (error) {
-    throw jsonInputError({ file: path }, error);
-  }
-  const parsed = RunConfigSchema.safeParse(value);
-  if (!parsed.success) throw inputErrorFromZod({ file: path }, parsed.error);
-  return parsed.data;
-}
 
 export function pickProblem(file: string, problems: Problem[], row: string | undefined): Problem {
   if (row === undefined) {
@@ -130,7 +115,7 @@ async function runPipelineCommand(
 }
 
 export async function runAnalyze(args: AnalyzeArgs, streams: Streams): Promise<number> {
-  const config = await readConfig(args.config);
+  const { config, templates } = await loadConfig(args.config);
   const problem = pickProblem(
     args.file,
     parseProblemFile(args.file, await readTextFile(args.file)),
@@ -148,6 +133,7 @@ export async function runAnalyze(args: AnalyzeArgs, streams: Streams): Promise<n
     (options) =>
       analyze(problem, {
         config,
+        templates,
         resolveKey: environmentKeys,
         existingSteps: args.existingSteps,
         ...options,
@@ -159,12 +145,12 @@ export async function runRescore(
   args: { run: string; config: string; out?: string; quiet: boolean },
   streams: Streams,
 ): Promise<number> {
-  const config = await readConfig(args.config);
+  const { config, templates } = await loadConfig(args.config);
   const existing = await readRun(args.run);
   return runPipelineCommand(
     streams,
     args.quiet,
     () => args.out ?? args.run,
-    (options) => rescore(existing, { config, resolveKey: environmentKeys, ...options }),
+    (options) => rescore(existing, { config, templates, resolveKey: environmentKeys, ...options }),
   );
 }

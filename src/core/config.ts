@@ -52,14 +52,43 @@ export const PolicyConfigSchema = z.strictObject({
 
 export const SELF_JUDGE_MODES = ['critic', 'stepwise', 'off'] as const;
 
+/**
+ * How critics are asked and read. `steplens`: StepLens's own prompt, k critiques at the configured
+ * temperature, ties to the earliest flagged step. `processbench`: the user's ProcessBench template,
+ * greedy or voting as ProcessBench samples, its extraction and tie rules (src/core/processbench.ts).
+ */
+export const PROTOCOLS = ['steplens', 'processbench'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+/** Critic temperature under the steplens protocol when the config names none. */
+export const DEFAULT_CRITIC_TEMPERATURE = 0.6;
+
+const CriticTemperature = z
+  .number()
+  .min(0)
+  .max(2)
+  .optional()
+  .describe(
+    `Sampling temperature of the critiques; default ${DEFAULT_CRITIC_TEMPERATURE}. The processbench protocol sets its own (0 greedy, 1 voting) and refuses this key.`,
+  );
+
+const CritiqueTemplate = z
+  .string()
+  .min(1)
+  .optional()
+  .describe(
+    'processbench protocol only: the critique template file (ProcessBench templates/critique_template.txt); a relative path is relative to the config file.',
+  );
+
 export const SelfJudgeConfigSchema = z.strictObject({
   mode: z.enum(SELF_JUDGE_MODES).default('critic'),
   /** k: critiques per sample in critic mode. */
   samples: z.number().int().min(1).max(64).default(4),
   /** Ask for JSON through response_format; the boxed-index parse stays the fallback. */
   structuredOutput: z.boolean().default(false),
-  temperature: z.number().min(0).max(2).default(0.6),
+  temperature: CriticTemperature,
   maxTokens: z.number().int().positive().default(8192),
+  template: CritiqueTemplate,
 });
 
 const JudgeId = SafeIdSchema.refine((id) => id !== 'self', 'is reserved for the Self-PRM judge');
@@ -91,8 +120,9 @@ export const PrmConfigSchema = z.discriminatedUnion('kind', [
     ...PrmCommon,
     samples: z.number().int().min(1).max(64).default(4),
     structuredOutput: z.boolean().default(false),
-    temperature: z.number().min(0).max(2).default(0.6),
+    temperature: CriticTemperature,
     maxTokens: z.number().int().positive().default(8192),
+    template: CritiqueTemplate,
   }),
   z.strictObject({
     kind: z.literal('rlhflow'),
@@ -107,11 +137,11 @@ export type Aggregation = (typeof AGGREGATIONS)[number];
 export const RunConfigSchema = z
   .strictObject({
     policy: PolicyConfigSchema,
+    protocol: z.enum(PROTOCOLS).default('steplens'),
     selfJudge: SelfJudgeConfigSchema.default({
       mode: 'critic',
       samples: 4,
       structuredOutput: false,
-      temperature: 0.6,
       maxTokens: 8192,
     }),
     prms: z.array(PrmConfigSchema).default([]),
@@ -137,7 +167,95 @@ export const RunConfigSchema = z
         });
       seen.add(prm.id);
     });
+    for (const issue of protocolIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
   });
+
+interface CriticSettingsInput {
+  samples: number;
+  structuredOutput: boolean;
+  temperature?: number | undefined;
+  template?: string | undefined;
+}
+
+/** Settings a protocol cannot honour are refused, never silently ignored. */
+function protocolIssues(config: {
+  protocol: Protocol;
+  selfJudge: CriticSettingsInput & { mode: (typeof SELF_JUDGE_MODES)[number] };
+  prms: readonly ({ kind: string } & Partial<CriticSettingsInput>)[];
+}): { path: (string | number)[]; message: string }[] {
+  const critics: { path: (string | number)[]; settings: Partial<CriticSettingsInput> }[] = [];
+  if (config.selfJudge.mode === 'critic') critics.push({ path: ['selfJudge'], settings: config.selfJudge });
+  config.prms.forEach((prm, index) => {
+    if (prm.kind === 'chat-critic') critics.push({ path: ['prms', index], settings: prm });
+  });
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  if (config.protocol === 'steplens') {
+    const withTemplate = [
+      ...(config.selfJudge.template !== undefined ? [['selfJudge']] : []),
+      ...config.prms.flatMap((prm, index) => (prm.template !== undefined ? [['prms', index]] : [])),
+    ] as (string | number)[][];
+    for (const path of withTemplate)
+      issues.push({
+        path: [...path, 'template'],
+        message: 'a critique template is read only under "protocol": "processbench"',
+      });
+    return issues;
+  }
+  if (config.selfJudge.mode === 'stepwise')
+    issues.push({
+      path: ['selfJudge', 'mode'],
+      message: 'the processbench protocol judges by critique: use mode "critic" (or "off")',
+    });
+  for (const { path, settings } of critics) {
+    if (settings.template === undefined)
+      issues.push({
+        path: [...path, 'template'],
+        message:
+          'the processbench protocol needs the critique template file (ProcessBench: templates/critique_template.txt)',
+      });
+    if (settings.temperature !== undefined)
+      issues.push({
+        path: [...path, 'temperature'],
+        message:
+          'the processbench protocol sets the temperature itself (0 for one critique, 1 with top_p 0.9 for voting); remove this key',
+      });
+    if (settings.structuredOutput)
+      issues.push({
+        path: [...path, 'structuredOutput'],
+        message:
+          'the processbench protocol reads \\boxed{} from free text; structured output is not part of it',
+      });
+  }
+  return issues;
+}
+
+/** How a critic samples its critiques under the run's protocol. */
+export interface CritiqueSampling {
+  /** Critiques per judgement, asked as one request with `n` where the endpoint takes it. */
+  n: number;
+  temperature: number;
+  top_p?: number;
+  maxTokens: number;
+}
+
+/**
+ * ProcessBench samples one critique greedily, or votes over k at temperature 1 and top_p 0.9
+ * (code/run_eval.py); StepLens's own protocol uses the configured temperature.
+ */
+export function critiqueSampling(
+  protocol: Protocol,
+  settings: { samples: number; temperature?: number | undefined; maxTokens: number },
+): CritiqueSampling {
+  if (protocol === 'processbench')
+    return settings.samples === 1
+      ? { n: 1, temperature: 0, maxTokens: settings.maxTokens }
+      : { n: settings.samples, temperature: 1, top_p: 0.9, maxTokens: settings.maxTokens };
+  return {
+    n: settings.samples,
+    temperature: settings.temperature ?? DEFAULT_CRITIC_TEMPERATURE,
+    maxTokens: settings.maxTokens,
+  };
+}
 
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 export type RunConfigInput = z.input<typeof RunConfigSchema>;

@@ -4,10 +4,11 @@
  * correct accuracy and F1 by the published rules (src/core/processbench.ts); the paper's average;
  * and for score judges the τ that maximises F1 on one subset, applied to the others.
  */
-import { isScoreJudge, judgeThreshold, verdictOf } from './judgements.js';
+import { isScoreJudge, judgeThreshold } from './judgements.js';
 import {
   averageF1,
   bestThreshold,
+  firstStepBelow,
   type ScoredRow,
   type SubsetScore,
   scoreAt,
@@ -31,16 +32,24 @@ export interface RowResult {
   judges: Record<string, JudgeOutcome>;
 }
 
-/** What one judge made of a row scored as it is (the run's one sample is the row's own steps). */
-export function judgeOutcome(run: Run, judge: JudgeInfo): JudgeOutcome {
+/**
+ * What one judge made of a row scored as it is (the run's one sample is the row's own steps), read
+ * at τ. Score judges: the first step below τ, no prediction when a step before it went unscored.
+ * The processbench protocol's critics: their prediction as extracted, also an index no step has.
+ * Other critics: the index they named. Only a failed judgement (request failed or nothing scored,
+ * outside the processbench protocol's own "no prediction") counts as failed.
+ */
+export function judgeOutcome(run: Run, judge: JudgeInfo, threshold: number): JudgeOutcome {
   const judgement = run.samples[0]?.judgements[judge.id];
-  const failed = !judgement || judgement.error !== undefined;
-  const verdict = verdictOf(run, judge.id, judgement);
-  return {
-    prediction: verdict?.firstError ?? null,
-    failed,
-    ...(isScoreJudge(judge.kind) && judgement && !failed ? { stepScores: [...judgement.stepScores] } : {}),
-  };
+  if (judgement?.prediction !== undefined) return { prediction: judgement.prediction, failed: false };
+  if (!judgement || judgement.error !== undefined) return { prediction: null, failed: true };
+  if (isScoreJudge(judge.kind))
+    return {
+      prediction: firstStepBelow(judgement.stepScores, threshold),
+      failed: false,
+      stepScores: [...judgement.stepScores],
+    };
+  return { prediction: judgement.firstError, failed: false };
 }
 
 export interface BestThreshold {
@@ -73,7 +82,7 @@ export interface EvaluationReport {
 
 export const EVALUATION_RULES = [
   'Per subset: errorAccuracy = share of rows with label ≠ −1 whose exact first error was predicted; correctAccuracy = share of rows with label −1 predicted −1; f1 = their harmonic mean (ProcessBench).',
-  'A row with no prediction, a failed request, or an index beyond the last step is a miss and stays in the denominator; failed counts the failed requests among them.',
+  'A row with no prediction, a failed request, or an index beyond the last step is a miss and stays in the denominator; failed counts the rows where the judge failed (its request failed, or under the steplens protocol no critique named a step), noPrediction those where it answered without a prediction.',
   'average.f1 is the plain mean of the subsets’ F1, as the paper’s average column; null when a subset has no F1.',
   'Score judges (PRMs): a step is wrong when its score is below τ (a score equal to τ is not); the first wrong step is the prediction.',
 ];
@@ -158,12 +167,12 @@ export function evaluationMarkdown(report: EvaluationReport, cell: (text: string
     '',
     '## Error and correct accuracy, failures',
     '',
-    '| judge | subset | n | error accuracy | correct accuracy | F1 | failed |',
-    '|---|---|---|---|---|---|---|',
+    '| judge | subset | n | error accuracy | correct accuracy | F1 | failed | no prediction |',
+    '|---|---|---|---|---|---|---|---|',
     ...judges.flatMap(([id, judge]) =>
       subsets.map((name) => {
         const score = judge.subsets[name]!;
-        return `| ${cell(id)} | ${cell(name)} | ${score.n} | ${percent(score.errorAccuracy)} | ${percent(score.correctAccuracy)} | ${percent(score.f1)} | ${score.failed} |`;
+        return `| ${cell(id)} | ${cell(name)} | ${score.n} | ${percent(score.errorAccuracy)} | ${percent(score.correctAccuracy)} | ${percent(score.f1)} | ${score.failed} | ${score.noPrediction} |`;
       }),
     ),
     '',

@@ -14,6 +14,35 @@
  *   harmonic mean; the average is the plain mean of the subsets' F1.
  */
 import { processBenchF1 } from './metrics.js';
+import type { Judgement } from './schemas.js';
+
+/** Critique template texts by judge id (`self`, or a chat-critic PRM's id), as the user's files hold them. */
+export type CritiqueTemplates = Readonly<Record<string, string>>;
+
+/** The placeholders a critique template fills; both must appear, or the critic would not see the row. */
+export const TEMPLATE_FIELDS = ['problem', 'tagged_response'] as const;
+
+/** Why a template cannot be used (unbalanced braces, unknown or missing placeholders); null when it can. */
+export function templateProblem(template: string): string | null {
+  try {
+    fillTemplate(template, Object.fromEntries(TEMPLATE_FIELDS.map((field) => [field, ''])));
+  } catch (error) {
+    if (error instanceof TemplateError) return error.message;
+    throw error;
+  }
+  const missing = TEMPLATE_FIELDS.filter((field) => !placeholders(template).has(field));
+  return missing.length === 0
+    ? null
+    : `the template never uses ${missing.map((field) => `{${field}}`).join(' or ')}: the critic would not see the row`;
+}
+
+/** The `{name}` fields of a template, skipping `{{` and `}}` escapes. */
+function placeholders(template: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of template.matchAll(/\{\{|\}\}|\{([^{}]*)\}/g))
+    if (match[1] !== undefined) names.add(match[1]);
+  return names;
+}
 
 /** The solution as ProcessBench shows it to a critic: one tagged block per step, indexed from 0. */
 export function taggedResponse(steps: readonly string[]): string {
@@ -114,6 +143,44 @@ export function critiquePrediction(critiques: readonly (string | null)[]): numbe
 }
 
 /**
+ * One row's judgement from its critiques by ProcessBench's rules. The prediction is kept as it is,
+ * also when no step has that index (a miss); the panel's first error and step scores use only
+ * indices that exist (step scores: the share of in-range critiques that leave the step unflagged).
+ */
+export function processBenchJudgement(
+  critiques: readonly string[],
+  stepCount: number,
+): Omit<Judgement, 'raw' | 'latencyMs'> {
+  const inRange = (index: number | null) =>
+    index !== null && index >= -1 && index < stepCount ? index : null;
+  const boxed = critiques.map(lastFlatBoxed);
+  const prediction = critiquePrediction(critiques);
+  const verdicts = boxed.map((text) => inRange(text === null ? null : pythonInt(text)));
+  const firstError = inRange(prediction);
+  const common = { verdicts, boxed, prediction };
+  if (firstError === null) {
+    return {
+      ...common,
+      stepScores: Array.from({ length: stepCount }, () => null),
+      firstError: null,
+      error:
+        prediction === null
+          ? `no prediction: no integer won among the last \\boxed{} of ${critiques.length} critique(s)`
+          : `the prediction ${prediction} names no step (the solution has ${stepCount}, indexed from 0)`,
+    };
+  }
+  const valid = verdicts.filter((verdict): verdict is number => verdict !== null);
+  return {
+    ...common,
+    stepScores: Array.from(
+      { length: stepCount },
+      (_, step) => valid.filter((verdict) => verdict === -1 || verdict > step).length / valid.length,
+    ),
+    firstError,
+  };
+}
+
+/**
  * A score judge's first error at τ: its first step scored below τ (equal is not wrong), −1 when
  * none is. An unscored step before any wrong one leaves the answer unknown: no prediction.
  */
@@ -145,6 +212,8 @@ export interface SubsetScore {
   f1: number | null;
   /** Rows whose judge request failed: misses, never dropped. */
   failed: number;
+  /** Rows where the judge answered but gave no prediction (no boxed integer, an unscored step): misses too. */
+  noPrediction: number;
 }
 
 export function subsetScore(rows: readonly RowOutcome[]): SubsetScore {
@@ -157,6 +226,7 @@ export function subsetScore(rows: readonly RowOutcome[]): SubsetScore {
     correctAccuracy: score.acc_correct,
     f1: score.f1,
     failed: rows.filter((row) => row.failed).length,
+    noPrediction: rows.filter((row) => !row.failed && row.prediction === null).length,
   };
 }
 

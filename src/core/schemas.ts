@@ -41,6 +41,16 @@ export const JudgementSchema = z.object({
   verdicts: z.array(FirstError.nullable()).optional(),
   /** The judge's raw outputs, kept for audit. */
   raw: z.array(z.string()).optional(),
+  /**
+   * The processbench protocol's critics: each critique's last `\boxed{}` content as ProcessBench
+   * extracts it (null: none), in critique order.
+   */
+  boxed: z.array(z.string().nullable()).optional(),
+  /**
+   * The processbench protocol's critics: the prediction by its rules, also an index no step has
+   * (a miss); null when the winning string is no integer or no critique had a box.
+   */
+  prediction: z.number().int().nullable().optional(),
   /** Steps from this index on did not fit the judge's input budget and are unscored. */
   unscoredFrom: StepIndex.optional(),
   latencyMs: z.number().min(0).optional(),

@@ -1,6 +1,19 @@
 /** Paths built from identifiers in files: checked to stay inside the folder they were meant for. */
+import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { SafeIdSchema } from '../core/ids.js';
+
+/** An id from a file as one file name: itself when already safe, else a readable part and a hash. */
+export function fileNameFor(id: string): string {
+  if (SafeIdSchema.safeParse(id).success) return id;
+  const readable = id
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 60);
+  const hash = createHash('sha256').update(id).digest('hex').slice(0, 10);
+  return `${readable || 'row'}-${hash}`;
+}
 
 /** `folder/name`, or an error when `name` would lead anywhere but directly inside `folder`. */
 export function pathInside(folder: string, name: string): string {

@@ -1,10 +1,14 @@
 /**
- * The ProcessBench critic protocol, used for Self-PRM (the policy model judging its own samples)
- * and for `chat-critic` PRMs (another chat model): the critic sees the problem and the steps as
- * 0-indexed tagged paragraphs and names the earliest wrong one, or −1, in \boxed{}.
+ * Critics: Self-PRM (the policy model judging its own samples) and `chat-critic` PRMs (another chat
+ * model). Under StepLens's own protocol the critic sees the problem and the steps as 0-indexed
+ * tagged paragraphs in StepLens's prompt and names the earliest wrong one, or −1, in \boxed{};
+ * under the processbench protocol the prompt is the user's ProcessBench template and the
+ * critiques are read by ProcessBench's rules.
  */
 import { z } from 'zod';
 import { lastBoxed } from '../core/answers.js';
+import type { CritiqueSampling } from '../core/config.js';
+import { critiquePrompt, processBenchJudgement } from '../core/processbench.js';
 import type { Judgement } from '../core/schemas.js';
 import { separateReasoning } from '../core/steps.js';
 import type { ChatEndpoint, ChatRequest } from './chat.js';
@@ -110,11 +114,9 @@ export function keepRaw(text: string): string {
   return `${text.slice(0, MAX_RAW_CHARS)}\n…[${text.length - MAX_RAW_CHARS} more characters not kept]`;
 }
 
-export interface CriticSettings {
-  samples: number;
+export interface CriticSettings extends CritiqueSampling {
+  /** Ask for JSON through response_format; the boxed-index parse stays the fallback. */
   structuredOutput: boolean;
-  temperature: number;
-  maxTokens: number;
 }
 
 export async function judgeByCritique(
@@ -126,17 +128,56 @@ export async function judgeByCritique(
 ): Promise<Judgement> {
   const request: ChatRequest = {
     messages: [{ role: 'user', content: criticPrompt(problem, steps) }],
-    temperature: settings.temperature,
-    max_tokens: settings.maxTokens,
+    ...samplingFields(settings),
     ...(settings.structuredOutput ? { response_format: criticResponseFormat } : {}),
   };
   const started = performance.now();
-  const result = await endpoint.complete(request, settings.samples, signal);
+  const result = await endpoint.complete(request, settings.n, signal);
   const outputs = result.choices.map((choice) => choice.content);
   const verdicts = outputs.map((output) => parseCriticVerdict(output, steps.length));
   return {
     ...criticJudgement(verdicts, steps.length),
     raw: outputs.map(keepRaw),
+    latencyMs: performance.now() - started,
+  };
+}
+
+function samplingFields(
+  sampling: CritiqueSampling,
+): Pick<ChatRequest, 'temperature' | 'top_p' | 'max_tokens'> {
+  return {
+    temperature: sampling.temperature,
+    ...(sampling.top_p !== undefined ? { top_p: sampling.top_p } : {}),
+    max_tokens: sampling.maxTokens,
+  };
+}
+
+/**
+ * ProcessBench's critic (code/run_eval.py): the user's template filled with the tagged steps, one
+ * greedy critique or k voting ones in one request, read by its rules on the whole generated text —
+ * a reasoning model's thinking and its answer, as ProcessBench saw them — before anything is cut
+ * for keeping.
+ */
+export async function judgeByProcessBenchCritique(
+  endpoint: ChatEndpoint,
+  template: string,
+  problem: string,
+  steps: readonly string[],
+  sampling: CritiqueSampling,
+  signal?: AbortSignal,
+): Promise<Judgement> {
+  const request: ChatRequest = {
+    messages: [{ role: 'user', content: critiquePrompt(template, problem, steps) }],
+    ...samplingFields(sampling),
+  };
+  const started = performance.now();
+  const result = await endpoint.complete(request, sampling.n, signal);
+  const critiques = result.choices.map((choice) =>
+    choice.reasoning ? `${choice.reasoning}\n${choice.content}` : choice.content,
+  );
+  return {
+    ...processBenchJudgement(critiques, steps.length),
+    raw: result.choices.map((choice) => keepRaw(choice.content)),
     latencyMs: performance.now() - started,
   };
 }

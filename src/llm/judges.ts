@@ -1,11 +1,12 @@
 /** The judges a configuration asks for, each behind one interface the pipeline drives. */
-import type { RunConfig } from '../core/config.js';
+import { critiqueSampling, DEFAULT_CRITIC_TEMPERATURE, type RunConfig } from '../core/config.js';
 import { judgeThreshold } from '../core/judgements.js';
+import type { CritiqueTemplates } from '../core/processbench.js';
 import { SELF_JUDGE_ID } from '../core/rerank.js';
 import type { JudgeInfo, Judgement } from '../core/schemas.js';
 import { ChatEndpoint } from './chat.js';
-import { judgeByCritique } from './critic.js';
-import { judgeRlhflow, judgeStepwise } from './logprobJudges.js';
+import { judgeByCritique, judgeByProcessBenchCritique } from './critic.js';
+import { judgeRlhflow, judgeRlhflowProcessBench, judgeStepwise } from './logprobJudges.js';
 import { PoolingPrm } from './pooling.js';
 import type { RetryEvent } from './retry.js';
 
@@ -72,19 +73,45 @@ export function createPolicyEndpoint(
   return new ChatEndpoint(endpointOptions(config.policy, resolveKey, tuning));
 }
 
+/** A critic judge under the run's protocol: StepLens's own prompt, or the user's ProcessBench template. */
+function critic(
+  config: RunConfig,
+  id: string,
+  endpoint: ChatEndpoint,
+  settings: {
+    samples: number;
+    temperature?: number | undefined;
+    maxTokens: number;
+    structuredOutput: boolean;
+  },
+  templates: CritiqueTemplates,
+): Judge['judge'] {
+  const sampling = critiqueSampling(config.protocol, settings);
+  if (config.protocol === 'steplens') {
+    const asked = { ...sampling, structuredOutput: settings.structuredOutput };
+    return (problem, steps, signal) => judgeByCritique(endpoint, problem, steps, asked, signal);
+  }
+  const template = templates[id];
+  // The config schema demands a template path under this protocol; its text is the caller's to read.
+  if (template === undefined) throw new Error(`no critique template was loaded for judge "${id}"`);
+  return (problem, steps, signal) =>
+    judgeByProcessBenchCritique(endpoint, template, problem, steps, sampling, signal);
+}
+
 /** Self-PRM on the policy's own endpoint (sharing its concurrency limit), then every PRM. */
 export function createJudges(
   config: RunConfig,
   policy: ChatEndpoint,
   resolveKey: KeyResolver,
   tuning: EndpointTuning = {},
+  templates: CritiqueTemplates = {},
 ): Judge[] {
   const judges: Judge[] = [];
   const self = config.selfJudge;
   if (self.mode === 'critic') {
     judges.push({
       info: { id: SELF_JUDGE_ID, kind: 'self-critic', model: config.policy.model },
-      judge: (problem, steps, signal) => judgeByCritique(policy, problem, steps, self, signal),
+      judge: critic(config, SELF_JUDGE_ID, policy, self, templates),
     });
   } else if (self.mode === 'stepwise') {
     judges.push({
@@ -97,7 +124,7 @@ export function createJudges(
           {
             threshold: judgeThreshold(config, SELF_JUDGE_ID),
             maxTokens: self.maxTokens,
-            temperature: self.temperature,
+            temperature: self.temperature ?? DEFAULT_CRITIC_TEMPERATURE,
           },
           signal,
         ),
@@ -121,19 +148,19 @@ export function createJudges(
         break;
       }
       case 'chat-critic': {
-        const endpoint = new ChatEndpoint(common);
-        judges.push({
-          info,
-          judge: (problem, steps, signal) => judgeByCritique(endpoint, problem, steps, prm, signal),
-        });
+        judges.push({ info, judge: critic(config, prm.id, new ChatEndpoint(common), prm, templates) });
         break;
       }
       case 'rlhflow': {
         const endpoint = new ChatEndpoint(common);
         judges.push({
           info,
-          judge: (problem, steps, signal) =>
-            judgeRlhflow(endpoint, problem, steps, prm.maxInputTokens, threshold, signal),
+          judge:
+            config.protocol === 'processbench'
+              ? (problem, steps, signal) =>
+                  judgeRlhflowProcessBench(endpoint, problem, steps, prm.maxInputTokens, signal)
+              : (problem, steps, signal) =>
+                  judgeRlhflow(endpoint, problem, steps, prm.maxInputTokens, threshold, signal),
         });
         break;
       }

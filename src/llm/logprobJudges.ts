@@ -297,3 +297,67 @@ export function judgeRlhflow(
     fitting < steps.length ? fitting : undefined,
   );
 }
+
+/**
+ * ProcessBench's RLHFlow variant (code/run_eval_prm_rlhflow.py): the problem and the first step
+ * joined by a blank line as the first user turn, each later step a user turn after an assistant "+".
+ */
+export function rlhflowProcessBenchMessages(
+  problem: string,
+  steps: readonly string[],
+  step: number,
+): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  for (let i = 0; i <= step; i++) {
+    messages.push({ role: 'user', content: i === 0 ? `${problem}\n\n${steps[0]}` : steps[i]! });
+    if (i < step) messages.push({ role: 'assistant', content: '+' });
+  }
+  return messages;
+}
+
+/**
+ * ProcessBench's RLHFlow scoring: step by step, one greedy token each; a step is right when that
+ * token starts with "+" (stripped, lower-cased), and the first that does not is the first error —
+ * later steps are never asked (unscored). Scores are 1 (right) and 0 (wrong), so the first error
+ * is the same at any τ in (0, 1]. Steps beyond the input budget stay unscored: a row cut before its
+ * first wrong step has no prediction (a miss), never "no error".
+ */
+export async function judgeRlhflowProcessBench(
+  endpoint: ChatEndpoint,
+  problem: string,
+  steps: readonly string[],
+  maxInputTokens: number,
+  signal?: AbortSignal,
+): Promise<Judgement> {
+  const started = performance.now();
+  const fitting = fitSteps(problem, steps, maxInputTokens);
+  const scores: (number | null)[] = Array.from({ length: steps.length }, () => null);
+  let firstError: number | null = null;
+  for (let step = 0; step < fitting; step++) {
+    const result = await endpoint.complete(
+      { messages: rlhflowProcessBenchMessages(problem, steps, step), temperature: 0, max_tokens: 1 },
+      1,
+      signal,
+    );
+    const right = (result.choices[0]?.content ?? '').trim().toLowerCase().startsWith('+');
+    scores[step] = right ? 1 : 0;
+    if (!right) {
+      firstError = step;
+      break;
+    }
+  }
+  if (firstError === null && fitting === steps.length) firstError = -1;
+  const common = {
+    stepScores: scores,
+    ...(fitting < steps.length ? { unscoredFrom: fitting } : {}),
+    latencyMs: performance.now() - started,
+  };
+  if (firstError === null)
+    return {
+      ...common,
+      stepScores: scores.map(() => null),
+      firstError: null,
+      error: `${endpoint.label}: no step was found wrong before the input budget (maxInputTokens ${maxInputTokens}) cut the solution at step ${fitting}; raise maxInputTokens`,
+    };
+  return { ...common, firstError };
+}

@@ -9,6 +9,7 @@ import { answersEquivalent, extractAnswer, isNumericAnswer } from '../core/answe
 import { type RunConfig, withoutCredentials } from '../core/config.js';
 import { requireScoredStep, verdictOf } from '../core/judgements.js';
 import type { Problem } from '../core/problems.js';
+import type { CritiqueTemplates } from '../core/processbench.js';
 import { aggregateScores, rerank } from '../core/rerank.js';
 import { type Judgement, type Run, RunSchema, type Sample } from '../core/schemas.js';
 import { separateReasoning, splitSteps } from '../core/steps.js';
@@ -42,6 +43,24 @@ export interface PipelineOptions {
   onEvent?: (event: PipelineEvent) => void;
   tuning?: EndpointTuning;
   now?: () => Date;
+  /** Critique template texts by judge id: the processbench protocol's critics need theirs. */
+  templates?: CritiqueTemplates;
+}
+
+/** Endpoints made once for many analyses, so limits and PRM batches span all of them. */
+export interface SharedEndpoints {
+  policy: ChatEndpoint;
+  judges: readonly Judge[];
+}
+
+/** The policy endpoint and judges of a config, to pass to many `analyze` calls as `endpoints`. */
+export function createEndpoints(options: PipelineOptions): SharedEndpoints {
+  const tuning = retryEvents(options);
+  const policy = createPolicyEndpoint(options.config, options.resolveKey, tuning);
+  return {
+    policy,
+    judges: createJudges(options.config, policy, options.resolveKey, tuning, options.templates),
+  };
 }
 
 export function newRunId(problem: Problem, now: Date): string {
@@ -205,13 +224,11 @@ function retryEvents(options: PipelineOptions): EndpointTuning {
  */
 export async function analyze(
   problem: Problem,
-  options: PipelineOptions & { existingSteps?: boolean },
+  options: PipelineOptions & { existingSteps?: boolean; endpoints?: SharedEndpoints },
 ): Promise<Run> {
   const { config, signal } = options;
   const now = options.now ?? (() => new Date());
-  const tuning = retryEvents(options);
-  const policy: ChatEndpoint = createPolicyEndpoint(config, options.resolveKey, tuning);
-  const judges = createJudges(config, policy, options.resolveKey, tuning);
+  const { policy, judges } = options.endpoints ?? createEndpoints(options);
   const created = now();
   const run: Run = {
     schemaVersion: 1,
@@ -297,7 +314,7 @@ export async function rescore(existing: Run, options: PipelineOptions): Promise<
   };
   // Self-PRM asks the endpoint the new config names; only the new config's judges run.
   const policy = createPolicyEndpoint(options.config, options.resolveKey, tuning);
-  const judges = createJudges(options.config, policy, options.resolveKey, tuning);
+  const judges = createJudges(options.config, policy, options.resolveKey, tuning, options.templates);
   const judgeIds = new Set(judges.map((judge) => judge.info.id));
   const run: Run = structuredClone(existing);
   run.config = withoutCredentials(config);

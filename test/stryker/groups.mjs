@@ -61,7 +61,11 @@ export const GROUPS = {
   },
   io: {
     mutate: ['src/io/**/*.ts'],
-    tests: tests(/^(audit-log|audit-export|audit-save|files|text-files|cli-hardening)/),
+    tests: tests(/^(audit-log|audit-export|audit-save|files|text-files|cli-hardening|config-file)/),
+  },
+  jobs: {
+    mutate: ['src/jobs/**/*.ts'],
+    tests: tests(/^(cli-evaluate|jobs-)/),
   },
   webview: {
     mutate: ['webview/model.ts', 'webview/saves.ts', 'webview/keys.ts', 'webview/state.ts'],

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { assertUsageFailure, runInProcess } from '../cli.js';
 import {
   type ChatRequestBody,
+  type PoolingRequestBody,
   poolingInputs,
   rewardPairs,
   type Stub,
@@ -87,7 +88,8 @@ before(async () => {
   // A row without a label is skipped and counted.
   writeFileSync(join(dir, 'unlabelled.jsonl'), JSON.stringify({ id: 'x-1', problem: 'P', steps: ['a'] }));
   writeConfig('steplens.json', 0.5);
-  writeConfig('other.json', 0.7);
+  writeConfig('strict.json', 0.95);
+  writeConfig('two-critiques.json', 0.5, 2);
 });
 
 after(async () => {
@@ -96,7 +98,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function writeConfig(name: string, threshold: number): void {
+function writeConfig(name: string, threshold: number, samples = 4): void {
   writeFileSync(
     join(dir, name),
     JSON.stringify({
@@ -107,7 +109,7 @@ function writeConfig(name: string, threshold: number): void {
         maxRetries: 0,
         timeoutMs: 5000,
       },
-      selfJudge: { mode: 'critic', samples: 4 },
+      selfJudge: { mode: 'critic', samples },
       prms: [
         {
           id: 'qwen-prm',
@@ -246,12 +248,35 @@ describe('steplens evaluate', () => {
     const third = await evaluate();
     assert.equal(JSON.parse(third.stdout).judged, 2);
     assert.equal(policy.requests.length - before.chat, 2);
-    assert.equal(prm.requests.length - before.pooling, 2);
+    // The two rows' PRM inputs, batched across rows or not.
+    const pooled = prm.requests
+      .slice(before.pooling)
+      .flatMap((request) => poolingInputs(request.body as PoolingRequestBody));
+    assert.equal(pooled.length, 2);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'eval', 'report.json'), 'utf8')), first);
   });
 
-  test('another config for the same folder is refused, naming it', async () => {
-    const result = await evaluate('other.json');
-    assertUsageFailure(result, /eval holds an evaluation made with another config/);
+  test('another τ reuses every row and reads the stored scores at it; other judges are refused', async () => {
+    const before = { chat: policy.requests.length, pooling: prm.requests.length };
+    const strict = await evaluate('strict.json');
+    assert.equal(strict.code, 0, strict.stderr);
+    assert.equal(JSON.parse(strict.stdout).reused, 40);
+    assert.deepEqual({ chat: policy.requests.length, pooling: prm.requests.length }, before);
+    const report = JSON.parse(readFileSync(join(dir, 'eval', 'report.json'), 'utf8')) as Report;
+    // At τ 0.95 every scripted score (0.2 or 0.9) is below τ: the PRM predicts step 0 everywhere.
+    for (const [subset, figures] of Object.entries(expected(() => 0)))
+      assert.ok(
+        Math.abs(report.judgeEvaluation['qwen-prm']!.subsets[subset]!.f1 - figures.f1) < 1e-12,
+        subset,
+      );
+    // A critic names its first error: τ changes nothing there.
+    assert.deepEqual(report.judgeEvaluation.self!.subsets, first.judgeEvaluation.self!.subsets);
+
+    const result = await evaluate('two-critiques.json');
+    assertUsageFailure(
+      result,
+      /eval[\\/]evaluation\.json: this folder holds an evaluation made with other judges/,
+    );
+    assert.equal(policy.requests.length, before.chat);
   });
 });

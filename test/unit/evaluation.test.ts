@@ -37,7 +37,8 @@ const rows: RowResult[] = [
     subset: 'a',
     label: -1,
     judges: {
-      self: { prediction: 0, failed: false },
+      // Answered without a prediction: a miss, counted apart from failures.
+      self: { prediction: null, failed: false },
       prm: { prediction: -1, failed: false, stepScores: [0.8, 0.7] },
     },
   },
@@ -66,8 +67,8 @@ test('per judge and subset: accuracies, F1, failures, the average, and a PRM’s
         kind: 'self-critic',
         threshold: 0.5,
         subsets: {
-          a: { n: 2, errorAccuracy: 1, correctAccuracy: 0, f1: 0, failed: 0 },
-          b: { n: 2, errorAccuracy: 0, correctAccuracy: 1, f1: 0, failed: 1 },
+          a: { n: 2, errorAccuracy: 1, correctAccuracy: 0, f1: 0, failed: 0, noPrediction: 1 },
+          b: { n: 2, errorAccuracy: 0, correctAccuracy: 1, f1: 0, failed: 1, noPrediction: 0 },
         },
         average: { f1: 0 },
       },
@@ -76,9 +77,9 @@ test('per judge and subset: accuracies, F1, failures, the average, and a PRM’s
         kind: 'vllm-pooling',
         threshold: 0.5,
         subsets: {
-          a: { n: 2, errorAccuracy: 0, correctAccuracy: 1, f1: 0, failed: 0 },
+          a: { n: 2, errorAccuracy: 0, correctAccuracy: 1, f1: 0, failed: 0, noPrediction: 0 },
           // b-2 has no PRM outcome at all: a failed miss.
-          b: { n: 2, errorAccuracy: 1, correctAccuracy: 0, f1: 0, failed: 1 },
+          b: { n: 2, errorAccuracy: 1, correctAccuracy: 0, f1: 0, failed: 1, noPrediction: 0 },
         },
         average: { f1: 0 },
         // τ = 0.7 is the smallest with F1 1 on "a": a-1's 0.55 is below it, a-2's 0.8 and 0.7 are not
@@ -120,12 +121,12 @@ test('the Markdown table as the papers print it, then accuracies, failures, τ a
       '',
       '## Error and correct accuracy, failures',
       '',
-      '| judge | subset | n | error accuracy | correct accuracy | F1 | failed |',
-      '|---|---|---|---|---|---|---|',
-      '| ‹self› | ‹a› | 2 | 100.0 | 0.0 | 0.0 | 0 |',
-      '| ‹self› | ‹b› | 2 | 100.0 | 0.0 | 0.0 | 0 |',
-      '| ‹prm› | ‹a› | 2 | 0.0 | 100.0 | 0.0 | 0 |',
-      '| ‹prm› | ‹b› | 2 | 0.0 | 100.0 | 0.0 | 0 |',
+      '| judge | subset | n | error accuracy | correct accuracy | F1 | failed | no prediction |',
+      '|---|---|---|---|---|---|---|---|',
+      '| ‹self› | ‹a› | 2 | 100.0 | 0.0 | 0.0 | 0 | 1 |',
+      '| ‹self› | ‹b› | 2 | 100.0 | 0.0 | 0.0 | 0 | 1 |',
+      '| ‹prm› | ‹a› | 2 | 0.0 | 100.0 | 0.0 | 0 | 0 |',
+      '| ‹prm› | ‹b› | 2 | 0.0 | 100.0 | 0.0 | 0 | 0 |',
       '',
       '## τ chosen on one subset (ProcessBench picks it on GSM8K)',
       '',
@@ -143,15 +144,36 @@ test('the Markdown table as the papers print it, then accuracies, failures, τ a
   assert.match(evaluationMarkdown(empty, String), /\| self \| Qwen\/QwQ-32B \| {2}\| — \|/);
 });
 
-test('a judge’s outcome on a row: its verdict, a failure as a miss, scores only for score judges', () => {
+test('a judge’s outcome on a row: its verdict at τ, a failure as a miss, scores only for score judges', () => {
   const run = smallRun();
   run.judges = [...run.judges];
   const [self, prm] = run.judges as [JudgeInfo, JudgeInfo];
   // Sample 0: self says no error (−1), the PRM scores 0.9 and 0.95.
-  assert.deepEqual(judgeOutcome(run, self), { prediction: -1, failed: false });
-  assert.deepEqual(judgeOutcome(run, prm), { prediction: -1, failed: false, stepScores: [0.9, 0.95] });
+  assert.deepEqual(judgeOutcome(run, self, 0.5), { prediction: -1, failed: false });
+  assert.deepEqual(judgeOutcome(run, prm, 0.5), { prediction: -1, failed: false, stepScores: [0.9, 0.95] });
+  // τ is the caller's, not the run file's: a rerun at another τ reads the stored scores afresh.
+  assert.deepEqual(judgeOutcome(run, prm, 0.92), { prediction: 0, failed: false, stepScores: [0.9, 0.95] });
+  // An unscored step before the first wrong one leaves the prediction unknown: a miss, not "no error".
+  run.samples[0]!.judgements['qwen-prm'] = { stepScores: [0.9, null], firstError: -1, unscoredFrom: 1 };
+  assert.deepEqual(judgeOutcome(run, prm, 0.5), { prediction: null, failed: false, stepScores: [0.9, null] });
   run.samples[0]!.judgements['qwen-prm'] = { stepScores: [null, null], firstError: null, error: 'HTTP 500' };
-  assert.deepEqual(judgeOutcome(run, prm), { prediction: null, failed: true });
+  assert.deepEqual(judgeOutcome(run, prm, 0.5), { prediction: null, failed: true });
+  // The processbench protocol's critics: the prediction as extracted, also an index no step has, is
+  // a miss but not a failure; so is no prediction at all.
+  run.samples[0]!.judgements.self = {
+    stepScores: [null, null],
+    firstError: null,
+    prediction: 7,
+    error: 'the prediction 7 names no step',
+  };
+  assert.deepEqual(judgeOutcome(run, self, 0.5), { prediction: 7, failed: false });
+  run.samples[0]!.judgements.self = {
+    stepScores: [null, null],
+    firstError: null,
+    prediction: null,
+    error: 'x',
+  };
+  assert.deepEqual(judgeOutcome(run, self, 0.5), { prediction: null, failed: false });
   delete run.samples[0]!.judgements.self;
-  assert.deepEqual(judgeOutcome(run, self), { prediction: null, failed: true });
+  assert.deepEqual(judgeOutcome(run, self, 0.5), { prediction: null, failed: true });
 });

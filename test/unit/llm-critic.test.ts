@@ -26,13 +26,13 @@ async function critic(critiques: string[]) {
 }
 
 const settings = (samples: number, structuredOutput = false): CriticSettings => ({
-  samples,
+  n: samples,
   structuredOutput,
   temperature: 0.7,
   maxTokens: 2048,
 });
 
-describe('the ProcessBench critic', () => {
+describe('StepLens’s own critic', () => {
   test('the critic sees the problem and the steps as numbered paragraphs; the verdict is the most common index', async () => {
     const critiques = [
       'Paragraph 2 doubles instead of halving. \\boxed{2}',

@@ -111,7 +111,7 @@ describe('score judges read at τ', () => {
     // τ = 0.6: row 1 → 1 (hit), row 2 → −1 (hit), row 3 → 0 (hit): F1 1.
     assert.deepEqual(bestThreshold(rows), {
       threshold: 0.6,
-      score: { n: 3, errorAccuracy: 1, correctAccuracy: 1, f1: 1, failed: 0 },
+      score: { n: 3, errorAccuracy: 1, correctAccuracy: 1, f1: 1, failed: 0, noPrediction: 0 },
     });
     // At 0.5 row 3 is missed (its 0.55 is not below τ).
     assert.deepEqual(scoreAt(rows, 0.5), {
@@ -120,6 +120,7 @@ describe('score judges read at τ', () => {
       correctAccuracy: 1,
       f1: 2 / 3,
       failed: 0,
+      noPrediction: 0,
     });
     assert.equal(bestThreshold([]), null);
   });
@@ -135,12 +136,27 @@ describe('subset figures', () => {
       { label: -1, prediction: -1 },
       { label: -1, prediction: 3 },
     ]);
-    assert.deepEqual(score, { n: 6, errorAccuracy: 0.25, correctAccuracy: 0.5, f1: 1 / 3, failed: 1 });
+    // The failed row is not counted again as "no prediction"; the null one is.
+    assert.deepEqual(score, {
+      n: 6,
+      errorAccuracy: 0.25,
+      correctAccuracy: 0.5,
+      f1: 1 / 3,
+      failed: 1,
+      noPrediction: 1,
+    });
   });
 
   test('a subset without rows of one kind has no F1; the average needs every subset’s', () => {
     const onlyErrors = subsetScore([{ label: 0, prediction: 0 }]);
-    assert.deepEqual(onlyErrors, { n: 1, errorAccuracy: 1, correctAccuracy: null, f1: null, failed: 0 });
+    assert.deepEqual(onlyErrors, {
+      n: 1,
+      errorAccuracy: 1,
+      correctAccuracy: null,
+      f1: null,
+      failed: 0,
+      noPrediction: 0,
+    });
     const a = subsetScore([
       { label: 0, prediction: 0 },
       { label: -1, prediction: -1 },

@@ -1,0 +1,277 @@
+/**
+ * Judging a step-labelled dataset (ProcessBench, PRM800K, StepLens's own exported audits) as it is:
+ * every row's own steps scored by Self-PRM and each PRM, then ProcessBench F1 per judge and subset.
+ * One run file per row under DIR/runs/<subset>/ (any row opens in the panel); rerunning the same job
+ * reuses every finished row and requests only the rest. Shared by the CLI and the extension.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { type RunConfig, withoutCredentials } from '../core/config.js';
+import { InputError } from '../core/errors.js';
+import {
+  type EvaluationReport,
+  evaluationMarkdown,
+  evaluationReport,
+  judgeOutcome,
+  type RowResult,
+} from '../core/evaluation.js';
+import { markdownCell } from '../core/export.js';
+import { datasetLabels } from '../core/gold.js';
+import { judgeThreshold } from '../core/judgements.js';
+import { type Problem, parseProblemFile } from '../core/problems.js';
+import { subsetOf } from '../core/processbench.js';
+import type { JudgeInfo, Run } from '../core/schemas.js';
+import type { LoadedConfig } from '../io/configFile.js';
+import { readTextFile, writeFileAtomic } from '../io/files.js';
+import { fileNameFor, pathInside } from '../io/paths.js';
+import { readRun, writeRun } from '../io/runFiles.js';
+import type { EndpointTuning, KeyResolver } from '../llm/judges.js';
+import { analyze, createEndpoints, type PipelineEvent } from '../llm/pipeline.js';
+
+export interface EvaluateProgress {
+  /** Rows with a result (judged now or reused). */
+  done: number;
+  total: number;
+  reused: number;
+  /** Rows where at least one judge failed (each such row is a miss for that judge). */
+  withFailure: number;
+}
+
+export interface EvaluateJob {
+  files: readonly string[];
+  loaded: LoadedConfig;
+  out: string;
+  /** The subset a PRM's best τ is chosen on (ProcessBench: gsm8k). */
+  tauSubset: string;
+  /** Rows judged at once; default enough to keep every endpoint's concurrency busy. */
+  concurrency?: number;
+  resolveKey: KeyResolver;
+  tuning?: EndpointTuning;
+  signal?: AbortSignal;
+  onProgress?: (progress: EvaluateProgress) => void;
+  /** Retries and other pipeline events of every row. */
+  onEvent?: (event: PipelineEvent) => void;
+}
+
+export interface EvaluateOutcome {
+  rows: number;
+  /** Rows judged by this job (the rest were reused from earlier runs of it). */
+  judged: number;
+  reused: number;
+  /** Rows left out, each with file, row and why. */
+  skipped: string[];
+  complete: boolean;
+  report: EvaluationReport;
+  reportPath: string;
+  markdownPath: string;
+}
+
+interface Row {
+  problem: Problem & { steps: string[]; humanFirstError: number };
+  subset: string;
+  key: string;
+}
+
+const SETTINGS_FILE = 'evaluation.json';
+
+/**
+ * What decides a folder's judgements: the judges, their models, prompts and sampling, the step
+ * splitting. Where requests go and how they are paced (URLs, keys, concurrency, timeouts, retries,
+ * batch sizes) does not, and neither does τ or the aggregation, which the report applies afresh to
+ * the stored scores: a rerun may change those and keep every finished row.
+ */
+export function comparableSettings(config: RunConfig): unknown {
+  const { policy, prms, threshold: _threshold, aggregate: _aggregate, ...rest } = withoutCredentials(config);
+  return {
+    ...rest,
+    policy: { model: policy.model },
+    prms: prms.map(
+      ({
+        baseUrl: _baseUrl,
+        apiKeyEnv: _apiKeyEnv,
+        concurrency: _concurrency,
+        timeoutMs: _timeoutMs,
+        requestDeadlineMs: _deadline,
+        maxRetries: _maxRetries,
+        threshold: _prmThreshold,
+        ...prm
+      }) => {
+        const { batchSize: _batchSize, ...kept } = prm as typeof prm & { batchSize?: number };
+        return kept;
+      },
+    ),
+  };
+}
+
+/** The settings a folder's results were made with: a rerun with others would mix incomparable rows. */
+async function claimFolder(out: string, loaded: LoadedConfig): Promise<void> {
+  const path = join(out, SETTINGS_FILE);
+  const settings = JSON.stringify(
+    { schemaVersion: 2, judging: comparableSettings(loaded.config), templates: loaded.templateHashes },
+    null,
+    1,
+  );
+  if (existsSync(path)) {
+    const before = await readTextFile(path);
+    if (before.trim() !== settings.trim())
+      throw new InputError(
+        { file: path },
+        'this folder holds an evaluation made with other judges, prompts or templates; its rows would not be comparable: choose another --out, or delete the folder to start over',
+      );
+    return;
+  }
+  await mkdir(out, { recursive: true });
+  await writeFileAtomic(path, `${settings}\n`);
+}
+
+async function readRows(files: readonly string[]): Promise<{ rows: Row[]; skipped: string[] }> {
+  const rows: Row[] = [];
+  const skipped: string[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    for (const problem of parseProblemFile(file, await readTextFile(file))) {
+      const where = `${file}${problem.source.row ? `:${problem.source.row}` : ''} (${problem.id})`;
+      if (!problem.steps?.length || problem.humanFirstError === undefined) {
+        skipped.push(`${where}: ${problem.steps?.length ? 'no first-error label' : 'no steps of its own'}`);
+        continue;
+      }
+      const subset = subsetOf({ id: problem.id }, basename(file));
+      const key = `${subset}/${problem.id}`;
+      if (seen.has(key)) {
+        skipped.push(`${where}: the id "${problem.id}" appears twice in subset ${subset}; the first is kept`);
+        continue;
+      }
+      seen.add(key);
+      rows.push({ problem: problem as Row['problem'], subset, key });
+    }
+  }
+  return { rows, skipped };
+}
+
+/** A finished run of this very row (its steps and label), or undefined to judge it again. */
+async function finishedRun(path: string, row: Row): Promise<Run | undefined> {
+  if (!existsSync(path)) return undefined;
+  try {
+    const run = await readRun(path);
+    const sample = run.samples[0];
+    // The same steps (gold.ts's rule for "this row's own solution") and the same label.
+    const same =
+      run.status === 'complete' &&
+      sample !== undefined &&
+      datasetLabels(row.problem, sample) !== undefined &&
+      run.problem.humanFirstError === row.problem.humanFirstError;
+    return same ? run : undefined;
+  } catch {
+    // A run file torn by a kill is judged again.
+    return undefined;
+  }
+}
+
+/**
+ * Rows in flight: enough that every endpoint can fill its concurrency (a PRM its batches too), so
+ * the slowest endpoint, not the row loop, bounds the wall time.
+ */
+export function defaultRowsInFlight(config: RunConfig): number {
+  const prmDemand = config.prms.map((prm) => prm.concurrency * ('batchSize' in prm ? prm.batchSize : 1));
+  return Math.max(config.policy.concurrency, ...prmDemand);
+}
+
+export async function evaluateDataset(job: EvaluateJob): Promise<EvaluateOutcome> {
+  const { config, templates } = job.loaded;
+  const { rows, skipped } = await readRows(job.files);
+  if (rows.length === 0)
+    throw new InputError(
+      { file: job.files.join(', ') },
+      'no row with steps and a first-error label (ProcessBench "steps" and "label", PRM800K ratings)',
+    );
+  await claimFolder(job.out, job.loaded);
+  const runsDir = join(job.out, 'runs');
+  const endpoints = createEndpoints({
+    config,
+    templates,
+    resolveKey: job.resolveKey,
+    ...(job.tuning ? { tuning: job.tuning } : {}),
+    ...(job.onEvent ? { onEvent: job.onEvent } : {}),
+  });
+  const judges: readonly JudgeInfo[] = endpoints.judges.map((judge) => judge.info);
+  const thresholds = Object.fromEntries(judges.map((judge) => [judge.id, judgeThreshold(config, judge.id)]));
+
+  const results = new Map<string, RowResult>();
+  let reused = 0;
+  let withFailure = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < rows.length && !job.signal?.aborted) {
+      const row = rows[next++]!;
+      const folder = pathInside(runsDir, fileNameFor(row.subset));
+      const path = pathInside(folder, `${fileNameFor(row.problem.id)}.json`);
+      let run = await finishedRun(path, row);
+      if (run) reused += 1;
+      else {
+        run = await analyze(row.problem, {
+          config,
+          templates,
+          resolveKey: job.resolveKey,
+          endpoints,
+          existingSteps: true,
+          ...(job.onEvent ? { onEvent: job.onEvent } : {}),
+          ...(job.signal ? { signal: job.signal } : {}),
+        });
+        // A row cut by a cancel is not kept: the next run judges it whole.
+        if (run.status !== 'complete') return;
+        await mkdir(folder, { recursive: true });
+        await writeRun(path, run);
+      }
+      const finished = run;
+      const outcomes = Object.fromEntries(
+        judges.map((judge) => [judge.id, judgeOutcome(finished, judge, thresholds[judge.id]!)]),
+      );
+      if (Object.values(outcomes).some((outcome) => outcome.failed)) withFailure += 1;
+      results.set(row.key, {
+        id: row.problem.id,
+        subset: row.subset,
+        label: row.problem.humanFirstError,
+        judges: outcomes,
+      });
+      job.onProgress?.({ done: results.size, total: rows.length, reused, withFailure });
+    }
+  };
+  const inFlight = Math.max(1, job.concurrency ?? defaultRowsInFlight(config));
+  await Promise.all(Array.from({ length: Math.min(inFlight, rows.length) }, worker));
+
+  const done = rows
+    .map((row) => results.get(row.key))
+    .filter((result): result is RowResult => result !== undefined);
+  const complete = done.length === rows.length;
+  const report: EvaluationReport & { complete: boolean; skipped: string[] } = {
+    ...evaluationReport(done, { protocol: config.protocol, judges, config, tauSubset: job.tauSubset }),
+    complete,
+    skipped,
+  };
+  await writeFileAtomic(
+    join(job.out, 'results.jsonl'),
+    done.map((result) => `${JSON.stringify(result)}\n`).join(''),
+  );
+  const reportPath = join(job.out, 'report.json');
+  const markdownPath = join(job.out, 'report.md');
+  await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  const partial = complete
+    ? ''
+    : `**Partial: ${done.length} of ${rows.length} rows; run the same evaluation again to finish.**\n\n`;
+  const skippedNote =
+    skipped.length > 0
+      ? `\n${skipped.length} row(s) skipped (no steps or no first-error label); report.json lists them.\n`
+      : '';
+  await writeFileAtomic(markdownPath, `${partial}${evaluationMarkdown(report, markdownCell)}${skippedNote}`);
+  return {
+    rows: rows.length,
+    judged: done.length - reused,
+    reused,
+    skipped,
+    complete,
+    report,
+    reportPath,
+    markdownPath,
+  };
+}
