@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  critiqueSampling,
   RunConfigSchema,
   requestDeadlineMs,
   urlWithoutCredentials,
@@ -121,5 +122,68 @@ describe('defaults and what a run keeps', () => {
       prms: [{ id: 'c', kind: 'chat-critic', baseUrl: 'http://h/v1', model: 'c', samples: 3 }],
     });
     assert.equal(estimateRequests(config).requests, 4 + 4 * 3);
+  });
+});
+
+describe('the critic protocol', () => {
+  const critic = (extra: Record<string, unknown> = {}) => ({
+    id: 'critic',
+    kind: 'chat-critic',
+    baseUrl: 'http://127.0.0.1:8002/v1',
+    model: 'c',
+    ...extra,
+  });
+
+  test('StepLens’s own protocol is the default; a template there would be ignored, so it is refused', () => {
+    assert.equal(RunConfigSchema.parse({ policy }).protocol, 'steplens');
+    assert.equal(
+      said({ policy, selfJudge: { template: 't.txt' }, prms: [critic({ template: 'u.txt' })] }),
+      'steplens.json, field "selfJudge.template": a critique template is read only under "protocol": "processbench"; also field "prms.0.template": a critique template is read only under "protocol": "processbench"',
+    );
+  });
+
+  test('processbench: every critic needs a template; no temperature, structured output or stepwise', () => {
+    assert.equal(
+      said({ protocol: 'processbench', policy, selfJudge: { template: 't.txt' }, prms: [critic()] }),
+      'steplens.json, field "prms.0.template": the processbench protocol needs the critique template file (ProcessBench: templates/critique_template.txt)',
+    );
+    assert.match(
+      said({
+        protocol: 'processbench',
+        policy,
+        selfJudge: { template: 't.txt', temperature: 0.7, structuredOutput: true },
+      }),
+      /field "selfJudge\.temperature": the processbench protocol sets the temperature itself .*; also field "selfJudge\.structuredOutput": the processbench protocol reads \\boxed\{\} from free text/,
+    );
+    assert.match(
+      said({ protocol: 'processbench', policy, selfJudge: { mode: 'stepwise' } }),
+      /field "selfJudge\.mode": the processbench protocol judges by critique/,
+    );
+    // Self-PRM off, PRMs that are not critics: nothing to template.
+    assert.equal(
+      said({ protocol: 'processbench', policy, selfJudge: { mode: 'off' }, prms: [prm('p')] }),
+      'valid',
+    );
+    assert.equal(said({ protocol: 'processbnech', policy }).split(':')[0], 'steplens.json, field "protocol"');
+  });
+
+  test('ProcessBench samples one greedy critique, or votes at temperature 1 and top_p 0.9', () => {
+    assert.deepEqual(critiqueSampling('processbench', { samples: 1, maxTokens: 8192 }), {
+      n: 1,
+      temperature: 0,
+      maxTokens: 8192,
+    });
+    assert.deepEqual(critiqueSampling('processbench', { samples: 8, maxTokens: 32768 }), {
+      n: 8,
+      temperature: 1,
+      top_p: 0.9,
+      maxTokens: 32768,
+    });
+    assert.deepEqual(critiqueSampling('steplens', { samples: 4, maxTokens: 100 }), {
+      n: 4,
+      temperature: 0.6,
+      maxTokens: 100,
+    });
+    assert.equal(critiqueSampling('steplens', { samples: 4, temperature: 0, maxTokens: 100 }).temperature, 0);
   });
 });

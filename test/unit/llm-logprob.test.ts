@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Judgement } from '../../src/core/schemas.js';
 import { ChatEndpoint } from '../../src/llm/chat.js';
-import { judgeRlhflow, judgeStepwise } from '../../src/llm/logprobJudges.js';
+import { judgeRlhflow, judgeRlhflowProcessBench, judgeStepwise } from '../../src/llm/logprobJudges.js';
 import type {
   ChatReply,
   ChatRequestBody,
@@ -311,5 +311,43 @@ describe('RLHFlow PRM', () => {
         message: `${endpoint.label} returned no logprobs; this judge needs an endpoint that does`,
       });
     }
+  });
+});
+
+describe('RLHFlow as ProcessBench scores it', () => {
+  test('one greedy token per step until the first that does not start with "+"; later steps unasked', async () => {
+    const said = ['+', ' +\n', 'Minus', '+'];
+    const { server, endpoint } = await endpointFor((body) =>
+      reply({ content: said[body.messages.filter((message) => message.role === 'user').length - 1]! }),
+    );
+    const judgement = await judgeRlhflowProcessBench(endpoint, 'P?', ['a', 'b', 'c', 'd'], 4096);
+    assert.deepEqual([judgement.stepScores, judgement.firstError], [[1, 1, 0, null], 2]);
+    assert.equal(server.requests.length, 3);
+    const third = bodies(server)[2]!;
+    assert.deepEqual(third.messages, [
+      { role: 'user', content: 'P?\n\na' },
+      { role: 'assistant', content: '+' },
+      { role: 'user', content: 'b' },
+      { role: 'assistant', content: '+' },
+      { role: 'user', content: 'c' },
+    ]);
+    assert.deepEqual([third.temperature, third.max_tokens, third.logprobs], [0, 1, undefined]);
+  });
+
+  test('all "+" is no error; a budget cut before any "-" is no prediction, said so', async () => {
+    const { endpoint } = await endpointFor(() => reply({ content: '+' }));
+    const clean = await judgeRlhflowProcessBench(endpoint, 'P', ['a', 'b'], 4096);
+    assert.deepEqual([clean.stepScores, clean.firstError, clean.error], [[1, 1], -1, undefined]);
+    const cut = await judgeRlhflowProcessBench(
+      endpoint,
+      'P',
+      ['x'.repeat(30), 'y'.repeat(30), 'z'.repeat(30)],
+      60,
+    );
+    assert.deepEqual([cut.stepScores, cut.firstError, cut.unscoredFrom], [[null, null, null], null, 2]);
+    assert.match(
+      cut.error!,
+      /no step was found wrong before the input budget \(maxInputTokens 60\) cut the solution at step 2/,
+    );
   });
 });

@@ -12,12 +12,14 @@ import {
   fillTemplate,
   firstStepBelow,
   lastFlatBoxed,
+  processBenchJudgement,
   pythonInt,
   scoreAt,
   subsetOf,
   subsetScore,
   TemplateError,
   taggedResponse,
+  templateProblem,
 } from '../../src/core/processbench.js';
 
 describe('the critic prompt', () => {
@@ -176,5 +178,59 @@ describe('subset figures', () => {
     assert.equal(subsetOf({ id: 'math-3' }, 'C:\\data\\gsm8k.JSONL'), 'gsm8k');
     assert.equal(subsetOf({ id: 'olympiadbench-12' }, undefined), 'olympiadbench');
     assert.equal(subsetOf({ id: '12' }, undefined), 'all');
+  });
+});
+
+describe('a template checked before any request', () => {
+  test('usable: both placeholders, braces escaped', () => {
+    assert.equal(templateProblem('P: {problem}\nS: {tagged_response}\nAnswer in \\boxed{{}}.'), null);
+  });
+
+  test('unusable: named with the reason', () => {
+    assert.equal(
+      templateProblem('P: {problem}\nAnswer in \\boxed{{}}.'),
+      'the template never uses {tagged_response}: the critic would not see the row',
+    );
+    assert.equal(
+      templateProblem('{{problem}} {{tagged_response}}'),
+      'the template never uses {problem} or {tagged_response}: the critic would not see the row',
+    );
+    assert.match(templateProblem('{problem} {tagged_response} \\boxed{}')!, /unknown placeholder "\{\}"/);
+  });
+});
+
+describe('one row’s judgement from its critiques', () => {
+  test('the prediction by the rules; the panel’s scores from the in-range critiques', () => {
+    const judgement = processBenchJudgement(
+      ['\\boxed{1}', '\\boxed{-1}', '\\boxed{1}', 'none', '\\boxed{9}'],
+      3,
+    );
+    assert.deepEqual(judgement, {
+      verdicts: [1, -1, 1, null, null],
+      boxed: ['1', '-1', '1', null, '9'],
+      prediction: 1,
+      // Of the three in-range critiques: all leave step 0, one leaves steps 1 and 2 unflagged.
+      stepScores: [1, 1 / 3, 1 / 3],
+      firstError: 1,
+    });
+  });
+
+  test('a prediction no step has is kept, but the panel gets no verdict', () => {
+    assert.deepEqual(processBenchJudgement(['\\boxed{5}', '\\boxed{5}', '\\boxed{0}'], 3), {
+      verdicts: [null, null, 0],
+      boxed: ['5', '5', '0'],
+      prediction: 5,
+      stepScores: [null, null, null],
+      firstError: null,
+      error: 'the prediction 5 names no step (the solution has 3, indexed from 0)',
+    });
+    assert.equal(processBenchJudgement(['\\boxed{-2}'], 3).prediction, -2);
+    assert.equal(processBenchJudgement(['\\boxed{-2}'], 3).firstError, null);
+  });
+
+  test('no integer won: no prediction, said so', () => {
+    const judgement = processBenchJudgement(['\\boxed{a}', 'nothing'], 2);
+    assert.equal(judgement.prediction, null);
+    assert.equal(judgement.error, 'no prediction: no integer won among the last \\boxed{} of 2 critique(s)');
   });
 });
