@@ -124,22 +124,31 @@ const COMMANDS: Record<string, Command> = {
       ),
   },
   evaluate: {
-    summary: 'judge step-labelled rows (ProcessBench, PRM800K) by Self-PRM and the PRMs: F1 per subset',
+    summary:
+      'a dataset: k judged samples per problem, or step-labelled rows (ProcessBench, PRM800K) judged as they are',
     usage:
-      'steplens evaluate FILE… --config steplens.json --out DIR [--tau-subset gsm8k] [--concurrency N] [--quiet]',
+      'steplens evaluate FILE… --config steplens.json --out DIR [--tau-subset gsm8k] [--concurrency N] [--retry-failed] [--strict] [--quiet]',
     details:
-      "Scores every row's own steps (rows need steps and a first-error label) by Self-PRM and each PRM\n" +
-      'of --config, and writes DIR/report.json and DIR/report.md (ProcessBench F1 per judge and subset,\n' +
+      'The rows decide. Problems without steps (MATH, AIME, GSM8K, …): policy.n samples per problem, each\n' +
+      'judged by Self-PRM and every PRM and checked against the reference; one run file per problem under\n' +
+      'DIR/runs/ and the index DIR/dataset.json. Killed at any moment (SIGKILL too) and rerun, it continues\n' +
+      'from what finished; --retry-failed requests failed samples and judgements again; a malformed row\n' +
+      'is skipped and counted unless --strict. Prints {"out","dataset","problems","finished","reused",\n' +
+      '"samples","failedSamples","excluded","complete","seconds"}.\n' +
+      "Step-labelled rows: scores every row's own steps by Self-PRM and each PRM of --config, and writes\n" +
+      'DIR/report.json and DIR/report.md (ProcessBench F1 per judge and subset,\n' +
       'the average, and per PRM the τ that maximises F1 on --tau-subset), DIR/results.jsonl (one line per\n' +
       "row: each judge's prediction) and one run file per row under DIR/runs/ (opens in the panel).\n" +
       'A row\'s subset is the file\'s name stem (gsm8k.json …), else its id before the last "-".\n' +
-      'Rerunning the same command reuses every finished row; Ctrl-C stops, writes the partial report\n' +
-      '(exit 130), and the next run continues. Another config for the same DIR is refused.',
+      'Both: rerunning the same command reuses everything finished; Ctrl-C stops (exit 130) and the next\n' +
+      'run continues. Other judges, models, prompts or sampling for the same DIR are refused.',
     options: {
       config: { type: 'string' },
       out: { type: 'string' },
       'tau-subset': { type: 'string', default: 'gsm8k' },
       concurrency: { type: 'string' },
+      'retry-failed': { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
     positionals: 'some',
@@ -158,6 +167,8 @@ const COMMANDS: Record<string, Command> = {
             tauSubset: str(parsed.values['tau-subset']) ?? 'gsm8k',
             ...(concurrency !== undefined ? { concurrency: Number(concurrency) } : {}),
             quiet: parsed.values.quiet === true,
+            retryFailed: parsed.values['retry-failed'] === true,
+            strict: parsed.values.strict === true,
           },
           streams,
           signal,

@@ -1,5 +1,10 @@
-/** `steplens evaluate FILE… --config CFG --out DIR`: the judge evaluation (src/jobs/evaluate.ts) from a shell. */
+/**
+ * `steplens evaluate FILE… --config CFG --out DIR` from a shell; the rows decide what it does:
+ * step-labelled rows get the judge evaluation (src/jobs/evaluate.ts), problems a dataset run
+ * (src/jobs/dataset.ts).
+ */
 import { loadConfig } from '../io/configFile.js';
+import { type DatasetProgress, rowsKind, runDataset } from '../jobs/dataset.js';
 import { type EvaluateProgress, evaluateDataset } from '../jobs/evaluate.js';
 import { environmentKeys } from '../llm/judges.js';
 import type { PipelineEvent } from '../llm/pipeline.js';
@@ -13,6 +18,10 @@ export interface EvaluateArgs {
   /** Rows judged at once; default enough to keep every endpoint busy. */
   concurrency?: number;
   quiet: boolean;
+  /** Dataset runs: fail on the first malformed row instead of skipping it. */
+  strict?: boolean;
+  /** Dataset runs: request failed samples and judgements again. */
+  retryFailed?: boolean;
 }
 
 type Streams = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } };
@@ -60,6 +69,7 @@ export async function runEvaluate(
   signal?: AbortSignal,
 ): Promise<number> {
   const loaded = await loadConfig(args.config);
+  if ((await rowsKind(args.files)) === 'problems') return runDatasetCommand(args, loaded, streams, signal);
   const printer = progressPrinter(streams.stderr, args.quiet);
   const outcome = await evaluateDataset({
     files: args.files,
@@ -75,6 +85,77 @@ export async function runEvaluate(
   printer.end();
   streams.stdout.write(
     `${JSON.stringify({ out: args.out, rows: outcome.rows, judged: outcome.judged, reused: outcome.reused, skipped: outcome.skipped.length, complete: outcome.complete })}\n`,
+  );
+  return outcome.complete ? 0 : 130;
+}
+
+const tokens = (count: number) =>
+  count >= 1e6 ? `${(count / 1e6).toFixed(1)}M` : count >= 1e3 ? `${(count / 1e3).toFixed(1)}k` : `${count}`;
+
+async function runDatasetCommand(
+  args: EvaluateArgs,
+  loaded: Awaited<ReturnType<typeof loadConfig>>,
+  streams: Streams,
+  signal?: AbortSignal,
+): Promise<number> {
+  const started = Date.now();
+  const live = !args.quiet && streams.stderr.isTTY === true;
+  let lastLine = 0;
+  let firstFresh: { at: number; samples: number } | undefined;
+  const onProgress = (progress: DatasetProgress) => {
+    if (args.quiet) return;
+    firstFresh ??= { at: Date.now(), samples: progress.samplesDone };
+    const fresh = progress.samplesDone - firstFresh.samples;
+    const elapsed = (Date.now() - firstFresh.at) / 1000;
+    const eta =
+      fresh > 0 && elapsed > 0
+        ? ` · ETA ${duration(((progress.samplesTotal - progress.samplesDone) * elapsed) / fresh)}`
+        : '';
+    const used = progress.usage.promptTokens + progress.usage.completionTokens;
+    const text = `problems ${progress.problemsDone}/${progress.problems} (${progress.reused} reused) · samples ${progress.samplesDone}/${progress.samplesTotal} (${progress.failedSamples} failed) · judgements ${progress.judgementsDone} · tokens ${tokens(used)}${eta}`;
+    if (live) streams.stderr.write(`\r${text}   `);
+    else if (Date.now() - lastLine >= 10_000 || progress.problemsDone === progress.problems) {
+      lastLine = Date.now();
+      streams.stderr.write(`${text}\n`);
+    }
+  };
+  const outcome = await runDataset({
+    files: args.files,
+    loaded,
+    out: args.out,
+    ...(args.strict ? { strict: true } : {}),
+    ...(args.retryFailed ? { retryFailed: true } : {}),
+    ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+    resolveKey: environmentKeys,
+    ...(signal ? { signal } : {}),
+    onProgress,
+    onEvent: (event) => {
+      if (event.type === 'retry' && !args.quiet)
+        streams.stderr.write(
+          `${live ? '\n' : ''}retry ${event.attempt} in ${event.delayMs} ms: ${event.message}\n`,
+        );
+    },
+  });
+  if (live) streams.stderr.write('\n');
+  if (!args.quiet) for (const line of outcome.excluded) streams.stderr.write(`excluded: ${line}\n`);
+  const samples = outcome.index.problems.reduce((sum, problem) => sum + problem.samples.length, 0);
+  const failedSamples = outcome.index.problems.reduce(
+    (sum, problem) => sum + problem.samples.filter((sample) => sample.failed).length,
+    0,
+  );
+  streams.stdout.write(
+    `${JSON.stringify({
+      out: args.out,
+      dataset: outcome.indexPath,
+      problems: outcome.problems,
+      finished: outcome.index.problems.length,
+      reused: outcome.reused,
+      samples,
+      failedSamples,
+      excluded: outcome.excluded.length,
+      complete: outcome.complete,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    })}\n`,
   );
   return outcome.complete ? 0 : 130;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RunConfigSchema } from './config.js';
+import { DatasetIndexSchema } from './dataset.js';
 import { ProblemSchema } from './problems.js';
 import { AuditEventSchema, RunSchema } from './schemas.js';
 
@@ -18,6 +19,11 @@ export function renderJsonSchemas(): Record<string, string> {
       schema: RunConfigSchema,
       io: 'input',
       title: 'StepLens analysis configuration (steplens.json)',
+    },
+    'dataset.schema.json': {
+      schema: DatasetIndexSchema,
+      io: 'output',
+      title: 'StepLens dataset index (dataset.json of a dataset run)',
     },
     'problem.schema.json': {
       schema: ProblemSchema,

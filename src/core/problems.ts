@@ -43,16 +43,24 @@ function baseName(fileName: string): string {
   return last.replace(/\.[^.]+$/, '');
 }
 
-export function parseProblemFile(fileName: string, content: string): Problem[] {
+/**
+ * How a file's bad rows are handled: by default the first one fails the whole file; with
+ * `onBadRow`, each is handed over (it names file, line or row, and field) and the rest are read.
+ */
+export interface ParseOptions {
+  onBadRow?: (error: InputError) => void;
+}
+
+export function parseProblemFile(fileName: string, content: string, options: ParseOptions = {}): Problem[] {
   const extension = extensionOf(fileName);
   switch (extension) {
     case '.md':
     case '.txt':
       return [parseTextProblem(fileName, content)];
     case '.jsonl':
-      return parseJsonLines(fileName, content);
+      return parseJsonLines(fileName, content, options);
     case '.json':
-      return parseJsonDocument(fileName, content);
+      return parseJsonDocument(fileName, content, options);
     default:
       throw new InputError(
         { file: fileName },
@@ -106,24 +114,49 @@ function parseTextProblem(fileName: string, content: string): Problem {
 // ---------------------------------------------------------------------------------------------
 // JSON and JSONL rows.
 
-function parseJsonLines(fileName: string, content: string): Problem[] {
+/** One row parsed, or (with `onBadRow`) handed over as bad and left out. */
+function readRow(options: ParseOptions, parse: () => Problem): Problem[] {
+  if (!options.onBadRow) return [parse()];
+  try {
+    return [parse()];
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    options.onBadRow(error);
+    return [];
+  }
+}
+
+function parseJsonLines(fileName: string, content: string, options: ParseOptions): Problem[] {
   const problems: Problem[] = [];
+  let bad = 0;
+  const counting: ParseOptions = options.onBadRow
+    ? {
+        onBadRow: (error) => {
+          bad += 1;
+          options.onBadRow!(error);
+        },
+      }
+    : {};
   content.split(/\r?\n/).forEach((line, index) => {
     if (line.trim() === '') return;
     const lineNumber = index + 1;
-    let value: unknown;
-    try {
-      value = parseJson(line);
-    } catch (error) {
-      throw jsonInputError({ file: fileName, line: lineNumber }, error);
-    }
-    problems.push(parseRow(value, { file: fileName, line: lineNumber }, lineNumber));
+    problems.push(
+      ...readRow(counting, () => {
+        let value: unknown;
+        try {
+          value = parseJson(line);
+        } catch (error) {
+          throw jsonInputError({ file: fileName, line: lineNumber }, error);
+        }
+        return parseRow(value, { file: fileName, line: lineNumber }, lineNumber);
+      }),
+    );
   });
-  if (problems.length === 0) throw new InputError({ file: fileName }, 'the file holds no rows');
+  if (problems.length === 0 && bad === 0) throw new InputError({ file: fileName }, 'the file holds no rows');
   return problems;
 }
 
-function parseJsonDocument(fileName: string, content: string): Problem[] {
+function parseJsonDocument(fileName: string, content: string, options: ParseOptions): Problem[] {
   let value: unknown;
   try {
     value = parseJson(content);
@@ -133,7 +166,9 @@ function parseJsonDocument(fileName: string, content: string): Problem[] {
   }
   if (Array.isArray(value)) {
     if (value.length === 0) throw new InputError({ file: fileName }, 'the file holds an empty array');
-    return value.map((row, index) => parseRow(row, { file: fileName, row: index + 1 }, index + 1));
+    return value.flatMap((row, index) =>
+      readRow(options, () => parseRow(row, { file: fileName, row: index + 1 }, index + 1)),
+    );
   }
   return [parseRow(value, { file: fileName }, undefined)];
 }

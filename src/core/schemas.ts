@@ -30,6 +30,12 @@ export const JudgeInfoSchema = z.object({
   model: z.string(),
 });
 
+export const UsageSchema = z.object({
+  promptTokens: z.number().int().min(0),
+  completionTokens: z.number().int().min(0),
+  reasoningTokens: z.number().int().min(0).optional(),
+});
+
 export const JudgementSchema = z.object({
   /** One score per step: the probability the solution is still correct up to this step; null = unscored. */
   stepScores: z.array(Probability.nullable()),
@@ -54,17 +60,13 @@ export const JudgementSchema = z.object({
   /** Steps from this index on did not fit the judge's input budget and are unscored. */
   unscoredFrom: StepIndex.optional(),
   latencyMs: z.number().min(0).optional(),
+  /** Tokens of the judge's chat requests, summed, where the server reported them. */
+  usage: UsageSchema.optional(),
   /**
    * Set when the judge gave no judgement on this sample: it failed, or scored no step (a judgement
    * without one scored step is never read as "no error"). Scores are then all null.
    */
   error: z.string().optional(),
-});
-
-export const UsageSchema = z.object({
-  promptTokens: z.number().int().min(0),
-  completionTokens: z.number().int().min(0),
-  reasoningTokens: z.number().int().min(0).optional(),
 });
 
 export const SampleSchema = z.object({
@@ -123,6 +125,11 @@ export const RunSchema = z.object({
   config: RunConfigSchema,
   judges: z.array(JudgeInfoSchema),
   samples: z.array(SampleSchema),
+  /**
+   * Tokens of sampling requests that served several samples at once: such a request's usage is
+   * reported for all its choices together, so it is kept here rather than split among them.
+   */
+  samplingUsage: UsageSchema.optional(),
   rerank: z.array(RerankPickSchema),
 });
 

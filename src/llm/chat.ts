@@ -138,7 +138,7 @@ function toUsage(usage: z.infer<typeof UsageWire>): ChatUsage | undefined {
 }
 
 /** The tokens of two requests together: a reasoning count when either server gave one. */
-function addUsage(a: ChatUsage | undefined, b: ChatUsage | undefined): ChatUsage | undefined {
+export function addUsage(a: ChatUsage | undefined, b: ChatUsage | undefined): ChatUsage | undefined {
   if (!a || !b) return a ?? b;
   const reasoning = [a.reasoningTokens, b.reasoningTokens].filter((tokens) => tokens !== undefined);
   return {
@@ -430,6 +430,8 @@ export class ChatEndpoint {
       }
     }
     if (wanted.length === 1 && parts.get(wanted[0]!)?.finishReason) report(wanted[0]!);
+    // A request for several samples: its usage is the request's, reported once, after its choices.
+    if (wanted.length > 1 && usage) handlers.onUsage?.(usage);
     if (open.length === 0) return;
     const seen = wanted.filter((slot) => parts.has(slot));
     const allSeenFinished = seen.every((slot) => parts.get(slot)!.finishReason !== null);
@@ -461,4 +463,6 @@ export interface StreamHandlers {
   onProgress?: (slot: number, characters: number) => void;
   /** On cancel, once for each slot left open that had streamed any text. */
   onCancelled?: (slot: number, partial: PartialChoice) => void;
+  /** The tokens of a request that streamed several choices (a one-choice request's go with its choice). */
+  onUsage?: (usage: ChatUsage) => void;
 }

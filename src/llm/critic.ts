@@ -139,6 +139,7 @@ export async function judgeByCritique(
     ...criticJudgement(verdicts, steps.length),
     raw: outputs.map(keepRaw),
     latencyMs: performance.now() - started,
+    ...(result.usage ? { usage: result.usage } : {}),
   };
 }
 
@@ -179,5 +180,6 @@ export async function judgeByProcessBenchCritique(
     ...processBenchJudgement(critiques, steps.length),
     raw: result.choices.map((choice) => keepRaw(choice.content)),
     latencyMs: performance.now() - started,
+    ...(result.usage ? { usage: result.usage } : {}),
   };
 }

@@ -11,7 +11,15 @@ import { requireScoredStep } from '../core/judgements.js';
 import { firstErrorFromScores } from '../core/metrics.js';
 import type { Judgement } from '../core/schemas.js';
 import { fitSteps } from './budget.js';
-import type { ChatChoice, ChatEndpoint, ChatMessage, ChatRequest, TokenLogprob } from './chat.js';
+import {
+  addUsage,
+  type ChatChoice,
+  type ChatEndpoint,
+  type ChatMessage,
+  type ChatRequest,
+  type ChatUsage,
+  type TokenLogprob,
+} from './chat.js';
 import { EndpointError } from './errors.js';
 
 /**
@@ -69,10 +77,15 @@ interface BinaryAnswer {
 const YES_NO: BinaryAnswer = { good: YES, bad: NO, names: '"Yes" nor "No"' };
 const PLUS_MINUS: BinaryAnswer = { good: PLUS, bad: MINUS, names: '"+" nor "-"' };
 
-/** A step's score, or why it has none. */
+/** A step's score, or why it has none, and the tokens its requests took. */
 interface StepScore {
   score: number | null;
   why?: string;
+  usage?: ChatUsage | undefined;
+}
+
+function withUsage(score: StepScore, usage: ChatUsage | undefined): StepScore {
+  return usage ? { ...score, usage } : score;
 }
 
 function firstTokenScore(logprobs: readonly TokenLogprob[], answer: BinaryAnswer): StepScore {
@@ -98,7 +111,7 @@ async function oneTokenScore(
   const result = await endpoint.complete({ messages, ...ONE_TOKEN }, 1, signal);
   const logprobs = result.choices[0]?.logprobs;
   if (!logprobs) throw missingLogprobs(endpoint);
-  return firstTokenScore(logprobs, answer);
+  return withUsage(firstTokenScore(logprobs, answer), result.usage);
 }
 
 const THINK_OPEN = '<think>';
@@ -164,13 +177,15 @@ async function stepwiseScore(
   settings: StepwiseSettings,
   signal?: AbortSignal,
 ): Promise<StepScore> {
+  let probeUsage: ChatUsage | undefined;
   if (!reasoningEndpoints.has(endpoint.key)) {
     const result = await endpoint.complete({ messages, ...ONE_TOKEN }, 1, signal);
     const choice = result.choices[0];
     if (choice && !choice.logprobs && opensReasoning(choice)) throw reasoningWithoutLogprobs(endpoint);
     if (!choice?.logprobs) throw missingLogprobs(endpoint);
-    if (!opensReasoning(choice)) return firstTokenScore(choice.logprobs, YES_NO);
+    if (!opensReasoning(choice)) return withUsage(firstTokenScore(choice.logprobs, YES_NO), result.usage);
     reasoningEndpoints.add(endpoint.key);
+    probeUsage = result.usage;
   }
   const request: ChatRequest = {
     messages,
@@ -182,7 +197,10 @@ async function stepwiseScore(
   const result = await endpoint.complete(request, 1, signal);
   const choice = result.choices[0];
   if (!choice?.logprobs) throw reasoningWithoutLogprobs(endpoint);
-  return scoreAfterReasoning(choice, YES_NO, settings.maxTokens);
+  return withUsage(
+    scoreAfterReasoning(choice, YES_NO, settings.maxTokens),
+    addUsage(probeUsage, result.usage),
+  );
 }
 
 export function stepwisePrompt(problem: string, steps: readonly string[], step: number): string {
@@ -222,8 +240,13 @@ async function scoreEachStep(
     steps.map((_, step) => (step < limit ? scoreStep(step) : Promise.resolve<StepScore>({ score: null }))),
   );
   const scores = results.map((result) => result.score);
+  const usage = results.reduce<ChatUsage | undefined>(
+    (sum, result) => addUsage(sum, result.usage),
+    undefined,
+  );
   const common = {
     stepScores: scores,
+    ...(usage ? { usage } : {}),
     ...(unscoredFrom !== undefined ? { unscoredFrom } : {}),
     latencyMs: performance.now() - started,
   };
@@ -333,12 +356,14 @@ export async function judgeRlhflowProcessBench(
   const fitting = fitSteps(problem, steps, maxInputTokens);
   const scores: (number | null)[] = Array.from({ length: steps.length }, () => null);
   let firstError: number | null = null;
+  let usage: ChatUsage | undefined;
   for (let step = 0; step < fitting; step++) {
     const result = await endpoint.complete(
       { messages: rlhflowProcessBenchMessages(problem, steps, step), temperature: 0, max_tokens: 1 },
       1,
       signal,
     );
+    usage = addUsage(usage, result.usage);
     const right = (result.choices[0]?.content ?? '').trim().toLowerCase().startsWith('+');
     scores[step] = right ? 1 : 0;
     if (!right) {
@@ -351,6 +376,7 @@ export async function judgeRlhflowProcessBench(
     stepScores: scores,
     ...(fitting < steps.length ? { unscoredFrom: fitting } : {}),
     latencyMs: performance.now() - started,
+    ...(usage ? { usage } : {}),
   };
   if (firstError === null)
     return {

@@ -13,7 +13,7 @@ import type { CritiqueTemplates } from '../core/processbench.js';
 import { aggregateScores, rerank } from '../core/rerank.js';
 import { type Judgement, type Run, RunSchema, type Sample } from '../core/schemas.js';
 import { separateReasoning, splitSteps } from '../core/steps.js';
-import type { ChatEndpoint, PartialChoice } from './chat.js';
+import { addUsage, type ChatEndpoint, type ChatUsage, type PartialChoice } from './chat.js';
 import { errorText } from './credentials.js';
 import { CancelledError } from './errors.js';
 import {
@@ -34,6 +34,8 @@ export type PipelineEvent =
   | { type: 'judged'; done: number; total: number; sample: number; judge: string; judgement: Judgement }
   /** Characters streamed so far for a sample still being written. */
   | { type: 'streaming'; sample: number; characters: number }
+  /** The tokens of a sampling request that served several samples (added to the run's samplingUsage). */
+  | { type: 'usage'; usage: ChatUsage }
   | { type: 'retry'; endpoint: string; attempt: number; delayMs: number; message: string };
 
 export interface PipelineOptions {
@@ -136,14 +138,15 @@ class JudgingQueue {
   done = 0;
   total: number;
 
+  /** `total`: the judgements expected, for progress; lowered as samples turn out unjudgeable. */
   constructor(
     private readonly problem: Problem,
     private readonly judges: readonly Judge[],
     private readonly config: RunConfig,
-    expectedSamples: number,
+    total: number,
     private readonly options: PipelineOptions,
   ) {
-    this.total = expectedSamples * judges.length;
+    this.total = total;
   }
 
   /** A sample that will never be judged (failed, or no steps) lowers the expected total. */
@@ -222,10 +225,23 @@ function retryEvents(options: PipelineOptions): EndpointTuning {
  * Samples `config.policy.n` solutions and judges them; with `existingSteps`, judges the problem's
  * own steps as the single sample instead (nothing is sampled).
  */
-export async function analyze(
-  problem: Problem,
-  options: PipelineOptions & { existingSteps?: boolean; endpoints?: SharedEndpoints },
-): Promise<Run> {
+export interface AnalyzeOptions extends PipelineOptions {
+  /** Judge the problem's own steps as the one sample instead of sampling. */
+  existingSteps?: boolean;
+  /** Endpoints shared with other analyses (a dataset run); made for this one otherwise. */
+  endpoints?: SharedEndpoints;
+  /**
+   * Samples an earlier, interrupted attempt finished, with the judgements they got: kept as they
+   * are; only missing samples and missing judgements are requested.
+   */
+  resume?: readonly Sample[];
+  /** With `resume`: failed samples and failed judgements are requested again instead of kept. */
+  retryFailed?: boolean;
+  /** With `resume`: the sampling tokens the earlier attempt had counted for the whole run. */
+  resumeSamplingUsage?: ChatUsage;
+}
+
+export async function analyze(problem: Problem, options: AnalyzeOptions): Promise<Run> {
   const { config, signal } = options;
   const now = options.now ?? (() => new Date());
   const { policy, judges } = options.endpoints ?? createEndpoints(options);
@@ -249,7 +265,7 @@ export async function analyze(
   options.onEvent?.({ type: 'started', run: structuredClone(run) });
 
   if (ownSteps) {
-    const queue = new JudgingQueue(problem, judges, config, 1, options);
+    const queue = new JudgingQueue(problem, judges, config, judges.length, options);
     const sample = sampleFromExistingSteps(problem, ownSteps, config);
     run.samples.push(sample);
     options.onEvent?.({ type: 'sampled', done: 1, total: 1, sample });
@@ -259,8 +275,41 @@ export async function analyze(
   }
 
   const n = config.policy.n;
-  const queue = new JudgingQueue(problem, judges, config, n, options);
-  let sampled = 0;
+  if (options.resumeSamplingUsage) run.samplingUsage = { ...options.resumeSamplingUsage };
+  // Samples an earlier attempt finished (a resumed dataset run) are kept with their judgements;
+  // only the missing samples are asked for, and only the judgements each kept sample lacks.
+  const kept = (options.resume ?? [])
+    .filter((sample) => sample.index < n && !sample.cancelled && !(options.retryFailed && sample.error))
+    .map((sample) => structuredClone(sample));
+  const keptSlots = new Set(kept.map((sample) => sample.index));
+  const slots = Array.from({ length: n }, (_, slot) => slot).filter((slot) => !keptSlots.has(slot));
+  const lacking = kept.map((sample) => ({
+    sample,
+    judges:
+      sample.error || sample.steps.length === 0
+        ? []
+        : judges.filter((judge) => {
+            const judgement = sample.judgements[judge.info.id];
+            return !judgement || (options.retryFailed === true && judgement.error !== undefined);
+          }),
+  }));
+  const queue = new JudgingQueue(
+    problem,
+    judges,
+    config,
+    slots.length * judges.length + lacking.reduce((sum, entry) => sum + entry.judges.length, 0),
+    options,
+  );
+  for (const { sample, judges: missing } of lacking)
+    for (const judge of missing) delete sample.judgements[judge.info.id];
+  // Judgements that are kept count as done.
+  queue.done = kept.reduce((sum, sample) => sum + Object.keys(sample.judgements).length, 0);
+  queue.total += queue.done;
+  let sampled = kept.length;
+  for (const { sample, judges: missing } of lacking) {
+    run.samples.push(sample);
+    queue.add(sample, missing);
+  }
   const onSample = (slot: number, outcome: SampleOutcome) => {
     const sample: Sample = outcome.ok
       ? {
@@ -284,11 +333,15 @@ export async function analyze(
   await sampleSolutions(
     policy,
     solveRequest(problem.text, config.policy),
-    n,
+    slots,
     {
       onSample,
       onCancelled,
       onProgress: (slot, characters) => options.onEvent?.({ type: 'streaming', sample: slot, characters }),
+      onUsage: (usage) => {
+        run.samplingUsage = addUsage(run.samplingUsage, usage);
+        options.onEvent?.({ type: 'usage', usage });
+      },
     },
     signal,
   );

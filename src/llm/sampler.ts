@@ -31,18 +31,20 @@ export type SampleOutcome =
   | { ok: false; error: string };
 
 /**
- * Calls `onSample` exactly once for each of the `n` slots that finishes or fails. When the signal
+ * Samples the given slots (sample indices; all of 0…n−1, or the ones a resumed run still lacks).
+ * Calls `onSample` exactly once for each slot that finishes or fails. When the signal
  * fires (the run is cancelled, not failed), a slot still open that had streamed text goes to
  * `onCancelled` with that text; one that had streamed nothing is left out.
  */
 export async function sampleSolutions(
   endpoint: ChatEndpoint,
   request: ChatRequest,
-  n: number,
+  slots: readonly number[],
   handlers: {
     onSample: (slot: number, outcome: SampleOutcome) => void;
     onProgress?: (slot: number, characters: number) => void;
     onCancelled?: (slot: number, partial: PartialChoice) => void;
+    onUsage?: (usage: ChatUsage) => void;
   },
   signal?: AbortSignal,
 ): Promise<void> {
@@ -54,6 +56,7 @@ export async function sampleSolutions(
     },
     onProgress: handlers.onProgress,
     onCancelled: handlers.onCancelled,
+    onUsage: handlers.onUsage,
   };
   const fail = (slots: readonly number[], error: unknown) => {
     // Whatever a request failed with once the run is cancelled, it is no failed sample.
@@ -61,11 +64,11 @@ export async function sampleSolutions(
     const message = errorText(error);
     for (const slot of slots) handlers.onSample(slot, { ok: false, error: message });
   };
-  const all = Array.from({ length: n }, (_, slot) => slot);
+  const all = [...slots];
   const unsettled = () => all.filter((slot) => !settled.has(slot));
 
-  // Stryker disable next-line EqualityOperator: for n = 1 the one request for all slots is the per-sample request
-  if (n > 1 && endpoint.acceptsMultipleChoices) {
+  // Stryker disable next-line EqualityOperator: for one slot the one request for all slots is the per-sample request
+  if (all.length > 1 && endpoint.acceptsMultipleChoices) {
     try {
       await endpoint.stream(request, all, streamHandlers, signal);
     } catch (error) {

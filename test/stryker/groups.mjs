@@ -25,6 +25,7 @@ export const GROUPS = {
   'core-labels': {
     mutate: files('src/core', [
       'audit',
+      'dataset',
       'disagreement',
       'evaluation',
       'judgements',
@@ -61,7 +62,9 @@ export const GROUPS = {
   },
   io: {
     mutate: ['src/io/**/*.ts'],
-    tests: tests(/^(audit-log|audit-export|audit-save|files|text-files|cli-hardening|config-file)/),
+    tests: tests(
+      /^(audit-log|audit-export|audit-save|files|text-files|cli-hardening|config-file|cli-evaluate-dataset)/,
+    ),
   },
   jobs: {
     mutate: ['src/jobs/**/*.ts'],

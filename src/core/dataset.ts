@@ -1,0 +1,118 @@
+/**
+ * The dataset index (`DIR/dataset.json`): per problem and sample, what the dataset report needs
+ * without opening the runs — answer, correctness, each judge's solution score and first error,
+ * failures, tokens. Built from finished runs, one problem at a time.
+ */
+import { z } from 'zod';
+import { judgeThreshold, verdictOf } from './judgements.js';
+import { JudgeInfoSchema, type Run, type Sample, UsageSchema } from './schemas.js';
+
+export const DATASET_SCHEMA_VERSION = 1;
+
+const JudgeSummarySchema = z.object({
+  /** The solution score by the run's aggregation; null when the judge gave no judgement. */
+  score: z.number().min(0).max(1).nullable(),
+  /** The judge's first error at its τ (−1: none); null when it gave no verdict. */
+  firstError: z.number().int().min(-1).nullable(),
+  /** The judge failed on this sample (request failed, or nothing scored): never "no error". */
+  failed: z.literal(true).optional(),
+});
+
+const SampleSummarySchema = z.object({
+  index: z.number().int().min(0),
+  answer: z.string().nullable(),
+  /** Against the problem's reference; absent when it has none. */
+  correct: z.boolean().optional(),
+  /** Sampling failed: no answer, never a vote. */
+  failed: z.literal(true).optional(),
+  steps: z.number().int().min(0),
+  usage: UsageSchema.optional(),
+  judges: z.record(z.string(), JudgeSummarySchema),
+});
+
+export const DatasetProblemSchema = z.object({
+  id: z.string(),
+  /** The run file under `runs/`, relative to the dataset folder. */
+  run: z.string(),
+  subset: z.string().optional(),
+  reference: z.string().nullable(),
+  samples: z.array(SampleSummarySchema),
+  /** Tokens of every request for this problem: sampling, and each judge's. */
+  usage: z.object({ sampling: UsageSchema, judges: z.record(z.string(), UsageSchema) }),
+});
+
+export const DatasetIndexSchema = z.object({
+  schemaVersion: z.literal(DATASET_SCHEMA_VERSION),
+  /** k_max: samples asked per problem. */
+  samplesPerProblem: z.number().int().min(1),
+  judges: z.array(JudgeInfoSchema),
+  /** τ each judge's first errors were read at. */
+  thresholds: z.record(z.string(), z.number().min(0).max(1)),
+  /** Every problem has finished; otherwise `problems` holds the finished ones only. */
+  complete: z.boolean(),
+  problems: z.array(DatasetProblemSchema),
+  /** Problems read but not run: each with file, row and why (a malformed row, a duplicate id). */
+  excluded: z.array(z.string()),
+});
+
+export type DatasetProblem = z.infer<typeof DatasetProblemSchema>;
+export type DatasetIndex = z.infer<typeof DatasetIndexSchema>;
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const NO_USAGE: Usage = { promptTokens: 0, completionTokens: 0 };
+
+export function sumUsage(a: Usage | undefined, b: Usage | undefined): Usage {
+  const reasoning = (a?.reasoningTokens ?? 0) + (b?.reasoningTokens ?? 0);
+  const hasReasoning = a?.reasoningTokens !== undefined || b?.reasoningTokens !== undefined;
+  return {
+    promptTokens: (a?.promptTokens ?? 0) + (b?.promptTokens ?? 0),
+    completionTokens: (a?.completionTokens ?? 0) + (b?.completionTokens ?? 0),
+    ...(hasReasoning ? { reasoningTokens: reasoning } : {}),
+  };
+}
+
+function sampleSummary(run: Run, sample: Sample): z.infer<typeof SampleSummarySchema> {
+  const judges: Record<string, z.infer<typeof JudgeSummarySchema>> = {};
+  if (!sample.error) {
+    for (const judge of run.judges) {
+      const judgement = sample.judgements[judge.id];
+      const verdict = verdictOf(run, judge.id, judgement);
+      judges[judge.id] = verdict
+        ? { score: judgement?.solutionScore ?? null, firstError: verdict.firstError }
+        : { score: null, firstError: null, failed: true };
+    }
+  }
+  return {
+    index: sample.index,
+    answer: sample.error ? null : sample.answer,
+    ...(sample.correct !== undefined && !sample.error ? { correct: sample.correct } : {}),
+    ...(sample.error ? { failed: true as const } : {}),
+    steps: sample.steps.length,
+    ...(sample.usage ? { usage: sample.usage } : {}),
+    judges,
+  };
+}
+
+/** One finished run as its dataset index entry. */
+export function datasetProblem(run: Run, runPath: string, subset?: string): DatasetProblem {
+  let sampling = sumUsage(NO_USAGE, run.samplingUsage);
+  const judges: Record<string, Usage> = {};
+  for (const sample of run.samples) {
+    sampling = sumUsage(sampling, sample.usage);
+    for (const [id, judgement] of Object.entries(sample.judgements))
+      if (judgement.usage) judges[id] = sumUsage(judges[id], judgement.usage);
+  }
+  return {
+    id: run.problem.id,
+    run: runPath,
+    ...(subset !== undefined ? { subset } : {}),
+    reference: run.problem.reference ?? null,
+    samples: [...run.samples].sort((a, b) => a.index - b.index).map((sample) => sampleSummary(run, sample)),
+    usage: { sampling, judges },
+  };
+}
+
+/** τ per judge as the index was read (a reader re-deriving first errors needs it). */
+export function thresholdsOf(run: Run): Record<string, number> {
+  return Object.fromEntries(run.judges.map((judge) => [judge.id, judgeThreshold(run.config, judge.id)]));
+}

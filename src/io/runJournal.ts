@@ -1,0 +1,105 @@
+/**
+ * The journal of a run in progress: one JSONL line per finished sample and per finished judgement,
+ * appended the moment it arrives. A process killed at any moment (SIGKILL included: the lines are in
+ * the kernel once written) leaves a journal that a rerun replays, so only the requests that were in
+ * flight are made again. A line torn by the kill is left out and counted; the run file written when
+ * the problem finishes replaces the journal.
+ */
+import { open, readFile, rm } from 'node:fs/promises';
+import { z } from 'zod';
+import { sumUsage } from '../core/dataset.js';
+import { JudgementSchema, type Sample, SampleSchema, UsageSchema } from '../core/schemas.js';
+
+const JournalLineSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('sample'), sample: SampleSchema }),
+  z.object({
+    type: z.literal('judgement'),
+    sample: z.number().int().min(0),
+    judge: z.string(),
+    judgement: JudgementSchema,
+  }),
+  /** The tokens of a sampling request that served several samples. */
+  z.object({ type: z.literal('usage'), usage: UsageSchema }),
+]);
+export type JournalLine = z.infer<typeof JournalLineSchema>;
+
+export interface Replayed {
+  /** Finished samples with the judgements they got, by index. */
+  samples: Sample[];
+  /** Lines that could not be read (torn by a kill, or damaged): their work is done again. */
+  unreadable: number;
+  /** Sampling tokens counted for the run as a whole (requests that served several samples). */
+  samplingUsage?: z.infer<typeof UsageSchema>;
+}
+
+/** Replays a journal; a missing file is an empty one. */
+export async function readJournal(path: string): Promise<Replayed> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { samples: [], unreadable: 0 };
+    throw error;
+  }
+  const samples = new Map<number, Sample>();
+  let unreadable = 0;
+  let samplingUsage: z.infer<typeof UsageSchema> | undefined;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    let parsed: JournalLine;
+    try {
+      parsed = JournalLineSchema.parse(JSON.parse(line));
+    } catch {
+      unreadable += 1;
+      continue;
+    }
+    if (parsed.type === 'sample') samples.set(parsed.sample.index, { ...parsed.sample, judgements: {} });
+    else if (parsed.type === 'usage') samplingUsage = sumUsage(samplingUsage, parsed.usage);
+    else {
+      const sample = samples.get(parsed.sample);
+      if (sample) sample.judgements[parsed.judge] = parsed.judgement;
+      else unreadable += 1;
+    }
+  }
+  return {
+    samples: [...samples.values()].sort((a, b) => a.index - b.index),
+    unreadable,
+    ...(samplingUsage ? { samplingUsage } : {}),
+  };
+}
+
+/** An open journal: lines are written in the order they were appended. */
+export class JournalWriter {
+  private chain: Promise<unknown> = Promise.resolve();
+  private failure: unknown;
+
+  private constructor(private readonly handle: import('node:fs/promises').FileHandle) {}
+
+  static async open(path: string): Promise<JournalWriter> {
+    return new JournalWriter(await open(path, 'a'));
+  }
+
+  append(line: JournalLine): void {
+    const text = `${JSON.stringify(line)}\n`;
+    this.chain = this.chain.then(
+      () => this.handle.write(text),
+      (error: unknown) => {
+        this.failure ??= error;
+      },
+    );
+  }
+
+  /** Waits for every line; throws the first write failure (a full disk must not pass silently). */
+  async close(): Promise<void> {
+    await this.chain.catch((error: unknown) => {
+      this.failure ??= error;
+    });
+    await this.handle.close();
+    if (this.failure) throw this.failure;
+  }
+}
+
+/** Removes a journal (or a run file it replaces); a missing file is fine. */
+export async function removeJournal(path: string): Promise<void> {
+  await rm(path, { force: true });
+}

@@ -1,0 +1,363 @@
+/**
+ * A dataset run: k samples for every problem of a benchmark, each judged by Self-PRM and every PRM
+ * the moment it arrives, answers checked against the reference. One run file per problem under
+ * DIR/runs/ (the panel opens it), a compact index DIR/dataset.json for the report. Killed at any
+ * moment and rerun, it continues: every finished sample and judgement is in the problem's journal,
+ * so at most the requests in flight are made again. Shared by the CLI and the extension.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { type RunConfig, withoutCredentials } from '../core/config.js';
+import {
+  DATASET_SCHEMA_VERSION,
+  type DatasetIndex,
+  DatasetIndexSchema,
+  type DatasetProblem,
+  datasetProblem,
+  sumUsage,
+  type Usage,
+} from '../core/dataset.js';
+import { InputError } from '../core/errors.js';
+import { judgeThreshold } from '../core/judgements.js';
+import { type Problem, parseProblemFile } from '../core/problems.js';
+import { subsetOf } from '../core/processbench.js';
+import type { JudgeInfo, Run } from '../core/schemas.js';
+import type { LoadedConfig } from '../io/configFile.js';
+import { readTextFile, writeFileAtomic } from '../io/files.js';
+import { fileNameFor, pathInside } from '../io/paths.js';
+import { readRun, writeRun } from '../io/runFiles.js';
+import { JournalWriter, readJournal, removeJournal } from '../io/runJournal.js';
+import type { EndpointTuning, KeyResolver } from '../llm/judges.js';
+import { analyze, createEndpoints, type PipelineEvent } from '../llm/pipeline.js';
+
+export interface DatasetProgress {
+  problemsDone: number;
+  problems: number;
+  /** Problems taken whole from earlier runs of this job. */
+  reused: number;
+  samplesDone: number;
+  samplesTotal: number;
+  judgementsDone: number;
+  failedSamples: number;
+  /** Tokens of every request this job made (reused work not included). */
+  usage: Usage;
+}
+
+export interface DatasetJob {
+  files: readonly string[];
+  loaded: LoadedConfig;
+  out: string;
+  /** Fail on the first malformed row instead of skipping it (counted) and running the rest. */
+  strict?: boolean;
+  /** Request again the samples and judgements that failed before, instead of keeping them. */
+  retryFailed?: boolean;
+  /** Problems in flight; default enough to keep the policy endpoint busy. */
+  concurrency?: number;
+  resolveKey: KeyResolver;
+  tuning?: EndpointTuning;
+  signal?: AbortSignal;
+  onProgress?: (progress: DatasetProgress) => void;
+  onEvent?: (event: PipelineEvent) => void;
+}
+
+export interface DatasetOutcome {
+  problems: number;
+  reused: number;
+  complete: boolean;
+  excluded: string[];
+  /** Journal lines a kill had torn: their work was done again. */
+  unreadableJournalLines: number;
+  indexPath: string;
+  index: DatasetIndex;
+}
+
+interface Entry {
+  problem: Problem;
+  subset: string;
+  runPath: string;
+  journalPath: string;
+}
+
+const SETTINGS_FILE = 'dataset-settings.json';
+
+/**
+ * What decides a dataset's samples and judgements: the policy model and its sampling, the judges,
+ * their models and prompts, the step splitting. Where requests go and how they are paced does not,
+ * nor τ or the aggregation (the index reads the stored scores afresh).
+ */
+export function datasetSettings(config: RunConfig, templateHashes: Record<string, string>): unknown {
+  const { policy, prms, threshold: _t, aggregate: _a, ...rest } = withoutCredentials(config);
+  return {
+    schemaVersion: 1,
+    ...rest,
+    policy: {
+      model: policy.model,
+      n: policy.n,
+      temperature: policy.temperature,
+      topP: policy.topP,
+      maxTokens: policy.maxTokens,
+    },
+    prms: prms.map((prm) => {
+      const {
+        baseUrl: _b,
+        apiKeyEnv: _k,
+        concurrency: _c,
+        timeoutMs: _o,
+        requestDeadlineMs: _d,
+        maxRetries: _r,
+        threshold: _p,
+        ...kept
+      } = prm;
+      const { batchSize: _s, ...judging } = kept as typeof kept & { batchSize?: number };
+      return judging;
+    }),
+    templates: templateHashes,
+  };
+}
+
+async function claimFolder(out: string, loaded: LoadedConfig): Promise<void> {
+  const path = join(out, SETTINGS_FILE);
+  const settings = `${JSON.stringify(datasetSettings(loaded.config, loaded.templateHashes), null, 1)}\n`;
+  if (existsSync(path)) {
+    if ((await readTextFile(path)).trim() !== settings.trim())
+      throw new InputError(
+        { file: path },
+        'this dataset was sampled and judged with another policy, sampling, judges, prompts or templates; mixing them would make its figures meaningless: choose another --out, or delete the folder to start over',
+      );
+    return;
+  }
+  await mkdir(join(out, 'runs'), { recursive: true });
+  await writeFileAtomic(path, settings);
+}
+
+async function readProblems(
+  files: readonly string[],
+  runsDir: string,
+  strict: boolean,
+): Promise<{ entries: Entry[]; excluded: string[] }> {
+  const entries: Entry[] = [];
+  const excluded: string[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const problems = parseProblemFile(
+      file,
+      await readTextFile(file),
+      strict ? {} : { onBadRow: (error) => excluded.push(`${error.message} (row skipped)`) },
+    );
+    for (const problem of problems) {
+      const where = `${file}${problem.source.row ? `:${problem.source.row}` : ''}`;
+      const name = fileNameFor(problem.id);
+      const first = seen.get(name);
+      if (first !== undefined) {
+        excluded.push(`${where} (${problem.id}): the id is taken by ${first}; the first is kept`);
+        continue;
+      }
+      seen.set(name, `${where} (${problem.id})`);
+      entries.push({
+        problem,
+        subset: subsetOf({ id: problem.id }, basename(file)),
+        runPath: pathInside(runsDir, `${name}.json`),
+        journalPath: pathInside(runsDir, `${name}.journal.jsonl`),
+      });
+    }
+  }
+  return { entries, excluded };
+}
+
+/** A finished run of this very problem, or undefined to (continue to) run it. */
+async function finishedRun(entry: Entry): Promise<Run | undefined> {
+  if (!existsSync(entry.runPath)) return undefined;
+  try {
+    const run = await readRun(entry.runPath);
+    return run.status === 'complete' &&
+      run.problem.text === entry.problem.text &&
+      run.problem.reference === entry.problem.reference
+      ? run
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function defaultProblemsInFlight(config: RunConfig): number {
+  // Each problem asks for n samples at once; a few problems keep the policy's slots full while
+  // others wait for their judges.
+  return Math.max(2, Math.ceil((2 * config.policy.concurrency) / Math.max(1, Math.min(config.policy.n, 8))));
+}
+
+export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
+  const { config, templates } = job.loaded;
+  const runsDir = join(job.out, 'runs');
+  const { entries, excluded } = await readProblems(job.files, runsDir, job.strict === true);
+  if (entries.length === 0)
+    throw new InputError({ file: job.files.join(', ') }, 'no problem to run (every row was excluded)');
+  await claimFolder(job.out, job.loaded);
+  const endpoints = createEndpoints({
+    config,
+    templates,
+    resolveKey: job.resolveKey,
+    ...(job.tuning ? { tuning: job.tuning } : {}),
+    ...(job.onEvent ? { onEvent: job.onEvent } : {}),
+  });
+  const judges: JudgeInfo[] = endpoints.judges.map((judge) => judge.info);
+  const n = config.policy.n;
+
+  const progress: DatasetProgress = {
+    problemsDone: 0,
+    problems: entries.length,
+    reused: 0,
+    samplesDone: 0,
+    samplesTotal: entries.length * n,
+    judgementsDone: 0,
+    failedSamples: 0,
+    usage: { promptTokens: 0, completionTokens: 0 },
+  };
+  const finished = new Map<string, DatasetProblem>();
+  let unreadableJournalLines = 0;
+
+  const runOne = async (entry: Entry): Promise<void> => {
+    let done = await finishedRun(entry);
+    let resumeFrom: Run | undefined;
+    if (done && job.retryFailed && hasFailure(done)) {
+      resumeFrom = done;
+      done = undefined;
+    }
+    if (done) {
+      finished.set(entry.runPath, datasetProblem(done, relativeRun(entry), entry.subset));
+      progress.reused += 1;
+      progress.problemsDone += 1;
+      progress.samplesDone += n;
+      job.onProgress?.({ ...progress });
+      return;
+    }
+    if (resumeFrom) {
+      // Retrying a finished run's failures turns it back into a run in progress: its samples go
+      // to the journal first, and only then does the run file go.
+      const reopened = await JournalWriter.open(entry.journalPath);
+      if (resumeFrom.samplingUsage) reopened.append({ type: 'usage', usage: resumeFrom.samplingUsage });
+      for (const sample of resumeFrom.samples) {
+        reopened.append({ type: 'sample', sample: { ...sample, judgements: {} } });
+        for (const [judge, judgement] of Object.entries(sample.judgements))
+          reopened.append({ type: 'judgement', sample: sample.index, judge, judgement });
+      }
+      await reopened.close();
+      await removeJournal(entry.runPath);
+    }
+    const replayed = await readJournal(entry.journalPath);
+    unreadableJournalLines += replayed.unreadable;
+    progress.samplesDone += replayed.samples.length;
+    const journal = await JournalWriter.open(entry.journalPath);
+    let run: Run;
+    try {
+      run = await analyze(entry.problem, {
+        config,
+        templates,
+        resolveKey: job.resolveKey,
+        endpoints,
+        resume: replayed.samples,
+        ...(replayed.samplingUsage ? { resumeSamplingUsage: replayed.samplingUsage } : {}),
+        ...(job.retryFailed ? { retryFailed: true } : {}),
+        ...(job.signal ? { signal: job.signal } : {}),
+        onEvent: (event) => {
+          if (event.type === 'sampled' && !event.sample.cancelled) {
+            journal.append({ type: 'sample', sample: { ...event.sample, judgements: {} } });
+            progress.samplesDone += 1;
+            if (event.sample.error) progress.failedSamples += 1;
+            progress.usage = sumUsage(progress.usage, event.sample.usage);
+            job.onProgress?.({ ...progress });
+          } else if (event.type === 'judged') {
+            journal.append({
+              type: 'judgement',
+              sample: event.sample,
+              judge: event.judge,
+              judgement: event.judgement,
+            });
+            progress.judgementsDone += 1;
+            progress.usage = sumUsage(progress.usage, event.judgement.usage);
+          } else if (event.type === 'usage') {
+            journal.append({ type: 'usage', usage: event.usage });
+            progress.usage = sumUsage(progress.usage, event.usage);
+          }
+          job.onEvent?.(event);
+        },
+      });
+    } finally {
+      await journal.close();
+    }
+    // Cancelled: the journal keeps what finished; the next run continues from it.
+    if (run.status !== 'complete') return;
+    await writeRun(entry.runPath, run);
+    await removeJournal(entry.journalPath);
+    finished.set(entry.runPath, datasetProblem(run, relativeRun(entry), entry.subset));
+    progress.problemsDone += 1;
+    job.onProgress?.({ ...progress });
+  };
+
+  let next = 0;
+  const worker = async () => {
+    while (next < entries.length && !job.signal?.aborted) await runOne(entries[next++]!);
+  };
+  const inFlight = Math.max(1, job.concurrency ?? defaultProblemsInFlight(config));
+  await Promise.all(Array.from({ length: Math.min(inFlight, entries.length) }, worker));
+
+  const problems = entries
+    .map((entry) => finished.get(entry.runPath))
+    .filter((problem): problem is DatasetProblem => problem !== undefined);
+  const index: DatasetIndex = DatasetIndexSchema.parse({
+    schemaVersion: DATASET_SCHEMA_VERSION,
+    samplesPerProblem: n,
+    judges,
+    thresholds: Object.fromEntries(judges.map((judge) => [judge.id, judgeThreshold(config, judge.id)])),
+    complete: problems.length === entries.length,
+    problems,
+    excluded,
+  });
+  const indexPath = join(job.out, 'dataset.json');
+  await writeFileAtomic(indexPath, `${JSON.stringify(index)}\n`);
+  return {
+    problems: entries.length,
+    reused: progress.reused,
+    complete: index.complete,
+    excluded,
+    unreadableJournalLines,
+    indexPath,
+    index,
+  };
+}
+
+/** A failed sample, or a failed judgement of a sample that was judged. */
+function hasFailure(run: Run): boolean {
+  return run.samples.some(
+    (sample) =>
+      sample.error !== undefined || Object.values(sample.judgements).some((judgement) => judgement.error),
+  );
+}
+
+function relativeRun(entry: Entry): string {
+  return `runs/${basename(entry.runPath)}`;
+}
+
+/**
+ * What a set of files asks for: `labelled` rows (own steps and a first-error label) are a judge
+ * evaluation, `problems` (no steps) a dataset run. Files that mix the two are refused, naming the
+ * counts, rather than half of them silently ignored.
+ */
+export async function rowsKind(files: readonly string[]): Promise<'labelled' | 'problems'> {
+  let labelled = 0;
+  let problems = 0;
+  let other = 0;
+  for (const file of files) {
+    for (const problem of parseProblemFile(file, await readTextFile(file), { onBadRow: () => {} })) {
+      if (!problem.steps?.length) problems += 1;
+      else if (problem.humanFirstError !== undefined) labelled += 1;
+      else other += 1;
+    }
+  }
+  if (problems > 0 && labelled + other === 0) return 'problems';
+  if (labelled > 0 && problems === 0) return 'labelled';
+  throw new InputError(
+    { file: files.join(', ') },
+    `the rows mix ${labelled} with steps and a first-error label (a judge evaluation), ${problems} without steps (a dataset run) and ${other} with steps but no label; give one kind per command`,
+  );
+}

@@ -1,0 +1,299 @@
+/**
+ * `steplens evaluate` on problems without steps: a dataset run. 30 problems × k = 8 samples against
+ * scripted endpoints (real HTTP, the real `openai` client) whose answers have known correctness;
+ * Self-PRM critiques and PRM scores follow them. Then the process is SIGKILLed halfway and rerun:
+ * the request counts prove nothing finished was asked for again.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DatasetIndexSchema } from '../../src/core/dataset.js';
+import { RunSchema } from '../../src/core/schemas.js';
+import { readJournal } from '../../src/io/runJournal.js';
+import { CLI, runInProcess } from '../cli.js';
+import {
+  type ChatReply,
+  type ChatRequestBody,
+  type PoolingRequestBody,
+  poolingInputs,
+  rewardPairs,
+  type Stub,
+  startStub,
+  stepsIn,
+} from '../fixtures/stubServer.js';
+
+const PROBLEMS = 30;
+const K = 8;
+const problemText = (i: number) => `Problem ${i}: what is ${i} plus ${i + 7}?`;
+const truth = (i: number) => 2 * i + 7;
+/** Sample j of problem i is right unless (i + j) % 3 == 0; a wrong one is off by one. */
+const isRight = (i: number, j: number) => (i + j) % 3 !== 0;
+/** Problem 4 has no reference: its samples are judged, its correctness unknown. */
+const NO_REFERENCE = 4;
+
+/** The policy's c-th sample for problem i (c counts across runs, so a resumed run gets new ones). */
+function solution(i: number, c: number): string {
+  const answer = isRight(i, c) ? truth(i) : truth(i) + 1;
+  return `Sample ${c}. Add ${i} and ${i + 7}.\n\nThat gives ${answer}.\n\nSo the answer is \\boxed{${answer}}.`;
+}
+
+/** Which problem and sample a text is about. */
+function whichSolution(text: string): { i: number; c: number } | undefined {
+  const match = /Sample (\d+)\. Add (\d+) and/.exec(text);
+  return match ? { i: Number(match[2]), c: Number(match[1]) } : undefined;
+}
+
+let dir: string;
+let policy: Stub;
+let prm: Stub;
+/** Slow answers for the kill test, so that the kill lands while work is in flight. */
+let latencyMs = 0;
+const sampled = new Map<number, number>();
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'steplens-dataset-'));
+  policy = await startStub({
+    chat: (body: ChatRequestBody): ChatReply => {
+      const prompt = body.messages.map((message) => message.content).join('\n');
+      const solved = whichSolution(prompt);
+      if (solved) {
+        // A critique: Self-PRM calls right samples error-free and flags step 1 of wrong ones.
+        const verdict = isRight(solved.i, solved.c) ? -1 : 1;
+        return { latencyMs, choices: [{ content: `\\boxed{${verdict}}` }] };
+      }
+      const i = Number(/^Problem (\d+):/.exec(prompt)?.[1]);
+      return {
+        latencyMs,
+        choices: Array.from({ length: body.n ?? 1 }, () => {
+          const c = sampled.get(i) ?? 0;
+          sampled.set(i, c + 1);
+          return { content: solution(i, c) };
+        }),
+      };
+    },
+  });
+  prm = await startStub({
+    pooling: (body: PoolingRequestBody) => ({
+      latencyMs,
+      data: poolingInputs(body).map((input) => {
+        const solved = whichSolution(input)!;
+        const right = isRight(solved.i, solved.c);
+        return rewardPairs([0.95, right ? 0.9 : 0.1, right ? 0.9 : 0.1].slice(0, stepsIn(input)));
+      }),
+    }),
+  });
+  const rows = Array.from({ length: PROBLEMS }, (_, i) =>
+    JSON.stringify({
+      id: `p-${i}`,
+      problem: problemText(i),
+      ...(i === NO_REFERENCE ? {} : { answer: `${truth(i)}` }),
+    }),
+  );
+  // One malformed row (line 11): skipped, counted, named; the rest run.
+  rows.splice(10, 0, JSON.stringify({ id: 'broken', problem: 42 }));
+  writeFileSync(join(dir, 'problems.jsonl'), rows.join('\n'));
+  writeFileSync(
+    join(dir, 'steplens.json'),
+    JSON.stringify({
+      policy: {
+        baseUrl: policy.baseUrl,
+        model: 'policy-model',
+        n: K,
+        concurrency: 8,
+        maxRetries: 0,
+        timeoutMs: 5000,
+      },
+      selfJudge: { mode: 'critic', samples: 1 },
+      prms: [
+        {
+          id: 'prm',
+          kind: 'vllm-pooling',
+          baseUrl: prm.url,
+          model: 'prm-model',
+          maxRetries: 0,
+          batchSize: 8,
+        },
+      ],
+    }),
+  );
+});
+
+after(async () => {
+  await Promise.all([policy.close(), prm.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const bodies = (stub: Stub, from = 0) =>
+  stub.requests.slice(from).map((request) => request.body as ChatRequestBody & PoolingRequestBody);
+const isCritique = (body: ChatRequestBody) =>
+  body.messages.some((message) => message.content.includes('<paragraph_0>'));
+/** What a stretch of requests asked for: sample slots, critiques, PRM inputs. */
+function asked(from: { policy: number; prm: number }) {
+  const chat = bodies(policy, from.policy);
+  return {
+    samples: chat.filter((body) => !isCritique(body)).reduce((sum, body) => sum + (body.n ?? 1), 0),
+    critiques: chat.filter(isCritique).length,
+    prmInputs: bodies(prm, from.prm).reduce((sum, body) => sum + poolingInputs(body).length, 0),
+  };
+}
+const counts = () => ({ policy: policy.requests.length, prm: prm.requests.length });
+
+/** Every sample of the index agrees with what the scripts made of its text. */
+function assertConsistent(out: string) {
+  const index = DatasetIndexSchema.parse(JSON.parse(readFileSync(join(out, 'dataset.json'), 'utf8')));
+  assert.equal(index.complete, true);
+  assert.deepEqual(
+    index.problems.map((problem) => problem.id),
+    Array.from({ length: PROBLEMS }, (_, i) => `p-${i}`),
+  );
+  for (const problem of index.problems) {
+    const i = Number(problem.id.slice(2));
+    const run = RunSchema.parse(JSON.parse(readFileSync(join(out, problem.run), 'utf8')));
+    assert.equal(run.problem.id, problem.id);
+    assert.deepEqual(
+      problem.samples.map((sample) => sample.index),
+      Array.from({ length: K }, (_, j) => j),
+    );
+    for (const sample of problem.samples) {
+      const { c } = whichSolution(run.samples[sample.index]!.text)!;
+      const right = isRight(i, c);
+      assert.equal(
+        sample.correct,
+        i === NO_REFERENCE ? undefined : right,
+        `${problem.id} sample ${sample.index}`,
+      );
+      assert.equal(sample.answer, `${right ? truth(i) : truth(i) + 1}`);
+      assert.deepEqual(sample.judges.self, { score: right ? 1 : 0, firstError: right ? -1 : 1 });
+      assert.deepEqual(sample.judges.prm, { score: right ? 0.9 : 0.1, firstError: right ? -1 : 1 });
+    }
+  }
+  return index;
+}
+
+describe('a dataset run', () => {
+  test('30 problems × 8 samples: every sample judged and checked; the malformed row named and counted', async () => {
+    const before = counts();
+    const result = await runInProcess([
+      'evaluate',
+      join(dir, 'problems.jsonl'),
+      '--config',
+      join(dir, 'steplens.json'),
+      '--out',
+      join(dir, 'full'),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const summary = JSON.parse(result.stdout);
+    assert.deepEqual(
+      [
+        summary.problems,
+        summary.finished,
+        summary.reused,
+        summary.samples,
+        summary.failedSamples,
+        summary.excluded,
+      ],
+      [PROBLEMS, PROBLEMS, 0, PROBLEMS * K, 0, 1],
+    );
+    assert.match(result.stderr, /excluded: .*problems\.jsonl, line 11, field "problem"/);
+    const index = assertConsistent(join(dir, 'full'));
+    assert.match(index.excluded[0]!, /line 11/);
+    // One sampling request per problem (n = 8), one critique per sample, every sample to the PRM.
+    assert.deepEqual(asked(before), {
+      samples: PROBLEMS * K,
+      critiques: PROBLEMS * K,
+      prmInputs: PROBLEMS * K,
+    });
+    assert.equal(bodies(policy, before.policy).filter((body) => !isCritique(body)).length, PROBLEMS);
+    // Tokens are summed per problem: sampling and each judge.
+    const usage = index.problems[0]!.usage;
+    assert.ok(usage.sampling.completionTokens > 0 && usage.judges.self!.promptTokens > 0);
+    // Nothing in progress is left behind.
+    assert.deepEqual(
+      readdirSync(join(dir, 'full', 'runs')).filter((name) => name.includes('journal')),
+      [],
+    );
+
+    // Rerun: everything reused, nothing requested.
+    const again = counts();
+    const rerun = await runInProcess([
+      'evaluate',
+      join(dir, 'problems.jsonl'),
+      '--config',
+      join(dir, 'steplens.json'),
+      '--out',
+      join(dir, 'full'),
+      '--quiet',
+    ]);
+    assert.equal(JSON.parse(rerun.stdout).reused, PROBLEMS);
+    assert.deepEqual(counts(), again);
+  });
+
+  test('killed with SIGKILL halfway and rerun: it completes, and nothing finished is requested again', async () => {
+    const out = join(dir, 'killed');
+    latencyMs = 40;
+    const child = spawn(process.execPath, [
+      CLI,
+      'evaluate',
+      join(dir, 'problems.jsonl'),
+      '--config',
+      join(dir, 'steplens.json'),
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    const start = counts();
+    // Kill once a good part of the work is done and more is in flight.
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (policy.requests.length - start.policy >= 90) {
+          policy.events.off('request', check);
+          resolve();
+        }
+      };
+      policy.events.on('request', check);
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('close', resolve));
+    latencyMs = 0;
+
+    // What the killed process had finished: complete run files, and journals of problems in progress.
+    const runs = readdirSync(join(out, 'runs'));
+    const complete = runs.filter((name) => name.endsWith('.json')).length;
+    const journals = await Promise.all(
+      runs
+        .filter((name) => name.endsWith('.journal.jsonl'))
+        .map((name) => readJournal(join(out, 'runs', name))),
+    );
+    const journaled = journals.flatMap((journal) => journal.samples);
+    const finishedJudgements = (judge: string) =>
+      complete * K + journaled.filter((sample) => sample.judgements[judge] !== undefined).length;
+    assert.ok(complete > 0 && complete < PROBLEMS, `the kill landed halfway (${complete} problems complete)`);
+    assert.ok(journaled.length > 0, 'some problems were in progress');
+
+    const before = counts();
+    const rerun = await runInProcess([
+      'evaluate',
+      join(dir, 'problems.jsonl'),
+      '--config',
+      join(dir, 'steplens.json'),
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.equal(JSON.parse(rerun.stdout).reused, complete);
+    assert.deepEqual(asked(before), {
+      samples: PROBLEMS * K - complete * K - journaled.length,
+      critiques: PROBLEMS * K - finishedJudgements('self'),
+      prmInputs: PROBLEMS * K - finishedJudgements('prm'),
+    });
+    assertConsistent(out);
+    assert.deepEqual(
+      readdirSync(join(out, 'runs')).filter((name) => name.includes('journal')),
+      [],
+    );
+  });
+});
