@@ -127,14 +127,16 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'a dataset: k judged samples per problem, or step-labelled rows (ProcessBench, PRM800K) judged as they are',
     usage:
-      'steplens evaluate FILE… --config steplens.json --out DIR [--tau-subset gsm8k] [--concurrency N] [--retry-failed] [--strict] [--quiet]',
+      'steplens evaluate FILE… --config steplens.json --out DIR [--plan] [--max-requests N] [--max-cost USD] [--retry-failed] [--strict] [--tau-subset gsm8k] [--concurrency N] [--quiet]',
     details:
       'The rows decide. Problems without steps (MATH, AIME, GSM8K, …): policy.n samples per problem, each\n' +
       'judged by Self-PRM and every PRM and checked against the reference; one run file per problem under\n' +
       'DIR/runs/ and the index DIR/dataset.json. Killed at any moment (SIGKILL too) and rerun, it continues\n' +
       'from what finished; --retry-failed requests failed samples and judgements again; a malformed row\n' +
-      'is skipped and counted unless --strict. Prints {"out","dataset","problems","finished","reused",\n' +
-      '"samples","failedSamples","excluded","complete","seconds"}.\n' +
+      'is skipped and counted unless --strict. --plan prints what is left, its requests, tokens and cost\n' +
+      '(prices: "price" on the policy and PRMs) and sends nothing; --max-requests / --max-cost stop\n' +
+      'resumably when reached (exit 3). Prints {"out","dataset","problems","finished","reused","samples",\n' +
+      '"failedSamples","excluded","complete","stopped"?,"requests","tokens","cost","seconds"}.\n' +
       "Step-labelled rows: scores every row's own steps by Self-PRM and each PRM of --config, and writes\n" +
       'DIR/report.json and DIR/report.md (ProcessBench F1 per judge and subset,\n' +
       'the average, and per PRM the τ that maximises F1 on --tau-subset), DIR/results.jsonl (one line per\n' +
@@ -149,6 +151,9 @@ const COMMANDS: Record<string, Command> = {
       concurrency: { type: 'string' },
       'retry-failed': { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
+      plan: { type: 'boolean', default: false },
+      'max-requests': { type: 'string' },
+      'max-cost': { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
     positionals: 'some',
@@ -157,6 +162,14 @@ const COMMANDS: Record<string, Command> = {
       const concurrency = str(parsed.values.concurrency);
       if (concurrency !== undefined && !/^[1-9]\d{0,3}$/.test(concurrency))
         throw new UsageError(`--concurrency must be a whole number from 1 to 9999, not "${concurrency}"`);
+      const maxRequestsText = str(parsed.values['max-requests']);
+      if (maxRequestsText !== undefined && !/^[1-9]\d{0,9}$/.test(maxRequestsText))
+        throw new UsageError(`--max-requests must be a whole number of at least 1, not "${maxRequestsText}"`);
+      const maxRequests = maxRequestsText === undefined ? undefined : Number(maxRequestsText);
+      const maxCostText = str(parsed.values['max-cost']);
+      if (maxCostText !== undefined && !(/^\d+(\.\d+)?$/.test(maxCostText) && Number(maxCostText) > 0))
+        throw new UsageError(`--max-cost must be a positive number of dollars, not "${maxCostText}"`);
+      const maxCost = maxCostText === undefined ? undefined : Number(maxCostText);
       const { signal, dispose } = interruptible();
       try {
         return await runEvaluate(
@@ -169,6 +182,9 @@ const COMMANDS: Record<string, Command> = {
             quiet: parsed.values.quiet === true,
             retryFailed: parsed.values['retry-failed'] === true,
             strict: parsed.values.strict === true,
+            plan: parsed.values.plan === true,
+            ...(maxRequests !== undefined ? { maxRequests } : {}),
+            ...(maxCost !== undefined ? { maxCost } : {}),
           },
           streams,
           signal,

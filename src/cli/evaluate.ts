@@ -4,10 +4,17 @@
  * (src/jobs/dataset.ts).
  */
 import { loadConfig } from '../io/configFile.js';
-import { type DatasetProgress, rowsKind, runDataset } from '../jobs/dataset.js';
+import {
+  type DatasetPlan,
+  type DatasetProgress,
+  planDataset,
+  rowsKind,
+  runDataset,
+} from '../jobs/dataset.js';
 import { type EvaluateProgress, evaluateDataset } from '../jobs/evaluate.js';
 import { environmentKeys } from '../llm/judges.js';
 import type { PipelineEvent } from '../llm/pipeline.js';
+import { UsageError } from './io.js';
 
 export interface EvaluateArgs {
   files: string[];
@@ -22,7 +29,16 @@ export interface EvaluateArgs {
   strict?: boolean;
   /** Dataset runs: request failed samples and judgements again. */
   retryFailed?: boolean;
+  /** Dataset runs: print what is left to do and its estimated tokens and cost; send nothing. */
+  plan?: boolean;
+  /** Dataset runs: stop (resumably) after this many requests. */
+  maxRequests?: number;
+  /** Dataset runs: stop (resumably) once the tokens used cost this many dollars. */
+  maxCost?: number;
 }
+
+/** Exit code of a dataset run stopped at --max-requests or --max-cost (resumable). */
+export const EXIT_BUDGET = 3;
 
 type Streams = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } };
 
@@ -70,6 +86,10 @@ export async function runEvaluate(
 ): Promise<number> {
   const loaded = await loadConfig(args.config);
   if ((await rowsKind(args.files)) === 'problems') return runDatasetCommand(args, loaded, streams, signal);
+  if (args.plan || args.maxRequests !== undefined || args.maxCost !== undefined)
+    throw new UsageError(
+      '--plan, --max-requests and --max-cost apply to dataset runs (problems without steps)',
+    );
   const printer = progressPrinter(streams.stderr, args.quiet);
   const outcome = await evaluateDataset({
     files: args.files,
@@ -98,6 +118,18 @@ async function runDatasetCommand(
   streams: Streams,
   signal?: AbortSignal,
 ): Promise<number> {
+  if (args.plan) {
+    const plan = await planDataset({
+      files: args.files,
+      loaded,
+      out: args.out,
+      ...(args.strict ? { strict: true } : {}),
+      ...(args.retryFailed ? { retryFailed: true } : {}),
+    });
+    if (!args.quiet) streams.stderr.write(planText(plan));
+    streams.stdout.write(`${JSON.stringify({ plan })}\n`);
+    return 0;
+  }
   const started = Date.now();
   const live = !args.quiet && streams.stderr.isTTY === true;
   let lastLine = 0;
@@ -112,7 +144,8 @@ async function runDatasetCommand(
         ? ` · ETA ${duration(((progress.samplesTotal - progress.samplesDone) * elapsed) / fresh)}`
         : '';
     const used = progress.usage.promptTokens + progress.usage.completionTokens;
-    const text = `problems ${progress.problemsDone}/${progress.problems} (${progress.reused} reused) · samples ${progress.samplesDone}/${progress.samplesTotal} (${progress.failedSamples} failed) · judgements ${progress.judgementsDone} · tokens ${tokens(used)}${eta}`;
+    const cost = progress.cost.total === null ? '' : ` · $${progress.cost.total.toFixed(2)}`;
+    const text = `problems ${progress.problemsDone}/${progress.problems} (${progress.reused} reused) · samples ${progress.samplesDone}/${progress.samplesTotal} (${progress.failedSamples} failed) · judgements ${progress.judgementsDone} · requests ${progress.requests} · tokens ${tokens(used)}${cost}${eta}`;
     if (live) streams.stderr.write(`\r${text}   `);
     else if (Date.now() - lastLine >= 10_000 || progress.problemsDone === progress.problems) {
       lastLine = Date.now();
@@ -126,6 +159,8 @@ async function runDatasetCommand(
     ...(args.strict ? { strict: true } : {}),
     ...(args.retryFailed ? { retryFailed: true } : {}),
     ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+    ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
+    ...(args.maxCost !== undefined ? { maxCost: args.maxCost } : {}),
     resolveKey: environmentKeys,
     ...(signal ? { signal } : {}),
     onProgress,
@@ -154,8 +189,37 @@ async function runDatasetCommand(
       failedSamples,
       excluded: outcome.excluded.length,
       complete: outcome.complete,
+      ...(outcome.stopped ? { stopped: outcome.stopped } : {}),
+      requests: outcome.progress.requests,
+      tokens: outcome.progress.usage,
+      cost: outcome.progress.cost.total,
       seconds: Math.round((Date.now() - started) / 100) / 10,
     })}\n`,
   );
-  return outcome.complete ? 0 : 130;
+  if (outcome.complete) return 0;
+  return outcome.stopped === 'max-requests' || outcome.stopped === 'max-cost' ? EXIT_BUDGET : 130;
+}
+
+function planText(plan: DatasetPlan): string {
+  const count = (value: number) => value.toLocaleString('en-US');
+  const lines = [
+    `${plan.problems} problem(s): ${plan.complete} complete, ${plan.inProgress} in progress, ${plan.excluded.length} excluded`,
+  ];
+  for (const [source, planned] of Object.entries(plan.bySource)) {
+    const requests = planned.requests
+      ? planned.requests.low === planned.requests.high
+        ? count(planned.requests.low)
+        : `${count(planned.requests.low)}–${count(planned.requests.high)}`
+      : (planned.requestsNote ?? '?');
+    const price = plan.cost.bySource[source];
+    lines.push(
+      `  ${source}: ${count(planned.items)} to do, requests ${requests}, tokens ${tokens(planned.tokens.promptTokens)} in + ${tokens(planned.tokens.completionTokens)} out (${planned.basis})${price === undefined ? '' : `, $${price.toFixed(2)}`}`,
+    );
+  }
+  lines.push(
+    plan.cost.total === null
+      ? '  cost: no prices in the config'
+      : `  cost: $${plan.cost.total.toFixed(2)}${plan.cost.unpriced.length ? ` (no price for ${plan.cost.unpriced.join(', ')})` : ''}`,
+  );
+  return `${lines.join('\n')}\n`;
 }

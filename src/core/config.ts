@@ -36,6 +36,15 @@ export function requestDeadlineMs(endpoint: {
 }
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
+/** What an endpoint charges, for cost figures and `--max-cost`; reasoning tokens bill as output. */
+export const PriceSchema = z
+  .strictObject({
+    inputPerMillion: z.number().min(0),
+    outputPerMillion: z.number().min(0),
+  })
+  .describe('US dollars per million input (prompt) and output (completion, reasoning included) tokens');
+export type Price = z.infer<typeof PriceSchema>;
+
 export const PolicyConfigSchema = z.strictObject({
   baseUrl: EndpointUrl,
   model: z.string().min(1),
@@ -48,6 +57,8 @@ export const PolicyConfigSchema = z.strictObject({
   timeoutMs: z.number().int().positive().default(600_000),
   requestDeadlineMs: RequestDeadline,
   maxRetries: z.number().int().min(0).max(10).default(4),
+  /** Sampling and Self-PRM both go to this endpoint: its price covers both. */
+  price: PriceSchema.optional(),
 });
 
 export const SELF_JUDGE_MODES = ['critic', 'stepwise', 'off'] as const;
@@ -104,6 +115,7 @@ const PrmCommon = {
   concurrency: z.number().int().min(1).max(256).default(4),
   /** This PRM's own τ; absent: the run's τ. */
   threshold: z.number().min(0).max(1).optional(),
+  price: PriceSchema.optional(),
 };
 
 export const PrmConfigSchema = z.discriminatedUnion('kind', [

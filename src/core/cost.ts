@@ -3,7 +3,7 @@
  * most completion tokens they may produce. Steps are unknown before sampling, so judges that send
  * one request per step are counted per step and said so.
  */
-import type { RunConfig } from './config.js';
+import type { Price, RunConfig } from './config.js';
 
 export interface RequestEstimate {
   /** Requests whose count does not depend on the number of steps. */
@@ -42,4 +42,60 @@ export function describeEstimate(estimate: RequestEstimate): string {
   const count = (n: number) => n.toLocaleString('en-US');
   const perStep = (n: number) => (n > 0 ? ` + ${count(n)} per step` : '');
   return `up to ${count(estimate.requests)} requests${perStep(estimate.requestsPerStep)} and ${count(estimate.maxCompletionTokens)}${perStep(estimate.maxCompletionTokensPerStep)} completion tokens per problem`;
+}
+
+/** Tokens of requests, as run files and the dataset index count them. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens?: number | undefined;
+}
+
+/** What tokens cost at a price (reasoning tokens are part of the completion tokens, billed as output). */
+export function usageCost(usage: TokenUsage, price: Price): number {
+  return (usage.promptTokens * price.inputPerMillion + usage.completionTokens * price.outputPerMillion) / 1e6;
+}
+
+/** The source of a run's tokens: its sampling, or a judge by id. */
+export const SAMPLING = 'sampling';
+
+/**
+ * The price of each source's endpoint: sampling and Self-PRM go to the policy's endpoint, each
+ * PRM to its own. A source without a price is absent.
+ */
+export function pricesBySource(config: RunConfig): Record<string, Price> {
+  const prices: Record<string, Price> = {};
+  if (config.policy.price) {
+    prices[SAMPLING] = config.policy.price;
+    prices.self = config.policy.price;
+  }
+  for (const prm of config.prms) if (prm.price) prices[prm.id] = prm.price;
+  return prices;
+}
+
+export interface CostFigure {
+  /** US dollars over the priced sources; null when no source has a price. */
+  total: number | null;
+  bySource: Record<string, number>;
+  /** Sources with tokens but no price: left out of the total, named so it is never mistaken for complete. */
+  unpriced: string[];
+}
+
+export function costOf(
+  usageBySource: Readonly<Record<string, TokenUsage>>,
+  prices: Record<string, Price>,
+): CostFigure {
+  const bySource: Record<string, number> = {};
+  const unpriced: string[] = [];
+  for (const [source, usage] of Object.entries(usageBySource)) {
+    const price = prices[source];
+    if (price) bySource[source] = usageCost(usage, price);
+    else if (usage.promptTokens + usage.completionTokens > 0) unpriced.push(source);
+  }
+  const priced = Object.values(bySource);
+  return {
+    total: priced.length === 0 ? null : priced.reduce((sum, cost) => sum + cost, 0),
+    bySource,
+    unpriced: unpriced.sort(),
+  };
 }

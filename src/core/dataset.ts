@@ -4,7 +4,7 @@
  * failures, tokens. Built from finished runs, one problem at a time.
  */
 import { z } from 'zod';
-import { judgeThreshold, verdictOf } from './judgements.js';
+import { verdictOf } from './judgements.js';
 import { JudgeInfoSchema, type Run, type Sample, UsageSchema } from './schemas.js';
 
 export const DATASET_SCHEMA_VERSION = 1;
@@ -48,6 +48,14 @@ export const DatasetIndexSchema = z.object({
   judges: z.array(JudgeInfoSchema),
   /** τ each judge's first errors were read at. */
   thresholds: z.record(z.string(), z.number().min(0).max(1)),
+  /** Tokens of the finished problems by source: `sampling` and each judge id. */
+  usage: z.record(z.string(), UsageSchema),
+  /** Their cost at the config's prices (US dollars); sources without a price are named, not counted. */
+  cost: z.object({
+    total: z.number().min(0).nullable(),
+    bySource: z.record(z.string(), z.number().min(0)),
+    unpriced: z.array(z.string()),
+  }),
   /** Every problem has finished; otherwise `problems` holds the finished ones only. */
   complete: z.boolean(),
   problems: z.array(DatasetProblemSchema),
@@ -112,7 +120,13 @@ export function datasetProblem(run: Run, runPath: string, subset?: string): Data
   };
 }
 
-/** τ per judge as the index was read (a reader re-deriving first errors needs it). */
-export function thresholdsOf(run: Run): Record<string, number> {
-  return Object.fromEntries(run.judges.map((judge) => [judge.id, judgeThreshold(run.config, judge.id)]));
+/** Tokens of problems by source: `sampling`, then each judge id. */
+export function datasetUsage(problems: readonly DatasetProblem[]): Record<string, Usage> {
+  const bySource: Record<string, Usage> = { sampling: NO_USAGE };
+  for (const problem of problems) {
+    bySource.sampling = sumUsage(bySource.sampling, problem.usage.sampling);
+    for (const [judge, usage] of Object.entries(problem.usage.judges))
+      bySource[judge] = sumUsage(bySource[judge], usage);
+  }
+  return bySource;
 }

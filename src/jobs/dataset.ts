@@ -9,12 +9,14 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type RunConfig, withoutCredentials } from '../core/config.js';
+import { type CostFigure, costOf, pricesBySource, SAMPLING } from '../core/cost.js';
 import {
   DATASET_SCHEMA_VERSION,
   type DatasetIndex,
   DatasetIndexSchema,
   type DatasetProblem,
   datasetProblem,
+  datasetUsage,
   sumUsage,
   type Usage,
 } from '../core/dataset.js';
@@ -40,9 +42,17 @@ export interface DatasetProgress {
   samplesTotal: number;
   judgementsDone: number;
   failedSamples: number;
-  /** Tokens of every request this job made (reused work not included). */
+  /** Tokens of every request this job made (reused work not included), in total and by source. */
   usage: Usage;
+  usageBySource: Record<string, Usage>;
+  /** What those tokens cost at the config's prices. */
+  cost: CostFigure;
+  /** Request attempts this job sent (retries included). */
+  requests: number;
 }
+
+/** Why a job stopped before finishing. */
+export type StopReason = 'cancelled' | 'max-requests' | 'max-cost';
 
 export interface DatasetJob {
   files: readonly string[];
@@ -59,12 +69,22 @@ export interface DatasetJob {
   signal?: AbortSignal;
   onProgress?: (progress: DatasetProgress) => void;
   onEvent?: (event: PipelineEvent) => void;
+  /** Send at most this many requests (attempts), then stop as a cancel does: resumable. */
+  maxRequests?: number;
+  /**
+   * Stop once the tokens used cost this many dollars (at the config's prices): resumable. Usage is
+   * known when a request ends, so requests in flight then may add to it; they are cancelled.
+   */
+  maxCost?: number;
 }
 
 export interface DatasetOutcome {
   problems: number;
   reused: number;
   complete: boolean;
+  /** Set when the job stopped before finishing. */
+  stopped?: StopReason;
+  progress: DatasetProgress;
   excluded: string[];
   /** Journal lines a kill had torn: their work was done again. */
   unreadableJournalLines: number;
@@ -107,6 +127,7 @@ export function datasetSettings(config: RunConfig, templateHashes: Record<string
         requestDeadlineMs: _d,
         maxRetries: _r,
         threshold: _p,
+        price: _price,
         ...kept
       } = prm;
       const { batchSize: _s, ...judging } = kept as typeof kept & { batchSize?: number };
@@ -193,16 +214,51 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
   if (entries.length === 0)
     throw new InputError({ file: job.files.join(', ') }, 'no problem to run (every row was excluded)');
   await claimFolder(job.out, job.loaded);
+  const n = config.policy.n;
+
+  const prices = pricesBySource(config);
+  if (job.maxCost !== undefined && Object.keys(prices).length === 0)
+    throw new InputError(
+      { file: '--max-cost' },
+      'needs prices: set "price": {"inputPerMillion", "outputPerMillion"} on the policy and the PRMs in the config',
+    );
+  const limit = new AbortController();
+  let stopped: StopReason | undefined;
+  const stop = (reason: StopReason) => {
+    stopped ??= reason;
+    limit.abort();
+  };
+  job.signal?.addEventListener('abort', () => stop('cancelled'), { once: true });
+  if (job.signal?.aborted) stop('cancelled');
+  const signal = limit.signal;
+  const tuning: EndpointTuning = {
+    ...job.tuning,
+    onAttempt: (endpoint) => {
+      // Aborting here, before the attempt is sent, keeps the count at the limit: the attempt's
+      // signal fires before its request goes out, so it is never sent.
+      if (job.maxRequests !== undefined && progress.requests >= job.maxRequests) {
+        stop('max-requests');
+        return;
+      }
+      progress.requests += 1;
+      job.tuning?.onAttempt?.(endpoint);
+    },
+  };
+  const addUsage = (source: string, usage: Usage | undefined) => {
+    if (!usage) return;
+    progress.usage = sumUsage(progress.usage, usage);
+    progress.usageBySource[source] = sumUsage(progress.usageBySource[source], usage);
+    progress.cost = costOf(progress.usageBySource, prices);
+    if (job.maxCost !== undefined && (progress.cost.total ?? 0) >= job.maxCost) stop('max-cost');
+  };
   const endpoints = createEndpoints({
     config,
     templates,
     resolveKey: job.resolveKey,
-    ...(job.tuning ? { tuning: job.tuning } : {}),
+    tuning,
     ...(job.onEvent ? { onEvent: job.onEvent } : {}),
   });
   const judges: JudgeInfo[] = endpoints.judges.map((judge) => judge.info);
-  const n = config.policy.n;
-
   const progress: DatasetProgress = {
     problemsDone: 0,
     problems: entries.length,
@@ -212,6 +268,9 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     judgementsDone: 0,
     failedSamples: 0,
     usage: { promptTokens: 0, completionTokens: 0 },
+    usageBySource: {},
+    cost: costOf({}, prices),
+    requests: 0,
   };
   const finished = new Map<string, DatasetProblem>();
   let unreadableJournalLines = 0;
@@ -258,13 +317,13 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
         resume: replayed.samples,
         ...(replayed.samplingUsage ? { resumeSamplingUsage: replayed.samplingUsage } : {}),
         ...(job.retryFailed ? { retryFailed: true } : {}),
-        ...(job.signal ? { signal: job.signal } : {}),
+        signal,
         onEvent: (event) => {
           if (event.type === 'sampled' && !event.sample.cancelled) {
             journal.append({ type: 'sample', sample: { ...event.sample, judgements: {} } });
             progress.samplesDone += 1;
             if (event.sample.error) progress.failedSamples += 1;
-            progress.usage = sumUsage(progress.usage, event.sample.usage);
+            addUsage(SAMPLING, event.sample.usage);
             job.onProgress?.({ ...progress });
           } else if (event.type === 'judged') {
             journal.append({
@@ -274,10 +333,10 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
               judgement: event.judgement,
             });
             progress.judgementsDone += 1;
-            progress.usage = sumUsage(progress.usage, event.judgement.usage);
+            addUsage(event.judge, event.judgement.usage);
           } else if (event.type === 'usage') {
             journal.append({ type: 'usage', usage: event.usage });
-            progress.usage = sumUsage(progress.usage, event.usage);
+            addUsage(SAMPLING, event.usage);
           }
           job.onEvent?.(event);
         },
@@ -296,7 +355,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
 
   let next = 0;
   const worker = async () => {
-    while (next < entries.length && !job.signal?.aborted) await runOne(entries[next++]!);
+    while (next < entries.length && !signal.aborted) await runOne(entries[next++]!);
   };
   const inFlight = Math.max(1, job.concurrency ?? defaultProblemsInFlight(config));
   await Promise.all(Array.from({ length: Math.min(inFlight, entries.length) }, worker));
@@ -304,8 +363,11 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
   const problems = entries
     .map((entry) => finished.get(entry.runPath))
     .filter((problem): problem is DatasetProblem => problem !== undefined);
+  const usage = datasetUsage(problems);
   const index: DatasetIndex = DatasetIndexSchema.parse({
     schemaVersion: DATASET_SCHEMA_VERSION,
+    usage,
+    cost: costOf(usage, prices),
     samplesPerProblem: n,
     judges,
     thresholds: Object.fromEntries(judges.map((judge) => [judge.id, judgeThreshold(config, judge.id)])),
@@ -319,6 +381,8 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     problems: entries.length,
     reused: progress.reused,
     complete: index.complete,
+    ...(stopped && !index.complete ? { stopped } : {}),
+    progress: { ...progress },
     excluded,
     unreadableJournalLines,
     indexPath,
@@ -360,4 +424,160 @@ export async function rowsKind(files: readonly string[]): Promise<'labelled' | '
     { file: files.join(', ') },
     `the rows mix ${labelled} with steps and a first-error label (a judge evaluation), ${problems} without steps (a dataset run) and ${other} with steps but no label; give one kind per command`,
   );
+}
+
+/** One source's share of what is left to do, and what it may take. */
+export interface PlannedSource {
+  /** Samples (sampling) or judgements (a judge) still to be made. */
+  items: number;
+  /** Requests: `low` where the endpoint takes `n` and batches fill, `high` where it refuses `n`. */
+  requests: { low: number; high: number } | null;
+  /** Why `requests` is null: the judge asks once per step and steps are not known yet. */
+  requestsNote?: string;
+  /** Tokens it may take: from the tokens finished work took (`measured`), else at the limits. */
+  tokens: Usage;
+  basis: 'measured' | 'upper bound';
+}
+
+export interface DatasetPlan {
+  problems: number;
+  complete: number;
+  inProgress: number;
+  bySource: Record<string, PlannedSource>;
+  cost: CostFigure;
+  excluded: string[];
+}
+
+const CHARS_PER_TOKEN = 3;
+const promptTokens = (text: string) => Math.ceil(text.length / CHARS_PER_TOKEN);
+
+/**
+ * What a dataset run would still ask for, before anything is sent (`--plan`): samples and
+ * judgements missing, the requests they take and their tokens and cost. Finished work in DIR gives
+ * measured tokens per item; without any, each item is counted at its limits (maxTokens).
+ */
+export async function planDataset(
+  job: Pick<DatasetJob, 'files' | 'loaded' | 'out' | 'strict' | 'retryFailed'>,
+): Promise<DatasetPlan> {
+  const { config } = job.loaded;
+  const runsDir = join(job.out, 'runs');
+  const { entries, excluded } = await readProblems(job.files, runsDir, job.strict === true);
+  const settingsPath = join(job.out, SETTINGS_FILE);
+  if (existsSync(settingsPath)) await claimFolder(job.out, job.loaded);
+  const n = config.policy.n;
+  const judgeIds = [
+    ...(config.selfJudge.mode === 'off' ? [] : ['self']),
+    ...config.prms.map((prm) => prm.id),
+  ];
+  const missing: Record<string, number> = Object.fromEntries([SAMPLING, ...judgeIds].map((id) => [id, 0]));
+  const measured: Record<string, { usage: Usage; items: number }> = {};
+  const measure = (source: string, usage: Usage | undefined) => {
+    if (!usage) return;
+    const entry = measured[source] ?? { usage: { promptTokens: 0, completionTokens: 0 }, items: 0 };
+    entry.usage = sumUsage(entry.usage, usage);
+    entry.items += 1;
+    measured[source] = entry;
+  };
+  let complete = 0;
+  let inProgress = 0;
+  let problemsWithMissingSamples = 0;
+  let promptChars = 0;
+  for (const entry of entries) {
+    const run = await finishedRun(entry);
+    const samples = run ? run.samples : (await readJournal(entry.journalPath)).samples;
+    for (const sample of samples) {
+      measure(SAMPLING, sample.usage);
+      for (const [judge, judgement] of Object.entries(sample.judgements)) measure(judge, judgement.usage);
+    }
+    if (run && !(job.retryFailed && hasFailure(run))) {
+      complete += 1;
+      continue;
+    }
+    if (samples.length > 0) inProgress += 1;
+    const kept = samples.filter((sample) => !(job.retryFailed && sample.error));
+    const lacking = n - kept.length;
+    if (lacking > 0) problemsWithMissingSamples += 1;
+    missing[SAMPLING]! += lacking;
+    promptChars += lacking * entry.problem.text.length;
+    for (const judge of judgeIds) {
+      missing[judge]! += lacking;
+      for (const sample of kept) {
+        if (sample.error || sample.steps.length === 0) continue;
+        const judgement = sample.judgements[judge];
+        if (!judgement || (job.retryFailed && judgement.error)) missing[judge]! += 1;
+      }
+    }
+  }
+  const meanPrompt = missing[SAMPLING]! > 0 ? promptChars / missing[SAMPLING]! / CHARS_PER_TOKEN : 0;
+  const bySource: Record<string, PlannedSource> = {};
+  const estimate = (source: string, items: number, limit: { prompt: number; completion: number }) => {
+    const seen = measured[source];
+    if (seen && seen.items > 0)
+      return {
+        tokens: {
+          promptTokens: Math.round((seen.usage.promptTokens / seen.items) * items),
+          completionTokens: Math.round((seen.usage.completionTokens / seen.items) * items),
+        },
+        basis: 'measured' as const,
+      };
+    return {
+      tokens: {
+        promptTokens: Math.round(limit.prompt * items),
+        completionTokens: Math.round(limit.completion * items),
+      },
+      basis: 'upper bound' as const,
+    };
+  };
+  bySource[SAMPLING] = {
+    items: missing[SAMPLING]!,
+    requests: { low: problemsWithMissingSamples, high: missing[SAMPLING]! },
+    ...estimate(SAMPLING, missing[SAMPLING]!, {
+      prompt: meanPrompt + promptTokens(' Please reason step by step.'),
+      completion: config.policy.maxTokens,
+    }),
+  };
+  // A judge reads the problem and a whole solution: at most the policy's maxTokens of it.
+  const judgePrompt = meanPrompt + config.policy.maxTokens;
+  const self = config.selfJudge;
+  if (self.mode !== 'off') {
+    const items = missing.self!;
+    bySource.self = {
+      items,
+      ...(self.mode === 'critic'
+        ? { requests: { low: items, high: items * self.samples } }
+        : { requests: null, requestsNote: 'one request per step' }),
+      ...estimate('self', items, {
+        prompt: judgePrompt * (self.mode === 'critic' ? self.samples : 1),
+        completion: self.maxTokens * (self.mode === 'critic' ? self.samples : 1),
+      }),
+    };
+  }
+  for (const prm of config.prms) {
+    const items = missing[prm.id]!;
+    const requests =
+      prm.kind === 'vllm-pooling'
+        ? { requests: { low: Math.ceil(items / prm.batchSize), high: items } }
+        : prm.kind === 'chat-critic'
+          ? { requests: { low: items, high: items * prm.samples } }
+          : { requests: null, requestsNote: 'one request per step' };
+    bySource[prm.id] = {
+      items,
+      ...requests,
+      ...estimate(prm.id, items, {
+        prompt: Math.min(judgePrompt, 'maxInputTokens' in prm ? prm.maxInputTokens : judgePrompt),
+        completion: prm.kind === 'chat-critic' ? prm.maxTokens * prm.samples : 0,
+      }),
+    };
+  }
+  const tokens = Object.fromEntries(
+    Object.entries(bySource).map(([source, planned]) => [source, planned.tokens]),
+  );
+  return {
+    problems: entries.length,
+    complete,
+    inProgress,
+    bySource,
+    cost: costOf(tokens, pricesBySource(config)),
+    excluded,
+  };
 }

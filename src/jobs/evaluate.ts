@@ -95,6 +95,7 @@ export function comparableSettings(config: RunConfig): unknown {
         requestDeadlineMs: _deadline,
         maxRetries: _maxRetries,
         threshold: _prmThreshold,
+        price: _price,
         ...prm
       }) => {
         const { batchSize: _batchSize, ...kept } = prm as typeof prm & { batchSize?: number };

@@ -31,6 +31,8 @@ export interface ChatEndpointOptions extends EndpointRetrySettings {
   apiKey?: string;
   concurrency: number;
   onRetry?: (event: RetryEvent & { endpoint: string }) => void;
+  /** Every request attempt, as it is sent. */
+  onAttempt?: (endpoint: string) => void;
 }
 
 export interface ChatMessage {
@@ -256,6 +258,7 @@ export class ChatEndpoint {
       ...(signal ? { signal } : {}),
       toEndpointError: this.toEndpointError,
       onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
+      onAttempt: () => this.options.onAttempt?.(this.label),
       gate: (task) => this.limiter.run(task),
     });
   }

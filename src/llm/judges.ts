@@ -38,6 +38,8 @@ export interface EndpointTuning {
   backoff?: { baseDelayMs?: number; maxDelayMs?: number };
   lingerMs?: number;
   onRetry?: (event: RetryEvent & { endpoint: string }) => void;
+  /** Every request attempt to any endpoint, as it is sent. */
+  onAttempt?: (endpoint: string) => void;
 }
 
 interface EndpointSettings extends KeyRequest {
@@ -62,6 +64,7 @@ function endpointOptions(endpoint: EndpointSettings, resolveKey: KeyResolver, tu
     concurrency: endpoint.concurrency,
     ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
     ...(tuning.onRetry ? { onRetry: tuning.onRetry } : {}),
+    ...(tuning.onAttempt ? { onAttempt: tuning.onAttempt } : {}),
   };
 }
 

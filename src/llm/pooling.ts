@@ -90,6 +90,8 @@ export interface PoolingOptions extends EndpointRetrySettings {
   /** How long a batch waits for more samples before it is sent. */
   lingerMs?: number;
   onRetry?: (event: RetryEvent & { endpoint: string }) => void;
+  /** Every request attempt, as it is sent. */
+  onAttempt?: (endpoint: string) => void;
 }
 
 interface Pending {
@@ -256,6 +258,7 @@ export class PoolingPrm {
         ...(signal ? { signal } : {}),
         toEndpointError: (error, timedOut) => transportError(this.label, error, timedOut),
         onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
+        onAttempt: () => this.options.onAttempt?.(this.label),
         gate: (task) => this.limiter.run(task),
       },
     );

@@ -78,6 +78,8 @@ export async function withRetries<T>(
      * counted as the endpoint's silence or against the request's deadline.
      */
     gate?: <R>(task: () => Promise<R>) => Promise<R>;
+    /** Each attempt, as it is sent (for request counts and budgets). */
+    onAttempt?: () => void;
   },
 ): Promise<T> {
   const { policy, signal } = options;
@@ -101,6 +103,7 @@ export async function withRetries<T>(
           silence = setTimeout(expire('silence', policy.timeoutMs), policy.timeoutMs);
         };
         const attemptSignal = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+        options.onAttempt?.();
         try {
           return { ok: true, value: await attempt(attemptSignal, stillAlive) };
         } catch (error) {

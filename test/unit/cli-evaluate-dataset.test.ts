@@ -296,4 +296,97 @@ describe('a dataset run', () => {
       [],
     );
   });
+
+  const PRICED = () => {
+    const config = JSON.parse(readFileSync(join(dir, 'steplens.json'), 'utf8'));
+    config.policy.price = { inputPerMillion: 2, outputPerMillion: 8 };
+    config.prms[0].price = { inputPerMillion: 1, outputPerMillion: 0 };
+    writeFileSync(join(dir, 'priced.json'), JSON.stringify(config));
+    return join(dir, 'priced.json');
+  };
+  const evaluate = (out: string, ...extra: string[]) =>
+    runInProcess([
+      'evaluate',
+      join(dir, 'problems.jsonl'),
+      '--config',
+      extra.includes('--priced') ? PRICED() : join(dir, 'steplens.json'),
+      '--out',
+      join(dir, out),
+      '--quiet',
+      ...extra.filter((arg) => arg !== '--priced'),
+    ]);
+
+  test('--plan says what is left and what it may cost, and sends nothing', async () => {
+    const before = counts();
+    const fresh = await evaluate('planned', '--plan', '--priced');
+    assert.equal(fresh.code, 0, fresh.stderr);
+    const { plan } = JSON.parse(fresh.stdout);
+    assert.deepEqual(counts(), before);
+    assert.equal(readdirSync(dir).includes('planned'), false);
+    assert.deepEqual(
+      [plan.problems, plan.complete, plan.inProgress, plan.excluded.length],
+      [PROBLEMS, 0, 0, 1],
+    );
+    // Nothing measured yet: tokens at the limits (policy maxTokens 32768 by default).
+    assert.deepEqual(plan.bySource.sampling.requests, { low: PROBLEMS, high: PROBLEMS * K });
+    assert.deepEqual(
+      [plan.bySource.sampling.items, plan.bySource.sampling.basis],
+      [PROBLEMS * K, 'upper bound'],
+    );
+    assert.equal(plan.bySource.sampling.tokens.completionTokens, PROBLEMS * K * 32768);
+    assert.deepEqual(plan.bySource.prm.requests, { low: PROBLEMS, high: PROBLEMS * K });
+    const sampling = plan.bySource.sampling.tokens;
+    assert.ok(
+      Math.abs(
+        plan.cost.bySource.sampling - (sampling.promptTokens * 2 + sampling.completionTokens * 8) / 1e6,
+      ) < 1e-9,
+    );
+
+    // A finished dataset: nothing left; one in progress: measured tokens per item.
+    const done = JSON.parse((await evaluate('full', '--plan')).stdout).plan;
+    assert.deepEqual(
+      [done.complete, done.bySource.sampling.items, done.bySource.self.items],
+      [PROBLEMS, 0, 0],
+    );
+    assert.deepEqual(counts(), before);
+  });
+
+  test('--max-requests stops at the limit, resumably; the rerun finishes the same dataset', async () => {
+    const before = counts();
+    const capped = await evaluate('capped', '--max-requests', '50');
+    assert.equal(capped.code, 3, capped.stderr);
+    const summary = JSON.parse(capped.stdout);
+    assert.deepEqual([summary.stopped, summary.complete, summary.requests], ['max-requests', false, 50]);
+    // At most 50 went out: the stop cancels those in flight, some before they reach the server.
+    const sent = counts();
+    const arrived = sent.policy - before.policy + sent.prm - before.prm;
+    assert.ok(arrived <= 50 && arrived > 0, `${arrived} requests arrived`);
+    const rest = await evaluate('capped');
+    assert.equal(rest.code, 0, rest.stderr);
+    assertConsistent(join(dir, 'capped'));
+  });
+
+  test('--max-cost stops once the tokens used cost that much, resumably; cost is counted per endpoint', async () => {
+    const capped = await evaluate('costly', '--priced', '--max-cost', '0.01');
+    assert.equal(capped.code, 3, capped.stderr);
+    const summary = JSON.parse(capped.stdout);
+    assert.equal(summary.stopped, 'max-cost');
+    assert.ok(summary.cost >= 0.01, `cost ${summary.cost}`);
+    const rest = await evaluate('costly', '--priced');
+    assert.equal(rest.code, 0, rest.stderr);
+    const index = assertConsistent(join(dir, 'costly'));
+    // The index prices every source from its tokens: sampling and self at the policy's price, the PRM at its own.
+    const { usage, cost } = index;
+    const expected =
+      ((usage.sampling!.promptTokens + usage.self!.promptTokens) * 2 +
+        (usage.sampling!.completionTokens + usage.self!.completionTokens) * 8 +
+        (usage.prm?.promptTokens ?? 0) * 1) /
+      1e6;
+    assert.ok(Math.abs(cost.total! - expected) < 1e-9);
+    assert.deepEqual(cost.unpriced, []);
+    // Without prices there is nothing to stop at: refused before anything is sent.
+    const unpriced = await evaluate('never', '--max-cost', '1');
+    assert.equal(unpriced.code, 2);
+    assert.match(unpriced.stderr, /--max-cost: needs prices/);
+  });
 });
