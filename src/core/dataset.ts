@@ -4,7 +4,9 @@
  * failures, tokens. Built from finished runs, one problem at a time.
  */
 import { z } from 'zod';
+import { AGGREGATIONS, type Aggregation } from './config.js';
 import { verdictOf } from './judgements.js';
+import { aggregateScores } from './rerank.js';
 import { JudgeInfoSchema, type Run, type Sample, UsageSchema } from './schemas.js';
 
 export const DATASET_SCHEMA_VERSION = 1;
@@ -16,6 +18,8 @@ const JudgeSummarySchema = z.object({
   firstError: z.number().int().min(-1).nullable(),
   /** The judge failed on this sample (request failed, or nothing scored): never "no error". */
   failed: z.literal(true).optional(),
+  /** The solution score under every aggregation, for rerankers that compare them. */
+  byAggregation: z.record(z.enum(AGGREGATIONS), z.number().min(0).max(1).nullable()).optional(),
 });
 
 const SampleSummarySchema = z.object({
@@ -86,7 +90,13 @@ function sampleSummary(run: Run, sample: Sample): z.infer<typeof SampleSummarySc
       const judgement = sample.judgements[judge.id];
       const verdict = verdictOf(run, judge.id, judgement);
       judges[judge.id] = verdict
-        ? { score: judgement?.solutionScore ?? null, firstError: verdict.firstError }
+        ? {
+            score: judgement?.solutionScore ?? null,
+            firstError: verdict.firstError,
+            byAggregation: Object.fromEntries(
+              AGGREGATIONS.map((method) => [method, aggregateScores(verdict.stepScores, method)]),
+            ) as Record<Aggregation, number | null>,
+          }
         : { score: null, firstError: null, failed: true };
     }
   }

@@ -166,8 +166,17 @@ function assertConsistent(out: string) {
         `${problem.id} sample ${sample.index}`,
       );
       assert.equal(sample.answer, `${right ? truth(i) : truth(i) + 1}`);
-      assert.deepEqual(sample.judges.self, { score: right ? 1 : 0, firstError: right ? -1 : 1 });
-      assert.deepEqual(sample.judges.prm, { score: right ? 0.9 : 0.1, firstError: right ? -1 : 1 });
+      const { self, prm } = sample.judges;
+      assert.deepEqual([self!.score, self!.firstError], [right ? 1 : 0, right ? -1 : 1]);
+      assert.deepEqual([prm!.score, prm!.firstError], [right ? 0.9 : 0.1, right ? -1 : 1]);
+      // Every aggregation of the PRM's step scores (0.95, then 0.9 or 0.1 twice) is kept.
+      const p = right ? 0.9 : 0.1;
+      assert.deepEqual(prm!.byAggregation, {
+        min: p,
+        product: 0.95 * p * p,
+        last: p,
+        mean: (0.95 + p + p) / 3,
+      });
     }
   }
   return index;
