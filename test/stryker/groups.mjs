@@ -35,6 +35,7 @@ export const GROUPS = {
       'metrics',
       'processbench',
       'rerank',
+      'rerankCurves',
     ]),
     tests: tests(
       /^(audit-|cli-evaluate|evaluation|export-|judgements|metrics|rerank|report-text|gold-labels|live-update|processbench|panel-model)/,

@@ -1,0 +1,324 @@
+/**
+ * Reranking accuracy against k from one dataset run with k_max samples per problem (the paper's
+ * Table 4 shape): for k = 1, 2, 4, …, k_max the expected accuracy over problems of pass@k (exact,
+ * unbiased), majority vote, PRM best-of-k and score-weighted vote per judge, Self-PRM, and oracle,
+ * each estimated over R random size-k subsets per problem (seeded), or over every subset when there
+ * are at most R of them (then exact).
+ *
+ * Rules, as the report states them:
+ * - failed samples never vote: a problem's n counts its non-failed samples; a subset never holds
+ *   more than n samples, so at k ≥ n every sample is used and the value is exact;
+ * - problems without a reference, or without a usable sample, are excluded and counted;
+ * - answers are grouped once per problem into equivalence classes (first appearance in sample
+ *   order); majority and Self-PRM ties go to the answer seen first in sample order within the
+ *   subset; PRM best-of-k ties go to the lowest sample index;
+ * - a judge gave no verdict on a sample (failed, nothing scored): its methods leave the sample out.
+ */
+import type { Aggregation } from './config.js';
+import type { DatasetIndex, DatasetProblem } from './dataset.js';
+import { groupAnswers } from './vote.js';
+
+export const DEFAULT_SUBSETS = 100;
+
+/** A problem prepared once: answer classes and each judge's view of each usable sample. */
+export interface PreparedProblem {
+  id: string;
+  /** Usable (non-failed) samples. */
+  n: number;
+  /** Of them, correct. */
+  c: number;
+  /** Per usable sample: its answer class, −1 for no answer. */
+  classOf: Int32Array;
+  /** Per class: whether its answer is right (its first member's correctness). */
+  classRight: boolean[];
+  right: boolean[];
+  /** Per judge: per usable sample its score (NaN: no verdict) and whether it called it error-free. */
+  judges: Record<string, { score: Record<Aggregation, Float64Array>; errorFree: Int8Array }>;
+}
+
+const AGGREGATION_KEYS: readonly Aggregation[] = ['min', 'product', 'last', 'mean'];
+
+export function prepareProblem(problem: DatasetProblem, judgeIds: readonly string[]): PreparedProblem | null {
+  if (problem.reference === null) return null;
+  const usable = problem.samples.filter((sample) => !sample.failed).sort((a, b) => a.index - b.index);
+  if (usable.length === 0) return null;
+  const groups = groupAnswers(usable.map((sample) => sample.answer));
+  const classOf = new Int32Array(usable.length).fill(-1);
+  groups.forEach((group, id) => {
+    for (const member of group.members) classOf[member] = id;
+  });
+  const right = usable.map((sample) => sample.correct === true);
+  const judges: PreparedProblem['judges'] = {};
+  for (const id of judgeIds) {
+    const score = Object.fromEntries(
+      AGGREGATION_KEYS.map((method) => [
+        method,
+        Float64Array.from(usable, (sample) => {
+          const judge = sample.judges[id];
+          if (!judge || judge.failed || judge.firstError === null) return Number.NaN;
+          return (
+            judge.byAggregation?.[method] ?? (method === 'min' ? (judge.score ?? Number.NaN) : Number.NaN)
+          );
+        }),
+      ]),
+    ) as Record<Aggregation, Float64Array>;
+    // 1: called error-free, 0: an error found, −1: no verdict.
+    const errorFree = Int8Array.from(usable, (sample) => {
+      const judge = sample.judges[id];
+      if (!judge || judge.failed || judge.firstError === null) return -1;
+      return judge.firstError === -1 ? 1 : 0;
+    });
+    judges[id] = { score, errorFree };
+  }
+  return {
+    id: problem.id,
+    n: usable.length,
+    c: right.filter(Boolean).length,
+    classOf,
+    classRight: groups.map((group) => right[group.members[0]!]!),
+    right,
+    judges,
+  };
+}
+
+/** pass@k = 1 − C(n−c, k)/C(n, k), exact (Chen et al.'s unbiased estimator); k ≥ n gives c > 0. */
+export function passAtK(n: number, c: number, k: number): number {
+  if (c === 0) return 0;
+  if (n - c < k) return 1;
+  let missAll = 1;
+  for (let i = n - c + 1; i <= n; i++) missAll *= 1 - k / i;
+  return 1 - missAll;
+}
+
+/** The majority class of the given samples (weighted or not); ties to the first seen; −1 when none. */
+function voteClass(problem: PreparedProblem, members: readonly number[], weights?: Float64Array): number {
+  const totals = new Map<number, number>();
+  for (const member of members) {
+    const answerClass = problem.classOf[member]!;
+    if (answerClass === -1) continue;
+    totals.set(answerClass, (totals.get(answerClass) ?? 0) + (weights ? weights[member]! : 1));
+  }
+  let best = -1;
+  let bestWeight = Number.NEGATIVE_INFINITY;
+  // Map order is first appearance in `members`, which is ascending sample order: ties stay first.
+  for (const [answerClass, weight] of totals) {
+    if (weight > bestWeight) {
+      best = answerClass;
+      bestWeight = weight;
+    }
+  }
+  return best;
+}
+
+const classIsRight = (problem: PreparedProblem, answerClass: number) =>
+  answerClass !== -1 && problem.classRight[answerClass] === true;
+
+/** A reranker: from a subset (usable-sample positions, ascending) to whether its pick is right. */
+export type Method = (problem: PreparedProblem, subset: readonly number[]) => boolean;
+
+export const majority: Method = (problem, subset) => classIsRight(problem, voteClass(problem, subset));
+
+export const oracle: Method = (problem, subset) => subset.some((member) => problem.right[member]);
+
+/** Highest solution score among the samples the judge gave a verdict on; ties to the lowest index. */
+export function bestOfK(judge: string, aggregation: Aggregation): Method {
+  return (problem, subset) => {
+    const scores = problem.judges[judge]?.score[aggregation];
+    if (!scores) return false;
+    let best = -1;
+    for (const member of subset) {
+      const score = scores[member]!;
+      if (!Number.isNaN(score) && (best === -1 || score > scores[best]!)) best = member;
+    }
+    return best !== -1 && problem.right[best] === true;
+  };
+}
+
+/** Vote weighted by solution score among the samples the judge gave a verdict on. */
+export function weightedVote(judge: string): Method {
+  return (problem, subset) => {
+    const scores = problem.judges[judge]?.score.min;
+    if (!scores) return false;
+    const judged = subset.filter((member) => !Number.isNaN(scores[member]!));
+    return classIsRight(problem, voteClass(problem, judged, scores));
+  };
+}
+
+/** Majority among the samples the model called error-free; plain majority when it called none so. */
+export function selfPrm(judge: string): Method {
+  return (problem, subset) => {
+    const calls = problem.judges[judge]?.errorFree;
+    const trusted = calls ? subset.filter((member) => calls[member] === 1) : [];
+    return classIsRight(problem, voteClass(problem, trusted.length > 0 ? trusted : subset));
+  };
+}
+
+/**
+ * The sample with the highest self solution score; when several share it, the majority among
+ * them (ties to the first seen); no judged sample: plain majority.
+ */
+export function selfPrmBest(judge: string): Method {
+  return (problem, subset) => {
+    const scores = problem.judges[judge]?.score.min;
+    let top = Number.NEGATIVE_INFINITY;
+    if (scores) for (const member of subset) if (scores[member]! > top) top = scores[member]!;
+    const best =
+      scores && top > Number.NEGATIVE_INFINITY ? subset.filter((member) => scores[member] === top) : [];
+    return classIsRight(problem, voteClass(problem, best.length > 0 ? best : subset));
+  };
+}
+
+/** The methods a dataset's judges allow, by report name. */
+export function methodsFor(judges: readonly { id: string }[]): Record<string, Method> {
+  const methods: Record<string, Method> = { majority };
+  for (const { id } of judges) {
+    if (id === 'self') {
+      methods['self-prm'] = selfPrm(id);
+      methods['self-prm-best'] = selfPrmBest(id);
+      continue;
+    }
+    methods[`prm-best-of-n:${id}`] = bestOfK(id, 'min');
+    methods[`prm-best-of-n:${id}:last`] = bestOfK(id, 'last');
+    methods[`prm-best-of-n:${id}:product`] = bestOfK(id, 'product');
+    methods[`prm-weighted:${id}`] = weightedVote(id);
+  }
+  methods.oracle = oracle;
+  return methods;
+}
+
+/** 1, 2, 4, … below k_max, then k_max. */
+export function kValues(kMax: number): number[] {
+  const ks: number[] = [];
+  for (let k = 1; k < kMax; k *= 2) ks.push(k);
+  ks.push(kMax);
+  return ks;
+}
+
+/** A small fast seeded generator (mulberry32): the same seed gives the same subsets everywhere. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** FNV-1a of a text: a problem's subsets depend on its id and k, not on its place in the file. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function binomial(n: number, k: number): number {
+  let result = 1;
+  for (let i = 1; i <= k; i++) result = (result * (n - k + i)) / i;
+  return Math.round(result);
+}
+
+/** Every size-k subset of 0…n−1, ascending, in lexicographic order. */
+function* allSubsets(n: number, k: number): Generator<number[]> {
+  const subset = Array.from({ length: k }, (_, i) => i);
+  while (true) {
+    yield [...subset];
+    let i = k - 1;
+    while (i >= 0 && subset[i] === n - k + i) i--;
+    if (i < 0) return;
+    subset[i]! += 1;
+    for (let j = i + 1; j < k; j++) subset[j] = subset[j - 1]! + 1;
+  }
+}
+
+/** The subsets a problem is scored on at k: all of them when at most R, else R random ones. */
+export function subsetsFor(problem: PreparedProblem, k: number, rounds: number, seed: number): number[][] {
+  const size = Math.min(k, problem.n);
+  if (binomial(problem.n, size) <= rounds) return [...allSubsets(problem.n, size)];
+  const random = seededRandom(hash(`${seed}:${problem.id}:${k}`));
+  const pool = Array.from({ length: problem.n }, (_, i) => i);
+  return Array.from({ length: rounds }, () => {
+    // A partial Fisher–Yates shuffle draws `size` without replacement.
+    for (let i = 0; i < size; i++) {
+      const j = i + Math.floor(random() * (problem.n - i));
+      [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+    }
+    return pool.slice(0, size).sort((a, b) => a - b);
+  });
+}
+
+export interface Curve {
+  mean: number[];
+  /**
+   * Monte Carlo standard error of the mean from the subset sampling (0 where every subset was
+   * enumerated); the spread over problems is not in it.
+   */
+  stderr: number[];
+}
+
+export interface Reranking {
+  k: number[];
+  /** Subsets per problem and k (R) and the seed they were drawn with. */
+  subsets: number;
+  seed: number;
+  /** Problems in the figures, and those left out with why. */
+  problems: number;
+  excluded: { noReference: number; noUsableSample: number };
+  methods: Record<string, Curve>;
+}
+
+export function rerankingCurves(
+  index: Pick<DatasetIndex, 'samplesPerProblem' | 'judges' | 'problems'>,
+  options: { subsets?: number; seed?: number } = {},
+): Reranking {
+  const rounds = options.subsets ?? DEFAULT_SUBSETS;
+  const seed = options.seed ?? 0;
+  const judgeIds = index.judges.map((judge) => judge.id);
+  const prepared: PreparedProblem[] = [];
+  const excluded = { noReference: 0, noUsableSample: 0 };
+  for (const problem of index.problems) {
+    const ready = prepareProblem(problem, judgeIds);
+    if (ready) prepared.push(ready);
+    else if (problem.reference === null) excluded.noReference += 1;
+    else excluded.noUsableSample += 1;
+  }
+  const ks = kValues(index.samplesPerProblem);
+  const methods = methodsFor(index.judges);
+  const curves: Record<string, Curve> = {
+    'pass@k': {
+      mean: ks.map((k) =>
+        mean(prepared.map((problem) => passAtK(problem.n, problem.c, Math.min(k, problem.n)))),
+      ),
+      stderr: ks.map(() => 0),
+    },
+  };
+  for (const name of Object.keys(methods)) curves[name] = { mean: [], stderr: [] };
+  for (const k of ks) {
+    const sums = Object.fromEntries(Object.keys(methods).map((name) => [name, { hits: 0, variance: 0 }]));
+    for (const problem of prepared) {
+      const subsets = subsetsFor(problem, k, rounds, seed);
+      const exact = binomial(problem.n, Math.min(k, problem.n)) <= rounds;
+      for (const [name, method] of Object.entries(methods)) {
+        let hits = 0;
+        for (const subset of subsets) if (method(problem, subset)) hits += 1;
+        const rate = hits / subsets.length;
+        sums[name]!.hits += rate;
+        if (!exact && subsets.length > 1) sums[name]!.variance += (rate * (1 - rate)) / (subsets.length - 1);
+      }
+    }
+    for (const name of Object.keys(methods)) {
+      const count = prepared.length;
+      curves[name]!.mean.push(count === 0 ? 0 : sums[name]!.hits / count);
+      curves[name]!.stderr.push(count === 0 ? 0 : Math.sqrt(sums[name]!.variance) / count);
+    }
+  }
+  return { k: ks, subsets: rounds, seed, problems: prepared.length, excluded, methods: curves };
+}
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
