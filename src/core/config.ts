@@ -9,6 +9,29 @@ import { STEP_STRATEGIES } from './steps.js';
 
 const EndpointUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
+/**
+ * An endpoint's base URL, or the base URLs of its replicas (vLLM servers of one model, with one key
+ * variable, behind no balancer): requests are spread over them and a failing one is backed off.
+ * Kept as written, so run files of one URL stay as they were; `endpointUrls` gives the list.
+ */
+const EndpointUrls = z
+  .union(
+    [
+      EndpointUrl,
+      z
+        .array(EndpointUrl)
+        .min(1, 'needs at least one URL')
+        .refine((urls) => new Set(urls).size === urls.length, 'lists a URL twice'),
+    ],
+    { error: 'must be an http(s) URL or a non-empty list of them' },
+  )
+  .describe('The base URL, or a list of base URLs of replicas serving the same model with the same key.');
+
+/** The base URLs of an endpoint: one, or each replica's, in the order the config lists them. */
+export function endpointUrls(endpoint: { baseUrl: string | readonly string[] }): string[] {
+  return typeof endpoint.baseUrl === 'string' ? [endpoint.baseUrl] : [...endpoint.baseUrl];
+}
+
 /** Without `requestDeadlineMs`, a request may last this many times its silence timeout. */
 export const DEADLINE_PER_TIMEOUT = 3;
 
@@ -46,7 +69,7 @@ export const PriceSchema = z
 export type Price = z.infer<typeof PriceSchema>;
 
 export const PolicyConfigSchema = z.strictObject({
-  baseUrl: EndpointUrl,
+  baseUrl: EndpointUrls,
   model: z.string().min(1),
   apiKeyEnv: EnvName.optional(),
   n: z.number().int().min(1).max(1024).default(8),
@@ -106,7 +129,7 @@ const JudgeId = SafeIdSchema.refine((id) => id !== 'self', 'is reserved for the 
 
 const PrmCommon = {
   id: JudgeId,
-  baseUrl: EndpointUrl,
+  baseUrl: EndpointUrls,
   model: z.string().min(1),
   apiKeyEnv: EnvName.optional(),
   timeoutMs: z.number().int().positive().default(300_000),
@@ -283,11 +306,16 @@ export function urlWithoutCredentials(url: string): string {
   return url.replace(URL_USERINFO, '$1');
 }
 
+/** A base URL or each of a list, without credentials, in the same shape. */
+function baseUrlWithoutCredentials(baseUrl: string | string[]): string | string[] {
+  return typeof baseUrl === 'string' ? urlWithoutCredentials(baseUrl) : baseUrl.map(urlWithoutCredentials);
+}
+
 /** The config as a run file stores it: endpoint URLs without credentials (keys are never in it). */
 export function withoutCredentials(config: RunConfig): RunConfig {
   return {
     ...config,
-    policy: { ...config.policy, baseUrl: urlWithoutCredentials(config.policy.baseUrl) },
-    prms: config.prms.map((prm) => ({ ...prm, baseUrl: urlWithoutCredentials(prm.baseUrl) })),
+    policy: { ...config.policy, baseUrl: baseUrlWithoutCredentials(config.policy.baseUrl) },
+    prms: config.prms.map((prm) => ({ ...prm, baseUrl: baseUrlWithoutCredentials(prm.baseUrl) })),
   };
 }

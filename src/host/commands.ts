@@ -4,7 +4,7 @@
  */
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import { type RunConfig, urlWithoutCredentials } from '../core/config.js';
+import { endpointUrls, type RunConfig, urlWithoutCredentials } from '../core/config.js';
 import { describeEstimate, estimateRequests } from '../core/cost.js';
 import { InputError } from '../core/errors.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
@@ -554,11 +554,19 @@ export function exportAudits(
 // ---------------------------------------------------------------------------------------------
 // Keys and connections
 
+/** Each URL a key may be stored for: an endpoint's, or each of its replicas'. */
 function endpointsOf(config: RunConfig | undefined): { label: string; baseUrl: string }[] {
   if (!config) return [];
+  const each = (label: string, endpoint: { baseUrl: string | string[] }) => {
+    const urls = endpointUrls(endpoint);
+    return urls.map((baseUrl, index) => ({
+      label: urls.length > 1 ? `${label} (replica ${index + 1})` : label,
+      baseUrl,
+    }));
+  };
   return [
-    { label: `Policy: ${config.policy.model}`, baseUrl: config.policy.baseUrl },
-    ...config.prms.map((prm) => ({ label: `PRM ${prm.id}: ${prm.model}`, baseUrl: prm.baseUrl })),
+    ...each(`Policy: ${config.policy.model}`, config.policy),
+    ...config.prms.flatMap((prm) => each(`PRM ${prm.id}: ${prm.model}`, prm)),
   ];
 }
 
@@ -612,11 +620,11 @@ function connectionErrorText(error: unknown): string {
 
 export function testConnection(context: CommandContext): Promise<string[] | undefined> {
   return guarded(context, 'Test Connection', async () => {
-    // One request per endpoint, to URLs only user settings can set: no cost question to ask.
+    // One request per endpoint (per replica), to URLs only user settings can set: no cost question to ask.
     const config = validSettings(context, readRunConfig());
     const resolveKey = await context.keys.resolverFor(config);
     const sources = endpointSources();
-    const targets = [
+    const endpoints = [
       {
         label: `policy ${config.policy.model}`,
         request: config.policy,
@@ -633,6 +641,15 @@ export function testConnection(context: CommandContext): Promise<string[] | unde
             : `${baseUrl.replace(/\/+$/, '')}/models`,
       })),
     ];
+    // An endpoint with replicas: each replica is tried, and named by its number.
+    const targets = endpoints.flatMap(({ label, request, ...target }) => {
+      const urls = endpointUrls(request);
+      return urls.map((baseUrl, index) => ({
+        ...target,
+        label: urls.length > 1 ? `${label} (replica ${index + 1})` : label,
+        request: { baseUrl, apiKeyEnv: request.apiKeyEnv },
+      }));
+    });
     const lines = await Promise.all(
       targets.map(async ({ label, request, url, source }) => {
         const key = resolveKey(request);

@@ -8,7 +8,7 @@
  * from a workspace. `machine` scope was tried first and fails users: in a remote window a User
  * value is ignored ("cannot be applied in this window") and the default is used without a word.
  */
-import { urlWithoutCredentials } from '../core/config.js';
+import { endpointUrls, urlWithoutCredentials } from '../core/config.js';
 import type { Run } from '../core/schemas.js';
 
 /** The parts of `WorkspaceConfiguration.inspect()` that say where a value came from. */
@@ -57,9 +57,9 @@ export function describeSource(source: SettingSource): string {
     : where;
 }
 
-/** An endpoint as messages name it: its URL (credentials removed) and where that came from. */
-export function describeEndpoint(baseUrl: string, source: SettingSource): string {
-  return `${urlWithoutCredentials(baseUrl)} (${describeSource(source)})`;
+/** An endpoint as messages name it: its URL or its replicas' (credentials removed) and where they came from. */
+export function describeEndpoint(baseUrl: string | readonly string[], source: SettingSource): string {
+  return `${endpointUrls({ baseUrl }).map(urlWithoutCredentials).join(', ')} (${describeSource(source)})`;
 }
 
 function count(what: string, failed: number, of: number, firstError: string | undefined): string {

@@ -3,7 +3,7 @@
  * names is the fallback. Keys never go to settings, run files, exports or the log.
  */
 import type * as vscode from 'vscode';
-import type { RunConfig } from '../core/config.js';
+import { endpointUrls, type RunConfig } from '../core/config.js';
 import { environmentKeys, type KeyRequest, type KeyResolver } from '../llm/judges.js';
 
 export function endpointOrigin(baseUrl: string): string {
@@ -33,7 +33,10 @@ export class KeyStore {
 
   /** Reads every key the config could need up front, so the pipeline's resolver is synchronous. */
   async resolverFor(config: RunConfig): Promise<KeyResolver> {
-    const endpoints: KeyRequest[] = [config.policy, ...config.prms];
+    // Every replica's URL: replicas on different hosts may each have a key of their own.
+    const endpoints: KeyRequest[] = [config.policy, ...config.prms].flatMap((endpoint) =>
+      endpointUrls(endpoint).map((baseUrl) => ({ baseUrl })),
+    );
     const stored = new Map<string, string>();
     for (const endpoint of endpoints) {
       const key = await this.get(endpoint.baseUrl);

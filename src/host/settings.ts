@@ -22,7 +22,7 @@ export function endpointSources(
   return {
     policy: settingSource(
       `${SECTION}.policy.baseUrl`,
-      configuration.inspect<string>('policy.baseUrl'),
+      configuration.inspect<string | string[]>('policy.baseUrl'),
       remoteName,
     ),
     prms: settingSource(`${SECTION}.prms`, configuration.inspect<unknown[]>('prms'), remoteName),
@@ -118,7 +118,7 @@ export function readRunConfig(
   const deadlineSeconds = get<number | null>('policy.requestDeadlineSeconds');
   const input = {
     policy: {
-      baseUrl: userValue<string>(configuration, 'policy.baseUrl'),
+      baseUrl: userValue<string | string[]>(configuration, 'policy.baseUrl'),
       model: get<string>('policy.model'),
       ...(apiKeyEnv ? { apiKeyEnv } : {}),
       n: get<number>('policy.samples'),

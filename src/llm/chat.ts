@@ -7,7 +7,6 @@
  */
 import type OpenAI from 'openai';
 import { z } from 'zod';
-import { type EndpointAccess, endpointAccess } from './credentials.js';
 import {
   EndpointError,
   errorBodyMessage,
@@ -18,21 +17,34 @@ import {
 } from './errors.js';
 import { Limiter } from './limiter.js';
 import {
-  type EndpointRetrySettings,
-  type RetryEvent,
-  retryPolicy,
-  type TimedOut,
-  withRetries,
-} from './retry.js';
+  endpointKey,
+  endpointLabel,
+  type ReplicaAccess,
+  type ReplicaBackoff,
+  Replicas,
+  replicaAccesses,
+  withReplicas,
+} from './replicas.js';
+import { type EndpointRetrySettings, type RetryEvent, retryPolicy, type TimedOut } from './retry.js';
 
 export interface ChatEndpointOptions extends EndpointRetrySettings {
-  baseUrl: string;
+  /** One base URL, or the base URLs of the endpoint's replicas (requests are spread over them). */
+  baseUrl: string | readonly string[];
   model: string;
-  apiKey?: string;
+  /** One key for every replica, or each replica's own, in the order of `baseUrl`. */
+  apiKey?: string | readonly (string | undefined)[];
+  /** In flight at once across all replicas. */
   concurrency: number;
+  /** How long a failing replica is left alone (default DEFAULT_REPLICA_BACKOFF). */
+  replicaBackoff?: ReplicaBackoff;
   onRetry?: (event: RetryEvent & { endpoint: string }) => void;
   /** Every request attempt, as it is sent. */
   onAttempt?: (endpoint: string) => void;
+}
+
+/** A replica of a chat endpoint: its access and its SDK client, made on first use. */
+interface ChatReplica extends ReplicaAccess {
+  client?: Promise<OpenAI>;
 }
 
 export interface ChatMessage {
@@ -191,19 +203,18 @@ function isNRefusal(error: unknown): boolean {
 }
 
 export class ChatEndpoint {
-  private client: Promise<OpenAI> | undefined;
   private readonly limiter: Limiter;
-  private readonly access: EndpointAccess;
+  private readonly replicas: Replicas<ChatReplica>;
+  /** The endpoint (all its replicas) as messages name it: model and URLs, without credentials. */
+  readonly label: string;
   readonly key: string;
 
   constructor(readonly options: ChatEndpointOptions) {
     this.limiter = new Limiter(options.concurrency);
-    this.access = endpointAccess(options.baseUrl, options.apiKey);
-    this.key = `${this.access.baseUrl.replace(/\/+$/, '')}#${options.model}`;
-  }
-
-  get label(): string {
-    return `${this.options.model} at ${this.access.baseUrl}`;
+    const accesses = replicaAccesses(options.model, options.baseUrl, options.apiKey);
+    this.replicas = new Replicas<ChatReplica>(accesses, options.replicaBackoff);
+    this.label = endpointLabel(options.model, accesses);
+    this.key = endpointKey(options.model, accesses);
   }
 
   /** False once the endpoint has refused (or ignored) `n > 1`; then N single requests are sent. */
@@ -211,56 +222,68 @@ export class ChatEndpoint {
     return !refusesMultipleChoices.has(this.key);
   }
 
-  private sdk(): Promise<OpenAI> {
+  private sdk(replica: ChatReplica): Promise<OpenAI> {
     // Loaded on first use: the extension host activates without paying for the SDK.
-    this.client ??= import('openai').then(
+    replica.client ??= import('openai').then(
       ({ default: OpenAIClient }) =>
         new OpenAIClient({
-          baseURL: this.access.baseUrl,
+          baseURL: replica.baseUrl,
           // Local servers need no key, but the SDK insists on one; the placeholder unlocks nothing.
-          apiKey: this.options.apiKey ?? 'none',
+          apiKey: replica.apiKey ?? 'none',
           // The Authorization StepLens decided on (Basic for a URL's user:pass@) wins over the SDK's.
-          defaultHeaders: this.access.headers,
+          defaultHeaders: replica.headers,
           maxRetries: 0,
           // StepLens's own signal times each attempt (and counts a stream's silence, not its length).
           timeout: 2 ** 31 - 1,
           fetch: fetchWithReadableErrors,
         }),
     );
-    return this.client;
+    return replica.client;
   }
 
-  private toEndpointError = (error: unknown, timedOut: TimedOut | undefined): EndpointError => {
+  /** What an attempt's failure means, naming the replica it happened on. */
+  private toEndpointError = (
+    replica: ChatReplica,
+    error: unknown,
+    timedOut: TimedOut | undefined,
+  ): EndpointError => {
+    const { label } = replica;
     // The SDK ends an aborted stream quietly, so what surfaces then is "the stream ended early".
-    if (timedOut) return transportError(this.label, error, timedOut);
-    if (error instanceof MalformedResponse) return new EndpointError(`${this.label}: ${error.message}`, true);
+    if (timedOut) return transportError(label, error, timedOut);
+    if (error instanceof MalformedResponse) return new EndpointError(`${label}: ${error.message}`, true);
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number') {
       // Every error body reaches the SDK as {"error": {"message"}} (fetchWithReadableErrors).
       const { message } = (error as { error: { message: string } }).error;
       const headers = (error as { headers?: Headers }).headers;
       return new EndpointError(
-        `${this.label}: HTTP ${status}: ${message}`,
+        `${label}: HTTP ${status}: ${message}`,
         isRetryableStatus(status),
         status,
         parseRetryAfter(headers),
       );
     }
-    return transportError(this.label, error, timedOut);
+    return transportError(label, error, timedOut);
   };
 
+  /** Each attempt on the replica the spreading picks, with that replica's SDK client. */
   private retrying<T>(
-    attempt: (signal: AbortSignal, stillAlive: () => void) => Promise<T>,
+    attempt: (client: OpenAI, signal: AbortSignal, stillAlive: () => void) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    return withRetries(attempt, {
-      policy: retryPolicy(this.options),
-      ...(signal ? { signal } : {}),
-      toEndpointError: this.toEndpointError,
-      onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
-      onAttempt: () => this.options.onAttempt?.(this.label),
-      gate: (task) => this.limiter.run(task),
-    });
+    return withReplicas(
+      this.replicas,
+      async (replica, attemptSignal, stillAlive) =>
+        attempt(await this.sdk(replica), attemptSignal, stillAlive),
+      {
+        policy: retryPolicy(this.options),
+        signal,
+        toEndpointError: this.toEndpointError,
+        onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
+        onAttempt: () => this.options.onAttempt?.(this.label),
+        gate: (task) => this.limiter.run(task),
+      },
+    );
   }
 
   private body(request: ChatRequest, n: number): Record<string, unknown> {
@@ -269,8 +292,7 @@ export class ChatEndpoint {
 
   /** One non-streaming request for `n` choices, retried; the limiter holds one slot per attempt. */
   private async completeOnce(request: ChatRequest, n: number, signal?: AbortSignal): Promise<ChatResult> {
-    const client = await this.sdk();
-    return this.retrying(async (attemptSignal) => {
+    return this.retrying(async (client, attemptSignal) => {
       const started = performance.now();
       const raw: unknown = await client.chat.completions.create(
         this.body(request, n) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
@@ -349,13 +371,12 @@ export class ChatEndpoint {
     handlers: StreamHandlers,
     signal?: AbortSignal,
   ): Promise<number[]> {
-    const client = await this.sdk();
     const open = [...slots];
     /** Each slot's text in the latest attempt that streamed it. */
     const parts = new Map<number, StreamedPart>();
     try {
       await this.retrying(
-        (attemptSignal, stillAlive) =>
+        (client, attemptSignal, stillAlive) =>
           this.streamAttempt(client, request, open, parts, handlers, attemptSignal, stillAlive),
         signal,
       );

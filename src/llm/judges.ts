@@ -1,5 +1,10 @@
 /** The judges a configuration asks for, each behind one interface the pipeline drives. */
-import { critiqueSampling, DEFAULT_CRITIC_TEMPERATURE, type RunConfig } from '../core/config.js';
+import {
+  critiqueSampling,
+  DEFAULT_CRITIC_TEMPERATURE,
+  endpointUrls,
+  type RunConfig,
+} from '../core/config.js';
 import { judgeThreshold } from '../core/judgements.js';
 import type { CritiqueTemplates } from '../core/processbench.js';
 import { SELF_JUDGE_ID } from '../core/rerank.js';
@@ -19,7 +24,7 @@ export interface Judge {
   judge(problem: string, steps: readonly string[], signal?: AbortSignal): Promise<Judgement>;
 }
 
-/** Where a key would be sent, and the environment variable the config names for it. */
+/** Where a key would be sent (one base URL: a replica's), and the environment variable the config names for it. */
 export interface KeyRequest {
   baseUrl: string;
   apiKeyEnv?: string | undefined;
@@ -42,7 +47,10 @@ export interface EndpointTuning {
   onAttempt?: (endpoint: string) => void;
 }
 
-interface EndpointSettings extends KeyRequest {
+interface EndpointSettings {
+  /** One URL, or each replica's. */
+  baseUrl: string | readonly string[];
+  apiKeyEnv?: string | undefined;
   model: string;
   timeoutMs: number;
   requestDeadlineMs?: number | undefined;
@@ -52,11 +60,13 @@ interface EndpointSettings extends KeyRequest {
 
 /** The connection options every endpoint client takes, from its config entry and the tuning. */
 function endpointOptions(endpoint: EndpointSettings, resolveKey: KeyResolver, tuning: EndpointTuning) {
-  const apiKey = resolveKey(endpoint);
+  const urls = endpointUrls(endpoint);
+  // A key per URL: a key store keyed by origin may hold one per replica host.
+  const keys = urls.map((baseUrl) => resolveKey({ baseUrl, apiKeyEnv: endpoint.apiKeyEnv }));
   return {
-    baseUrl: endpoint.baseUrl,
+    baseUrl: urls,
     model: endpoint.model,
-    ...(apiKey ? { apiKey } : {}),
+    ...(keys.some((key) => key !== undefined) ? { apiKey: keys } : {}),
     timeoutMs: endpoint.timeoutMs,
     // Absent: the endpoint's default deadline.
     requestDeadlineMs: endpoint.requestDeadlineMs,

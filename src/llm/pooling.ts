@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { firstErrorFromScores } from '../core/metrics.js';
 import type { Judgement } from '../core/schemas.js';
 import { fitSteps } from './budget.js';
-import { type EndpointAccess, endpointAccess } from './credentials.js';
 import {
   CancelledError,
   EndpointError,
@@ -18,7 +17,16 @@ import {
   transportError,
 } from './errors.js';
 import { Limiter } from './limiter.js';
-import { type EndpointRetrySettings, type RetryEvent, retryPolicy, withRetries } from './retry.js';
+import {
+  endpointKey,
+  endpointLabel,
+  type ReplicaAccess,
+  type ReplicaBackoff,
+  Replicas,
+  replicaAccesses,
+  withReplicas,
+} from './replicas.js';
+import { type EndpointRetrySettings, type RetryEvent, retryPolicy } from './retry.js';
 
 /** vLLM serves /pooling at the server root; a base URL given with /v1 is accepted too. */
 export function serverRoot(baseUrl: string): string {
@@ -79,10 +87,15 @@ export function stepRewards(output: unknown, stepsSent: number): number[] {
 }
 
 export interface PoolingOptions extends EndpointRetrySettings {
-  baseUrl: string;
+  /** One base URL, or the base URLs of the PRM's replicas (batches are spread over them). */
+  baseUrl: string | readonly string[];
   model: string;
-  apiKey?: string;
+  /** One key for every replica, or each replica's own, in the order of `baseUrl`. */
+  apiKey?: string | readonly (string | undefined)[];
+  /** Requests in flight at once across all replicas. */
   concurrency: number;
+  /** How long a failing replica is left alone (default DEFAULT_REPLICA_BACKOFF). */
+  replicaBackoff?: ReplicaBackoff;
   batchSize: number;
   maxInputTokens: number;
   /** τ: the first step scored below it is the first error. */
@@ -109,20 +122,16 @@ export class PoolingPrm {
   private queue: Pending[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly key: string;
-  private readonly access: EndpointAccess;
+  private readonly replicas: Replicas<ReplicaAccess>;
+  /** The PRM (all its replicas) as messages name it: model and URLs, without credentials. */
+  readonly label: string;
 
   constructor(readonly options: PoolingOptions) {
     this.limiter = new Limiter(options.concurrency);
-    this.access = endpointAccess(options.baseUrl, options.apiKey);
-    this.key = `${this.access.baseUrl.replace(/\/+$/, '')}#${options.model}`;
-  }
-
-  get label(): string {
-    return `${this.options.model} at ${this.access.baseUrl}`;
-  }
-
-  private get url(): string {
-    return `${serverRoot(this.access.baseUrl)}/pooling`;
+    const accesses = replicaAccesses(options.model, options.baseUrl, options.apiKey);
+    this.replicas = new Replicas(accesses, options.replicaBackoff);
+    this.label = endpointLabel(options.model, accesses);
+    this.key = endpointKey(options.model, accesses);
   }
 
   async judge(problem: string, steps: readonly string[], signal?: AbortSignal): Promise<Judgement> {
@@ -222,18 +231,20 @@ export class PoolingPrm {
     inputs: number,
     signal: AbortSignal | undefined,
   ): Promise<unknown[]> {
-    return withRetries(
-      async (attemptSignal) => {
-        const response = await fetch(this.url, {
+    return withReplicas(
+      this.replicas,
+      async (replica, attemptSignal) => {
+        const { label } = replica;
+        const response = await fetch(`${serverRoot(replica.baseUrl)}/pooling`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...this.access.headers },
+          headers: { 'content-type': 'application/json', ...replica.headers },
           body: JSON.stringify({ model: this.options.model, ...payload }),
           signal: attemptSignal,
         });
         const text = await response.text();
         if (!response.ok) {
           throw new EndpointError(
-            `${this.label}: HTTP ${response.status}: ${errorBodyMessage(text)}`,
+            `${label}: HTTP ${response.status}: ${errorBodyMessage(text)}`,
             isRetryableStatus(response.status),
             response.status,
             parseRetryAfter(response.headers),
@@ -243,20 +254,20 @@ export class PoolingPrm {
         try {
           json = JSON.parse(text);
         } catch {
-          throw new EndpointError(`${this.label}: the response is not JSON`, true);
+          throw new EndpointError(`${label}: the response is not JSON`, true);
         }
         const parsed = PoolingResponse.safeParse(json);
-        if (!parsed.success) throw new EndpointError(`${this.label}: unexpected response shape`, false);
+        if (!parsed.success) throw new EndpointError(`${label}: unexpected response shape`, false);
         const ordered = [...parsed.data.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
         if (ordered.length !== inputs) {
-          throw new EndpointError(`${this.label}: ${ordered.length} output(s) for ${inputs} input(s)`, false);
+          throw new EndpointError(`${label}: ${ordered.length} output(s) for ${inputs} input(s)`, false);
         }
         return ordered.map((entry) => entry.data);
       },
       {
         policy: retryPolicy(this.options),
-        ...(signal ? { signal } : {}),
-        toEndpointError: (error, timedOut) => transportError(this.label, error, timedOut),
+        signal,
+        toEndpointError: (replica, error, timedOut) => transportError(replica.label, error, timedOut),
         onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
         onAttempt: () => this.options.onAttempt?.(this.label),
         gate: (task) => this.limiter.run(task),

@@ -80,6 +80,11 @@ export async function withRetries<T>(
     gate?: <R>(task: () => Promise<R>) => Promise<R>;
     /** Each attempt, as it is sent (for request counts and budgets). */
     onAttempt?: () => void;
+    /**
+     * True when the next attempt may start at once: it goes elsewhere (another replica) than the
+     * one that just failed, so there is nothing to wait out. Asked after each retryable failure.
+     */
+    retryNow?: () => boolean;
   },
 ): Promise<T> {
   const { policy, signal } = options;
@@ -88,7 +93,7 @@ export async function withRetries<T>(
     if (signal?.aborted) throw new CancelledError();
     let timedOut: TimedOut | undefined;
     const outcome = await admitted(
-      async (): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> => {
+      async (): Promise<{ ok: true; value: T } | { ok: false; failure: EndpointError | undefined }> => {
         // Cancelled while queued for a slot: the attempt never starts.
         if (signal?.aborted) throw new CancelledError();
         const timeout = new AbortController();
@@ -107,7 +112,12 @@ export async function withRetries<T>(
         try {
           return { ok: true, value: await attempt(attemptSignal, stillAlive) };
         } catch (error) {
-          return { ok: false, error };
+          // What the failure means is decided before the slot is freed (a replica that failed is
+          // backed off before the next attempt picks one); a cancel is no endpoint's failure.
+          return {
+            ok: false,
+            failure: signal?.aborted ? undefined : options.toEndpointError(error, timedOut),
+          };
         } finally {
           clearTimeout(silence);
           clearTimeout(deadline);
@@ -115,16 +125,17 @@ export async function withRetries<T>(
       },
     );
     if (outcome.ok) return outcome.value;
-    if (signal?.aborted) throw new CancelledError();
-    const failure = options.toEndpointError(outcome.error, timedOut);
+    const failure = outcome.failure;
+    if (signal?.aborted || failure === undefined) throw new CancelledError();
     if (!failure.retryable || retry >= policy.maxRetries) {
       const tries = retry + 1;
       throw tries > 1
         ? new EndpointError(`${failure.message} (after ${tries} attempts)`, false, failure.status)
         : failure;
     }
-    const delayMs =
-      failure.retryAfterMs !== undefined
+    const delayMs = options.retryNow?.()
+      ? 0
+      : failure.retryAfterMs !== undefined
         ? Math.min(failure.retryAfterMs, MAX_RETRY_AFTER_MS)
         : backoffDelay(policy, retry);
     options.onRetry?.({ attempt: retry + 1, delayMs, error: failure });

@@ -199,7 +199,7 @@ describe('StepLens in VS Code', () => {
     );
     const result = readRunConfig();
     assert.ok(result.ok);
-    assert.doesNotMatch(result.config.policy.baseUrl, /attacker/);
+    assert.doesNotMatch(String(result.config.policy.baseUrl), /attacker/);
     assert.equal(
       result.config.policy.model,
       'workspace-model',
