@@ -13,6 +13,7 @@ import { runView } from './cli/view.js';
 import { InputError } from './core/errors.js';
 import { isStepStrategy, STEP_STRATEGIES } from './core/steps.js';
 import { loadLabeledRuns, skippedAuditLines, writeExport } from './io/exportFiles.js';
+import { readDatasetIndex, writeDatasetReport } from './jobs/dataset.js';
 import { errorText, redact } from './llm/credentials.js';
 import { installSymbolicEquivalence } from './symbolic/client.js';
 
@@ -192,6 +193,45 @@ const COMMANDS: Record<string, Command> = {
       } finally {
         dispose();
       }
+    },
+  },
+  report: {
+    summary: 'the dataset report of a dataset folder: accuracy against k, precision, calibration',
+    usage: 'steplens report DIR [--subsets R] [--seed S] [--difficulty D]',
+    details:
+      'Rebuilds DIR/report.json and DIR/report.md from DIR/dataset.json (written by evaluate at the end\n' +
+      'of every dataset run): reranking accuracy against k over R random subsets per problem (default\n' +
+      '100, seed 0), each judge\'s precision of "correct" on problems with pass@1 ≤ D (default 0.25),\n' +
+      'solution-score calibration and agreement between judges. Prints {"report","markdown"}.',
+    options: { subsets: { type: 'string' }, seed: { type: 'string' }, difficulty: { type: 'string' } },
+    positionals: 1,
+    run: async (parsed, streams) => {
+      const number = (name: string, valid: (value: number) => boolean, what: string) => {
+        const text = str(parsed.values[name]);
+        if (text === undefined) return undefined;
+        const value = Number(text);
+        if (text.trim() === '' || !valid(value))
+          throw new UsageError(`--${name} must be ${what}, not "${text}"`);
+        return value;
+      };
+      const subsets = number(
+        'subsets',
+        (v) => Number.isInteger(v) && v >= 1 && v <= 100_000,
+        'a whole number from 1 to 100000',
+      );
+      const seed = number(
+        'seed',
+        (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32,
+        'a whole number from 0 to 2^32 − 1',
+      );
+      const difficulty = number('difficulty', (v) => v >= 0 && v <= 1, 'a share from 0 to 1');
+      const dir = parsed.positionals[0]!;
+      const [report, markdown] = await writeDatasetReport(dir, await readDatasetIndex(dir), {
+        ...(subsets !== undefined ? { subsets } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+        ...(difficulty !== undefined ? { difficulty } : {}),
+      });
+      streams.stdout.write(`${JSON.stringify({ report: resolve(report!), markdown: resolve(markdown!) })}\n`);
     },
   },
   rescore: {

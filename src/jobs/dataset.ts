@@ -20,7 +20,10 @@ import {
   sumUsage,
   type Usage,
 } from '../core/dataset.js';
-import { InputError } from '../core/errors.js';
+import { datasetReport, datasetReportMarkdown, type ReportOptions } from '../core/datasetReport.js';
+import { InputError, inputErrorFromZod, jsonInputError } from '../core/errors.js';
+import { markdownCell } from '../core/export.js';
+import { parseJson } from '../core/json.js';
 import { judgeThreshold } from '../core/judgements.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
 import { subsetOf } from '../core/processbench.js';
@@ -69,6 +72,8 @@ export interface DatasetJob {
   signal?: AbortSignal;
   onProgress?: (progress: DatasetProgress) => void;
   onEvent?: (event: PipelineEvent) => void;
+  /** How the report written at the end is estimated (subsets, seed, difficulty). */
+  report?: ReportOptions;
   /** Send at most this many requests (attempts), then stop as a cancel does: resumable. */
   maxRequests?: number;
   /**
@@ -377,6 +382,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
   });
   const indexPath = join(job.out, 'dataset.json');
   await writeFileAtomic(indexPath, `${JSON.stringify(index)}\n`);
+  await writeDatasetReport(job.out, index, job.report);
   return {
     problems: entries.length,
     reused: progress.reused,
@@ -580,4 +586,32 @@ export async function planDataset(
     cost: costOf(tokens, pricesBySource(config)),
     excluded,
   };
+}
+
+/** The report files of a dataset folder, from its index: `report.json` and `report.md`. */
+export async function writeDatasetReport(
+  out: string,
+  index: DatasetIndex,
+  options: ReportOptions = {},
+): Promise<string[]> {
+  const report = datasetReport(index, options);
+  const paths = [join(out, 'report.json'), join(out, 'report.md')];
+  await writeFileAtomic(paths[0]!, `${JSON.stringify(report, null, 1)}\n`);
+  await writeFileAtomic(paths[1]!, datasetReportMarkdown(report, markdownCell));
+  return paths;
+}
+
+/** A dataset folder's index, checked. */
+export async function readDatasetIndex(out: string): Promise<DatasetIndex> {
+  const path = join(out, 'dataset.json');
+  const text = await readTextFile(path);
+  let value: unknown;
+  try {
+    value = parseJson(text);
+  } catch (error) {
+    throw jsonInputError({ file: path }, error);
+  }
+  const parsed = DatasetIndexSchema.safeParse(value);
+  if (!parsed.success) throw inputErrorFromZod({ file: path }, parsed.error);
+  return parsed.data;
 }

@@ -29,6 +29,7 @@ export const GROUPS = {
       'disagreement',
       'evaluation',
       'judgements',
+      'judgeTrust',
       'export',
       'gold',
       'live',
@@ -38,7 +39,7 @@ export const GROUPS = {
       'rerankCurves',
     ]),
     tests: tests(
-      /^(audit-|cli-evaluate|evaluation|export-|judgements|metrics|rerank|report-text|gold-labels|live-update|processbench|panel-model)/,
+      /^(audit-|cli-evaluate|evaluation|export-|judgements|judge-trust|metrics|rerank|report-text|gold-labels|live-update|processbench|panel-model)/,
     ),
   },
   'core-files': {

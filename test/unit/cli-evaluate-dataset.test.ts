@@ -225,6 +225,60 @@ describe('a dataset run', () => {
       [],
     );
 
+    // The report, against figures computed here from the scripted answers at k = k_max (all samples).
+    const rights = index.problems
+      .filter((problem) => problem.reference !== null)
+      .map((problem) => {
+        const run = RunSchema.parse(JSON.parse(readFileSync(join(dir, 'full', problem.run), 'utf8')));
+        const i = Number(problem.id.slice(2));
+        return run.samples.map((sample) => isRight(i, whichSolution(sample.text)!.c));
+      });
+    const share = (hit: (right: boolean[]) => boolean) => rights.filter(hit).length / rights.length;
+    // Majority: right answers against one wrong answer; a tie goes to whichever sample 0 wrote.
+    const majorityRight = (right: boolean[]) => {
+      const r = right.filter(Boolean).length;
+      return r > right.length - r || (r === right.length - r && right[0]!);
+    };
+    const report = JSON.parse(readFileSync(join(dir, 'full', 'report.json'), 'utf8'));
+    const at = (method: string) => report.reranking.methods[method].mean.at(-1);
+    assert.deepEqual(report.reranking.k, [1, 2, 4, 8]);
+    assert.equal(report.reranking.problems, PROBLEMS - 1);
+    assert.equal(report.reranking.excluded.noReference, 1);
+    assert.equal(at('majority'), share(majorityRight));
+    // Self-PRM calls exactly the right samples error-free; the PRM scores them highest.
+    assert.equal(
+      at('self-prm'),
+      share((right) => right.some(Boolean)),
+    );
+    assert.equal(
+      at('prm-best-of-n:prm'),
+      share((right) => right.some(Boolean)),
+    );
+    assert.equal(
+      at('oracle'),
+      share((right) => right.some(Boolean)),
+    );
+    assert.equal(
+      at('pass@k'),
+      share((right) => right.some(Boolean)),
+    );
+    // Precision: Self-PRM's "correct" is always right here; no problem is hard enough (pass@1 ≥ 5/8).
+    assert.deepEqual(report.selfPrecision.overall, { sPrm: 0, sTp: 0, precision: null });
+    const bucketed = report.precision.self.buckets.reduce(
+      (sum: number, bucket: { problems: number }) => sum + bucket.problems,
+      0,
+    );
+    assert.equal(bucketed, PROBLEMS - 1);
+    assert.match(readFileSync(join(dir, 'full', 'report.md'), 'utf8'), /\| self-prm \| /);
+
+    // `steplens report` rebuilds it with other subsets and seed: k_max stays exact.
+    const rebuilt = await runInProcess(['report', join(dir, 'full'), '--subsets', '5', '--seed', '3']);
+    assert.equal(rebuilt.code, 0, rebuilt.stderr);
+    const again5 = JSON.parse(readFileSync(join(dir, 'full', 'report.json'), 'utf8'));
+    assert.deepEqual([again5.reranking.subsets, again5.reranking.seed], [5, 3]);
+    assert.equal(again5.reranking.methods.majority.mean.at(-1), at('majority'));
+    assert.equal((await runInProcess(['report', join(dir, 'full'), '--subsets', 'many'])).code, 2);
+
     // Rerun: everything reused, nothing requested.
     const again = counts();
     const rerun = await runInProcess([

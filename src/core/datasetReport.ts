@@ -1,0 +1,153 @@
+/**
+ * The dataset report (`DIR/report.json`, `report.md`): reranking accuracy against k, Self-PRM's
+ * (and each PRM's) precision on hard problems, solution-score calibration and judge agreement —
+ * from the dataset index alone, with the rules each figure follows written into the report.
+ */
+import type { DatasetIndex } from './dataset.js';
+import {
+  type Agreement,
+  type Calibration,
+  DEFAULT_DIFFICULTY,
+  type JudgePrecision,
+  judgeAgreement,
+  judgePrecision,
+  solutionCalibration,
+} from './judgeTrust.js';
+import { SELF_JUDGE_ID } from './rerank.js';
+import { DEFAULT_SUBSETS, type Reranking, rerankingCurves } from './rerankCurves.js';
+
+export const REPORT_RULES = [
+  'pass@k: the unbiased estimator 1 − C(n−c, k)/C(n, k), exact.',
+  'Other methods: the mean over problems of each problem’s accuracy over R random size-k subsets of its samples (seeded), or over every subset when there are at most R; at k = k_max all samples, exact. stderr is the Monte Carlo standard error of that mean from the subset sampling (0 where every subset was used).',
+  'Failed samples never vote: n counts a problem’s non-failed samples. Problems without a reference or without a usable sample are excluded and counted.',
+  'majority: the most common answer (equivalent answers grouped); a tie goes to the answer seen first in sample order. prm-best-of-n:<judge>: the highest solution score (aggregation min; :last and :product are the other aggregations); a tie goes to the lowest sample index. prm-weighted:<judge>: votes weighted by solution score. Samples a judge gave no verdict on are left out of its methods.',
+  'self-prm: majority among the samples Self-PRM calls error-free (first error −1), plain majority when it calls none so. self-prm-best: the sample with the highest self solution score, several sharing it vote by majority. oracle: any right sample in the subset.',
+  'Precision: of the samples a judge calls correct (first error −1 at its τ), the share with a right answer, on problems whose pass@1 is at most the difficulty threshold; overall pools the samples. Unjudged samples are counted apart, never called correct.',
+  'Calibration: solution scores in ten equal-width bins against answer correctness; ECE = Σ (n_b/N)·|accuracy_b − mean score_b|.',
+  'Agreement: Cohen’s κ of two judges’ "correct" calls on the samples both judged; first-error positions compared on the same samples.',
+];
+
+export interface DatasetReport {
+  schemaVersion: 1;
+  rules: string[];
+  problems: number;
+  samplesPerProblem: number;
+  judges: DatasetIndex['judges'];
+  thresholds: DatasetIndex['thresholds'];
+  complete: boolean;
+  reranking: Reranking;
+  /** Self-PRM's precision (absent without a Self-PRM judge). */
+  selfPrecision?: JudgePrecision;
+  /** Every judge's precision, Self-PRM's included. */
+  precision: Record<string, JudgePrecision>;
+  calibration: Record<string, Calibration>;
+  agreement: Agreement[];
+}
+
+export interface ReportOptions {
+  subsets?: number;
+  seed?: number;
+  difficulty?: number;
+}
+
+export function datasetReport(index: DatasetIndex, options: ReportOptions = {}): DatasetReport {
+  const difficulty = options.difficulty ?? DEFAULT_DIFFICULTY;
+  const ids = index.judges.map((judge) => judge.id);
+  const precision = Object.fromEntries(ids.map((id) => [id, judgePrecision(index, id, difficulty)]));
+  const agreement: Agreement[] = [];
+  for (let i = 0; i < ids.length; i++)
+    for (let j = i + 1; j < ids.length; j++) agreement.push(judgeAgreement(index, ids[i]!, ids[j]!));
+  return {
+    schemaVersion: 1,
+    rules: REPORT_RULES,
+    problems: index.problems.length,
+    samplesPerProblem: index.samplesPerProblem,
+    judges: index.judges,
+    thresholds: index.thresholds,
+    complete: index.complete,
+    reranking: rerankingCurves(index, {
+      subsets: options.subsets ?? DEFAULT_SUBSETS,
+      seed: options.seed ?? 0,
+    }),
+    ...(precision[SELF_JUDGE_ID] ? { selfPrecision: precision[SELF_JUDGE_ID] } : {}),
+    precision,
+    calibration: Object.fromEntries(ids.map((id) => [id, solutionCalibration(index, id)])),
+    agreement,
+  };
+}
+
+const percent = (value: number | null | undefined) =>
+  value === null || value === undefined ? '—' : (value * 100).toFixed(1);
+
+/** The report as Markdown: the tables a paper would print, then the rules. */
+export function datasetReportMarkdown(report: DatasetReport, cell: (text: string) => string): string {
+  const { reranking } = report;
+  const lines = [
+    '# StepLens dataset report',
+    '',
+    `${report.problems} problem(s) × ${report.samplesPerProblem} samples; judges: ${report.judges.map((judge) => `${cell(judge.id)} (${cell(judge.model)}, τ ${report.thresholds[judge.id] ?? '—'})`).join(', ')}.${report.complete ? '' : ' **Partial: the run has not finished.**'}`,
+    '',
+    `## Accuracy against k (%), R = ${reranking.subsets} subsets, seed ${reranking.seed}`,
+    '',
+    `${reranking.problems} problem(s) in the figures; excluded: ${reranking.excluded.noReference} without a reference, ${reranking.excluded.noUsableSample} without a usable sample.`,
+    '',
+    `| method | ${reranking.k.map((k) => `k=${k}`).join(' | ')} |`,
+    `|---|${reranking.k.map(() => '---|').join('')}`,
+    ...Object.entries(reranking.methods).map(
+      ([name, curve]) =>
+        `| ${cell(name)} | ${curve.mean.map((value, i) => `${percent(value)}${curve.stderr[i] ? ` ± ${percent(curve.stderr[i])}` : ''}`).join(' | ')} |`,
+    ),
+    '',
+  ];
+  for (const [judge, figures] of Object.entries(report.precision)) {
+    lines.push(
+      `## ${cell(judge)}: precision of "correct" on hard problems (pass@1 ≤ ${percent(figures.difficulty)} %)`,
+      '',
+      `Overall: ${figures.overall.sTp} of ${figures.overall.sPrm} samples called correct are right (${percent(figures.overall.precision)} %).`,
+      '',
+    );
+    if (figures.problems.length > 0) {
+      lines.push(
+        '| problem | right of n | called correct (S_PRM) | right among them (S_TP) | precision |',
+        '|---|---|---|---|---|',
+      );
+      for (const entry of figures.problems)
+        lines.push(
+          `| ${cell(entry.problemId)} | ${entry.correctOfN} of ${entry.n} | ${entry.sPrm} | ${entry.sTp} | ${percent(entry.precision)} |`,
+        );
+      lines.push('');
+    }
+    lines.push('| pass@1 | problems | S_PRM | S_TP | precision |', '|---|---|---|---|---|');
+    for (const bucket of figures.buckets)
+      lines.push(
+        `| ${bucket.label} | ${bucket.problems} | ${bucket.sPrm} | ${bucket.sTp} | ${percent(bucket.precision)} |`,
+      );
+    lines.push('');
+  }
+  lines.push(
+    '## Calibration of solution scores against answer correctness',
+    '',
+    '| judge | samples | ECE |',
+    '|---|---|---|',
+  );
+  for (const [judge, result] of Object.entries(report.calibration))
+    lines.push(
+      `| ${cell(judge)} | ${result.samples} | ${result.ece === null ? '—' : result.ece.toFixed(3)} |`,
+    );
+  lines.push('');
+  if (report.agreement.length > 0) {
+    lines.push(
+      '## Agreement between judges',
+      '',
+      '| judges | samples | κ | same first error | A earlier | A later | only A finds an error | only B finds one |',
+      '|---|---|---|---|---|---|---|---|',
+    );
+    for (const pair of report.agreement)
+      lines.push(
+        `| ${cell(pair.a)} / ${cell(pair.b)} | ${pair.samples} | ${pair.kappa === null ? '—' : pair.kappa.toFixed(3)} | ${pair.firstError.same} | ${pair.firstError.aEarlier} | ${pair.firstError.aLater} | ${pair.firstError.onlyAFindsError} | ${pair.firstError.onlyBFindsError} |`,
+      );
+    lines.push('');
+  }
+  lines.push('Rules:', '', ...report.rules.map((rule) => `- ${rule}`), '');
+  return lines.join('\n');
+}
