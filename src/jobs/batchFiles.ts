@@ -28,7 +28,7 @@ import { InputError } from '../core/errors.js';
 import { SELF_JUDGE_ID } from '../core/rerank.js';
 import type { Sample } from '../core/schemas.js';
 import type { LoadedConfig } from '../io/configFile.js';
-import { JournalWriter, readJournal } from '../io/runJournal.js';
+import { type JournalLine, JournalWriter, readJournal } from '../io/runJournal.js';
 import { parseCompletion } from '../llm/chat.js';
 import { type CritiquePlanner, critiquePlanners } from '../llm/judges.js';
 import { failedJudgement, failedSample, finishedSample, recordedJudgement } from '../llm/pipeline.js';
@@ -74,7 +74,7 @@ function criticOf(config: RunConfig, loaded: LoadedConfig, judge: string | undef
   if (!critic) {
     const critics = [...planners.keys()];
     throw new InputError(
-      { file: 'config' },
+      { file: '--judge' },
       `judge "${id}" is no critic of this config, so it has no chat requests to batch${critics.length > 0 ? ` (critics: ${critics.join(', ')})` : ' (it has no critic)'}; PRMs and logprob judges are scored online by steplens evaluate`,
     );
   }
@@ -326,54 +326,55 @@ export async function importBatch(job: BatchImportJob): Promise<BatchImportOutco
     }
     const replayed = await readJournal(entry.journalPath);
     const samples = new Map(replayed.samples.map((sample) => [sample.index, sample]));
-    const journal = await JournalWriter.open(entry.journalPath);
-    try {
-      const pending = [...lines.values()];
-      // Samples first: a critique in the same output judges a sample journaled before it.
-      for (const { target, line } of pending) {
-        if (target.stage !== 'sample') continue;
-        const existing = samples.get(target.sample);
-        const failure = lineFailure(line);
-        const already = stands(existing);
-        if (already || (existing?.error !== undefined && failure !== undefined)) {
-          // Already there, or a failure on top of one: nothing new to write.
-          outcome.duplicates += 1;
-          if (!already) outcome.failed += 1;
-          continue;
-        }
-        const sample = sampleOf(target.sample, line, entry, config);
-        if (sample.error) outcome.failed += 1;
-        journal.append({ type: 'sample', sample });
-        samples.set(sample.index, sample);
-        outcome.samples += 1;
+    const appended: JournalLine[] = [];
+    const journal = { append: (line: JournalLine) => appended.push(line) };
+    const pending = [...lines.values()];
+    // Samples first: a critique in the same output judges a sample journaled before it.
+    for (const { target, line } of pending) {
+      if (target.stage !== 'sample') continue;
+      const existing = samples.get(target.sample);
+      const failure = lineFailure(line);
+      const already = stands(existing);
+      if (already || (existing?.error !== undefined && failure !== undefined)) {
+        // Already there, or a failure on top of one: nothing new to write.
+        outcome.duplicates += 1;
+        if (!already) outcome.failed += 1;
+        continue;
       }
-      for (const { target, line } of pending) {
-        if (target.stage !== 'critique') continue;
-        const sample = samples.get(target.sample);
-        if (!sample || !stands(sample) || stepsHash(sample.steps) !== target.stepsHash) {
-          reject(
-            'unknown',
-            `custom_id ${JSON.stringify(line.custom_id)}: no such sample in the journal (not sampled, failed, or sampled again since the export)`,
-          );
-          continue;
-        }
-        const existing = sample.judgements[target.judge];
-        const failure = lineFailure(line);
-        if (existing && (!existing.error || failure !== undefined)) {
-          outcome.duplicates += 1;
-          if (existing.error) outcome.failed += 1;
-          continue;
-        }
-        const plan = critics.get(target.judge)!.plan;
-        const judgement = judgementOf(line, plan, entry, sample, config);
-        if (judgement.error) outcome.failed += 1;
-        journal.append({ type: 'judgement', sample: sample.index, judge: target.judge, judgement });
-        sample.judgements[target.judge] = judgement;
-        outcome.judgements += 1;
-      }
-    } finally {
-      await journal.close();
+      const sample = sampleOf(target.sample, line, entry, config);
+      if (sample.error) outcome.failed += 1;
+      journal.append({ type: 'sample', sample });
+      samples.set(sample.index, sample);
+      outcome.samples += 1;
     }
+    for (const { target, line } of pending) {
+      if (target.stage !== 'critique') continue;
+      const sample = samples.get(target.sample);
+      if (!sample || !stands(sample) || stepsHash(sample.steps) !== target.stepsHash) {
+        reject(
+          'unknown',
+          `custom_id ${JSON.stringify(line.custom_id)}: no such sample in the journal (not sampled, failed, or sampled again since the export)`,
+        );
+        continue;
+      }
+      const existing = sample.judgements[target.judge];
+      const failure = lineFailure(line);
+      if (existing && (!existing.error || failure !== undefined)) {
+        outcome.duplicates += 1;
+        if (existing.error) outcome.failed += 1;
+        continue;
+      }
+      const plan = critics.get(target.judge)!.plan;
+      const judgement = judgementOf(line, plan, entry, sample, config);
+      if (judgement.error) outcome.failed += 1;
+      journal.append({ type: 'judgement', sample: sample.index, judge: target.judge, judgement });
+      sample.judgements[target.judge] = judgement;
+      outcome.judgements += 1;
+    }
+    if (appended.length === 0) continue;
+    const writer = await JournalWriter.open(entry.journalPath);
+    for (const line of appended) writer.append(line);
+    await writer.close();
   }
   return outcome;
 }
