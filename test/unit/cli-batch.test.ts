@@ -123,10 +123,13 @@ after(async () => {
 const problems = () => join(dir, 'problems.jsonl');
 const batchArgs = (out: string) => [problems(), '--config', join(dir, 'batch.json'), '--out', out];
 
-async function cli(args: string[]) {
+/** A batch command's printed counts (and names). */
+type Summary = Record<string, number | string | undefined>;
+
+async function cli(args: string[]): Promise<Summary> {
   const result = await runInProcess(args);
   assert.equal(result.code, 0, result.stderr);
-  return { ...(JSON.parse(result.stdout) as Record<string, unknown>), stderr: result.stderr };
+  return JSON.parse(result.stdout) as Summary;
 }
 
 const exportStage = (out: string, stage: string, requests: string) =>
@@ -243,7 +246,11 @@ describe('batch files', () => {
     // The next export asks for the failed samples only; their answers complete the samples.
     await exportStage(out, 'sample', file('samples2.jsonl'));
     assert.deepEqual(customIds(file('samples2.jsonl')), [`p-5:sample:${K - 1}`, `p-7:sample:${K - 1}`]);
-    await runBatch({ input: file('samples2.jsonl'), output: file('samples2.out.jsonl'), baseUrl: batch.baseUrl });
+    await runBatch({
+      input: file('samples2.jsonl'),
+      output: file('samples2.out.jsonl'),
+      baseUrl: batch.baseUrl,
+    });
     const retried = await importResults(out, file('samples2.out.jsonl'));
     assert.deepEqual([retried.samples, retried.failed, retried.duplicates], [2, 0, 0]);
     // The first output again: all of it is there already.
@@ -254,7 +261,10 @@ describe('batch files', () => {
 
     // Critiques: one line per sample asking the k critiques with n.
     const critiques = await exportStage(out, 'critique', file('critiques.jsonl'));
-    assert.deepEqual([critiques.lines, critiques.judge, critiques.model], [PROBLEMS * K, 'self', 'policy-model']);
+    assert.deepEqual(
+      [critiques.lines, critiques.judge, critiques.model],
+      [PROBLEMS * K, 'self', 'policy-model'],
+    );
     const critiqueLines = jsonLines(readFileSync(file('critiques.jsonl'), 'utf8')) as {
       custom_id: string;
       body: { n?: number; messages: { content: string }[] };
@@ -278,7 +288,11 @@ describe('batch files', () => {
     );
     await exportStage(out, 'critique', file('critiques2.jsonl'));
     assert.deepEqual(customIds(file('critiques2.jsonl')), [failedCritique]);
-    await runBatch({ input: file('critiques2.jsonl'), output: file('critiques2.out.jsonl'), baseUrl: batch.baseUrl });
+    await runBatch({
+      input: file('critiques2.jsonl'),
+      output: file('critiques2.out.jsonl'),
+      baseUrl: batch.baseUrl,
+    });
     assert.equal((await importResults(out, file('critiques2.out.jsonl'))).judgements, 1);
 
     // Online: only the PRM is asked; the runs and dataset.json are written.
