@@ -7,7 +7,15 @@
  * repeated and failed; failed ones are asked again by the next export; unknown custom_ids are reported.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -389,5 +397,136 @@ describe('batch files', () => {
     assert.equal(prmStage.code, 2);
     assert.match(prmStage.stderr, /--judge: judge "prm" is no critic of this config, .*\(critics: self\)/);
     assert.equal(existsSync(join(dir, 'x.jsonl')), false);
+  });
+
+  test('processbench protocol: greedy Self-PRM and a voting chat-critic PRM, both batched, give the online dataset', async () => {
+    const template =
+      'Review the solution.\n\nProblem:\n{problem}\n\nSolution:\n{tagged_response}\n\nAnswer \\boxed{{index}}.\n';
+    mkdirSync(join(dir, 'pb'), { recursive: true });
+    writeFileSync(join(dir, 'pb', 'critique.txt'), template);
+    // The critic votes over three critiques; a wrong sample's are a three-way tie that the first
+    // critique wins (ProcessBench's rule), so the order of the choices matters.
+    const critic = await startStub({
+      chat: (body: ChatRequestBody): ChatReply => {
+        const solved = whichSolution(body.messages.map((message) => message.content).join('\n'))!;
+        const verdicts = isRight(solved.i, solved.c) ? ['-1', '2', '-1'] : ['1', '0', '2'];
+        return {
+          choices: Array.from({ length: body.n ?? 1 }, (_, k) => ({ content: `\\boxed{${verdicts[k]}}` })),
+        };
+      },
+    });
+    const [pbOnline, pbBatch] = await Promise.all([scriptedPolicy(), scriptedPolicy()]);
+    try {
+      const pbConfig = (policy: Stub) =>
+        JSON.stringify({
+          protocol: 'processbench',
+          policy: { baseUrl: policy.baseUrl, model: 'policy-model', n: K, maxRetries: 0, timeoutMs: 5000 },
+          selfJudge: { mode: 'critic', samples: 1, template: 'critique.txt' },
+          prms: [
+            {
+              id: 'critic',
+              kind: 'chat-critic',
+              baseUrl: critic.baseUrl,
+              model: 'critic-model',
+              samples: 3,
+              template: 'critique.txt',
+              maxRetries: 0,
+            },
+          ],
+        });
+      writeFileSync(join(dir, 'pb', 'online.json'), pbConfig(pbOnline));
+      writeFileSync(join(dir, 'pb', 'batch.json'), pbConfig(pbBatch));
+      const onlineOut = join(dir, 'pb', 'online');
+      const onlineRun = await runInProcess([
+        'evaluate',
+        problems(),
+        '--config',
+        join(dir, 'pb', 'online.json'),
+        '--out',
+        onlineOut,
+        '--quiet',
+      ]);
+      assert.equal(onlineRun.code, 0, onlineRun.stderr);
+      const expected = outcome(onlineOut);
+      assert.deepEqual(expected[1]!.samples[2]!.judges.critic, { score: 0, firstError: 1 });
+
+      const out = join(dir, 'pb', 'batched');
+      const file = (name: string) => join(dir, 'pb', name);
+      const args = [problems(), '--config', join(dir, 'pb', 'batch.json'), '--out', out];
+      const round = async (
+        stage: string[],
+        server: Stub,
+        name: string,
+        faults: { ignoreN?: string[] } = {},
+      ) => {
+        const exported = await cli([
+          'batch',
+          'export',
+          ...args,
+          ...stage,
+          '--requests',
+          file(`${name}.jsonl`),
+        ]);
+        await runBatch({
+          input: file(`${name}.jsonl`),
+          output: file(`${name}.out.jsonl`),
+          baseUrl: server.baseUrl,
+          shuffleSeed: 11,
+          ...faults,
+        });
+        const imported = await cli(['batch', 'import', ...args, '--results', file(`${name}.out.jsonl`)]);
+        return { exported, imported };
+      };
+      await round(['--stage', 'sample'], pbBatch, 'samples');
+      const self = await round(['--stage', 'critique'], pbBatch, 'self');
+      assert.deepEqual([self.exported.lines, self.imported.judgements], [PROBLEMS * K, PROBLEMS * K]);
+      const selfLine = jsonLines(readFileSync(file('self.jsonl'), 'utf8'))[0] as {
+        body: Record<string, unknown>;
+      };
+      assert.equal(selfLine.body.temperature, 0);
+      assert.equal(selfLine.body.n, undefined);
+      // The chat-critic's lines name its model and ask its three critiques with n; one line comes
+      // back from an engine that ignored n: a failed judgement, asked again by the next export.
+      const ignored = `p-3:critique:1:critic:`;
+      const firstCritic = await cli([
+        'batch',
+        'export',
+        ...args,
+        '--stage',
+        'critique',
+        '--judge',
+        'critic',
+        '--requests',
+        file('critic.jsonl'),
+      ]);
+      assert.deepEqual(
+        [firstCritic.model, firstCritic.judge, firstCritic.lines],
+        ['critic-model', 'critic', PROBLEMS * K],
+      );
+      const criticIds = customIds(file('critic.jsonl'));
+      const ignoredId = criticIds.find((id) => id.startsWith(ignored))!;
+      await runBatch({
+        input: file('critic.jsonl'),
+        output: file('critic.out.jsonl'),
+        baseUrl: critic.baseUrl,
+        shuffleSeed: 5,
+        ignoreN: [ignoredId],
+      });
+      const criticImport = await cli(['batch', 'import', ...args, '--results', file('critic.out.jsonl')]);
+      assert.deepEqual([criticImport.judgements, criticImport.failed], [PROBLEMS * K, 1]);
+      const journal = await readJournal(join(out, 'runs', 'p-3.journal.jsonl'));
+      assert.match(journal.samples[1]!.judgements.critic!.error!, /1 of the 3 critiques asked/);
+      const retry = await round(['--stage', 'critique', '--judge', 'critic'], critic, 'critic2');
+      assert.deepEqual(customIds(file('critic2.jsonl')), [ignoredId]);
+      assert.deepEqual([retry.imported.judgements, retry.imported.failed], [1, 0]);
+
+      const before = { policy: pbBatch.requests.length, critic: critic.requests.length };
+      const finished = await runInProcess(['evaluate', ...args, '--quiet']);
+      assert.equal(finished.code, 0, finished.stderr);
+      assert.deepEqual({ policy: pbBatch.requests.length, critic: critic.requests.length }, before);
+      assert.deepEqual(outcome(out), expected);
+    } finally {
+      await Promise.all([critic.close(), pbOnline.close(), pbBatch.close()]);
+    }
   });
 });
