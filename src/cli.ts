@@ -182,8 +182,7 @@ const COMMANDS: Record<string, Command> = {
   batch: {
     summary: 'a dataset run through a batch engine: export pending chat requests, import their output',
     usage:
-      'steplens batch export FILE… --config steplens.json --out DIR --stage sample|critique [--judge ID] --requests IN.jsonl\n' +
-      '       steplens batch import FILE… --config steplens.json --out DIR --results OUT.jsonl [--results …]',
+      'steplens batch export|import FILE… --config steplens.json --out DIR (export: --stage sample|critique [--judge ID] --requests IN.jsonl; import: --results OUT.jsonl [--results …]) [--strict] [--quiet]',
     details:
       'The same FILE…, --config and DIR as `steplens evaluate` (another policy, sampling or judges for DIR are\n' +
       'refused). export writes what DIR still lacks as OpenAI Batch JSONL ({"custom_id","method","url","body"}),\n' +
