@@ -9,9 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import {
   BATCH_URL,
   type BatchOutputLine,
@@ -218,6 +217,20 @@ export interface BatchImportOutcome {
   excluded: string[];
 }
 
+/** Where an output line is: its bytes are read again when its problem's turn comes. */
+interface Located {
+  file: number;
+  offset: number;
+  length: number;
+}
+
+interface Chosen {
+  target: BatchTarget;
+  at: Located;
+  /** The kept line failed (a later answered line for the same custom_id replaces it). */
+  failed: boolean;
+}
+
 interface Pending {
   target: BatchTarget;
   line: BatchOutputLine;
@@ -225,26 +238,40 @@ interface Pending {
 
 const MAX_REJECTED = 20;
 
-async function* outputLines(
-  paths: readonly string[],
-): AsyncGenerator<{ where: string; value: unknown } | { where: string; error: string }> {
-  for (const path of paths) {
-    const reader = createInterface({
-      input: createReadStream(path, 'utf8'),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
-    let number = 0;
-    for await (const text of reader) {
-      number += 1;
-      if (text.trim() === '') continue;
-      const where = `${path}, line ${number}`;
-      try {
-        yield { where, value: JSON.parse(text) as unknown };
-      } catch {
-        yield { where, error: 'not JSON' };
-      }
+/** The lines of a file with their byte offsets (LF or CRLF; blank lines skipped). */
+async function* linesOf(
+  path: string,
+): AsyncGenerator<{ text: string; offset: number; length: number; number: number }> {
+  let carry: Buffer = Buffer.alloc(0);
+  let base = 0;
+  let number = 0;
+  const emit = (buffer: Buffer, start: number, end: number) => {
+    number += 1;
+    const stop = end > start && buffer[end - 1] === 13 ? end - 1 : end;
+    return { text: buffer.toString('utf8', start, stop), offset: base + start, length: stop - start, number };
+  };
+  for await (const chunk of createReadStream(path)) {
+    const buffer: Buffer = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    let start = 0;
+    for (let newline = buffer.indexOf(10, start); newline !== -1; newline = buffer.indexOf(10, start)) {
+      const line = emit(buffer, start, newline);
+      if (line.text.trim() !== '') yield line;
+      start = newline + 1;
     }
+    carry = buffer.subarray(start);
+    base += start;
   }
+  if (carry.length > 0) {
+    const line = emit(carry, 0, carry.length);
+    if (line.text.trim() !== '') yield line;
+  }
+}
+
+/** An output line read again at its place (it was checked in the first pass). */
+async function readLine(handles: readonly FileHandle[], at: Located): Promise<BatchOutputLine> {
+  const buffer = Buffer.alloc(at.length);
+  await handles[at.file]!.read(buffer, 0, at.length, at.offset);
+  return BatchOutputLineSchema.parse(JSON.parse(buffer.toString('utf8')));
 }
 
 export async function importBatch(job: BatchImportJob): Promise<BatchImportOutcome> {
@@ -268,67 +295,92 @@ export async function importBatch(job: BatchImportJob): Promise<BatchImportOutco
     if (outcome.rejected.length < MAX_REJECTED) outcome.rejected.push(why);
   };
 
-  // Per problem, per custom_id: a line that answered wins over one that failed, whatever the order.
-  const byProblem = new Map<Entry, Map<string, Pending>>();
-  for await (const read of outputLines(job.results)) {
-    outcome.lines += 1;
-    if ('error' in read) {
-      reject('unreadable', `${read.where}: ${read.error}`);
-      continue;
-    }
-    const parsed = BatchOutputLineSchema.safeParse(read.value);
-    if (!parsed.success) {
-      reject('unreadable', `${read.where}: not a batch output line (custom_id, response, error)`);
-      continue;
-    }
-    const line = parsed.data;
-    const target = parseCustomId(line.custom_id);
-    const shown = JSON.stringify(line.custom_id.slice(0, 200));
-    if (!target) {
-      reject('unknown', `${read.where}: custom_id ${shown} is not one steplens batch export writes`);
-      continue;
-    }
-    const entry = dataset.byName.get(target.problem);
-    if (!entry) {
-      reject('unknown', `${read.where}: custom_id ${shown} names no problem of these files`);
-      continue;
-    }
-    if (target.sample >= config.policy.n) {
-      reject(
-        'unknown',
-        `${read.where}: custom_id ${shown} names sample ${target.sample}; policy.n is ${config.policy.n}`,
-      );
-      continue;
-    }
-    if (target.stage === 'critique' && !critics.has(target.judge)) {
-      reject(
-        'unknown',
-        `${read.where}: custom_id ${shown} names judge "${target.judge}", no critic of this config`,
-      );
-      continue;
-    }
-    const lines = byProblem.get(entry) ?? new Map<string, Pending>();
-    byProblem.set(entry, lines);
-    const kept = lines.get(line.custom_id);
-    if (kept === undefined) lines.set(line.custom_id, { target, line });
-    else {
-      outcome.duplicates += 1;
-      if (lineFailure(kept.line) !== undefined && lineFailure(line) === undefined)
-        lines.set(line.custom_id, { target, line });
+  // Pass 1: every line checked, only its place kept; per problem and custom_id, a line that
+  // answered wins over one that failed, whatever the order. Bodies are read again per problem, so
+  // memory holds positions, not outputs.
+  const byProblem = new Map<Entry, Map<string, Chosen>>();
+  for (const [file, path] of job.results.entries()) {
+    for await (const text of linesOf(path)) {
+      outcome.lines += 1;
+      const where = `${path}, line ${text.number}`;
+      let value: unknown;
+      try {
+        value = JSON.parse(text.text);
+      } catch {
+        reject('unreadable', `${where}: not JSON`);
+        continue;
+      }
+      const parsed = BatchOutputLineSchema.safeParse(value);
+      if (!parsed.success) {
+        reject('unreadable', `${where}: not a batch output line (custom_id, response, error)`);
+        continue;
+      }
+      const line = parsed.data;
+      const target = parseCustomId(line.custom_id);
+      const shown = JSON.stringify(line.custom_id.slice(0, 200));
+      if (!target) {
+        reject('unknown', `${where}: custom_id ${shown} is not one steplens batch export writes`);
+        continue;
+      }
+      const entry = dataset.byName.get(target.problem);
+      if (!entry) {
+        reject('unknown', `${where}: custom_id ${shown} names no problem of these files`);
+        continue;
+      }
+      if (target.sample >= config.policy.n) {
+        reject(
+          'unknown',
+          `${where}: custom_id ${shown} names sample ${target.sample}; policy.n is ${config.policy.n}`,
+        );
+        continue;
+      }
+      if (target.stage === 'critique' && !critics.has(target.judge)) {
+        reject(
+          'unknown',
+          `${where}: custom_id ${shown} names judge "${target.judge}", no critic of this config`,
+        );
+        continue;
+      }
+      const chosen: Chosen = {
+        target,
+        at: { file, offset: text.offset, length: text.length },
+        failed: lineFailure(line) !== undefined,
+      };
+      const lines = byProblem.get(entry) ?? new Map<string, Chosen>();
+      byProblem.set(entry, lines);
+      const kept = lines.get(line.custom_id);
+      if (kept === undefined) lines.set(line.custom_id, chosen);
+      else {
+        outcome.duplicates += 1;
+        if (kept.failed && !chosen.failed) lines.set(line.custom_id, chosen);
+      }
     }
   }
 
-  for (const [entry, lines] of byProblem) {
-    outcome.problems += 1;
-    if (await finishedRun(entry)) {
-      outcome.duplicates += lines.size;
-      continue;
+  // Pass 2, one problem at a time: its journal replayed, its lines read again and applied.
+  const handles: FileHandle[] = [];
+  try {
+    for (const path of job.results) handles.push(await open(path, 'r'));
+    for (const [entry, chosen] of byProblem) {
+      outcome.problems += 1;
+      if (await finishedRun(entry)) {
+        outcome.duplicates += chosen.size;
+        continue;
+      }
+      const lines: Pending[] = [];
+      for (const { target, at } of chosen.values()) lines.push({ target, line: await readLine(handles, at) });
+      await applyLines(entry, lines);
     }
+  } finally {
+    await Promise.all(handles.map((handle) => handle.close()));
+  }
+  return outcome;
+
+  async function applyLines(entry: Entry, pending: readonly Pending[]): Promise<void> {
     const replayed = await readJournal(entry.journalPath);
     const samples = new Map(replayed.samples.map((sample) => [sample.index, sample]));
     const appended: JournalLine[] = [];
     const journal = { append: (line: JournalLine) => appended.push(line) };
-    const pending = [...lines.values()];
     // Samples first: a critique in the same output judges a sample journaled before it.
     for (const { target, line } of pending) {
       if (target.stage !== 'sample') continue;
@@ -371,12 +423,11 @@ export async function importBatch(job: BatchImportJob): Promise<BatchImportOutco
       sample.judgements[target.judge] = judgement;
       outcome.judgements += 1;
     }
-    if (appended.length === 0) continue;
+    if (appended.length === 0) return;
     const writer = await JournalWriter.open(entry.journalPath);
     for (const line of appended) writer.append(line);
     await writer.close();
   }
-  return outcome;
 }
 
 /** A sample from its output line, as the online path builds it from a streamed choice. */

@@ -261,8 +261,12 @@ describe('batch files', () => {
     });
     const retried = await importResults(out, file('samples2.out.jsonl'));
     assert.deepEqual([retried.samples, retried.failed, retried.duplicates], [2, 0, 0]);
-    // The first output again: all of it is there already.
-    const again = await importResults(out, file('samples.out.jsonl'));
+    // The first output again (with CRLF line ends): all of it is there already.
+    writeFileSync(
+      file('samples.crlf.jsonl'),
+      readFileSync(file('samples.out.jsonl'), 'utf8').replace(/\n/g, '\r\n'),
+    );
+    const again = await importResults(out, file('samples.crlf.jsonl'));
     assert.deepEqual([again.samples, again.judgements, again.duplicates], [0, 0, PROBLEMS * K + 1]);
     await exportStage(out, 'sample', file('samples3.jsonl'));
     assert.deepEqual(customIds(file('samples3.jsonl')), []);
@@ -361,6 +365,25 @@ describe('batch files', () => {
     assert.match(result.stderr, /p-1:critique:0:self:0123456789ab.*no such sample/);
     assert.equal(existsSync(join(dir, 'escape')), false);
     assert.deepEqual(readdirSync(join(out, 'runs')), []);
+  });
+
+  test('a failed line left to the online path: evaluate keeps it failed, --retry-failed asks for it', async () => {
+    const out = join(dir, 'retry');
+    await exportStage(out, 'sample', join(dir, 'retry.jsonl'));
+    await runBatch({
+      input: join(dir, 'retry.jsonl'),
+      output: join(dir, 'retry.out.jsonl'),
+      baseUrl: batch.baseUrl,
+      fail: ['p-0:sample:0'],
+    });
+    const imported = await importResults(out, join(dir, 'retry.out.jsonl'));
+    assert.deepEqual([imported.samples, imported.failed], [PROBLEMS * K, 1]);
+    const kept = await runInProcess(['evaluate', ...batchArgs(out), '--quiet']);
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.deepEqual([JSON.parse(kept.stdout).failedSamples, JSON.parse(kept.stdout).complete], [1, true]);
+    const retried = await runInProcess(['evaluate', ...batchArgs(out), '--retry-failed', '--quiet']);
+    assert.equal(retried.code, 0, retried.stderr);
+    assert.equal(JSON.parse(retried.stdout).failedSamples, 0);
   });
 
   test('another config for the folder is refused; a PRM has no batch requests', async () => {
