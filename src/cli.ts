@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { interruptible, runAnalyze, runRescore } from './cli/analyze.js';
 import { runAnswer, runEquiv, runImport, runMetrics, runSplit, type Streams } from './cli/batch.js';
+import { runBatchFiles } from './cli/batchFiles.js';
 import { runEvaluate } from './cli/evaluate.js';
 import { UsageError } from './cli/io.js';
 import { runView } from './cli/view.js';
@@ -18,7 +19,7 @@ import { errorText, redact } from './llm/credentials.js';
 import { installSymbolicEquivalence } from './symbolic/client.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
-type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
+type Parsed = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
 
 type CliStreams = Streams & { stderr: NodeJS.WritableStream };
 
@@ -33,7 +34,7 @@ interface Command {
   run(parsed: Parsed, streams: CliStreams): Promise<number | undefined> | Promise<void> | void;
 }
 
-const str = (value: string | boolean | undefined): string | undefined =>
+const str = (value: string | boolean | string[] | undefined): string | undefined =>
   typeof value === 'string' ? value : undefined;
 
 function requireOption(parsed: Parsed, name: string, usage: string): string {
@@ -232,6 +233,53 @@ const COMMANDS: Record<string, Command> = {
         ...(difficulty !== undefined ? { difficulty } : {}),
       });
       streams.stdout.write(`${JSON.stringify({ report: resolve(report!), markdown: resolve(markdown!) })}\n`);
+    },
+  },
+  batch: {
+    summary: 'a dataset run through a batch engine: export pending chat requests, import their output',
+    usage:
+      'steplens batch export|import FILE… --config steplens.json --out DIR (export: --stage sample|critique [--judge ID] --requests IN.jsonl; import: --results OUT.jsonl [--results …]) [--strict] [--quiet]',
+    details:
+      'The same FILE…, --config and DIR as `steplens evaluate` (another policy, sampling or judges for DIR are\n' +
+      'refused). export writes what DIR still lacks as OpenAI Batch JSONL ({"custom_id","method","url","body"}),\n' +
+      'for vLLM run-batch or the OpenAI Batch API: --stage sample, one line per missing or failed sample\n' +
+      '(n = 1); --stage critique, one line per journaled sample lacking a judgement of the critic --judge\n' +
+      '(default self; one model per file), n = its critiques. import reads the output lines into DIR in any\n' +
+      'order: a line repeated or for something already there is counted as a duplicate, a failed one is\n' +
+      'recorded (the next export asks for it again), a custom_id that names nothing of DIR is reported.\n' +
+      'Then `steplens evaluate` with the same arguments scores the PRMs online and writes the runs and\n' +
+      'DIR/dataset.json. Prints one JSON line of counts.',
+    options: {
+      config: { type: 'string' },
+      out: { type: 'string' },
+      stage: { type: 'string' },
+      judge: { type: 'string' },
+      requests: { type: 'string' },
+      results: { type: 'string', multiple: true },
+      strict: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+    positionals: 'some',
+    run: (parsed, streams) => {
+      const usage = COMMANDS.batch!.usage;
+      const [action = '', ...files] = parsed.positionals;
+      const results = parsed.values.results;
+      return runBatchFiles(
+        {
+          action,
+          files,
+          config: requireOption(parsed, 'config', usage),
+          out: requireOption(parsed, 'out', usage),
+          ...(str(parsed.values.stage) !== undefined ? { stage: str(parsed.values.stage)! } : {}),
+          ...(str(parsed.values.judge) !== undefined ? { judge: str(parsed.values.judge)! } : {}),
+          ...(str(parsed.values.requests) !== undefined ? { requests: str(parsed.values.requests)! } : {}),
+          results: Array.isArray(results) ? results : [],
+          strict: parsed.values.strict === true,
+          quiet: parsed.values.quiet === true,
+        },
+        streams,
+        usage,
+      );
     },
   },
   rescore: {

@@ -97,7 +97,7 @@ export interface DatasetOutcome {
   index: DatasetIndex;
 }
 
-interface Entry {
+export interface Entry {
   problem: Problem;
   subset: string;
   runPath: string;
@@ -142,7 +142,7 @@ export function datasetSettings(config: RunConfig, templateHashes: Record<string
   };
 }
 
-async function claimFolder(out: string, loaded: LoadedConfig): Promise<void> {
+export async function claimFolder(out: string, loaded: LoadedConfig): Promise<void> {
   const path = join(out, SETTINGS_FILE);
   const settings = `${JSON.stringify(datasetSettings(loaded.config, loaded.templateHashes), null, 1)}\n`;
   if (existsSync(path)) {
@@ -157,7 +157,7 @@ async function claimFolder(out: string, loaded: LoadedConfig): Promise<void> {
   await writeFileAtomic(path, settings);
 }
 
-async function readProblems(
+export async function readProblems(
   files: readonly string[],
   runsDir: string,
   strict: boolean,
@@ -192,7 +192,7 @@ async function readProblems(
 }
 
 /** A finished run of this very problem, or undefined to (continue to) run it. */
-async function finishedRun(entry: Entry): Promise<Run | undefined> {
+export async function finishedRun(entry: Entry): Promise<Run | undefined> {
   if (!existsSync(entry.runPath)) return undefined;
   try {
     const run = await readRun(entry.runPath);

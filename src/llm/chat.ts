@@ -188,6 +188,30 @@ async function fetchWithReadableErrors(url: string | URL | Request, init?: Reque
   });
 }
 
+/**
+ * A non-streamed chat completion body as choices (by index) and tokens, or what is wrong with it.
+ * The online client and a batch engine's output (vLLM run-batch, the OpenAI Batch API) read alike.
+ */
+export function parseCompletion(raw: unknown): Omit<ChatResult, 'latencyMs'> | string {
+  const parsed = CompletionWire.safeParse(raw);
+  // Stryker disable next-line OptionalChaining: a failed parse always has an issue
+  if (!parsed.success) return `unexpected response shape (${parsed.error.issues[0]?.message})`;
+  const choices = [...parsed.data.choices]
+    .sort((a, b) => a.index - b.index)
+    .map((choice) => {
+      const logprobs = toLogprobs(choice.logprobs);
+      const reasoning = choice.message.reasoning_content ?? choice.message.reasoning;
+      return {
+        content: choice.message.content ?? '',
+        ...(reasoning ? { reasoning } : {}),
+        finishReason: choice.finish_reason ?? null,
+        ...(logprobs ? { logprobs } : {}),
+      };
+    });
+  const usage = toUsage(parsed.data.usage);
+  return { choices, ...(usage ? { usage } : {}) };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** What an endpoint was found to refuse, remembered for the life of the process. */
@@ -298,24 +322,9 @@ export class ChatEndpoint {
         this.body(request, n) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
         { signal: attemptSignal },
       );
-      const parsed = CompletionWire.safeParse(raw);
-      if (!parsed.success)
-        // Stryker disable next-line OptionalChaining: a failed parse always has an issue
-        throw new MalformedResponse(`unexpected response shape (${parsed.error.issues[0]?.message})`);
-      const choices = [...parsed.data.choices]
-        .sort((a, b) => a.index - b.index)
-        .map((choice) => {
-          const logprobs = toLogprobs(choice.logprobs);
-          const reasoning = choice.message.reasoning_content ?? choice.message.reasoning;
-          return {
-            content: choice.message.content ?? '',
-            ...(reasoning ? { reasoning } : {}),
-            finishReason: choice.finish_reason ?? null,
-            ...(logprobs ? { logprobs } : {}),
-          };
-        });
-      const usage = toUsage(parsed.data.usage);
-      return { choices, ...(usage ? { usage } : {}), latencyMs: performance.now() - started };
+      const parsed = parseCompletion(raw);
+      if (typeof parsed === 'string') throw new MalformedResponse(parsed);
+      return { ...parsed, latencyMs: performance.now() - started };
     }, signal);
   }
 

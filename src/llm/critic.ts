@@ -11,7 +11,7 @@ import type { CritiqueSampling } from '../core/config.js';
 import { critiquePrompt, processBenchJudgement } from '../core/processbench.js';
 import type { Judgement } from '../core/schemas.js';
 import { separateReasoning } from '../core/steps.js';
-import type { ChatEndpoint, ChatRequest } from './chat.js';
+import type { ChatChoice, ChatEndpoint, ChatRequest } from './chat.js';
 
 export function criticPrompt(problem: string, steps: readonly string[]): string {
   const paragraphs = steps.map((step, i) => `<paragraph_${i}>\n${step}\n</paragraph_${i}>`).join('\n\n');
@@ -119,28 +119,61 @@ export interface CriticSettings extends CritiqueSampling {
   structuredOutput: boolean;
 }
 
-export async function judgeByCritique(
+/**
+ * One critic judgement as a request and its reader: the chat request, how many critiques it asks
+ * for (`n`), and how the returned choices become a judgement. The online judge sends it through an
+ * endpoint; a batch file carries the same request, and its output is read by the same `read`.
+ */
+export interface CritiquePlan {
+  request: ChatRequest;
+  n: number;
+  read(choices: readonly ChatChoice[]): Judgement;
+}
+
+/** StepLens's own protocol: its prompt, k critiques, the boxed (or JSON) index of each. */
+export function steplensCritique(
+  problem: string,
+  steps: readonly string[],
+  settings: CriticSettings,
+): CritiquePlan {
+  return {
+    request: {
+      messages: [{ role: 'user', content: criticPrompt(problem, steps) }],
+      ...samplingFields(settings),
+      ...(settings.structuredOutput ? { response_format: criticResponseFormat } : {}),
+    },
+    n: settings.n,
+    read: (choices) => {
+      const outputs = choices.map((choice) => choice.content);
+      const verdicts = outputs.map((output) => parseCriticVerdict(output, steps.length));
+      return { ...criticJudgement(verdicts, steps.length), raw: outputs.map(keepRaw) };
+    },
+  };
+}
+
+/** Sends a critique plan through an endpoint: the judgement with its latency and tokens. */
+export async function runCritique(
+  endpoint: ChatEndpoint,
+  plan: CritiquePlan,
+  signal?: AbortSignal,
+): Promise<Judgement> {
+  const started = performance.now();
+  const result = await endpoint.complete(plan.request, plan.n, signal);
+  return {
+    ...plan.read(result.choices),
+    latencyMs: performance.now() - started,
+    ...(result.usage ? { usage: result.usage } : {}),
+  };
+}
+
+export function judgeByCritique(
   endpoint: ChatEndpoint,
   problem: string,
   steps: readonly string[],
   settings: CriticSettings,
   signal?: AbortSignal,
 ): Promise<Judgement> {
-  const request: ChatRequest = {
-    messages: [{ role: 'user', content: criticPrompt(problem, steps) }],
-    ...samplingFields(settings),
-    ...(settings.structuredOutput ? { response_format: criticResponseFormat } : {}),
-  };
-  const started = performance.now();
-  const result = await endpoint.complete(request, settings.n, signal);
-  const outputs = result.choices.map((choice) => choice.content);
-  const verdicts = outputs.map((output) => parseCriticVerdict(output, steps.length));
-  return {
-    ...criticJudgement(verdicts, steps.length),
-    raw: outputs.map(keepRaw),
-    latencyMs: performance.now() - started,
-    ...(result.usage ? { usage: result.usage } : {}),
-  };
+  return runCritique(endpoint, steplensCritique(problem, steps, settings), signal);
 }
 
 function samplingFields(
@@ -159,7 +192,31 @@ function samplingFields(
  * a reasoning model's thinking and its answer, as ProcessBench saw them — before anything is cut
  * for keeping.
  */
-export async function judgeByProcessBenchCritique(
+export function processBenchCritique(
+  template: string,
+  problem: string,
+  steps: readonly string[],
+  sampling: CritiqueSampling,
+): CritiquePlan {
+  return {
+    request: {
+      messages: [{ role: 'user', content: critiquePrompt(template, problem, steps) }],
+      ...samplingFields(sampling),
+    },
+    n: sampling.n,
+    read: (choices) => {
+      const critiques = choices.map((choice) =>
+        choice.reasoning ? `${choice.reasoning}\n${choice.content}` : choice.content,
+      );
+      return {
+        ...processBenchJudgement(critiques, steps.length),
+        raw: choices.map((choice) => keepRaw(choice.content)),
+      };
+    },
+  };
+}
+
+export function judgeByProcessBenchCritique(
   endpoint: ChatEndpoint,
   template: string,
   problem: string,
@@ -167,19 +224,5 @@ export async function judgeByProcessBenchCritique(
   sampling: CritiqueSampling,
   signal?: AbortSignal,
 ): Promise<Judgement> {
-  const request: ChatRequest = {
-    messages: [{ role: 'user', content: critiquePrompt(template, problem, steps) }],
-    ...samplingFields(sampling),
-  };
-  const started = performance.now();
-  const result = await endpoint.complete(request, sampling.n, signal);
-  const critiques = result.choices.map((choice) =>
-    choice.reasoning ? `${choice.reasoning}\n${choice.content}` : choice.content,
-  );
-  return {
-    ...processBenchJudgement(critiques, steps.length),
-    raw: result.choices.map((choice) => keepRaw(choice.content)),
-    latencyMs: performance.now() - started,
-    ...(result.usage ? { usage: result.usage } : {}),
-  };
+  return runCritique(endpoint, processBenchCritique(template, problem, steps, sampling), signal);
 }

@@ -10,7 +10,7 @@ import type { CritiqueTemplates } from '../core/processbench.js';
 import { SELF_JUDGE_ID } from '../core/rerank.js';
 import type { JudgeInfo, Judgement } from '../core/schemas.js';
 import { ChatEndpoint } from './chat.js';
-import { judgeByCritique, judgeByProcessBenchCritique } from './critic.js';
+import { type CritiquePlan, processBenchCritique, runCritique, steplensCritique } from './critic.js';
 import { judgeRlhflow, judgeRlhflowProcessBench, judgeStepwise } from './logprobJudges.js';
 import { PoolingPrm } from './pooling.js';
 import type { RetryEvent } from './retry.js';
@@ -86,11 +86,12 @@ export function createPolicyEndpoint(
   return new ChatEndpoint(endpointOptions(config.policy, resolveKey, tuning));
 }
 
-/** A critic judge under the run's protocol: StepLens's own prompt, or the user's ProcessBench template. */
-function critic(
+/** How a critic asks for one judgement, under the run's protocol: StepLens's prompt or the user's ProcessBench template. */
+export type CritiquePlanner = (problem: string, steps: readonly string[]) => CritiquePlan;
+
+function planner(
   config: RunConfig,
   id: string,
-  endpoint: ChatEndpoint,
   settings: {
     samples: number;
     temperature?: number | undefined;
@@ -98,17 +99,48 @@ function critic(
     structuredOutput: boolean;
   },
   templates: CritiqueTemplates,
-): Judge['judge'] {
+): CritiquePlanner {
   const sampling = critiqueSampling(config.protocol, settings);
   if (config.protocol === 'steplens') {
     const asked = { ...sampling, structuredOutput: settings.structuredOutput };
-    return (problem, steps, signal) => judgeByCritique(endpoint, problem, steps, asked, signal);
+    return (problem, steps) => steplensCritique(problem, steps, asked);
   }
   const template = templates[id];
   // The config schema demands a template path under this protocol; its text is the caller's to read.
   if (template === undefined) throw new Error(`no critique template was loaded for judge "${id}"`);
-  return (problem, steps, signal) =>
-    judgeByProcessBenchCritique(endpoint, template, problem, steps, sampling, signal);
+  return (problem, steps) => processBenchCritique(template, problem, steps, sampling);
+}
+
+/**
+ * The critic judges of a config (Self-PRM in critic mode, chat-critic PRMs) by id, each with the
+ * model its requests name and how it plans one judgement; the other judges are not critics.
+ */
+export function critiquePlanners(
+  config: RunConfig,
+  templates: CritiqueTemplates = {},
+): Map<string, { model: string; plan: CritiquePlanner }> {
+  const planners = new Map<string, { model: string; plan: CritiquePlanner }>();
+  if (config.selfJudge.mode === 'critic')
+    planners.set(SELF_JUDGE_ID, {
+      model: config.policy.model,
+      plan: planner(config, SELF_JUDGE_ID, config.selfJudge, templates),
+    });
+  for (const prm of config.prms)
+    if (prm.kind === 'chat-critic')
+      planners.set(prm.id, { model: prm.model, plan: planner(config, prm.id, prm, templates) });
+  return planners;
+}
+
+/** A critic judge: its planned request sent through the endpoint. */
+function critic(
+  config: RunConfig,
+  id: string,
+  endpoint: ChatEndpoint,
+  settings: Parameters<typeof planner>[2],
+  templates: CritiqueTemplates,
+): Judge['judge'] {
+  const plan = planner(config, id, settings, templates);
+  return (problem, steps, signal) => runCritique(endpoint, plan(problem, steps), signal);
 }
 
 /** Self-PRM on the policy's own endpoint (sharing its concurrency limit), then every PRM. */

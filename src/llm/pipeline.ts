@@ -13,7 +13,7 @@ import type { CritiqueTemplates } from '../core/processbench.js';
 import { aggregateScores, rerank } from '../core/rerank.js';
 import { type Judgement, type Run, RunSchema, type Sample } from '../core/schemas.js';
 import { separateReasoning, splitSteps } from '../core/steps.js';
-import { addUsage, type ChatEndpoint, type ChatUsage, type PartialChoice } from './chat.js';
+import { addUsage, type ChatChoice, type ChatEndpoint, type ChatUsage, type PartialChoice } from './chat.js';
 import { errorText } from './credentials.js';
 import { CancelledError } from './errors.js';
 import {
@@ -123,12 +123,43 @@ export function sampleFromExistingSteps(
   return { ...sample, steps: [...steps] };
 }
 
-function judgementError(error: unknown, stepCount: number): Judgement {
+/** A judge that gave no judgement on a sample of `stepCount` steps, and why. */
+export function failedJudgement(message: string, stepCount: number): Judgement {
   return {
     stepScores: Array.from({ length: stepCount }, () => null),
     firstError: null,
-    error: errorText(error),
+    error: message,
   };
+}
+
+/**
+ * A judge's judgement as the run records it: whatever the judge kind, no scored step is an error
+ * on this sample, not "no error"; the solution score by the run's aggregation.
+ */
+export function recordedJudgement(returned: Judgement, config: RunConfig): Judgement {
+  const judgement = requireScoredStep(returned);
+  const solutionScore = judgement.error ? null : aggregateScores(judgement.stepScores, config.aggregate);
+  return { ...judgement, solutionScore };
+}
+
+/** A sample the policy finished: built from its output, with how it ended and its tokens. */
+export function finishedSample(
+  index: number,
+  choice: ChatChoice & { latencyMs?: number; usage?: ChatUsage },
+  problem: Problem,
+  config: RunConfig,
+): Sample {
+  return {
+    ...buildSample(index, choice, problem, config),
+    finishReason: choice.finishReason,
+    ...(choice.latencyMs !== undefined ? { latencyMs: Math.round(choice.latencyMs) } : {}),
+    ...(choice.usage ? { usage: choice.usage } : {}),
+  };
+}
+
+/** A sample whose request failed: no text, never judged. */
+export function failedSample(index: number, message: string): Sample {
+  return { index, text: '', steps: [], answer: null, error: message, judgements: {} };
 }
 
 /** Drives the judges over samples as they come, counting for progress. */
@@ -162,16 +193,11 @@ class JudgingQueue {
           .catch((error: unknown) => {
             // Cancelled (whatever the judge failed with then): the judgement stays absent.
             if (this.options.signal?.aborted) throw new CancelledError();
-            return judgementError(error, sample.steps.length);
+            return failedJudgement(errorText(error), sample.steps.length);
           })
           .then(
             (returned) => {
-              // Whatever the judge kind: no scored step is an error on this sample, not "no error".
-              const judgement = requireScoredStep(returned);
-              const solutionScore = judgement.error
-                ? null
-                : aggregateScores(judgement.stepScores, this.config.aggregate);
-              const recorded = { ...judgement, solutionScore };
+              const recorded = recordedJudgement(returned, this.config);
               sample.judgements[judge.info.id] = recorded;
               this.done += 1;
               this.options.onEvent?.({
@@ -312,13 +338,8 @@ export async function analyze(problem: Problem, options: AnalyzeOptions): Promis
   }
   const onSample = (slot: number, outcome: SampleOutcome) => {
     const sample: Sample = outcome.ok
-      ? {
-          ...buildSample(slot, outcome.choice, problem, config),
-          finishReason: outcome.choice.finishReason,
-          latencyMs: Math.round(outcome.choice.latencyMs),
-          ...(outcome.choice.usage ? { usage: outcome.choice.usage } : {}),
-        }
-      : { index: slot, text: '', steps: [], answer: null, error: outcome.error, judgements: {} };
+      ? finishedSample(slot, outcome.choice, problem, config)
+      : failedSample(slot, outcome.error);
     run.samples.push(sample);
     sampled += 1;
     options.onEvent?.({ type: 'sampled', done: sampled, total: n, sample });

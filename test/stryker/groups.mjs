@@ -43,8 +43,8 @@ export const GROUPS = {
     ),
   },
   'core-files': {
-    mutate: files('src/core', ['problems', 'steps', 'text', 'json', 'errors', 'ids']),
-    tests: tests(/^(problems|steps|json|text-|audit-log|config)/),
+    mutate: files('src/core', ['problems', 'steps', 'text', 'json', 'errors', 'ids', 'batch']),
+    tests: tests(/^(problems|steps|json|text-|audit-log|config|cli-batch)/),
   },
   'core-config': {
     mutate: files('src/core', ['config', 'cost', 'schemas', 'jsonSchemas']),
@@ -70,7 +70,7 @@ export const GROUPS = {
   },
   jobs: {
     mutate: ['src/jobs/**/*.ts'],
-    tests: tests(/^(cli-evaluate|jobs-)/),
+    tests: tests(/^(cli-evaluate|cli-batch|jobs-)/),
   },
   webview: {
     mutate: ['webview/model.ts', 'webview/saves.ts', 'webview/keys.ts', 'webview/state.ts'],
