@@ -5,6 +5,7 @@
  * and for score judges the τ that maximises F1 on one subset, applied to the others.
  */
 import { isScoreJudge, judgeThreshold } from './judgements.js';
+import { type Calibration, calibration } from './judgeTrust.js';
 import {
   averageF1,
   bestThreshold,
@@ -21,7 +22,7 @@ export interface JudgeOutcome {
   prediction: number | null;
   /** The judge failed on this row (its request failed, or it scored nothing): a miss, counted. */
   failed: boolean;
-  /** Score judges: the step scores, for the τ search. */
+  /** The step scores (score judges: for the τ search; every judge: for step calibration). */
   stepScores?: (number | null)[];
 }
 
@@ -41,7 +42,12 @@ export interface RowResult {
  */
 export function judgeOutcome(run: Run, judge: JudgeInfo, threshold: number): JudgeOutcome {
   const judgement = run.samples[0]?.judgements[judge.id];
-  if (judgement?.prediction !== undefined) return { prediction: judgement.prediction, failed: false };
+  if (judgement?.prediction !== undefined)
+    return {
+      prediction: judgement.prediction,
+      failed: false,
+      ...(judgement.error === undefined ? { stepScores: [...judgement.stepScores] } : {}),
+    };
   if (!judgement || judgement.error !== undefined) return { prediction: null, failed: true };
   if (isScoreJudge(judge.kind))
     return {
@@ -49,7 +55,26 @@ export function judgeOutcome(run: Run, judge: JudgeInfo, threshold: number): Jud
       failed: false,
       stepScores: [...judgement.stepScores],
     };
-  return { prediction: judgement.firstError, failed: false };
+  return { prediction: judgement.firstError, failed: false, stepScores: [...judgement.stepScores] };
+}
+
+/**
+ * Step scores against the row labels: a step before the first error is right, the first error is
+ * wrong, steps after it are left out (the labels say nothing about them); a row without an error
+ * makes every step right. Unscored steps and failed judgements are left out.
+ */
+export function stepCalibration(rows: readonly RowResult[], judge: string): Calibration {
+  const pairs: { score: number; right: boolean }[] = [];
+  for (const row of rows) {
+    const outcome = row.judges[judge];
+    if (!outcome || outcome.failed || !outcome.stepScores) continue;
+    const last = row.label === -1 ? outcome.stepScores.length - 1 : row.label;
+    for (let step = 0; step <= last && step < outcome.stepScores.length; step++) {
+      const score = outcome.stepScores[step];
+      if (score !== null && score !== undefined) pairs.push({ score, right: step !== row.label });
+    }
+  }
+  return calibration(pairs);
 }
 
 export interface BestThreshold {
@@ -69,6 +94,8 @@ export interface JudgeEvaluation {
   average: { f1: number | null };
   /** Score judges, when the chosen subset is present: ProcessBench's τ picked on one subset. */
   bestThreshold?: BestThreshold;
+  /** Step scores against the row labels (reliability bins, ECE). */
+  stepCalibration: Calibration;
 }
 
 export interface EvaluationReport {
@@ -85,6 +112,7 @@ export const EVALUATION_RULES = [
   'A row with no prediction, a failed request, or an index beyond the last step is a miss and stays in the denominator; failed counts the rows where the judge failed (its request failed, or under the steplens protocol no critique named a step), noPrediction those where it answered without a prediction.',
   'average.f1 is the plain mean of the subsets’ F1, as the paper’s average column; null when a subset has no F1.',
   'Score judges (PRMs): a step is wrong when its score is below τ (a score equal to τ is not); the first wrong step is the prediction.',
+  'Step calibration: each judge’s step scores against the labels — a step before the first error is right, the first error wrong, later steps left out — in ten equal-width bins; ECE = Σ (n_b/N)·|accuracy_b − mean score_b|.',
 ];
 
 export function evaluationReport(
@@ -117,6 +145,7 @@ export function evaluationReport(
       threshold: judgeThreshold(context.config, judge.id),
       subsets: perSubset,
       average: { f1: averageF1(names.map((name) => perSubset[name]!)) },
+      stepCalibration: stepCalibration(rows, judge.id),
     };
     const tauSubset = context.tauSubset;
     if (isScoreJudge(judge.kind) && tauSubset !== undefined && subsets.has(tauSubset)) {
@@ -190,6 +219,11 @@ export function evaluationMarkdown(report: EvaluationReport, cell: (text: string
     }
     lines.push('');
   }
-  lines.push('Rules:', '', ...report.rules.map((rule) => `- ${rule}`), '');
+  lines.push('## Step calibration against the labels', '', '| judge | steps | ECE |', '|---|---|---|');
+  for (const [id, judge] of judges)
+    lines.push(
+      `| ${cell(id)} | ${judge.stepCalibration.samples} | ${judge.stepCalibration.ece === null ? '—' : judge.stepCalibration.ece.toFixed(3)} |`,
+    );
+  lines.push('', 'Rules:', '', ...report.rules.map((rule) => `- ${rule}`), '');
   return lines.join('\n');
 }

@@ -55,7 +55,27 @@ const rows: RowResult[] = [
 ];
 
 test('per judge and subset: accuracies, F1, failures, the average, and a PRM’s best τ on the chosen subset', () => {
-  const report = evaluationReport(rows, { protocol: 'steplens', judges, config, tauSubset: 'a' });
+  const full = evaluationReport(rows, { protocol: 'steplens', judges, config, tauSubset: 'a' });
+  // Step calibration, by hand: the PRM's steps up to each first error — (0.9 right, 0.55 wrong),
+  // (0.8, 0.7 right), (0.3 wrong; its 0.9 after the error left out): five steps in five bins.
+  const prmSteps = full.judgeEvaluation.prm!.stepCalibration;
+  assert.equal(prmSteps.samples, 5);
+  assert.ok(Math.abs(prmSteps.ece! - (0.1 + 0.55 + 0.2 + 0.3 + 0.3) / 5) < 1e-12);
+  assert.deepEqual(
+    prmSteps.bins.filter((bin) => bin.count > 0).map((bin) => [bin.from, bin.accuracy]),
+    [
+      [0.3, 0],
+      [0.5, 0],
+      [0.7, 1],
+      [0.8, 1],
+      [0.9, 1],
+    ],
+  );
+  // Self's outcomes here carry no step scores: nothing to calibrate.
+  assert.equal(full.judgeEvaluation.self!.stepCalibration.samples, 0);
+  const report = structuredClone(full);
+  for (const judge of Object.values(report.judgeEvaluation))
+    delete (judge as Partial<typeof judge>).stepCalibration;
   assert.deepEqual(report, {
     protocol: 'steplens',
     rules: EVALUATION_RULES,
@@ -134,6 +154,14 @@ test('the Markdown table as the papers print it, then accuracies, failures, τ a
       '|---|---|---|---|---|---|',
       '| ‹prm› | 0.5 | 0.7 | ‹a› | 100.0 | 100.0 |',
       '',
+      '## Step calibration against the labels',
+      '',
+      '| judge | steps | ECE |',
+      '|---|---|---|',
+      '| ‹self› | 0 | — |',
+      // Twice (0.9 right, 0.55 wrong, 0.8 and 0.7 right): ECE (2·0.1 + 2·0.55 + 2·0.2 + 2·0.3) / 8.
+      '| ‹prm› | 8 | 0.287 |',
+      '',
       'Rules:',
       '',
       ...EVALUATION_RULES.map((rule) => `- ${rule}`),
@@ -144,12 +172,16 @@ test('the Markdown table as the papers print it, then accuracies, failures, τ a
   assert.match(evaluationMarkdown(empty, String), /\| self \| Qwen\/QwQ-32B \| {2}\| — \|/);
 });
 
-test('a judge’s outcome on a row: its verdict at τ, a failure as a miss, scores only for score judges', () => {
+test('a judge’s outcome on a row: its verdict at τ, a failure as a miss, its step scores', () => {
   const run = smallRun();
   run.judges = [...run.judges];
   const [self, prm] = run.judges as [JudgeInfo, JudgeInfo];
   // Sample 0: self says no error (−1), the PRM scores 0.9 and 0.95.
-  assert.deepEqual(judgeOutcome(run, self, 0.5), { prediction: -1, failed: false });
+  assert.deepEqual(judgeOutcome(run, self, 0.5), {
+    prediction: -1,
+    failed: false,
+    stepScores: [...run.samples[0]!.judgements.self!.stepScores],
+  });
   assert.deepEqual(judgeOutcome(run, prm, 0.5), { prediction: -1, failed: false, stepScores: [0.9, 0.95] });
   // τ is the caller's, not the run file's: a rerun at another τ reads the stored scores afresh.
   assert.deepEqual(judgeOutcome(run, prm, 0.92), { prediction: 0, failed: false, stepScores: [0.9, 0.95] });
@@ -167,6 +199,8 @@ test('a judge’s outcome on a row: its verdict at τ, a failure as a miss, scor
     error: 'the prediction 7 names no step',
   };
   assert.deepEqual(judgeOutcome(run, self, 0.5), { prediction: 7, failed: false });
+  run.samples[0]!.judgements.self = { stepScores: [1, 0.5], firstError: 1, prediction: 1 };
+  assert.deepEqual(judgeOutcome(run, self, 0.5), { prediction: 1, failed: false, stepScores: [1, 0.5] });
   run.samples[0]!.judgements.self = {
     stepScores: [null, null],
     firstError: null,
