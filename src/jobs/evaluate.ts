@@ -5,7 +5,7 @@
  * reuses every finished row and requests only the rest. Shared by the CLI and the extension.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type RunConfig, withoutCredentials } from '../core/config.js';
 import { InputError } from '../core/errors.js';
@@ -151,7 +151,6 @@ async function readRows(files: readonly string[]): Promise<{ rows: Row[]; skippe
 
 /** A finished run of this very row (its steps and label), or undefined to judge it again. */
 async function finishedRun(path: string, row: Row): Promise<Run | undefined> {
-  if (!existsSync(path)) return undefined;
   try {
     const run = await readRun(path);
     const sample = run.samples[0];
@@ -197,6 +196,20 @@ export async function evaluateDataset(job: EvaluateJob): Promise<EvaluateOutcome
   const judges: readonly JudgeInfo[] = endpoints.judges.map((judge) => judge.info);
   const thresholds = Object.fromEntries(judges.map((judge) => [judge.id, judgeThreshold(config, judge.id)]));
 
+  // Each subset's folder is listed once: a run file is read only where one exists.
+  const listings = new Map<string, Promise<Set<string>>>();
+  const filesIn = (folder: string) => {
+    let listing = listings.get(folder);
+    if (!listing) {
+      listing = readdir(folder).then(
+        (names) => new Set(names),
+        () => new Set<string>(),
+      );
+      listings.set(folder, listing);
+    }
+    return listing;
+  };
+
   const results = new Map<string, RowResult>();
   let reused = 0;
   let withFailure = 0;
@@ -205,8 +218,9 @@ export async function evaluateDataset(job: EvaluateJob): Promise<EvaluateOutcome
     while (next < rows.length && !job.signal?.aborted) {
       const row = rows[next++]!;
       const folder = pathInside(runsDir, fileNameFor(row.subset));
-      const path = pathInside(folder, `${fileNameFor(row.problem.id)}.json`);
-      let run = await finishedRun(path, row);
+      const name = `${fileNameFor(row.problem.id)}.json`;
+      const path = pathInside(folder, name);
+      let run = (await filesIn(folder)).has(name) ? await finishedRun(path, row) : undefined;
       if (run) reused += 1;
       else {
         run = await analyze(row.problem, {
@@ -220,8 +234,9 @@ export async function evaluateDataset(job: EvaluateJob): Promise<EvaluateOutcome
         });
         // A row cut by a cancel is not kept: the next run judges it whole.
         if (run.status !== 'complete') return;
-        await mkdir(folder, { recursive: true });
-        await writeRun(path, run);
+        // analyze's run is RunSchema's output already. Not synced: a file a machine crash empties
+        // or loses is read as unfinished on the next run (finishedRun) and judged again.
+        await writeRun(path, run, { validated: true, sync: false });
       }
       const finished = run;
       const outcomes = Object.fromEntries(
