@@ -16,6 +16,8 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { RunConfigSchema } from '../src/core/config.js';
 import { evaluateDataset } from '../src/jobs/evaluate.js';
 import {
@@ -140,21 +142,25 @@ function startStubProcess(): Promise<Stubs> {
 // ---------------------------------------------------------------------------------------------
 // The dataset and the config.
 
-/** The fixture rows of each subset, replicated under fresh ids to ProcessBench's sizes. */
-function writeDataset(dir: string, scale: number): string[] {
+/** The fixture rows of each subset, replicated under fresh ids to ProcessBench's sizes (or `rows` in the same proportions). */
+function writeDataset(dir: string, rows: number): string[] {
   const fixture = processBenchRows();
   const files: string[] = [];
-  for (const [subset, size] of SUBSETS) {
+  let written = 0;
+  for (const [index, [subset, size]] of SUBSETS.entries()) {
     const mine = fixture.filter((row) => row.id.startsWith(`${subset}-`));
-    const count = Math.round(size * scale);
-    const rows: ProcessBenchRow[] = Array.from({ length: count }, (_, i) => ({
+    const count = index === SUBSETS.length - 1 ? rows - written : Math.round((size * rows) / 3400);
+    written += count;
+    const replicated: ProcessBenchRow[] = Array.from({ length: count }, (_, i) => ({
       ...mine[i % mine.length]!,
       id: `${subset}-${i}`,
     }));
     const file = join(dir, `${subset}.${subset === 'gsm8k' ? 'json' : 'jsonl'}`);
     writeFileSync(
       file,
-      subset === 'gsm8k' ? JSON.stringify(rows) : rows.map((row) => JSON.stringify(row)).join('\n'),
+      subset === 'gsm8k'
+        ? JSON.stringify(replicated)
+        : replicated.map((row) => JSON.stringify(row)).join('\n'),
     );
     files.push(file);
   }
@@ -229,15 +235,21 @@ interface Measure {
   expected: { policy: number; pooling: number };
   rssMiB: number;
   heapMiB: number;
+  /** Heap used after a full collection halfway through the rows. */
+  retainedMiB: number;
   /** This process's CPU time (the stubs' apart) per row judged: less noisy than the wall time. */
   cpuMsPerRow: number;
   resumeMs: number;
 }
 
-async function once(stubs: Stubs, scale: number): Promise<Measure> {
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+async function once(stubs: Stubs, rows: number): Promise<Measure> {
   const dir = mkdtempSync(join(tmpdir(), 'steplens-bench-evaluate-'));
   try {
-    const files = writeDataset(dir, scale);
+    const files = writeDataset(dir, rows);
+    let retainedMiB = 0;
     const job = {
       files,
       loaded: loaded(stubs),
@@ -246,11 +258,19 @@ async function once(stubs: Stubs, scale: number): Promise<Measure> {
       resolveKey: () => undefined,
     };
     await stubs.counts();
-    global.gc?.();
+    gc();
     const memory = memorySampler();
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const outcome = await evaluateDataset(job);
+    const outcome = await evaluateDataset({
+      ...job,
+      // Halfway, what the job holds: the heap after a full collection.
+      onProgress: ({ done, total }) => {
+        if (done !== Math.floor(total / 2)) return;
+        gc();
+        retainedMiB = process.memoryUsage().heapUsed / 2 ** 20;
+      },
+    });
     const wallMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
     const { rssMiB, heapMiB } = memory.stop();
@@ -278,6 +298,7 @@ async function once(stubs: Stubs, scale: number): Promise<Measure> {
       expected: { policy: ideal.policy, pooling: ideal.pooling },
       rssMiB,
       heapMiB,
+      retainedMiB,
       cpuMsPerRow: (used.user + used.system) / 1000 / outcome.rows,
       resumeMs,
     };
@@ -297,7 +318,7 @@ function describe(m: Measure): string {
     `chat ${m.counts.chat} (ideal ${m.expected.policy})`,
     `pooling ${m.counts.pooling} (ideal ${m.expected.pooling}; ${(m.counts.pooledInputs / m.counts.pooling).toFixed(2)} inputs each)`,
     `CPU ${m.cpuMsPerRow.toFixed(2)} ms/row`,
-    `peak RSS ${m.rssMiB.toFixed(0)} MiB, heap ${m.heapMiB.toFixed(0)} MiB`,
+    `peak RSS ${m.rssMiB.toFixed(0)} MiB, heap ${m.heapMiB.toFixed(0)} MiB, retained halfway ${m.retainedMiB.toFixed(1)} MiB`,
     `resume ${m.resumeMs.toFixed(0)} ms`,
   ].join(' · ');
 }
@@ -308,7 +329,7 @@ export async function benchEvaluate(options: { large?: boolean; log?: boolean } 
   try {
     const runs: Measure[] = [];
     for (let run = 0; run < RUNS; run++) {
-      runs.push(await once(stubs, 1));
+      runs.push(await once(stubs, 3400));
       log(`run ${run + 1}: ${describe(runs.at(-1)!)}`);
     }
     const ratios = runs.map((m) => m.wallMs / m.idealMs);
@@ -322,10 +343,10 @@ export async function benchEvaluate(options: { large?: boolean; log?: boolean } 
         )}), heap median ${median(runs.map((m) => m.heapMiB)).toFixed(0)} MiB (range ${range(
           runs.map((m) => m.heapMiB),
           0,
-        )}); CPU median ${median(cpus).toFixed(2)} ms/row (range ${range(cpus, 2)}); resume median ${median(resumes).toFixed(0)} ms (range ${range(resumes, 0)})`,
+        )}), retained halfway median ${median(runs.map((m) => m.retainedMiB)).toFixed(1)} MiB; CPU median ${median(cpus).toFixed(2)} ms/row (range ${range(cpus, 2)}); resume median ${median(resumes).toFixed(0)} ms (range ${range(resumes, 0)})`,
     );
     if (options.large && LARGE > 0) {
-      const large = await once(stubs, LARGE / 3400);
+      const large = await once(stubs, LARGE);
       log(`${LARGE.toLocaleString('en')} rows: ${describe(large)}`);
     }
     const ideal = runs[0]!.idealMs;

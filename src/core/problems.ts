@@ -107,20 +107,41 @@ function parseTextProblem(fileName: string, content: string): Problem {
 // JSON and JSONL rows.
 
 function parseJsonLines(fileName: string, content: string): Problem[] {
-  const problems: Problem[] = [];
-  content.split(/\r?\n/).forEach((line, index) => {
-    if (line.trim() === '') return;
-    const lineNumber = index + 1;
+  return [...jsonLineRows(fileName, content)];
+}
+
+/** A JSONL file's rows one at a time, each parsed only when it is asked for. */
+function* jsonLineRows(fileName: string, content: string): Generator<Problem> {
+  let rows = 0;
+  let lineNumber = 0;
+  // The lines of content.split(/\r?\n/), without holding them all.
+  for (let start = 0; start <= content.length; ) {
+    const newline = content.indexOf('\n', start);
+    const end = newline === -1 ? content.length : newline;
+    const line = content.slice(start, newline !== -1 && content[end - 1] === '\r' ? end - 1 : end);
+    start = end + 1;
+    lineNumber += 1;
+    if (line.trim() === '') continue;
     let value: unknown;
     try {
       value = parseJson(line);
     } catch (error) {
       throw jsonInputError({ file: fileName, line: lineNumber }, error);
     }
-    problems.push(parseRow(value, { file: fileName, line: lineNumber }, lineNumber));
-  });
-  if (problems.length === 0) throw new InputError({ file: fileName }, 'the file holds no rows');
-  return problems;
+    rows += 1;
+    yield parseRow(value, { file: fileName, line: lineNumber }, lineNumber);
+  }
+  if (rows === 0) throw new InputError({ file: fileName }, 'the file holds no rows');
+}
+
+/**
+ * parseProblemFile's problems one at a time: a JSONL file's rows are parsed as they are asked for,
+ * so a long dataset is never held whole; other files are parsed at once.
+ */
+export function problemRows(fileName: string, content: string): Iterable<Problem> {
+  return extensionOf(fileName) === '.jsonl'
+    ? jsonLineRows(fileName, content)
+    : parseProblemFile(fileName, content);
 }
 
 function parseJsonDocument(fileName: string, content: string): Problem[] {

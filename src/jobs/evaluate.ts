@@ -19,7 +19,7 @@ import {
 import { markdownCell } from '../core/export.js';
 import { datasetLabels } from '../core/gold.js';
 import { judgeThreshold } from '../core/judgements.js';
-import { type Problem, parseProblemFile } from '../core/problems.js';
+import { type Problem, problemRows } from '../core/problems.js';
 import { subsetOf } from '../core/processbench.js';
 import type { JudgeInfo, Run } from '../core/schemas.js';
 import type { LoadedConfig } from '../io/configFile.js';
@@ -125,28 +125,41 @@ async function claimFolder(out: string, loaded: LoadedConfig): Promise<void> {
   await writeFileAtomic(path, `${settings}\n`);
 }
 
-async function readRows(files: readonly string[]): Promise<{ rows: Row[]; skipped: string[] }> {
-  const rows: Row[] = [];
-  const skipped: string[] = [];
+/**
+ * The dataset's rows in order, one file at a time and a JSONL file one line at a time: nothing
+ * but the file being read is held. A row that cannot be judged is reported to `skip` and left out.
+ */
+async function* datasetRows(
+  files: readonly string[],
+  skip: (why: string) => void,
+): AsyncGenerator<Row & { ordinal: number }> {
   const seen = new Set<string>();
+  let ordinal = 0;
   for (const file of files) {
-    for (const problem of parseProblemFile(file, await readTextFile(file))) {
+    for (const problem of problemRows(file, await readTextFile(file))) {
       const where = `${file}${problem.source.row ? `:${problem.source.row}` : ''} (${problem.id})`;
       if (!problem.steps?.length || problem.humanFirstError === undefined) {
-        skipped.push(`${where}: ${problem.steps?.length ? 'no first-error label' : 'no steps of its own'}`);
+        skip(`${where}: ${problem.steps?.length ? 'no first-error label' : 'no steps of its own'}`);
         continue;
       }
       const subset = subsetOf({ id: problem.id }, basename(file));
       const key = `${subset}/${problem.id}`;
       if (seen.has(key)) {
-        skipped.push(`${where}: the id "${problem.id}" appears twice in subset ${subset}; the first is kept`);
+        skip(`${where}: the id "${problem.id}" appears twice in subset ${subset}; the first is kept`);
         continue;
       }
       seen.add(key);
-      rows.push({ problem: problem as Row['problem'], subset, key });
+      yield { problem: problem as Row['problem'], subset, key, ordinal: ordinal++ };
     }
   }
-  return { rows, skipped };
+}
+
+/** A first pass over the dataset: how many rows it has, and which are skipped (and why). */
+async function countRows(files: readonly string[]): Promise<{ total: number; skipped: string[] }> {
+  const skipped: string[] = [];
+  let total = 0;
+  for await (const _row of datasetRows(files, (why) => skipped.push(why))) total += 1;
+  return { total, skipped };
 }
 
 /** A finished run of this very row (its steps and label), or undefined to judge it again. */
@@ -178,8 +191,10 @@ export function defaultRowsInFlight(config: RunConfig): number {
 
 export async function evaluateDataset(job: EvaluateJob): Promise<EvaluateOutcome> {
   const { config, templates } = job.loaded;
-  const { rows, skipped } = await readRows(job.files);
-  if (rows.length === 0)
+  // Counted first (the progress and the report need the total, and bad input is refused before
+  // any request), then read again while judging: the rows are never all in memory.
+  const { total, skipped } = await countRows(job.files);
+  if (total === 0)
     throw new InputError(
       { file: job.files.join(', ') },
       'no row with steps and a first-error label (ProcessBench "steps" and "label", PRM800K ratings)',
@@ -210,13 +225,17 @@ export async function evaluateDataset(job: EvaluateJob): Promise<EvaluateOutcome
     return listing;
   };
 
-  const results = new Map<string, RowResult>();
+  // What is held per row: its result (a few numbers per judge), in dataset order.
+  const results: (RowResult | undefined)[] = new Array(total);
+  let finished = 0;
   let reused = 0;
   let withFailure = 0;
-  let next = 0;
+  const rows = datasetRows(job.files, () => {});
   const worker = async () => {
-    while (next < rows.length && !job.signal?.aborted) {
-      const row = rows[next++]!;
+    while (!job.signal?.aborted) {
+      const next = await rows.next();
+      if (next.done) return;
+      const row = next.value;
       const folder = pathInside(runsDir, fileNameFor(row.subset));
       const name = `${fileNameFor(row.problem.id)}.json`;
       const path = pathInside(folder, name);
@@ -238,27 +257,26 @@ export async function evaluateDataset(job: EvaluateJob): Promise<EvaluateOutcome
         // or loses is read as unfinished on the next run (finishedRun) and judged again.
         await writeRun(path, run, { validated: true, sync: false });
       }
-      const finished = run;
+      const judged = run;
       const outcomes = Object.fromEntries(
-        judges.map((judge) => [judge.id, judgeOutcome(finished, judge, thresholds[judge.id]!)]),
+        judges.map((judge) => [judge.id, judgeOutcome(judged, judge, thresholds[judge.id]!)]),
       );
       if (Object.values(outcomes).some((outcome) => outcome.failed)) withFailure += 1;
-      results.set(row.key, {
+      results[row.ordinal] = {
         id: row.problem.id,
         subset: row.subset,
         label: row.problem.humanFirstError,
         judges: outcomes,
-      });
-      job.onProgress?.({ done: results.size, total: rows.length, reused, withFailure });
+      };
+      finished += 1;
+      job.onProgress?.({ done: finished, total, reused, withFailure });
     }
   };
   const inFlight = Math.max(1, job.concurrency ?? defaultRowsInFlight(config));
-  await Promise.all(Array.from({ length: Math.min(inFlight, rows.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, worker));
 
-  const done = rows
-    .map((row) => results.get(row.key))
-    .filter((result): result is RowResult => result !== undefined);
-  const complete = done.length === rows.length;
+  const done = results.filter((result): result is RowResult => result !== undefined);
+  const complete = done.length === total;
   const report: EvaluationReport & { complete: boolean; skipped: string[] } = {
     ...evaluationReport(done, { protocol: config.protocol, judges, config, tauSubset: job.tauSubset }),
     complete,
@@ -273,14 +291,14 @@ export async function evaluateDataset(job: EvaluateJob): Promise<EvaluateOutcome
   await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   const partial = complete
     ? ''
-    : `**Partial: ${done.length} of ${rows.length} rows; run the same evaluation again to finish.**\n\n`;
+    : `**Partial: ${done.length} of ${total} rows; run the same evaluation again to finish.**\n\n`;
   const skippedNote =
     skipped.length > 0
       ? `\n${skipped.length} row(s) skipped (no steps or no first-error label); report.json lists them.\n`
       : '';
   await writeFileAtomic(markdownPath, `${partial}${evaluationMarkdown(report, markdownCell)}${skippedNote}`);
   return {
-    rows: rows.length,
+    rows: total,
     judged: done.length - reused,
     reused,
     skipped,
