@@ -10,7 +10,8 @@
  * (each endpoint: ceil(requests it must serve / its concurrency) × 50 ms, the slowest endpoint's
  * figure), requests per endpoint, peak RSS and heap used (sampled during the run); the time of a
  * resume (every row reused); then one run at 10,000 rows (BENCH_EVALUATE_LARGE; 0 skips it) to
- * show memory does not grow with the rows beyond the per-row results.
+ * show memory does not grow with the rows beyond the per-row results. BENCH_ROWS_IN_FLIGHT
+ * overrides the job's rows in flight (default: defaultRowsInFlight of the config).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -256,6 +257,7 @@ async function once(stubs: Stubs, rows: number): Promise<Measure> {
       out: join(dir, 'out'),
       tauSubset: 'gsm8k',
       resolveKey: () => undefined,
+      ...(process.env.BENCH_ROWS_IN_FLIGHT ? { concurrency: Number(process.env.BENCH_ROWS_IN_FLIGHT) } : {}),
     };
     await stubs.counts();
     gc();

@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { RunConfigSchema } from '../../src/core/config.js';
+import { defaultRowsInFlight } from '../../src/jobs/evaluate.js';
 import { assertUsageFailure, runInProcess } from '../cli.js';
 import {
   type ChatRequestBody,
@@ -284,5 +286,27 @@ describe('steplens evaluate', () => {
       /eval[\\/]evaluation\.json: this folder holds an evaluation made with other judges/,
     );
     assert.equal(policy.requests.length, before.chat);
+  });
+});
+
+describe('rows in flight', () => {
+  const config = (policy: number, prms: { concurrency: number; batchSize?: number }[]) =>
+    RunConfigSchema.parse({
+      policy: { baseUrl: 'http://127.0.0.1:1/v1', model: 'm', concurrency: policy },
+      prms: prms.map((prm, i) => ({
+        id: `prm${i}`,
+        kind: 'vllm-pooling',
+        baseUrl: 'http://127.0.0.1:2',
+        model: 'p',
+        ...prm,
+      })),
+    });
+
+  test('twice what the busiest endpoint takes at once, so a freed slot finds the next row waiting', () => {
+    // A row stays in flight after its request (other judges, its run file): with only as many rows
+    // as the busiest endpoint's slots, those slots idle in the meantime.
+    assert.equal(defaultRowsInFlight(config(16, [{ concurrency: 4, batchSize: 8 }])), 64);
+    assert.equal(defaultRowsInFlight(config(64, [{ concurrency: 4, batchSize: 8 }])), 128);
+    assert.equal(defaultRowsInFlight(config(8, [])), 16);
   });
 });
