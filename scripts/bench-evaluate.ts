@@ -11,7 +11,8 @@
  * figure), requests per endpoint, peak RSS and heap used (sampled during the run); the time of a
  * resume (every row reused); then one run at 10,000 rows (BENCH_EVALUATE_LARGE; 0 skips it) to
  * show memory does not grow with the rows beyond the per-row results. BENCH_ROWS_IN_FLIGHT
- * overrides the job's rows in flight (default: defaultRowsInFlight of the config).
+ * overrides the job's rows in flight (default: defaultRowsInFlight of the config);
+ * BENCH_PRM_CONCURRENCY the PRM's concurrency (default 4; 1 makes the PRM the slowest endpoint).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +35,7 @@ import type { BenchRow } from './bench-pipeline.js';
 const LATENCY_MS = 50;
 const POLICY_CONCURRENCY = 16;
 const CRITIQUES = 4;
-const PRM_CONCURRENCY = 4;
+const PRM_CONCURRENCY = Number(process.env.BENCH_PRM_CONCURRENCY ?? 4);
 const PRM_BATCH = 8;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LARGE = Number(process.env.BENCH_EVALUATE_LARGE ?? 10_000);
