@@ -16,7 +16,7 @@
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -54,10 +54,13 @@ interface Counts {
   chat: number;
   pooling: number;
   pooledInputs: number;
+  /** The stubs' CPU time since the last count. */
+  cpuMs?: number;
 }
 
 async function serveStubs(): Promise<void> {
   const counts: Counts = { chat: 0, pooling: 0, pooledInputs: 0 };
+  let cpu = process.cpuUsage();
   // vLLM's server keeps an idle connection 5 s (uvicorn's timeout_keep_alive), so clients reuse it.
   const keepAliveTimeoutMs = 5000;
   const policy = await startStub({
@@ -100,7 +103,9 @@ async function serveStubs(): Promise<void> {
   }, 1000);
   process.on('message', (message: string) => {
     if (message === 'counts') {
-      process.send!({ counts: { ...counts } });
+      const used = process.cpuUsage(cpu);
+      process.send!({ counts: { ...counts, cpuMs: (used.user + used.system) / 1000 } });
+      cpu = process.cpuUsage();
       counts.chat = 0;
       counts.pooling = 0;
       counts.pooledInputs = 0;
@@ -237,6 +242,10 @@ interface Measure {
   expected: { policy: number; pooling: number };
   rssMiB: number;
   heapMiB: number;
+  /** The machine's 1-minute load average before and after the run (2 cores shared with others). */
+  load: [number, number];
+  /** The share of the wall time the event loop was busy (its utilization). */
+  busy: number;
   /** Heap used after a full collection halfway through the rows. */
   retainedMiB: number;
   /** This process's CPU time (the stubs' apart) per row judged: less noisy than the wall time. */
@@ -262,8 +271,10 @@ async function once(stubs: Stubs, rows: number): Promise<Measure> {
     };
     await stubs.counts();
     gc();
+    const loadBefore = loadavg()[0]!;
     const memory = memorySampler();
     const cpu = process.cpuUsage();
+    const elu = performance.eventLoopUtilization();
     const started = performance.now();
     const outcome = await evaluateDataset({
       ...job,
@@ -276,6 +287,8 @@ async function once(stubs: Stubs, rows: number): Promise<Measure> {
     });
     const wallMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
+    const load: [number, number] = [loadBefore, loadavg()[0]!];
+    const busy = performance.eventLoopUtilization(elu).utilization;
     const { rssMiB, heapMiB } = memory.stop();
     const counts = await stubs.counts();
     if (!outcome.complete || outcome.judged !== outcome.rows)
@@ -302,6 +315,8 @@ async function once(stubs: Stubs, rows: number): Promise<Measure> {
       rssMiB,
       heapMiB,
       retainedMiB,
+      load,
+      busy,
       cpuMsPerRow: (used.user + used.system) / 1000 / outcome.rows,
       resumeMs,
     };
@@ -320,7 +335,9 @@ function describe(m: Measure): string {
     `wall ${m.wallMs.toFixed(0)} ms / ideal ${m.idealMs} ms = ${(m.wallMs / m.idealMs).toFixed(3)}`,
     `chat ${m.counts.chat} (ideal ${m.expected.policy})`,
     `pooling ${m.counts.pooling} (ideal ${m.expected.pooling}; ${(m.counts.pooledInputs / m.counts.pooling).toFixed(2)} inputs each)`,
-    `CPU ${m.cpuMsPerRow.toFixed(2)} ms/row`,
+    `CPU ${m.cpuMsPerRow.toFixed(2)} ms/row (stubs ${((m.counts.cpuMs ?? 0) / m.rows).toFixed(2)})`,
+    `event loop busy ${(m.busy * 100).toFixed(0)}%`,
+    `load ${m.load.map((load) => load.toFixed(1)).join('/')}`,
     `peak RSS ${m.rssMiB.toFixed(0)} MiB, heap ${m.heapMiB.toFixed(0)} MiB, retained halfway ${m.retainedMiB.toFixed(1)} MiB`,
     `resume ${m.resumeMs.toFixed(0)} ms`,
   ].join(' · ');
