@@ -121,17 +121,24 @@ function* jsonLineRows(fileName: string, content: string): Generator<Problem> {
     const line = content.slice(start, newline !== -1 && content[end - 1] === '\r' ? end - 1 : end);
     start = end + 1;
     lineNumber += 1;
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = parseJson(line);
-    } catch (error) {
-      throw jsonInputError({ file: fileName, line: lineNumber }, error);
-    }
+    const problem = problemFromJsonLine(fileName, line, lineNumber);
+    if (problem === undefined) continue;
     rows += 1;
-    yield parseRow(value, { file: fileName, line: lineNumber }, lineNumber);
+    yield problem;
   }
   if (rows === 0) throw new InputError({ file: fileName }, 'the file holds no rows');
+}
+
+/** One line of a JSONL problem file (1-based `lineNumber`); undefined for a blank line. */
+export function problemFromJsonLine(fileName: string, line: string, lineNumber: number): Problem | undefined {
+  if (line.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = parseJson(line);
+  } catch (error) {
+    throw jsonInputError({ file: fileName, line: lineNumber }, error);
+  }
+  return parseRow(value, { file: fileName, line: lineNumber }, lineNumber);
 }
 
 /**

@@ -4,7 +4,7 @@
  * One run file per row under DIR/runs/<subset>/ (any row opens in the panel); rerunning the same job
  * reuses every finished row and requests only the rest. Shared by the CLI and the extension.
  */
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type RunConfig, withoutCredentials } from '../core/config.js';
@@ -19,11 +19,12 @@ import {
 import { markdownCell } from '../core/export.js';
 import { datasetLabels } from '../core/gold.js';
 import { judgeThreshold } from '../core/judgements.js';
-import { type Problem, problemRows } from '../core/problems.js';
+import { type Problem, problemFromJsonLine, problemRows } from '../core/problems.js';
 import { subsetOf } from '../core/processbench.js';
 import type { JudgeInfo, Run } from '../core/schemas.js';
+import { type Utf8Line, Utf8LineSplitter } from '../core/text.js';
 import type { LoadedConfig } from '../io/configFile.js';
-import { readTextFile, writeFileAtomic } from '../io/files.js';
+import { fileError, readTextFile, writeFileAtomic } from '../io/files.js';
 import { fileNameFor, pathInside } from '../io/paths.js';
 import { readRun, writeRun } from '../io/runFiles.js';
 import type { EndpointTuning, KeyResolver } from '../llm/judges.js';
@@ -126,17 +127,55 @@ async function claimFolder(out: string, loaded: LoadedConfig): Promise<void> {
 }
 
 /**
- * The dataset's rows in order, one file at a time and a JSONL file one line at a time: nothing
- * but the file being read is held. A row that cannot be judged is reported to `skip` and left out.
+ * A JSONL file read as a stream, a line at a time: only the line being read is held. For a file
+ * already read whole and found sound (the counting pass); a file changed since fails here.
+ */
+async function* streamedJsonLines(file: string): AsyncGenerator<Problem> {
+  const splitter = new Utf8LineSplitter();
+  const problem = (line: Utf8Line) => {
+    if (line.text === undefined) throw new InputError({ file }, `invalid UTF-8 at byte ${line.invalidAt}`);
+    return problemFromJsonLine(file, line.text, line.line);
+  };
+  let chunks: AsyncIterable<Buffer>;
+  try {
+    chunks = createReadStream(file);
+  } catch (error) {
+    throw fileError(file, error, 'read');
+  }
+  try {
+    for await (const chunk of chunks)
+      for (const line of splitter.push(chunk)) {
+        const row = problem(line);
+        if (row) yield row;
+      }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw fileError(file, error, 'read');
+  }
+  for (const line of splitter.end()) {
+    const row = problem(line);
+    if (row) yield row;
+  }
+}
+
+/**
+ * The dataset's rows in order, one file at a time. Streamed (the judging pass), a JSONL file is
+ * read a line at a time, so nothing but a JSON file being read is held; otherwise each file is
+ * read whole and checked. A row that cannot be judged is reported to `skip` and left out.
  */
 async function* datasetRows(
   files: readonly string[],
   skip: (why: string) => void,
+  streamed: boolean,
 ): AsyncGenerator<Row & { ordinal: number }> {
   const seen = new Set<string>();
   let ordinal = 0;
   for (const file of files) {
-    for (const problem of problemRows(file, await readTextFile(file))) {
+    const problems =
+      streamed && /\.jsonl$/i.test(file)
+        ? streamedJsonLines(file)
+        : problemRows(file, await readTextFile(file));
+    for await (const problem of problems) {
       const where = `${file}${problem.source.row ? `:${problem.source.row}` : ''} (${problem.id})`;
       if (!problem.steps?.length || problem.humanFirstError === undefined) {
         skip(`${where}: ${problem.steps?.length ? 'no first-error label' : 'no steps of its own'}`);
@@ -158,7 +197,7 @@ async function* datasetRows(
 async function countRows(files: readonly string[]): Promise<{ total: number; skipped: string[] }> {
   const skipped: string[] = [];
   let total = 0;
-  for await (const _row of datasetRows(files, (why) => skipped.push(why))) total += 1;
+  for await (const _row of datasetRows(files, (why) => skipped.push(why), false)) total += 1;
   return { total, skipped };
 }
 
@@ -233,7 +272,7 @@ export async function evaluateDataset(job: EvaluateJob): Promise<EvaluateOutcome
   let finished = 0;
   let reused = 0;
   let withFailure = 0;
-  const rows = datasetRows(job.files, () => {});
+  const rows = datasetRows(job.files, () => {}, true);
   const worker = async () => {
     while (!job.signal?.aborted) {
       const next = await rows.next();
