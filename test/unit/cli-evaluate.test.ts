@@ -80,11 +80,17 @@ before(async () => {
       }),
     }),
   });
-  // As ProcessBench ships them: one file per subset, a JSON array (gsm8k) or JSONL.
+  // As ProcessBench ships them: one file per subset, a JSON array (gsm8k) or JSONL. One JSONL file
+  // as a Windows editor saves it (a BOM, CR LF, a blank line): judging reads it as a stream.
   for (const subset of ['gsm8k', 'math', 'olympiadbench', 'omnimath']) {
     const mine = rows.filter((row) => subsetOf(row) === subset);
+    const lines = mine.map((row) => JSON.stringify(row));
     const text =
-      subset === 'gsm8k' ? JSON.stringify(mine) : mine.map((row) => JSON.stringify(row)).join('\n');
+      subset === 'gsm8k'
+        ? JSON.stringify(mine)
+        : subset === 'olympiadbench'
+          ? `\uFEFF${lines.join('\r\n\r\n')}\r\n`
+          : lines.join('\n');
     writeFileSync(join(dir, `${subset}.${subset === 'gsm8k' ? 'json' : 'jsonl'}`), text);
   }
   // A row without a label is skipped and counted.
