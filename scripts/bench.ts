@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: every performance figure StepLens defends, in one table — measured value, its
  * reference (a budget, the latency-bound ideal, or the parse-only page) and the ratio. Medians of
- * several runs (BENCH_RUNS, default 5 for the fast ones, 3 for the pipeline).
+ * several runs (BENCH_RUNS, default 5 for the fast ones, 3 for the pipeline and the evaluation).
  */
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../test/support.js';
 import { benchAnswers } from './bench-answers.js';
+import { benchEvaluate } from './bench-evaluate.js';
 import { benchPanel } from './bench-panel.js';
 import { type BenchRow, benchPipeline } from './bench-pipeline.js';
 
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     ...benchCli(),
     ...benchAnswers(),
     ...(await benchPipeline()),
+    ...(await benchEvaluate()),
     ...(await benchPanel()),
     ...benchHost(),
   ];

@@ -127,33 +127,61 @@ function readRow(options: ParseOptions, parse: () => Problem): Problem[] {
 }
 
 function parseJsonLines(fileName: string, content: string, options: ParseOptions): Problem[] {
-  const problems: Problem[] = [];
+  return [...jsonLineRows(fileName, content, options)];
+}
+
+/** A JSONL file's rows one at a time, each parsed only when it is asked for. */
+function* jsonLineRows(fileName: string, content: string, options: ParseOptions = {}): Generator<Problem> {
+  let rows = 0;
   let bad = 0;
-  const counting: ParseOptions = options.onBadRow
-    ? {
-        onBadRow: (error) => {
-          bad += 1;
-          options.onBadRow!(error);
-        },
-      }
-    : {};
-  content.split(/\r?\n/).forEach((line, index) => {
-    if (line.trim() === '') return;
-    const lineNumber = index + 1;
-    problems.push(
-      ...readRow(counting, () => {
-        let value: unknown;
-        try {
-          value = parseJson(line);
-        } catch (error) {
-          throw jsonInputError({ file: fileName, line: lineNumber }, error);
-        }
-        return parseRow(value, { file: fileName, line: lineNumber }, lineNumber);
-      }),
-    );
-  });
-  if (problems.length === 0 && bad === 0) throw new InputError({ file: fileName }, 'the file holds no rows');
-  return problems;
+  let lineNumber = 0;
+  // The lines of content.split(/\r?\n/), without holding them all.
+  for (let start = 0; start <= content.length; ) {
+    const newline = content.indexOf('\n', start);
+    const end = newline === -1 ? content.length : newline;
+    const line = content.slice(start, newline !== -1 && content[end - 1] === '\r' ? end - 1 : end);
+    start = end + 1;
+    lineNumber += 1;
+    let problem: Problem | undefined;
+    try {
+      problem = problemFromJsonLine(fileName, line, lineNumber);
+    } catch (error) {
+      if (!options.onBadRow || !(error instanceof InputError)) throw error;
+      bad += 1;
+      options.onBadRow(error);
+      continue;
+    }
+    if (problem === undefined) continue;
+    rows += 1;
+    yield problem;
+  }
+  if (rows === 0 && bad === 0) throw new InputError({ file: fileName }, 'the file holds no rows');
+}
+
+/** One line of a JSONL problem file (1-based `lineNumber`); undefined for a blank line. */
+export function problemFromJsonLine(fileName: string, line: string, lineNumber: number): Problem | undefined {
+  if (line.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = parseJson(line);
+  } catch (error) {
+    throw jsonInputError({ file: fileName, line: lineNumber }, error);
+  }
+  return parseRow(value, { file: fileName, line: lineNumber }, lineNumber);
+}
+
+/**
+ * parseProblemFile's problems one at a time: a JSONL file's rows are parsed as they are asked for,
+ * so a long dataset is never held whole; other files are parsed at once.
+ */
+export function problemRows(
+  fileName: string,
+  content: string,
+  options: ParseOptions = {},
+): Iterable<Problem> {
+  return extensionOf(fileName) === '.jsonl'
+    ? jsonLineRows(fileName, content, options)
+    : parseProblemFile(fileName, content, options);
 }
 
 function parseJsonDocument(fileName: string, content: string, options: ParseOptions): Problem[] {

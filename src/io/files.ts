@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { decodeText } from '../core/text.js';
@@ -48,15 +48,33 @@ export async function readTextFile(path: string): Promise<string> {
   return decodeText(bytes, { file: path });
 }
 
-/** A temp file beside the target, synced, then renamed: a reader or a crash never sees half a file. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export interface WriteOptions {
+  /**
+   * Flush the data to the disk before the rename (default). Without it a crash of the machine (not
+   * of the process) may leave the file empty or lost: only for files a reader checks and can remake.
+   */
+  sync?: boolean;
+}
+
+/**
+ * A temp file beside the target, synced, then renamed: a reader or a crash never sees half a file.
+ * A missing folder is created.
+ */
+export async function writeFileAtomic(path: string, text: string, options: WriteOptions = {}): Promise<void> {
   const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await mkdir(dirname(path), { recursive: true });
-    const handle = await open(temp, 'w');
+    let handle: FileHandle;
+    try {
+      handle = await open(temp, 'w');
+    } catch (error) {
+      // The folder is made only when it is missing: a mkdir per file costs as much as the write.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(dirname(path), { recursive: true });
+      handle = await open(temp, 'w');
+    }
     try {
       await handle.writeFile(text, 'utf8');
-      await handle.sync();
+      if (options.sync !== false) await handle.sync();
     } finally {
       await handle.close();
     }

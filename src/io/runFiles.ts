@@ -3,13 +3,19 @@ import { join } from 'node:path';
 import { InputError, inputErrorFromZod, jsonInputError } from '../core/errors.js';
 import { parseJson } from '../core/json.js';
 import { type Run, RunSchema, SCHEMA_VERSION } from '../core/schemas.js';
-import { readTextFile, writeFileAtomic } from './files.js';
+import { readTextFile, type WriteOptions, writeFileAtomic } from './files.js';
 
 export const RUNS_DIR = join('.steplens', 'runs');
 
-export async function writeRun(path: string, run: Run): Promise<void> {
-  const valid = RunSchema.parse(run);
-  await writeFileAtomic(path, `${JSON.stringify(valid, null, 1)}\n`);
+export interface WriteRunOptions extends WriteOptions {
+  /** The run is RunSchema's own output (analyze returns one): not validated a second time. */
+  validated?: boolean;
+}
+
+export async function writeRun(path: string, run: Run, options: WriteRunOptions = {}): Promise<void> {
+  const { validated, ...write } = options;
+  const valid = validated ? run : RunSchema.parse(run);
+  await writeFileAtomic(path, `${JSON.stringify(valid, null, 1)}\n`, write);
 }
 
 /** Reads and validates a run file; another schema version gets its own clear message. */

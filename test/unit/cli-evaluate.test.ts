@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { RunConfigSchema } from '../../src/core/config.js';
+import { defaultRowsInFlight } from '../../src/jobs/evaluate.js';
 import { assertUsageFailure, runInProcess } from '../cli.js';
 import {
   type ChatRequestBody,
@@ -78,11 +80,17 @@ before(async () => {
       }),
     }),
   });
-  // As ProcessBench ships them: one file per subset, a JSON array (gsm8k) or JSONL.
+  // As ProcessBench ships them: one file per subset, a JSON array (gsm8k) or JSONL. One JSONL file
+  // as a Windows editor saves it (a BOM, CR LF, a blank line): judging reads it as a stream.
   for (const subset of ['gsm8k', 'math', 'olympiadbench', 'omnimath']) {
     const mine = rows.filter((row) => subsetOf(row) === subset);
+    const lines = mine.map((row) => JSON.stringify(row));
     const text =
-      subset === 'gsm8k' ? JSON.stringify(mine) : mine.map((row) => JSON.stringify(row)).join('\n');
+      subset === 'gsm8k'
+        ? JSON.stringify(mine)
+        : subset === 'olympiadbench'
+          ? `\uFEFF${lines.join('\r\n\r\n')}\r\n`
+          : lines.join('\n');
     writeFileSync(join(dir, `${subset}.${subset === 'gsm8k' ? 'json' : 'jsonl'}`), text);
   }
   // A row without a label is skipped and counted.
@@ -209,6 +217,10 @@ describe('steplens evaluate', () => {
       const mean = Object.values(want).reduce((sum, figures) => sum + figures.f1, 0) / 4;
       assert.ok(Math.abs(first.judgeEvaluation[judge]!.average.f1 - mean) < 1e-12, `${judge} average`);
     }
+    // The PRM's inputs are batched across rows: 40 rows, one input each, in far fewer requests.
+    const pooledInputs = prm.requests.flatMap((request) => poolingInputs(request.body as PoolingRequestBody));
+    assert.equal(pooledInputs.length, 40);
+    assert.ok(prm.requests.length <= 20, `${prm.requests.length} /pooling requests for 40 rows`);
     // Row 5 (gsm8k-5) is the failed critique: counted in its subset, a miss.
     assert.equal(first.judgeEvaluation.self!.subsets.gsm8k!.failed, 1);
     assert.equal(first.judgeEvaluation['qwen-prm']!.subsets.gsm8k!.failed, 0);
@@ -245,14 +257,16 @@ describe('steplens evaluate', () => {
 
     rmSync(join(dir, 'eval', 'runs', 'math', 'math-3.json'));
     writeFileSync(join(dir, 'eval', 'runs', 'math', 'math-4.json'), '{"schemaVersion": 1, "id": "torn');
+    // Run files are not synced: a machine crash may leave one empty.
+    writeFileSync(join(dir, 'eval', 'runs', 'omnimath', 'omnimath-0.json'), '');
     const third = await evaluate();
-    assert.equal(JSON.parse(third.stdout).judged, 2);
-    assert.equal(policy.requests.length - before.chat, 2);
-    // The two rows' PRM inputs, batched across rows or not.
+    assert.equal(JSON.parse(third.stdout).judged, 3);
+    assert.equal(policy.requests.length - before.chat, 3);
+    // The three rows' PRM inputs, batched across rows or not.
     const pooled = prm.requests
       .slice(before.pooling)
       .flatMap((request) => poolingInputs(request.body as PoolingRequestBody));
-    assert.equal(pooled.length, 2);
+    assert.equal(pooled.length, 3);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'eval', 'report.json'), 'utf8')), first);
   });
 
@@ -278,5 +292,27 @@ describe('steplens evaluate', () => {
       /eval[\\/]evaluation\.json: this folder holds an evaluation made with other judges/,
     );
     assert.equal(policy.requests.length, before.chat);
+  });
+});
+
+describe('rows in flight', () => {
+  const config = (policy: number, prms: { concurrency: number; batchSize?: number }[]) =>
+    RunConfigSchema.parse({
+      policy: { baseUrl: 'http://127.0.0.1:1/v1', model: 'm', concurrency: policy },
+      prms: prms.map((prm, i) => ({
+        id: `prm${i}`,
+        kind: 'vllm-pooling',
+        baseUrl: 'http://127.0.0.1:2',
+        model: 'p',
+        ...prm,
+      })),
+    });
+
+  test('twice what the busiest endpoint takes at once, so a freed slot finds the next row waiting', () => {
+    // A row stays in flight after its request (other judges, its run file): with only as many rows
+    // as the busiest endpoint's slots, those slots idle in the meantime.
+    assert.equal(defaultRowsInFlight(config(16, [{ concurrency: 4, batchSize: 8 }])), 64);
+    assert.equal(defaultRowsInFlight(config(64, [{ concurrency: 4, batchSize: 8 }])), 128);
+    assert.equal(defaultRowsInFlight(config(8, [])), 16);
   });
 });

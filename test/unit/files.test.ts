@@ -42,6 +42,21 @@ describe('atomic file writes', () => {
     assert.equal(readFileSync(join(path, 'inside'), 'utf8'), 'kept');
   });
 
+  test('a missing folder is made; a path through a file is refused, named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steplens-atomic-'));
+    const path = join(dir, 'runs', 'math', 'math-1.json');
+    await writeFileAtomic(path, 'one', { sync: false });
+    await writeFileAtomic(join(dir, 'runs', 'math', 'math-2.json'), 'two');
+    assert.equal(readFileSync(path, 'utf8'), 'one');
+    assert.deepEqual(readdirSync(join(dir, 'runs', 'math')).sort(), ['math-1.json', 'math-2.json']);
+    writeFileSync(join(dir, 'file'), 'x');
+    await assert.rejects(writeFileAtomic(join(dir, 'file', 'sub', 'run.json'), 'x'), (error: Error) => {
+      assert.ok(error instanceof InputError);
+      assert.match(error.message, /run\.json: a part of the path is a file, not a folder/);
+      return true;
+    });
+  });
+
   test('SIGKILL in the middle of writing a large run leaves the old or the new file, never half of one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'steplens-kill-'));
     const path = join(dir, 'run.json');

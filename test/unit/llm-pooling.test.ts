@@ -139,6 +139,40 @@ describe('the vllm-pooling PRM client', () => {
   );
 
   test(
+    'while every slot is busy, samples wait and leave together when one frees, not one partial batch each',
+    bounded,
+    async () => {
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const score = scoring([0.9]);
+      const server = await stub({
+        pooling: async (body, call) => {
+          if (call === 0) await held;
+          return score(body);
+        },
+      });
+      const prm = prmAt(server.url, { concurrency: 1, batchSize: 8, lingerMs: 5 });
+      const first = prm.judge('P0', ['a']);
+      await once(server.events, 'request');
+      // Three samples, each after the linger has run out: every one would leave alone if it could.
+      const later: Promise<unknown>[] = [];
+      for (const problem of ['P1', 'P2', 'P3']) {
+        later.push(prm.judge(problem, ['a']));
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      assert.equal(server.requests.length, 1);
+      release();
+      await Promise.all([first, ...later]);
+      assert.deepEqual(
+        bodies(server).map((body) => poolingInputs(body).length),
+        [1, 3],
+      );
+    },
+  );
+
+  test(
     'a sample scored for the wrong number of steps fails with the counts, never padded; its batch-mate is unharmed',
     bounded,
     async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InputError } from '../../src/core/errors.js';
-import { type Problem, ProblemSchema, parseProblemFile } from '../../src/core/problems.js';
+import { type Problem, ProblemSchema, parseProblemFile, problemRows } from '../../src/core/problems.js';
 
 function refusal(file: string, content: string): { message: string; location: unknown } {
   try {
@@ -290,6 +290,36 @@ describe('bad rows are refused with file, line or row, and field', () => {
       if (location !== undefined) assert.deepEqual(error.location, location);
     });
   }
+});
+
+describe('problemRows: a JSONL file one row at a time', () => {
+  const row = (id: string) => ({ id, problem: `Problem ${id}`, steps: ['a', 'b'], label: -1 });
+  test('the same problems as parseProblemFile, CRLF, blank lines and line numbers included', () => {
+    const content = `${JSON.stringify(row('m-1'))}\r\n\r\n  \n${JSON.stringify(row('m-2'))}\n`;
+    assert.deepEqual([...problemRows('math.jsonl', content)], parseProblemFile('math.jsonl', content));
+    assert.deepEqual(
+      [...problemRows('math.jsonl', content)].map((problem) => problem.source.row),
+      [1, 4],
+    );
+  });
+
+  test('a row is parsed only when it is asked for; a bad one is refused when reached, with its line', () => {
+    const rows = problemRows('math.jsonl', `${JSON.stringify(row('m-1'))}\n{"id": "m-2", "probl`)[
+      Symbol.iterator
+    ]();
+    assert.equal(rows.next().value?.id, 'm-1');
+    assert.throws(
+      () => rows.next(),
+      (error: Error) =>
+        error instanceof InputError && /line 2/.test(JSON.stringify(error.location) + error.message),
+    );
+  });
+
+  test('a file without a row is refused once read through; other formats are parsed whole', () => {
+    assert.throws(() => [...problemRows('empty.jsonl', '\n\n')], /holds no rows/);
+    const array = JSON.stringify([row('g-1'), row('g-2')]);
+    assert.deepEqual([...problemRows('gsm8k.json', array)], parseProblemFile('gsm8k.json', array));
+  });
 });
 
 describe('the problem schema', () => {
