@@ -219,6 +219,23 @@ test('a fresh window: endpoints set in the User settings are used, Test Connecti
     // Evaluate Judges from the same menu: the report is written, opens rendered, and a message says so.
     await page.click('.activitybar a.action-label[aria-label^="Explorer"]');
     await page.waitForSelector('.activitybar .action-item.checked a.action-label[aria-label^="Explorer"]');
+    // Cancelled from its progress notification while the row's judges answer (they take 1.5 s):
+    // a partial report, and the message says how to finish.
+    await explorerMenu('gsm8k-0.jsonl', /Evaluate Judges/);
+    await page
+      .locator('.notifications-toasts .notification-list-item', {
+        hasText: 'evaluating judges on gsm8k-0.jsonl',
+      })
+      .getByRole('button', { name: 'Cancel' })
+      .click({ timeout: 10_000 });
+    await page
+      .locator('.notifications-toasts .notification-list-item-message', {
+        hasText: 'StepLens: evaluation cancelled after 0 of 1 row(s)',
+      })
+      .waitFor({ timeout: 30_000 });
+    const reportPath = join(server.workspace, '.steplens', 'evaluations', 'gsm8k-0', 'report.json');
+    assert.equal((JSON.parse(readFileSync(reportPath, 'utf8')) as { complete: boolean }).complete, false);
+    // Run again: it finishes.
     await explorerMenu('gsm8k-0.jsonl', /Evaluate Judges/);
     await page
       .locator('.notifications-toasts .notification-list-item-message', {
@@ -226,9 +243,7 @@ test('a fresh window: endpoints set in the User settings are used, Test Connecti
       })
       .waitFor({ timeout: 60_000 });
     await page.getByRole('tab', { name: /Preview report\.md/ }).waitFor({ timeout: 10_000 });
-    const report = JSON.parse(
-      readFileSync(join(server.workspace, '.steplens', 'evaluations', 'gsm8k-0', 'report.json'), 'utf8'),
-    ) as { rows: number; complete: boolean };
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as { rows: number; complete: boolean };
     assert.deepEqual([report.rows, report.complete], [1, true]);
     // Rendered: some frame (the Markdown preview's webview) shows the report's heading.
     const rendered = async () => {
