@@ -25,6 +25,9 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
 
   register(COMMAND_IDS.analyzeProblem, (uri?: vscode.Uri) => load().analyzeProblem(uri, false));
   register(COMMAND_IDS.scoreExistingSteps, (uri?: vscode.Uri) => load().analyzeProblem(uri, true));
+  register(COMMAND_IDS.evaluateJudges, (uri?: vscode.Uri, uris?: vscode.Uri[]) =>
+    load().evaluateJudges(uri, Array.isArray(uris) ? uris : undefined),
+  );
   register(COMMAND_IDS.openRun, (uri?: vscode.Uri) => load().openRun(uri));
   register(COMMAND_IDS.rescoreRun, () => load().rescoreRun());
   register(COMMAND_IDS.exportAudits, (outDir?: unknown, runPaths?: unknown) =>

@@ -3,6 +3,7 @@
  * step-labelled rows get the judge evaluation (src/jobs/evaluate.ts), problems a dataset run
  * (src/jobs/dataset.ts).
  */
+import { duration, rowsEtaSeconds } from '../core/progress.js';
 import { loadConfig } from '../io/configFile.js';
 import {
   type DatasetPlan,
@@ -42,14 +43,6 @@ export const EXIT_BUDGET = 3;
 
 type Streams = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } };
 
-/** Seconds as "1h 02m", "3m 05s" or "42s". */
-export function duration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s >= 3600) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${s}s`;
-}
-
 /** A live line on a terminal; on a pipe, a plain line every 10 s and at the end. */
 function progressPrinter(stderr: Streams['stderr'], quiet: boolean) {
   const started = Date.now();
@@ -58,10 +51,8 @@ function progressPrinter(stderr: Streams['stderr'], quiet: boolean) {
   return {
     progress({ done, total, reused, withFailure }: EvaluateProgress) {
       if (quiet) return;
-      const elapsed = (Date.now() - started) / 1000;
-      const fresh = done - reused;
-      // The rate of rows judged now; reused rows cost nothing and would make the ETA a lie.
-      const eta = fresh > 0 && elapsed > 0 ? ` · ETA ${duration(((total - done) * elapsed) / fresh)}` : '';
+      const seconds = rowsEtaSeconds({ done, total, reused }, (Date.now() - started) / 1000);
+      const eta = seconds === undefined ? '' : ` · ETA ${duration(seconds)}`;
       const text = `rows ${done}/${total} (${reused} reused, ${withFailure} with a failed judge)${eta}`;
       if (live) stderr.write(`\r${text}   `);
       else if (Date.now() - lastLine >= 10_000 || done === total) {

@@ -82,10 +82,11 @@ async function ask(
   return vscode.window.showWarningMessage(question, { modal: true, detail }, ...choices);
 }
 
-class Cancelled extends Error {}
+/** A question dismissed or a step the user declined: the command ends without a message. */
+export class Cancelled extends Error {}
 
 /** Runs a command body; errors end as one clear message (and a log line), never a crash. */
-async function guarded<T>(
+export async function guarded<T>(
   context: CommandContext,
   what: string,
   body: () => Promise<T>,
@@ -104,13 +105,13 @@ async function guarded<T>(
   }
 }
 
-function warn(context: CommandContext, text: string): void {
+export function warn(context: CommandContext, text: string): void {
   context.notices.push(text);
   void vscode.window.showWarningMessage(text, 'Show Log').then((choice) => choice && context.log.show());
 }
 
 /** Analyzing sends requests on the user's key: not from a workspace the user has not trusted. */
-function requireTrust(context: CommandContext, what: string): void {
+export function requireTrust(context: CommandContext, what: string): void {
   if (vscode.workspace.isTrusted) return;
   warn(
     context,
@@ -152,7 +153,7 @@ async function confirmWorkspaceCost(context: CommandContext): Promise<CostSettin
 }
 
 /** The settings for a command that spends on the user's key (cost settings confirmed first). */
-async function settingsOrThrow(context: CommandContext): Promise<RunConfig> {
+export async function settingsOrThrow(context: CommandContext): Promise<RunConfig> {
   return validSettings(context, readRunConfig(undefined, await confirmWorkspaceCost(context)));
 }
 
@@ -509,7 +510,7 @@ async function pickExportFolder(context: CommandContext): Promise<string> {
 }
 
 /** A Markdown file as the Markdown preview renders it (the text itself where no preview is available). */
-async function openRendered(context: CommandContext, uri: vscode.Uri): Promise<void> {
+export async function openRendered(context: CommandContext, uri: vscode.Uri): Promise<void> {
   try {
     await vscode.commands.executeCommand('markdown.showPreview', uri);
   } catch (error) {

@@ -2,6 +2,7 @@
 export const COMMAND_IDS = {
   analyzeProblem: 'steplens.analyzeProblem',
   scoreExistingSteps: 'steplens.scoreExistingSteps',
+  evaluateJudges: 'steplens.evaluateJudges',
   openRun: 'steplens.openRun',
   rescoreRun: 'steplens.rescoreRun',
   exportAudits: 'steplens.exportAudits',

@@ -15,6 +15,7 @@ import {
   setApiKey,
   testConnection,
 } from './commands.js';
+import { evaluateJudges } from './evaluate.js';
 import { PanelHub } from './panel.js';
 import { KeyStore } from './secrets.js';
 import { RunStorage } from './storage.js';
@@ -25,6 +26,7 @@ export interface StepLensHost extends vscode.Disposable {
   notices: readonly string[];
   dialogs: Dialogs;
   analyzeProblem(uri: vscode.Uri | undefined, existingSteps: boolean): Promise<unknown>;
+  evaluateJudges(uri: vscode.Uri | undefined, uris: vscode.Uri[] | undefined): Promise<unknown>;
   openRun(uri?: vscode.Uri): Promise<unknown>;
   rescoreRun(): Promise<unknown>;
   exportAudits(outDir?: string, runPaths?: string[]): Promise<unknown>;
@@ -55,6 +57,7 @@ export function createStepLens(context: vscode.ExtensionContext): StepLensHost {
     notices,
     dialogs,
     analyzeProblem: (uri, existingSteps) => analyzeProblem(commandContext, uri, existingSteps),
+    evaluateJudges: (uri, uris) => evaluateJudges(commandContext, uri, uris),
     openRun: (uri) => openRun(commandContext, uri),
     rescoreRun: () => rescoreRun(commandContext),
     exportAudits: (outDir, runPaths) => exportAudits(commandContext, outDir, runPaths),

@@ -12,7 +12,12 @@ import { type SettingSource, settingSource } from './endpointSource.js';
 export const SECTION = 'steplens';
 
 /** Settings that route keys: never taken from a workspace. */
-export const KEY_ROUTING_SETTINGS = ['policy.baseUrl', 'policy.apiKeyEnv', 'prms'] as const;
+export const KEY_ROUTING_SETTINGS = [
+  'policy.baseUrl',
+  'policy.apiKeyEnv',
+  'prms',
+  'evaluation.configFile',
+] as const;
 
 /** Where the policy URL and the PRM list (with their URLs) come from, for messages that name them. */
 export function endpointSources(
@@ -146,4 +151,16 @@ export function readRunConfig(
   const issue = parsed.error.issues[0];
   const setting = settingName(issue?.path ?? []);
   return { ok: false, setting, message: `Setting "${setting}": ${issue?.message ?? 'invalid value'}` };
+}
+
+/**
+ * `steplens.evaluation.configFile`: a steplens.json for Evaluate Judges instead of these settings
+ * (empty: none). Read from the User settings only, as the key-routing settings are: the file names
+ * the endpoints and the environment variables whose keys go to them.
+ */
+export function evaluationConfigFile(
+  configuration = vscode.workspace.getConfiguration(SECTION),
+): string | undefined {
+  const value = userValue<string>(configuration, 'evaluation.configFile');
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }

@@ -4,15 +4,16 @@
  * suite's result reported by the workbench through window.codeAutomationExit.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../browser.js';
-import { ROOT } from '../support.js';
+import type { ChatRequestBody, RecordedRequest } from '../fixtures/stubServer.js';
+import { fixturePath, ROOT } from '../support.js';
 import { CODE_SERVER, type CodeServer, makeWorkspace, startCodeServer, stubSettings } from './codeServer.js';
-import { startStubs } from './stubs.js';
+import { EVALUATION_ROWS, startStubs } from './stubs.js';
 
 let browser: Browser;
 let server: CodeServer;
@@ -26,8 +27,17 @@ before(async () => {
     'build the suite first: node scripts/build.mjs --tests',
   );
   stubs = await startStubs();
+  const workspace = makeWorkspace();
+  // A small ProcessBench file for Evaluate Judges: a few rows of the 40-row sample, as gsm8k.jsonl.
+  const ids = new Set(EVALUATION_ROWS.map((row) => row.id));
+  const rows = readFileSync(fixturePath('processbench_sample_40.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && ids.has((JSON.parse(line) as { id: string }).id));
+  assert.equal(rows.length, EVALUATION_ROWS.length);
+  mkdirSync(join(workspace, 'evaluate'));
+  writeFileSync(join(workspace, 'evaluate', 'gsm8k.jsonl'), `${rows.join('\n')}\n`);
   server = await startCodeServer({
-    workspace: makeWorkspace(),
+    workspace,
     settings: stubSettings(stubs.policy.baseUrl, stubs.prm.url),
     env: { STEPLENS_IT_RESULTS: resultsPath },
   });
@@ -72,5 +82,16 @@ test('the integration suite passes inside the VS Code extension host', { timeout
   for (const result of outcome.results)
     console.log(`  ${result.state === 'passed' ? '✔' : '✖'} ${result.title}`);
   assert.equal(outcome.failures, 0);
-  assert.equal(outcome.results.filter((result) => result.state === 'passed').length, 10);
+  assert.equal(outcome.results.filter((result) => result.state === 'passed').length, 12);
+  // Evaluate Judges ran three times on the same rows (and was refused twice before any request):
+  // each row was judged once, k = 4 critiques and one PRM input, and never requested again.
+  const mentions = (request: RecordedRequest, marker: string) =>
+    JSON.stringify(request.body).includes(marker);
+  for (const row of EVALUATION_ROWS) {
+    const critiques = stubs.policy.requests
+      .filter((request) => mentions(request, row.marker))
+      .reduce((sum, request) => sum + ((request.body as ChatRequestBody).n ?? 1), 0);
+    const prmInputs = stubs.prm.requests.filter((request) => mentions(request, row.marker)).length;
+    assert.deepEqual({ id: row.id, critiques, prmInputs }, { id: row.id, critiques: 4, prmInputs: 1 });
+  }
 });

@@ -22,20 +22,62 @@ export const GSM8K_0: ScriptedSolution = {
   prm: [0.99951171875, 0.1812744140625, 0.974609375, 0.99951171875],
 };
 
+/**
+ * Rows of test/fixtures/processbench_sample_40.jsonl that Evaluate Judges judges (as
+ * evaluate/gsm8k.jsonl in the workspace), each recognised by the start of its first step. Self-PRM
+ * finds gsm8k-2's first error (step 1), misses gsm8k-3's (step 2) and calls gsm8k-202 correct; the
+ * PRM gets all three: on this subset Self-PRM's error accuracy is 0.5, the PRM's 1.
+ */
+export const EVALUATION_ROWS: (ScriptedSolution & { id: string })[] = [
+  {
+    id: 'gsm8k-2',
+    marker: "First, let's calculate the total cost of the milk that Mr. M",
+    choice: { content: '' },
+    verdicts: [1, 1, 1, -1],
+    prm: [0.9, 0.2, 0.8, 0.9],
+  },
+  {
+    id: 'gsm8k-3',
+    marker: "To find out how many students like to play video games, let'",
+    choice: { content: '' },
+    verdicts: [-1, -1, -1, 2],
+    prm: [0.9, 0.8, 0.3, 0.9],
+  },
+  {
+    id: 'gsm8k-202',
+    marker: "To find out how many sticks they have in total, let's break ",
+    choice: { content: '' },
+    verdicts: [-1, -1, -1, -1],
+    prm: [0.9, 0.95],
+  },
+];
+
 export async function startStubs(): Promise<{ policy: Stub; prm: Stub; close(): Promise<void> }> {
   const world = scenario(SOLUTIONS);
+  const evaluation = scenario(EVALUATION_ROWS);
+  const isEvaluated = (texts: string[]) =>
+    texts.some((text) => EVALUATION_ROWS.some((row) => text.includes(row.marker)));
   // The row's own steps are only ever judged: its requests go to a scenario that samples nothing.
   // Its judges take a moment, as real ones do: a panel opened by the command is ready before they answer.
   const row = scenario([GSM8K_0], { latencyMs: () => 1500 });
   const isRow = (texts: string[]) => texts.some((text) => text.includes(GSM8K_0.marker));
   const policy = await startStub({
     chat: (body, call) =>
-      isCriticRequest(body) && isRow(body.messages.map((message) => message.content))
-        ? row.chat!(body, call)
-        : world.chat!(body, call),
+      !isCriticRequest(body)
+        ? world.chat!(body, call)
+        : isRow(body.messages.map((message) => message.content))
+          ? row.chat!(body, call)
+          : isEvaluated(body.messages.map((message) => message.content))
+            ? evaluation.chat!(body, call)
+            : world.chat!(body, call),
   });
   const prm = await startStub({
-    pooling: (body, call) => (isRow(poolingInputs(body)) ? row.pooling! : world.pooling!)(body, call),
+    pooling: (body, call) =>
+      (isRow(poolingInputs(body))
+        ? row.pooling!
+        : isEvaluated(poolingInputs(body))
+          ? evaluation.pooling!
+          : world.pooling!)(body, call),
   });
   return { policy, prm, close: async () => void (await Promise.all([policy.close(), prm.close()])) };
 }

@@ -215,6 +215,55 @@ test('a fresh window: endpoints set in the User settings are used, Test Connecti
     assert.ok(critiques.length > 0 && critiques.every((request) => request.path === '/v1/chat/completions'));
     assert.ok(critiques.every((request) => JSON.stringify(request.body).includes('pink plastic flamingos')));
     assert.ok(stubs.prm.requests.slice(before.prm).some((request) => request.path === '/pooling'));
+
+    // Evaluate Judges from the same menu: the report is written, opens rendered, and a message says so.
+    await page.click('.activitybar a.action-label[aria-label^="Explorer"]');
+    await page.waitForSelector('.activitybar .action-item.checked a.action-label[aria-label^="Explorer"]');
+    // Cancelled from its progress notification while the row's judges answer (they take 1.5 s):
+    // a partial report, and the message says how to finish.
+    await explorerMenu('gsm8k-0.jsonl', /Evaluate Judges/);
+    await page
+      .locator('.notifications-toasts .notification-list-item', {
+        hasText: 'evaluating judges on gsm8k-0.jsonl',
+      })
+      .getByRole('button', { name: 'Cancel' })
+      .click({ timeout: 10_000 });
+    await page
+      .locator('.notifications-toasts .notification-list-item-message', {
+        hasText: 'StepLens: evaluation cancelled after 0 of 1 row(s)',
+      })
+      .waitFor({ timeout: 30_000 });
+    const reportPath = join(server.workspace, '.steplens', 'evaluations', 'gsm8k-0', 'report.json');
+    assert.equal((JSON.parse(readFileSync(reportPath, 'utf8')) as { complete: boolean }).complete, false);
+    // Run again: it finishes.
+    await explorerMenu('gsm8k-0.jsonl', /Evaluate Judges/);
+    await page
+      .locator('.notifications-toasts .notification-list-item-message', {
+        hasText: 'StepLens: evaluated 1 row(s) into .steplens/evaluations/gsm8k-0',
+      })
+      .waitFor({ timeout: 60_000 });
+    await page.getByRole('tab', { name: /Preview report\.md/ }).waitFor({ timeout: 10_000 });
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as { rows: number; complete: boolean };
+    assert.deepEqual([report.rows, report.complete], [1, true]);
+    // Rendered: some frame (the Markdown preview's webview) shows the report's heading.
+    const rendered = async () => {
+      for (const frame of page.frames()) {
+        const text = (await frame.textContent('body', { timeout: 1000 }).catch(() => null)) ?? '';
+        if (text.includes('StepLens judge evaluation (ProcessBench F1)')) return true;
+      }
+      return false;
+    };
+    for (let waited = 0; !(await rendered()); waited++) {
+      if (waited > 80) throw new Error('the Markdown preview never showed the evaluation report');
+      await page.waitForTimeout(250);
+    }
+    await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-evaluate-judges.png') });
+    // Back to the window the next test expects: no editor open, the StepLens view in front.
+    const reportTab = page.getByRole('tab', { name: /Preview report\.md/ });
+    await reportTab.click({ button: 'middle' });
+    await reportTab.waitFor({ state: 'detached', timeout: 10_000 });
+    await page.click('.activitybar a.action-label[aria-label^="StepLens"]');
+    await page.waitForSelector('.activitybar .action-item.checked a.action-label[aria-label^="StepLens"]');
   } catch (error) {
     await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-failure.png') }).catch(() => {});
     throw error;

@@ -3,12 +3,13 @@
  * stub endpoints the runner started (URLs in the user settings it wrote).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { stampEvent } from '../../src/core/audit.js';
 import type { Run } from '../../src/core/schemas.js';
 import type { StepLensApi } from '../../src/extension.js';
+import type { EvaluateJudgesResult } from '../../src/host/evaluate.js';
 import { readRunConfig } from '../../src/host/settings.js';
 
 const EXTENSION_ID = 'steplens.steplens';
@@ -123,6 +124,118 @@ describe('StepLens in VS Code', () => {
       new RegExp(`${run.id},${beta.index},1,.*,-1,`),
     );
     assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /ProcessBench F1 against the human labels/);
+  });
+
+  it('Evaluate Judges on a ProcessBench file writes and opens the report; a rerun reuses every row', async () => {
+    const steplens = await api();
+    const file = vscode.Uri.file(join(workspaceRoot(), 'evaluate', 'gsm8k.jsonl'));
+    const out = join(workspaceRoot(), '.steplens', 'evaluations', 'gsm8k');
+    const evaluate = async () => {
+      const noticed = steplens.notices.length;
+      const result = await vscode.commands.executeCommand<EvaluateJudgesResult | undefined>(
+        'steplens.evaluateJudges',
+        file,
+        [file],
+      );
+      const notices = steplens.notices.slice(noticed).join(' | ');
+      assert.ok(result, `the command returned its outcome; notices: ${notices}`);
+      return { result, notices };
+    };
+    const first = await evaluate();
+    assert.equal(first.result.out, out);
+    assert.deepEqual(
+      [
+        first.result.rows,
+        first.result.judged,
+        first.result.reused,
+        first.result.skipped,
+        first.result.complete,
+      ],
+      [3, 3, 0, 0, true],
+    );
+    assert.match(
+      first.notices,
+      /StepLens: evaluated 3 row\(s\) into \.steplens\/evaluations\/gsm8k \(3 judged now, 0 reused\); the report is open\./,
+    );
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      rows: number;
+      complete: boolean;
+      subsets: Record<string, number>;
+      judgeEvaluation: Record<string, { subsets: Record<string, { n: number; errorAccuracy: number }> }>;
+    };
+    assert.equal(report.rows, 3);
+    assert.equal(report.complete, true);
+    assert.deepEqual(report.subsets, { gsm8k: 3 });
+    assert.equal(report.judgeEvaluation.self?.subsets.gsm8k?.errorAccuracy, 0.5);
+    assert.equal(report.judgeEvaluation['qwen-prm']?.subsets.gsm8k?.errorAccuracy, 1);
+    assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /qwen-prm/);
+    assert.ok(existsSync(join(out, 'runs', 'gsm8k', 'gsm8k-202.json')));
+    // The report opens by itself, rendered: a Markdown preview tab, showing this report (the preview
+    // loads its document; Export Audits' preview may be the same tab, now showing this file).
+    const markdownPath = join(out, 'report.md');
+    await until('the report open in a Markdown preview', () =>
+      vscode.window.tabGroups.all.some((group) =>
+        group.tabs.some(
+          (tab) =>
+            tab.label === 'Preview report.md' &&
+            vscode.workspace.textDocuments.some((document) => document.uri.fsPath === markdownPath),
+        ),
+      ),
+    );
+    // Rerunning the same command resumes: every row reused (the runner checks no request was sent).
+    const again = await evaluate();
+    assert.deepEqual(
+      [again.result.rows, again.result.judged, again.result.reused, again.result.complete],
+      [3, 0, 3, true],
+    );
+    assert.match(again.notices, /\(0 judged now, 3 reused\)/);
+  });
+
+  it('Evaluate Judges names the file and field of bad input, and a folder made with other judges', async () => {
+    const steplens = await api();
+    const noticesOf = async (uri: vscode.Uri) => {
+      const before = steplens.notices.length;
+      const result = await vscode.commands.executeCommand('steplens.evaluateJudges', uri);
+      assert.equal(result, undefined);
+      return steplens.notices.slice(before).join('\n');
+    };
+    const file = vscode.Uri.file(join(workspaceRoot(), 'evaluate', 'gsm8k.jsonl'));
+    // GSM8K questions and answers, no steps: nothing to evaluate.
+    assert.match(
+      await noticesOf(vscode.Uri.file(join(workspaceRoot(), 'gsm8k.jsonl'))),
+      /gsm8k\.jsonl: no row with steps and a first-error label/,
+    );
+    assert.match(
+      await noticesOf(vscode.Uri.file(join(workspaceRoot(), 'malformed.jsonl'))),
+      /malformed\.jsonl, line 2, field "steps\.1": /,
+    );
+    const settings = readRunConfig();
+    assert.ok(settings.ok);
+    const configPath = join(workspaceRoot(), 'eval-config', 'steplens.json');
+    mkdirSync(join(workspaceRoot(), 'eval-config'), { recursive: true });
+    const config = {
+      policy: { baseUrl: settings.config.policy.baseUrl, model: settings.config.policy.model },
+      selfJudge: { mode: 'critic', samples: 2 },
+      prms: [],
+    };
+    writeFileSync(configPath, JSON.stringify({ ...config, selfJugde: { samples: 2 } }));
+    const configuration = vscode.workspace.getConfiguration('steplens');
+    await configuration.update(
+      'evaluation.configFile',
+      'eval-config/steplens.json',
+      vscode.ConfigurationTarget.Global,
+    );
+    try {
+      assert.match(await noticesOf(file), /eval-config\/steplens\.json: unknown key "selfJugde"/);
+      // A sound config with other judges than the folder's rows were made with: refused, nothing sent.
+      writeFileSync(configPath, JSON.stringify(config));
+      assert.match(
+        await noticesOf(file),
+        /StepLens: \.steplens\/evaluations\/gsm8k: holds an evaluation made with other judges, prompts or templates than eval-config\/steplens\.json now gives/,
+      );
+    } finally {
+      await configuration.update('evaluation.configFile', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('Rescore Run… asks which judges to run, runs only those, and says what changed', async () => {

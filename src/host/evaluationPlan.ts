@@ -1,0 +1,71 @@
+/**
+ * Evaluate Judges: where a dataset's evaluation lives and what the user is told. Pure (no `vscode`
+ * import), unit-tested in Node; evaluate.ts runs the job.
+ */
+import { basename, extname } from 'node:path';
+import { duration, rowsEtaSeconds } from '../core/progress.js';
+import { fileNameFor } from '../io/paths.js';
+
+/** The folders evaluations live in, under a workspace folder. */
+export const EVALUATIONS_DIR = ['.steplens', 'evaluations'] as const;
+
+const stem = (file: string) => basename(file, extname(file));
+
+/**
+ * The evaluation folder's name: the file's stem for one file; for several, their stems (sorted, so
+ * the order of a selection does not matter) and a hash of their paths, so the same selection always
+ * finds its folder again and resumes. Always one safe file name.
+ */
+export function evaluationName(files: readonly string[]): string {
+  if (files.length === 1) return fileNameFor(stem(files[0]!));
+  const sorted = [...files].sort();
+  const stems = [...new Set(sorted.map(stem))].join('+');
+  // fileNameFor keeps a readable part and adds a hash of the whole when the name is not a safe id.
+  return fileNameFor(`${stems}@${sorted.join('\n')}`);
+}
+
+export interface EvaluationProgress {
+  done: number;
+  total: number;
+  reused: number;
+  withFailure: number;
+}
+
+/** The progress notification's line: rows done of total, reused, rows with a failed judge, ETA. */
+export function progressMessage(progress: EvaluationProgress, elapsedSeconds: number): string {
+  const eta = rowsEtaSeconds(progress, elapsedSeconds);
+  return [
+    `rows ${progress.done}/${progress.total}`,
+    `${progress.reused} reused`,
+    ...(progress.withFailure > 0 ? [`${progress.withFailure} with a failed judge`] : []),
+    ...(eta === undefined ? [] : [`ETA ${duration(eta)}`]),
+  ].join(' · ');
+}
+
+export interface EvaluationSummary {
+  /** The evaluation folder as the user sees it (workspace-relative where possible). */
+  folder: string;
+  rows: number;
+  judged: number;
+  reused: number;
+  skipped: number;
+  withFailure: number;
+  complete: boolean;
+}
+
+/** The one message after an evaluation: complete or partial, rows, and where to look further. */
+export function outcomeMessage(summary: EvaluationSummary): string {
+  const done = summary.judged + summary.reused;
+  const head = summary.complete
+    ? `StepLens: evaluated ${summary.rows} row(s) into ${summary.folder} (${summary.judged} judged now, ${summary.reused} reused); the report is open.`
+    : `StepLens: evaluation cancelled after ${done} of ${summary.rows} row(s); the partial report in ${summary.folder} is open. Run Evaluate Judges on the same file(s) again to finish: finished rows are reused, not requested again.`;
+  const failed =
+    summary.withFailure > 0
+      ? ` ${summary.withFailure} row(s) had a judge fail (counted as misses; the StepLens log names the errors).`
+      : '';
+  const skipped =
+    summary.skipped > 0
+      ? ` ${summary.skipped} row(s) skipped (no steps or no first-error label): listed in report.json and the StepLens log.`
+      : '';
+  return `${head}${failed}${skipped}`;
+}
