@@ -22,6 +22,14 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * An output folder whose finished results were made with other judges, prompts or sampling: adding
+ * to it would mix incomparable results. The location is the folder's settings file.
+ */
+export class IncomparableFolderError extends InputError {
+  override name = 'IncomparableFolderError';
+}
+
 export function describeLocation({ file, line, row, field }: InputLocation): string {
   const parts = [file];
   if (line !== undefined) parts.push(`line ${line}`);

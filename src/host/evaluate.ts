@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { InputError } from '../core/errors.js';
+import { IncomparableFolderError, InputError } from '../core/errors.js';
 import { type LoadedConfig, loadConfig } from '../io/configFile.js';
 import { pathInside } from '../io/paths.js';
 import type { EvaluateOutcome } from '../jobs/evaluate.js';
@@ -22,7 +22,6 @@ import {
 } from './commands.js';
 import {
   EVALUATIONS_DIR,
-  type EvaluationProgress,
   type EvaluationSummary,
   evaluationName,
   outcomeMessage,
@@ -103,7 +102,6 @@ export function evaluateJudges(
     context.log.info(
       `evaluate judges: ${files.length} file(s) into ${out}, judges from ${source} (${loaded.config.protocol} protocol)`,
     );
-    let last: EvaluationProgress = { done: 0, total: 0, reused: 0, withFailure: 0 };
     const title =
       targets.length === 1
         ? `StepLens: evaluating judges on ${vscode.workspace.asRelativePath(targets[0]!, false)}`
@@ -126,7 +124,6 @@ export function evaluateJudges(
             resolveKey,
             signal: controller.signal,
             onProgress: (now) => {
-              last = now;
               const percent = now.total === 0 ? 0 : (now.done / now.total) * 100;
               progress.report({
                 message: progressMessage(now, (Date.now() - started) / 1000),
@@ -145,7 +142,7 @@ export function evaluateJudges(
       );
     } catch (error) {
       // The job refuses a folder whose finished rows were judged otherwise: say so in the host's terms.
-      if (error instanceof InputError && error.location.file === join(out, 'evaluation.json'))
+      if (error instanceof IncomparableFolderError)
         throw new InputError(
           { file: folder },
           `holds an evaluation made with other judges, prompts or templates than ${source} now gives, so its rows would not be comparable: delete the folder to start over, or change the judges back`,
@@ -159,7 +156,7 @@ export function evaluateJudges(
       judged: outcome.judged,
       reused: outcome.reused,
       skipped: outcome.skipped.length,
-      withFailure: last.withFailure,
+      withFailure: outcome.withFailure,
       complete: outcome.complete,
     };
     context.log.info(

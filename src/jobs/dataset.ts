@@ -21,7 +21,7 @@ import {
   type Usage,
 } from '../core/dataset.js';
 import { datasetReport, datasetReportMarkdown, type ReportOptions } from '../core/datasetReport.js';
-import { InputError, inputErrorFromZod, jsonInputError } from '../core/errors.js';
+import { IncomparableFolderError, InputError, inputErrorFromZod, jsonInputError } from '../core/errors.js';
 import { markdownCell } from '../core/export.js';
 import { parseJson } from '../core/json.js';
 import { judgeThreshold } from '../core/judgements.js';
@@ -147,9 +147,9 @@ export async function claimFolder(out: string, loaded: LoadedConfig): Promise<vo
   const settings = `${JSON.stringify(datasetSettings(loaded.config, loaded.templateHashes), null, 1)}\n`;
   if (existsSync(path)) {
     if ((await readTextFile(path)).trim() !== settings.trim())
-      throw new InputError(
+      throw new IncomparableFolderError(
         { file: path },
-        'this dataset was sampled and judged with another policy, sampling, judges, prompts or templates; mixing them would make its figures meaningless: choose another --out, or delete the folder to start over',
+        'this dataset was sampled and judged with another policy, sampling, judges, prompts or templates; mixing them would make its figures meaningless: choose another output folder, or delete this one to start over',
       );
     return;
   }

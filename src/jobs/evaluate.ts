@@ -8,7 +8,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type RunConfig, withoutCredentials } from '../core/config.js';
-import { InputError } from '../core/errors.js';
+import { IncomparableFolderError, InputError } from '../core/errors.js';
 import {
   type EvaluationReport,
   evaluationMarkdown,
@@ -60,6 +60,8 @@ export interface EvaluateOutcome {
   /** Rows judged by this job (the rest were reused from earlier runs of it). */
   judged: number;
   reused: number;
+  /** Rows where at least one judge failed (a miss for that judge, counted in its figures). */
+  withFailure: number;
   /** Rows left out, each with file, row and why. */
   skipped: string[];
   complete: boolean;
@@ -117,9 +119,9 @@ async function claimFolder(out: string, loaded: LoadedConfig): Promise<void> {
   if (existsSync(path)) {
     const before = await readTextFile(path);
     if (before.trim() !== settings.trim())
-      throw new InputError(
+      throw new IncomparableFolderError(
         { file: path },
-        'this folder holds an evaluation made with other judges, prompts or templates; its rows would not be comparable: choose another --out, or delete the folder to start over',
+        'this folder holds an evaluation made with other judges, prompts or templates; its rows would not be comparable: choose another output folder, or delete this one to start over',
       );
     return;
   }
@@ -344,6 +346,7 @@ export async function evaluateDataset(job: EvaluateJob): Promise<EvaluateOutcome
     rows: total,
     judged: done.length - reused,
     reused,
+    withFailure,
     skipped,
     complete,
     report,

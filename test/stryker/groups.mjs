@@ -26,6 +26,7 @@ export const GROUPS = {
     mutate: files('src/core', [
       'audit',
       'dataset',
+      'datasetReport',
       'disagreement',
       'evaluation',
       'judgements',
@@ -35,6 +36,7 @@ export const GROUPS = {
       'live',
       'metrics',
       'processbench',
+      'progress',
       'rerank',
       'rerankCurves',
     ]),
@@ -51,7 +53,7 @@ export const GROUPS = {
     tests: tests(/^(config|cost|schemas)/),
   },
   'llm-wire': {
-    mutate: files('src/llm', ['chat', 'errors', 'credentials', 'budget', 'retry', 'limiter']),
+    mutate: files('src/llm', ['chat', 'errors', 'credentials', 'budget', 'retry', 'limiter', 'replicas']),
     tests: tests(/^(llm-|stream-timeout)/),
   },
   'llm-judges': {
