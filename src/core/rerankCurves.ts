@@ -42,11 +42,17 @@ export function prepareProblem(problem: DatasetProblem, judgeIds: readonly strin
   if (problem.reference === null) return null;
   const usable = problem.samples.filter((sample) => !sample.failed).sort((a, b) => a.index - b.index);
   if (usable.length === 0) return null;
-  const groups = groupAnswers(usable.map((sample) => sample.answer));
-  const classOf = new Int32Array(usable.length).fill(-1);
+  // Equal strings are one answer: grouping the distinct ones (in first-seen order) gives the same
+  // classes as grouping every sample, with far fewer equivalence checks.
+  const distinct = [...new Set(usable.map((sample) => sample.answer).filter((answer) => answer !== null))];
+  const groups = groupAnswers(distinct);
+  const classOfAnswer = new Map<string, number>();
   groups.forEach((group, id) => {
-    for (const member of group.members) classOf[member] = id;
+    for (const member of group.members) classOfAnswer.set(distinct[member]!, id);
   });
+  const classOf = Int32Array.from(usable, (sample) =>
+    sample.answer === null ? -1 : (classOfAnswer.get(sample.answer) ?? -1),
+  );
   const right = usable.map((sample) => sample.correct === true);
   const judges: PreparedProblem['judges'] = {};
   for (const id of judgeIds) {
@@ -75,7 +81,8 @@ export function prepareProblem(problem: DatasetProblem, judgeIds: readonly strin
     n: usable.length,
     c: right.filter(Boolean).length,
     classOf,
-    classRight: groups.map((group) => right[group.members[0]!]!),
+    // A class is as right as its first member (equivalent answers are right or wrong together).
+    classRight: groups.map((_, id) => right[classOf.indexOf(id)] === true),
     right,
     judges,
   };
@@ -90,24 +97,41 @@ export function passAtK(n: number, c: number, k: number): number {
   return 1 - missAll;
 }
 
+/** Per-class tallies reused across votes: the estimate runs millions of them. */
+let tally = new Float64Array(64);
+let seen = new Int32Array(64);
+
 /** The majority class of the given samples (weighted or not); ties to the first seen; −1 when none. */
 function voteClass(problem: PreparedProblem, members: readonly number[], weights?: Float64Array): number {
-  const totals = new Map<number, number>();
+  if (tally.length < problem.classRight.length) {
+    tally = new Float64Array(problem.classRight.length);
+    seen = new Int32Array(problem.classRight.length);
+  }
+  // Classes in order of first appearance in `members` (ascending sample order): ties stay first.
+  let classes = 0;
   for (const member of members) {
     const answerClass = problem.classOf[member]!;
     if (answerClass === -1) continue;
-    totals.set(answerClass, (totals.get(answerClass) ?? 0) + (weights ? weights[member]! : 1));
+    if (tally[answerClass] === 0 && !isSeen(answerClass, classes)) seen[classes++] = answerClass;
+    tally[answerClass]! += weights ? weights[member]! : 1;
   }
   let best = -1;
   let bestWeight = Number.NEGATIVE_INFINITY;
-  // Map order is first appearance in `members`, which is ascending sample order: ties stay first.
-  for (const [answerClass, weight] of totals) {
-    if (weight > bestWeight) {
+  for (let i = 0; i < classes; i++) {
+    const answerClass = seen[i]!;
+    if (tally[answerClass]! > bestWeight) {
       best = answerClass;
-      bestWeight = weight;
+      bestWeight = tally[answerClass]!;
     }
+    tally[answerClass] = 0;
   }
   return best;
+}
+
+/** A class with weight 0 so far (a zero score) may already be listed. */
+function isSeen(answerClass: number, classes: number): boolean {
+  for (let i = 0; i < classes; i++) if (seen[i] === answerClass) return true;
+  return false;
 }
 
 const classIsRight = (problem: PreparedProblem, answerClass: number) =>
