@@ -137,7 +137,13 @@ export function methodStyles(
 ): Map<string, { colour: number; dash: string | undefined }> {
   const dash = (method: string) =>
     method === 'pass@k' || method === 'oracle' ? '2 3' : /:(last|product)$/.test(method) ? '7 4' : undefined;
-  return new Map(methods.map((method, i) => [method, { colour: i % NEUTRAL, dash: dash(method) }]));
+  // Past eleven methods the colours come round again: the second round is dash-dotted.
+  return new Map(
+    methods.map((method, i) => [
+      method,
+      { colour: i % NEUTRAL, dash: dash(method) ?? (i >= NEUTRAL ? '10 3 2 3' : undefined) },
+    ]),
+  );
 }
 
 export interface PaperOverlay {

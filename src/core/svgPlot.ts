@@ -59,7 +59,7 @@ export function linearTicks(min: number, max: number, count = 5): number[] {
   const step = niceStep(max - min, count);
   const ticks: number[] = [];
   for (let i = Math.ceil(min / step - 1e-9); i * step <= max + 1e-9; i++)
-    ticks.push(Math.round(i * step * 1e9) / 1e9);
+    ticks.push(Math.round(i * step * 1e9) / 1e9 + 0);
   return ticks;
 }
 
