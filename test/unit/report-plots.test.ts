@@ -40,7 +40,7 @@ test('ticks: nice steps of 1, 2, 5 × 10^n', () => {
   assert.equal(niceStep(0, 5), 1);
   assert.deepEqual(linearTicks(0, 100, 5), [0, 20, 40, 60, 80, 100]);
   assert.deepEqual(linearTicks(0, 1, 5), [0, 0.2, 0.4, 0.6, 0.8, 1]);
-  assert.deepEqual(linearTicks(3, 17, 5), [5, 10, 15], "14 / 5 = 2.8 rounds up to a step of 5");
+  assert.deepEqual(linearTicks(3, 17, 5), [5, 10, 15], '14 / 5 = 2.8 rounds up to a step of 5');
   assert.deepEqual(stepTicks(40, 90, 10), [40, 50, 60, 70, 80, 90]);
 });
 
