@@ -3,9 +3,13 @@
  * name escaped, the paper's numbers chosen by dataset name and policy model, the line styles.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { datasetReport } from '../../src/core/datasetReport.js';
 import { datasetReportHtml, methodStyles, paperOverlay } from '../../src/reportHtml.js';
+import { runInProcess } from '../cli.js';
 import { reportIndex } from '../fixtures/reportDataset.js';
 
 const report = datasetReport(reportIndex(), { subsets: 5 });
@@ -87,4 +91,54 @@ test('line styles: a colour per method, bounds dotted, other aggregations dashed
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 1],
   );
   assert.deepEqual([many.get('m10')!.dash, many.get('m11')!.dash], [undefined, '10 3 2 3']);
+});
+
+test('steplens report: one folder writes the page into it; several compare into --out, usage checked', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'steplens-report-cli-'));
+  for (const name of ['aime25-a', 'aime25-b']) {
+    mkdirSync(join(root, name));
+    writeFileSync(join(root, name, 'dataset.json'), JSON.stringify(reportIndex()));
+  }
+  const one = await runInProcess([
+    'report',
+    join(root, 'aime25-a'),
+    '--subsets',
+    '5',
+    '--name',
+    'AIME25 <QwQ>',
+  ]);
+  assert.equal(one.code, 0, one.stderr);
+  const page = readFileSync(JSON.parse(one.stdout).html, 'utf8');
+  assert.match(page, /<title>StepLens report · AIME25 &#60;QwQ&#62;<\/title>/);
+  assert.match(page, /paper \(QwQ-32B\)/);
+  const out = join(root, 'cmp');
+  const compared = await runInProcess([
+    'report',
+    join(root, 'aime25-a'),
+    join(root, 'aime25-b'),
+    '--out',
+    out,
+  ]);
+  assert.equal(compared.code, 0, compared.stderr);
+  assert.deepEqual(JSON.parse(compared.stdout), {
+    html: join(out, 'report.html'),
+    json: join(out, 'compare.json'),
+    shared: 6,
+  });
+  assert.deepEqual(
+    readdirSync(join(root, 'aime25-b')),
+    ['dataset.json'],
+    'compare writes nothing into the folders',
+  );
+  const comparison = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
+  assert.deepEqual(comparison.folders, ['aime25-a', 'aime25-b']);
+  assert.ok(comparison.methods.every((row: { difference: number[] }) => row.difference[1] === 0));
+  for (const args of [
+    [join(root, 'aime25-a'), join(root, 'aime25-b')],
+    [join(root, 'aime25-a'), '--out', out],
+    [join(root, 'aime25-a'), join(root, 'aime25-b'), '--out', out, '--name', 'x'],
+  ]) {
+    const refused = await runInProcess(['report', ...args]);
+    assert.equal(refused.code, 2, args.join(' '));
+  }
 });
