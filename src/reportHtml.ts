@@ -223,6 +223,7 @@ function accuracySection(report: DatasetReport, overlay: PaperOverlay | null): s
     xs: reranking.k,
     series,
     references,
+    dodge: 1.5,
   });
   const overlayNote = overlay
     ? ` Markers: the Self-PRM paper's Table 4 on ${overlay.dataset} (${overlay.models.join(', ')}), in the colour of the method they are drawn against (outlined: no such method in this run; BoN w/ Self-PRM against self-prm).${overlay.beyondKMax > 0 ? ` ${overlay.beyondKMax} paper value(s) at k beyond this run's k_max are not drawn.` : ''}`
@@ -266,7 +267,7 @@ function accuracySection(report: DatasetReport, overlay: PaperOverlay | null): s
     ),
     figure(
       chart,
-      `Accuracy (%) of each reranking method against the number of samples k. Error bars: ±1 standard error of the subset sampling (none where every subset was used, e.g. at k_max).${overlayNote}`,
+      `Accuracy (%) of each reranking method against the number of samples k. Error bars: ±1 standard error of the subset sampling (none where every subset was used, e.g. at k_max). Methods are shifted a pixel or two apart around each k so that equal values stay visible.${overlayNote}`,
     ),
     table(
       'id="table-accuracy"',
@@ -496,6 +497,7 @@ export function compareReportBody(
       plotWidth: 360,
       plotHeight: 220,
       yDomain,
+      dodge: 3,
     })}</figure>`;
   });
   const { folders: labels } = comparison;

@@ -226,6 +226,11 @@ export interface LineChartSpec {
   /** Plot area size, without legend and margins. */
   plotWidth?: number;
   plotHeight?: number;
+  /**
+   * Pixels between neighbouring series along x (centred on each k), so that equal values and their
+   * error bars stay apart; default 0.
+   */
+  dodge?: number;
   /** The y range and tick step (charts meant to be read side by side share one); default from the data. */
   yDomain?: { low: number; high: number; step: number };
 }
@@ -256,7 +261,7 @@ export function lineChart(spec: LineChartSpec): string {
   frame.height = Math.max(frame.bottom + 44, frame.top + 18 * legendLabels.length + 10);
   const xs = spec.xs.length > 0 ? spec.xs : [1];
   const inset = 14;
-  const x = log2Scale([Math.min(...xs), Math.max(...xs)], [frame.left + inset, frame.right - inset]);
+  const xAt = log2Scale([Math.min(...xs), Math.max(...xs)], [frame.left + inset, frame.right - inset]);
   const values: number[] = [];
   for (const series of spec.series)
     for (const point of series.points) values.push(point.y - (point.err ?? 0), point.y + (point.err ?? 0));
@@ -266,11 +271,14 @@ export function lineChart(spec: LineChartSpec): string {
   const parts = [
     axes(
       frame,
-      { ticks: xs.map((k) => ({ at: x(k), label: String(k) })), label: spec.xLabel },
+      { ticks: xs.map((k) => ({ at: xAt(k), label: String(k) })), label: spec.xLabel },
       { ticks: stepTicks(low, high, step).map((v) => ({ at: y(v), label: String(v) })), label: spec.yLabel },
     ),
   ];
-  for (const series of spec.series) {
+  const dodge = spec.dodge ?? 0;
+  spec.series.forEach((series, index) => {
+    const shift = dodge * (index - (spec.series.length - 1) / 2);
+    const x = (k: number) => xAt(k) + shift;
     const data = { 'data-method': series.method, 'data-folder': series.folder };
     const cls = `s${series.colour % 12}`;
     const bars = series.points
@@ -315,7 +323,7 @@ export function lineChart(spec: LineChartSpec): string {
           dots,
       ),
     );
-  }
+  });
   for (const ref of references)
     parts.push(
       element(
@@ -324,7 +332,7 @@ export function lineChart(spec: LineChartSpec): string {
           class: `reference s${ref.colour % 12}`,
           'data-method': ref.method ?? undefined,
           'data-reference': ref.group,
-          d: marker(ref.shape, x(ref.x), y(ref.y), 4),
+          d: marker(ref.shape, xAt(ref.x), y(ref.y), 4),
         },
         element('title', {}, { text: `${ref.group}: ${ref.label}` }),
       ),

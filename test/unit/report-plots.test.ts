@@ -136,6 +136,36 @@ test('the line chart: a path per method at hand-computed points, error bars only
   assert.match(svg, /<title>Accuracy &#60;k&#62;<\/title>/);
 });
 
+test('the line chart, dodged: series shifted apart along x, centred on each k', () => {
+  const svg = lineChart({
+    title: 't',
+    xLabel: 'k',
+    yLabel: 'y',
+    xs: [1, 2],
+    plotWidth: 400,
+    plotHeight: 300,
+    dodge: 2,
+    yDomain: { low: 0, high: 100, step: 50 },
+    series: ['a', 'b', 'c'].map((method, colour) => ({
+      method,
+      label: method,
+      colour,
+      points: [
+        { x: 1, y: 50, err: 10 },
+        { x: 2, y: 50 },
+      ],
+    })),
+    references: [{ group: 'g', label: 'l', method: null, colour: 11, shape: 'square', x: 1, y: 50 }],
+  });
+  // k = 1 at 70, k = 2 at 442; three series 2 px apart: −2, 0, +2.
+  assert.match(svg, /data-method="a" d="M68,164 L440,164"/);
+  assert.match(svg, /data-method="b" d="M70,164 L442,164"/);
+  assert.match(svg, /data-method="c" d="M72,164 L444,164"/);
+  assert.match(svg, /class="errorbar s0" data-method="a" d="M68,134 V194/);
+  // Reference points stay on k.
+  assert.match(svg, /data-reference="g" d="M66,160 h8 v8 h-8 Z"/);
+});
+
 test('the line chart on a given range', () => {
   const svg = lineChart({
     title: 't',
