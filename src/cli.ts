@@ -10,6 +10,7 @@ import { runAnswer, runEquiv, runImport, runMetrics, runSplit, type Streams } fr
 import { runBatchFiles } from './cli/batchFiles.js';
 import { runEvaluate } from './cli/evaluate.js';
 import { UsageError } from './cli/io.js';
+import { runCompare } from './cli/report.js';
 import { runView } from './cli/view.js';
 import { InputError } from './core/errors.js';
 import { isStepStrategy, STEP_STRATEGIES } from './core/steps.js';
@@ -197,15 +198,27 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   report: {
-    summary: 'the dataset report of a dataset folder: accuracy against k, precision, calibration',
-    usage: 'steplens report DIR [--subsets R] [--seed S] [--difficulty D]',
+    summary: 'the dataset report of a dataset folder (report.json, .md, .html), or several folders compared',
+    usage:
+      'steplens report DIR [--name NAME] [--subsets R] [--seed S] [--difficulty D] | steplens report DIR DIR… --out OUT [--subsets R] [--seed S] [--difficulty D]',
     details:
-      'Rebuilds DIR/report.json and DIR/report.md from DIR/dataset.json (written by evaluate at the end\n' +
-      'of every dataset run): reranking accuracy against k over R random subsets per problem (default\n' +
-      '100, seed 0), each judge\'s precision of "correct" on problems with pass@1 ≤ D (default 0.25),\n' +
-      'solution-score calibration and agreement between judges. Prints {"report","markdown"}.',
-    options: { subsets: { type: 'string' }, seed: { type: 'string' }, difficulty: { type: 'string' } },
-    positionals: 1,
+      'Rebuilds DIR/report.json, DIR/report.md and DIR/report.html from DIR/dataset.json (written by evaluate\n' +
+      'at the end of every dataset run): reranking accuracy against k over R random subsets per problem\n' +
+      '(default 100, seed 0), each judge\'s precision of "correct" on problems with pass@1 ≤ D (default 0.25),\n' +
+      'solution-score calibration and agreement between judges. report.html is one offline page with the\n' +
+      "plots; --name (default the folder's name) titles it, and a name holding AIME24, AIME25 or CNMO24 draws\n" +
+      'the Self-PRM paper\'s Table 4 beside the curves. Prints {"report","markdown","html"}.\n' +
+      'With several folders and --out OUT: OUT/report.html compares them (curves per method, one line per\n' +
+      'folder; accuracy at k_max on the problems they share and the differences; the problems they disagree\n' +
+      'on most) and OUT/compare.json holds the figures; the folders are not written. Prints {"html","json","shared"}.',
+    options: {
+      subsets: { type: 'string' },
+      seed: { type: 'string' },
+      difficulty: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string' },
+    },
+    positionals: 'some',
     run: async (parsed, streams) => {
       const number = (name: string, valid: (value: number) => boolean, what: string) => {
         const text = str(parsed.values[name]);
@@ -226,13 +239,35 @@ const COMMANDS: Record<string, Command> = {
         'a whole number from 0 to 2^32 − 1',
       );
       const difficulty = number('difficulty', (v) => v >= 0 && v <= 1, 'a share from 0 to 1');
-      const dir = parsed.positionals[0]!;
-      const [report, markdown] = await writeDatasetReport(dir, await readDatasetIndex(dir), {
+      const options = {
         ...(subsets !== undefined ? { subsets } : {}),
         ...(seed !== undefined ? { seed } : {}),
         ...(difficulty !== undefined ? { difficulty } : {}),
+      };
+      const dirs = parsed.positionals;
+      const out = str(parsed.values.out);
+      const name = str(parsed.values.name);
+      if (dirs.length > 1 || out !== undefined) {
+        if (dirs.length < 2 || out === undefined)
+          throw new UsageError(
+            'compare takes two or more DIRs and --out OUT; usage: steplens report DIR DIR… --out OUT',
+          );
+        if (name !== undefined)
+          throw new UsageError('--name is for one DIR; compare labels folders by their names');
+        const result = await runCompare(dirs, out, options);
+        streams.stdout.write(
+          `${JSON.stringify({ html: resolve(result.html), json: resolve(result.json), shared: result.shared })}\n`,
+        );
+        return;
+      }
+      const dir = dirs[0]!;
+      const [report, markdown, html] = await writeDatasetReport(dir, await readDatasetIndex(dir), {
+        ...options,
+        ...(name !== undefined ? { name } : {}),
       });
-      streams.stdout.write(`${JSON.stringify({ report: resolve(report!), markdown: resolve(markdown!) })}\n`);
+      streams.stdout.write(
+        `${JSON.stringify({ report: resolve(report!), markdown: resolve(markdown!), html: resolve(html!) })}\n`,
+      );
     },
   },
   batch: {

@@ -22,6 +22,11 @@ export interface PanelHtmlOptions {
   inlineStyle?: string;
   /** Data embedded in the page for the standalone, read-only view. */
   embedded?: unknown;
+  /**
+   * The page's body, already built with every piece of data escaped (the dataset report's page,
+   * which needs no script); default the panel's empty `#app`.
+   */
+  body?: string;
 }
 
 export function contentSecurityPolicy(options: Pick<PanelHtmlOptions, 'nonce' | 'cspSource'>): string {
@@ -67,7 +72,9 @@ export function panelHtml(options: PanelHtmlOptions): string {
       : `<script type="application/json" id="steplens-data">${scriptSafeJson(options.embedded)}</script>`;
   const script = options.scriptUri
     ? `<script nonce="${nonce}" src="${escapeHtml(options.scriptUri)}"></script>`
-    : `<script nonce="${nonce}">${inlineSafe(options.inlineScript ?? '', 'script')}</script>`;
+    : options.inlineScript === undefined
+      ? ''
+      : `<script nonce="${nonce}">${inlineSafe(options.inlineScript, 'script')}</script>`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -78,7 +85,7 @@ export function panelHtml(options: PanelHtmlOptions): string {
 ${style}
 </head>
 <body>
-<div id="app"></div>
+${options.body ?? '<div id="app"></div>'}
 ${data}
 ${script}
 </body>

@@ -35,6 +35,7 @@ import { readRun, writeRun } from '../io/runFiles.js';
 import { JournalWriter, readJournal, removeJournal } from '../io/runJournal.js';
 import type { EndpointTuning, KeyResolver } from '../llm/judges.js';
 import { analyze, createEndpoints, type PipelineEvent } from '../llm/pipeline.js';
+import { datasetReportHtml, folderName } from '../reportHtml.js';
 
 export interface DatasetProgress {
   problemsDone: number;
@@ -588,16 +589,21 @@ export async function planDataset(
   };
 }
 
-/** The report files of a dataset folder, from its index: `report.json` and `report.md`. */
+/**
+ * The report files of a dataset folder, from its index: `report.json`, `report.md` and
+ * `report.html` (the page; `name`, default the folder's name, titles it and picks the paper's
+ * numbers drawn beside the curves).
+ */
 export async function writeDatasetReport(
   out: string,
   index: DatasetIndex,
-  options: ReportOptions = {},
+  options: ReportOptions & { name?: string } = {},
 ): Promise<string[]> {
   const report = datasetReport(index, options);
-  const paths = [join(out, 'report.json'), join(out, 'report.md')];
+  const paths = [join(out, 'report.json'), join(out, 'report.md'), join(out, 'report.html')];
   await writeFileAtomic(paths[0]!, `${JSON.stringify(report, null, 1)}\n`);
   await writeFileAtomic(paths[1]!, datasetReportMarkdown(report, markdownCell));
+  await writeFileAtomic(paths[2]!, datasetReportHtml(report, options.name ?? folderName(out)));
   return paths;
 }
 

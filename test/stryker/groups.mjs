@@ -74,6 +74,10 @@ export const GROUPS = {
     mutate: ['src/jobs/**/*.ts'],
     tests: tests(/^(cli-evaluate|cli-batch|jobs-)/),
   },
+  'core-report': {
+    mutate: [...files('src/core', ['svgPlot', 'paperTables', 'reportCompare']), 'src/reportHtml.ts'],
+    tests: tests(/^report-(plots|compare|paper|page)/),
+  },
   webview: {
     mutate: ['webview/model.ts', 'webview/saves.ts', 'webview/keys.ts', 'webview/state.ts'],
     tests: tests(/^panel-/),

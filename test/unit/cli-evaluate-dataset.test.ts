@@ -270,10 +270,16 @@ describe('a dataset run', () => {
     );
     assert.equal(bucketed, PROBLEMS - 1);
     assert.match(readFileSync(join(dir, 'full', 'report.md'), 'utf8'), /\| self-prm \| /);
+    // The page beside them, titled by the folder's name, a line per method.
+    const page = readFileSync(join(dir, 'full', 'report.html'), 'utf8');
+    assert.match(page, /<h1>StepLens dataset report: full<\/h1>/);
+    for (const method of Object.keys(report.reranking.methods))
+      assert.ok(page.includes(`class="series" data-method="${method}"`), method);
 
     // `steplens report` rebuilds it with other subsets and seed: k_max stays exact.
     const rebuilt = await runInProcess(['report', join(dir, 'full'), '--subsets', '5', '--seed', '3']);
     assert.equal(rebuilt.code, 0, rebuilt.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(rebuilt.stdout)), ['report', 'markdown', 'html']);
     const again5 = JSON.parse(readFileSync(join(dir, 'full', 'report.json'), 'utf8'));
     assert.deepEqual([again5.reranking.subsets, again5.reranking.seed], [5, 3]);
     assert.equal(again5.reranking.methods.majority.mean.at(-1), at('majority'));

@@ -1,0 +1,582 @@
+/**
+ * `report.html`: the dataset report as one self-contained page — offline, no script, the panel's
+ * CSP (src/webviewHtml.ts), light and dark by prefers-color-scheme or by VS Code's theme variables
+ * when shown in a webview. The plots are SVG built in core (src/core/svgPlot.ts); the tables are
+ * built here; every piece of data is escaped. The report itself is embedded as JSON
+ * (`#steplens-data`, escaped against `</script>`) for whoever wants the numbers back.
+ *
+ * The compare page (`steplens report DIR… --out OUT`) uses the same pieces: per method, the
+ * folders' curves overlaid; the table of differences at k_max on the shared problems; the
+ * problems where the folders disagree most.
+ */
+import { basename, resolve } from 'node:path';
+import type { DatasetReport } from './core/datasetReport.js';
+import {
+  PAPER_METHODS,
+  type PaperModel,
+  type PaperPoint,
+  paperDataset,
+  paperModel,
+  paperPoints,
+} from './core/paperTables.js';
+import type { Comparison } from './core/reportCompare.js';
+import { SELF_JUDGE_ID } from './core/rerank.js';
+import {
+  barChart,
+  escapeXml,
+  type LineSeries,
+  lineChart,
+  percentDomain,
+  type ReferencePoint,
+  reliabilityDiagram,
+} from './core/svgPlot.js';
+import { createNonce, panelHtml } from './webviewHtml.js';
+
+/** s11 is the neutral colour (paper points with no matching method). */
+const NEUTRAL = 11;
+const DASHES = [undefined, '6 4', '2 3', '10 3 2 3'];
+
+export const REPORT_CSS = `
+:root {
+  color-scheme: light dark;
+  --fg: var(--vscode-editor-foreground, #1f2328);
+  --bg: var(--vscode-editor-background, #ffffff);
+  --muted: var(--vscode-descriptionForeground, #59636e);
+  --border: var(--vscode-panel-border, #d0d7de);
+  --grid: rgba(128, 128, 128, 0.25);
+  --stripe: rgba(128, 128, 128, 0.08);
+  --warn: var(--vscode-editorWarning-foreground, #9a6700);
+  --p0: #1f6fc5; --p1: #d1342f; --p2: #2a8a2a; --p3: #8250c4; --p4: #e07000; --p5: #8c564b;
+  --p6: #c2409b; --p7: #0f8a9d; --p8: #8a8a00; --p9: #3b3f9e; --p10: #5a7d00; --p11: #6e7781;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --fg: var(--vscode-editor-foreground, #e6edf3);
+    --bg: var(--vscode-editor-background, #1e1e1e);
+    --muted: var(--vscode-descriptionForeground, #9da7b3);
+    --border: var(--vscode-panel-border, #3d444d);
+    --warn: var(--vscode-editorWarning-foreground, #e3b341);
+    --p0: #58a6ff; --p1: #ff7b72; --p2: #56d364; --p3: #d2a8ff; --p4: #ffa657; --p5: #e0b48a;
+    --p6: #ff8ed4; --p7: #39d0e0; --p8: #e3d35a; --p9: #a5b4ff; --p10: #a8e05f; --p11: #9da7b3;
+  }
+}
+body.vscode-light { color-scheme: light; }
+body.vscode-dark, body.vscode-high-contrast { color-scheme: dark; }
+body {
+  margin: 0 auto; padding: 16px 24px 48px; max-width: 1200px;
+  font: 13px/1.45 var(--vscode-font-family, system-ui, -apple-system, 'Segoe UI', sans-serif);
+  color: var(--fg); background: var(--bg);
+}
+h1 { font-size: 20px; margin: 8px 0; }
+h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--border); padding-bottom: 4px; }
+h3 { font-size: 14px; margin: 18px 0 6px; }
+p, li { max-width: 80ch; }
+.muted, figcaption { color: var(--muted); }
+.warn { color: var(--warn); font-weight: 600; }
+figure { margin: 8px 0 16px; overflow-x: auto; }
+figcaption { font-size: 12px; max-width: 90ch; }
+.figures { display: flex; flex-wrap: wrap; gap: 8px 24px; }
+table { border-collapse: collapse; margin: 6px 0 14px; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid var(--border); padding: 3px 8px; text-align: right; white-space: nowrap; }
+th { background: var(--stripe); }
+td:first-child, th:first-child { text-align: left; }
+tr.reference td { color: var(--muted); font-style: italic; }
+.table-scroll { overflow-x: auto; }
+.plot { display: block; font-size: 12px; }
+.plot text { fill: var(--fg); font-family: inherit; }
+.plot .tick, .plot .note { fill: var(--muted); font-size: 11px; }
+.plot .axis-label { font-size: 12px; font-weight: 600; }
+.plot .axis { stroke: var(--muted); stroke-width: 1; }
+.plot .grid { stroke: var(--grid); stroke-width: 1; }
+.plot .line { fill: none; stroke: var(--c); stroke-width: 2; }
+.plot .errorbar { fill: none; stroke: var(--c); stroke-width: 1.2; }
+.plot .dot { fill: var(--c); }
+.plot .bar { fill: var(--c); }
+.plot .reference { fill: var(--c); stroke: var(--bg); stroke-width: 1; }
+.plot .reference.neutral { fill: none; stroke: var(--fg); stroke-width: 1.2; }
+.plot .bin { fill: var(--p0); fill-opacity: 0.55; stroke: var(--p0); }
+.plot .mean-score { fill: var(--fg); }
+.plot .ece { font-size: 12px; font-weight: 600; }
+.plot .diagonal { stroke: var(--muted); stroke-dasharray: 5 4; stroke-width: 1.2; fill: none; }
+${Array.from({ length: 12 }, (_, i) => `.s${i} { --c: var(--p${i}); }`).join('\n')}
+details { margin: 8px 0; }
+summary { cursor: pointer; }
+`;
+
+const pct = (value: number | null | undefined, digits = 1) =>
+  value === null || value === undefined ? '—' : (value * 100).toFixed(digits);
+
+function table(
+  attrs: string,
+  head: string[],
+  rows: { cells: string[]; className?: string; data?: Record<string, string> }[],
+): string {
+  const th = head.map((cell) => `<th>${escapeXml(cell)}</th>`).join('');
+  const body = rows
+    .map((row) => {
+      const data = Object.entries(row.data ?? {})
+        .map(([name, value]) => ` data-${name}="${escapeXml(value)}"`)
+        .join('');
+      const cls = row.className ? ` class="${escapeXml(row.className)}"` : '';
+      return `<tr${cls}${data}>${row.cells.map((cell) => `<td>${escapeXml(cell)}</td>`).join('')}</tr>`;
+    })
+    .join('');
+  return `<div class="table-scroll"><table ${attrs}><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+const p = (text: string, cls?: string) => `<p${cls ? ` class="${cls}"` : ''}>${escapeXml(text)}</p>`;
+const figure = (svg: string, caption: string) =>
+  `<figure>${svg}<figcaption>${escapeXml(caption)}</figcaption></figure>`;
+
+/**
+ * Colour per method, in report order (s0 … s10; s11 is neutral); dash by kind: pass@k and oracle
+ * (bounds, not rerankers) dotted, the PRM's other aggregations (:last, :product) dashed.
+ */
+export function methodStyles(
+  methods: readonly string[],
+): Map<string, { colour: number; dash: string | undefined }> {
+  const dash = (method: string) =>
+    method === 'pass@k' || method === 'oracle' ? '2 3' : /:(last|product)$/.test(method) ? '7 4' : undefined;
+  // Past eleven methods the colours come round again: the second round is dash-dotted.
+  return new Map(
+    methods.map((method, i) => [
+      method,
+      { colour: i % NEUTRAL, dash: dash(method) ?? (i >= NEUTRAL ? '10 3 2 3' : undefined) },
+    ]),
+  );
+}
+
+export interface PaperOverlay {
+  dataset: string;
+  models: PaperModel[];
+  /** Points at k ≤ the run's k_max, with the method each is drawn against (null: none in this run). */
+  points: (PaperPoint & { method: string | null })[];
+  /** Points left out because their k is beyond the run's k_max. */
+  beyondKMax: number;
+}
+
+/** The paper's numbers for a report named `name`, or null when the name matches no paper dataset. */
+export function paperOverlay(report: DatasetReport, name: string): PaperOverlay | null {
+  const dataset = paperDataset(name);
+  if (!dataset) return null;
+  const self = report.judges.find((judge) => judge.id === SELF_JUDGE_ID);
+  const model = self ? paperModel(self.model) : null;
+  const models: PaperModel[] = model ? [model] : ['QwQ-32B', 'DeepSeek-R1'];
+  const prm72 = report.judges.find(
+    (judge) =>
+      judge.id !== SELF_JUDGE_ID &&
+      judge.model
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '')
+        .includes('qwen25mathprm72b'),
+  );
+  const kMax = Math.max(...report.reranking.k);
+  const all = paperPoints(dataset, models);
+  const points = all
+    .filter((point) => point.k <= kMax)
+    .map((point) => {
+      const mapped =
+        PAPER_METHODS[point.row]?.method ??
+        (prm72 && point.row.startsWith('bon_external_prm') ? `prm-best-of-n:${prm72.id}` : null);
+      return { ...point, method: mapped && report.reranking.methods[mapped] ? mapped : null };
+    });
+  return { dataset, models, points, beyondKMax: all.length - points.length };
+}
+
+/** A dataset folder's name: what the page is titled by unless `--name` says otherwise. */
+export function folderName(dir: string): string {
+  return basename(resolve(dir));
+}
+
+const paperGroup = (model: string) => `paper (${model})`;
+
+function accuracySection(report: DatasetReport, overlay: PaperOverlay | null): string {
+  const { reranking } = report;
+  const methods = Object.keys(reranking.methods);
+  const styles = methodStyles(methods);
+  const series: LineSeries[] = methods.map((method) => {
+    const curve = reranking.methods[method]!;
+    return {
+      method,
+      label: method,
+      ...styles.get(method)!,
+      points: reranking.k.map((k, i) => ({
+        x: k,
+        y: (curve.mean[i] ?? 0) * 100,
+        err: (curve.stderr[i] ?? 0) * 100,
+      })),
+    };
+  });
+  const references: ReferencePoint[] = (overlay?.points ?? []).map((point) => ({
+    group: paperGroup(point.model),
+    label: `${PAPER_METHODS[point.row]?.label ?? point.row} at k = ${point.k}: ${point.value.toFixed(1)} %${point.method ? ` (drawn against ${point.method})` : ''}`,
+    method: point.method,
+    colour: point.method ? styles.get(point.method)!.colour : NEUTRAL,
+    shape: point.model === 'DeepSeek-R1' ? 'square' : 'diamond',
+    x: point.k,
+    y: point.value,
+  }));
+  const chart = lineChart({
+    title: 'Accuracy against k',
+    xLabel: 'k (samples per problem, log₂ scale)',
+    yLabel: 'accuracy (%)',
+    xs: reranking.k,
+    series,
+    references,
+    dodge: 1.5,
+  });
+  const overlayNote = overlay
+    ? ` Markers: the Self-PRM paper's Table 4 on ${overlay.dataset} (${overlay.models.join(', ')}), in the colour of the method they are drawn against (outlined: no such method in this run; BoN w/ Self-PRM against self-prm).${overlay.beyondKMax > 0 ? ` ${overlay.beyondKMax} paper value(s) at k beyond this run's k_max are not drawn.` : ''}`
+    : '';
+  const rows = methods.map((method) => {
+    const curve = reranking.methods[method]!;
+    return {
+      cells: [
+        method,
+        ...curve.mean.map(
+          (value, i) => `${pct(value)}${curve.stderr[i] ? ` ± ${pct(curve.stderr[i])}` : ''}`,
+        ),
+      ],
+      data: { method },
+    };
+  });
+  const paperRows =
+    overlay === null
+      ? []
+      : [...new Set(overlay.points.map((point) => `${point.model}\u0000${point.row}`))].map((key) => {
+          const [model, row] = key.split('\u0000') as [string, string];
+          return {
+            cells: [
+              `${paperGroup(model)}: ${PAPER_METHODS[row]?.label ?? row}`,
+              ...reranking.k.map((k) => {
+                const point = overlay.points.find(
+                  (entry) => entry.model === model && entry.row === row && entry.k === k,
+                );
+                return point ? point.value.toFixed(1) : '';
+              }),
+            ],
+            className: 'reference',
+            data: { reference: paperGroup(model) },
+          };
+        });
+  return [
+    '<h2 id="accuracy">Accuracy against k</h2>',
+    p(
+      `${reranking.problems} problem(s) in the figures; excluded: ${reranking.excluded.noReference} without a reference, ${reranking.excluded.noUsableSample} without a usable sample. R = ${reranking.subsets} random subsets per problem and k, seed ${reranking.seed}.`,
+      'muted',
+    ),
+    figure(
+      chart,
+      `Accuracy (%) of each reranking method against the number of samples k. Error bars: ±1 standard error of the subset sampling (none where every subset was used, e.g. at k_max). Methods are shifted a pixel or two apart around each k so that equal values stay visible.${overlayNote}`,
+    ),
+    table(
+      'id="table-accuracy"',
+      ['method', ...reranking.k.map((k) => `k=${k} (%)`)],
+      [...rows, ...paperRows],
+    ),
+  ].join('\n');
+}
+
+function precisionSection(report: DatasetReport): string {
+  const judges = Object.keys(report.precision);
+  if (judges.length === 0) return '';
+  const first = report.precision[judges[0]!]!;
+  const chart = barChart({
+    title: 'Precision of "correct" by difficulty',
+    xLabel: 'difficulty: pass@1 of the problem (share of right samples)',
+    yLabel: 'precision (%)',
+    categories: first.buckets.map((bucket) => bucket.label),
+    groups: judges.map((judge, g) => {
+      const figures = report.precision[judge]!;
+      return {
+        key: judge,
+        label: judge,
+        colour: g,
+        values: figures.buckets.map((bucket) => (bucket.precision === null ? null : bucket.precision * 100)),
+        notes: figures.buckets.map((bucket) => (bucket.sPrm > 0 ? `${bucket.sTp}/${bucket.sPrm}` : '')),
+      };
+    }),
+  });
+  const parts = [
+    '<h2 id="precision">Precision of "correct" on hard problems</h2>',
+    figure(
+      chart,
+      'Per judge: of the samples it calls correct (no first error at its τ), the share with a right answer (S_TP/S_PRM above each bar), by problem difficulty in fifths of pass@1; "—": it called none correct there.',
+    ),
+  ];
+  for (const judge of judges) {
+    const figures = report.precision[judge]!;
+    parts.push(
+      `<h3>${escapeXml(judge)}: hard problems (pass@1 ≤ ${escapeXml(pct(figures.difficulty))} %)</h3>`,
+      p(
+        `Overall: ${figures.overall.sTp} of ${figures.overall.sPrm} samples called correct are right (${pct(figures.overall.precision)} %).`,
+      ),
+      figures.problems.length === 0
+        ? p('No hard problem.', 'muted')
+        : table(
+            `class="precision" data-judge="${escapeXml(judge)}"`,
+            [
+              'problem',
+              'right of n',
+              'called correct (S_PRM)',
+              'right among them (S_TP)',
+              'precision (%)',
+              'no verdict',
+            ],
+            figures.problems.map((entry) => ({
+              cells: [
+                entry.problemId,
+                `${entry.correctOfN} of ${entry.n}`,
+                String(entry.sPrm),
+                String(entry.sTp),
+                pct(entry.precision),
+                String(entry.unjudged),
+              ],
+              data: { problem: entry.problemId },
+            })),
+          ),
+    );
+  }
+  return parts.join('\n');
+}
+
+function calibrationSection(report: DatasetReport): string {
+  const judges = Object.keys(report.calibration);
+  if (judges.length === 0) return '';
+  const diagrams = judges.map((judge) => {
+    const result = report.calibration[judge]!;
+    return `<figure data-judge="${escapeXml(judge)}">${reliabilityDiagram({ title: `Reliability: ${judge}`, judge, bins: result.bins, ece: result.ece })}<figcaption>${escapeXml(`${judge}: ${result.samples} sample(s)`)}</figcaption></figure>`;
+  });
+  return [
+    '<h2 id="calibration">Calibration of solution scores</h2>',
+    p(
+      'Bars: the share of right answers among samples whose solution score falls in each tenth; dots: the bins’ mean score; dashed: perfect calibration (share right = score). Bars below the diagonal are over-confident.',
+      'muted',
+    ),
+    `<div class="figures">${diagrams.join('')}</div>`,
+    table(
+      'id="table-calibration"',
+      ['judge', 'samples', 'ECE'],
+      judges.map((judge) => {
+        const result = report.calibration[judge]!;
+        return {
+          cells: [judge, String(result.samples), result.ece === null ? '—' : result.ece.toFixed(3)],
+          data: { judge },
+        };
+      }),
+    ),
+  ].join('\n');
+}
+
+function agreementSection(report: DatasetReport): string {
+  if (report.agreement.length === 0) return '';
+  return [
+    '<h2 id="agreement">Agreement between judges</h2>',
+    table(
+      'id="table-agreement"',
+      [
+        'judges (A / B)',
+        'samples',
+        'κ',
+        'same first error',
+        'A earlier',
+        'A later',
+        'only A finds an error',
+        'only B finds one',
+      ],
+      report.agreement.map((pair) => ({
+        cells: [
+          `${pair.a} / ${pair.b}`,
+          String(pair.samples),
+          pair.kappa === null ? '—' : pair.kappa.toFixed(3),
+          String(pair.firstError.same),
+          String(pair.firstError.aEarlier),
+          String(pair.firstError.aLater),
+          String(pair.firstError.onlyAFindsError),
+          String(pair.firstError.onlyBFindsError),
+        ],
+      })),
+    ),
+  ].join('\n');
+}
+
+function rules(report: DatasetReport): string {
+  return `<details><summary>How each figure is computed</summary><ul>${report.rules.map((rule) => `<li>${escapeXml(rule)}</li>`).join('')}</ul></details>`;
+}
+
+/** The body of report.html for one dataset folder. */
+export function datasetReportBody(report: DatasetReport, name: string): string {
+  const overlay = paperOverlay(report, name);
+  const judges = report.judges
+    .map((judge) => `${judge.id} (${judge.model}, τ ${report.thresholds[judge.id] ?? '—'})`)
+    .join(', ');
+  return [
+    `<h1>StepLens dataset report: ${escapeXml(name)}</h1>`,
+    p(`${report.problems} problem(s) × ${report.samplesPerProblem} samples; judges: ${judges || 'none'}.`),
+    report.complete
+      ? ''
+      : p('Partial: the run has not finished; the figures cover the finished problems.', 'warn'),
+    overlay
+      ? p(
+          `Dataset name "${name}" matches the paper's ${overlay.dataset}: its numbers are drawn as reference points.`,
+          'muted',
+        )
+      : '',
+    accuracySection(report, overlay),
+    precisionSection(report),
+    calibrationSection(report),
+    agreementSection(report),
+    rules(report),
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+export function datasetReportHtml(report: DatasetReport, name: string): string {
+  return panelHtml({
+    title: `StepLens report · ${name}`,
+    nonce: createNonce(),
+    inlineStyle: REPORT_CSS,
+    embedded: { name, report },
+    body: `<main>${datasetReportBody(report, name)}</main>`,
+  });
+}
+
+export interface CompareFolderReport {
+  label: string;
+  report: DatasetReport;
+}
+
+/** The body of the compare page: curves per method (one colour and dash per folder), differences, disagreements. */
+export function compareReportBody(
+  folders: readonly CompareFolderReport[],
+  comparison: Comparison,
+  limit = 20,
+): string {
+  const methods: string[] = [];
+  for (const { report } of folders)
+    for (const method of Object.keys(report.reranking.methods))
+      if (!methods.includes(method)) methods.push(method);
+  const ks = [...new Set(folders.flatMap(({ report }) => report.reranking.k))].sort((a, b) => a - b);
+  const style = (f: number) => ({ colour: f % NEUTRAL, dash: DASHES[f % DASHES.length] });
+  // One y range for every chart, so that the charts read side by side.
+  const yDomain = percentDomain(
+    folders.flatMap(({ report }) =>
+      Object.values(report.reranking.methods).flatMap((curve) =>
+        curve.mean.flatMap((mean, i) => [
+          (mean - (curve.stderr[i] ?? 0)) * 100,
+          (mean + (curve.stderr[i] ?? 0)) * 100,
+        ]),
+      ),
+    ),
+  );
+  const charts = methods.map((method) => {
+    const series: LineSeries[] = folders.flatMap(({ label, report }, f) => {
+      const curve = report.reranking.methods[method];
+      if (!curve) return [];
+      return [
+        {
+          method,
+          folder: label,
+          label,
+          ...style(f),
+          points: report.reranking.k.map((k, i) => ({
+            x: k,
+            y: (curve.mean[i] ?? 0) * 100,
+            err: (curve.stderr[i] ?? 0) * 100,
+          })),
+        },
+      ];
+    });
+    return `<figure data-method="${escapeXml(method)}"><h3>${escapeXml(method)}</h3>${lineChart({
+      title: `Accuracy against k: ${method}`,
+      xLabel: 'k (samples per problem, log₂ scale)',
+      yLabel: 'accuracy (%)',
+      xs: ks,
+      series,
+      plotWidth: 360,
+      plotHeight: 220,
+      yDomain,
+      dodge: 3,
+    })}</figure>`;
+  });
+  const { folders: labels } = comparison;
+  const differenceHead = [
+    'method',
+    ...labels.map((label, f) => `${label} (%, k=${comparison.kMax[f]})`),
+    ...labels.slice(1).map((label) => `${label} − ${labels[0]} (points)`),
+  ];
+  const signed = (value: number | null) =>
+    value === null ? '—' : `${value > 0 ? '+' : ''}${(value * 100).toFixed(1)}`;
+  const differences = table(
+    'id="table-differences"',
+    differenceHead,
+    comparison.methods.map((entry) => ({
+      cells: [
+        entry.method,
+        ...entry.accuracy.map((value) => pct(value)),
+        ...entry.difference.slice(1).map(signed),
+      ],
+      data: { method: entry.method },
+    })),
+  );
+  const problemRow = (entry: Comparison['problems'][number]) => ({
+    cells: [
+      entry.problemId,
+      ...entry.correctOfN.map(([c, n], f) => `${c}/${n} (${pct(entry.pass1[f]!, 0)} %)`),
+      ...entry.selfPick.map((pick) => (pick === null ? '—' : pick ? 'right' : 'wrong')),
+      (entry.spread * 100).toFixed(0),
+    ],
+    data: { problem: entry.problemId },
+  });
+  const problemHead = [
+    'problem',
+    ...labels.map((label) => `${label}: right of n (pass@1)`),
+    ...labels.map((label) => `${label}: Self-PRM pick`),
+    'pass@1 spread (points)',
+  ];
+  const mostApart = comparison.problems
+    .filter((entry) => entry.spread > 0 || entry.picksDiffer)
+    .slice(0, limit);
+  const picksDiffer = comparison.problems.filter((entry) => entry.picksDiffer).slice(0, limit);
+  return [
+    `<h1>StepLens compare: ${escapeXml(labels.join(' · '))}</h1>`,
+    p(
+      `${comparison.shared} shared problem(s) (a reference and a usable sample in every folder); not shared: ${labels.map((label, f) => `${label} ${comparison.notShared[f]}`).join(', ')}.`,
+    ),
+    '<h2 id="curves">Accuracy against k, per method</h2>',
+    p(
+      'One chart per method, one line per folder (colour and dash by folder), each over all of its folder’s problems, on one y range. Error bars: ±1 standard error of the subset sampling.',
+      'muted',
+    ),
+    `<div class="figures">${charts.join('')}</div>`,
+    '<h2 id="differences">Differences at k_max on the shared problems</h2>',
+    p(
+      'Accuracy (%) with all of each folder’s samples on the shared problems only (exact, no subsets); differences in percentage points against the first folder. —: the folder has no such method.',
+      'muted',
+    ),
+    differences,
+    '<h2 id="disagreements">Where the folders disagree most</h2>',
+    p(
+      `Shared problems by spread of pass@1 (largest minus smallest), then where the Self-PRM picks at k_max differ; at most ${limit}.`,
+      'muted',
+    ),
+    mostApart.length === 0
+      ? p('The folders agree on every shared problem.', 'muted')
+      : table('id="table-disagreements"', problemHead, mostApart.map(problemRow)),
+    '<h3>Self-PRM pick right in one folder, wrong in another</h3>',
+    picksDiffer.length === 0
+      ? p('None.', 'muted')
+      : table('id="table-picks"', problemHead, picksDiffer.map(problemRow)),
+  ].join('\n');
+}
+
+export function compareReportHtml(folders: readonly CompareFolderReport[], comparison: Comparison): string {
+  return panelHtml({
+    title: `StepLens compare · ${comparison.folders.join(' · ')}`,
+    nonce: createNonce(),
+    inlineStyle: REPORT_CSS,
+    embedded: { comparison, reports: folders },
+    body: `<main>${compareReportBody(folders, comparison)}</main>`,
+  });
+}

@@ -1,0 +1,318 @@
+/**
+ * report.html in Chromium, from file:// and offline: every plot drawn (axes labelled, one line per
+ * method with its error bars, the paper's points for a dataset named like one of its tables), the
+ * tables' rows, untrusted ids shown as text, no console errors, no requests; photographed in light
+ * and dark. Then the compare page of two folders.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { runCompare } from '../../src/cli/report.js';
+import type { DatasetIndex } from '../../src/core/dataset.js';
+import type { DatasetReport } from '../../src/core/datasetReport.js';
+import { writeDatasetReport } from '../../src/jobs/dataset.js';
+import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
+import { datasetProblem, reportIndex } from '../fixtures/reportDataset.js';
+
+const HOSTILE = 'p9 <img src=x onerror="window.__owned=1"></script><b>';
+
+let browser: Browser;
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing`);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+function indexWithHostile(): DatasetIndex {
+  const index = reportIndex();
+  // A hard problem whose id is markup: 1 of 8 right, Self-PRM calls four correct.
+  index.problems.push(
+    datasetProblem(HOSTILE, [
+      [true, -1, 0.9, -1, 0.9],
+      [false, -1, 0.8, 2, 0.3],
+      [false, -1, 0.75, -1, 0.7],
+      [false, -1, 0.6, 1, 0.1],
+      [false, 1, 0.3, 1, 0.2],
+      [false, 2, 0.2, -1, 0.6],
+      [false, 0, 0.1, 0, 0.05],
+      [false, 3, 0.4, 3, 0.4],
+    ]),
+  );
+  return index;
+}
+
+async function open(
+  path: string,
+  colorScheme: 'light' | 'dark',
+): Promise<{ page: Page; errors: string[]; requests: string[]; close: () => Promise<void> }> {
+  const context = await browser.newContext({
+    offline: true,
+    colorScheme,
+    viewport: { width: 1200, height: 900 },
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(`file://${path}`);
+  return { page, errors, requests, close: () => context.close() };
+}
+
+const foreign = (requests: string[]) =>
+  requests.filter((url) => url !== requests[0] && !url.startsWith('data:'));
+
+describe('report.html', () => {
+  let dir: string;
+  let report: DatasetReport;
+
+  before(async () => {
+    dir = join(mkdtempSync(join(tmpdir(), 'steplens-report-')), 'aime24-qwq');
+    mkdirSync(dir);
+    const paths = await writeDatasetReport(dir, indexWithHostile(), { subsets: 5, seed: 1 });
+    assert.deepEqual(
+      paths.map((path) => path.slice(dir.length + 1)),
+      ['report.json', 'report.md', 'report.html'],
+    );
+    report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+  });
+
+  test('the accuracy plot: axes labelled, one line per method with error bars, a legend, the paper’s points', async () => {
+    const { page, errors, requests, close } = await open(join(dir, 'report.html'), 'light');
+    try {
+      const methods = Object.keys(report.reranking.methods);
+      const chart = page.locator('svg.line-chart');
+      assert.equal(await chart.count(), 1);
+      assert.equal(await chart.locator('.x-label').textContent(), 'k (samples per problem, log₂ scale)');
+      assert.equal(await chart.locator('.y-label').textContent(), 'accuracy (%)');
+      const kTicks = await chart
+        .locator('text.tick[text-anchor="middle"]')
+        .evaluateAll((ticks) => ticks.map((tick) => tick.textContent));
+      assert.deepEqual(kTicks, ['1', '2', '4', '8']);
+      // One drawn line per method, each a path with data-method and a real shape.
+      const lines = await chart.locator('g.series > path.line').evaluateAll((paths) =>
+        paths.map((path) => ({
+          method: path.getAttribute('data-method'),
+          points: (path.getAttribute('d') ?? '').split(/[ML]/).filter((part) => part.trim()).length,
+          width: (path as SVGPathElement).getBBox().width,
+        })),
+      );
+      assert.deepEqual(
+        lines.map((line) => line.method),
+        methods,
+      );
+      for (const line of lines) {
+        assert.equal(line.points, report.reranking.k.length, `${line.method}: a point per k`);
+        assert.ok(line.width > 100, `${line.method} spans the x axis`);
+      }
+      // Error bars wherever the report has a standard error, and only there.
+      for (const method of methods) {
+        const expected = report.reranking.methods[method]!.stderr.filter((se) => se > 0).length;
+        assert.equal(
+          await chart.locator(`path.errorbar[data-method="${method}"]`).count(),
+          expected,
+          `${method}: error bars`,
+        );
+      }
+      assert.ok((await chart.locator('path.errorbar').count()) > 0, 'R = 5 subsets leave error bars');
+      // Legend: every method, then the paper (the folder is named aime24-…, Self-PRM is QwQ-32B).
+      assert.deepEqual(
+        await chart
+          .locator('.legend-entry text')
+          .evaluateAll((texts) => texts.map((text) => text.textContent)),
+        [...methods, 'paper (QwQ-32B)'],
+      );
+      // k ≤ 8: pass@k at 1 and 8, majority, BoN w/ PRM-72B and BoN w/ Self-PRM at 8.
+      const references = chart.locator('path.reference[data-reference="paper (QwQ-32B)"]');
+      assert.equal(await references.count(), 5);
+      assert.deepEqual(
+        await chart
+          .locator('path.reference[data-method]')
+          .evaluateAll((paths) => paths.map((path) => path.getAttribute('data-method')).sort()),
+        ['majority', 'pass@k', 'pass@k', 'self-prm'],
+      );
+      // The table: a row per method, then the paper's rows; a column per k.
+      const rows = await page
+        .locator('#table-accuracy tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      assert.deepEqual(
+        rows.slice(0, methods.length).map((row) => row[0]),
+        methods,
+      );
+      assert.equal(rows.length, methods.length + 4);
+      assert.deepEqual(rows.at(-4), ['paper (QwQ-32B): pass@k', '73.3', '', '', '90.0']);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(foreign(requests), []);
+    } finally {
+      await close();
+    }
+  });
+
+  test('precision by difficulty, reliability diagrams and the tables', async () => {
+    const { page, errors, requests, close } = await open(join(dir, 'report.html'), 'light');
+    try {
+      const bars = page.locator('svg.bar-chart');
+      assert.equal(await bars.count(), 1);
+      assert.equal(await bars.locator('.y-label').textContent(), 'precision (%)');
+      assert.match((await bars.locator('.x-label').textContent()) ?? '', /pass@1/);
+      for (const judge of ['self', 'prm']) {
+        const drawn = await bars.locator(`rect.bar[data-judge="${judge}"][data-category]`).count();
+        const expected = report.precision[judge]!.buckets.filter(
+          (bucket) => bucket.precision !== null,
+        ).length;
+        assert.equal(drawn, expected, `${judge}: a bar per bucket with a precision`);
+        assert.ok(drawn > 0);
+      }
+      const diagrams = page.locator('svg.reliability');
+      assert.equal(await diagrams.count(), 2);
+      for (const judge of ['self', 'prm']) {
+        const diagram = page.locator(`figure[data-judge="${judge}"] svg.reliability`);
+        assert.equal(await diagram.locator('path.diagonal').count(), 1);
+        assert.equal(
+          await diagram.locator('rect.bin').count(),
+          report.calibration[judge]!.bins.filter((bin) => bin.count > 0).length,
+        );
+        assert.equal(await diagram.locator('.x-label').textContent(), 'solution score (bin)');
+        assert.equal(await diagram.locator('.y-label').textContent(), 'right answers (%)');
+      }
+      // Hard problems per judge, the markup id shown as text and nothing of it run or drawn.
+      for (const judge of ['self', 'prm']) {
+        const ids = await page
+          .locator(`table.precision[data-judge="${judge}"] tbody tr td:first-child`)
+          .evaluateAll((tds) => tds.map((td) => td.textContent));
+        assert.deepEqual(
+          ids,
+          report.precision[judge]!.problems.map((entry) => entry.problemId),
+        );
+      }
+      assert.ok(report.precision.self!.problems.some((entry) => entry.problemId === HOSTILE));
+      assert.equal(await page.locator('img, b').count(), 0, 'the id is text, not markup');
+      assert.equal(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned), undefined);
+      assert.deepEqual(
+        await page
+          .locator('#table-calibration tbody tr')
+          .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-judge'))),
+        ['self', 'prm'],
+      );
+      assert.equal(await page.locator('#table-agreement tbody tr').count(), 1);
+      // The embedded report reads back whole, the markup id included.
+      const embedded = await page.evaluate(() => document.getElementById('steplens-data')?.textContent ?? '');
+      assert.deepEqual(JSON.parse(embedded).report, report);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(foreign(requests), []);
+    } finally {
+      await close();
+    }
+  });
+
+  test('screenshots in light and dark', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { page, errors, close } = await open(join(dir, 'report.html'), colorScheme);
+      try {
+        const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        assert.equal(background, colorScheme === 'dark' ? 'rgb(30, 30, 30)' : 'rgb(255, 255, 255)');
+        await page.screenshot({ path: join(TEST_OUTPUT, `report-${colorScheme}.png`), fullPage: true });
+        await page
+          .locator('svg.line-chart')
+          .screenshot({ path: join(TEST_OUTPUT, `report-accuracy-${colorScheme}.png`) });
+        await page
+          .locator('.figures')
+          .screenshot({ path: join(TEST_OUTPUT, `report-reliability-${colorScheme}.png`) });
+        assert.deepEqual(errors, []);
+      } finally {
+        await close();
+      }
+    }
+  });
+});
+
+describe('compare page', () => {
+  test('curves per method with a line per folder, differences on the shared problems, disagreements', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'steplens-compare-'));
+    const a = join(root, 'run-a');
+    const b = join(root, 'run-b');
+    mkdirSync(a);
+    mkdirSync(b);
+    const first = reportIndex();
+    const second = reportIndex();
+    // In b, p3 gets every sample right and p6 none; p1 is missing; an extra problem only in b.
+    second.problems = second.problems
+      .filter((problem) => problem.id !== 'p1-easy')
+      .map((problem) => {
+        if (problem.id === 'p3')
+          return {
+            ...problem,
+            samples: problem.samples.map((sample) => ({ ...sample, answer: '7', correct: true })),
+          };
+        if (problem.id === 'p6')
+          return {
+            ...problem,
+            samples: problem.samples.map((sample) => ({ ...sample, answer: '11', correct: false })),
+          };
+        return problem;
+      });
+    second.problems.push(datasetProblem('only-b', [[true, -1, 0.9, -1, 0.9]]));
+    writeFileSync(join(a, 'dataset.json'), JSON.stringify(first));
+    writeFileSync(join(b, 'dataset.json'), JSON.stringify(second));
+    const out = join(root, 'compare');
+    const result = await runCompare([a, b], out, { subsets: 5 });
+    assert.equal(result.shared, 5);
+    const { page, errors, requests, close } = await open(join(out, 'report.html'), 'light');
+    try {
+      const charts = page.locator('figure[data-method] svg.line-chart');
+      const methods = await page
+        .locator('figure[data-method]')
+        .evaluateAll((figures) => figures.map((figure) => figure.getAttribute('data-method')));
+      assert.equal(await charts.count(), methods.length);
+      assert.ok(methods.includes('self-prm') && methods.includes('majority'));
+      for (const method of methods) {
+        const folders = await page
+          .locator(`figure[data-method="${method}"] g.series > path.line`)
+          .evaluateAll((paths) =>
+            paths.map((path) => [
+              path.getAttribute('data-method'),
+              path.getAttribute('data-folder'),
+              path.getAttribute('stroke-dasharray'),
+            ]),
+          );
+        assert.deepEqual(
+          folders.map(([m, folder]) => [m, folder]),
+          [
+            [method, 'run-a'],
+            [method, 'run-b'],
+          ],
+        );
+        assert.notEqual(folders[0]![2], folders[1]![2], 'folders differ by dash');
+      }
+      const differences = await page
+        .locator('#table-differences tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      assert.deepEqual(
+        differences.map((row) => row[0]),
+        methods,
+      );
+      // pass@k at k_max on the shared p2…p6: a has a right sample in p2, p3, p4, p6 (4 of 5), b in p2, p3, p4 (3 of 5).
+      assert.deepEqual(differences[0], ['pass@k', '80.0', '60.0', '-20.0']);
+      const apart = await page
+        .locator('#table-disagreements tbody tr td:first-child')
+        .evaluateAll((tds) => tds.map((td) => td.textContent));
+      // p3: 4/8 → 8/8 (50 points); p6: 3/8 → 0/8 (38 points).
+      assert.deepEqual(apart, ['p3', 'p6']);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(foreign(requests), []);
+      await page.screenshot({ path: join(TEST_OUTPUT, 'report-compare-light.png'), fullPage: true });
+    } finally {
+      await close();
+    }
+  });
+});
