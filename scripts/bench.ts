@@ -11,6 +11,7 @@ import { benchAnswers } from './bench-answers.js';
 import { benchEvaluate } from './bench-evaluate.js';
 import { benchPanel } from './bench-panel.js';
 import { type BenchRow, benchPipeline } from './bench-pipeline.js';
+import { benchReport } from './bench-report.js';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     ...(await benchPipeline()),
     ...(await benchEvaluate()),
     ...(await benchPanel()),
+    ...(await benchReport()),
     ...benchHost(),
   ];
   const width = Math.max(...rows.map((row) => row.name.length));

@@ -37,6 +37,8 @@ const NEUTRAL = 11;
 const DASHES = [undefined, '6 4', '2 3', '10 3 2 3'];
 
 export const REPORT_CSS = `
+/* Off-screen figures and tables are laid out when scrolled to: the first paint is the top of the page. */
+figure, table, details { content-visibility: auto; contain-intrinsic-size: auto 480px; }
 :root {
   color-scheme: light dark;
   --fg: var(--vscode-editor-foreground, #1f2328);
@@ -313,31 +315,43 @@ function precisionSection(report: DatasetReport): string {
       ),
       figures.problems.length === 0
         ? p('No hard problem.', 'muted')
-        : table(
-            `class="precision" data-judge="${escapeXml(judge)}"`,
-            [
-              'problem',
-              'right of n',
-              'called correct (S_PRM)',
-              'right among them (S_TP)',
-              'precision (%)',
-              'no verdict',
-            ],
-            figures.problems.map((entry) => ({
-              cells: [
-                entry.problemId,
-                `${entry.correctOfN} of ${entry.n}`,
-                String(entry.sPrm),
-                String(entry.sTp),
-                pct(entry.precision),
-                String(entry.unjudged),
+        : collapsedWhenLong(
+            figures.problems.length,
+            `${figures.problems.length} hard problems, one row each`,
+            table(
+              `class="precision" data-judge="${escapeXml(judge)}"`,
+              [
+                'problem',
+                'right of n',
+                'called correct (S_PRM)',
+                'right among them (S_TP)',
+                'precision (%)',
+                'no verdict',
               ],
-              data: { problem: entry.problemId },
-            })),
+              figures.problems.map((entry) => ({
+                cells: [
+                  entry.problemId,
+                  `${entry.correctOfN} of ${entry.n}`,
+                  String(entry.sPrm),
+                  String(entry.sTp),
+                  pct(entry.precision),
+                  String(entry.unjudged),
+                ],
+                data: { problem: entry.problemId },
+              })),
+            ),
           ),
     );
   }
   return parts.join('\n');
+}
+
+/** Rows a reader scrolls past rather than reads: folded beyond this many. */
+const ROWS_SHOWN = 30;
+
+/** A long table folded under a summary (closed), so the page opens on the figures. */
+function collapsedWhenLong(rows: number, summary: string, html: string): string {
+  return rows <= ROWS_SHOWN ? html : `<details><summary>${escapeXml(summary)}</summary>${html}</details>`;
 }
 
 function calibrationSection(report: DatasetReport): string {

@@ -1,0 +1,140 @@
+/**
+ * The dataset report at the scale of a large run: 500 problems × 64 samples, two judges, index only.
+ * Building report.json (R = 100 subsets per problem and k) against a 2 s budget, and report.html's
+ * first contentful paint in Chromium against a page that only parses the same embedded report.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { DatasetIndex } from '../src/core/dataset.js';
+import { type DatasetReport, datasetReport } from '../src/core/datasetReport.js';
+import { datasetReportHtml } from '../src/reportHtml.js';
+import { scriptSafeJson } from '../src/webviewHtml.js';
+import { launchChromium } from '../test/browser.js';
+import type { BenchRow } from './bench-pipeline.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** A seeded index: answers from five, one right; judges' scores that lean towards the right ones. */
+export function syntheticIndex(problems: number, k: number): DatasetIndex {
+  let seed = 1;
+  const random = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
+  const judges = [
+    { id: 'self', kind: 'self-critic' as const, model: 'Qwen/QwQ-32B' },
+    { id: 'prm', kind: 'vllm-pooling' as const, model: 'Qwen/Qwen2.5-Math-PRM-7B' },
+  ];
+  const verdict = (right: boolean) => {
+    const score = Math.min(1, Math.max(0, (right ? 0.65 : 0.35) + (random() - 0.5) * 0.6));
+    return {
+      score,
+      firstError: score >= 0.5 ? -1 : 1,
+      byAggregation: { min: score, product: score * score, last: score, mean: score },
+    };
+  };
+  return {
+    schemaVersion: 1,
+    samplesPerProblem: k,
+    judges,
+    thresholds: { self: 0.5, prm: 0.5 },
+    usage: {},
+    cost: { total: null, bySource: {}, unpriced: [] },
+    complete: true,
+    excluded: [],
+    problems: Array.from({ length: problems }, (_, p) => ({
+      id: `problem-${p}`,
+      run: `runs/problem-${p}.json`,
+      reference: '1',
+      usage: { sampling: { promptTokens: 0, completionTokens: 0 }, judges: {} },
+      samples: Array.from({ length: k }, (_, index) => {
+        const answer = `${Math.floor(random() * 5)}`;
+        const right = answer === '1';
+        return {
+          index,
+          answer,
+          correct: right,
+          steps: 6,
+          judges: { self: verdict(right), prm: verdict(right) },
+        };
+      }),
+    })),
+  };
+}
+
+function parseOnlyPage(report: DatasetReport): string {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>parse only</title></head><body>
+<script type="application/json" id="steplens-data">${scriptSafeJson(report)}</script>
+<script>
+const data = JSON.parse(document.getElementById('steplens-data').textContent);
+const p = document.createElement('p');
+p.className = 'parsed';
+p.textContent = 'parsed ' + data.problems + ' problems';
+document.body.append(p);
+</script></body></html>`;
+}
+
+async function firstPaint(browser: Browser, path: string): Promise<number> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(`file://${path}`);
+  await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
+  const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]!.startTime);
+  await context.close();
+  return fcp;
+}
+
+export async function benchReport(): Promise<BenchRow[]> {
+  const index = syntheticIndex(500, 64);
+  const builds: number[] = [];
+  let report: DatasetReport | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    report = datasetReport(index, { subsets: 100 });
+    builds.push(performance.now() - started);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'steplens-bench-report-'));
+  const ours = join(dir, 'report.html');
+  const reference = join(dir, 'parse-only.html');
+  writeFileSync(ours, datasetReportHtml(report!, 'bench'));
+  writeFileSync(reference, parseOnlyPage(report!));
+  const browser = await launchChromium();
+  try {
+    const oursFcp: number[] = [];
+    const referenceFcp: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      oursFcp.push(await firstPaint(browser, ours));
+      referenceFcp.push(await firstPaint(browser, reference));
+    }
+    return [
+      {
+        name: 'dataset report, 500 problems × 64 samples, R = 100',
+        value: median(builds),
+        unit: 'ms',
+        reference: 2000,
+        referenceName: 'budget',
+      },
+      {
+        name: 'report.html FCP, 500 × 64',
+        value: median(oursFcp),
+        unit: 'ms',
+        reference: median(referenceFcp),
+        referenceName: 'parse-only page FCP',
+      },
+    ];
+  } finally {
+    await browser.close();
+  }
+}
+
+if (process.argv[1]?.endsWith('bench-report.ts')) {
+  void benchReport().then((rows) => {
+    for (const row of rows)
+      console.log(
+        `${row.name}: ${row.value.toFixed(0)} ${row.unit} vs ${row.reference.toFixed(0)} ${row.unit} (${row.referenceName}), ratio ${(row.value / row.reference).toFixed(2)}`,
+      );
+  });
+}
