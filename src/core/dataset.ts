@@ -5,9 +5,17 @@
  */
 import { z } from 'zod';
 import { AGGREGATIONS, type Aggregation } from './config.js';
-import { verdictOf } from './judgements.js';
+import { isScoreJudge, judgeThreshold, scoredAnyStep, type ThresholdSettings } from './judgements.js';
+import { firstStepBelow } from './processbench.js';
 import { aggregateScores } from './rerank.js';
-import { JudgeInfoSchema, type Run, type Sample, UsageSchema } from './schemas.js';
+import {
+  type JudgeInfo,
+  JudgeInfoSchema,
+  type Judgement,
+  type Run,
+  type Sample,
+  UsageSchema,
+} from './schemas.js';
 
 export const DATASET_SCHEMA_VERSION = 1;
 
@@ -83,22 +91,50 @@ export function sumUsage(a: Usage | undefined, b: Usage | undefined): Usage {
   };
 }
 
-function sampleSummary(run: Run, sample: Sample): z.infer<typeof SampleSummarySchema> {
+/** How the index reads stored judgements: the current τ per judge and aggregation (a RunConfig fits). */
+export interface ReadingSettings extends ThresholdSettings {
+  aggregate: Aggregation;
+}
+
+const NO_VERDICT = { score: null, firstError: null, failed: true as const };
+
+/**
+ * One judge's summary of one sample, read afresh at the current τ and aggregation (never the ones
+ * stored with the run, so problems run under other settings are read alike). A score judge's first
+ * error is its first step below τ; a step left unscored before it (past the input budget) leaves no
+ * verdict, never "error-free", as in the judge evaluation.
+ */
+function judgeSummary(
+  kind: JudgeInfo['kind'] | undefined,
+  judgement: Judgement | undefined,
+  threshold: number,
+  aggregate: Aggregation,
+): z.infer<typeof JudgeSummarySchema> {
+  if (!judgement || judgement.error !== undefined || !scoredAnyStep(judgement)) return NO_VERDICT;
+  const firstError = isScoreJudge(kind)
+    ? firstStepBelow(judgement.stepScores, threshold)
+    : judgement.firstError;
+  if (firstError === null) return NO_VERDICT;
+  const byAggregation = Object.fromEntries(
+    AGGREGATIONS.map((method) => [method, aggregateScores(judgement.stepScores, method)]),
+  ) as Record<Aggregation, number | null>;
+  return { score: byAggregation[aggregate], firstError, byAggregation };
+}
+
+function sampleSummary(
+  run: Run,
+  sample: Sample,
+  reading: ReadingSettings,
+): z.infer<typeof SampleSummarySchema> {
   const judges: Record<string, z.infer<typeof JudgeSummarySchema>> = {};
   if (!sample.error) {
-    for (const judge of run.judges) {
-      const judgement = sample.judgements[judge.id];
-      const verdict = verdictOf(run, judge.id, judgement);
-      judges[judge.id] = verdict
-        ? {
-            score: judgement?.solutionScore ?? null,
-            firstError: verdict.firstError,
-            byAggregation: Object.fromEntries(
-              AGGREGATIONS.map((method) => [method, aggregateScores(verdict.stepScores, method)]),
-            ) as Record<Aggregation, number | null>,
-          }
-        : { score: null, firstError: null, failed: true };
-    }
+    for (const judge of run.judges)
+      judges[judge.id] = judgeSummary(
+        judge.kind,
+        sample.judgements[judge.id],
+        judgeThreshold(reading, judge.id),
+        reading.aggregate,
+      );
   }
   return {
     index: sample.index,
@@ -111,8 +147,13 @@ function sampleSummary(run: Run, sample: Sample): z.infer<typeof SampleSummarySc
   };
 }
 
-/** One finished run as its dataset index entry. */
-export function datasetProblem(run: Run, runPath: string, subset?: string): DatasetProblem {
+/** One finished run as its dataset index entry, read at the given τ and aggregation. */
+export function datasetProblem(
+  run: Run,
+  runPath: string,
+  reading: ReadingSettings,
+  subset?: string,
+): DatasetProblem {
   let sampling = sumUsage(NO_USAGE, run.samplingUsage);
   const judges: Record<string, Usage> = {};
   for (const sample of run.samples) {
@@ -125,7 +166,9 @@ export function datasetProblem(run: Run, runPath: string, subset?: string): Data
     run: runPath,
     ...(subset !== undefined ? { subset } : {}),
     reference: run.problem.reference ?? null,
-    samples: [...run.samples].sort((a, b) => a.index - b.index).map((sample) => sampleSummary(run, sample)),
+    samples: [...run.samples]
+      .sort((a, b) => a.index - b.index)
+      .map((sample) => sampleSummary(run, sample, reading)),
     usage: { sampling, judges },
   };
 }

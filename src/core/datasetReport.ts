@@ -18,12 +18,15 @@ import { DEFAULT_SUBSETS, type Reranking, rerankingCurves } from './rerankCurves
 
 export const REPORT_RULES = [
   'pass@k: the unbiased estimator 1 − C(n−c, k)/C(n, k), exact.',
-  'Other methods: the mean over problems of each problem’s accuracy over R random size-k subsets of its samples (seeded), or over every subset when there are at most R; at k = k_max all samples, exact. stderr is the Monte Carlo standard error of that mean from the subset sampling (0 where every subset was used).',
-  'Failed samples never vote: n counts a problem’s non-failed samples. Problems without a reference or without a usable sample are excluded and counted.',
-  'majority: the most common answer (equivalent answers grouped); a tie goes to the answer seen first in sample order. prm-best-of-n:<judge>: the highest solution score (aggregation min; :last and :product are the other aggregations); a tie goes to the lowest sample index. prm-weighted:<judge>: votes weighted by solution score. Samples a judge gave no verdict on are left out of its methods.',
-  'self-prm: majority among the samples Self-PRM calls error-free (first error −1), plain majority when it calls none so. self-prm-best: the sample with the highest self solution score, several sharing it vote by majority. oracle: any right sample in the subset.',
-  'Precision: of the samples a judge calls correct (first error −1 at its τ), the share with a right answer, on problems whose pass@1 is at most the difficulty threshold; overall pools the samples. Unjudged samples are counted apart, never called correct.',
-  'Calibration: solution scores in ten equal-width bins against answer correctness; ECE = Σ (n_b/N)·|accuracy_b − mean score_b|.',
+  'Other methods: the mean over problems of each problem’s accuracy over R random size-k subsets of its samples (seeded), or over every subset when there are at most R; at k = k_max all samples, exact.',
+  '± (stderr): the standard error over problems, sd of the per-problem accuracies / √P — how far the figure would move on another draw of problems like these. monteCarloStderr in report.json is the much smaller error of the subset sampling alone.',
+  'Failed samples never vote: n counts a problem’s non-failed samples (how many failed is shown). Problems without a reference or without a usable sample are excluded and counted; StepLens does not count them as wrong.',
+  'majority: the most common answer (equivalent answers grouped); a tie goes to the answer seen first in sample order. prm-best-of-n:<judge>: the highest solution score (aggregation min; :last and :product are the other aggregations); a tie goes to the lowest sample index. prm-weighted:<judge>: votes weighted by the min solution score. Samples a judge gave no verdict on are left out of its methods; with no verdict on any sample of a subset, the method falls back to plain majority.',
+  'self-prm: majority among the samples Self-PRM calls error-free (first error −1), plain majority when it calls none so. self-prm-best: the sample with the highest self solution score (min aggregation), several sharing it vote by majority. oracle: any right sample in the subset.',
+  'A score judge’s verdict is read at the τ shown, from its stored step scores; a step left unscored (past its input budget) before its first step below τ leaves no verdict — never "error-free".',
+  'Precision: of the samples a judge calls correct (first error −1 at its τ), the share with a right answer, on problems whose pass@1 is at most the difficulty threshold; overall pools the samples. Samples without a verdict are counted apart (no verdict), never called correct. The default threshold (0.25) is StepLens’s: the paper’s Table 5 lists problems of its own choosing, some above it.',
+  'Calibration: solution scores (the run’s aggregation) in ten equal-width bins against answer correctness; ECE = Σ (n_b/N)·|accuracy_b − mean score_b|.',
+  'Paper reference points (report.html, where the dataset name matches one of the paper’s) are the paper’s single runs of k samples per problem; StepLens plots expected values over subsets, and draws the paper’s "BoN w/ Self-PRM" against self-prm.',
   'Agreement: Cohen’s κ of two judges’ "correct" calls on the samples both judged; first-error positions compared on the same samples.',
 ];
 
@@ -35,6 +38,10 @@ export interface DatasetReport {
   judges: DatasetIndex['judges'];
   thresholds: DatasetIndex['thresholds'];
   complete: boolean;
+  /** Samples in the index, those whose sampling failed, and problems with fewer usable samples than k_max. */
+  samples: { total: number; failed: number; problemsShort: number };
+  /** Rows left out when the files were read (malformed, duplicate ids), each named. */
+  excluded: string[];
   reranking: Reranking;
   /** Self-PRM's precision (absent without a Self-PRM judge). */
   selfPrecision?: JudgePrecision;
@@ -65,6 +72,8 @@ export function datasetReport(index: DatasetIndex, options: ReportOptions = {}):
     judges: index.judges,
     thresholds: index.thresholds,
     complete: index.complete,
+    samples: sampleCounts(index),
+    excluded: index.excluded,
     reranking: rerankingCurves(index, {
       subsets: options.subsets ?? DEFAULT_SUBSETS,
       seed: options.seed ?? 0,
@@ -76,6 +85,19 @@ export function datasetReport(index: DatasetIndex, options: ReportOptions = {}):
   };
 }
 
+function sampleCounts(index: DatasetIndex): DatasetReport['samples'] {
+  let total = 0;
+  let failed = 0;
+  let problemsShort = 0;
+  for (const problem of index.problems) {
+    const broken = problem.samples.filter((sample) => sample.failed).length;
+    total += problem.samples.length;
+    failed += broken;
+    if (problem.samples.length - broken < index.samplesPerProblem) problemsShort += 1;
+  }
+  return { total, failed, problemsShort };
+}
+
 const percent = (value: number | null | undefined) =>
   value === null || value === undefined ? '—' : (value * 100).toFixed(1);
 
@@ -85,7 +107,7 @@ export function datasetReportMarkdown(report: DatasetReport, cell: (text: string
   const lines = [
     '# StepLens dataset report',
     '',
-    `${report.problems} problem(s) × ${report.samplesPerProblem} samples; judges: ${report.judges.map((judge) => `${cell(judge.id)} (${cell(judge.model)}, τ ${report.thresholds[judge.id] ?? '—'})`).join(', ')}.${report.complete ? '' : ' **Partial: the run has not finished.**'}`,
+    `${report.problems} problem(s) × ${report.samplesPerProblem} samples (${report.samples.failed} of ${report.samples.total} samples failed; ${report.samples.problemsShort} problem(s) with fewer usable samples than k; ${report.excluded.length} row(s) excluded when read${report.excluded.length > 0 ? ': see report.json' : ''}); judges: ${report.judges.map((judge) => `${cell(judge.id)} (${cell(judge.model)}, τ ${report.thresholds[judge.id] ?? '—'})`).join(', ')}.${report.complete ? '' : ' **Partial: the run has not finished.**'}`,
     '',
     `## Accuracy against k (%), R = ${reranking.subsets} subsets, seed ${reranking.seed}`,
     '',
@@ -103,7 +125,7 @@ export function datasetReportMarkdown(report: DatasetReport, cell: (text: string
     lines.push(
       `## ${cell(judge)}: precision of "correct" on hard problems (pass@1 ≤ ${percent(figures.difficulty)} %)`,
       '',
-      `Overall: ${figures.overall.sTp} of ${figures.overall.sPrm} samples called correct are right (${percent(figures.overall.precision)} %).`,
+      `Overall: ${figures.overall.sTp} of ${figures.overall.sPrm} samples called correct are right (${percent(figures.overall.precision)} %); ${figures.overall.unjudged} sample(s) had no verdict.`,
       '',
     );
     if (figures.problems.length > 0) {

@@ -44,8 +44,8 @@ export interface JudgePrecision {
   difficulty: number;
   /** Hard problems (pass@1 ≤ difficulty), each with its figures. */
   problems: ProblemPrecision[];
-  /** Over the hard problems, samples pooled. */
-  overall: { sPrm: number; sTp: number; precision: number | null };
+  /** Over the hard problems, samples pooled; `unjudged`: their samples the judge gave no verdict on. */
+  overall: { sPrm: number; sTp: number; precision: number | null; unjudged: number };
   /** Over every problem with a reference, by pass@1 in fifths. */
   buckets: PrecisionBucket[];
 }
@@ -102,7 +102,12 @@ export function judgePrecision(
     const from = i === 0 ? '[0' : `(${lower}`;
     return { label: `${from}, ${upper}]`, problems: members.length, ...pool(members) };
   });
-  return { difficulty, problems: hard, overall: pool(hard), buckets };
+  return {
+    difficulty,
+    problems: hard,
+    overall: { ...pool(hard), unjudged: hard.reduce((sum, entry) => sum + entry.unjudged, 0) },
+    buckets,
+  };
 }
 
 export interface ReliabilityBin {

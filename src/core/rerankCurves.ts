@@ -144,36 +144,43 @@ export const majority: Method = (problem, subset) => classIsRight(problem, voteC
 
 export const oracle: Method = (problem, subset) => subset.some((member) => problem.right[member]);
 
-/** Highest solution score among the samples the judge gave a verdict on; ties to the lowest index. */
+/**
+ * Highest solution score among the samples the judge gave a verdict on; ties to the lowest index.
+ * No verdict on any sample of the subset: plain majority (the judge abstains, as Self-PRM does).
+ */
 export function bestOfK(judge: string, aggregation: Aggregation): Method {
   return (problem, subset) => {
     const scores = problem.judges[judge]?.score[aggregation];
-    if (!scores) return false;
     let best = -1;
-    for (const member of subset) {
-      const score = scores[member]!;
-      if (!Number.isNaN(score) && (best === -1 || score > scores[best]!)) best = member;
-    }
-    return best !== -1 && problem.right[best] === true;
+    if (scores)
+      for (const member of subset) {
+        const score = scores[member]!;
+        if (!Number.isNaN(score) && (best === -1 || score > scores[best]!)) best = member;
+      }
+    return best === -1 ? majority(problem, subset) : problem.right[best] === true;
   };
 }
 
-/** Vote weighted by solution score among the samples the judge gave a verdict on. */
+/** Vote weighted by solution score among the samples the judge gave a verdict on; none: plain majority. */
 export function weightedVote(judge: string): Method {
   return (problem, subset) => {
     const scores = problem.judges[judge]?.score.min;
-    if (!scores) return false;
-    const judged = subset.filter((member) => !Number.isNaN(scores[member]!));
-    return classIsRight(problem, voteClass(problem, judged, scores));
+    const judged = scores ? subset.filter((member) => !Number.isNaN(scores[member]!)) : [];
+    const pick = judged.length > 0 ? voteClass(problem, judged, scores) : -1;
+    return pick === -1 ? majority(problem, subset) : classIsRight(problem, pick);
   };
 }
 
-/** Majority among the samples the model called error-free; plain majority when it called none so. */
+/**
+ * Majority among the samples the model called error-free; plain majority when it called none so
+ * (or none of those has an answer).
+ */
 export function selfPrm(judge: string): Method {
   return (problem, subset) => {
     const calls = problem.judges[judge]?.errorFree;
     const trusted = calls ? subset.filter((member) => calls[member] === 1) : [];
-    return classIsRight(problem, voteClass(problem, trusted.length > 0 ? trusted : subset));
+    const pick = trusted.length > 0 ? voteClass(problem, trusted) : -1;
+    return pick === -1 ? majority(problem, subset) : classIsRight(problem, pick);
   };
 }
 
@@ -278,10 +285,12 @@ export function subsetsFor(problem: PreparedProblem, k: number, rounds: number, 
 export interface Curve {
   mean: number[];
   /**
-   * Monte Carlo standard error of the mean from the subset sampling (0 where every subset was
-   * enumerated); the spread over problems is not in it.
+   * Standard error of the mean over problems (sd of the per-problem accuracies / √P): how much the
+   * figure would move on another draw of problems like these. 0 with fewer than two problems.
    */
   stderr: number[];
+  /** Monte Carlo standard error from the subset sampling alone (0 where every subset was used). */
+  monteCarloStderr: number[];
 }
 
 export interface Reranking {
@@ -314,15 +323,16 @@ export function rerankingCurves(
   const methods = methodsFor(index.judges);
   const curves: Record<string, Curve> = {
     'pass@k': {
-      mean: ks.map((k) =>
-        mean(prepared.map((problem) => passAtK(problem.n, problem.c, Math.min(k, problem.n)))),
-      ),
-      stderr: ks.map(() => 0),
+      mean: ks.map((k) => mean(passRates(prepared, k))),
+      stderr: ks.map((k) => standardError(passRates(prepared, k))),
+      monteCarloStderr: ks.map(() => 0),
     },
   };
-  for (const name of Object.keys(methods)) curves[name] = { mean: [], stderr: [] };
+  for (const name of Object.keys(methods)) curves[name] = { mean: [], stderr: [], monteCarloStderr: [] };
   for (const k of ks) {
-    const sums = Object.fromEntries(Object.keys(methods).map((name) => [name, { hits: 0, variance: 0 }]));
+    const sums = Object.fromEntries(
+      Object.keys(methods).map((name) => [name, { rates: [] as number[], variance: 0 }]),
+    );
     for (const problem of prepared) {
       const subsets = subsetsFor(problem, k, rounds, seed);
       const exact = binomial(problem.n, Math.min(k, problem.n)) <= rounds;
@@ -330,17 +340,30 @@ export function rerankingCurves(
         let hits = 0;
         for (const subset of subsets) if (method(problem, subset)) hits += 1;
         const rate = hits / subsets.length;
-        sums[name]!.hits += rate;
+        sums[name]!.rates.push(rate);
         if (!exact && subsets.length > 1) sums[name]!.variance += (rate * (1 - rate)) / (subsets.length - 1);
       }
     }
     for (const name of Object.keys(methods)) {
       const count = prepared.length;
-      curves[name]!.mean.push(count === 0 ? 0 : sums[name]!.hits / count);
-      curves[name]!.stderr.push(count === 0 ? 0 : Math.sqrt(sums[name]!.variance) / count);
+      curves[name]!.mean.push(mean(sums[name]!.rates));
+      curves[name]!.stderr.push(standardError(sums[name]!.rates));
+      curves[name]!.monteCarloStderr.push(count === 0 ? 0 : Math.sqrt(sums[name]!.variance) / count);
     }
   }
   return { k: ks, subsets: rounds, seed, problems: prepared.length, excluded, methods: curves };
+}
+
+function passRates(problems: readonly PreparedProblem[], k: number): number[] {
+  return problems.map((problem) => passAtK(problem.n, problem.c, Math.min(k, problem.n)));
+}
+
+/** The standard error of a mean: sample sd / √n; 0 with fewer than two values. */
+function standardError(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  const variance = values.reduce((sum, value) => sum + (value - m) ** 2, 0) / (values.length - 1);
+  return Math.sqrt(variance / values.length);
 }
 
 function mean(values: readonly number[]): number {

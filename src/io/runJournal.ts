@@ -20,6 +20,8 @@ const JournalLineSchema = z.discriminatedUnion('type', [
   }),
   /** The tokens of a sampling request that served several samples. */
   z.object({ type: z.literal('usage'), usage: UsageSchema }),
+  /** What the journal is about: a hash of the problem's text, so an edited problem never replays old answers. */
+  z.object({ type: z.literal('problem'), hash: z.string() }),
 ]);
 export type JournalLine = z.infer<typeof JournalLineSchema>;
 
@@ -30,6 +32,8 @@ export interface Replayed {
   unreadable: number;
   /** Sampling tokens counted for the run as a whole (requests that served several samples). */
   samplingUsage?: z.infer<typeof UsageSchema>;
+  /** The problem hash the journal was written for, when it says. */
+  problemHash?: string;
 }
 
 /** Replays a journal; a missing file is an empty one. */
@@ -44,6 +48,7 @@ export async function readJournal(path: string): Promise<Replayed> {
   const samples = new Map<number, Sample>();
   let unreadable = 0;
   let samplingUsage: z.infer<typeof UsageSchema> | undefined;
+  let problemHash: string | undefined;
   for (const line of text.split('\n')) {
     if (line === '') continue;
     let parsed: JournalLine;
@@ -55,6 +60,7 @@ export async function readJournal(path: string): Promise<Replayed> {
     }
     if (parsed.type === 'sample') samples.set(parsed.sample.index, { ...parsed.sample, judgements: {} });
     else if (parsed.type === 'usage') samplingUsage = sumUsage(samplingUsage, parsed.usage);
+    else if (parsed.type === 'problem') problemHash = parsed.hash;
     else {
       const sample = samples.get(parsed.sample);
       if (sample) sample.judgements[parsed.judge] = parsed.judgement;
@@ -65,6 +71,7 @@ export async function readJournal(path: string): Promise<Replayed> {
     samples: [...samples.values()].sort((a, b) => a.index - b.index),
     unreadable,
     ...(samplingUsage ? { samplingUsage } : {}),
+    ...(problemHash !== undefined ? { problemHash } : {}),
   };
 }
 
@@ -76,7 +83,16 @@ export class JournalWriter {
   private constructor(private readonly handle: import('node:fs/promises').FileHandle) {}
 
   static async open(path: string): Promise<JournalWriter> {
-    return new JournalWriter(await open(path, 'a'));
+    const handle = await open(path, 'a+');
+    const writer = new JournalWriter(handle);
+    // A line torn by a kill must not swallow the first line appended after it: end it first.
+    const { size } = await handle.stat();
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) await handle.write('\n');
+    }
+    return writer;
   }
 
   append(line: JournalLine): void {

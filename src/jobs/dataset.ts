@@ -5,9 +5,11 @@
  * moment and rerun, it continues: every finished sample and judgement is in the problem's journal,
  * so at most the requests in flight are made again. Shared by the CLI and the extension.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { answersEquivalent } from '../core/answers.js';
 import { type RunConfig, withoutCredentials } from '../core/config.js';
 import { type CostFigure, costOf, pricesBySource, SAMPLING } from '../core/cost.js';
 import {
@@ -27,6 +29,7 @@ import { parseJson } from '../core/json.js';
 import { judgeThreshold } from '../core/judgements.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
 import { subsetOf } from '../core/processbench.js';
+import { rerank } from '../core/rerank.js';
 import type { JudgeInfo, Run } from '../core/schemas.js';
 import type { LoadedConfig } from '../io/configFile.js';
 import { readTextFile, writeFileAtomic } from '../io/files.js';
@@ -94,6 +97,8 @@ export interface DatasetOutcome {
   excluded: string[];
   /** Journal lines a kill had torn: their work was done again. */
   unreadableJournalLines: number;
+  /** Problems whose journal was written for another text of the problem: started afresh. */
+  discardedJournals: string[];
   indexPath: string;
   index: DatasetIndex;
 }
@@ -175,12 +180,13 @@ export async function readProblems(
     for (const problem of problems) {
       const where = `${file}${problem.source.row ? `:${problem.source.row}` : ''}`;
       const name = fileNameFor(problem.id);
-      const first = seen.get(name);
+      // "P1" and "p1" would share one file where file names ignore case (macOS, Windows).
+      const first = seen.get(name.toLowerCase());
       if (first !== undefined) {
         excluded.push(`${where} (${problem.id}): the id is taken by ${first}; the first is kept`);
         continue;
       }
-      seen.set(name, `${where} (${problem.id})`);
+      seen.set(name.toLowerCase(), `${where} (${problem.id})`);
       entries.push({
         problem,
         subset: subsetOf({ id: problem.id }, basename(file)),
@@ -192,19 +198,44 @@ export async function readProblems(
   return { entries, excluded };
 }
 
-/** A finished run of this very problem, or undefined to (continue to) run it. */
+/**
+ * A finished run of this very problem (the same text), or undefined to (continue to) run it. A
+ * changed reference needs no new samples: the answers are checked again against it.
+ */
 export async function finishedRun(entry: Entry): Promise<Run | undefined> {
   if (!existsSync(entry.runPath)) return undefined;
   try {
     const run = await readRun(entry.runPath);
-    return run.status === 'complete' &&
-      run.problem.text === entry.problem.text &&
-      run.problem.reference === entry.problem.reference
-      ? run
-      : undefined;
+    if (run.status !== 'complete' || run.problem.text !== entry.problem.text) return undefined;
+    if (run.problem.reference === entry.problem.reference) return run;
+    const rechecked = withReference(run, entry.problem.reference);
+    await writeRun(entry.runPath, rechecked);
+    return rechecked;
   } catch {
     return undefined;
   }
+}
+
+/** The run with its answers checked against another reference (or none), its picks redone. */
+function withReference(run: Run, reference: string | undefined): Run {
+  const { reference: _old, ...problem } = run.problem;
+  const samples = run.samples.map((sample) => {
+    const { correct: _was, ...rest } = sample;
+    return reference === undefined || sample.error || sample.cancelled
+      ? rest
+      : { ...rest, correct: answersEquivalent(sample.answer, reference) };
+  });
+  return {
+    ...run,
+    problem: reference === undefined ? problem : { ...problem, reference },
+    samples,
+    rerank: rerank(samples, run.judges, reference, run.config),
+  };
+}
+
+/** What a journal belongs to: the problem's text (an edited problem starts afresh). */
+export function problemHash(problem: Problem): string {
+  return createHash('sha256').update(problem.text).digest('hex').slice(0, 16);
 }
 
 export function defaultProblemsInFlight(config: RunConfig): number {
@@ -223,10 +254,17 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
   const n = config.policy.n;
 
   const prices = pricesBySource(config);
-  if (job.maxCost !== undefined && Object.keys(prices).length === 0)
+  const sources = [
+    SAMPLING,
+    ...(config.selfJudge.mode === 'off' ? [] : ['self']),
+    ...config.prms.map((prm) => prm.id),
+  ];
+  const unpriced = sources.filter((source) => prices[source] === undefined);
+  // A budget that leaves a source out would let that source spend without limit.
+  if (job.maxCost !== undefined && unpriced.length > 0)
     throw new InputError(
       { file: '--max-cost' },
-      'needs prices: set "price": {"inputPerMillion", "outputPerMillion"} on the policy and the PRMs in the config',
+      `needs a price for every endpoint that spends: set "price": {"inputPerMillion", "outputPerMillion"} on the policy (sampling and Self-PRM) and on each PRM in the config; none for ${unpriced.join(', ')}`,
     );
   const limit = new AbortController();
   let stopped: StopReason | undefined;
@@ -280,6 +318,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
   };
   const finished = new Map<string, DatasetProblem>();
   let unreadableJournalLines = 0;
+  const discardedJournals: string[] = [];
 
   const runOne = async (entry: Entry): Promise<void> => {
     let done = await finishedRun(entry);
@@ -289,7 +328,9 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
       done = undefined;
     }
     if (done) {
-      finished.set(entry.runPath, datasetProblem(done, relativeRun(entry), entry.subset));
+      // A journal beside a finished run is stale (a kill between writing the run and removing it).
+      await removeJournal(entry.journalPath);
+      finished.set(entry.runPath, datasetProblem(done, relativeRun(entry), config, entry.subset));
       progress.reused += 1;
       progress.problemsDone += 1;
       progress.samplesDone += n;
@@ -298,8 +339,10 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     }
     if (resumeFrom) {
       // Retrying a finished run's failures turns it back into a run in progress: its samples go
-      // to the journal first, and only then does the run file go.
+      // to a fresh journal first, and only then does the run file go.
+      await removeJournal(entry.journalPath);
       const reopened = await JournalWriter.open(entry.journalPath);
+      reopened.append({ type: 'problem', hash: problemHash(entry.problem) });
       if (resumeFrom.samplingUsage) reopened.append({ type: 'usage', usage: resumeFrom.samplingUsage });
       for (const sample of resumeFrom.samples) {
         reopened.append({ type: 'sample', sample: { ...sample, judgements: {} } });
@@ -309,10 +352,19 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
       await reopened.close();
       await removeJournal(entry.runPath);
     }
-    const replayed = await readJournal(entry.journalPath);
+    let replayed = await readJournal(entry.journalPath);
+    const hash = problemHash(entry.problem);
+    if (replayed.problemHash !== undefined && replayed.problemHash !== hash) {
+      // The problem was edited since: its old answers are not answers to it.
+      await removeJournal(entry.journalPath);
+      discardedJournals.push(entry.problem.id);
+      replayed = { samples: [], unreadable: 0 };
+    }
     unreadableJournalLines += replayed.unreadable;
-    progress.samplesDone += replayed.samples.length;
+    progress.samplesDone += replayed.samples.filter((sample) => !(job.retryFailed && sample.error)).length;
+    const fresh = !existsSync(entry.journalPath);
     const journal = await JournalWriter.open(entry.journalPath);
+    if (fresh) journal.append({ type: 'problem', hash });
     let run: Run;
     try {
       run = await analyze(entry.problem, {
@@ -354,17 +406,27 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     if (run.status !== 'complete') return;
     await writeRun(entry.runPath, run);
     await removeJournal(entry.journalPath);
-    finished.set(entry.runPath, datasetProblem(run, relativeRun(entry), entry.subset));
+    finished.set(entry.runPath, datasetProblem(run, relativeRun(entry), config, entry.subset));
     progress.problemsDone += 1;
     job.onProgress?.({ ...progress });
   };
 
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < entries.length && !signal.aborted) await runOne(entries[next++]!);
+    while (next < entries.length && !signal.aborted) {
+      try {
+        await runOne(entries[next++]!);
+      } catch (error) {
+        // One problem's failure (a full disk, an unreadable file) stops the others' requests too.
+        failure ??= { error };
+        limit.abort();
+      }
+    }
   };
   const inFlight = Math.max(1, job.concurrency ?? defaultProblemsInFlight(config));
   await Promise.all(Array.from({ length: Math.min(inFlight, entries.length) }, worker));
+  if (failure) throw failure.error;
 
   const problems = entries
     .map((entry) => finished.get(entry.runPath))
@@ -392,16 +454,23 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     progress: { ...progress },
     excluded,
     unreadableJournalLines,
+    discardedJournals,
     indexPath,
     index,
   };
 }
 
-/** A failed sample, or a failed judgement of a sample that was judged. */
+/**
+ * A failed sample, or a failed judgement of a sample that was judged. The processbench protocol's
+ * "no prediction" is an answer, not a failure: asking again would buy the same outcome.
+ */
 function hasFailure(run: Run): boolean {
   return run.samples.some(
     (sample) =>
-      sample.error !== undefined || Object.values(sample.judgements).some((judgement) => judgement.error),
+      sample.error !== undefined ||
+      Object.values(sample.judgements).some(
+        (judgement) => judgement.error !== undefined && judgement.prediction === undefined,
+      ),
   );
 }
 

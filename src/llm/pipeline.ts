@@ -316,7 +316,13 @@ export async function analyze(problem: Problem, options: AnalyzeOptions): Promis
         ? []
         : judges.filter((judge) => {
             const judgement = sample.judgements[judge.info.id];
-            return !judgement || (options.retryFailed === true && judgement.error !== undefined);
+            // The processbench protocol's "no prediction" is an answer: asking again buys the same.
+            return (
+              !judgement ||
+              (options.retryFailed === true &&
+                judgement.error !== undefined &&
+                judgement.prediction === undefined)
+            );
           }),
   }));
   const queue = new JudgingQueue(

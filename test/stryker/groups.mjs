@@ -67,7 +67,7 @@ export const GROUPS = {
   io: {
     mutate: ['src/io/**/*.ts'],
     tests: tests(
-      /^(audit-log|audit-export|audit-save|files|text-files|cli-hardening|config-file|cli-evaluate-dataset)/,
+      /^(audit-log|audit-export|audit-save|files|text-files|cli-hardening|config-file|cli-evaluate-dataset|run-journal)/,
     ),
   },
   jobs: {

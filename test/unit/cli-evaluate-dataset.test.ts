@@ -263,7 +263,9 @@ describe('a dataset run', () => {
       share((right) => right.some(Boolean)),
     );
     // Precision: Self-PRM's "correct" is always right here; no problem is hard enough (pass@1 ≥ 5/8).
-    assert.deepEqual(report.selfPrecision.overall, { sPrm: 0, sTp: 0, precision: null });
+    assert.deepEqual(report.selfPrecision.overall, { sPrm: 0, sTp: 0, precision: null, unjudged: 0 });
+    assert.deepEqual(report.samples, { total: PROBLEMS * K, failed: 0, problemsShort: 0 });
+    assert.equal(report.excluded.length, 1);
     const bucketed = report.precision.self.buckets.reduce(
       (sum: number, bucket: { problems: number }) => sum + bucket.problems,
       0,
@@ -456,6 +458,107 @@ describe('a dataset run', () => {
     // Without prices there is nothing to stop at: refused before anything is sent.
     const unpriced = await evaluate('never', '--max-cost', '1');
     assert.equal(unpriced.code, 2);
-    assert.match(unpriced.stderr, /--max-cost: needs prices/);
+    assert.match(
+      unpriced.stderr,
+      /--max-cost: needs a price for every endpoint that spends: .*none for sampling, self, prm/,
+    );
+    // A price on the PRM alone would let sampling and Self-PRM spend without limit: refused too.
+    const partly = JSON.parse(readFileSync(PRICED(), 'utf8'));
+    delete partly.policy.price;
+    writeFileSync(join(dir, 'partly.json'), JSON.stringify(partly));
+    const partial = await runInProcess([
+      'evaluate',
+      join(dir, 'problems.jsonl'),
+      '--config',
+      join(dir, 'partly.json'),
+      '--out',
+      join(dir, 'never'),
+      '--max-cost',
+      '1',
+    ]);
+    assert.equal(partial.code, 2);
+    assert.match(partial.stderr, /none for sampling, self$/m);
+  });
+
+  test('another τ, or another reference, is read from the stored runs: nothing is requested again', async () => {
+    const config = JSON.parse(readFileSync(join(dir, 'steplens.json'), 'utf8'));
+    config.threshold = 0.95;
+    writeFileSync(join(dir, 'strict.json'), JSON.stringify(config));
+    // p-1's reference changes from 9 to 10: its samples are checked again against it.
+    const edited = readFileSync(join(dir, 'problems.jsonl'), 'utf8').replace('"answer":"9"', '"answer":"10"');
+    writeFileSync(join(dir, 'edited.jsonl'), edited);
+    const before = counts();
+    const result = await runInProcess([
+      'evaluate',
+      join(dir, 'edited.jsonl'),
+      '--config',
+      join(dir, 'strict.json'),
+      '--out',
+      join(dir, 'full'),
+      '--quiet',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).reused, PROBLEMS);
+    assert.deepEqual(counts(), before);
+    const index = DatasetIndexSchema.parse(
+      JSON.parse(readFileSync(join(dir, 'full', 'dataset.json'), 'utf8')),
+    );
+    assert.equal(index.thresholds.prm, 0.95);
+    // Step scores 0.95 then 0.9 (right) or 0.1 (wrong): at τ 0.95 step 1 is below τ everywhere.
+    for (const problem of index.problems)
+      for (const sample of problem.samples) assert.equal(sample.judges.prm!.firstError, 1, problem.id);
+    // Self-PRM names its first error: τ changes nothing there.
+    const p1 = index.problems.find((problem) => problem.id === 'p-1')!;
+    assert.equal(p1.reference, '10');
+    // The right answer was 9; now the wrong samples' 10 is right and the rest wrong.
+    for (const sample of p1.samples) assert.equal(sample.correct, sample.answer === '10');
+    const run = RunSchema.parse(JSON.parse(readFileSync(join(dir, 'full', p1.run), 'utf8')));
+    assert.equal(run.problem.reference, '10');
+  });
+
+  test("a problem edited while in progress starts afresh: its journal's answers are to another text", async () => {
+    const out = join(dir, 'edited-run');
+    const first = await runInProcess([
+      'evaluate',
+      join(dir, 'problems.jsonl'),
+      '--config',
+      join(dir, 'steplens.json'),
+      '--out',
+      out,
+      '--quiet',
+      '--max-requests',
+      '3',
+    ]);
+    assert.equal(first.code, 3, first.stderr);
+    const journals = readdirSync(join(out, 'runs')).filter((name) => name.endsWith('.journal.jsonl'));
+    assert.ok(journals.length > 0);
+    const inProgress = journals[0]!.replace('.journal.jsonl', '');
+    const kept = (await readJournal(join(out, 'runs', journals[0]!))).samples.length;
+    assert.ok(kept > 0, 'the journal holds samples');
+    const i = Number(inProgress.slice(2));
+    const changed = readFileSync(join(dir, 'problems.jsonl'), 'utf8').replace(
+      problemText(i),
+      `${problemText(i)} Show your work.`,
+    );
+    writeFileSync(join(dir, 'changed.jsonl'), changed);
+    const before = counts();
+    const rest = await runInProcess([
+      'evaluate',
+      join(dir, 'changed.jsonl'),
+      '--config',
+      join(dir, 'steplens.json'),
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    assert.equal(rest.code, 0, rest.stderr);
+    // The edited problem's k samples are all asked for again.
+    const asked = bodies(policy, before.policy).filter(
+      (body) => !isCritique(body) && body.messages[0]!.content.includes('Show your work.'),
+    );
+    assert.equal(
+      asked.reduce((sum, body) => sum + (body.n ?? 1), 0),
+      K,
+    );
   });
 });

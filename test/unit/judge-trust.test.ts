@@ -68,7 +68,7 @@ test('precision on hard problems, the paper’s Table 5 shape; failed and unjudg
   assert.deepEqual(self.problems, [
     { problemId: 'hard', n: 5, correctOfN: 1, sPrm: 4, sTp: 1, precision: 0.25, unjudged: 1 },
   ]);
-  assert.deepEqual(self.overall, { sPrm: 4, sTp: 1, precision: 0.25 });
+  assert.deepEqual(self.overall, { sPrm: 4, sTp: 1, precision: 0.25, unjudged: 1 });
   // Fifths of pass@1: hard (0.2) in the first, easy (0.75) in the fourth; no-ref nowhere.
   assert.deepEqual(
     self.buckets.map((bucket) => [bucket.label, bucket.problems, bucket.sPrm, bucket.sTp]),
@@ -81,9 +81,14 @@ test('precision on hard problems, the paper’s Table 5 shape; failed and unjudg
     ],
   );
   // The PRM at its τ: on hard it calls samples 0 and 3 correct, one right.
-  assert.deepEqual(judgePrecision(index, 'prm').overall, { sPrm: 2, sTp: 1, precision: 0.5 });
+  assert.deepEqual(judgePrecision(index, 'prm').overall, { sPrm: 2, sTp: 1, precision: 0.5, unjudged: 0 });
   // A stricter difficulty leaves no hard problem: no precision, never a zero.
-  assert.deepEqual(judgePrecision(index, 'self', 0.1).overall, { sPrm: 0, sTp: 0, precision: null });
+  assert.deepEqual(judgePrecision(index, 'self', 0.1).overall, {
+    sPrm: 0,
+    sTp: 0,
+    precision: null,
+    unjudged: 0,
+  });
 });
 
 test('reliability bins and ECE', () => {

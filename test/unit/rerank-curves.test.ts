@@ -159,7 +159,7 @@ describe('curves over a dataset', () => {
     assert.deepEqual(curves.k, [1, 2, 4]);
     // k = 2, all 6 pairs: {0,1} A, {0,2} A, {0,3} A, {1,2} B, {1,3} B, {2,3} B → 3 of 6.
     assert.deepEqual(curves.methods.majority!.mean, [0.5, 0.5, 1]);
-    assert.deepEqual(curves.methods.majority!.stderr, [0, 0, 0]);
+    assert.deepEqual(curves.methods.majority!.monteCarloStderr, [0, 0, 0]);
     const pass = curves.methods['pass@k']!.mean;
     assert.deepEqual(
       [pass[0], Math.round(pass[1]! * 1e12) / 1e12, pass[2]],
@@ -190,9 +190,14 @@ describe('curves over a dataset', () => {
       { subsets: 100, seed: 7 },
     );
     const at4 = curves.k.indexOf(4);
-    const { mean, stderr } = curves.methods.majority!;
-    assert.ok(stderr[at4]! > 0);
-    assert.ok(Math.abs(mean[at4]! - exact) < 4 * stderr[at4]!, `${mean[at4]} vs ${exact} ± ${stderr[at4]}`);
+    const { mean, monteCarloStderr, stderr } = curves.methods.majority!;
+    assert.ok(monteCarloStderr[at4]! > 0);
+    assert.ok(
+      Math.abs(mean[at4]! - exact) < 4 * monteCarloStderr[at4]!,
+      `${mean[at4]} vs ${exact} ± ${monteCarloStderr[at4]}`,
+    );
+    // One problem: no spread over problems to speak of.
+    assert.equal(stderr[at4], 0);
     // The same seed gives the same figures, whatever else is in the file.
     const other = problem('other', [{ answer: 'B', right: true, prm: 0.5 }]);
     const again = rerankingCurves(
@@ -220,5 +225,46 @@ describe('curves over a dataset', () => {
     assert.deepEqual([curves.problems, curves.excluded], [1, { noReference: 1, noUsableSample: 1 }]);
     // n = 2 usable (B right, A wrong): at k = 3 both vote, a 1–1 tie goes to B, seen first.
     assert.deepEqual(curves.methods.majority!.mean, [0.5, 1, 1]);
+  });
+});
+
+describe('what the figures stand on', () => {
+  test('a judge with no verdict in a subset abstains: its methods fall back to plain majority', () => {
+    // Four right samples the PRM failed on, one wrong it scored: at k = 4 the subsets without the
+    // wrong one have no PRM verdict at all.
+    const failing = problem('failing', [
+      { answer: 'B', right: true, prm: null },
+      { answer: 'B', right: true, prm: null },
+      { answer: 'B', right: true, prm: null },
+      { answer: 'B', right: true, prm: null },
+    ]);
+    const curves = rerankingCurves({
+      samplesPerProblem: 4,
+      judges: [{ id: 'prm', kind: 'vllm-pooling', model: 'p' }],
+      problems: [failing],
+    });
+    assert.deepEqual(curves.methods['prm-best-of-n:prm']!.mean, curves.methods.majority!.mean);
+    assert.deepEqual(curves.methods['prm-weighted:prm']!.mean, [1, 1, 1]);
+  });
+
+  test('the error bars are the standard error over problems; the subset sampling error is apart', () => {
+    const curves = rerankingCurves({
+      samplesPerProblem: 2,
+      judges: [],
+      problems: [
+        problem('right', [
+          { answer: 'B', right: true },
+          { answer: 'B', right: true },
+        ]),
+        problem('wrong', [{ answer: 'A' }, { answer: 'A' }]),
+      ],
+    });
+    // Per-problem accuracies 1 and 0: mean 0.5, sd √0.5, standard error √0.5 / √2 = 0.5.
+    assert.deepEqual(curves.methods.majority!.mean, [0.5, 0.5]);
+    assert.deepEqual(
+      curves.methods.majority!.stderr.map((value) => Math.round(value * 1e12) / 1e12),
+      [0.5, 0.5],
+    );
+    assert.deepEqual(curves.methods.majority!.monteCarloStderr, [0, 0]);
   });
 });
