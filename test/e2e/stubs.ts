@@ -63,7 +63,7 @@ export const DATASET_PROBLEMS = [1, 2, 3].map((i) => ({
   problem: `${DATASET_MARKER} ds-${i}: what is ${i} + ${5 - i}?`,
   answer: '5',
 }));
-export const DATASET_LATENCY_MS = 600;
+export const DATASET_LATENCY_MS = 1500;
 
 export async function startStubs(): Promise<{ policy: Stub; prm: Stub; close(): Promise<void> }> {
   const world = scenario(SOLUTIONS);
