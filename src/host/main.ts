@@ -3,6 +3,7 @@
  * bundle (dist/host.js) only when a command runs or a panel opens, so VS Code's start-up never
  * pays for zod, the pipeline or the panel code.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { installSymbolicEquivalence, uninstallSymbolicEquivalence } from '../symbolic/client.js';
@@ -16,6 +17,7 @@ import {
   rescoreRun,
   setApiKey,
   testConnection,
+  warn,
 } from './commands.js';
 import { evaluateDataset, resumeDataset } from './datasetCommand.js';
 import { DatasetsView, datasetFolderOf } from './datasetsView.js';
@@ -74,7 +76,14 @@ export function createStepLens(context: vscode.ExtensionContext, datasetsChanged
     resumeDataset: (dataset) => resumeDataset(commandContext, datasets, datasetFolderOf(dataset)),
     openDatasetReport: async (dataset) => {
       const out = datasetFolderOf(dataset);
-      if (out) await openRendered(commandContext, vscode.Uri.file(join(out, 'report.md')));
+      if (!out) return;
+      const report = join(out, 'report.md');
+      if (existsSync(report)) await openRendered(commandContext, vscode.Uri.file(report));
+      else
+        warn(
+          commandContext,
+          `StepLens: ${vscode.workspace.asRelativePath(out, false)} has no report yet: it is written when a run of the dataset ends (resume it to finish).`,
+        );
     },
     openRun: (uri) => openRun(commandContext, uri),
     rescoreRun: () => rescoreRun(commandContext),
