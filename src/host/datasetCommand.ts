@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunConfig } from '../core/config.js';
 import { IncomparableFolderError, InputError } from '../core/errors.js';
@@ -216,6 +216,15 @@ export function resumeDataset(
     if (datasets.isRunning(out))
       throw new InputError({ file: folder }, 'is being evaluated in this window already');
     const root = rootOf(out);
+    // Only a dataset folder of this workspace (the command may be called with any path).
+    if (
+      !(vscode.workspace.workspaceFolders ?? []).some((workspace) => workspace.uri.fsPath === root) ||
+      pathInside(join(root, ...DATASETS_DIR), basename(out)) !== resolve(out)
+    )
+      throw new InputError(
+        { file: folder },
+        'is not a dataset folder (.steplens/datasets/<name>) of this workspace',
+      );
     let recorded: DatasetSource | undefined;
     let files: string[];
     try {

@@ -375,6 +375,63 @@ describe('StepLens in VS Code', () => {
     }
   });
 
+  it('Evaluate Dataset asks before a large plan (dismissed: nothing sent), sends labelled rows to Evaluate Judges, resumes only dataset folders', async () => {
+    const steplens = await api();
+    const big = join(workspaceRoot(), 'dataset', 'big.jsonl');
+    writeFileSync(
+      big,
+      `${[1, 2, 3].map((i) => JSON.stringify({ id: `big-${i}`, problem: `Big ${i}: what is ${i} + 1?`, answer: String(i + 1) })).join('\n')}\n`,
+    );
+    steplens.dialogs.scriptedInput = () => '200';
+    steplens.dialogs.scriptedPick = (_title, labels) => labels;
+    const questions: string[] = [];
+    steplens.dialogs.scripted = (question) => {
+      questions.push(question);
+      return undefined;
+    };
+    try {
+      const asked = steplens.dialogs.asked.length;
+      const result = await vscode.commands.executeCommand('steplens.evaluateDataset', vscode.Uri.file(big));
+      assert.equal(result, undefined);
+      // 3 problems × 200 samples: at most 600 sampling + 2,400 critique + 600 PRM requests, far above 500.
+      assert.deepEqual(questions, [
+        'Evaluate Dataset: send about 3,600 requests on your key for .steplens/datasets/big?',
+      ]);
+      const detail = steplens.dialogs.asked.slice(asked).at(-1)!;
+      assert.match(detail, /3 problem\(s\): 0 complete, 3 to run\.\nRequests: 678–3,600\./);
+      assert.match(detail, /Cost: no prices configured/);
+      assert.equal(
+        existsSync(join(workspaceRoot(), '.steplens', 'datasets', 'big', 'dataset-source.json')),
+        false,
+      );
+
+      // Step-labelled rows: a judge evaluation, handed to Evaluate Judges (its rows reused: nothing sent).
+      const noticed = steplens.notices.length;
+      await vscode.commands.executeCommand(
+        'steplens.evaluateDataset',
+        vscode.Uri.file(join(workspaceRoot(), 'evaluate', 'gsm8k.jsonl')),
+      );
+      const notices = steplens.notices.slice(noticed).join(' | ');
+      assert.match(
+        notices,
+        /they evaluate the judges rather than sample a dataset: running Evaluate Judges on them/,
+      );
+      assert.match(notices, /\(0 judged now, 3 reused\)/);
+
+      // Resume takes dataset folders of this workspace only.
+      const before = steplens.notices.length;
+      await vscode.commands.executeCommand('steplens.resumeDataset', join(workspaceRoot(), 'dataset'));
+      assert.match(
+        steplens.notices.slice(before).join(' | '),
+        /is not a dataset folder \(\.steplens\/datasets\/<name>\) of this workspace/,
+      );
+    } finally {
+      delete steplens.dialogs.scriptedInput;
+      delete steplens.dialogs.scriptedPick;
+      delete steplens.dialogs.scripted;
+    }
+  });
+
   it('Rescore Run… asks which judges to run, runs only those, and says what changed', async () => {
     const steplens = await api();
     await vscode.commands.executeCommand('steplens.openRun', vscode.Uri.file(runPath));
