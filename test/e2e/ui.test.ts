@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import { launchChromium, TEST_OUTPUT } from '../browser.js';
 import { ROOT, readFixture } from '../support.js';
 import {
@@ -360,6 +360,26 @@ test('from the Explorer: analyze, the panel comes to the front, label with the k
   }
 });
 
+/**
+ * Clicks a row of an extension's tree view until its command shows an effect. A click that lands
+ * while the tree re-renders (a refresh as files settle) selects the row but runs nothing; a
+ * second click on a row whose command has started is harmless here (a running dataset's row has no
+ * command; opening a run twice shows it once).
+ */
+async function clickTreeRowUntil(row: Locator, done: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await row.locator('.label-name').click();
+    for (let waited = 0; waited < 12; waited++) {
+      if (await done()) {
+        if (attempt > 0) console.log(`# ${await row.textContent()}: took effect on click ${attempt + 1}`);
+        return;
+      }
+      await page.waitForTimeout(250);
+    }
+  }
+  throw new Error(`clicking ${await row.textContent()} never took effect`);
+}
+
 test('Evaluate Dataset from the Explorer: k and judges from the keyboard, Cancel leaves it partial, the Datasets view resumes it on click and opens a problem', {
   timeout: 240_000,
 }, async () => {
@@ -424,7 +444,10 @@ test('Evaluate Dataset from the Explorer: k and judges from the keyboard, Cancel
     const row = datasets.locator('.monaco-list-row', { hasText: 'aime-mini' });
     await row.waitFor({ timeout: 30_000 });
     assert.match((await row.textContent()) ?? '', /aime-mini.*\/3 · partial/);
-    await row.locator('.label-name').click();
+    const resumed = page.locator('.notifications-toasts .notification-list-item', {
+      hasText: /evaluating dataset \.steplens\/datasets\/aime-mini|aime-mini complete/,
+    });
+    await clickTreeRowUntil(row, async () => (await resumed.count()) > 0);
     await page
       .locator('.notifications-toasts .notification-list-item-message', {
         hasText: 'StepLens: dataset .steplens/datasets/aime-mini complete: 3 problem(s)',
@@ -438,9 +461,18 @@ test('Evaluate Dataset from the Explorer: k and judges from the keyboard, Cancel
     await row.locator('.monaco-tl-twistie').click();
     const problem = datasets.locator('.monaco-list-row', { hasText: 'ds-2' });
     await problem.waitFor({ timeout: 10_000 });
-    await problem.click();
-    const frame = await panelFrame(page);
-    await frame.locator('text=Dataset problem ds-2').first().waitFor({ timeout: 30_000 });
+    const showsDs2 = async () => {
+      for (const frame of page.frames())
+        if (
+          (await frame
+            .locator('text=Dataset problem ds-2')
+            .count()
+            .catch(() => 0)) > 0
+        )
+          return true;
+      return false;
+    };
+    await clickTreeRowUntil(problem, showsDs2);
     await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-evaluate-dataset.png') });
   } catch (error) {
     await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-failure.png') }).catch(() => {});
