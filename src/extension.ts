@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { COMMAND_IDS, EDITOR_PANEL_TYPE, VIEW_ID } from './host/ids.js';
+import type { DatasetNode } from './host/datasetsView.js';
+import { COMMAND_IDS, DATASETS_VIEW_ID, EDITOR_PANEL_TYPE, VIEW_ID } from './host/ids.js';
 import type { StepLensHost } from './host/main.js';
 
 /** What the integration tests reach through the extension's exports. */
-export type StepLensApi = Pick<StepLensHost, 'hub' | 'storage' | 'notices' | 'dialogs'>;
+export type StepLensApi = Pick<StepLensHost, 'hub' | 'storage' | 'notices' | 'dialogs' | 'datasets'>;
 
 /**
  * Wiring only: registers commands, the view and the panel serializer, each of which loads the
@@ -12,11 +13,12 @@ export type StepLensApi = Pick<StepLensHost, 'hub' | 'storage' | 'notices' | 'di
  */
 export function activate(context: vscode.ExtensionContext): StepLensApi {
   let host: StepLensHost | undefined;
+  const datasetsChanged = new vscode.EventEmitter<undefined>();
   const load = (): StepLensHost => {
     if (!host) {
       // A separate bundle, required at run time: esbuild leaves a computed path alone.
       const hostModule = require(join(__dirname, 'host.js')) as typeof import('./host/main.js');
-      host = hostModule.createStepLens(context);
+      host = hostModule.createStepLens(context, () => datasetsChanged.fire(undefined));
     }
     return host;
   };
@@ -28,6 +30,12 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
   register(COMMAND_IDS.evaluateJudges, (uri?: vscode.Uri, uris?: vscode.Uri[]) =>
     load().evaluateJudges(uri, Array.isArray(uris) ? uris : undefined),
   );
+  register(COMMAND_IDS.evaluateDataset, (uri?: vscode.Uri, uris?: vscode.Uri[]) =>
+    load().evaluateDataset(uri, Array.isArray(uris) ? uris : undefined),
+  );
+  register(COMMAND_IDS.resumeDataset, (dataset?: unknown) => load().resumeDataset(dataset));
+  register(COMMAND_IDS.openDatasetReport, (dataset?: unknown) => load().openDatasetReport(dataset));
+  register(COMMAND_IDS.refreshDatasets, () => datasetsChanged.fire(undefined));
   register(COMMAND_IDS.openRun, (uri?: vscode.Uri) => load().openRun(uri));
   register(COMMAND_IDS.rescoreRun, () => load().rescoreRun());
   register(COMMAND_IDS.exportAudits, (outDir?: unknown, runPaths?: unknown) =>
@@ -47,6 +55,12 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     vscode.window.registerWebviewViewProvider(VIEW_ID, {
       resolveWebviewView: (view) => load().hub.resolveWebviewView(view),
     }),
+    vscode.window.registerTreeDataProvider<DatasetNode>(DATASETS_VIEW_ID, {
+      onDidChangeTreeData: datasetsChanged.event,
+      getChildren: (element) => load().datasets.getChildren(element),
+      getTreeItem: (element) => load().datasets.getTreeItem(element),
+    }),
+    datasetsChanged,
     vscode.window.registerWebviewPanelSerializer(EDITOR_PANEL_TYPE, {
       deserializeWebviewPanel: (panel, state) => load().hub.deserializeWebviewPanel(panel, state),
     }),
@@ -64,6 +78,9 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     },
     get dialogs() {
       return load().dialogs;
+    },
+    get datasets() {
+      return load().datasets;
     },
   };
 }

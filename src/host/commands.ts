@@ -49,10 +49,12 @@ export interface Dialogs {
   scripted?: (question: string, choices: readonly string[]) => string | undefined;
   /** Answers a multi-select pick with the labels to pick (undefined: dismissed). */
   scriptedPick?: (title: string, labels: readonly string[]) => readonly string[] | undefined;
+  /** Answers an input box with the text to enter (undefined: dismissed); given the prefilled value. */
+  scriptedInput?: (prompt: string, value: string) => string | undefined;
 }
 
 /** A multi-select QuickPick, recorded in `asked` (each item with its picked state) and scriptable. */
-async function pickMany<T extends vscode.QuickPickItem>(
+export async function pickMany<T extends vscode.QuickPickItem>(
   context: CommandContext,
   title: string,
   placeHolder: string,
@@ -71,7 +73,7 @@ async function pickMany<T extends vscode.QuickPickItem>(
   return vscode.window.showQuickPick(items, { title, placeHolder, canPickMany: true, ignoreFocusOut: true });
 }
 
-async function ask(
+export async function ask(
   context: CommandContext,
   question: string,
   detail: string,

@@ -65,7 +65,7 @@ function targetFiles(uri: vscode.Uri | undefined, uris: readonly vscode.Uri[] | 
 }
 
 /** The judges: a steplens.json when the setting names one, else the settings Analyze uses. */
-async function evaluationConfig(
+export async function evaluationConfig(
   context: CommandContext,
   root: string,
 ): Promise<{ loaded: LoadedConfig; source: string }> {

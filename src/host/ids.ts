@@ -3,6 +3,10 @@ export const COMMAND_IDS = {
   analyzeProblem: 'steplens.analyzeProblem',
   scoreExistingSteps: 'steplens.scoreExistingSteps',
   evaluateJudges: 'steplens.evaluateJudges',
+  evaluateDataset: 'steplens.evaluateDataset',
+  resumeDataset: 'steplens.resumeDataset',
+  openDatasetReport: 'steplens.openDatasetReport',
+  refreshDatasets: 'steplens.refreshDatasets',
   openRun: 'steplens.openRun',
   rescoreRun: 'steplens.rescoreRun',
   exportAudits: 'steplens.exportAudits',
@@ -13,4 +17,5 @@ export const COMMAND_IDS = {
 } as const;
 
 export const VIEW_ID = 'steplens.panel';
+export const DATASETS_VIEW_ID = 'steplens.datasets';
 export const EDITOR_PANEL_TYPE = 'steplens.run';

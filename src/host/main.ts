@@ -3,6 +3,8 @@
  * bundle (dist/host.js) only when a command runs or a panel opens, so VS Code's start-up never
  * pays for zod, the pipeline or the panel code.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { installSymbolicEquivalence, uninstallSymbolicEquivalence } from '../symbolic/client.js';
 import {
@@ -10,11 +12,15 @@ import {
   type CommandContext,
   type Dialogs,
   exportAudits,
+  openRendered,
   openRun,
   rescoreRun,
   setApiKey,
   testConnection,
+  warn,
 } from './commands.js';
+import { evaluateDataset, resumeDataset } from './datasetCommand.js';
+import { DatasetsView, datasetFolderOf } from './datasetsView.js';
 import { evaluateJudges } from './evaluate.js';
 import { PanelHub } from './panel.js';
 import { KeyStore } from './secrets.js';
@@ -25,8 +31,13 @@ export interface StepLensHost extends vscode.Disposable {
   storage: RunStorage;
   notices: readonly string[];
   dialogs: Dialogs;
+  datasets: DatasetsView;
   analyzeProblem(uri: vscode.Uri | undefined, existingSteps: boolean): Promise<unknown>;
   evaluateJudges(uri: vscode.Uri | undefined, uris: vscode.Uri[] | undefined): Promise<unknown>;
+  evaluateDataset(uri: vscode.Uri | undefined, uris: vscode.Uri[] | undefined): Promise<unknown>;
+  /** A dataset folder's path, or the Datasets view's node of it. */
+  resumeDataset(dataset: unknown): Promise<unknown>;
+  openDatasetReport(dataset: unknown): Promise<unknown>;
   openRun(uri?: vscode.Uri): Promise<unknown>;
   rescoreRun(): Promise<unknown>;
   exportAudits(outDir?: string, runPaths?: string[]): Promise<unknown>;
@@ -36,7 +47,8 @@ export interface StepLensHost extends vscode.Disposable {
   openInEditor(): void;
 }
 
-export function createStepLens(context: vscode.ExtensionContext): StepLensHost {
+/** `datasetsChanged` tells the Datasets view (registered at activation) to ask for its items again. */
+export function createStepLens(context: vscode.ExtensionContext, datasetsChanged: () => void): StepLensHost {
   const log = vscode.window.createOutputChannel('StepLens', { log: true });
   // Loads nothing yet: compute-engine starts with the first pair of answers the normaliser cannot decide.
   installSymbolicEquivalence();
@@ -51,13 +63,28 @@ export function createStepLens(context: vscode.ExtensionContext): StepLensHost {
     exportAudits: () => void exportAudits(commandContext),
   });
   commandContext = { hub, storage, keys, log, notices, dialogs, workspaceState: context.workspaceState };
+  const datasets = new DatasetsView(datasetsChanged, log);
   return {
     hub,
     storage,
     notices,
     dialogs,
+    datasets,
     analyzeProblem: (uri, existingSteps) => analyzeProblem(commandContext, uri, existingSteps),
     evaluateJudges: (uri, uris) => evaluateJudges(commandContext, uri, uris),
+    evaluateDataset: (uri, uris) => evaluateDataset(commandContext, datasets, uri, uris),
+    resumeDataset: (dataset) => resumeDataset(commandContext, datasets, datasetFolderOf(dataset)),
+    openDatasetReport: async (dataset) => {
+      const out = datasetFolderOf(dataset);
+      if (!out) return;
+      const report = join(out, 'report.md');
+      if (existsSync(report)) await openRendered(commandContext, vscode.Uri.file(report));
+      else
+        warn(
+          commandContext,
+          `StepLens: ${vscode.workspace.asRelativePath(out, false)} has no report yet: it is written when a run of the dataset ends (resume it to finish).`,
+        );
+    },
     openRun: (uri) => openRun(commandContext, uri),
     rescoreRun: () => rescoreRun(commandContext),
     exportAudits: (outDir, runPaths) => exportAudits(commandContext, outDir, runPaths),
@@ -66,6 +93,7 @@ export function createStepLens(context: vscode.ExtensionContext): StepLensHost {
     showLog: () => log.show(),
     openInEditor: () => hub.openInEditor(),
     dispose: () => {
+      datasets.dispose();
       hub.dispose();
       log.dispose();
       uninstallSymbolicEquivalence();

@@ -10,10 +10,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../browser.js';
-import type { ChatRequestBody, RecordedRequest } from '../fixtures/stubServer.js';
+import {
+  type ChatRequestBody,
+  type PoolingRequestBody,
+  poolingInputs,
+  type RecordedRequest,
+} from '../fixtures/stubServer.js';
 import { fixturePath, ROOT } from '../support.js';
 import { CODE_SERVER, type CodeServer, makeWorkspace, startCodeServer, stubSettings } from './codeServer.js';
-import { EVALUATION_ROWS, startStubs } from './stubs.js';
+import { DATASET_PROBLEMS, EVALUATION_ROWS, startStubs } from './stubs.js';
 
 let browser: Browser;
 let server: CodeServer;
@@ -36,6 +41,12 @@ before(async () => {
   assert.equal(rows.length, EVALUATION_ROWS.length);
   mkdirSync(join(workspace, 'evaluate'));
   writeFileSync(join(workspace, 'evaluate', 'gsm8k.jsonl'), `${rows.join('\n')}\n`);
+  // Three problems without steps for Evaluate Dataset.
+  mkdirSync(join(workspace, 'dataset'));
+  writeFileSync(
+    join(workspace, 'dataset', 'aime-mini.jsonl'),
+    `${DATASET_PROBLEMS.map((problem) => JSON.stringify(problem)).join('\n')}\n`,
+  );
   server = await startCodeServer({
     workspace,
     settings: stubSettings(stubs.policy.baseUrl, stubs.prm.url),
@@ -66,8 +77,13 @@ test('the integration suite passes inside the VS Code extension host', { timeout
   await page.goto(
     `${server.url}/?folder=${encodeURIComponent(server.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
   );
-  const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(-1), 200_000));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<number>((resolve) => {
+    timer = setTimeout(() => resolve(-1), 200_000);
+  });
   const code = await Promise.race([exit, timeout]);
+  // A pending timer would keep the test process alive for the rest of its 200 s.
+  clearTimeout(timer);
   await context.close();
   const log = lines.slice(-80).join('\n');
   assert.equal(
@@ -82,7 +98,7 @@ test('the integration suite passes inside the VS Code extension host', { timeout
   for (const result of outcome.results)
     console.log(`  ${result.state === 'passed' ? '✔' : '✖'} ${result.title}`);
   assert.equal(outcome.failures, 0);
-  assert.equal(outcome.results.filter((result) => result.state === 'passed').length, 12);
+  assert.equal(outcome.results.filter((result) => result.state === 'passed').length, 14);
   // Evaluate Judges ran three times on the same rows (and was refused twice before any request):
   // each row was judged once, k = 4 critiques and one PRM input, and never requested again.
   const mentions = (request: RecordedRequest, marker: string) =>
@@ -93,5 +109,26 @@ test('the integration suite passes inside the VS Code extension host', { timeout
       .reduce((sum, request) => sum + ((request.body as ChatRequestBody).n ?? 1), 0);
     const prmInputs = stubs.prm.requests.filter((request) => mentions(request, row.marker)).length;
     assert.deepEqual({ id: row.id, critiques, prmInputs }, { id: row.id, critiques: 4, prmInputs: 1 });
+  }
+  // Evaluate Dataset ran twice on 3 problems at k = 2 (and was refused once with another k):
+  // 2 samples per problem, 4 critiques and one PRM input per sample, all in the first run only.
+  for (const problem of DATASET_PROBLEMS) {
+    const about = (request: RecordedRequest) => mentions(request, problem.problem);
+    const chats = stubs.policy.requests.filter(about).map((request) => request.body as ChatRequestBody);
+    const isCritique = (body: ChatRequestBody) =>
+      body.messages.some((message) => message.content.includes('<paragraph_0>'));
+    const n = (bodies: ChatRequestBody[]) => bodies.reduce((sum, body) => sum + (body.n ?? 1), 0);
+    const prmInputs = stubs.prm.requests
+      .flatMap((request) => poolingInputs(request.body as PoolingRequestBody))
+      .filter((input) => input.includes(problem.problem)).length;
+    assert.deepEqual(
+      {
+        id: problem.id,
+        samples: n(chats.filter((body) => !isCritique(body))),
+        critiques: n(chats.filter(isCritique)),
+        prmInputs,
+      },
+      { id: problem.id, samples: 2, critiques: 8, prmInputs: 2 },
+    );
   }
 });

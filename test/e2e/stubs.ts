@@ -52,6 +52,19 @@ export const EVALUATION_ROWS: (ScriptedSolution & { id: string })[] = [
   },
 ];
 
+/**
+ * Problems for Evaluate Dataset (no steps: sampled k times, each sample judged). Every request about
+ * them carries "Dataset problem" (sampling, critiques and PRM inputs all quote the problem), and
+ * goes to a world of its own whose answers take a moment, so a person can cancel one mid-run.
+ */
+export const DATASET_MARKER = 'Dataset problem';
+export const DATASET_PROBLEMS = [1, 2, 3].map((i) => ({
+  id: `ds-${i}`,
+  problem: `${DATASET_MARKER} ds-${i}: what is ${i} + ${5 - i}?`,
+  answer: '5',
+}));
+export const DATASET_LATENCY_MS = 1500;
+
 export async function startStubs(): Promise<{ policy: Stub; prm: Stub; close(): Promise<void> }> {
   const world = scenario(SOLUTIONS);
   const evaluation = scenario(EVALUATION_ROWS);
@@ -61,23 +74,29 @@ export async function startStubs(): Promise<{ policy: Stub; prm: Stub; close(): 
   // Its judges take a moment, as real ones do: a panel opened by the command is ready before they answer.
   const row = scenario([GSM8K_0], { latencyMs: () => 1500 });
   const isRow = (texts: string[]) => texts.some((text) => text.includes(GSM8K_0.marker));
+  const dataset = scenario(SOLUTIONS, { latencyMs: () => DATASET_LATENCY_MS });
+  const isDataset = (texts: string[]) => texts.some((text) => text.includes(DATASET_MARKER));
   const policy = await startStub({
     chat: (body, call) =>
-      !isCriticRequest(body)
-        ? world.chat!(body, call)
-        : isRow(body.messages.map((message) => message.content))
-          ? row.chat!(body, call)
-          : isEvaluated(body.messages.map((message) => message.content))
-            ? evaluation.chat!(body, call)
-            : world.chat!(body, call),
+      isDataset(body.messages.map((message) => message.content))
+        ? dataset.chat!(body, call)
+        : !isCriticRequest(body)
+          ? world.chat!(body, call)
+          : isRow(body.messages.map((message) => message.content))
+            ? row.chat!(body, call)
+            : isEvaluated(body.messages.map((message) => message.content))
+              ? evaluation.chat!(body, call)
+              : world.chat!(body, call),
   });
   const prm = await startStub({
     pooling: (body, call) =>
-      (isRow(poolingInputs(body))
-        ? row.pooling!
-        : isEvaluated(poolingInputs(body))
-          ? evaluation.pooling!
-          : world.pooling!)(body, call),
+      (isDataset(poolingInputs(body))
+        ? dataset.pooling!
+        : isRow(poolingInputs(body))
+          ? row.pooling!
+          : isEvaluated(poolingInputs(body))
+            ? evaluation.pooling!
+            : world.pooling!)(body, call),
   });
   return { policy, prm, close: async () => void (await Promise.all([policy.close(), prm.close()])) };
 }

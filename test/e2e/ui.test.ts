@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import { launchChromium, TEST_OUTPUT } from '../browser.js';
 import { ROOT, readFixture } from '../support.js';
 import {
@@ -21,7 +21,7 @@ import {
   runSettings,
   startCodeServer,
 } from './codeServer.js';
-import { startStubs } from './stubs.js';
+import { DATASET_PROBLEMS, startStubs } from './stubs.js';
 
 const VSIX = join(ROOT, 'steplens.vsix');
 let browser: Browser;
@@ -45,6 +45,11 @@ before(async () => {
   writeFileSync(
     join(workspace, 'gsm8k-0.jsonl'),
     `${readFixture('processbench_sample_40.jsonl').split('\n')[0]}\n`,
+  );
+  // Three problems without steps for Evaluate Dataset.
+  writeFileSync(
+    join(workspace, 'aime-mini.jsonl'),
+    `${DATASET_PROBLEMS.map((problem) => JSON.stringify(problem)).join('\n')}\n`,
   );
   // The endpoints are not set yet: the first test sets them as a person does, in a running window.
   server = await startCodeServer({ workspace, settings: runSettings(), vsix: VSIX });
@@ -349,6 +354,126 @@ test('from the Explorer: analyze, the panel comes to the front, label with the k
     // The report opens by itself, rendered by the Markdown preview.
     await page.getByRole('tab', { name: /^Preview report\.md/ }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-exported.png') });
+  } catch (error) {
+    await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-failure.png') }).catch(() => {});
+    throw error;
+  }
+});
+
+/**
+ * Clicks a row of an extension's tree view until its command shows an effect. A click that lands
+ * while the tree re-renders (a refresh as files settle) selects the row but runs nothing; a
+ * second click on a row whose command has started is harmless here (a running dataset's row has no
+ * command; opening a run twice shows it once).
+ */
+async function clickTreeRowUntil(row: Locator, done: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await row.locator('.label-name').click();
+    for (let waited = 0; waited < 12; waited++) {
+      if (await done()) {
+        if (attempt > 0) console.log(`# ${await row.textContent()}: took effect on click ${attempt + 1}`);
+        return;
+      }
+      await page.waitForTimeout(250);
+    }
+  }
+  throw new Error(`clicking ${await row.textContent()} never took effect`);
+}
+
+test('Evaluate Dataset from the Explorer: k and judges from the keyboard, Cancel leaves it partial, the Datasets view resumes it on click and opens a problem', {
+  timeout: 240_000,
+}, async () => {
+  try {
+    await page.click('.activitybar a.action-label[aria-label^="Explorer"]');
+    await page.waitForSelector('.activitybar .action-item.checked a.action-label[aria-label^="Explorer"]');
+    await explorerMenu('aime-mini.jsonl', /Evaluate Dataset/);
+
+    // k: prefilled from steplens.policy.samples (4); a bad value is refused in the box, 2 is taken.
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ timeout: 10_000 });
+    assert.equal(await input.inputValue(), '4');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('0');
+    await page
+      .locator('.quick-input-widget .quick-input-message', { hasText: 'k must be between 1 and 1024' })
+      .waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('2');
+    await page.keyboard.press('Enter');
+    // Judges: every configured one is ticked; Enter keeps them.
+    await page
+      .locator('.quick-input-widget .quick-input-title', { hasText: 'which judges score every sample' })
+      .waitFor({ timeout: 10_000 });
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ timeout: 10_000 });
+    assert.deepEqual(
+      await rows.evaluateAll((elements) =>
+        elements.map((row) => [
+          row.querySelector('.label-name')?.textContent ?? '',
+          row.getAttribute('aria-checked'),
+        ]),
+      ),
+      [
+        ['self', 'true'],
+        ['qwen-prm', 'true'],
+      ],
+    );
+    await page.keyboard.press('Enter');
+
+    // Cancelled from its progress notification while the stubs answer (1.5 s each): partial, resumable.
+    await page
+      .locator('.notifications-toasts .notification-list-item', {
+        hasText: 'evaluating dataset .steplens/datasets/aime-mini (k = 2)',
+      })
+      .getByRole('button', { name: 'Cancel' })
+      .click({ timeout: 10_000 });
+    await page
+      .locator('.notifications-toasts .notification-list-item-message', { hasText: 'partial, resumable' })
+      .waitFor({ timeout: 30_000 });
+    const out = join(server.workspace, '.steplens', 'datasets', 'aime-mini');
+    const index = () =>
+      JSON.parse(readFileSync(join(out, 'dataset.json'), 'utf8')) as {
+        complete: boolean;
+        problems: unknown[];
+      };
+    assert.equal(index().complete, false);
+
+    // The Datasets view in the StepLens container lists it as partial; a click resumes it.
+    await page.click('.activitybar a.action-label[aria-label^="StepLens"]');
+    const datasets = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Datasets' }) });
+    const row = datasets.locator('.monaco-list-row', { hasText: 'aime-mini' });
+    await row.waitFor({ timeout: 30_000 });
+    assert.match((await row.textContent()) ?? '', /aime-mini.*\/3 · partial/);
+    const resumed = page.locator('.notifications-toasts .notification-list-item', {
+      hasText: /evaluating dataset \.steplens\/datasets\/aime-mini|aime-mini complete/,
+    });
+    await clickTreeRowUntil(row, async () => (await resumed.count()) > 0);
+    await page
+      .locator('.notifications-toasts .notification-list-item-message', {
+        hasText: 'StepLens: dataset .steplens/datasets/aime-mini complete: 3 problem(s)',
+      })
+      .waitFor({ timeout: 60_000 });
+    assert.equal(index().complete, true);
+    assert.equal(index().problems.length, 3);
+    await datasets.locator('.monaco-list-row', { hasText: '3/3 · complete' }).waitFor({ timeout: 30_000 });
+
+    // Expanded (its twistie: a click on the row itself opens the report), a problem opens its run.
+    await row.locator('.monaco-tl-twistie').click();
+    const problem = datasets.locator('.monaco-list-row', { hasText: 'ds-2' });
+    await problem.waitFor({ timeout: 10_000 });
+    const showsDs2 = async () => {
+      for (const frame of page.frames())
+        if (
+          (await frame
+            .locator('text=Dataset problem ds-2')
+            .count()
+            .catch(() => 0)) > 0
+        )
+          return true;
+      return false;
+    };
+    await clickTreeRowUntil(problem, showsDs2);
+    await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-evaluate-dataset.png') });
   } catch (error) {
     await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-failure.png') }).catch(() => {});
     throw error;

@@ -9,6 +9,8 @@ import * as vscode from 'vscode';
 import { stampEvent } from '../../src/core/audit.js';
 import type { Run } from '../../src/core/schemas.js';
 import type { StepLensApi } from '../../src/extension.js';
+import type { EvaluateDatasetResult } from '../../src/host/datasetCommand.js';
+import type { DatasetNode } from '../../src/host/datasetsView.js';
 import type { EvaluateJudgesResult } from '../../src/host/evaluate.js';
 import { readRunConfig } from '../../src/host/settings.js';
 
@@ -235,6 +237,198 @@ describe('StepLens in VS Code', () => {
       );
     } finally {
       await configuration.update('evaluation.configFile', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('Evaluate Dataset: k and judges asked, runs and dataset.json written, listed complete in the Datasets view; a rerun reuses all; a problem opens its run', async () => {
+    const steplens = await api();
+    const file = vscode.Uri.file(join(workspaceRoot(), 'dataset', 'aime-mini.jsonl'));
+    const out = join(workspaceRoot(), '.steplens', 'datasets', 'aime-mini');
+    const prefilled: string[] = [];
+    let k = '2';
+    const offered: string[][] = [];
+    steplens.dialogs.scriptedInput = (_prompt, value) => {
+      prefilled.push(value);
+      return k;
+    };
+    steplens.dialogs.scriptedPick = (_title, labels) => {
+      offered.push([...labels]);
+      return labels;
+    };
+    const evaluate = async () => {
+      const noticed = steplens.notices.length;
+      const result = await vscode.commands.executeCommand<EvaluateDatasetResult | undefined>(
+        'steplens.evaluateDataset',
+        file,
+      );
+      return { result, notices: steplens.notices.slice(noticed).join(' | ') };
+    };
+    const datasetNode = async () => {
+      const roots = await steplens.datasets.getChildren();
+      return roots.find(
+        (node): node is Extract<DatasetNode, { kind: 'dataset' }> =>
+          node.kind === 'dataset' && node.status.name === 'aime-mini',
+      );
+    };
+    try {
+      const first = await evaluate();
+      assert.ok(first.result, `the command returned its outcome; notices: ${first.notices}`);
+      // k prefilled from steplens.policy.samples (4 in the runner's settings); both judges offered.
+      assert.deepEqual(prefilled, ['4']);
+      assert.deepEqual(offered, [['self', 'qwen-prm']]);
+      const { result } = first;
+      assert.deepEqual(
+        [
+          result.out,
+          result.problems,
+          result.finished,
+          result.reused,
+          result.complete,
+          result.k,
+          result.confirmed,
+        ],
+        [out, 3, 3, 0, true, 2, false],
+      );
+      assert.deepEqual(result.judges, ['self', 'qwen-prm']);
+      assert.ok(result.requests > 0);
+      assert.match(
+        first.notices,
+        /StepLens: dataset \.steplens\/datasets\/aime-mini complete: 3 problem\(s\), 0 reused \(\d+ request\(s\), /,
+      );
+      const index = JSON.parse(readFileSync(join(out, 'dataset.json'), 'utf8')) as {
+        complete: boolean;
+        samplesPerProblem: number;
+        judges: { id: string }[];
+        problems: { id: string; run: string; samples: unknown[] }[];
+      };
+      assert.equal(index.complete, true);
+      assert.equal(index.samplesPerProblem, 2);
+      assert.deepEqual(
+        index.judges.map((judge) => judge.id),
+        ['self', 'qwen-prm'],
+      );
+      assert.deepEqual(
+        index.problems.map((problem) => [problem.id, problem.samples.length]),
+        [
+          ['ds-1', 2],
+          ['ds-2', 2],
+          ['ds-3', 2],
+        ],
+      );
+      for (const problem of index.problems) assert.ok(existsSync(join(out, problem.run)), problem.run);
+      assert.deepEqual(JSON.parse(readFileSync(join(out, 'dataset-source.json'), 'utf8')), {
+        schemaVersion: 1,
+        files: ['dataset/aime-mini.jsonl'],
+        problems: 3,
+        k: 2,
+        judges: ['self', 'qwen-prm'],
+      });
+
+      // The Datasets view lists it complete; clicking it opens the report.
+      const node = await datasetNode();
+      assert.ok(node, 'listed');
+      assert.deepEqual([node.status.state, node.status.finished, node.status.total], ['complete', 3, 3]);
+      const item = steplens.datasets.getTreeItem(node);
+      assert.equal(item.label, 'aime-mini');
+      assert.equal(item.description, '3/3 · complete');
+      assert.equal(item.command?.command, 'steplens.openDatasetReport');
+
+      // Another k for the same folder: refused, naming the folder and how it was made; nothing sent.
+      k = '3';
+      const refused = await evaluate();
+      assert.equal(refused.result, undefined);
+      assert.match(
+        refused.notices,
+        /StepLens: \.steplens\/datasets\/aime-mini: holds a dataset sampled and judged with another policy, k, judges, prompts or templates \(made with k = 2, judges self, qwen-prm\)/,
+      );
+
+      // Run again as it was made (k prefilled from the dataset): everything reused, no request.
+      k = '2';
+      const again = await evaluate();
+      assert.ok(again.result, again.notices);
+      assert.equal(prefilled.at(-1), '2', 'an existing dataset offers its own k');
+      assert.deepEqual(
+        [again.result.problems, again.result.reused, again.result.requests, again.result.complete],
+        [3, 3, 0, true],
+      );
+
+      // Expanded: its problems; clicking one opens its run in the panel.
+      const children = await steplens.datasets.getChildren(node);
+      assert.deepEqual(
+        children.map((child) => (child.kind === 'problem' ? child.id : child.kind)),
+        ['ds-1', 'ds-2', 'ds-3'],
+      );
+      const problemItem = steplens.datasets.getTreeItem(children[1]!);
+      assert.equal(problemItem.label, 'ds-2');
+      assert.match(String(problemItem.description), /^\d\/2 correct$/);
+      assert.ok(problemItem.command);
+      await vscode.commands.executeCommand(
+        problemItem.command.command,
+        ...(problemItem.command.arguments ?? []),
+      );
+      assert.equal(steplens.hub.current?.path, join(out, 'runs', 'ds-2.json'));
+      assert.equal(steplens.hub.current?.run.problem.id, 'ds-2');
+      await until('a ready panel', () => steplens.hub.readyPanels >= 1);
+    } finally {
+      delete steplens.dialogs.scriptedInput;
+      delete steplens.dialogs.scriptedPick;
+    }
+  });
+
+  it('Evaluate Dataset asks before a large plan (dismissed: nothing sent), sends labelled rows to Evaluate Judges, resumes only dataset folders', async () => {
+    const steplens = await api();
+    const big = join(workspaceRoot(), 'dataset', 'big.jsonl');
+    writeFileSync(
+      big,
+      `${[1, 2, 3].map((i) => JSON.stringify({ id: `big-${i}`, problem: `Big ${i}: what is ${i} + 1?`, answer: String(i + 1) })).join('\n')}\n`,
+    );
+    steplens.dialogs.scriptedInput = () => '200';
+    steplens.dialogs.scriptedPick = (_title, labels) => labels;
+    const questions: string[] = [];
+    steplens.dialogs.scripted = (question) => {
+      questions.push(question);
+      return undefined;
+    };
+    try {
+      const asked = steplens.dialogs.asked.length;
+      const result = await vscode.commands.executeCommand('steplens.evaluateDataset', vscode.Uri.file(big));
+      assert.equal(result, undefined);
+      // 3 problems × 200 samples: at most 600 sampling + 2,400 critique + 600 PRM requests, far above 500.
+      assert.deepEqual(questions, [
+        'Evaluate Dataset: send about 3,600 requests on your key for .steplens/datasets/big?',
+      ]);
+      const detail = steplens.dialogs.asked.slice(asked).at(-1)!;
+      assert.match(detail, /3 problem\(s\): 0 complete, 3 to run\.\nRequests: 678–3,600\./);
+      assert.match(detail, /Cost: no prices configured/);
+      assert.equal(
+        existsSync(join(workspaceRoot(), '.steplens', 'datasets', 'big', 'dataset-source.json')),
+        false,
+      );
+
+      // Step-labelled rows: a judge evaluation, handed to Evaluate Judges (its rows reused: nothing sent).
+      const noticed = steplens.notices.length;
+      await vscode.commands.executeCommand(
+        'steplens.evaluateDataset',
+        vscode.Uri.file(join(workspaceRoot(), 'evaluate', 'gsm8k.jsonl')),
+      );
+      const notices = steplens.notices.slice(noticed).join(' | ');
+      assert.match(
+        notices,
+        /they evaluate the judges rather than sample a dataset: running Evaluate Judges on them/,
+      );
+      assert.match(notices, /\(0 judged now, 3 reused\)/);
+
+      // Resume takes dataset folders of this workspace only.
+      const before = steplens.notices.length;
+      await vscode.commands.executeCommand('steplens.resumeDataset', join(workspaceRoot(), 'dataset'));
+      assert.match(
+        steplens.notices.slice(before).join(' | '),
+        /is not a dataset folder \(\.steplens\/datasets\/<name>\) of this workspace/,
+      );
+    } finally {
+      delete steplens.dialogs.scriptedInput;
+      delete steplens.dialogs.scriptedPick;
+      delete steplens.dialogs.scripted;
     }
   });
 

@@ -1,0 +1,341 @@
+/**
+ * Evaluate Dataset and the Datasets view: where datasets live, what the user is asked and told, and
+ * each dataset folder's status read cheaply from disk (directory listings, the source record and
+ * dataset.json; never the run files). Pure (no `vscode` import), unit-tested in Node;
+ * datasetCommand.ts runs the job and datasetsView.ts shows the tree.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
+import { type DatasetIndex, DatasetIndexSchema } from '../core/dataset.js';
+import { duration } from '../core/progress.js';
+import { pathInside } from '../io/paths.js';
+import type { DatasetPlan, DatasetProgress } from '../jobs/dataset.js';
+
+/** The folder datasets live in, under a workspace folder. */
+export const DATASETS_DIR = ['.steplens', 'datasets'] as const;
+
+/**
+ * What the command wrote beside the job's own files so the Datasets view can resume the dataset:
+ * the problems file(s) relative to the workspace folder, the problem count, k and the judges.
+ */
+export const SOURCE_FILE = 'dataset-source.json';
+
+/** The most samples per problem, as `steplens.policy.samples` allows. */
+export const MAX_K = 1024;
+
+export const DatasetSourceSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  /** Workspace-relative, `/`-separated. */
+  files: z.array(z.string().min(1)).min(1),
+  problems: z.number().int().min(0),
+  k: z.number().int().min(1).max(MAX_K),
+  judges: z.array(z.string()),
+});
+export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
+
+/** The k typed in the input box: undefined when fine, else why not (the box shows it). */
+export function validateK(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) return `a whole number of samples per problem, 1 to ${MAX_K}`;
+  const k = Number(trimmed);
+  return k >= 1 && k <= MAX_K ? undefined : `k must be between 1 and ${MAX_K}`;
+}
+
+/** A workspace-relative, `/`-separated path of a file inside `root`; undefined when it is outside. */
+export function relativeInside(root: string, file: string): string | undefined {
+  const rel = relative(resolve(root), resolve(file));
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+  return rel.split(sep).join('/');
+}
+
+/**
+ * The problems files a source record names, as absolute paths inside `root`. The record sits in a
+ * workspace folder a cloned repository may have written: a name that leaves the workspace (and so
+ * could send any local file's text as a "problem"), or that is no problems file, is refused.
+ */
+export function sourceFiles(root: string, source: DatasetSource, where: string): string[] {
+  return source.files.map((file) => {
+    const path = resolve(root, file);
+    if (isAbsolute(file) || relativeInside(root, path) === undefined)
+      throw new Error(`${where}: "${file}" is not a file in this workspace folder`);
+    if (!/\.(json|jsonl|md|txt)$/i.test(file))
+      throw new Error(`${where}: "${file}" is not a problems file (.json, .jsonl, .md, .txt)`);
+    return path;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan before sending
+
+/**
+ * A dataset asking for more requests than this is confirmed first, with its estimate. 500 is about
+ * a dozen Analyze runs at the default settings (8 samples, 4 critiques each, a PRM: 41 requests):
+ * below it a dataset costs what a person already spends with a few clicks and no question; above
+ * it (a 30-problem set at k = 4 with critiques is 600) one mistaken click could cost real money.
+ */
+export const CONFIRM_REQUESTS = 500;
+/** A priced plan this expensive is confirmed whatever its request count (US dollars). */
+export const CONFIRM_COST = 1;
+
+export interface PlanSummary {
+  /** Requests over every source: fewest (n in one request, full batches) and most. */
+  requests: { low: number; high: number };
+  /** Sources that ask once per step (unknown until sampled): their items count as one request each. */
+  perStep: string[];
+  tokens: { prompt: number; completion: number };
+  /** Whether some source's tokens are counted at the limits (no finished work to measure). */
+  upperBound: boolean;
+  cost: number | null;
+  unpriced: string[];
+}
+
+export function summarizePlan(plan: DatasetPlan): PlanSummary {
+  const summary: PlanSummary = {
+    requests: { low: 0, high: 0 },
+    perStep: [],
+    tokens: { prompt: 0, completion: 0 },
+    upperBound: false,
+    cost: plan.cost.total,
+    unpriced: plan.cost.unpriced,
+  };
+  for (const [source, planned] of Object.entries(plan.bySource)) {
+    if (planned.requests) {
+      summary.requests.low += planned.requests.low;
+      summary.requests.high += planned.requests.high;
+    } else if (planned.items > 0) {
+      summary.perStep.push(source);
+      summary.requests.low += planned.items;
+      summary.requests.high += planned.items;
+    }
+    summary.tokens.prompt += planned.tokens.promptTokens;
+    summary.tokens.completion += planned.tokens.completionTokens;
+    if (planned.basis === 'upper bound' && planned.items > 0) summary.upperBound = true;
+  }
+  return summary;
+}
+
+/** Whether the plan is large enough to ask before sending. */
+export function needsConfirm(summary: PlanSummary): boolean {
+  return summary.requests.high >= CONFIRM_REQUESTS || (summary.cost ?? 0) >= CONFIRM_COST;
+}
+
+const count = (value: number) => value.toLocaleString('en-US');
+
+export function tokensText(value: number): string {
+  return value >= 1e6
+    ? `${(value / 1e6).toFixed(1)}M`
+    : value >= 1e3
+      ? `${(value / 1e3).toFixed(1)}k`
+      : `${value}`;
+}
+
+/** The estimate, in the words of the confirmation's detail (and the log). */
+export function planText(plan: DatasetPlan, summary = summarizePlan(plan)): string {
+  const left = plan.problems - plan.complete;
+  const requests =
+    summary.requests.low === summary.requests.high
+      ? count(summary.requests.high)
+      : `${count(summary.requests.low)}–${count(summary.requests.high)}`;
+  const lines = [
+    `${plan.problems} problem(s): ${plan.complete} complete, ${left} to run${plan.inProgress > 0 ? ` (${plan.inProgress} in progress)` : ''}${plan.excluded.length > 0 ? `, ${plan.excluded.length} excluded` : ''}.`,
+    `Requests: ${requests}${summary.perStep.length > 0 ? ` (more for ${summary.perStep.join(', ')}: one request per step)` : ''}.`,
+    `Tokens: ${tokensText(summary.tokens.prompt)} in + ${tokensText(summary.tokens.completion)} out${summary.upperBound ? ' (at most: counted at maxTokens until some work is done)' : ' (measured from the finished work)'}.`,
+    summary.cost === null
+      ? 'Cost: no prices configured (set "price" on the policy and PRMs in a steplens.json to see dollars).'
+      : `Cost: about $${summary.cost.toFixed(2)}${summary.unpriced.length > 0 ? ` (no price for ${summary.unpriced.join(', ')})` : ''}.`,
+  ];
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress and the closing message
+
+/** The progress notification's line: problems, samples, requests, tokens, cost, ETA. */
+export function progressLine(progress: DatasetProgress, eta: number | undefined): string {
+  const used = progress.usage.promptTokens + progress.usage.completionTokens;
+  return [
+    `problems ${progress.problemsDone}/${progress.problems}${progress.reused > 0 ? ` (${progress.reused} reused)` : ''}`,
+    `samples ${progress.samplesDone}/${progress.samplesTotal}${progress.failedSamples > 0 ? ` (${progress.failedSamples} failed)` : ''}`,
+    `requests ${count(progress.requests)}`,
+    `tokens ${tokensText(used)}`,
+    ...(progress.cost.total === null ? [] : [`$${progress.cost.total.toFixed(2)}`]),
+    ...(eta === undefined ? [] : [`ETA ${duration(eta)}`]),
+  ].join(' · ');
+}
+
+/**
+ * Seconds left at the pace of the samples made since the first progress report (reused samples
+ * cost nothing and would make the estimate a lie); undefined until a fresh sample arrived.
+ */
+export function samplesEta(
+  first: { at: number; samples: number },
+  now: { at: number; samples: number; total: number },
+): number | undefined {
+  const fresh = now.samples - first.samples;
+  const seconds = (now.at - first.at) / 1000;
+  if (fresh <= 0 || seconds <= 0) return undefined;
+  return ((now.total - now.samples) * seconds) / fresh;
+}
+
+export interface DatasetSummary {
+  folder: string;
+  problems: number;
+  finished: number;
+  reused: number;
+  requests: number;
+  tokens: number;
+  cost: number | null;
+  complete: boolean;
+  excluded: number;
+}
+
+/** The one message after a dataset run: complete, or partial and how to resume. */
+export function datasetOutcomeMessage(summary: DatasetSummary): string {
+  const spent = `${count(summary.requests)} request(s), ${tokensText(summary.tokens)} tokens${summary.cost === null ? '' : `, $${summary.cost.toFixed(2)}`}`;
+  const excluded =
+    summary.excluded > 0
+      ? ` ${summary.excluded} row(s) excluded (malformed or a duplicate id): listed in dataset.json and the StepLens log.`
+      : '';
+  if (summary.complete)
+    return `StepLens: dataset ${summary.folder} complete: ${summary.problems} problem(s), ${summary.reused} reused (${spent}); the report is open.${excluded}`;
+  return `StepLens: dataset ${summary.folder} stopped after ${summary.finished} of ${summary.problems} problem(s) (${spent}): partial, resumable. Click it in the StepLens Datasets view, or run Evaluate Dataset on the same file again: finished samples and judgements are kept, not requested again.${excluded}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Datasets view
+
+export type DatasetState = 'complete' | 'partial' | 'running';
+
+export interface DatasetStatus {
+  name: string;
+  /** The dataset folder (absolute). */
+  out: string;
+  /** Run files under runs/: problems finished. */
+  finished: number;
+  /** Journals under runs/: problems started and not finished. */
+  inProgress: number;
+  /** Problems in the dataset; undefined when neither the source record nor a complete index says. */
+  total: number | undefined;
+  state: DatasetState;
+  /** Dollars of the finished problems, from dataset.json (null: no prices). */
+  cost: number | null | undefined;
+  source: DatasetSource | undefined;
+  /** Why the source record or the index could not be read, for the tooltip. */
+  problemsReading: string[];
+}
+
+/** Parsed dataset.json files, by path, while their modification time and size stay the same. */
+const indexCache = new Map<string, { mtimeMs: number; size: number; index: DatasetIndex }>();
+
+/** A dataset folder's index, checked; undefined when there is none yet. Cached by mtime and size. */
+export async function readIndex(out: string): Promise<DatasetIndex | undefined> {
+  const path = join(out, 'dataset.json');
+  let info: { mtimeMs: number; size: number };
+  try {
+    info = await stat(path);
+  } catch {
+    return undefined;
+  }
+  const cached = indexCache.get(path);
+  if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.index;
+  const index = DatasetIndexSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+  indexCache.set(path, { mtimeMs: info.mtimeMs, size: info.size, index });
+  return index;
+}
+
+export async function readSource(out: string): Promise<DatasetSource | undefined> {
+  const path = join(out, SOURCE_FILE);
+  if (!existsSync(path)) return undefined;
+  return DatasetSourceSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** One dataset folder's status: directory listings and two small files, no run file opened. */
+export async function datasetStatus(out: string, name: string, running: boolean): Promise<DatasetStatus> {
+  const problemsReading: string[] = [];
+  let finished = 0;
+  let inProgress = 0;
+  try {
+    for (const entry of await readdir(join(out, 'runs'))) {
+      if (entry.endsWith('.journal.jsonl')) inProgress += 1;
+      else if (entry.endsWith('.json')) finished += 1;
+    }
+  } catch {}
+  let source: DatasetSource | undefined;
+  try {
+    source = await readSource(out);
+  } catch (error) {
+    problemsReading.push(`${SOURCE_FILE}: ${message(error)}`);
+  }
+  let index: DatasetIndex | undefined;
+  try {
+    index = await readIndex(out);
+  } catch (error) {
+    problemsReading.push(`dataset.json: ${message(error)}`);
+  }
+  const total = source?.problems ?? (index?.complete ? index.problems.length : undefined);
+  const complete = index?.complete === true && inProgress === 0 && (total === undefined || finished >= total);
+  return {
+    name,
+    out,
+    finished,
+    inProgress,
+    total,
+    state: running ? 'running' : complete ? 'complete' : 'partial',
+    cost: index?.cost.total,
+    source,
+    problemsReading,
+  };
+}
+
+/** Every dataset folder under `<root>/.steplens/datasets/`, by name. */
+export async function listDatasets(
+  root: string,
+  isRunning: (out: string) => boolean = () => false,
+): Promise<DatasetStatus[]> {
+  const dir = join(root, ...DATASETS_DIR);
+  let names: string[];
+  try {
+    names = (await readdir(dir, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return [];
+  }
+  return Promise.all(
+    names.map((name) => {
+      const out = join(dir, name);
+      return datasetStatus(out, name, isRunning(out));
+    }),
+  );
+}
+
+/** The tree row's description: "2/3 · partial · $0.04". */
+export function statusDescription(status: DatasetStatus): string {
+  const done =
+    status.total === undefined ? `${status.finished} finished` : `${status.finished}/${status.total}`;
+  const cost = typeof status.cost === 'number' ? ` · $${status.cost.toFixed(2)}` : '';
+  return `${done} · ${status.state}${cost}`;
+}
+
+/** The run file a dataset.json entry names (`runs/<file>.json`), kept inside the folder's runs/. */
+export function runFileOf(out: string, run: string): string {
+  const match = /^runs\/([^/\\]+\.json)$/.exec(run);
+  if (!match) throw new Error(`dataset.json names a run outside runs/: ${JSON.stringify(run)}`);
+  return pathInside(join(out, 'runs'), match[1]!);
+}
+
+/** A problem row's description: samples right of those with a reference, failures. */
+export function problemDescription(problem: DatasetIndex['problems'][number]): string {
+  const judged = problem.samples.filter((sample) => sample.correct !== undefined);
+  const right = judged.filter((sample) => sample.correct).length;
+  const failed = problem.samples.filter((sample) => sample.failed).length;
+  return [
+    judged.length > 0 ? `${right}/${judged.length} correct` : `${problem.samples.length} samples`,
+    ...(failed > 0 ? [`${failed} failed`] : []),
+  ].join(' · ');
+}
