@@ -39,6 +39,7 @@ export function syntheticIndex(problems: number, k: number): DatasetIndex {
   return {
     schemaVersion: 1,
     samplesPerProblem: k,
+    problemsTotal: problems,
     judges,
     thresholds: { self: 0.5, prm: 0.5 },
     usage: {},

@@ -57,6 +57,8 @@ export const DatasetIndexSchema = z.object({
   schemaVersion: z.literal(DATASET_SCHEMA_VERSION),
   /** k_max: samples asked per problem. */
   samplesPerProblem: z.number().int().min(1),
+  /** Problems read from the files (finished or not; excluded rows not counted). */
+  problemsTotal: z.number().int().min(0),
   judges: z.array(JudgeInfoSchema),
   /** τ each judge's first errors were read at. */
   thresholds: z.record(z.string(), z.number().min(0).max(1)),

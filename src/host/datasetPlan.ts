@@ -276,7 +276,7 @@ export async function datasetStatus(out: string, name: string, running: boolean)
   } catch (error) {
     problemsReading.push(`dataset.json: ${message(error)}`);
   }
-  const total = source?.problems ?? (index?.complete ? index.problems.length : undefined);
+  const total = source?.problems ?? index?.problemsTotal;
   const complete = index?.complete === true && inProgress === 0 && (total === undefined || finished >= total);
   return {
     name,

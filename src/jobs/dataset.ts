@@ -437,6 +437,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     usage,
     cost: costOf(usage, prices),
     samplesPerProblem: n,
+    problemsTotal: entries.length,
     judges,
     thresholds: Object.fromEntries(judges.map((judge) => [judge.id, judgeThreshold(config, judge.id)])),
     complete: problems.length === entries.length,

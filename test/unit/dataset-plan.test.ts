@@ -165,6 +165,7 @@ function index(problems: DatasetIndex['problems'], complete: boolean, cost: numb
   return {
     schemaVersion: 1,
     samplesPerProblem: 2,
+    problemsTotal: problems.length,
     judges: [],
     thresholds: {},
     usage: {},
