@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../test/support.js';
 import { benchAnswers } from './bench-answers.js';
+import { benchDataset } from './bench-dataset.js';
 import { benchPanel } from './bench-panel.js';
 import { type BenchRow, benchPipeline } from './bench-pipeline.js';
 
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     ...benchCli(),
     ...benchAnswers(),
     ...(await benchPipeline()),
+    ...(await benchDataset()),
     ...(await benchPanel()),
     ...benchHost(),
   ];
