@@ -408,3 +408,30 @@ test('retry settings: the backoff starts at 0.5 s and is capped at 30 s unless t
   const capOnly = retryPolicy({ maxRetries: 0, timeoutMs: 1000, backoff: { maxDelayMs: 20 } });
   assert.deepEqual([capOnly.baseDelayMs, capOnly.maxDelayMs], [500, 20]);
 });
+
+test("a long-lived signal (a dataset run's) carries one listener however many attempts ran under it, and its cancel still ends the ones in flight", async () => {
+  const { getEventListeners } = await import('node:events');
+  const controller = new AbortController();
+  // Many attempts one after another, and 40 at once: none stays linked to the signal once done,
+  // and they share one listener (a listener each would pass Node's limit of 10 and warn).
+  for (let i = 0; i < 50; i++)
+    await withRetries(async () => i, { policy, signal: controller.signal, toEndpointError: asEndpointError });
+  const started: AbortSignal[] = [];
+  const inFlight = Array.from({ length: 40 }, () =>
+    withRetries(
+      (attemptSignal) =>
+        new Promise<never>((_, reject) => {
+          started.push(attemptSignal);
+          attemptSignal.addEventListener('abort', () => reject(attemptSignal.reason), { once: true });
+        }),
+      { policy, signal: controller.signal, toEndpointError: asEndpointError },
+    ).catch((error: unknown) => error),
+  );
+  await settle();
+  assert.equal(started.length, 40);
+  assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
+  controller.abort(new Error('stop'));
+  const outcomes = await Promise.all(inFlight);
+  assert.ok(outcomes.every((outcome) => outcome instanceof CancelledError));
+  assert.ok(started.every((signal) => signal.aborted && (signal.reason as Error).message === 'stop'));
+});
