@@ -30,8 +30,10 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { RunConfigSchema } from '../src/core/config.js';
 import { runDataset, writeDatasetReport } from '../src/jobs/dataset.js';
+import { Limiter } from '../src/llm/limiter.js';
 import {
   type ChatReply,
   type ChatRequestBody,
@@ -203,8 +205,14 @@ export interface RunResult {
   /** RSS before the run starts (node, tsx, the modules loaded). */
   startRssMiB: number;
   peakRssMiB: number;
+  /** Peak RSS until the last problem finished (before the index and the report). */
+  peakRssProblemsMiB: number;
+  /** Heap used after a full GC at half of the problems and at the last (with --expose-gc). */
+  retainedMiB: [number, number];
   maxRssMiB: number;
   peakHeapMiB: number;
+  /** Peak of external + array-buffer memory. */
+  peakExternalMiB: number;
   indexBytes: number;
   keptBytes: number;
   writtenBytes: number;
@@ -214,6 +222,8 @@ export interface RunResult {
   cpuMs: number;
   /** Event-loop delay during the run: mean and p99. */
   loopDelayMs: { mean: number; p99: number };
+  /** The policy limiter, sampled every 20 ms: mean slots taken, and the share of samples with a slot free and nothing queued. */
+  policySlots: { mean: number; starved: number };
 }
 
 /** Counts every byte written through a FileHandle in this process (and every fsync). */
@@ -286,10 +296,27 @@ async function runner(problems: number, policyUrl: string, prmUrl: string): Prom
     const startRss = process.memoryUsage().rss;
     let peakRss = 0;
     let peakHeap = 0;
+    let peakExternal = 0;
+    let peakRssProblems = 0;
+    const retained = [0, 0];
+    // The policy's limiter (the one of max CONCURRENCY), found as it is first used.
+    let policyLimiter: Limiter | undefined;
+    const run = Limiter.prototype.run;
+    Limiter.prototype.run = function <T>(this: Limiter, task: () => Promise<T>): Promise<T> {
+      if (this.max === CONCURRENCY) policyLimiter ??= this;
+      return run.call(this, task) as Promise<T>;
+    };
+    const slots = { samples: 0, taken: 0, starved: 0 };
     const sample = () => {
+      if (policyLimiter) {
+        slots.samples += 1;
+        slots.taken += policyLimiter.running;
+        if (policyLimiter.running < CONCURRENCY && policyLimiter.queued === 0) slots.starved += 1;
+      }
       const memory = process.memoryUsage();
       peakRss = Math.max(peakRss, memory.rss);
       peakHeap = Math.max(peakHeap, memory.heapUsed);
+      peakExternal = Math.max(peakExternal, memory.external + memory.arrayBuffers);
     };
     const sampler = setInterval(sample, 20);
     const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -301,6 +328,21 @@ async function runner(problems: number, policyUrl: string, prmUrl: string): Prom
       loaded: { config, templates: {}, templateHashes: {} },
       out,
       resolveKey: () => undefined,
+      onProgress: (progress) => {
+        const gc = (globalThis as { gc?: () => void }).gc;
+        if (progress.problemsDone === Math.floor(problems / 2) && retained[0] === 0) {
+          gc?.();
+          retained[0] = process.memoryUsage().heapUsed;
+          if (process.env.BENCH_HEAP_SNAPSHOT)
+            writeHeapSnapshot(join(process.env.BENCH_HEAP_SNAPSHOT, `half-${problems}.heapsnapshot`));
+        }
+        if (progress.problemsDone === problems && retained[1] === 0) {
+          sample();
+          peakRssProblems = peakRss;
+          gc?.();
+          retained[1] = process.memoryUsage().heapUsed;
+        }
+      },
       ...(process.env.BENCH_PROBLEMS_IN_FLIGHT
         ? { concurrency: Number(process.env.BENCH_PROBLEMS_IN_FLIGHT) }
         : {}),
@@ -331,14 +373,18 @@ async function runner(problems: number, policyUrl: string, prmUrl: string): Prom
       wallMs,
       startRssMiB: startRss / 2 ** 20,
       peakRssMiB: peakRss / 2 ** 20,
+      peakRssProblemsMiB: peakRssProblems / 2 ** 20,
+      retainedMiB: [retained[0]! / 2 ** 20, retained[1]! / 2 ** 20],
       maxRssMiB: process.resourceUsage().maxRSS / 1024,
       peakHeapMiB: peakHeap / 2 ** 20,
+      peakExternalMiB: peakExternal / 2 ** 20,
       indexBytes,
       keptBytes,
       writtenBytes: written - notCounted,
       syncs,
       reportMs,
       cpuMs: (cpu.user + cpu.system) / 1000,
+      policySlots: { mean: slots.taken / slots.samples, starved: slots.starved / slots.samples },
       loopDelayMs: { mean: delay.mean / 1e6, p99: delay.percentile(99) / 1e6 },
     };
   } finally {
@@ -411,8 +457,8 @@ export async function benchDataset(log: (line: string) => void = () => {}): Prom
       const m = await measureOnce(size, 7 + r);
       log(
         `P=${size} run ${r + 1}: wall ${(m.wallMs / 1000).toFixed(1)} s / ideal ${(m.idealMs / 1000).toFixed(1)} s = ${(m.wallMs / m.idealMs).toFixed(3)}; ` +
-          `policy in flight ${m.counts.policyInFlight.toFixed(1)}; cpu ${(m.cpuMs / 1000).toFixed(1)} s; loop delay ${m.loopDelayMs.mean.toFixed(1)} ms (p99 ${m.loopDelayMs.p99.toFixed(0)}); requests sampling ${m.counts.sampling}, critique ${m.counts.critique}, pooling ${m.counts.pooling} (${m.counts.poolingInputs} inputs), connections ${m.counts.connections.join(' + ')}; ` +
-          `peak RSS ${m.peakRssMiB.toFixed(0)} MiB (at start ${m.startRssMiB.toFixed(0)}, maxRSS ${m.maxRssMiB.toFixed(0)}, heap ${m.peakHeapMiB.toFixed(0)}); ` +
+          `policy in flight ${m.counts.policyInFlight.toFixed(1)} (client slots ${m.policySlots.mean.toFixed(1)}, starved ${(100 * m.policySlots.starved).toFixed(0)} %); cpu ${(m.cpuMs / 1000).toFixed(1)} s; loop delay ${m.loopDelayMs.mean.toFixed(1)} ms (p99 ${m.loopDelayMs.p99.toFixed(0)}); requests sampling ${m.counts.sampling}, critique ${m.counts.critique}, pooling ${m.counts.pooling} (${m.counts.poolingInputs} inputs), connections ${m.counts.connections.join(' + ')}; ` +
+          `peak RSS ${m.peakRssMiB.toFixed(0)} MiB (at start ${m.startRssMiB.toFixed(0)}, until the last problem ${m.peakRssProblemsMiB.toFixed(0)}, retained after GC at half/end ${m.retainedMiB.map((v) => v.toFixed(0)).join('/')}, maxRSS ${m.maxRssMiB.toFixed(0)}, heap ${m.peakHeapMiB.toFixed(0)}, external ${m.peakExternalMiB.toFixed(0)}); ` +
           `index ${(m.indexBytes / 1024).toFixed(0)} KiB; written ${(m.writtenBytes / 2 ** 20).toFixed(1)} MiB / kept ${(m.keptBytes / 2 ** 20).toFixed(1)} MiB = ${(m.writtenBytes / m.keptBytes).toFixed(2)}, fsyncs ${m.syncs}; ` +
           `report ${m.reportMs.toFixed(0)} ms; load ${m.loadBefore} → ${m.loadAfter}`,
       );
