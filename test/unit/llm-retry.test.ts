@@ -3,6 +3,7 @@
  * waits are minutes long and no test waits for real.
  */
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import { CancelledError, EndpointError } from '../../src/llm/errors.js';
 import { Limiter } from '../../src/llm/limiter.js';
@@ -410,7 +411,6 @@ test('retry settings: the backoff starts at 0.5 s and is capped at 30 s unless t
 });
 
 test("a long-lived signal (a dataset run's) carries one listener however many attempts ran under it, and its cancel still ends the ones in flight", async () => {
-  const { getEventListeners } = await import('node:events');
   const controller = new AbortController();
   // Many attempts one after another, and 40 at once: none stays linked to the signal once done,
   // and they share one listener (a listener each would pass Node's limit of 10 and warn).
