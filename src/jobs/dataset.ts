@@ -34,6 +34,7 @@ import { fileNameFor, pathInside } from '../io/paths.js';
 import { readRun, writeRun } from '../io/runFiles.js';
 import { JournalWriter, readJournal, removeJournal } from '../io/runJournal.js';
 import type { EndpointTuning, KeyResolver } from '../llm/judges.js';
+import { admissionRank } from '../llm/limiter.js';
 import { analyze, createEndpoints, type PipelineEvent } from '../llm/pipeline.js';
 
 export interface DatasetProgress {
@@ -280,7 +281,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
   const finished = new Map<string, DatasetProblem>();
   let unreadableJournalLines = 0;
 
-  const runOne = async (entry: Entry): Promise<void> => {
+  const runOne = async (entry: Entry, rank: number): Promise<void> => {
     let done = await finishedRun(entry);
     let resumeFrom: Run | undefined;
     if (done && job.retryFailed && hasFailure(done)) {
@@ -314,38 +315,41 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     const journal = await JournalWriter.open(entry.journalPath);
     let run: Run;
     try {
-      run = await analyze(entry.problem, {
-        config,
-        templates,
-        resolveKey: job.resolveKey,
-        endpoints,
-        resume: replayed.samples,
-        ...(replayed.samplingUsage ? { resumeSamplingUsage: replayed.samplingUsage } : {}),
-        ...(job.retryFailed ? { retryFailed: true } : {}),
-        signal,
-        onEvent: (event) => {
-          if (event.type === 'sampled' && !event.sample.cancelled) {
-            journal.append({ type: 'sample', sample: { ...event.sample, judgements: {} } });
-            progress.samplesDone += 1;
-            if (event.sample.error) progress.failedSamples += 1;
-            addUsage(SAMPLING, event.sample.usage);
-            job.onProgress?.({ ...progress });
-          } else if (event.type === 'judged') {
-            journal.append({
-              type: 'judgement',
-              sample: event.sample,
-              judge: event.judge,
-              judgement: event.judgement,
-            });
-            progress.judgementsDone += 1;
-            addUsage(event.judge, event.judgement.usage);
-          } else if (event.type === 'usage') {
-            journal.append({ type: 'usage', usage: event.usage });
-            addUsage(SAMPLING, event.usage);
-          }
-          job.onEvent?.(event);
-        },
-      });
+      // Requests of problems started earlier are admitted first (see admissionRank).
+      run = await admissionRank.run(rank, () =>
+        analyze(entry.problem, {
+          config,
+          templates,
+          resolveKey: job.resolveKey,
+          endpoints,
+          resume: replayed.samples,
+          ...(replayed.samplingUsage ? { resumeSamplingUsage: replayed.samplingUsage } : {}),
+          ...(job.retryFailed ? { retryFailed: true } : {}),
+          signal,
+          onEvent: (event) => {
+            if (event.type === 'sampled' && !event.sample.cancelled) {
+              journal.append({ type: 'sample', sample: { ...event.sample, judgements: {} } });
+              progress.samplesDone += 1;
+              if (event.sample.error) progress.failedSamples += 1;
+              addUsage(SAMPLING, event.sample.usage);
+              job.onProgress?.({ ...progress });
+            } else if (event.type === 'judged') {
+              journal.append({
+                type: 'judgement',
+                sample: event.sample,
+                judge: event.judge,
+                judgement: event.judgement,
+              });
+              progress.judgementsDone += 1;
+              addUsage(event.judge, event.judgement.usage);
+            } else if (event.type === 'usage') {
+              journal.append({ type: 'usage', usage: event.usage });
+              addUsage(SAMPLING, event.usage);
+            }
+            job.onEvent?.(event);
+          },
+        }),
+      );
     } finally {
       await journal.close();
     }
@@ -360,7 +364,10 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
 
   let next = 0;
   const worker = async () => {
-    while (next < entries.length && !signal.aborted) await runOne(entries[next++]!);
+    while (next < entries.length && !signal.aborted) {
+      const rank = next++;
+      await runOne(entries[rank]!, rank);
+    }
   };
   const inFlight = Math.max(1, job.concurrency ?? defaultProblemsInFlight(config));
   await Promise.all(Array.from({ length: Math.min(inFlight, entries.length) }, worker));

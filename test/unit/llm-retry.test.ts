@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import { CancelledError, EndpointError } from '../../src/llm/errors.js';
-import { Limiter } from '../../src/llm/limiter.js';
+import { admissionRank, Limiter } from '../../src/llm/limiter.js';
 import {
   type RetryEvent,
   type RetryPolicy,
@@ -393,6 +393,39 @@ describe('the limiter', () => {
     assert.deepEqual([limiter.running, limiter.queued], [0, 0]);
     assert.equal(await limiter.run(async () => 'second'), 'second');
     assert.equal(limiter.running, 0);
+  });
+
+  test('waiters are admitted first-lane first, then by admission rank (lower first), in arrival order within each', async () => {
+    const limiter = new Limiter(1);
+    let release!: () => void;
+    const held = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const order: string[] = [];
+    const task = (name: string) => async () => {
+      order.push(name);
+    };
+    const queued = [
+      limiter.run(task('a: no rank')),
+      admissionRank.run(2, () => limiter.run(task('b: rank 2'))),
+      admissionRank.run(1, () => limiter.run(task('c: rank 1'))),
+      admissionRank.run(5, () => limiter.run(task('d: first'), { first: true })),
+      admissionRank.run(1, () => limiter.run(task('e: rank 1'))),
+      limiter.run(task('f: no rank')),
+      limiter.run(task('g: first'), { first: true }),
+    ];
+    await settle();
+    assert.equal(limiter.queued, 7);
+    release();
+    await Promise.all([held, ...queued]);
+    assert.deepEqual(order, [
+      'd: first',
+      'g: first',
+      'c: rank 1',
+      'e: rank 1',
+      'b: rank 2',
+      'a: no rank',
+      'f: no rank',
+    ]);
+    assert.deepEqual([limiter.running, limiter.queued], [0, 0]);
   });
 });
 
