@@ -302,16 +302,25 @@ async function runner(problems: number, policyUrl: string, prmUrl: string): Prom
     // The policy's limiter (the one of max CONCURRENCY), found as it is first used.
     let policyLimiter: Limiter | undefined;
     const run = Limiter.prototype.run;
-    Limiter.prototype.run = function <T>(this: Limiter, task: () => Promise<T>): Promise<T> {
+    Limiter.prototype.run = function <T>(
+      this: Limiter,
+      task: () => Promise<T>,
+      options?: { first?: boolean },
+    ): Promise<T> {
       if (this.max === CONCURRENCY) policyLimiter ??= this;
-      return run.call(this, task) as Promise<T>;
+      return run.call(this, task, options) as Promise<T>;
     };
     const slots = { samples: 0, taken: 0, starved: 0 };
+    const trace: string[] | undefined = process.env.BENCH_SLOTS_TRACE ? [] : undefined;
+    let started = performance.now();
     const sample = () => {
       if (policyLimiter) {
         slots.samples += 1;
         slots.taken += policyLimiter.running;
         if (policyLimiter.running < CONCURRENCY && policyLimiter.queued === 0) slots.starved += 1;
+        trace?.push(
+          `${(performance.now() - started).toFixed(0)} ${policyLimiter.running} ${policyLimiter.queued}`,
+        );
       }
       const memory = process.memoryUsage();
       peakRss = Math.max(peakRss, memory.rss);
@@ -322,7 +331,7 @@ async function runner(problems: number, policyUrl: string, prmUrl: string): Prom
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const cpuBefore = process.cpuUsage();
-    const started = performance.now();
+    started = performance.now();
     const outcome = await runDataset({
       files: [file],
       loaded: { config, templates: {}, templateHashes: {} },
@@ -354,6 +363,7 @@ async function runner(problems: number, policyUrl: string, prmUrl: string): Prom
     clearInterval(sampler);
     if (!outcome.complete || outcome.progress.failedSamples > 0)
       throw new Error(`the benchmark run is incomplete: ${JSON.stringify(outcome.progress)}`);
+    if (trace) writeFileSync(process.env.BENCH_SLOTS_TRACE!, trace.join('\n'));
     const written = writes.bytes();
     const syncs = writes.syncs();
     const reportStarted = performance.now();
