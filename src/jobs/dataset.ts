@@ -34,8 +34,9 @@ import { fileNameFor, pathInside } from '../io/paths.js';
 import { readRun, writeRun } from '../io/runFiles.js';
 import { JournalWriter, readJournal, removeJournal } from '../io/runJournal.js';
 import type { EndpointTuning, KeyResolver } from '../llm/judges.js';
-import { admissionRank } from '../llm/limiter.js';
+import { rankRequests } from '../llm/limiter.js';
 import { analyze, createEndpoints, type PipelineEvent } from '../llm/pipeline.js';
+import { linkCancel } from '../llm/retry.js';
 
 export interface DatasetProgress {
   problemsDone: number;
@@ -313,44 +314,47 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     unreadableJournalLines += replayed.unreadable;
     progress.samplesDone += replayed.samples.length;
     const journal = await JournalWriter.open(entry.journalPath);
+    // The problem's own signal, cancelled with the job's: requests made under it are ranked by the
+    // problem's position, so that problems started earlier are admitted first (see rankRequests).
+    const problemCancel = new AbortController();
+    const unlink = linkCancel(signal, problemCancel);
+    rankRequests(problemCancel.signal, rank);
     let run: Run;
     try {
-      // Requests of problems started earlier are admitted first (see admissionRank).
-      run = await admissionRank.run(rank, () =>
-        analyze(entry.problem, {
-          config,
-          templates,
-          resolveKey: job.resolveKey,
-          endpoints,
-          resume: replayed.samples,
-          ...(replayed.samplingUsage ? { resumeSamplingUsage: replayed.samplingUsage } : {}),
-          ...(job.retryFailed ? { retryFailed: true } : {}),
-          signal,
-          onEvent: (event) => {
-            if (event.type === 'sampled' && !event.sample.cancelled) {
-              journal.append({ type: 'sample', sample: { ...event.sample, judgements: {} } });
-              progress.samplesDone += 1;
-              if (event.sample.error) progress.failedSamples += 1;
-              addUsage(SAMPLING, event.sample.usage);
-              job.onProgress?.({ ...progress });
-            } else if (event.type === 'judged') {
-              journal.append({
-                type: 'judgement',
-                sample: event.sample,
-                judge: event.judge,
-                judgement: event.judgement,
-              });
-              progress.judgementsDone += 1;
-              addUsage(event.judge, event.judgement.usage);
-            } else if (event.type === 'usage') {
-              journal.append({ type: 'usage', usage: event.usage });
-              addUsage(SAMPLING, event.usage);
-            }
-            job.onEvent?.(event);
-          },
-        }),
-      );
+      run = await analyze(entry.problem, {
+        config,
+        templates,
+        resolveKey: job.resolveKey,
+        endpoints,
+        resume: replayed.samples,
+        ...(replayed.samplingUsage ? { resumeSamplingUsage: replayed.samplingUsage } : {}),
+        ...(job.retryFailed ? { retryFailed: true } : {}),
+        signal: problemCancel.signal,
+        onEvent: (event) => {
+          if (event.type === 'sampled' && !event.sample.cancelled) {
+            journal.append({ type: 'sample', sample: { ...event.sample, judgements: {} } });
+            progress.samplesDone += 1;
+            if (event.sample.error) progress.failedSamples += 1;
+            addUsage(SAMPLING, event.sample.usage);
+            job.onProgress?.({ ...progress });
+          } else if (event.type === 'judged') {
+            journal.append({
+              type: 'judgement',
+              sample: event.sample,
+              judge: event.judge,
+              judgement: event.judgement,
+            });
+            progress.judgementsDone += 1;
+            addUsage(event.judge, event.judgement.usage);
+          } else if (event.type === 'usage') {
+            journal.append({ type: 'usage', usage: event.usage });
+            addUsage(SAMPLING, event.usage);
+          }
+          job.onEvent?.(event);
+        },
+      });
     } finally {
+      unlink();
       await journal.close();
     }
     // Cancelled: the journal keeps what finished; the next run continues from it.

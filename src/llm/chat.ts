@@ -307,7 +307,7 @@ export class ChatEndpoint {
         toEndpointError: this.toEndpointError,
         onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
         onAttempt: () => this.options.onAttempt?.(this.label),
-        gate: (task) => this.limiter.run(task, { first }),
+        gate: (task, gateSignal) => this.limiter.run(task, { first, signal: gateSignal }),
       },
     );
   }

@@ -1,17 +1,21 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+/** Admission ranks by the signal a problem's requests carry (see rankRequests). */
+const ranks = new WeakMap<AbortSignal, number>();
 
 /**
- * The rank of the work calling a limiter: lower ranks are admitted first. A dataset run gives each
- * problem its position, so that the problems in flight finish one after another rather than all
- * together: served in arrival order, their critiques interleave, every problem ends when the last
- * critique of the batch does, and the slots run dry while the next problems sample.
+ * Ranks the requests made under `signal`: lower ranks are admitted first. A dataset run gives each
+ * problem's signal its position, so that the problems in flight finish one after another rather
+ * than all together: served in arrival order, their critiques interleave, every problem ends when
+ * the last critique of the batch does, and the slots run dry while the next problems sample.
  */
-export const admissionRank = new AsyncLocalStorage<number>();
+export function rankRequests(signal: AbortSignal, rank: number): void {
+  ranks.set(signal, rank);
+}
 
 /**
  * A concurrency limit: at most `max` tasks run at once, the rest wait. Waiters are admitted in
  * arrival order, except that tasks run with `first` (sampling streams, whose samples are the next
- * work) go before all others, and tasks of a lower `admissionRank` before those of a higher one.
+ * work) go before all others, and tasks under a signal of a lower rank (rankRequests) before those
+ * of a higher one or none.
  */
 export class Limiter {
   private active = 0;
@@ -34,13 +38,13 @@ export class Limiter {
     return this.waiting.length;
   }
 
-  async run<T>(task: () => Promise<T>, options: { first?: boolean } = {}): Promise<T> {
+  async run<T>(task: () => Promise<T>, options: { first?: boolean; signal?: AbortSignal } = {}): Promise<T> {
     // While anyone waits, every slot is taken, so a newcomer queues behind them.
     if (this.active < this.max) this.active += 1;
     else {
       const rank = options.first
         ? Number.NEGATIVE_INFINITY
-        : (admissionRank.getStore() ?? Number.POSITIVE_INFINITY);
+        : ((options.signal && ranks.get(options.signal)) ?? Number.POSITIVE_INFINITY);
       await new Promise<void>((wake) => {
         // Behind every waiter of the same or a lower rank (most often: at the end).
         let at = this.waiting.length;

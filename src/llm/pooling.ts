@@ -273,7 +273,7 @@ export class PoolingPrm {
         toEndpointError: (replica, error, timedOut) => transportError(replica.label, error, timedOut),
         onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
         onAttempt: () => this.options.onAttempt?.(this.label),
-        gate: (task) => this.limiter.run(task),
+        gate: (task, gateSignal) => this.limiter.run(task, { signal: gateSignal }),
       },
     );
   }

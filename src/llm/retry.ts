@@ -62,12 +62,16 @@ export function backoffDelay(
 const attemptsBySignal = new WeakMap<AbortSignal, Set<AbortController>>();
 
 /**
- * Makes the caller's cancel abort an attempt, until the returned function unlinks it. Not
+ * Makes the caller's cancel abort an attempt (at once if it already came), until the returned function unlinks it. Not
  * AbortSignal.any: Node 20 keeps every signal made by any() from a long-lived one (a dataset run's,
  * shared by thousands of requests) alive as long as that one lives; nor one listener per attempt,
  * which passes Node's limit of listeners on a signal (a warning) with a few dozen requests in flight.
  */
 export function linkCancel(signal: AbortSignal, controller: AbortController): () => void {
+  if (signal.aborted) {
+    controller.abort(signal.reason);
+    return () => {};
+  }
   let attempts = attemptsBySignal.get(signal);
   if (!attempts) {
     const linked = new Set<AbortController>();
@@ -108,7 +112,7 @@ export async function withRetries<T>(
      * clocks start only once admitted, so time spent queued behind other requests is never
      * counted as the endpoint's silence or against the request's deadline.
      */
-    gate?: <R>(task: () => Promise<R>) => Promise<R>;
+    gate?: <R>(task: () => Promise<R>, signal?: AbortSignal) => Promise<R>;
     /** Each attempt, as it is sent (for request counts and budgets). */
     onAttempt?: () => void;
     /**
@@ -119,7 +123,7 @@ export async function withRetries<T>(
   },
 ): Promise<T> {
   const { policy, signal } = options;
-  const admitted = options.gate ?? (<R>(task: () => Promise<R>) => task());
+  const admitted = options.gate ?? (<R>(task: () => Promise<R>, _signal?: AbortSignal) => task());
   for (let retry = 0; ; retry++) {
     if (signal?.aborted) throw new CancelledError();
     let timedOut: TimedOut | undefined;
@@ -156,6 +160,7 @@ export async function withRetries<T>(
           clearTimeout(deadline);
         }
       },
+      signal,
     );
     if (outcome.ok) return outcome.value;
     const failure = outcome.failure;

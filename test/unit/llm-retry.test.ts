@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import { CancelledError, EndpointError } from '../../src/llm/errors.js';
-import { admissionRank, Limiter } from '../../src/llm/limiter.js';
+import { Limiter, rankRequests } from '../../src/llm/limiter.js';
 import {
+  linkCancel,
   type RetryEvent,
   type RetryPolicy,
   retryPolicy,
@@ -395,7 +396,7 @@ describe('the limiter', () => {
     assert.equal(limiter.running, 0);
   });
 
-  test('waiters are admitted first-lane first, then by admission rank (lower first), in arrival order within each', async () => {
+  test('waiters are admitted first-lane first, then by the rank of their signal (lower first, unranked last), in arrival order within each', async () => {
     const limiter = new Limiter(1);
     let release!: () => void;
     const held = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
@@ -403,13 +404,18 @@ describe('the limiter', () => {
     const task = (name: string) => async () => {
       order.push(name);
     };
+    const ranked = (rank: number) => {
+      const signal = new AbortController().signal;
+      rankRequests(signal, rank);
+      return signal;
+    };
     const queued = [
       limiter.run(task('a: no rank')),
-      admissionRank.run(2, () => limiter.run(task('b: rank 2'))),
-      admissionRank.run(1, () => limiter.run(task('c: rank 1'))),
-      admissionRank.run(5, () => limiter.run(task('d: first'), { first: true })),
-      admissionRank.run(1, () => limiter.run(task('e: rank 1'))),
-      limiter.run(task('f: no rank')),
+      limiter.run(task('b: rank 2'), { signal: ranked(2) }),
+      limiter.run(task('c: rank 1'), { signal: ranked(1) }),
+      limiter.run(task('d: first'), { first: true, signal: ranked(5) }),
+      limiter.run(task('e: rank 1'), { signal: ranked(1) }),
+      limiter.run(task('f: no rank'), { signal: new AbortController().signal }),
       limiter.run(task('g: first'), { first: true }),
     ];
     await settle();
@@ -467,4 +473,13 @@ test("a long-lived signal (a dataset run's) carries one listener however many at
   const outcomes = await Promise.all(inFlight);
   assert.ok(outcomes.every((outcome) => outcome instanceof CancelledError));
   assert.ok(started.every((signal) => signal.aborted && (signal.reason as Error).message === 'stop'));
+});
+
+test('linking to a signal that has already fired aborts at once', () => {
+  const cancelled = new AbortController();
+  cancelled.abort(new Error('gone'));
+  const controller = new AbortController();
+  linkCancel(cancelled.signal, controller)();
+  assert.equal(controller.signal.aborted, true);
+  assert.equal((controller.signal.reason as Error).message, 'gone');
 });
