@@ -409,9 +409,13 @@ const SELF = __filename;
 
 function child(args: string[]): ChildProcess {
   return fork(SELF, args, {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_RUNNER_NODE_OPTIONS?.split(' ') ?? [])].filter(
-      Boolean,
-    ),
+    execArgv: [
+      '--import',
+      'tsx',
+      // The runner collects garbage at half and at the end, to show what stays (not what waits for GC).
+      ...(args[0] === '--run' ? ['--expose-gc'] : []),
+      ...(process.env.BENCH_RUNNER_NODE_OPTIONS?.split(' ') ?? []),
+    ].filter(Boolean),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
