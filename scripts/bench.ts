@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../test/support.js';
 import { benchAnswers } from './bench-answers.js';
+import { benchDataset } from './bench-dataset.js';
 import { benchEvaluate } from './bench-evaluate.js';
 import { benchPanel } from './bench-panel.js';
 import { type BenchRow, benchPipeline } from './bench-pipeline.js';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     ...benchAnswers(),
     ...(await benchPipeline()),
     ...(await benchEvaluate()),
+    ...(await benchDataset()),
     ...(await benchPanel()),
     ...(await benchReport()),
     ...benchHost(),

@@ -75,10 +75,19 @@ export async function readJournal(path: string): Promise<Replayed> {
   };
 }
 
-/** An open journal: lines are written in the order they were appended. */
+/**
+ * An open journal: lines are written in the order they were appended. Lines appended while a write
+ * is under way go out together in the next write, so a burst (64 samples ending at once, their
+ * judgements) costs a few writes, not one per line; each line is still written as soon as the
+ * writes before it are done.
+ */
 export class JournalWriter {
   private chain: Promise<unknown> = Promise.resolve();
   private failure: unknown;
+  /** Lines appended and not yet handed to a write; a write of them is chained when non-empty. */
+  private pending: string[] = [];
+  /** Writes made (each may carry several lines). */
+  writes = 0;
 
   private constructor(private readonly handle: import('node:fs/promises').FileHandle) {}
 
@@ -96,11 +105,19 @@ export class JournalWriter {
   }
 
   append(line: JournalLine): void {
-    const text = `${JSON.stringify(line)}\n`;
+    this.pending.push(`${JSON.stringify(line)}\n`);
+    // A write of the pending lines is already chained: this line goes with them.
+    if (this.pending.length > 1) return;
     this.chain = this.chain.then(
-      () => this.handle.write(text),
+      () => {
+        const text = this.pending.join('');
+        this.pending = [];
+        this.writes += 1;
+        return this.handle.write(text);
+      },
       (error: unknown) => {
         this.failure ??= error;
+        this.pending = [];
       },
     );
   }

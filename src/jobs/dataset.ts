@@ -37,7 +37,9 @@ import { fileNameFor, pathInside } from '../io/paths.js';
 import { readRun, writeRun } from '../io/runFiles.js';
 import { JournalWriter, readJournal, removeJournal } from '../io/runJournal.js';
 import type { EndpointTuning, KeyResolver } from '../llm/judges.js';
+import { rankRequests } from '../llm/limiter.js';
 import { analyze, createEndpoints, type PipelineEvent } from '../llm/pipeline.js';
+import { linkCancel } from '../llm/retry.js';
 import { datasetReportHtml, folderName } from '../reportHtml.js';
 
 export interface DatasetProgress {
@@ -320,7 +322,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
   let unreadableJournalLines = 0;
   const discardedJournals: string[] = [];
 
-  const runOne = async (entry: Entry): Promise<void> => {
+  const runOne = async (entry: Entry, rank: number): Promise<void> => {
     let done = await finishedRun(entry);
     let resumeFrom: Run | undefined;
     if (done && job.retryFailed && hasFailure(done)) {
@@ -365,6 +367,11 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     const fresh = !existsSync(entry.journalPath);
     const journal = await JournalWriter.open(entry.journalPath);
     if (fresh) journal.append({ type: 'problem', hash });
+    // The problem's own signal, cancelled with the job's: requests made under it are ranked by the
+    // problem's position, so that problems started earlier are admitted first (see rankRequests).
+    const problemCancel = new AbortController();
+    const unlink = linkCancel(signal, problemCancel);
+    rankRequests(problemCancel.signal, rank);
     let run: Run;
     try {
       run = await analyze(entry.problem, {
@@ -375,7 +382,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
         resume: replayed.samples,
         ...(replayed.samplingUsage ? { resumeSamplingUsage: replayed.samplingUsage } : {}),
         ...(job.retryFailed ? { retryFailed: true } : {}),
-        signal,
+        signal: problemCancel.signal,
         onEvent: (event) => {
           if (event.type === 'sampled' && !event.sample.cancelled) {
             journal.append({ type: 'sample', sample: { ...event.sample, judgements: {} } });
@@ -400,6 +407,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
         },
       });
     } finally {
+      unlink();
       await journal.close();
     }
     // Cancelled: the journal keeps what finished; the next run continues from it.
@@ -415,8 +423,9 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
   let failure: { error: unknown } | undefined;
   const worker = async () => {
     while (next < entries.length && !signal.aborted) {
+      const rank = next++;
       try {
-        await runOne(entries[next++]!);
+        await runOne(entries[rank]!, rank);
       } catch (error) {
         // One problem's failure (a full disk, an unreadable file) stops the others' requests too.
         failure ??= { error };

@@ -294,6 +294,8 @@ export class ChatEndpoint {
   private retrying<T>(
     attempt: (client: OpenAI, signal: AbortSignal, stillAlive: () => void) => Promise<T>,
     signal?: AbortSignal,
+    /** Served before requests that are not (the limiter's first lane). */
+    first = false,
   ): Promise<T> {
     return withReplicas(
       this.replicas,
@@ -305,7 +307,7 @@ export class ChatEndpoint {
         toEndpointError: this.toEndpointError,
         onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
         onAttempt: () => this.options.onAttempt?.(this.label),
-        gate: (task) => this.limiter.run(task),
+        gate: (task, gateSignal) => this.limiter.run(task, { first, signal: gateSignal }),
       },
     );
   }
@@ -372,7 +374,8 @@ export class ChatEndpoint {
    * arrives. A failed attempt (cut stream, 5xx, no chunk for timeoutMs) is retried for the slots
    * still open only. Returns the slots left open because the endpoint refused or ignored `n`; throws
    * when retries run out (slots reported before that stay done). On cancel, each open slot's text
-   * streamed so far goes to `onCancelled` before the CancelledError is thrown.
+   * streamed so far goes to `onCancelled` before the CancelledError is thrown. Streams (sampling)
+   * are admitted before the endpoint's other queued requests (critiques).
    */
   async stream(
     request: ChatRequest,
@@ -388,6 +391,9 @@ export class ChatEndpoint {
         (client, attemptSignal, stillAlive) =>
           this.streamAttempt(client, request, open, parts, handlers, attemptSignal, stillAlive),
         signal,
+        // Sampling goes first: its samples are the work that keeps the slots busy next (in a
+        // dataset run, the critiques of the problems in flight would hold it back otherwise).
+        true,
       );
     } catch (error) {
       if (isCancelled(error)) {

@@ -64,9 +64,11 @@ function indexFromText(text: string): number | null {
 export function parseCriticVerdict(output: string, stepCount: number): number | null {
   const { answerText } = separateReasoning(output);
   let index: number | null = null;
-  try {
-    index = CriticVerdictSchema.parse(JSON.parse(answerText)).first_error_paragraph;
-  } catch {}
+  // Only an object can be a verdict: other text is not parsed (a throw per critique costs).
+  if (answerText.trimStart().startsWith('{'))
+    try {
+      index = CriticVerdictSchema.parse(JSON.parse(answerText)).first_error_paragraph;
+    } catch {}
   if (index === null) {
     const boxed = lastBoxed(answerText);
     index = boxed === null ? null : indexFromText(boxed);

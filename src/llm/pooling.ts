@@ -198,9 +198,12 @@ export class PoolingPrm {
       if (item.signal?.aborted) item.reject(new CancelledError());
       else live.push(item);
     }
-    const signal = AbortSignal.any(
-      live.map((item) => item.signal).filter((s): s is AbortSignal => s !== undefined),
-    );
+    // The items' signals are most often one (a dataset run's): that one is used as it is, since
+    // Node 20 keeps a signal made by AbortSignal.any alive as long as its sources live.
+    const signals = [
+      ...new Set(live.map((item) => item.signal).filter((s): s is AbortSignal => s !== undefined)),
+    ];
+    const signal = signals.length === 1 ? signals[0] : AbortSignal.any(signals);
     try {
       if (live.length > 1 && !refusesBatchInput.has(this.key)) {
         try {
@@ -282,7 +285,7 @@ export class PoolingPrm {
         toEndpointError: (replica, error, timedOut) => transportError(replica.label, error, timedOut),
         onRetry: (event) => this.options.onRetry?.({ ...event, endpoint: this.label }),
         onAttempt: () => this.options.onAttempt?.(this.label),
-        gate: (task) => this.limiter.run(task),
+        gate: (task, gateSignal) => this.limiter.run(task, { signal: gateSignal }),
       },
     );
   }

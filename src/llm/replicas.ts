@@ -153,7 +153,7 @@ export function withReplicas<T, R>(
     signal?: AbortSignal | undefined;
     toEndpointError: (replica: T, error: unknown, timedOut: TimedOut | undefined) => EndpointError;
     onRetry?: (event: RetryEvent) => void;
-    gate?: <V>(task: () => Promise<V>) => Promise<V>;
+    gate?: <V>(task: () => Promise<V>, signal?: AbortSignal) => Promise<V>;
     onAttempt?: () => void;
   },
 ): Promise<R> {

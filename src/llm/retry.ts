@@ -58,6 +58,41 @@ export function backoffDelay(
   return Math.round(random() * ceiling);
 }
 
+/** The attempts in flight under each caller's signal, all aborted by one listener on it. */
+const attemptsBySignal = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/**
+ * Makes the caller's cancel abort an attempt (at once if it already came), until the returned function unlinks it. Not
+ * AbortSignal.any: Node 20 keeps every signal made by any() from a long-lived one (a dataset run's,
+ * shared by thousands of requests) alive as long as that one lives; nor one listener per attempt,
+ * which passes Node's limit of listeners on a signal (a warning) with a few dozen requests in flight.
+ */
+export function linkCancel(signal: AbortSignal, controller: AbortController): () => void {
+  if (signal.aborted) {
+    controller.abort(signal.reason);
+    return () => {};
+  }
+  let attempts = attemptsBySignal.get(signal);
+  if (!attempts) {
+    const linked = new Set<AbortController>();
+    attempts = linked;
+    attemptsBySignal.set(signal, linked);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const attempt of linked) attempt.abort(signal.reason);
+        linked.clear();
+      },
+      { once: true },
+    );
+  }
+  attempts.add(controller);
+  const linked = attempts;
+  return () => {
+    linked.delete(controller);
+  };
+}
+
 /**
  * Runs `attempt` until it succeeds, fails for good, or the caller cancels. Each attempt gets its own
  * signal that fires on the caller's cancel, on the per-attempt timeout or at the attempt's deadline;
@@ -77,7 +112,7 @@ export async function withRetries<T>(
      * clocks start only once admitted, so time spent queued behind other requests is never
      * counted as the endpoint's silence or against the request's deadline.
      */
-    gate?: <R>(task: () => Promise<R>) => Promise<R>;
+    gate?: <R>(task: () => Promise<R>, signal?: AbortSignal) => Promise<R>;
     /** Each attempt, as it is sent (for request counts and budgets). */
     onAttempt?: () => void;
     /**
@@ -88,7 +123,7 @@ export async function withRetries<T>(
   },
 ): Promise<T> {
   const { policy, signal } = options;
-  const admitted = options.gate ?? (<R>(task: () => Promise<R>) => task());
+  const admitted = options.gate ?? (<R>(task: () => Promise<R>, _signal?: AbortSignal) => task());
   for (let retry = 0; ; retry++) {
     if (signal?.aborted) throw new CancelledError();
     let timedOut: TimedOut | undefined;
@@ -107,7 +142,8 @@ export async function withRetries<T>(
           clearTimeout(silence);
           silence = setTimeout(expire('silence', policy.timeoutMs), policy.timeoutMs);
         };
-        const attemptSignal = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+        const unlink = signal ? linkCancel(signal, timeout) : undefined;
+        const attemptSignal = timeout.signal;
         options.onAttempt?.();
         try {
           return { ok: true, value: await attempt(attemptSignal, stillAlive) };
@@ -119,10 +155,12 @@ export async function withRetries<T>(
             failure: signal?.aborted ? undefined : options.toEndpointError(error, timedOut),
           };
         } finally {
+          unlink?.();
           clearTimeout(silence);
           clearTimeout(deadline);
         }
       },
+      signal,
     );
     if (outcome.ok) return outcome.value;
     const failure = outcome.failure;

@@ -3,10 +3,12 @@
  * waits are minutes long and no test waits for real.
  */
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import { CancelledError, EndpointError } from '../../src/llm/errors.js';
-import { Limiter } from '../../src/llm/limiter.js';
+import { Limiter, rankRequests } from '../../src/llm/limiter.js';
 import {
+  linkCancel,
   type RetryEvent,
   type RetryPolicy,
   retryPolicy,
@@ -393,6 +395,44 @@ describe('the limiter', () => {
     assert.equal(await limiter.run(async () => 'second'), 'second');
     assert.equal(limiter.running, 0);
   });
+
+  test('waiters are admitted first-lane first, then by the rank of their signal (lower first, unranked last), in arrival order within each', async () => {
+    const limiter = new Limiter(1);
+    let release!: () => void;
+    const held = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const order: string[] = [];
+    const task = (name: string) => async () => {
+      order.push(name);
+    };
+    const ranked = (rank: number) => {
+      const signal = new AbortController().signal;
+      rankRequests(signal, rank);
+      return signal;
+    };
+    const queued = [
+      limiter.run(task('a: no rank')),
+      limiter.run(task('b: rank 2'), { signal: ranked(2) }),
+      limiter.run(task('c: rank 1'), { signal: ranked(1) }),
+      limiter.run(task('d: first'), { first: true, signal: ranked(5) }),
+      limiter.run(task('e: rank 1'), { signal: ranked(1) }),
+      limiter.run(task('f: no rank'), { signal: new AbortController().signal }),
+      limiter.run(task('g: first'), { first: true }),
+    ];
+    await settle();
+    assert.equal(limiter.queued, 7);
+    release();
+    await Promise.all([held, ...queued]);
+    assert.deepEqual(order, [
+      'd: first',
+      'g: first',
+      'c: rank 1',
+      'e: rank 1',
+      'b: rank 2',
+      'a: no rank',
+      'f: no rank',
+    ]);
+    assert.deepEqual([limiter.running, limiter.queued], [0, 0]);
+  });
 });
 
 test('retry settings: the backoff starts at 0.5 s and is capped at 30 s unless the settings say otherwise', () => {
@@ -407,4 +447,39 @@ test('retry settings: the backoff starts at 0.5 s and is capped at 30 s unless t
   assert.deepEqual([tuned.baseDelayMs, tuned.maxDelayMs], [5, 20]);
   const capOnly = retryPolicy({ maxRetries: 0, timeoutMs: 1000, backoff: { maxDelayMs: 20 } });
   assert.deepEqual([capOnly.baseDelayMs, capOnly.maxDelayMs], [500, 20]);
+});
+
+test("a long-lived signal (a dataset run's) carries one listener however many attempts ran under it, and its cancel still ends the ones in flight", async () => {
+  const controller = new AbortController();
+  // Many attempts one after another, and 40 at once: none stays linked to the signal once done,
+  // and they share one listener (a listener each would pass Node's limit of 10 and warn).
+  for (let i = 0; i < 50; i++)
+    await withRetries(async () => i, { policy, signal: controller.signal, toEndpointError: asEndpointError });
+  const started: AbortSignal[] = [];
+  const inFlight = Array.from({ length: 40 }, () =>
+    withRetries(
+      (attemptSignal) =>
+        new Promise<never>((_, reject) => {
+          started.push(attemptSignal);
+          attemptSignal.addEventListener('abort', () => reject(attemptSignal.reason), { once: true });
+        }),
+      { policy, signal: controller.signal, toEndpointError: asEndpointError },
+    ).catch((error: unknown) => error),
+  );
+  await settle();
+  assert.equal(started.length, 40);
+  assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
+  controller.abort(new Error('stop'));
+  const outcomes = await Promise.all(inFlight);
+  assert.ok(outcomes.every((outcome) => outcome instanceof CancelledError));
+  assert.ok(started.every((signal) => signal.aborted && (signal.reason as Error).message === 'stop'));
+});
+
+test('linking to a signal that has already fired aborts at once', () => {
+  const cancelled = new AbortController();
+  cancelled.abort(new Error('gone'));
+  const controller = new AbortController();
+  linkCancel(cancelled.signal, controller)();
+  assert.equal(controller.signal.aborted, true);
+  assert.equal((controller.signal.reason as Error).message, 'gone');
 });
