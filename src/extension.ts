@@ -4,7 +4,7 @@ import { COMMAND_IDS, EDITOR_PANEL_TYPE, VIEW_ID } from './host/ids.js';
 import type { StepLensHost } from './host/main.js';
 
 /** What the integration tests reach through the extension's exports. */
-export type StepLensApi = Pick<StepLensHost, 'hub' | 'storage' | 'notices' | 'dialogs'>;
+export type StepLensApi = Pick<StepLensHost, 'hub' | 'reports' | 'storage' | 'notices' | 'dialogs'>;
 
 /**
  * Wiring only: registers commands, the view and the panel serializer, each of which loads the
@@ -29,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     load().evaluateJudges(uri, Array.isArray(uris) ? uris : undefined),
   );
   register(COMMAND_IDS.openRun, (uri?: vscode.Uri) => load().openRun(uri));
+  register(COMMAND_IDS.openDatasetReport, (folder?: unknown) => load().openDatasetReport(folder));
   register(COMMAND_IDS.rescoreRun, () => load().rescoreRun());
   register(COMMAND_IDS.exportAudits, (outDir?: unknown, runPaths?: unknown) =>
     load().exportAudits(
@@ -55,6 +56,9 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
   return {
     get hub() {
       return load().hub;
+    },
+    get reports() {
+      return load().reports;
     },
     get storage() {
       return load().storage;

@@ -4,6 +4,8 @@ export const COMMAND_IDS = {
   scoreExistingSteps: 'steplens.scoreExistingSteps',
   evaluateJudges: 'steplens.evaluateJudges',
   openRun: 'steplens.openRun',
+  /** Argument: the dataset folder (a vscode.Uri; a path or an object with `uri`/`resourceUri` also do). */
+  openDatasetReport: 'steplens.openDatasetReport',
   rescoreRun: 'steplens.rescoreRun',
   exportAudits: 'steplens.exportAudits',
   setApiKey: 'steplens.setApiKey',

@@ -17,17 +17,20 @@ import {
 } from './commands.js';
 import { evaluateJudges } from './evaluate.js';
 import { PanelHub } from './panel.js';
+import { DatasetReports, type DatasetReportView, openDatasetReport } from './reportView.js';
 import { KeyStore } from './secrets.js';
 import { RunStorage } from './storage.js';
 
 export interface StepLensHost extends vscode.Disposable {
   hub: PanelHub;
+  reports: DatasetReports;
   storage: RunStorage;
   notices: readonly string[];
   dialogs: Dialogs;
   analyzeProblem(uri: vscode.Uri | undefined, existingSteps: boolean): Promise<unknown>;
   evaluateJudges(uri: vscode.Uri | undefined, uris: vscode.Uri[] | undefined): Promise<unknown>;
   openRun(uri?: vscode.Uri): Promise<unknown>;
+  openDatasetReport(folder?: unknown): Promise<DatasetReportView | undefined>;
   rescoreRun(): Promise<unknown>;
   exportAudits(outDir?: string, runPaths?: string[]): Promise<unknown>;
   setApiKey(): Promise<unknown>;
@@ -50,15 +53,18 @@ export function createStepLens(context: vscode.ExtensionContext): StepLensHost {
     openRun: () => void openRun(commandContext),
     exportAudits: () => void exportAudits(commandContext),
   });
+  const reports = new DatasetReports(context.extensionUri, hub, log);
   commandContext = { hub, storage, keys, log, notices, dialogs, workspaceState: context.workspaceState };
   return {
     hub,
+    reports,
     storage,
     notices,
     dialogs,
     analyzeProblem: (uri, existingSteps) => analyzeProblem(commandContext, uri, existingSteps),
     evaluateJudges: (uri, uris) => evaluateJudges(commandContext, uri, uris),
     openRun: (uri) => openRun(commandContext, uri),
+    openDatasetReport: (folder) => openDatasetReport(commandContext, reports, folder),
     rescoreRun: () => rescoreRun(commandContext),
     exportAudits: (outDir, runPaths) => exportAudits(commandContext, outDir, runPaths),
     setApiKey: () => setApiKey(commandContext),
@@ -66,6 +72,7 @@ export function createStepLens(context: vscode.ExtensionContext): StepLensHost {
     showLog: () => log.show(),
     openInEditor: () => hub.openInEditor(),
     dispose: () => {
+      reports.dispose();
       hub.dispose();
       log.dispose();
       uninstallSymbolicEquivalence();
