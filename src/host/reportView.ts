@@ -12,11 +12,12 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { datasetReport, type ReportOptions } from '../core/datasetReport.js';
 import { pickMethods, problemRows } from '../core/reportProblems.js';
+import { runPathInFolder } from '../io/paths.js';
 import { readDatasetIndex } from '../jobs/dataset.js';
 import { errorText } from '../llm/credentials.js';
 import { parseReportWebviewMessage, type ReportHostMessage, type ReportWebviewMessage } from '../protocol.js';
@@ -53,15 +54,6 @@ async function reportOptions(folder: string): Promise<ReportOptions> {
     // A report.json being written, or broken: the defaults until it changes again.
     return {};
   }
-}
-
-/** A run path from the page, resolved inside the dataset folder; undefined when it points outside. */
-export function runPathInFolder(folder: string, run: string): string | undefined {
-  if (isAbsolute(run)) return undefined;
-  const path = resolve(folder, run);
-  const inside = relative(folder, path);
-  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return undefined;
-  return path;
 }
 
 export class DatasetReportView implements vscode.Disposable {

@@ -6,7 +6,8 @@
 import type { ProblemRow } from '../../src/core/reportProblems.js';
 import { parseReportHostMessage, type ReportWebviewMessage } from '../../src/protocol.js';
 import { textField } from '../components.js';
-import { DEFAULT_VIEW, ProblemsTable, type TableView } from './table.js';
+import { DEFAULT_VIEW, type TableView } from './rows.js';
+import { ProblemsTable } from './table.js';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
