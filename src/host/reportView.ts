@@ -10,7 +10,7 @@
  * Live: a dataset run writes dataset.json and report.json when it ends (or stops); a watcher on the
  * folder re-reads them whenever either changes, and the page says when the dataset is partial.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -27,6 +27,8 @@ import { type CommandContext, guarded } from './commands.js';
 import type { PanelHub } from './panel.js';
 
 export const REPORT_PANEL_TYPE = 'steplens.datasetReport';
+
+const WATCHED = new Set(['dataset.json', 'report.json']);
 
 /** How long after the last change of the folder's files the view re-reads them. */
 const REFRESH_DELAY_MS = 300;
@@ -77,8 +79,22 @@ export class DatasetReportView implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(
       new vscode.RelativePattern(folder, '{dataset.json,report.json}'),
     );
-    const changed = () => this.scheduleRefresh();
+    const changed = () => this.scheduleRefresh('watcher');
+    // VS Code's watcher may miss a folder it does not watch (outside the workspace, or excluded);
+    // the files are read from this machine's disk, so its own notifications back it up.
+    let own: FSWatcher | undefined;
+    try {
+      own = watch(folder.fsPath, (_event, file) => {
+        if (file !== null && WATCHED.has(String(file))) this.scheduleRefresh('fs.watch');
+      });
+      own.on('error', (error) =>
+        this.log.warn(`Dataset Report: watching ${folder.fsPath}: ${errorText(error)}`),
+      );
+    } catch (error) {
+      this.log.warn(`Dataset Report: cannot watch ${folder.fsPath}: ${errorText(error)}`);
+    }
     this.disposables.push(
+      { dispose: () => own?.close() },
       watcher,
       watcher.onDidChange(changed),
       watcher.onDidCreate(changed),
@@ -91,7 +107,8 @@ export class DatasetReportView implements vscode.Disposable {
     );
   }
 
-  private scheduleRefresh(): void {
+  private scheduleRefresh(source: string): void {
+    this.log.debug(`Dataset Report ${this.folder.fsPath}: a file changed (${source})`);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
   }
