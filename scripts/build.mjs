@@ -58,6 +58,15 @@ const builds = [
     outfile: 'dist/webview.js',
     sourcemap: !production,
   },
+  // The Dataset Report view's problems table (its page's plots are the host's script-free HTML).
+  {
+    ...browser,
+    format: 'iife',
+    entryPoints: ['webview/report/main.ts'],
+    alias: { zod: './webview/zod.ts' },
+    outfile: 'dist/report.js',
+    sourcemap: !production,
+  },
   {
     ...browser,
     entryPoints: ['webview/styles.css'],

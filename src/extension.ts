@@ -5,7 +5,10 @@ import { COMMAND_IDS, DATASETS_VIEW_ID, EDITOR_PANEL_TYPE, VIEW_ID } from './hos
 import type { StepLensHost } from './host/main.js';
 
 /** What the integration tests reach through the extension's exports. */
-export type StepLensApi = Pick<StepLensHost, 'hub' | 'storage' | 'notices' | 'dialogs' | 'datasets'>;
+export type StepLensApi = Pick<
+  StepLensHost,
+  'hub' | 'reports' | 'storage' | 'notices' | 'dialogs' | 'datasets'
+>;
 
 /**
  * Wiring only: registers commands, the view and the panel serializer, each of which loads the
@@ -34,9 +37,9 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     load().evaluateDataset(uri, Array.isArray(uris) ? uris : undefined),
   );
   register(COMMAND_IDS.resumeDataset, (dataset?: unknown) => load().resumeDataset(dataset));
-  register(COMMAND_IDS.openDatasetReport, (dataset?: unknown) => load().openDatasetReport(dataset));
   register(COMMAND_IDS.refreshDatasets, () => datasetsChanged.fire(undefined));
   register(COMMAND_IDS.openRun, (uri?: vscode.Uri) => load().openRun(uri));
+  register(COMMAND_IDS.openDatasetReport, (folder?: unknown) => load().openDatasetReport(folder));
   register(COMMAND_IDS.rescoreRun, () => load().rescoreRun());
   register(COMMAND_IDS.exportAudits, (outDir?: unknown, runPaths?: unknown) =>
     load().exportAudits(
@@ -69,6 +72,9 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
   return {
     get hub() {
       return load().hub;
+    },
+    get reports() {
+      return load().reports;
     },
     get storage() {
       return load().storage;

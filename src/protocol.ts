@@ -61,6 +61,20 @@ export function skippedLines(
   };
 }
 
+/**
+ * Where a panel is to go when it shows a run (the Dataset Report opens a problem at its first
+ * disagreement): a sample, a step, the PRM to compare with. `id` names the request: a panel goes
+ * there once per id, so a later `run/show` of the same run (a label saved in another panel) does
+ * not pull it back.
+ */
+export const PanelFocusSchema = z.object({
+  id: z.number().int().min(0),
+  sample: z.number().int().min(0),
+  step: z.number().int().min(0),
+  prm: z.string().optional(),
+});
+export type PanelFocus = z.infer<typeof PanelFocusSchema>;
+
 export const HostMessageSchema = z.discriminatedUnion('type', [
   /** A whole run and its audit log: sent once per run shown. */
   z.object({
@@ -70,6 +84,8 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     readOnly: z.boolean(),
     /** Absent when every line of the log was read. */
     skipped: SkippedLinesSchema.optional(),
+    /** Absent: a run not shown before opens at its first disagreement, a shown one stays where it is. */
+    focus: PanelFocusSchema.optional(),
   }),
   /** Deltas while a run is being analyzed: a sample arrived, a judge finished one. */
   z.object({ type: z.literal('run/sample'), runId: z.string(), sample: SampleSchema }),
@@ -134,5 +150,67 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
 
 export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
   const parsed = WebviewMessageSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Dataset Report view (src/host/reportView.ts ↔ webview/report/)
+
+const boolOrNull = z.boolean().nullable();
+
+/** One row of the problems table: src/core/reportProblems.ts's ProblemRow. */
+export const ProblemRowSchema = z.object({
+  id: z.string(),
+  run: z.string(),
+  subset: z.string().optional(),
+  n: z.number().int().min(0),
+  right: z.number().int().min(0).nullable(),
+  passRate: z.number().min(0).max(1).nullable(),
+  disagreements: z.number().int().min(0),
+  firstDisagreement: z
+    .object({ sample: z.number().int().min(0), step: z.number().int().min(0), prm: z.string() })
+    .nullable(),
+  picks: z.record(z.string(), boolOrNull),
+});
+
+export const ReportHostMessageSchema = z.discriminatedUnion('type', [
+  /** The problems of the dataset folder, sent after `ready` and again whenever the folder's files change. */
+  z.object({
+    type: z.literal('report/problems'),
+    /** Every problem has finished (dataset.json's `complete`). */
+    complete: z.boolean(),
+    /** The pick columns, in order: `majority`, `self-prm`, `prm-best-of-n:<judge>`… */
+    methods: z.array(z.string()),
+    rows: z.array(ProblemRowSchema),
+    /** When the host read the files (ISO time). */
+    read: z.string(),
+  }),
+]);
+export type ReportHostMessage = z.infer<typeof ReportHostMessageSchema>;
+
+export const ReportWebviewMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  /**
+   * Open a problem's run in the StepLens panel: `run` as dataset.json names it (relative to the
+   * folder; the host refuses one outside it), at a sample and step when given.
+   */
+  z.object({
+    type: z.literal('report/openRun'),
+    run: z.string().min(1).max(1000),
+    sample: z.number().int().min(0).optional(),
+    step: z.number().int().min(0).optional(),
+    prm: z.string().optional(),
+  }),
+  z.object({ type: z.literal('log/error'), message: z.string().max(2000) }),
+]);
+export type ReportWebviewMessage = z.infer<typeof ReportWebviewMessageSchema>;
+
+export function parseReportHostMessage(value: unknown): ReportHostMessage | undefined {
+  const parsed = ReportHostMessageSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function parseReportWebviewMessage(value: unknown): ReportWebviewMessage | undefined {
+  const parsed = ReportWebviewMessageSchema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }

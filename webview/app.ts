@@ -128,7 +128,7 @@ export class StepLensApp {
     if (parts.has('help')) renderHelp(this.help, state.helpOpen);
     if (!state.run) return;
     if (effects.fullRender) {
-      this.renderAll();
+      this.renderAll(effects.scrollSample || effects.scrollStep);
       return;
     }
     if (parts.has('status')) renderStatus(this.status, state, (action) => this.dispatch(action));
@@ -160,7 +160,7 @@ export class StepLensApp {
    * The problem, answers and rerankers first; the lists after the browser has painted them, so a
    * large run shows its summary at once instead of after the first screen of steps is laid out.
    */
-  private renderAll(): void {
+  private renderAll(scroll = false): void {
     const state = this.state;
     this.root.classList.remove('empty');
     this.root.classList.toggle('read-only', state.readOnly);
@@ -175,8 +175,16 @@ export class StepLensApp {
         if (generation !== this.renderGeneration) return;
         this.sampleList.setCount(this.state.summaries.length);
         this.renderSteps();
+        // A run opened at a given step (from the Dataset Report): bring it into view.
+        if (scroll) this.scrollToSelected();
       }, 0),
     );
+  }
+
+  private scrollToSelected(): void {
+    const { summaries, view, visibleSteps } = this.state;
+    this.sampleList.scrollToIndex(summaries.findIndex((summary) => summary.sample.index === view.sample));
+    this.stepList.scrollToIndex(visibleSteps.indexOf(view.step));
   }
 
   private renderSteps(): void {

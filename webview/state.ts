@@ -15,7 +15,7 @@ import {
 } from '../src/core/audit.js';
 import { applyLiveUpdate } from '../src/core/live.js';
 import type { AuditEvent, Run, Sample } from '../src/core/schemas.js';
-import type { HostMessage, SkippedLines, WebviewMessage } from '../src/protocol.js';
+import type { HostMessage, PanelFocus, SkippedLines, WebviewMessage } from '../src/protocol.js';
 import { KEYMAP, type KeyAction } from './keys.js';
 import { goldSample, prmJudges, type SampleSummary, summarize } from './model.js';
 import { labelKey, SaveTracker } from './saves.js';
@@ -127,6 +127,8 @@ export class PanelState {
   /** Labels applied here whose save the host has not confirmed. */
   readonly saves: SaveTracker;
   private undoStack: AuditChange[][] = [];
+  /** The last `run/show` focus gone to: each is gone to once. */
+  private focusApplied: number | undefined;
 
   /** `pageId` keeps this page's request ids apart from a reloaded predecessor's. */
   constructor(pageId: string, saved?: Partial<ViewState>) {
@@ -162,7 +164,7 @@ export class PanelState {
     switch (message.type) {
       case 'run/show':
         this.skipped = message.skipped;
-        this.show(message.run, replayAudit(message.events), message.readOnly, effects);
+        this.show(message.run, replayAudit(message.events), message.readOnly, effects, message.focus);
         break;
       case 'run/sample': {
         if (!this.run || message.runId !== this.run.id) break;
@@ -208,7 +210,7 @@ export class PanelState {
     return effects;
   }
 
-  private show(run: Run, labels: AuditLabels, readOnly: boolean, effects: Effects): void {
+  private show(run: Run, labels: AuditLabels, readOnly: boolean, effects: Effects, focus?: PanelFocus): void {
     const sameRun = this.run?.id === run.id;
     // The log the host sends lacks what it has not saved (yet): labels set here stay on screen,
     // still marked, over the fresh copy. Another run's answers concern nothing shown any more.
@@ -234,11 +236,26 @@ export class PanelState {
       const step = first ? first.disagreement.steps.indexOf(true) : 0;
       this.view = { ...this.view, sample: sample?.index ?? 0, step };
     }
+    const goTo =
+      focus && focus.id !== this.focusApplied && this.run.samples.some((s) => s.index === focus.sample)
+        ? focus
+        : undefined;
+    if (goTo) {
+      // The Dataset Report opened this run at a sample and step: go there, once per request.
+      this.focusApplied = goTo.id;
+      const prm = goTo.prm !== undefined && prms.includes(goTo.prm) ? goTo.prm : this.view.prm;
+      this.view = { ...this.view, sample: goTo.sample, step: goTo.step, ...(prm ? { prm } : {}) };
+      effects.scrollSample = true;
+      effects.scrollStep = true;
+    }
     if (!this.run.samples.some((sample) => sample.index === this.view.sample))
       this.view.sample = this.run.samples[0]?.index ?? 0;
     this.progress = null;
     this.summaries = summarize(this.run, this.labels, this.view.prm);
     this.gold = goldSample(this.run);
+    // A step asked for that the disagreement filter would hide: show every step.
+    if (goTo && this.view.onlyDisagreements && !this.currentSummary()?.disagreement.steps[goTo.step])
+      this.view.onlyDisagreements = false;
     this.computeVisibleSteps();
     effects.saveView = true;
     effects.fullRender = true;

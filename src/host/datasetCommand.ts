@@ -45,6 +45,7 @@ import {
 import type { DatasetsView } from './datasetsView.js';
 import { evaluateJudges, evaluationConfig } from './evaluate.js';
 import { evaluationName } from './evaluationPlan.js';
+import { COMMAND_IDS } from './ids.js';
 import { configFor, judgeChoices } from './rescoreChoice.js';
 
 /** What the command returns (the integration tests read it). */
@@ -402,8 +403,9 @@ async function runInto(
     const report = vscode.Uri.file(join(out, 'report.md'));
     await openRendered(context, report);
     context.notices.push(text);
+    // The button opens the Dataset Report view: the plots and the problems table.
     void vscode.window.showInformationMessage(text, 'Open Report').then((choice) => {
-      if (choice) void openRendered(context, report);
+      if (choice) void vscode.commands.executeCommand(COMMAND_IDS.openDatasetReport, vscode.Uri.file(out));
     });
   }
   return result;

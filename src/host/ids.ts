@@ -5,9 +5,10 @@ export const COMMAND_IDS = {
   evaluateJudges: 'steplens.evaluateJudges',
   evaluateDataset: 'steplens.evaluateDataset',
   resumeDataset: 'steplens.resumeDataset',
-  openDatasetReport: 'steplens.openDatasetReport',
   refreshDatasets: 'steplens.refreshDatasets',
   openRun: 'steplens.openRun',
+  /** Argument: the dataset folder (a vscode.Uri; a path or an object with `uri`/`resourceUri` also do). */
+  openDatasetReport: 'steplens.openDatasetReport',
   rescoreRun: 'steplens.rescoreRun',
   exportAudits: 'steplens.exportAudits',
   setApiKey: 'steplens.setApiKey',

@@ -23,11 +23,13 @@ import { evaluateDataset, resumeDataset } from './datasetCommand.js';
 import { DatasetsView, datasetFolderOf } from './datasetsView.js';
 import { evaluateJudges } from './evaluate.js';
 import { PanelHub } from './panel.js';
+import { DatasetReports, type DatasetReportView, openDatasetReport } from './reportView.js';
 import { KeyStore } from './secrets.js';
 import { RunStorage } from './storage.js';
 
 export interface StepLensHost extends vscode.Disposable {
   hub: PanelHub;
+  reports: DatasetReports;
   storage: RunStorage;
   notices: readonly string[];
   dialogs: Dialogs;
@@ -37,8 +39,8 @@ export interface StepLensHost extends vscode.Disposable {
   evaluateDataset(uri: vscode.Uri | undefined, uris: vscode.Uri[] | undefined): Promise<unknown>;
   /** A dataset folder's path, or the Datasets view's node of it. */
   resumeDataset(dataset: unknown): Promise<unknown>;
-  openDatasetReport(dataset: unknown): Promise<unknown>;
   openRun(uri?: vscode.Uri): Promise<unknown>;
+  openDatasetReport(folder?: unknown): Promise<DatasetReportView | undefined>;
   rescoreRun(): Promise<unknown>;
   exportAudits(outDir?: string, runPaths?: string[]): Promise<unknown>;
   setApiKey(): Promise<unknown>;
@@ -62,10 +64,12 @@ export function createStepLens(context: vscode.ExtensionContext, datasetsChanged
     openRun: () => void openRun(commandContext),
     exportAudits: () => void exportAudits(commandContext),
   });
+  const reports = new DatasetReports(context.extensionUri, hub, log);
   commandContext = { hub, storage, keys, log, notices, dialogs, workspaceState: context.workspaceState };
   const datasets = new DatasetsView(datasetsChanged, log);
   return {
     hub,
+    reports,
     storage,
     notices,
     dialogs,
@@ -74,18 +78,10 @@ export function createStepLens(context: vscode.ExtensionContext, datasetsChanged
     evaluateJudges: (uri, uris) => evaluateJudges(commandContext, uri, uris),
     evaluateDataset: (uri, uris) => evaluateDataset(commandContext, datasets, uri, uris),
     resumeDataset: (dataset) => resumeDataset(commandContext, datasets, datasetFolderOf(dataset)),
-    openDatasetReport: async (dataset) => {
-      const out = datasetFolderOf(dataset);
-      if (!out) return;
-      const report = join(out, 'report.md');
-      if (existsSync(report)) await openRendered(commandContext, vscode.Uri.file(report));
-      else
-        warn(
-          commandContext,
-          `StepLens: ${vscode.workspace.asRelativePath(out, false)} has no report yet: it is written when a run of the dataset ends (resume it to finish).`,
-        );
-    },
     openRun: (uri) => openRun(commandContext, uri),
+    // From the Datasets view the argument is a tree node; elsewhere a folder Uri or path.
+    openDatasetReport: (folder) =>
+      openDatasetReport(commandContext, reports, datasetFolderOf(folder) ?? folder),
     rescoreRun: () => rescoreRun(commandContext),
     exportAudits: (outDir, runPaths) => exportAudits(commandContext, outDir, runPaths),
     setApiKey: () => setApiKey(commandContext),
@@ -94,6 +90,7 @@ export function createStepLens(context: vscode.ExtensionContext, datasetsChanged
     openInEditor: () => hub.openInEditor(),
     dispose: () => {
       datasets.dispose();
+      reports.dispose();
       hub.dispose();
       log.dispose();
       uninstallSymbolicEquivalence();

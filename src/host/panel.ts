@@ -10,6 +10,7 @@ import type { AuditEvent, Judgement, Run, Sample } from '../core/schemas.js';
 import { describeSkipped } from '../io/auditLog.js';
 import {
   type HostMessage,
+  type PanelFocus,
   parseWebviewMessage,
   type SkippedLines,
   skippedLines,
@@ -27,6 +28,8 @@ interface Session {
   events: AuditEvent[];
   /** Lines of the audit log that could not be read when the run was opened. */
   skipped: SkippedLines | undefined;
+  /** Where the panels are to go (the Dataset Report opened a problem at a step); sent with every show. */
+  focus?: PanelFocus;
 }
 
 interface Connection {
@@ -52,6 +55,8 @@ export class PanelHub
   private view: vscode.WebviewView | undefined;
   private readonly editorPanels = new Set<vscode.WebviewPanel>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** Names each focus request, so that a panel goes there once. */
+  private focusRequests = 0;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -156,8 +161,15 @@ export class PanelHub
   }
 
   private showMessage(session: Session): HostMessage {
-    const { run, events, skipped } = session;
-    return { type: 'run/show', run, events, readOnly: false, ...(skipped ? { skipped } : {}) };
+    const { run, events, skipped, focus } = session;
+    return {
+      type: 'run/show',
+      run,
+      events,
+      readOnly: false,
+      ...(skipped ? { skipped } : {}),
+      ...(focus ? { focus } : {}),
+    };
   }
 
   private async onMessage(connection: Connection, message: WebviewMessage): Promise<void> {
@@ -225,20 +237,27 @@ export class PanelHub
   // -------------------------------------------------------------------------------------------
   // What the panels show
 
-  /** Shows a saved run and brings a panel to the front (focus goes to it unless `preserveFocus`). */
-  async showRunFile(path: string, preserveFocus = false): Promise<Run> {
-    const run = await this.loadRunFile(path);
+  /**
+   * Shows a saved run and brings a panel to the front (focus goes to it unless `preserveFocus`);
+   * with `at`, the panels select that sample and step (and PRM), even when the run is shown already.
+   */
+  async showRunFile(
+    path: string,
+    preserveFocus = false,
+    at?: { sample: number; step: number; prm?: string },
+  ): Promise<Run> {
+    const run = await this.loadRunFile(path, at ? { id: ++this.focusRequests, ...at } : undefined);
     await this.reveal(preserveFocus);
     return run;
   }
 
-  private async loadRunFile(path: string): Promise<Run> {
+  private async loadRunFile(path: string, focus?: PanelFocus): Promise<Run> {
     const { run } = await this.storage.open(path);
     const log = await this.storage.events(path, run.id);
     for (const line of describeSkipped(this.storage.auditPath(path, run.id), log.skipped))
       this.log.warn(`skipped ${line}`);
     const skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);
-    this.session = { run, path, events: log.events, skipped };
+    this.session = { run, path, events: log.events, skipped, ...(focus ? { focus } : {}) };
     this.shownRuns.set(run.id, path);
     this.broadcast(this.showMessage(this.session));
     return run;

@@ -25,3 +25,16 @@ export function pathInside(folder: string, name: string): string {
   }
   return path;
 }
+
+/**
+ * A path relative to a folder, as a dataset index names its runs (`runs/<id>.json`), resolved
+ * inside it; undefined when it is absolute or leads outside (a page or a file asking for another).
+ */
+export function runPathInFolder(folder: string, run: string): string | undefined {
+  if (isAbsolute(run)) return undefined;
+  const base = resolve(folder);
+  const path = resolve(base, run);
+  const inside = relative(base, path);
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return undefined;
+  return path;
+}

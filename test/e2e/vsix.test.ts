@@ -34,6 +34,7 @@ test('the .vsix holds the bundles, fonts, icon and schemas, and no sources, test
     'extension/dist/symbolic.js',
     'extension/dist/webview.js',
     'extension/dist/webview.css',
+    'extension/dist/report.js',
     'extension/dist/fonts/codicon.ttf',
     'extension/dist/fonts/KaTeX_Main-Regular.woff2',
     'extension/media/steplens.svg',

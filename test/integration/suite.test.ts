@@ -7,12 +7,17 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { stampEvent } from '../../src/core/audit.js';
+import { type DatasetIndex, datasetProblem, datasetUsage } from '../../src/core/dataset.js';
+import { judgeThreshold } from '../../src/core/judgements.js';
+import { firstDisagreement, prmIds } from '../../src/core/reportProblems.js';
 import type { Run } from '../../src/core/schemas.js';
 import type { StepLensApi } from '../../src/extension.js';
 import type { EvaluateDatasetResult } from '../../src/host/datasetCommand.js';
 import type { DatasetNode } from '../../src/host/datasetsView.js';
 import type { EvaluateJudgesResult } from '../../src/host/evaluate.js';
 import { readRunConfig } from '../../src/host/settings.js';
+import { writeRun } from '../../src/io/runFiles.js';
+import { writeDatasetReport } from '../../src/jobs/dataset.js';
 
 const EXTENSION_ID = 'steplens.steplens';
 
@@ -582,5 +587,73 @@ describe('StepLens in VS Code', () => {
       delete steplens.dialogs.scripted;
       writeFileSync(settingsPath, '{}');
     }
+  });
+
+  it('Open Dataset Report shows a dataset folder, opens a problem in the panel at its first disagreement, and refreshes when dataset.json changes', async () => {
+    const steplens = await api();
+    // A one-problem dataset folder written by the real writers: the run above as runs/<id>.json.
+    const folder = join(workspaceRoot(), '.steplens', 'datasets', 'it-dataset');
+    mkdirSync(join(folder, 'runs'), { recursive: true });
+    const runFile = `runs/${run.id}.json`;
+    await writeRun(join(folder, runFile), run);
+    const problem = datasetProblem(run, runFile, run.config);
+    const index: DatasetIndex = {
+      schemaVersion: 1,
+      samplesPerProblem: run.samples.length,
+      problemsTotal: 1,
+      judges: run.judges,
+      thresholds: Object.fromEntries(
+        run.judges.map((judge) => [judge.id, judgeThreshold(run.config, judge.id)]),
+      ),
+      usage: datasetUsage([problem]),
+      cost: { total: null, bySource: {}, unpriced: [] },
+      complete: false,
+      problems: [problem],
+      excluded: [],
+    };
+    writeFileSync(join(folder, 'dataset.json'), JSON.stringify(index));
+    await writeDatasetReport(folder, index, { subsets: 5 });
+    const expected = firstDisagreement(problem, prmIds(index));
+    // beta: Self-PRM's first error is step 1 (0.25 < τ), the PRM's step 2.
+    const beta = run.samples.find((sample) => sample.steps[0]?.startsWith('beta'))!;
+    assert.deepEqual(expected, { sample: beta.index, step: 1, prm: 'qwen-prm' });
+
+    await vscode.commands.executeCommand('steplens.openDatasetReport', vscode.Uri.file(folder));
+    const view = steplens.reports.views.get(folder);
+    assert.ok(view, `a report view for ${folder}; notices: ${steplens.notices.join(' | ')}`);
+    // The page's script ran under its CSP in the real webview and asked for the problems.
+    const sent = await until('the report page ready with its problems', () => view.ready && view.lastSent);
+    assert.equal(sent.complete, false);
+    assert.deepEqual(sent.methods, ['majority', 'self-prm', 'prm-best-of-n:qwen-prm']);
+    assert.deepEqual(
+      sent.rows.map((row) => [row.id, row.run, row.n, row.firstDisagreement]),
+      [[run.problem.id, runFile, run.samples.length, expected]],
+    );
+
+    // What the page posts on a click: the problem opens in the panel at that sample and step.
+    const other = join(workspaceRoot(), '.steplens', 'runs', 'elsewhere.json');
+    await view.receive({ type: 'report/openRun', run: runFile, ...expected });
+    assert.equal(steplens.hub.current?.path, join(folder, runFile));
+    assert.equal(steplens.hub.current?.run.id, run.id);
+    assert.deepEqual(
+      { ...steplens.hub.current?.focus, id: undefined },
+      { id: undefined, sample: beta.index, step: 1, prm: 'qwen-prm' },
+    );
+    await until('a ready panel', () => steplens.hub.readyPanels >= 1);
+    // A path outside the folder, or a message that does not parse, opens nothing.
+    await view.receive({ type: 'report/openRun', run: '../../runs/elsewhere.json' });
+    await view.receive({ type: 'report/openRun', run: other });
+    await view.receive({ type: 'report/openRun', run: runFile, sample: 'two' });
+    assert.equal(steplens.hub.current?.path, join(folder, runFile));
+    assert.ok(steplens.hub.current?.focus);
+
+    // Live: the run ends and rewrites dataset.json; the view reads it again and says so.
+    const reads = view.reads;
+    writeFileSync(join(folder, 'dataset.json'), JSON.stringify({ ...index, complete: true }));
+    await until(
+      'the view refreshed',
+      () => view.reads > reads && view.ready && view.lastSent?.complete === true,
+    );
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

@@ -67,7 +67,7 @@ export const GROUPS = {
   io: {
     mutate: ['src/io/**/*.ts'],
     tests: tests(
-      /^(audit-log|audit-export|audit-save|files|text-files|cli-hardening|config-file|cli-evaluate-dataset|run-journal)/,
+      /^(audit-log|audit-export|audit-save|files|text-files|cli-hardening|config-file|cli-evaluate-dataset|run-journal|report-problems)/,
     ),
   },
   jobs: {
@@ -75,11 +75,15 @@ export const GROUPS = {
     tests: tests(/^(cli-evaluate|cli-batch|jobs-)/),
   },
   'core-report': {
-    mutate: [...files('src/core', ['svgPlot', 'paperTables', 'reportCompare']), 'src/reportHtml.ts'],
-    tests: tests(/^report-(plots|compare|paper|page)/),
+    mutate: [
+      ...files('src/core', ['svgPlot', 'paperTables', 'reportCompare', 'reportProblems']),
+      'src/reportHtml.ts',
+      'webview/report/rows.ts',
+    ],
+    tests: tests(/^report-(plots|compare|paper|page|problems)/),
   },
   webview: {
     mutate: ['webview/model.ts', 'webview/saves.ts', 'webview/keys.ts', 'webview/state.ts'],
-    tests: tests(/^panel-/),
+    tests: tests(/^(panel-|report-problems)/),
   },
 };

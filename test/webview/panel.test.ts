@@ -886,3 +886,40 @@ describe('at scale: 64 samples × 300 steps', () => {
     }
   });
 });
+
+describe('the panel opened from the Dataset Report', () => {
+  test('goes to the focus run/show carries — sample, step — once per request, even for the run it shows', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      assert.equal(await panel.page.textContent('.steps-head h3'), 'Sample 2');
+      // Sample 6: Self-PRM finds an error at step 1, the PRM none.
+      await panel.send({
+        type: 'run/show',
+        run,
+        events: [],
+        readOnly: false,
+        focus: { id: 1, sample: 6, step: 1 },
+      });
+      await panel.page.waitForSelector('.step[data-step="1"].selected');
+      assert.equal(await panel.page.textContent('.steps-head h3'), 'Sample 6');
+      // The person moves on; the same request shown again (a label saved elsewhere) leaves them there.
+      await panel.page.click('.sample-row[data-index="0"]');
+      await panel.page.waitForFunction(
+        () => document.querySelector('.steps-head h3')?.textContent === 'Sample 0',
+      );
+      await panel.send({
+        type: 'run/show',
+        run,
+        events: [],
+        readOnly: false,
+        focus: { id: 1, sample: 6, step: 1 },
+      });
+      await panel.page.waitForTimeout(100);
+      assert.equal(await panel.page.textContent('.steps-head h3'), 'Sample 0');
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});

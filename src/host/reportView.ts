@@ -1,0 +1,328 @@
+/**
+ * The Dataset Report view: a dataset folder's report (plots and tables, src/reportHtml.ts) with a
+ * sortable, filterable problems table (webview/report/) in a WebviewPanel, one per folder. A click
+ * on a problem opens its run in the StepLens panel at its first disagreement.
+ *
+ * What is read: `dataset.json` (zod-checked, the one source of every figure and row) and, from
+ * `report.json`, only the options the report was built with (R subsets, seed, difficulty; checked),
+ * so the figures are report.json's own (the same seeded computation) without trusting its numbers.
+ *
+ * Live: a dataset run writes dataset.json and report.json when it ends (or stops); a watcher on the
+ * folder re-reads them whenever either changes, and the page says when the dataset is partial.
+ */
+import { existsSync, type FSWatcher, watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import { datasetReport, type ReportOptions } from '../core/datasetReport.js';
+import { pickMethods, problemRows } from '../core/reportProblems.js';
+import { runPathInFolder } from '../io/paths.js';
+import { readDatasetIndex } from '../jobs/dataset.js';
+import { errorText } from '../llm/credentials.js';
+import { parseReportWebviewMessage, type ReportHostMessage, type ReportWebviewMessage } from '../protocol.js';
+import { reportViewHtml } from '../reportViewHtml.js';
+import { createNonce } from '../webviewHtml.js';
+import { type CommandContext, guarded } from './commands.js';
+import type { PanelHub } from './panel.js';
+
+export const REPORT_PANEL_TYPE = 'steplens.datasetReport';
+
+const WATCHED = new Set(['dataset.json', 'report.json']);
+
+/** How long after the last change of the folder's files the view re-reads them. */
+const REFRESH_DELAY_MS = 300;
+
+/** The options report.json was built with; anything else in it is not read. */
+const ReportOptionsSchema = z.object({
+  reranking: z.object({ subsets: z.number().int().min(1), seed: z.number().int() }).optional(),
+  selfPrecision: z.object({ difficulty: z.number().min(0).max(1) }).optional(),
+  precision: z.record(z.string(), z.object({ difficulty: z.number().min(0).max(1) })).optional(),
+});
+
+async function reportOptions(folder: string): Promise<ReportOptions> {
+  const path = join(folder, 'report.json');
+  if (!existsSync(path)) return {};
+  try {
+    const parsed = ReportOptionsSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+    if (!parsed.success) return {};
+    const { reranking, selfPrecision, precision } = parsed.data;
+    const difficulty = selfPrecision?.difficulty ?? Object.values(precision ?? {})[0]?.difficulty;
+    return {
+      ...(reranking ? { subsets: reranking.subsets, seed: reranking.seed } : {}),
+      ...(difficulty !== undefined ? { difficulty } : {}),
+    };
+  } catch {
+    // A report.json being written, or broken: the defaults until it changes again.
+    return {};
+  }
+}
+
+export class DatasetReportView implements vscode.Disposable {
+  /** The page's script said `ready` (it ran under the page's CSP) since the page was last set. */
+  ready = false;
+  /** What was last sent to the page, and how many times the folder was read (the tests read them). */
+  lastSent: ReportHostMessage | undefined;
+  reads = 0;
+  private pending: ReportHostMessage | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly folder: vscode.Uri,
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly hub: PanelHub,
+    private readonly log: vscode.LogOutputChannel,
+    onDispose: () => void,
+  ) {
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(folder, '{dataset.json,report.json}'),
+    );
+    const changed = () => this.scheduleRefresh('watcher');
+    // VS Code's watcher may miss a folder it does not watch (outside the workspace, or excluded);
+    // the files are read from this machine's disk, so its own notifications back it up.
+    let own: FSWatcher | undefined;
+    try {
+      own = watch(folder.fsPath, (_event, file) => {
+        if (file !== null && WATCHED.has(String(file))) this.scheduleRefresh('fs.watch');
+      });
+      own.on('error', (error) =>
+        this.log.warn(`Dataset Report: watching ${folder.fsPath}: ${errorText(error)}`),
+      );
+    } catch (error) {
+      this.log.warn(`Dataset Report: cannot watch ${folder.fsPath}: ${errorText(error)}`);
+    }
+    this.disposables.push(
+      { dispose: () => own?.close() },
+      watcher,
+      watcher.onDidChange(changed),
+      watcher.onDidCreate(changed),
+      watcher.onDidDelete(changed),
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
+      panel.onDidDispose(() => {
+        this.dispose();
+        onDispose();
+      }),
+    );
+  }
+
+  private scheduleRefresh(source: string): void {
+    this.log.debug(`Dataset Report ${this.folder.fsPath}: a file changed (${source})`);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
+  }
+
+  /** Reads the folder and sets the page afresh (plots and all); the table follows on `ready`. */
+  async refresh(): Promise<void> {
+    const folder = this.folder.fsPath;
+    const name = basename(folder);
+    const webview = this.panel.webview;
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const page = {
+      nonce: createNonce(),
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'report.js')).toString(),
+      name,
+    };
+    this.reads += 1;
+    try {
+      if (!existsSync(join(folder, 'dataset.json'))) {
+        this.pending = undefined;
+        this.setHtml(
+          reportViewHtml({
+            ...page,
+            report: null,
+            problem: `No dataset.json in ${folder} yet. A dataset run writes it when it ends or stops; this view fills in then.`,
+          }),
+        );
+        return;
+      }
+      const index = await readDatasetIndex(folder);
+      const report = datasetReport(index, await reportOptions(folder));
+      this.pending = {
+        type: 'report/problems',
+        complete: index.complete,
+        methods: Object.keys(pickMethods(index)),
+        rows: problemRows(index),
+        read: new Date().toISOString(),
+      };
+      this.setHtml(reportViewHtml({ ...page, report }));
+    } catch (error) {
+      this.log.error(`Dataset Report ${folder}: ${errorText(error)}`);
+      this.pending = undefined;
+      this.setHtml(
+        reportViewHtml({ ...page, report: null, problem: `Could not read the dataset: ${errorText(error)}` }),
+      );
+    }
+  }
+
+  private setHtml(html: string): void {
+    this.ready = false;
+    this.panel.webview.html = html;
+  }
+
+  /** One message from the page, parsed with zod; what does not parse is dropped. */
+  async receive(raw: unknown): Promise<void> {
+    const message = parseReportWebviewMessage(raw);
+    if (!message) {
+      this.log.warn(`ignored a report message that does not parse: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    await this.onMessage(message);
+  }
+
+  private async onMessage(message: ReportWebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        if (this.pending) {
+          this.lastSent = this.pending;
+          await this.panel.webview.postMessage(this.pending);
+        }
+        break;
+      case 'report/openRun':
+        await this.openRun(message);
+        break;
+      case 'log/error':
+        this.log.error(`report page: ${message.message}`);
+        break;
+    }
+  }
+
+  private async openRun(message: Extract<ReportWebviewMessage, { type: 'report/openRun' }>): Promise<void> {
+    const path = runPathInFolder(this.folder.fsPath, message.run);
+    if (!path) {
+      this.log.warn(`refused to open ${message.run}: not inside ${this.folder.fsPath}`);
+      return;
+    }
+    const at =
+      message.sample !== undefined && message.step !== undefined
+        ? {
+            sample: message.sample,
+            step: message.step,
+            ...(message.prm !== undefined ? { prm: message.prm } : {}),
+          }
+        : undefined;
+    try {
+      await this.hub.showRunFile(path, false, at);
+    } catch (error) {
+      const text = `StepLens: could not open ${message.run}: ${errorText(error)}`;
+      this.log.error(text);
+      void vscode.window.showErrorMessage(text);
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+}
+
+/** The open report views, one per folder: opening a folder again brings its view forward. */
+export class DatasetReports implements vscode.Disposable {
+  readonly views = new Map<string, DatasetReportView>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly hub: PanelHub,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  async show(folder: vscode.Uri): Promise<DatasetReportView> {
+    const key = folder.fsPath;
+    const open = this.views.get(key);
+    if (open) {
+      open.panel.reveal();
+      await open.refresh();
+      return open;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      REPORT_PANEL_TYPE,
+      `Report · ${basename(key)}`,
+      vscode.ViewColumn.Active,
+      { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] },
+    );
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'steplens.svg');
+    const view = new DatasetReportView(folder, panel, this.extensionUri, this.hub, this.log, () =>
+      this.views.delete(key),
+    );
+    this.views.set(key, view);
+    await view.refresh();
+    return view;
+  }
+
+  dispose(): void {
+    for (const view of this.views.values()) view.panel.dispose();
+    this.views.clear();
+  }
+}
+
+/** The dataset folders of the workspace: `.steplens/datasets/*` and `.steplens/evaluations/*` with a dataset.json. */
+async function workspaceDatasets(): Promise<vscode.Uri[]> {
+  const files = await vscode.workspace.findFiles(
+    '.steplens/{datasets,evaluations}/*/dataset.json',
+    null,
+    500,
+  );
+  return files
+    .map((file) => vscode.Uri.joinPath(file, '..'))
+    .sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+}
+
+/**
+ * The folder to show: the command's argument, else a pick among the workspace's dataset folders
+ * or any folder browsed to. Undefined: dismissed.
+ */
+export async function pickDatasetFolder(): Promise<vscode.Uri | undefined> {
+  const folders = await workspaceDatasets();
+  const browse: vscode.QuickPickItem = {
+    label: '$(folder-opened) Browse for a folder holding dataset.json…',
+  };
+  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = folders.map((uri) => ({
+    label: basename(uri.fsPath),
+    detail: vscode.workspace.asRelativePath(uri, false),
+    uri,
+  }));
+  const picked = await vscode.window.showQuickPick([...items, browse], {
+    title: 'Open which dataset report?',
+    matchOnDetail: true,
+  });
+  if (!picked) return undefined;
+  if (picked !== browse) return (picked as { uri?: vscode.Uri }).uri;
+  const uris = await vscode.window.showOpenDialog({
+    canSelectFiles: false,
+    canSelectFolders: true,
+    canSelectMany: false,
+    title: 'A dataset folder (it holds dataset.json)',
+  });
+  return uris?.[0];
+}
+
+/**
+ * The folder a caller passed: a Uri (the palette, a Datasets tree item's `command.arguments`), a
+ * path, or a tree element carrying one as `uri`, `resourceUri` or `folder`.
+ */
+export function folderArgument(value: unknown): vscode.Uri | undefined {
+  if (value instanceof vscode.Uri) return value;
+  if (typeof value === 'string' && value !== '') return vscode.Uri.file(value);
+  if (value && typeof value === 'object')
+    for (const key of ['uri', 'resourceUri', 'folder'] as const) {
+      const inner = (value as Record<string, unknown>)[key];
+      if (inner instanceof vscode.Uri) return inner;
+    }
+  return undefined;
+}
+
+/** `steplens.openDatasetReport [folder]`: the report view of a dataset folder (picked when not given). */
+export function openDatasetReport(
+  context: CommandContext,
+  reports: DatasetReports,
+  folder?: unknown,
+): Promise<DatasetReportView | undefined> {
+  return guarded(context, 'Open Dataset Report', async () => {
+    const uri = folderArgument(folder) ?? (await pickDatasetFolder());
+    if (!uri) return undefined;
+    return reports.show(uri);
+  });
+}

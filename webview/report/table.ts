@@ -1,0 +1,210 @@
+/**
+ * The Dataset Report's problems table (DOM): redrawn from the rows and the view (rows.ts) on each
+ * change. Every string from the dataset reaches the page as text, never markup.
+ *
+ * Keyboard: Tab reaches the filter, each column's sort button (Enter or Space sorts; again
+ * reverses) and each problem's open button (Enter opens it in the panel); ↑ / ↓ / Home / End move
+ * between problems; "/" goes to the filter.
+ */
+import type { ProblemRow } from '../../src/core/reportProblems.js';
+import {
+  openLabel,
+  passRateText,
+  pickColumn,
+  pickText,
+  type SortColumn,
+  type TableView,
+  toggleSort,
+  visibleRows,
+} from './rows.js';
+
+function el(tag: string, props: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'class') element.className = value;
+    else element.setAttribute(key, value);
+  }
+  element.append(...children);
+  return element;
+}
+
+export interface TableData {
+  methods: string[];
+  rows: ProblemRow[];
+}
+
+export interface TableCallbacks {
+  open(row: ProblemRow): void;
+  viewChanged(view: TableView): void;
+}
+
+interface Column {
+  key: SortColumn;
+  label: string;
+  title: string;
+}
+
+function columns(methods: readonly string[]): Column[] {
+  return [
+    { key: 'id', label: 'Problem', title: 'The problem id in dataset.json' },
+    { key: 'passRate', label: 'Pass rate', title: 'Samples with a right answer, of the usable samples' },
+    {
+      key: 'disagreements',
+      label: 'Disagreements',
+      title:
+        'Samples where Self-PRM and a PRM name different first errors (or one calls the solution correct and the other does not)',
+    },
+    ...methods.map((method) => ({
+      key: pickColumn(method),
+      label: method,
+      title: `Whether ${method}'s pick with all samples (k_max) is right`,
+    })),
+  ];
+}
+
+/** The table and its filter field, redrawn whole on each change (a few thousand rows at most). */
+export class ProblemsTable {
+  private data: TableData = { methods: [], rows: [] };
+  private readonly count: HTMLElement;
+  private readonly table: HTMLTableElement;
+
+  constructor(
+    root: HTMLElement,
+    filterField: HTMLElement & { value: string },
+    private view: TableView,
+    private readonly callbacks: TableCallbacks,
+  ) {
+    this.count = el('p', { class: 'muted problems-count', 'aria-live': 'polite' });
+    this.table = el('table', { class: 'problems' }) as HTMLTableElement;
+    filterField.id = 'problems-filter';
+    filterField.setAttribute('aria-label', 'Filter problems by id or subset');
+    filterField.value = view.filter;
+    filterField.addEventListener('input', () => this.setView({ ...this.view, filter: filterField.value }));
+    const filterRow = el('div', { class: 'problems-filter' }, filterField);
+    root.replaceChildren(filterRow, this.count, el('div', { class: 'table-scroll' }, this.table));
+    this.table.addEventListener('keydown', (event) => this.onKey(event));
+    document.addEventListener('keydown', (event) => {
+      const target = event.target as HTMLElement | null;
+      if (event.key === '/' && !target?.closest('input, textarea, vscode-textfield')) {
+        event.preventDefault();
+        filterField.focus();
+      }
+    });
+  }
+
+  show(data: TableData): void {
+    this.data = data;
+    this.render();
+  }
+
+  private setView(view: TableView): void {
+    this.view = view;
+    this.callbacks.viewChanged(view);
+    this.render();
+  }
+
+  private render(): void {
+    const rows = visibleRows(this.data.rows, this.view);
+    const total = this.data.rows.length;
+    this.count.textContent =
+      rows.length === total
+        ? `${total} problem(s)`
+        : `${rows.length} of ${total} problem(s) match "${this.view.filter.trim()}"`;
+    const head = el(
+      'tr',
+      {},
+      ...columns(this.data.methods).map((column) => {
+        const sorted = this.view.sort === column.key;
+        const button = el(
+          'button',
+          { type: 'button', class: 'sort', 'data-column': column.key, title: column.title },
+          column.label,
+          el(
+            'span',
+            { class: 'sort-mark', 'aria-hidden': 'true' },
+            sorted ? (this.view.descending ? ' ▼' : ' ▲') : '',
+          ),
+        );
+        button.addEventListener('click', () => this.setView(toggleSort(this.view, column.key)));
+        return el(
+          'th',
+          {
+            scope: 'col',
+            'aria-sort': sorted ? (this.view.descending ? 'descending' : 'ascending') : 'none',
+          },
+          button,
+        );
+      }),
+    );
+    const body = el('tbody');
+    for (const row of rows) {
+      const open = el(
+        'button',
+        { type: 'button', class: 'open', 'aria-label': openLabel(row), title: openLabel(row) },
+        row.id,
+      );
+      open.addEventListener('click', (event) => {
+        event.stopPropagation();
+        this.callbacks.open(row);
+      });
+      const pass = el('td', { class: 'pass' }, passRateText(row));
+      const tr = el(
+        'tr',
+        { 'data-id': row.id, class: row.disagreements > 0 ? 'disagrees' : '' },
+        el('td', {}, open, row.subset ? el('span', { class: 'muted subset' }, ` ${row.subset}`) : ''),
+        pass,
+        el('td', { class: 'disagreements' }, String(row.disagreements)),
+        ...this.data.methods.map((method) => {
+          const pick = pickText(row.picks[method]);
+          return el(
+            'td',
+            { class: `pick ${pick.label.split(' ')[0]}`, 'data-method': method },
+            el('span', { 'aria-label': pick.label, title: pick.label }, pick.text),
+          );
+        }),
+      );
+      tr.addEventListener('click', () => this.callbacks.open(row));
+      body.append(tr);
+    }
+    if (rows.length === 0)
+      body.append(
+        el(
+          'tr',
+          {},
+          el(
+            'td',
+            { colspan: String(3 + this.data.methods.length), class: 'muted' },
+            total === 0 ? 'No finished problem yet.' : 'No problem matches the filter.',
+          ),
+        ),
+      );
+    // Keep the focus on the same control across the redraw (a sort button stays focused).
+    const focused = document.activeElement as HTMLElement | null;
+    const focusedColumn = focused?.classList.contains('sort') ? focused.dataset.column : undefined;
+    this.table.replaceChildren(el('thead', {}, head), body);
+    if (focusedColumn !== undefined)
+      this.table
+        .querySelector<HTMLElement>(`button.sort[data-column="${CSS.escape(focusedColumn)}"]`)
+        ?.focus();
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement | null;
+    if (!target?.classList.contains('open')) return;
+    const buttons = [...this.table.querySelectorAll<HTMLElement>('button.open')];
+    const at = buttons.indexOf(target);
+    const next =
+      event.key === 'ArrowDown'
+        ? buttons[Math.min(buttons.length - 1, at + 1)]
+        : event.key === 'ArrowUp'
+          ? buttons[Math.max(0, at - 1)]
+          : event.key === 'Home'
+            ? buttons[0]
+            : event.key === 'End'
+              ? buttons.at(-1)
+              : undefined;
+    if (!next) return;
+    event.preventDefault();
+    next.focus();
+  }
+}
