@@ -901,8 +901,11 @@ describe('the panel opened from the Dataset Report', () => {
         readOnly: false,
         focus: { id: 1, sample: 6, step: 1 },
       });
+      // The panel redraws on the message: wait for sample 6, then its step 1 selected.
+      await panel.page.waitForFunction(
+        () => document.querySelector('.steps-head h3')?.textContent === 'Sample 6',
+      );
       await panel.page.waitForSelector('.step[data-step="1"].selected');
-      assert.equal(await panel.page.textContent('.steps-head h3'), 'Sample 6');
       // The person moves on; the same request shown again (a label saved elsewhere) leaves them there.
       await panel.page.click('.sample-row[data-index="0"]');
       await panel.page.waitForFunction(
