@@ -80,6 +80,8 @@ export interface DatasetJob {
   onEvent?: (event: PipelineEvent) => void;
   /** How the report written at the end is estimated (subsets, seed, difficulty). */
   report?: ReportOptions;
+  /** While running, rewrite dataset.json and the report at most this often (default 15 s). */
+  snapshotEveryMs?: number;
   /** Send at most this many requests (attempts), then stop as a cancel does: resumable. */
   maxRequests?: number;
   /**
@@ -319,6 +321,34 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     requests: 0,
   };
   const finished = new Map<string, DatasetProblem>();
+  const snapshotIndex = (): DatasetIndex => {
+    const problems = entries
+      .map((entry) => finished.get(entry.runPath))
+      .filter((problem): problem is DatasetProblem => problem !== undefined);
+    const usage = datasetUsage(problems);
+    return DatasetIndexSchema.parse({
+      schemaVersion: DATASET_SCHEMA_VERSION,
+      usage,
+      cost: costOf(usage, prices),
+      samplesPerProblem: n,
+      problemsTotal: entries.length,
+      judges,
+      thresholds: Object.fromEntries(judges.map((judge) => [judge.id, judgeThreshold(config, judge.id)])),
+      complete: problems.length === entries.length,
+      problems,
+      excluded,
+    });
+  };
+  const indexPath = join(job.out, 'dataset.json');
+  const writeSnapshot = async (index: DatasetIndex) => {
+    await writeFileAtomic(indexPath, `${JSON.stringify(index)}\n`);
+    await writeDatasetReport(job.out, index, job.report);
+  };
+  // While the run goes on, the index and the report are rewritten now and then, so that a view of
+  // the folder (the Dataset Report) follows the run; never two writes at once.
+  const snapshots = throttledSnapshots(job.snapshotEveryMs ?? SNAPSHOT_EVERY_MS, () =>
+    writeSnapshot(snapshotIndex()),
+  );
   let unreadableJournalLines = 0;
   const discardedJournals: string[] = [];
 
@@ -417,6 +447,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     finished.set(entry.runPath, datasetProblem(run, relativeRun(entry), config, entry.subset));
     progress.problemsDone += 1;
     job.onProgress?.({ ...progress });
+    snapshots.poke();
   };
 
   let next = 0;
@@ -437,25 +468,9 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
   await Promise.all(Array.from({ length: Math.min(inFlight, entries.length) }, worker));
   if (failure) throw failure.error;
 
-  const problems = entries
-    .map((entry) => finished.get(entry.runPath))
-    .filter((problem): problem is DatasetProblem => problem !== undefined);
-  const usage = datasetUsage(problems);
-  const index: DatasetIndex = DatasetIndexSchema.parse({
-    schemaVersion: DATASET_SCHEMA_VERSION,
-    usage,
-    cost: costOf(usage, prices),
-    samplesPerProblem: n,
-    problemsTotal: entries.length,
-    judges,
-    thresholds: Object.fromEntries(judges.map((judge) => [judge.id, judgeThreshold(config, judge.id)])),
-    complete: problems.length === entries.length,
-    problems,
-    excluded,
-  });
-  const indexPath = join(job.out, 'dataset.json');
-  await writeFileAtomic(indexPath, `${JSON.stringify(index)}\n`);
-  await writeDatasetReport(job.out, index, job.report);
+  await snapshots.settle();
+  const index = snapshotIndex();
+  await writeSnapshot(index);
   return {
     problems: entries.length,
     reused: progress.reused,
@@ -699,4 +714,32 @@ export async function readDatasetIndex(out: string): Promise<DatasetIndex> {
   const parsed = DatasetIndexSchema.safeParse(value);
   if (!parsed.success) throw inputErrorFromZod({ file: path }, parsed.error);
   return parsed.data;
+}
+
+/** How often a running dataset's index and report are rewritten, at most. */
+export const SNAPSHOT_EVERY_MS = 15_000;
+
+/**
+ * Runs `write` when poked, at most once per `everyMs` and never twice at once; `settle` waits for
+ * a write under way (the final write must not race it).
+ */
+export function throttledSnapshots(everyMs: number, write: () => Promise<void>) {
+  let last = Date.now();
+  let running: Promise<void> | undefined;
+  return {
+    poke(): void {
+      if (running || Date.now() - last < everyMs) return;
+      last = Date.now();
+      running = write()
+        .catch(() => {
+          // A snapshot is a convenience: the final write reports any failure.
+        })
+        .finally(() => {
+          running = undefined;
+        });
+    },
+    async settle(): Promise<void> {
+      await running;
+    },
+  };
 }
