@@ -3,6 +3,7 @@
  * (and each PRM's) precision on hard problems, solution-score calibration and judge agreement —
  * from the dataset index alone, with the rules each figure follows written into the report.
  */
+import { z } from 'zod';
 import type { DatasetIndex } from './dataset.js';
 import {
   type Agreement,
@@ -15,6 +16,7 @@ import {
 } from './judgeTrust.js';
 import { SELF_JUDGE_ID } from './rerank.js';
 import { DEFAULT_SUBSETS, type Reranking, rerankingCurves } from './rerankCurves.js';
+import { JudgeInfoSchema } from './schemas.js';
 
 export const REPORT_RULES = [
   'pass@k: the unbiased estimator 1 − C(n−c, k)/C(n, k), exact.',
@@ -50,6 +52,89 @@ export interface DatasetReport {
   calibration: Record<string, Calibration>;
   agreement: Agreement[];
 }
+
+const Share = z.number().min(0).max(1);
+const Count = z.number().int().min(0);
+const CurveSchema = z.object({
+  mean: z.array(Share),
+  stderr: z.array(z.number().min(0)),
+  monteCarloStderr: z.array(z.number().min(0)),
+});
+const JudgePrecisionSchema = z.object({
+  difficulty: Share,
+  problems: z.array(
+    z.object({
+      problemId: z.string(),
+      n: Count,
+      correctOfN: Count,
+      sPrm: Count,
+      sTp: Count,
+      precision: Share.nullable(),
+      unjudged: Count,
+    }),
+  ),
+  overall: z.object({ sPrm: Count, sTp: Count, precision: Share.nullable(), unjudged: Count }),
+  buckets: z.array(
+    z.object({ label: z.string(), problems: Count, sPrm: Count, sTp: Count, precision: Share.nullable() }),
+  ),
+});
+const CalibrationSchema = z.object({
+  samples: Count,
+  bins: z.array(
+    z.object({
+      from: Share,
+      to: Share,
+      count: Count,
+      meanScore: Share.nullable(),
+      accuracy: Share.nullable(),
+    }),
+  ),
+  ece: Share.nullable(),
+});
+
+/** report.json of a dataset folder, as published in schemas/dataset-report.schema.json. */
+export const DatasetReportSchema = z.object({
+  schemaVersion: z.literal(1),
+  rules: z.array(z.string()),
+  problems: Count,
+  samplesPerProblem: z.number().int().min(1),
+  judges: z.array(JudgeInfoSchema),
+  thresholds: z.record(z.string(), Share),
+  complete: z.boolean(),
+  samples: z.object({ total: Count, failed: Count, problemsShort: Count }),
+  excluded: z.array(z.string()),
+  reranking: z.object({
+    k: z.array(z.number().int().min(1)),
+    subsets: z.number().int().min(1),
+    seed: Count,
+    problems: Count,
+    excluded: z.object({ noReference: Count, noUsableSample: Count }),
+    methods: z.record(z.string(), CurveSchema),
+  }),
+  selfPrecision: JudgePrecisionSchema.optional(),
+  precision: z.record(z.string(), JudgePrecisionSchema),
+  calibration: z.record(z.string(), CalibrationSchema),
+  agreement: z.array(
+    z.object({
+      a: z.string(),
+      b: z.string(),
+      samples: Count,
+      kappa: z.number().min(-1).max(1).nullable(),
+      firstError: z.object({
+        same: Count,
+        aEarlier: Count,
+        aLater: Count,
+        onlyAFindsError: Count,
+        onlyBFindsError: Count,
+      }),
+    }),
+  ),
+});
+
+// The published schema and the type the code builds must not drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const reportTypesAgree: Same<z.infer<typeof DatasetReportSchema>, DatasetReport> = true;
+void reportTypesAgree;
 
 export interface ReportOptions {
   subsets?: number;

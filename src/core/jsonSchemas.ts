@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RunConfigSchema } from './config.js';
 import { DatasetIndexSchema } from './dataset.js';
+import { DatasetReportSchema } from './datasetReport.js';
 import { ProblemSchema } from './problems.js';
 import { AuditEventSchema, RunSchema } from './schemas.js';
 
@@ -24,6 +25,11 @@ export function renderJsonSchemas(): Record<string, string> {
       schema: DatasetIndexSchema,
       io: 'output',
       title: 'StepLens dataset index (dataset.json of a dataset run)',
+    },
+    'dataset-report.schema.json': {
+      schema: DatasetReportSchema,
+      io: 'output',
+      title: 'StepLens dataset report (report.json of a dataset run)',
     },
     'problem.schema.json': {
       schema: ProblemSchema,

@@ -22,7 +22,13 @@ import {
   sumUsage,
   type Usage,
 } from '../core/dataset.js';
-import { datasetReport, datasetReportMarkdown, type ReportOptions } from '../core/datasetReport.js';
+import {
+  type DatasetReport,
+  DatasetReportSchema,
+  datasetReport,
+  datasetReportMarkdown,
+  type ReportOptions,
+} from '../core/datasetReport.js';
 import { IncomparableFolderError, InputError, inputErrorFromZod, jsonInputError } from '../core/errors.js';
 import { markdownCell } from '../core/export.js';
 import { parseJson } from '../core/json.js';
@@ -693,7 +699,8 @@ export async function writeDatasetReport(
   index: DatasetIndex,
   options: ReportOptions & { name?: string } = {},
 ): Promise<string[]> {
-  const report = datasetReport(index, options);
+  // Checked against the published schema before it is written.
+  const report: DatasetReport = DatasetReportSchema.parse(datasetReport(index, options));
   const paths = [join(out, 'report.json'), join(out, 'report.md'), join(out, 'report.html')];
   await writeFileAtomic(paths[0]!, `${JSON.stringify(report, null, 1)}\n`);
   await writeFileAtomic(paths[1]!, datasetReportMarkdown(report, markdownCell));

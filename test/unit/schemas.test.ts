@@ -111,6 +111,7 @@ describe('run and audit schemas', () => {
     assert.deepEqual(Object.keys(rendered).sort(), [
       'audit-event.schema.json',
       'config.schema.json',
+      'dataset-report.schema.json',
       'dataset.schema.json',
       'problem.schema.json',
       'run.schema.json',
