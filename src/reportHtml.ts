@@ -11,6 +11,7 @@
  */
 import { basename, resolve } from 'node:path';
 import type { DatasetReport } from './core/datasetReport.js';
+import type { EvaluationReport } from './core/evaluation.js';
 import {
   PAPER_METHODS,
   type PaperModel,
@@ -592,5 +593,122 @@ export function compareReportHtml(folders: readonly CompareFolderReport[], compa
     inlineStyle: REPORT_CSS,
     embedded: { comparison, reports: folders },
     body: `<main>${compareReportBody(folders, comparison)}</main>`,
+  });
+}
+
+/**
+ * report.html of a judge evaluation (`steplens evaluate` on step-labelled rows): ProcessBench F1 per
+ * judge and subset as the papers print it, error and correct accuracy, the τ chosen on one subset,
+ * and a reliability diagram of each judge's step scores against the row labels.
+ */
+export function evaluationReportBody(report: EvaluationReport, partial?: string): string {
+  const subsets = Object.keys(report.subsets);
+  const judges = Object.entries(report.judgeEvaluation);
+  const parts = [
+    '<h1>StepLens judge evaluation (ProcessBench F1)</h1>',
+    ...(partial ? [p(partial, 'warn')] : []),
+    p(
+      `${report.rows} row(s) in ${subsets.length} subset(s): ${subsets.map((name) => `${name} ${report.subsets[name]}`).join(', ')}. Protocol: ${report.protocol}.`,
+    ),
+    '<h2 id="f1">F1 per subset (%)</h2>',
+    table(
+      'id="table-f1"',
+      ['judge', 'model', ...subsets, 'average'],
+      judges.map(([id, judge]) => ({
+        cells: [
+          id,
+          judge.model,
+          ...subsets.map((name) => pct(judge.subsets[name]?.f1)),
+          pct(judge.average.f1),
+        ],
+        data: { judge: id },
+      })),
+    ),
+    '<h2 id="accuracy">Error and correct accuracy, failures</h2>',
+    table(
+      'id="table-accuracy"',
+      [
+        'judge',
+        'subset',
+        'n',
+        'error accuracy (%)',
+        'correct accuracy (%)',
+        'F1 (%)',
+        'failed',
+        'no prediction',
+      ],
+      judges.flatMap(([id, judge]) =>
+        subsets.map((name) => {
+          const score = judge.subsets[name]!;
+          return {
+            cells: [
+              id,
+              name,
+              String(score.n),
+              pct(score.errorAccuracy),
+              pct(score.correctAccuracy),
+              pct(score.f1),
+              String(score.failed),
+              String(score.noPrediction),
+            ],
+          };
+        }),
+      ),
+    ),
+  ];
+  const tuned = judges.filter(([, judge]) => judge.bestThreshold);
+  if (tuned.length > 0)
+    parts.push(
+      '<h2 id="tau">τ chosen on one subset (ProcessBench picks it on GSM8K)</h2>',
+      table(
+        'id="table-tau"',
+        ['judge', 'run τ', 'best τ', 'chosen on', ...subsets.map((name) => `${name} F1 (%)`)],
+        tuned.map(([id, judge]) => {
+          const best = judge.bestThreshold!;
+          return {
+            cells: [
+              id,
+              String(judge.threshold),
+              // A τ found among the scores: three decimals say it.
+              String(Math.round(best.threshold * 1000) / 1000),
+              best.subset,
+              ...subsets.map((name) => pct(best.f1[name] ?? null)),
+            ],
+          };
+        }),
+      ),
+    );
+  parts.push(
+    '<h2 id="calibration">Step scores against the labels</h2>',
+    p(
+      'Bars: the share of right steps among the steps whose score falls in each tenth (a step before the row’s first error is right, the first error wrong, later steps left out); dots: the bins’ mean score; dashed: perfect calibration.',
+      'muted',
+    ),
+    `<div class="figures">${judges
+      .map(([id, judge]) =>
+        figure(
+          reliabilityDiagram({
+            title: `Step reliability: ${id}`,
+            judge: id,
+            bins: judge.stepCalibration.bins,
+            ece: judge.stepCalibration.ece,
+            xLabel: 'step score (bin)',
+            yLabel: 'right steps (%)',
+          }),
+          `${id}: ${judge.stepCalibration.samples} step(s)`,
+        ),
+      )
+      .join('')}</div>`,
+    `<details><summary>How each figure is computed</summary><ul>${report.rules.map((rule) => `<li>${escapeXml(rule)}</li>`).join('')}</ul></details>`,
+  );
+  return parts.join('\n');
+}
+
+export function evaluationReportHtml(report: EvaluationReport, partial?: string): string {
+  return panelHtml({
+    title: 'StepLens judge evaluation',
+    nonce: createNonce(),
+    inlineStyle: REPORT_CSS,
+    body: `<main>${evaluationReportBody(report, partial)}</main>`,
   });
 }

@@ -214,7 +214,7 @@ export function evaluationMarkdown(report: EvaluationReport, cell: (text: string
     for (const [id, judge] of tuned) {
       const best = judge.bestThreshold!;
       lines.push(
-        `| ${cell(id)} | ${judge.threshold} | ${best.threshold} | ${cell(best.subset)} | ${subsets.map((name) => percent(best.f1[name] ?? null)).join(' | ')} |`,
+        `| ${cell(id)} | ${judge.threshold} | ${Math.round(best.threshold * 1000) / 1000} | ${cell(best.subset)} | ${subsets.map((name) => percent(best.f1[name] ?? null)).join(' | ')} |`,
       );
     }
     lines.push('');

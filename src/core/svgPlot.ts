@@ -489,6 +489,9 @@ export interface ReliabilitySpec {
   bins: { from: number; to: number; count: number; meanScore: number | null; accuracy: number | null }[];
   ece: number | null;
   size?: number;
+  /** Axis labels; default a solution score against right answers. */
+  xLabel?: string;
+  yLabel?: string;
 }
 
 /** Reliability diagram: accuracy per score bin as bars, mean score as a dot, the diagonal y = x. */
@@ -508,8 +511,14 @@ export function reliabilityDiagram(spec: ReliabilitySpec): string {
   const parts = [
     axes(
       frame,
-      { ticks: ticks.map((v) => ({ at: x(v), label: v.toFixed(1) })), label: 'solution score (bin)' },
-      { ticks: ticks.map((v) => ({ at: y(v), label: String(v * 100) })), label: 'right answers (%)' },
+      {
+        ticks: ticks.map((v) => ({ at: x(v), label: v.toFixed(1) })),
+        label: spec.xLabel ?? 'solution score (bin)',
+      },
+      {
+        ticks: ticks.map((v) => ({ at: y(v), label: String(v * 100) })),
+        label: spec.yLabel ?? 'right answers (%)',
+      },
     ),
     element('path', {
       class: 'diagonal',

@@ -29,6 +29,7 @@ import { fileNameFor, pathInside } from '../io/paths.js';
 import { readRun, writeRun } from '../io/runFiles.js';
 import type { EndpointTuning, KeyResolver } from '../llm/judges.js';
 import { analyze, createEndpoints, type PipelineEvent } from '../llm/pipeline.js';
+import { evaluationReportHtml } from '../reportHtml.js';
 
 export interface EvaluateProgress {
   /** Rows with a result (judged now or reused). */
@@ -342,6 +343,15 @@ export async function evaluateDataset(job: EvaluateJob): Promise<EvaluateOutcome
       ? `\n${skipped.length} row(s) skipped (no steps or no first-error label); report.json lists them.\n`
       : '';
   await writeFileAtomic(markdownPath, `${partial}${evaluationMarkdown(report, markdownCell)}${skippedNote}`);
+  await writeFileAtomic(
+    join(job.out, 'report.html'),
+    evaluationReportHtml(
+      report,
+      complete
+        ? undefined
+        : `Partial: ${done.length} of ${total} rows; run the same evaluation again to finish.`,
+    ),
+  );
   return {
     rows: total,
     judged: done.length - reused,

@@ -235,6 +235,22 @@ describe('steplens evaluate', () => {
       ),
       markdown,
     );
+    // report.html: the same F1 table, and a reliability diagram of each judge's step scores.
+    const html = readFileSync(join(dir, 'eval', 'report.html'), 'utf8');
+    const f1Row = (judge: string) =>
+      html.match(new RegExp(`<tr data-judge="${judge}">(.*?)</tr>`))?.[1] ?? '';
+    assert.equal(
+      [...f1Row('self').matchAll(/<td>([^<]*)<\/td>/g)].map((cell) => cell[1]).join('|'),
+      [
+        'self',
+        'Qwen/QwQ-32B',
+        ...['gsm8k', 'math', 'olympiadbench', 'omnimath'].map((s) => pct(self[s]!.f1)),
+        pct(first.judgeEvaluation.self!.average.f1),
+      ].join('|'),
+    );
+    assert.ok(f1Row('qwen-prm').length > 0);
+    assert.equal(html.match(/step score \(bin\)/g)?.length, 2);
+    assert.doesNotMatch(html, /<script(?! type="application\/json")/);
     const results = readFileSync(join(dir, 'eval', 'results.jsonl'), 'utf8')
       .trim()
       .split('\n');
