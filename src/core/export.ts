@@ -5,6 +5,7 @@
 import type { AuditLabels, SampleLabels } from './audit.js';
 import { datasetLabels } from './gold.js';
 import { judgeThreshold, verdictOf } from './judgements.js';
+import { type Calibration, calibration } from './judgeTrust.js';
 import {
   cohensKappa,
   type KappaScore,
@@ -240,6 +241,11 @@ export interface JudgeReport {
    */
   againstDataset: { processBench: ProcessBenchScore; pairs: FirstErrorPair[] };
   /**
+   * The judge's step scores against your labels: a step before your first error is right, your
+   * first error wrong, later steps left out; every step right where you found no error.
+   */
+  stepCalibration: Calibration;
+  /**
    * Labeled samples this judge gave no judgement on (it failed, scored no step, or never ran): left
    * out of its F1 (n + unjudged = the labeled samples), as such samples are of Self-PRM precision
    * and of κ — never read as "no error".
@@ -282,6 +288,7 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
   const judgeIds = new Map<string, string>();
   for (const { run } of runs) for (const judge of run.judges) judgeIds.set(judge.id, judge.model);
   const pairsByJudge = new Map<string, FirstErrorPair[]>();
+  const stepScoresByJudge = new Map<string, { score: number; right: boolean }[]>();
   const datasetPairsByJudge = new Map<string, FirstErrorPair[]>();
   const selfVsDataset: { predicted: boolean; actual: boolean }[] = [];
   let datasetLabeledSamples = 0;
@@ -325,7 +332,15 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
           label,
           prediction: verdict.firstError,
         });
-        if (human !== undefined) pushTo(pairsByJudge, judge, pair(human));
+        if (human !== undefined) {
+          pushTo(pairsByJudge, judge, pair(human));
+          const last = human === -1 ? sample.steps.length - 1 : human;
+          for (let step = 0; step <= last && step < verdict.stepScores.length; step++) {
+            const score = verdict.stepScores[step];
+            if (score !== null && score !== undefined)
+              pushTo(stepScoresByJudge, judge, { score, right: step !== human });
+          }
+        }
         if (gold?.firstError !== undefined) pushTo(datasetPairsByJudge, judge, pair(gold.firstError));
       }
       const self = verdictOf(run, SELF_JUDGE_ID, sample.judgements[SELF_JUDGE_ID]);
@@ -374,6 +389,7 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
         processBench: processBenchF1(datasetPairsByJudge.get(judge) ?? []),
         pairs: datasetPairsByJudge.get(judge) ?? [],
       },
+      stepCalibration: calibration(stepScoresByJudge.get(judge) ?? []),
     })),
     selfPrecision: {
       againstHumanLabels: precision(selfVsHuman),
@@ -457,6 +473,17 @@ export function reportMarkdown(report: AgreementReport): string {
     '"no judgement": labeled samples the judge failed on or scored no step of (n + no judgement =',
     'the labeled samples); such samples are left out of its F1, of Self-PRM precision and of κ,',
     'never counted as "no error".',
+    '',
+    '## Step scores against the human labels (calibration)',
+    '',
+    '| judge | steps | ECE |',
+    '|---|---|---|',
+    ...report.judges.map(
+      (j) => `| ${markdownCell(j.judge)} | ${j.stepCalibration.samples} | ${fixed(j.stepCalibration.ece)} |`,
+    ),
+    '',
+    'A step before the human first error is right, the first error wrong, later steps left out; ten',
+    'equal-width bins of the step score; ECE = Σ (n_b/N)·|share right_b − mean score_b|.',
     '',
     ...datasetSection(report),
     '## Self-PRM precision on the samples it called correct',

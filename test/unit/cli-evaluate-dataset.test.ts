@@ -316,10 +316,17 @@ describe('a dataset run', () => {
       '--quiet',
     ]);
     const start = counts();
-    // Kill once a good part of the work is done and more is in flight.
+    // Kill once a good part of the work is done (a problem finished) and more is in flight.
+    const finishedOne = () => {
+      try {
+        return readdirSync(join(out, 'runs')).some((name) => name.endsWith('.json'));
+      } catch {
+        return false;
+      }
+    };
     await new Promise<void>((resolve) => {
       const check = () => {
-        if (policy.requests.length - start.policy >= 90) {
+        if (policy.requests.length - start.policy >= 90 && finishedOne()) {
           policy.events.off('request', check);
           resolve();
         }

@@ -62,6 +62,21 @@ describe('report.md', () => {
         'the labeled samples); such samples are left out of its F1, of Self-PRM precision and of κ,',
         'never counted as "no error".',
         '',
+        '## Step scores against the human labels (calibration)',
+        '',
+        '| judge | steps | ECE |',
+        '|---|---|---|',
+        // Steps up to each human first error: sample 0 both right, samples 1 and 2 step 0 wrong.
+        // Self: 1, 1 (right), 1 (wrong) in the top bin — share right 2/3 against mean 1 — and 0.25
+        // (wrong): ECE = 3/4·1/3 + 1/4·0.25 = 0.3125.
+        '| self | 4 | 0.313 |',
+        // PRM: 0.9, 0.95 right (mean 0.925), 0.1 wrong, 0.2 wrong: 2/4·0.075 + 1/4·0.1 + 1/4·0.2 = 0.1125
+        // (0.112 as printed: the sum lands a hair below 0.1125).
+        '| qwen-prm | 4 | 0.112 |',
+        '',
+        'A step before the human first error is right, the first error wrong, later steps left out; ten',
+        'equal-width bins of the step score; ECE = Σ (n_b/N)·|share right_b − mean score_b|.',
+        '',
         '## Self-PRM precision on the samples it called correct',
         '',
         '| against | called correct | really correct | precision |',
