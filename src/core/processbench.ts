@@ -113,11 +113,28 @@ export function lastFlatBoxed(text: string): string | null {
   return last === null ? null : last.trim();
 }
 
-/** Python's `int(text)` on a decimal string ("3", " -1 ", "+2", "007", "1_0"); null when it would raise. */
+/**
+ * Python's `int(text)` on a decimal string ("3", " -1 ", "+2", "007", "1_0", and any script's
+ * decimal digits: "٣", "１２"); null when it would raise.
+ */
 export function pythonInt(text: string): number | null {
   const trimmed = text.trim();
-  if (!/^[+-]?\d+(?:_\d+)*$/.test(trimmed)) return null;
-  return Number(trimmed.replace(/_/g, ''));
+  if (!/^[+-]?\p{Nd}+(?:_\p{Nd}+)*$/u.test(trimmed)) return null;
+  let digits = '';
+  for (const char of trimmed.replace(/_/g, ''))
+    digits += /\p{Nd}/u.test(char) ? String(digitValue(char)) : char;
+  return Number(digits);
+}
+
+/**
+ * A decimal digit's value in any script. Unicode keeps every script's digits 0–9 in one run of
+ * consecutive code points, so the value is the distance from the run's start, modulo 10.
+ */
+function digitValue(char: string): number {
+  const code = char.codePointAt(0)!;
+  let start = code;
+  while (/\p{Nd}/u.test(String.fromCodePoint(start - 1))) start -= 1;
+  return (code - start) % 10;
 }
 
 /**

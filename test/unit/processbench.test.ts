@@ -62,13 +62,23 @@ describe('a critique’s prediction', () => {
   });
 
   test('an integer the Python way, else no prediction', () => {
-    assert.deepEqual(['3', ' -1 ', '+2', '007', '1_0', '3.0', 'three', '', '1__0', '٣'].map(pythonInt), [
+    // Python's int() reads any script's decimal digits: int('٣') == 3, int('１２') == 12,
+    // int('𝟑') == 3, int('1٣') == 13, int(' -٤_٢ ') == -42.
+    assert.deepEqual(['٣', '１２', '𝟑', '1٣', ' \u2003-٤_٢ ', '٣.٠', '²'].map(pythonInt), [
+      3,
+      12,
+      3,
+      13,
+      -42,
+      null,
+      null,
+    ]);
+    assert.deepEqual(['3', ' -1 ', '+2', '007', '1_0', '3.0', 'three', '', '1__0'].map(pythonInt), [
       3,
       -1,
       2,
       7,
       10,
-      null,
       null,
       null,
       null,
