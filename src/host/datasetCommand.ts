@@ -43,7 +43,7 @@ import {
   validateK,
 } from './datasetPlan.js';
 import type { DatasetsView } from './datasetsView.js';
-import { evaluateJudges, evaluationConfig } from './evaluate.js';
+import { evaluateJudges, evaluationConfig, targetFiles } from './evaluate.js';
 import { evaluationName } from './evaluationPlan.js';
 import { COMMAND_IDS } from './ids.js';
 import { configFor, judgeChoices } from './rescoreChoice.js';
@@ -57,31 +57,6 @@ export interface EvaluateDatasetResult extends DatasetSummary {
   /** The plan was large enough to be confirmed first. */
   confirmed: boolean;
   stopped?: DatasetOutcome['stopped'];
-}
-
-/** The files: the explorer's selection, else the file right-clicked, else the active editor's. */
-function targetFiles(uri: vscode.Uri | undefined, uris: readonly vscode.Uri[] | undefined): vscode.Uri[] {
-  const chosen =
-    uris && uris.length > 0
-      ? [...uris]
-      : uri
-        ? [uri]
-        : vscode.window.activeTextEditor
-          ? [vscode.window.activeTextEditor.document.uri]
-          : [];
-  if (chosen.length === 0)
-    throw new InputError(
-      { file: '(none)' },
-      'open or right-click a problems file (.json, .jsonl, .md, .txt: MATH, AIME, GSM8K rows) first',
-    );
-  for (const file of chosen) {
-    const where = { file: vscode.workspace.asRelativePath(file, false) };
-    if (file.scheme !== 'file')
-      throw new InputError(where, 'not a file on disk (virtual files are not supported)');
-    if (!existsSync(file.fsPath) || !statSync(file.fsPath).isFile())
-      throw new InputError(where, 'not a file: choose a problems file (.json, .jsonl, .md, .txt)');
-  }
-  return chosen;
 }
 
 async function askK(context: CommandContext, prefill: number): Promise<number> {
@@ -147,7 +122,11 @@ export function evaluateDataset(
 ): Promise<EvaluateDatasetResult | undefined> {
   return guarded(context, 'Evaluate Dataset', async () => {
     requireTrust(context, 'Evaluating a dataset');
-    const targets = targetFiles(uri, uris);
+    const targets = targetFiles(
+      uri,
+      uris,
+      'problems files (.json, .jsonl, .md, .txt: MATH, AIME, GSM8K rows)',
+    );
     const files = targets.map((target) => target.fsPath);
     const { rowsKind } = await import('../jobs/dataset.js');
     // Rows with their own steps and a first-error label are a judge evaluation: nothing to sample.

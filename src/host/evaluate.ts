@@ -39,8 +39,16 @@ export interface EvaluateJudgesResult extends EvaluationSummary {
   markdownPath: string;
 }
 
-/** The files: the explorer's selection, else the file right-clicked, else the active editor's. */
-function targetFiles(uri: vscode.Uri | undefined, uris: readonly vscode.Uri[] | undefined): vscode.Uri[] {
+/**
+ * The files a command acts on: the explorer's selection, else the file right-clicked, else the
+ * active editor's. `kind` names what the command wants ("ProcessBench or PRM800K .json / .jsonl
+ * files") in the messages.
+ */
+export function targetFiles(
+  uri: vscode.Uri | undefined,
+  uris: readonly vscode.Uri[] | undefined,
+  kind: string,
+): vscode.Uri[] {
   const chosen =
     uris && uris.length > 0
       ? [...uris]
@@ -49,17 +57,13 @@ function targetFiles(uri: vscode.Uri | undefined, uris: readonly vscode.Uri[] | 
         : vscode.window.activeTextEditor
           ? [vscode.window.activeTextEditor.document.uri]
           : [];
-  if (chosen.length === 0)
-    throw new InputError(
-      { file: '(none)' },
-      'open or right-click a ProcessBench or PRM800K file (.json, .jsonl) first',
-    );
+  if (chosen.length === 0) throw new InputError({ file: '(none)' }, `open or right-click ${kind} first`);
   for (const file of chosen) {
     const where = { file: vscode.workspace.asRelativePath(file, false) };
     if (file.scheme !== 'file')
       throw new InputError(where, 'not a file on disk (virtual files are not supported)');
     if (!existsSync(file.fsPath) || !statSync(file.fsPath).isFile())
-      throw new InputError(where, 'not a file: choose ProcessBench or PRM800K .json / .jsonl files');
+      throw new InputError(where, `not a file: choose ${kind}`);
   }
   return chosen;
 }
@@ -91,7 +95,7 @@ export function evaluateJudges(
 ): Promise<EvaluateJudgesResult | undefined> {
   return guarded(context, 'Evaluate Judges', async () => {
     requireTrust(context, 'Evaluating judges');
-    const targets = targetFiles(uri, uris);
+    const targets = targetFiles(uri, uris, 'a ProcessBench or PRM800K file (.json, .jsonl)');
     const files = targets.map((target) => target.fsPath);
     const root = context.storage.rootFor(targets[0]);
     const out = pathInside(join(root, ...EVALUATIONS_DIR), evaluationName(files));
