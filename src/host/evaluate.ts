@@ -41,8 +41,7 @@ export interface EvaluateJudgesResult extends EvaluationSummary {
 
 /**
  * The files a command acts on: the explorer's selection, else the file right-clicked, else the
- * active editor's. `kind` names what the command wants ("ProcessBench or PRM800K .json / .jsonl
- * files") in the messages.
+ * active editor's. `kind` names what the command wants in the messages ("a problems file …").
  */
 export function targetFiles(
   uri: vscode.Uri | undefined,
