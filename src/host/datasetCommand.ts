@@ -125,7 +125,7 @@ export function evaluateDataset(
     const targets = targetFiles(
       uri,
       uris,
-      'problems files (.json, .jsonl, .md, .txt: MATH, AIME, GSM8K rows)',
+      'a problems file (.json, .jsonl, .md, .txt: MATH, AIME, GSM8K rows)',
     );
     const files = targets.map((target) => target.fsPath);
     const { rowsKind } = await import('../jobs/dataset.js');
