@@ -12,22 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertUsageFailure, runInProcess } from '../cli.js';
+import {
+  PB_ROWS,
+  PB_SUBSETS,
+  type PbRow,
+  pbSubsetOf,
+  processBenchFigures,
+} from '../fixtures/processbenchRows.js';
 import { type ChatReply, type ChatRequestBody, type Stub, startStub } from '../fixtures/stubServer.js';
-import { readFixture } from '../support.js';
 
-interface PbRow {
-  id: string;
-  problem: string;
-  steps: string[];
-  label: number;
-}
-
-const rows: PbRow[] = readFixture('processbench_sample_40.jsonl')
-  .trim()
-  .split('\n')
-  .map((line) => JSON.parse(line) as PbRow);
-const SUBSETS = ['gsm8k', 'math', 'olympiadbench', 'omnimath'];
-const subsetOf = (row: PbRow) => row.id.slice(0, row.id.lastIndexOf('-'));
+const rows = PB_ROWS;
+const subsetOf = pbSubsetOf;
+const SUBSETS = PB_SUBSETS;
 
 /** StepLens's own words in ProcessBench's template format: `{{`/`}}` are literal braces. */
 const TEMPLATE = `
@@ -102,7 +98,8 @@ function rowOfConversation(messages: ChatRequestBody['messages']): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ProcessBench's rules, written out here from its published scripts.
+// ProcessBench's rules, written out here from its published scripts (the F1 figures from its
+// predictions: test/fixtures/processbenchRows.ts).
 
 const BOXED = /\\boxed\{([^}]*)\}/g;
 const extract = (text: string) => {
@@ -123,23 +120,6 @@ function vote(texts: readonly string[]): number | null {
 function rlhflowPrediction(index: number, row: PbRow): number {
   for (let step = 0; step < row.steps.length; step++) if (rlhflowSays(index, row, step) !== '+') return step;
   return -1;
-}
-
-function expectedFigures(predict: (index: number, row: PbRow) => number | null) {
-  const out: Record<string, { n: number; errorAccuracy: number; correctAccuracy: number; f1: number }> = {};
-  for (const subset of SUBSETS) {
-    const mine = rows.map((row, index) => ({ row, index })).filter(({ row }) => subsetOf(row) === subset);
-    const accuracy = (list: typeof mine) =>
-      list.filter(({ row, index }) => predict(index, row) === row.label).length / list.length;
-    const errorAccuracy = accuracy(mine.filter(({ row }) => row.label !== -1));
-    const correctAccuracy = accuracy(mine.filter(({ row }) => row.label === -1));
-    const f1 =
-      errorAccuracy + correctAccuracy === 0
-        ? 0
-        : (2 * errorAccuracy * correctAccuracy) / (errorAccuracy + correctAccuracy);
-    out[subset] = { n: mine.length, errorAccuracy, correctAccuracy, f1 };
-  }
-  return out;
 }
 
 const selfText = (index: number, row: PbRow) =>
@@ -277,9 +257,9 @@ describe('steplens evaluate with the processbench protocol', () => {
     assert.equal(report.protocol, 'processbench');
 
     const expected = {
-      self: expectedFigures(selfPrediction),
-      'greedy-critic': expectedFigures((index, row) => pyInt(extract(criticReply(index, row)) ?? 'x')),
-      rlhflow: expectedFigures(rlhflowPrediction),
+      self: processBenchFigures(selfPrediction),
+      'greedy-critic': processBenchFigures((index, row) => pyInt(extract(criticReply(index, row)) ?? 'x')),
+      rlhflow: processBenchFigures(rlhflowPrediction),
     };
     for (const [judge, want] of Object.entries(expected)) {
       for (const [subset, figures] of Object.entries(want)) {

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { RunConfigSchema } from '../../src/core/config.js';
 import { defaultRowsInFlight } from '../../src/jobs/evaluate.js';
 import { assertUsageFailure, runInProcess } from '../cli.js';
+import { PB_ROWS, type PbRow, pbSubsetOf, processBenchFigures } from '../fixtures/processbenchRows.js';
 import {
   type ChatRequestBody,
   type PoolingRequestBody,
@@ -21,20 +22,9 @@ import {
   startStub,
   stepsIn,
 } from '../fixtures/stubServer.js';
-import { readFixture } from '../support.js';
 
-interface PbRow {
-  id: string;
-  problem: string;
-  steps: string[];
-  label: number;
-}
-
-const rows: PbRow[] = readFixture('processbench_sample_40.jsonl')
-  .trim()
-  .split('\n')
-  .map((line) => JSON.parse(line) as PbRow);
-const subsetOf = (row: PbRow) => row.id.slice(0, row.id.lastIndexOf('-'));
+const rows = PB_ROWS;
+const subsetOf = pbSubsetOf;
 
 /**
  * The script, by row position: every third row's critic names the wrong step (−1 ↔ 0); row 5's
@@ -139,24 +129,6 @@ const files = () =>
 const evaluate = (config = 'steplens.json', out = 'eval') =>
   runInProcess(['evaluate', ...files(), '--config', join(dir, config), '--out', join(dir, out), '--quiet']);
 
-/** ProcessBench's figures for one judge, from its predictions (null = miss), per subset. */
-function expected(predict: (index: number, row: PbRow) => number | null) {
-  const out: Record<string, { n: number; errorAccuracy: number; correctAccuracy: number; f1: number }> = {};
-  for (const subset of ['gsm8k', 'math', 'olympiadbench', 'omnimath']) {
-    const mine = rows.map((row, index) => ({ row, index })).filter(({ row }) => subsetOf(row) === subset);
-    const hits = (list: typeof mine) =>
-      list.filter(({ row, index }) => predict(index, row) === row.label).length / list.length;
-    const errorAccuracy = hits(mine.filter(({ row }) => row.label !== -1));
-    const correctAccuracy = hits(mine.filter(({ row }) => row.label === -1));
-    const f1 =
-      errorAccuracy + correctAccuracy === 0
-        ? 0
-        : (2 * errorAccuracy * correctAccuracy) / (errorAccuracy + correctAccuracy);
-    out[subset] = { n: mine.length, errorAccuracy, correctAccuracy, f1 };
-  }
-  return out;
-}
-
 interface Report {
   rows: number;
   complete: boolean;
@@ -192,8 +164,10 @@ describe('steplens evaluate', () => {
     assert.equal(first.rows, 40);
     assert.match(first.skipped[0]!, /unlabelled\.jsonl:1 \(x-1\): no first-error label/);
 
-    const self = expected((index, row) => (index === CRITIC_FAILS ? null : criticSays(index, row)));
-    const prmExpected = expected((index, row) => {
+    const self = processBenchFigures((index, row) =>
+      index === CRITIC_FAILS ? null : criticSays(index, row),
+    );
+    const prmExpected = processBenchFigures((index, row) => {
       const below = prmScores(index, row).findIndex((score) => score < 0.5);
       return below;
     });
@@ -294,7 +268,7 @@ describe('steplens evaluate', () => {
     assert.deepEqual({ chat: policy.requests.length, pooling: prm.requests.length }, before);
     const report = JSON.parse(readFileSync(join(dir, 'eval', 'report.json'), 'utf8')) as Report;
     // At τ 0.95 every scripted score (0.2 or 0.9) is below τ: the PRM predicts step 0 everywhere.
-    for (const [subset, figures] of Object.entries(expected(() => 0)))
+    for (const [subset, figures] of Object.entries(processBenchFigures(() => 0)))
       assert.ok(
         Math.abs(report.judgeEvaluation['qwen-prm']!.subsets[subset]!.f1 - figures.f1) < 1e-12,
         subset,
