@@ -5,7 +5,7 @@
  * tokens and cost, into `.steplens/datasets/<name>/`. A cancelled dataset is resumed by running the
  * command again or from the Datasets view (resumeDataset), with the same k and judges.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';

@@ -1,10 +1,3 @@
-/**
- * Everything StepLens does in the extension host, built on first use: `extension.ts` loads this
- * bundle (dist/host.js) only when a command runs or a panel opens, so VS Code's start-up never
- * pays for zod, the pipeline or the panel code.
- */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { installSymbolicEquivalence, uninstallSymbolicEquivalence } from '../symbolic/client.js';
 import {
@@ -12,12 +5,10 @@ import {
   type CommandContext,
   type Dialogs,
   exportAudits,
-  openRendered,
   openRun,
   rescoreRun,
   setApiKey,
   testConnection,
-  warn,
 } from './commands.js';
 import { evaluateDataset, resumeDataset } from './datasetCommand.js';
 import { DatasetsView, datasetFolderOf } from './datasetsView.js';
