@@ -319,3 +319,24 @@ export function withoutCredentials(config: RunConfig): RunConfig {
     prms: config.prms.map((prm) => ({ ...prm, baseUrl: baseUrlWithoutCredentials(prm.baseUrl) })),
   };
 }
+
+/**
+ * What of a PRM's config decides its judgements: everything but where its requests go and how they
+ * are paced (URLs, key variable, concurrency, timeouts, retries, batch size), its τ and its price.
+ * Two result folders made with equal ones are comparable.
+ */
+export function judgingPrm(prm: PrmConfig): Record<string, unknown> {
+  const {
+    baseUrl: _baseUrl,
+    apiKeyEnv: _apiKeyEnv,
+    concurrency: _concurrency,
+    timeoutMs: _timeoutMs,
+    requestDeadlineMs: _deadline,
+    maxRetries: _maxRetries,
+    threshold: _threshold,
+    price: _price,
+    ...kept
+  } = prm;
+  const { batchSize: _batchSize, ...judging } = kept as typeof kept & { batchSize?: number };
+  return judging;
+}

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { answersEquivalent } from '../core/answers.js';
-import { type RunConfig, withoutCredentials } from '../core/config.js';
+import { judgingPrm, type RunConfig, withoutCredentials } from '../core/config.js';
 import { type CostFigure, costOf, pricesBySource, SAMPLING } from '../core/cost.js';
 import {
   DATASET_SCHEMA_VERSION,
@@ -139,21 +139,7 @@ export function datasetSettings(config: RunConfig, templateHashes: Record<string
       topP: policy.topP,
       maxTokens: policy.maxTokens,
     },
-    prms: prms.map((prm) => {
-      const {
-        baseUrl: _b,
-        apiKeyEnv: _k,
-        concurrency: _c,
-        timeoutMs: _o,
-        requestDeadlineMs: _d,
-        maxRetries: _r,
-        threshold: _p,
-        price: _price,
-        ...kept
-      } = prm;
-      const { batchSize: _s, ...judging } = kept as typeof kept & { batchSize?: number };
-      return judging;
-    }),
+    prms: prms.map(judgingPrm),
     templates: templateHashes,
   };
 }

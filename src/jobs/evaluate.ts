@@ -7,7 +7,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { type RunConfig, withoutCredentials } from '../core/config.js';
+import { judgingPrm, type RunConfig, withoutCredentials } from '../core/config.js';
 import { IncomparableFolderError, InputError } from '../core/errors.js';
 import {
   type EvaluationReport,
@@ -90,22 +90,7 @@ export function comparableSettings(config: RunConfig): unknown {
   return {
     ...rest,
     policy: { model: policy.model },
-    prms: prms.map(
-      ({
-        baseUrl: _baseUrl,
-        apiKeyEnv: _apiKeyEnv,
-        concurrency: _concurrency,
-        timeoutMs: _timeoutMs,
-        requestDeadlineMs: _deadline,
-        maxRetries: _maxRetries,
-        threshold: _prmThreshold,
-        price: _price,
-        ...prm
-      }) => {
-        const { batchSize: _batchSize, ...kept } = prm as typeof prm & { batchSize?: number };
-        return kept;
-      },
-    ),
+    prms: prms.map(judgingPrm),
   };
 }
 
