@@ -38,6 +38,20 @@ interface Command {
 const str = (value: string | boolean | string[] | undefined): string | undefined =>
   typeof value === 'string' ? value : undefined;
 
+/** A numeric option, checked: absent is undefined, a bad value a usage error naming it. */
+function numberOption(
+  parsed: Parsed,
+  name: string,
+  valid: (value: number, text: string) => boolean,
+  what: string,
+): number | undefined {
+  const text = str(parsed.values[name]);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!valid(value, text)) throw new UsageError(`--${name} must be ${what}, not "${text}"`);
+  return value;
+}
+
 function requireOption(parsed: Parsed, name: string, usage: string): string {
   const value = str(parsed.values[name]);
   if (value === undefined) throw new UsageError(`--${name} is required; usage: ${usage}`);
@@ -162,17 +176,24 @@ const COMMANDS: Record<string, Command> = {
     positionals: 'some',
     run: async (parsed, streams) => {
       const usage = COMMANDS.evaluate!.usage;
-      const concurrency = str(parsed.values.concurrency);
-      if (concurrency !== undefined && !/^[1-9]\d{0,3}$/.test(concurrency))
-        throw new UsageError(`--concurrency must be a whole number from 1 to 9999, not "${concurrency}"`);
-      const maxRequestsText = str(parsed.values['max-requests']);
-      if (maxRequestsText !== undefined && !/^[1-9]\d{0,9}$/.test(maxRequestsText))
-        throw new UsageError(`--max-requests must be a whole number of at least 1, not "${maxRequestsText}"`);
-      const maxRequests = maxRequestsText === undefined ? undefined : Number(maxRequestsText);
-      const maxCostText = str(parsed.values['max-cost']);
-      if (maxCostText !== undefined && !(/^\d+(\.\d+)?$/.test(maxCostText) && Number(maxCostText) > 0))
-        throw new UsageError(`--max-cost must be a positive number of dollars, not "${maxCostText}"`);
-      const maxCost = maxCostText === undefined ? undefined : Number(maxCostText);
+      const concurrency = numberOption(
+        parsed,
+        'concurrency',
+        (_, text) => /^[1-9]\d{0,3}$/.test(text),
+        'a whole number from 1 to 9999',
+      );
+      const maxRequests = numberOption(
+        parsed,
+        'max-requests',
+        (_, text) => /^[1-9]\d{0,9}$/.test(text),
+        'a whole number of at least 1',
+      );
+      const maxCost = numberOption(
+        parsed,
+        'max-cost',
+        (value, text) => /^\d+(\.\d+)?$/.test(text) && value > 0,
+        'a positive number of dollars',
+      );
       const { signal, dispose } = interruptible();
       try {
         return await runEvaluate(
@@ -181,7 +202,7 @@ const COMMANDS: Record<string, Command> = {
             config: requireOption(parsed, 'config', usage),
             out: requireOption(parsed, 'out', usage),
             tauSubset: str(parsed.values['tau-subset']) ?? 'gsm8k',
-            ...(concurrency !== undefined ? { concurrency: Number(concurrency) } : {}),
+            ...(concurrency !== undefined ? { concurrency } : {}),
             quiet: parsed.values.quiet === true,
             retryFailed: parsed.values['retry-failed'] === true,
             strict: parsed.values.strict === true,
@@ -220,25 +241,26 @@ const COMMANDS: Record<string, Command> = {
     },
     positionals: 'some',
     run: async (parsed, streams) => {
-      const number = (name: string, valid: (value: number) => boolean, what: string) => {
-        const text = str(parsed.values[name]);
-        if (text === undefined) return undefined;
-        const value = Number(text);
-        if (text.trim() === '' || !valid(value))
-          throw new UsageError(`--${name} must be ${what}, not "${text}"`);
-        return value;
-      };
-      const subsets = number(
+      // Number('') is 0: an empty value is no number.
+      const filled = (text: string) => text.trim() !== '';
+      const subsets = numberOption(
+        parsed,
         'subsets',
-        (v) => Number.isInteger(v) && v >= 1 && v <= 100_000,
+        (v, text) => filled(text) && Number.isInteger(v) && v >= 1 && v <= 100_000,
         'a whole number from 1 to 100000',
       );
-      const seed = number(
+      const seed = numberOption(
+        parsed,
         'seed',
-        (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32,
+        (v, text) => filled(text) && Number.isInteger(v) && v >= 0 && v < 2 ** 32,
         'a whole number from 0 to 2^32 − 1',
       );
-      const difficulty = number('difficulty', (v) => v >= 0 && v <= 1, 'a share from 0 to 1');
+      const difficulty = numberOption(
+        parsed,
+        'difficulty',
+        (v, text) => filled(text) && v >= 0 && v <= 1,
+        'a share from 0 to 1',
+      );
       const options = {
         ...(subsets !== undefined ? { subsets } : {}),
         ...(seed !== undefined ? { seed } : {}),
