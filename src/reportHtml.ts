@@ -428,6 +428,12 @@ export function datasetReportBody(report: DatasetReport, name: string): string {
   return [
     `<h1>StepLens dataset report: ${escapeXml(name)}</h1>`,
     p(`${report.problems} problem(s) × ${report.samplesPerProblem} samples; judges: ${judges || 'none'}.`),
+    report.samples.failed > 0 || report.excluded.length > 0
+      ? p(
+          `${report.samples.failed} of ${report.samples.total} samples failed (they never vote and are left out of every figure); ${report.samples.problemsShort} problem(s) have fewer usable samples than k; ${report.excluded.length} row(s) were excluded when read.`,
+          'warn',
+        )
+      : '',
     report.complete
       ? ''
       : p('Partial: the run has not finished; the figures cover the finished problems.', 'warn'),

@@ -373,19 +373,27 @@ async function runInto(
     cost: outcome.progress.cost.total,
     complete: outcome.complete,
     excluded: outcome.excluded.length,
+    samples: outcome.index.problems.reduce((sum, problem) => sum + problem.samples.length, 0),
+    failedSamples: outcome.index.problems.reduce(
+      (sum, problem) => sum + problem.samples.filter((sample) => sample.failed).length,
+      0,
+    ),
     ...(outcome.stopped ? { stopped: outcome.stopped } : {}),
   };
   const text = datasetOutcomeMessage(result);
   context.log.info(text);
   if (!outcome.complete) warn(context, text);
   else {
-    const report = vscode.Uri.file(join(out, 'report.md'));
-    await openRendered(context, report);
-    context.notices.push(text);
-    // The button opens the Dataset Report view: the plots and the problems table.
-    void vscode.window.showInformationMessage(text, 'Open Report').then((choice) => {
-      if (choice) void vscode.commands.executeCommand(COMMAND_IDS.openDatasetReport, vscode.Uri.file(out));
-    });
+    await openRendered(context, vscode.Uri.file(join(out, 'report.md')));
+    // Failed samples make a finished run worth a warning, not a plain notice.
+    if (result.failedSamples > 0) warn(context, text);
+    else {
+      context.notices.push(text);
+      // The button opens the Dataset Report view: the plots and the problems table.
+      void vscode.window.showInformationMessage(text, 'Open Report').then((choice) => {
+        if (choice) void vscode.commands.executeCommand(COMMAND_IDS.openDatasetReport, vscode.Uri.file(out));
+      });
+    }
   }
   return result;
 }

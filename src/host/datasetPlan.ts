@@ -189,6 +189,9 @@ export interface DatasetSummary {
   cost: number | null;
   complete: boolean;
   excluded: number;
+  /** Samples of the finished problems, and how many of them failed (they never vote). */
+  samples: number;
+  failedSamples: number;
 }
 
 /** The one message after a dataset run: complete, or partial and how to resume. */
@@ -198,9 +201,14 @@ export function datasetOutcomeMessage(summary: DatasetSummary): string {
     summary.excluded > 0
       ? ` ${summary.excluded} row(s) excluded (malformed or a duplicate id): listed in dataset.json and the StepLens log.`
       : '';
+  // A run whose samples failed is finished, not a success: say so before any figure is read.
+  const failed =
+    summary.failedSamples > 0
+      ? ` ${summary.failedSamples} of ${summary.samples} sample(s) failed: they are left out of every figure, and the StepLens log names the errors.`
+      : '';
   if (summary.complete)
-    return `StepLens: dataset ${summary.folder} complete: ${summary.problems} problem(s), ${summary.reused} reused (${spent}); the report is open.${excluded}`;
-  return `StepLens: dataset ${summary.folder} stopped after ${summary.finished} of ${summary.problems} problem(s) (${spent}): partial, resumable. Click it in the StepLens Datasets view, or run Evaluate Dataset on the same file again: finished samples and judgements are kept, not requested again.${excluded}`;
+    return `StepLens: dataset ${summary.folder} complete: ${summary.problems} problem(s), ${summary.reused} reused (${spent}); the report is open.${failed}${excluded}`;
+  return `StepLens: dataset ${summary.folder} stopped after ${summary.finished} of ${summary.problems} problem(s) (${spent}): partial, resumable. Click it in the StepLens Datasets view, or run Evaluate Dataset on the same file again: finished samples and judgements are kept, not requested again.${failed}${excluded}`;
 }
 
 // ---------------------------------------------------------------------------------------------

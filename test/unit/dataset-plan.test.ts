@@ -147,10 +147,17 @@ test('the closing message: complete, or partial and resumable with how to resume
     cost: null,
     complete: true,
     excluded: 0,
+    samples: 6,
+    failedSamples: 0,
   };
   assert.equal(
     datasetOutcomeMessage(base),
     'StepLens: dataset .steplens/datasets/aime complete: 3 problem(s), 0 reused (36 request(s), 4.6k tokens); the report is open.',
+  );
+  // Every sample failed: finished, but said plainly.
+  assert.match(
+    datasetOutcomeMessage({ ...base, failedSamples: 6 }),
+    /complete: .*the report is open\. 6 of 6 sample\(s\) failed: they are left out of every figure, and the StepLens log names the errors\.$/,
   );
   const partial = datasetOutcomeMessage({ ...base, finished: 1, complete: false, cost: 0.5, excluded: 2 });
   assert.match(

@@ -142,3 +142,14 @@ test('steplens report: one folder writes the page into it; several compare into 
     assert.equal(refused.code, 2, args.join(' '));
   }
 });
+
+test('failed samples and excluded rows are said at the top, before any figure', () => {
+  assert.doesNotMatch(datasetReportHtml(report, 'clean'), /samples failed/);
+  const html = datasetReportHtml(
+    { ...report, samples: { total: 56, failed: 3, problemsShort: 1 }, excluded: ['rows.jsonl, line 4: bad'] },
+    'with failures',
+  );
+  const warning = html.indexOf('3 of 56 samples failed');
+  assert.ok(warning > 0 && warning < html.indexOf('<svg'), 'the warning comes before the first plot');
+  assert.match(html, /1 problem\(s\) have fewer usable samples than k; 1 row\(s\) were excluded when read/);
+});
