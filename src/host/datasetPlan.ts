@@ -229,6 +229,8 @@ export interface DatasetStatus {
   state: DatasetState;
   /** Dollars of the finished problems, from dataset.json (null: no prices). */
   cost: number | null | undefined;
+  /** Failed samples of the finished problems, from dataset.json. */
+  failedSamples?: number;
   source: DatasetSource | undefined;
   /** Why the source record or the index could not be read, for the tooltip. */
   problemsReading: string[];
@@ -294,6 +296,14 @@ export async function datasetStatus(out: string, name: string, running: boolean)
     total,
     state: running ? 'running' : complete ? 'complete' : 'partial',
     cost: index?.cost.total,
+    ...(index
+      ? {
+          failedSamples: index.problems.reduce(
+            (sum, problem) => sum + problem.samples.filter((sample) => sample.failed).length,
+            0,
+          ),
+        }
+      : {}),
     source,
     problemsReading,
   };
@@ -327,7 +337,8 @@ export function statusDescription(status: DatasetStatus): string {
   const done =
     status.total === undefined ? `${status.finished} finished` : `${status.finished}/${status.total}`;
   const cost = typeof status.cost === 'number' ? ` · $${status.cost.toFixed(2)}` : '';
-  return `${done} · ${status.state}${cost}`;
+  const failed = status.failedSamples ? ` · ${status.failedSamples} samples failed` : '';
+  return `${done} · ${status.state}${failed}${cost}`;
 }
 
 /** The run file a dataset.json entry names (`runs/<file>.json`), kept inside the folder's runs/. */

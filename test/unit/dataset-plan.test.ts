@@ -255,6 +255,11 @@ test('the Datasets view: each folder with finished/total, complete or partial, c
     '1/3 · partial',
     '0 finished · partial',
   ]);
+  // Failed samples are on the row, not only in the report.
+  assert.equal(
+    statusDescription({ ...list[0]!, failedSamples: 6 }),
+    '3/3 · complete · 6 samples failed · $0.25',
+  );
   assert.match(list[3]!.problemsReading.join('\n'), /dataset-source\.json: /);
   assert.deepEqual(await listDatasets(tmp()), [], 'no datasets folder: nothing');
 
