@@ -364,21 +364,29 @@ const COMMANDS: Record<string, Command> = {
   },
   view: {
     summary: 'write a run as one self-contained HTML page (read-only panel)',
-    usage: 'steplens view RUN --html OUT.html [--audits LOG.jsonl]',
+    usage: 'steplens view RUN --html OUT.html [--audits LOG.jsonl] [--annotator NAME]',
     details:
       'The same panel as in VS Code, with the run and its labels embedded, for someone without VS Code.\n' +
-      'Labels come from the audit log beside the run (.steplens/audits/<run id>.jsonl) or --audits.',
-    options: { html: { type: 'string' }, audits: { type: 'string' } },
+      'Labels come from the audit log beside the run (.steplens/audits/<run id>.jsonl) or --audits.\n' +
+      "The page shows one annotator's labels: --annotator, else the one who labelled most (the others are named).",
+    options: { html: { type: 'string' }, audits: { type: 'string' }, annotator: { type: 'string' } },
     positionals: 1,
     run: async (parsed, streams) => {
       const html = requireOption(parsed, 'html', COMMANDS.view!.usage);
       const audits = str(parsed.values.audits);
+      const annotator = str(parsed.values.annotator);
       const { skippedLines, ...result } = await runView({
         run: parsed.positionals[0]!,
         html,
         ...(audits ? { audits } : {}),
+        ...(annotator ? { annotator } : {}),
       });
       warnSkipped(streams.stderr, 'view', skippedLines);
+      const others = result.annotators.filter((name) => name !== result.annotator);
+      if (others.length > 0)
+        streams.stderr.write(
+          `steplens view: showing the labels of ${result.annotator}; also labelled: ${others.join(', ')} (choose with --annotator)\n`,
+        );
       streams.stdout.write(`${JSON.stringify({ html: resolve(html), ...result })}\n`);
     },
   },

@@ -7,7 +7,7 @@ import type { StepLensHost } from './host/main.js';
 /** What the integration tests reach through the extension's exports. */
 export type StepLensApi = Pick<
   StepLensHost,
-  'hub' | 'reports' | 'storage' | 'notices' | 'dialogs' | 'datasets'
+  'hub' | 'reports' | 'storage' | 'notices' | 'dialogs' | 'datasets' | 'annotators'
 >;
 
 /**
@@ -53,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
   register(COMMAND_IDS.testConnection, () => load().testConnection());
   register(COMMAND_IDS.showLog, () => load().showLog());
   register(COMMAND_IDS.openInEditor, () => load().openInEditor());
+  register(COMMAND_IDS.switchAnnotator, () => load().switchAnnotator());
 
   context.subscriptions.push(
     vscode.window.registerWebviewViewProvider(VIEW_ID, {
@@ -87,6 +88,9 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     },
     get datasets() {
       return load().datasets;
+    },
+    get annotators() {
+      return load().annotators;
     },
   };
 }

@@ -1,6 +1,8 @@
 /** `steplens view RUN --html OUT`: the panel as one self-contained, read-only HTML file. */
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { annotatorOf, eventsOfAnnotator } from '../core/annotators.js';
+import { InputError } from '../core/errors.js';
 import { auditPathForRun, describeSkipped, readAuditLog } from '../io/auditLog.js';
 import { writeFileAtomic } from '../io/files.js';
 import { readRun } from '../io/runFiles.js';
@@ -25,19 +27,46 @@ export async function runView(args: {
   run: string;
   html: string;
   audits?: string;
-}): Promise<{ events: number; skipped: number; skippedLines: string[] }> {
+  /** Whose labels the page shows; by default the annotator with the most events. */
+  annotator?: string;
+}): Promise<{
+  events: number;
+  skipped: number;
+  skippedLines: string[];
+  /** Whose labels the page shows, and everyone who labelled the run. */
+  annotator?: string;
+  annotators: string[];
+}> {
   const run = await readRun(args.run);
   // A log the user named must exist; the one beside the run may not (no labels yet).
   const logPath = args.audits ?? auditPathForRun(args.run, run.id);
   const log = await readAuditLog(logPath, { required: args.audits !== undefined });
+  const counts = new Map<string, number>();
+  for (const event of log.events)
+    if (!event.adjudicated) counts.set(annotatorOf(event), (counts.get(annotatorOf(event)) ?? 0) + 1);
+  const annotators = [...counts.keys()];
+  if (args.annotator !== undefined && !counts.has(args.annotator))
+    throw new InputError(
+      { file: logPath },
+      `has no labels by "${args.annotator}"; annotators: ${annotators.join(', ') || 'none'}`,
+    );
+  const annotator =
+    args.annotator ??
+    [...counts].reduce<[string, number] | undefined>(
+      (best, entry) => (!best || entry[1] > best[1] ? entry : best),
+      undefined,
+    )?.[0];
+  const events = annotator === undefined ? [] : eventsOfAnnotator(log.events, annotator);
   const html = await standaloneHtml(
     // The log's name only: the page may be passed around, the path is of this machine.
-    { run, events: log.events, skipped: skippedLines(basename(logPath), log.skipped) },
+    { run, events, skipped: skippedLines(basename(logPath), log.skipped) },
     `StepLens · ${run.problem.id}`,
   );
   await writeFileAtomic(args.html, html);
   return {
-    events: log.events.length,
+    ...(annotator !== undefined ? { annotator } : {}),
+    annotators,
+    events: events.length,
     skipped: log.skipped.length,
     skippedLines: describeSkipped(logPath, log.skipped),
   };

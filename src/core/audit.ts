@@ -2,7 +2,7 @@
  * Audit labels: the current labels are the replay of the append-only event log. Undo appends the
  * event that restores the previous value, so the log never loses a change.
  */
-import type { AuditEvent } from './schemas.js';
+import type { AuditEvent, Sample } from './schemas.js';
 import { SCHEMA_VERSION, type WHO_WAS_RIGHT } from './schemas.js';
 
 export type StepRating = -1 | 0 | 1;
@@ -137,4 +137,22 @@ export function ratedSteps(labels: AuditLabels, sample: number): number {
   const entry = labels[sample];
   if (!entry) return 0;
   return Object.values(entry.steps).filter((step) => step.rating !== undefined).length;
+}
+
+/**
+ * The human first error of a sample: the explicit label when given; otherwise the first step rated
+ * −1; otherwise −1 when every step is rated; otherwise unknown.
+ */
+export function humanFirstError(
+  sample: Pick<Sample, 'steps'>,
+  labels: SampleLabels | undefined,
+): number | undefined {
+  if (!labels) return undefined;
+  if (labels.firstError !== undefined) return labels.firstError;
+  for (let step = 0; step < sample.steps.length; step++) {
+    const rating = labels.steps[step]?.rating;
+    if (rating === -1) return step;
+    if (rating === undefined) return undefined;
+  }
+  return sample.steps.length > 0 ? -1 : undefined;
 }

@@ -2,7 +2,15 @@
  * Labeled audits as data other tools read: ProcessBench rows, PRM800K-style rows, a CSV of every
  * step, and a judge-agreement report (JSON and Markdown).
  */
-import type { AuditLabels, SampleLabels } from './audit.js';
+import {
+  type AnnotatedRun,
+  describeSource,
+  type HumanAgreement,
+  humanAgreement,
+  type LabelSource,
+  UNNAMED_ANNOTATOR,
+} from './annotators.js';
+import { type AuditLabels, humanFirstError } from './audit.js';
 import { datasetLabels } from './gold.js';
 import { judgeThreshold, verdictOf } from './judgements.js';
 import { type Calibration, calibration } from './judgeTrust.js';
@@ -29,23 +37,11 @@ export interface AuditSource {
 
 export interface LabeledRun {
   run: Run;
+  /** One label per sample, resolved over annotators by `resolveSample` (core/annotators.ts). */
   labels: AuditLabels;
+  /** Who labelled: where each sample's label came from, and each annotator's own labels. */
+  annotation?: { sources: ReadonlyMap<number, LabelSource>; byAnnotator: ReadonlyMap<string, AuditLabels> };
   audit?: AuditSource;
-}
-
-/**
- * The human first error of a sample: the explicit label when given; otherwise the first step rated
- * −1; otherwise −1 when every step is rated; otherwise unknown.
- */
-export function humanFirstError(sample: Sample, labels: SampleLabels | undefined): number | undefined {
-  if (!labels) return undefined;
-  if (labels.firstError !== undefined) return labels.firstError;
-  for (let step = 0; step < sample.steps.length; step++) {
-    const rating = labels.steps[step]?.rating;
-    if (rating === -1) return step;
-    if (rating === undefined) return undefined;
-  }
-  return sample.steps.length > 0 ? -1 : undefined;
 }
 
 /**
@@ -60,6 +56,13 @@ function sampleId(run: Run, sample: Sample): string {
   return `${run.id}/${sample.index}`;
 }
 
+/** Who a sample's exported label is from: an annotator, "ana+ben" agreeing, or "adjudicated by cai". */
+function labelledBy(labeled: LabeledRun, sample: number): { annotator: string; adjudicated: boolean } {
+  const source = labeled.annotation?.sources.get(sample);
+  if (!source) return { annotator: UNNAMED_ANNOTATOR, adjudicated: false };
+  return { annotator: describeSource(source), adjudicated: source.kind === 'adjudicated' };
+}
+
 export interface ProcessBenchRow {
   id: string;
   generator: string;
@@ -67,11 +70,15 @@ export interface ProcessBenchRow {
   steps: string[];
   final_answer_correct: boolean | null;
   label: number;
+  /** Whose label this is (see `labelledBy`); `adjudicated` when an adjudication settled it. */
+  annotator: string;
+  adjudicated: boolean;
 }
 
 export function processBenchRows(runs: readonly LabeledRun[]): ProcessBenchRow[] {
   const rows: ProcessBenchRow[] = [];
-  for (const { run, labels } of runs) {
+  for (const labeled of runs) {
+    const { run, labels } = labeled;
     for (const sample of run.samples) {
       if (!isWholeSample(sample)) continue;
       const label = humanFirstError(sample, labels[sample.index]);
@@ -86,6 +93,7 @@ export function processBenchRows(runs: readonly LabeledRun[]): ProcessBenchRow[]
         final_answer_correct:
           sample.correct ?? datasetLabels(run.problem, sample)?.finalAnswerCorrect ?? null,
         label,
+        ...labelledBy(labeled, sample.index),
       });
     }
   }
@@ -104,12 +112,13 @@ export interface Prm800kRow {
     finish_reason: 'found_error' | 'solution' | 'give_up';
   };
   generator: string;
-  steplens: { run: string; sample: number };
+  steplens: { run: string; sample: number; annotator: string; adjudicated: boolean };
 }
 
 export function prm800kRows(runs: readonly LabeledRun[]): Prm800kRow[] {
   const rows: Prm800kRow[] = [];
-  for (const { run, labels } of runs) {
+  for (const labeled of runs) {
+    const { run, labels } = labeled;
     for (const sample of run.samples) {
       if (!isWholeSample(sample)) continue;
       const sampleLabels = labels[sample.index];
@@ -137,7 +146,7 @@ export function prm800kRows(runs: readonly LabeledRun[]): Prm800kRow[] {
         question: { problem: run.problem.text, ground_truth_answer: run.problem.reference ?? null },
         label: { steps, finish_reason: finish },
         generator: run.config.policy.model,
-        steplens: { run: run.id, sample: sample.index },
+        steplens: { run: run.id, sample: sample.index, ...labelledBy(labeled, sample.index) },
       });
     }
   }
@@ -184,9 +193,11 @@ export function stepsCsv(runs: readonly LabeledRun[]): string {
     'human_rating',
     'who_was_right',
     'note',
+    'annotator',
   ];
   const lines = [header.map((cell) => csvCell(cell)).join(',')];
-  for (const { run, labels } of runs) {
+  for (const labeled of runs) {
+    const { run, labels } = labeled;
     for (const sample of run.samples) {
       sample.steps.forEach((text, step) => {
         const stepLabels = labels[sample.index]?.steps[step];
@@ -206,6 +217,7 @@ export function stepsCsv(runs: readonly LabeledRun[]): string {
             csvCell(stepLabels?.rating),
             csvCell(whoText),
             csvCell(stepLabels?.note),
+            csvCell(stepLabels ? labelledBy(labeled, sample.index).annotator : undefined),
           ].join(','),
         );
       });
@@ -276,6 +288,16 @@ export interface AgreementReport {
   selfVersusPrm: (KappaScore & { prm: string })[];
   /** Where a person said who was right on a disagreement, per PRM. */
   whoWasRight: { judge: string; self: number; prm: number; both: number; neither: number }[];
+  /** Everyone whose events were read, in the order first seen. */
+  annotators: string[];
+  /**
+   * Samples whose label is an adjudication, and samples annotators disagree on that nobody
+   * adjudicated yet: the contested ones have no label in any figure or export until settled.
+   */
+  adjudicatedSamples: number;
+  contestedSamples: number;
+  /** Annotator versus annotator (Cohen's κ for two, Fleiss' κ for more); absent with one annotator. */
+  humanAgreement?: HumanAgreement;
   /** Audit events read, and every line that could not be: labels behind those lines are missing here. */
   auditLines: {
     events: number;
@@ -301,8 +323,22 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
   let samples = 0;
   let labeledSamples = 0;
   let ratedSteps = 0;
+  let adjudicatedSamples = 0;
+  let contestedSamples = 0;
+  const annotators: string[] = [];
+  const annotated: AnnotatedRun[] = [];
 
-  for (const { run, labels } of runs) {
+  for (const { run, labels, annotation } of runs) {
+    if (annotation) {
+      annotated.push({ samples: run.samples, byAnnotator: annotation.byAnnotator });
+      for (const who of annotation.byAnnotator.keys()) if (!annotators.includes(who)) annotators.push(who);
+      for (const [index, source] of annotation.sources) {
+        const sample = run.samples.find((entry) => entry.index === index);
+        if (!sample || !isWholeSample(sample)) continue;
+        if (source.kind === 'adjudicated') adjudicatedSamples += 1;
+        if (source.kind === 'contested') contestedSamples += 1;
+      }
+    }
     for (const judge of run.judges) {
       const seen = thresholds.get(judge.id) ?? new Set<number>();
       seen.add(judgeThreshold(run.config, judge.id));
@@ -372,6 +408,7 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
     }
   }
 
+  const human = humanAgreement(annotated);
   return {
     runs: runs.length,
     samples,
@@ -398,6 +435,10 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
     },
     selfVersusPrm: prms.map((prm) => ({ prm, ...cohensKappa(kappaPairs.get(prm) ?? []) })),
     whoWasRight: [...who.values()],
+    annotators,
+    adjudicatedSamples,
+    contestedSamples,
+    ...(human ? { humanAgreement: human } : {}),
     auditLines: {
       events: runs.reduce((sum, { audit }) => sum + (audit?.events ?? 0), 0),
       skipped: runs.flatMap(({ run, audit }) =>
@@ -433,6 +474,52 @@ function skippedLinesSection(report: AgreementReport): string[] {
   ];
 }
 
+/** Who labelled, how labels were resolved, and how far the annotators agree with each other. */
+function annotatorsSection(report: AgreementReport): string[] {
+  if (report.annotators.length <= 1 && report.adjudicatedSamples === 0) return [];
+  const lines = [
+    '## Annotators',
+    '',
+    `Labels by ${report.annotators.map(markdownCell).join(', ')}. Each sample counts once: the one`,
+    "annotator's label; where several labelled it, their label when they agree on every step both rated",
+    'and on the first error; an adjudicated label where someone settled it. ' +
+      `${report.adjudicatedSamples} sample(s) are adjudicated; **${report.contestedSamples} sample(s) are contested`,
+    '(annotators disagree, nobody adjudicated) and are left out of every figure above and below until settled.**',
+    '',
+  ];
+  const human = report.humanAgreement;
+  if (!human) return lines;
+  const method = human.stepRatings.method === 'cohen' ? "Cohen's κ" : "Fleiss' κ";
+  lines.push(
+    `### Annotator agreement (${method})`,
+    '',
+    '| on | items all labelled | agreement | κ | labelled by some, not all |',
+    '|---|---|---|---|---|',
+    `| step ratings (−1/0/+1) | ${human.stepRatings.n} | ${percent(human.stepRatings.agreement)} | ${fixed(human.stepRatings.kappa)} | ${human.stepRatings.partial} |`,
+    `| first-error position | ${human.firstErrors.n} | ${percent(human.firstErrors.agreement)} | ${fixed(human.firstErrors.kappa)} | ${human.firstErrors.partial} |`,
+    '',
+  );
+  if (human.pairs.length > 1) {
+    lines.push(
+      "Pairwise Cohen's κ over the items both labelled:",
+      '',
+      '| annotators | step ratings n | κ | first errors n | κ |',
+      '|---|---|---|---|---|',
+      ...human.pairs.map(
+        (pair) =>
+          `| ${markdownCell(pair.a)} – ${markdownCell(pair.b)} | ${pair.stepRatings.n} | ${fixed(pair.stepRatings.kappa)} | ${pair.firstErrors.n} | ${fixed(pair.firstErrors.kappa)} |`,
+      ),
+      '',
+    );
+  }
+  lines.push(
+    'Adjudications are not counted here: they settle disagreements, so they would inflate agreement.',
+    'A first-error position is a category of its own for each step, and "no error" (−1) is one more.',
+    '',
+  );
+  return lines;
+}
+
 /** Judge versus the dataset's own labels, beside judge versus the people auditing here. */
 function datasetSection(report: AgreementReport): string[] {
   if (report.datasetLabeledSamples === 0) return [];
@@ -458,6 +545,7 @@ export function reportMarkdown(report: AgreementReport): string {
     `${report.runs} run(s), ${report.samples} sample(s), ${report.labeledSamples} with a human first-error label, ${report.ratedSteps} rated step(s), from ${report.auditLines.events} audit event(s).`,
     '',
     ...skippedLinesSection(report),
+    ...annotatorsSection(report),
     '## ProcessBench F1 against the human labels',
     '',
     '| judge | model | τ | n | no judgement | accuracy on erroneous | accuracy on correct | F1 |',

@@ -97,6 +97,36 @@ export function cohensKappa<T>(pairs: readonly (readonly [T, T])[]): KappaScore 
 }
 
 /**
+ * Fleiss' κ: several raters, each item rated by the same number of them (at least two). Observed
+ * agreement is the mean share of agreeing rater pairs per item; chance agreement comes from the
+ * pooled category shares. Undefined (null) when chance agreement is 1, as for Cohen's κ.
+ */
+export function fleissKappa<T>(items: readonly (readonly T[])[]): KappaScore {
+  const n = items.length;
+  if (n === 0) return { kappa: null, agreement: null, n };
+  const raters = items[0]!.length;
+  if (raters < 2 || items.some((item) => item.length !== raters))
+    throw new RangeError("Fleiss' κ needs the same number (≥ 2) of ratings on every item");
+  const pooled = new Map<T, number>();
+  let agreementSum = 0;
+  for (const item of items) {
+    const counts = new Map<T, number>();
+    for (const rating of item) counts.set(rating, (counts.get(rating) ?? 0) + 1);
+    let pairs = 0;
+    for (const [category, count] of counts) {
+      pairs += count * (count - 1);
+      pooled.set(category, (pooled.get(category) ?? 0) + count);
+    }
+    agreementSum += pairs / (raters * (raters - 1));
+  }
+  const observed = agreementSum / n;
+  let expected = 0;
+  for (const count of pooled.values()) expected += (count / (n * raters)) ** 2;
+  const kappa = expected === 1 ? null : (observed - expected) / (1 - expected);
+  return { kappa, agreement: observed, n };
+}
+
+/**
  * A score judge's first error: the first step scored below τ (DESIGN.md), −1 if none. A score equal
  * to τ is not below it, so not an error; unscored steps are skipped. τ has no default: take it from
  * `judgeThreshold` (judgements.ts), so the run's τ is never forgotten.

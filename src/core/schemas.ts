@@ -143,10 +143,25 @@ export type Run = z.infer<typeof RunSchema>;
 // Audit events: the append-only log beside a run. Current labels = replay of the log; a null value
 // clears that one label, a `clear` event clears all labels of a step (or of a whole sample).
 
+/**
+ * Who labelled: a display name (git's user.name, the OS user, or the `steplens.annotator` setting),
+ * never a path. Events written before annotators existed carry none: see core/annotators.ts.
+ */
+export const AnnotatorSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
+  .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'an annotator name has no control characters');
+
 const EventBase = {
   schemaVersion: z.literal(SCHEMA_VERSION),
   at: z.iso.datetime(),
   sample: z.number().int().min(0),
+  annotator: AnnotatorSchema.optional(),
+  /** Set on a label that settles a disagreement between annotators; `annotator` is then the adjudicator. */
+  adjudicated: z.literal(true).optional(),
 };
 
 export const STEP_RATINGS = [-1, 0, 1] as const;

@@ -15,6 +15,7 @@ export const COMMAND_IDS = {
   testConnection: 'steplens.testConnection',
   showLog: 'steplens.showLog',
   openInEditor: 'steplens.openInEditor',
+  switchAnnotator: 'steplens.switchAnnotator',
 } as const;
 
 export const VIEW_ID = 'steplens.panel';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { installSymbolicEquivalence, uninstallSymbolicEquivalence } from '../symbolic/client.js';
+import { Annotators } from './annotator.js';
 import {
   analyzeProblem,
   type CommandContext,
@@ -20,6 +21,7 @@ import { RunStorage } from './storage.js';
 
 export interface StepLensHost extends vscode.Disposable {
   hub: PanelHub;
+  annotators: Annotators;
   reports: DatasetReports;
   storage: RunStorage;
   notices: readonly string[];
@@ -38,6 +40,8 @@ export interface StepLensHost extends vscode.Disposable {
   testConnection(): Promise<unknown>;
   showLog(): void;
   openInEditor(): void;
+  /** Asks whose labels to save and show from now on. */
+  switchAnnotator(): Promise<string | undefined>;
 }
 
 /** `datasetsChanged` tells the Datasets view (registered at activation) to ask for its items again. */
@@ -50,16 +54,24 @@ export function createStepLens(context: vscode.ExtensionContext, datasetsChanged
   const notices: string[] = [];
   const dialogs: Dialogs = { asked: [] };
   let commandContext: CommandContext;
-  const hub = new PanelHub(context.extensionUri, storage, log, {
-    analyzeActiveFile: () => void analyzeProblem(commandContext, undefined, false),
-    openRun: () => void openRun(commandContext),
-    exportAudits: () => void exportAudits(commandContext),
-  });
+  const annotators = new Annotators(log);
+  const hub = new PanelHub(
+    context.extensionUri,
+    storage,
+    log,
+    {
+      analyzeActiveFile: () => void analyzeProblem(commandContext, undefined, false),
+      openRun: () => void openRun(commandContext),
+      exportAudits: () => void exportAudits(commandContext),
+    },
+    annotators,
+  );
   const reports = new DatasetReports(context.extensionUri, hub, log);
   commandContext = { hub, storage, keys, log, notices, dialogs, workspaceState: context.workspaceState };
   const datasets = new DatasetsView(datasetsChanged, log);
   return {
     hub,
+    annotators,
     reports,
     storage,
     notices,
@@ -79,10 +91,12 @@ export function createStepLens(context: vscode.ExtensionContext, datasetsChanged
     testConnection: () => testConnection(commandContext),
     showLog: () => log.show(),
     openInEditor: () => hub.openInEditor(),
+    switchAnnotator: () => annotators.switchTo(hub.annotatorsOfOpenRun()),
     dispose: () => {
       datasets.dispose();
       reports.dispose();
       hub.dispose();
+      annotators.dispose();
       log.dispose();
       uninstallSymbolicEquivalence();
     },

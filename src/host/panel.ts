@@ -5,6 +5,7 @@
  * is parsed with zod and dropped when it does not parse.
  */
 import * as vscode from 'vscode';
+import { annotatorOf, eventsOfAnnotator, UNNAMED_ANNOTATOR } from '../core/annotators.js';
 import { applyLiveUpdate, type LiveUpdate } from '../core/live.js';
 import type { AuditEvent, Judgement, Run, Sample } from '../core/schemas.js';
 import { describeSkipped } from '../io/auditLog.js';
@@ -17,6 +18,7 @@ import {
   type WebviewMessage,
 } from '../protocol.js';
 import { createNonce, panelHtml } from '../webviewHtml.js';
+import type { Annotators } from './annotator.js';
 import { saveAudit } from './auditSave.js';
 import { EDITOR_PANEL_TYPE, VIEW_ID } from './ids.js';
 import type { RunStorage } from './storage.js';
@@ -25,6 +27,7 @@ interface Session {
   run: Run;
   /** Where the run is (or will be) saved; audit events go beside it. */
   path: string;
+  /** Every annotator's events; a panel is sent only its annotator's own. */
   events: AuditEvent[];
   /** Lines of the audit log that could not be read when the run was opened. */
   skipped: SkippedLines | undefined;
@@ -57,13 +60,35 @@ export class PanelHub
   private readonly disposables: vscode.Disposable[] = [];
   /** Names each focus request, so that a panel goes there once. */
   private focusRequests = 0;
+  /** Whose labels the panels show and save; brought up to date before anything is shown. */
+  private annotator = UNNAMED_ANNOTATOR;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly storage: RunStorage,
     private readonly log: vscode.LogOutputChannel,
     private readonly commands: PanelCommands,
-  ) {}
+    private readonly annotators: Pick<Annotators, 'current' | 'onDidChange'>,
+  ) {
+    this.disposables.push(
+      annotators.onDidChange((name) => {
+        if (name === this.annotator) return;
+        this.annotator = name;
+        // Another person's labels: the panels replay theirs from scratch.
+        if (this.session) this.broadcast(this.showMessage(this.session));
+      }),
+    );
+  }
+
+  /** Everyone who labelled the run shown now: the names Switch Annotator offers first. */
+  annotatorsOfOpenRun(): string[] {
+    return [...new Set((this.session?.events ?? []).map(annotatorOf))];
+  }
+
+  private async currentAnnotator(): Promise<string> {
+    this.annotator = await this.annotators.current();
+    return this.annotator;
+  }
 
   get current(): Session | undefined {
     return this.session;
@@ -165,7 +190,7 @@ export class PanelHub
     return {
       type: 'run/show',
       run,
-      events,
+      events: eventsOfAnnotator(events, this.annotator),
       readOnly: false,
       ...(skipped ? { skipped } : {}),
       ...(focus ? { focus } : {}),
@@ -178,6 +203,7 @@ export class PanelHub
         connection.ready = true;
         // A panel that was open before gets the current state, not a replay of stale deltas.
         connection.queue = [];
+        await this.currentAnnotator();
         if (this.session) this.post(connection, this.showMessage(this.session));
         else this.post(connection, { type: 'view/empty', message: await this.emptyMessage() });
         break;
@@ -213,11 +239,20 @@ export class PanelHub
   ): Promise<void> {
     const path = this.shownRuns.get(request.runId);
     const before = this.session;
+    const annotator = await this.currentAnnotator();
+    let saved: AuditEvent | undefined;
     const reply = await saveAudit(
       request,
       path === undefined
         ? undefined
-        : { runId: request.runId, append: (event) => this.storage.writer(path, request.runId).append(event) },
+        : {
+            runId: request.runId,
+            append: (event) => {
+              saved = event;
+              return this.storage.writer(path, request.runId).append(event);
+            },
+          },
+      { annotator },
     );
     if (reply.type === 'audit/failed') {
       this.log.error(`could not save a label for run ${request.runId}: ${reply.message}`);
@@ -225,7 +260,7 @@ export class PanelHub
       // The open session is read after the write: the run may have been reopened meanwhile, and
       // then its events were read from the log either side of this line, so read them again.
       const current = this.session;
-      if (current === before) current.events.push(request.event);
+      if (current === before && saved) current.events.push(saved);
       else current.events = (await this.storage.events(current.path, current.run.id)).events;
       // Other open panels show the same run: bring them up to date.
       if (this.connections.size > 1) this.broadcast(this.showMessage(current), connection);
@@ -254,6 +289,7 @@ export class PanelHub
   private async loadRunFile(path: string, focus?: PanelFocus): Promise<Run> {
     const { run } = await this.storage.open(path);
     const log = await this.storage.events(path, run.id);
+    await this.currentAnnotator();
     for (const line of describeSkipped(this.storage.auditPath(path, run.id), log.skipped))
       this.log.warn(`skipped ${line}`);
     const skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);

@@ -1,7 +1,7 @@
 /** Reads runs with their audit logs and writes the export files: shared by the CLI and the extension. */
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { replayAudit } from '../core/audit.js';
+import { resolveRunLabels } from '../core/annotators.js';
 import { InputError } from '../core/errors.js';
 import { exportFiles, type LabeledRun } from '../core/export.js';
 import { auditPathForRun, describeSkipped, readAuditLog } from './auditLog.js';
@@ -24,9 +24,11 @@ export async function loadLabeledRuns(
       const run = await readRun(path);
       const logPath = auditsDir ? pathInside(auditsDir, `${run.id}.jsonl`) : auditPathForRun(path, run.id);
       const log = await readAuditLog(logPath);
+      const { labels, sources, byAnnotator } = resolveRunLabels(run.samples, log.events);
       return {
         run,
-        labels: replayAudit(log.events),
+        labels,
+        annotation: { sources, byAnnotator },
         audit: { file: basename(logPath), path: logPath, events: log.events.length, skipped: log.skipped },
       };
     }),

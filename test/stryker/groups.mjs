@@ -24,6 +24,7 @@ export const GROUPS = {
   },
   'core-labels': {
     mutate: files('src/core', [
+      'annotators',
       'audit',
       'dataset',
       'datasetReport',
@@ -41,7 +42,7 @@ export const GROUPS = {
       'rerankCurves',
     ]),
     tests: tests(
-      /^(audit-|cli-evaluate|evaluation|export-|judgements|judge-trust|metrics|rerank|report-text|gold-labels|live-update|processbench|panel-model)/,
+      /^(annotators|audit-|cli-evaluate|evaluation|export-|judgements|judge-trust|metrics|rerank|report-text|gold-labels|live-update|processbench|panel-model)/,
     ),
   },
   'core-files': {
@@ -67,7 +68,7 @@ export const GROUPS = {
   io: {
     mutate: ['src/io/**/*.ts'],
     tests: tests(
-      /^(audit-log|audit-export|audit-save|files|text-files|cli-hardening|config-file|cli-evaluate-dataset|run-journal|report-problems)/,
+      /^(annotators|audit-log|audit-export|audit-save|files|text-files|cli-hardening|config-file|cli-evaluate-dataset|run-journal|report-problems)/,
     ),
   },
   jobs: {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   type AuditChange,
+  humanFirstError,
   inverseOf,
   replayAudit,
   restoreChanges,
@@ -12,7 +13,6 @@ import {
   agreementReport,
   csvCell,
   exportFiles,
-  humanFirstError,
   prm800kRows,
   processBenchRows,
   reportMarkdown,
@@ -160,10 +160,13 @@ describe('exports', () => {
   test('CSV: one row per step, quoted, formula-looking text defused', () => {
     const csv = stepsCsv([{ run: labeledRun(), labels }]);
     const lines = csv.trimEnd().split('\r\n');
-    assert.equal(lines[0], 'run,sample,step,text,self_score,qwen-prm_score,human_rating,who_was_right,note');
+    assert.equal(
+      lines[0],
+      'run,sample,step,text,self_score,qwen-prm_score,human_rating,who_was_right,note,annotator',
+    );
     assert.equal(lines.length, 1 + 6);
-    assert.equal(lines[2], `run-a,0,1,"'=SUM(A1) so, ""42""",1,0.95,0,,`);
-    assert.equal(lines[3], 'run-a,1,0,6 × 7 = 48,1,0.1,-1,prm,"multiplication, ""wrong"""');
+    assert.equal(lines[2], `run-a,0,1,"'=SUM(A1) so, ""42""",1,0.95,0,,,unnamed`);
+    assert.equal(lines[3], 'run-a,1,0,6 × 7 = 48,1,0.1,-1,prm,"multiplication, ""wrong""",unnamed');
     assert.equal(csvCell('-1'), "'-1");
     assert.equal(csvCell(-1), '-1');
   });

@@ -15,6 +15,8 @@ const event = stampEvent(
   new Date('2026-11-28T10:00:00Z'),
 );
 const request = { runId: 'run-1', requestId: 'p1-7', event };
+const by = { annotator: 'ana' };
+const saved = { ...event, annotator: 'ana' };
 
 describe('saving a label for a panel', () => {
   test('the answer waits for the append and names the request', async () => {
@@ -29,13 +31,13 @@ describe('saving a label for a panel', () => {
         }),
     };
     let reply: AuditReply | undefined;
-    const answered = saveAudit(request, target).then((r) => {
+    const answered = saveAudit(request, target, by).then((r) => {
       reply = r;
     });
     // However many turns pass, no answer while the append is still open.
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
     assert.equal(reply, undefined);
-    assert.deepEqual(appended, [event]);
+    assert.deepEqual(appended, [saved]);
     finish();
     await answered;
     assert.deepEqual(reply, { type: 'audit/saved', runId: 'run-1', requestId: 'p1-7' });
@@ -43,10 +45,14 @@ describe('saving a label for a panel', () => {
   });
 
   test('a failed append is answered failed, with the reason and the request', async () => {
-    const reply = await saveAudit(request, {
-      runId: 'run-1',
-      append: () => Promise.reject(new Error('ENOSPC: no space left on device')),
-    });
+    const reply = await saveAudit(
+      request,
+      {
+        runId: 'run-1',
+        append: () => Promise.reject(new Error('ENOSPC: no space left on device')),
+      },
+      by,
+    );
     assert.deepEqual(reply, {
       type: 'audit/failed',
       runId: 'run-1',
@@ -61,31 +67,42 @@ describe('saving a label for a panel', () => {
     const append = async () => {
       appended++;
     };
-    assert.deepEqual(await saveAudit({ ...request, requestId: 3 }, { runId: 'other', append }), {
+    assert.deepEqual(await saveAudit({ ...request, requestId: 3 }, { runId: 'other', append }, by), {
       type: 'audit/failed',
       runId: 'run-1',
       requestId: 3,
       message: NOT_OPEN_MESSAGE,
     });
-    assert.equal((await saveAudit(request, undefined)).type, 'audit/failed');
+    assert.equal((await saveAudit(request, undefined, by)).type, 'audit/failed');
     assert.equal(appended, 0);
   });
 
   test('with the real audit writer: saved means the line is in the file; an unwritable log fails', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'steplens-save-'));
     const writer = new AuditWriter(join(dir, 'audits', 'run-1.jsonl'));
-    const reply = await saveAudit(request, { runId: 'run-1', append: (e) => writer.append(e) });
+    const reply = await saveAudit(request, { runId: 'run-1', append: (e) => writer.append(e) }, by);
     assert.equal(reply.type, 'audit/saved');
-    assert.deepEqual(parseAuditLog(readFileSync(writer.path, 'utf8')).events, [event]);
+    assert.deepEqual(parseAuditLog(readFileSync(writer.path, 'utf8')).events, [saved]);
 
     // A file where the audits folder should be: the log cannot be created.
     writeFileSync(join(dir, 'blocked'), '');
     const blocked = new AuditWriter(join(dir, 'blocked', 'audits', 'run-1.jsonl'));
-    const failed = await saveAudit(request, { runId: 'run-1', append: (e) => blocked.append(e) });
+    const failed = await saveAudit(request, { runId: 'run-1', append: (e) => blocked.append(e) }, by);
     assert.equal(failed.type, 'audit/failed');
     assert.match(
       failed.type === 'audit/failed' ? failed.message : '',
       /run-1\.jsonl: a part of the path is a file, not a folder/,
     );
+  });
+
+  test("the label carries the host's annotator, whatever the panel claimed", async () => {
+    const appended: AuditEvent[] = [];
+    const append = async (e: AuditEvent) => {
+      appended.push(e);
+    };
+    const claimed = { ...event, annotator: 'mallory', adjudicated: true as const };
+    await saveAudit({ ...request, event: claimed }, { runId: 'run-1', append }, by);
+    await saveAudit(request, { runId: 'run-1', append }, { annotator: 'cai', adjudicated: true });
+    assert.deepEqual(appended, [saved, { ...event, annotator: 'cai', adjudicated: true }]);
   });
 });

@@ -84,8 +84,47 @@ describe('export and view never drop a label without a word', () => {
     );
     const result = await runInProcess(['view', runPath, '--html', html]);
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(jsonLines(result.stdout)[0], { html, events: 1, skipped: 1 });
+    assert.deepEqual(jsonLines(result.stdout)[0], {
+      html,
+      annotator: 'unnamed',
+      annotators: ['unnamed'],
+      events: 1,
+      skipped: 1,
+    });
     assert.match(result.stderr, new RegExp(`skipped ${logPath.replace(/[.]/g, '\\.')}:2: not JSON`));
+  });
+
+  test("view: one annotator's labels on the page, the others named; an unknown annotator is an error", async () => {
+    const { root, runPath, logPath } = workspace(
+      smallRun(),
+      [
+        auditLine({ type: 'firstError', sample: 0, step: -1, annotator: 'ana' }),
+        auditLine({ type: 'firstError', sample: 1, step: 0, annotator: 'ana' }),
+        auditLine({ type: 'firstError', sample: 1, step: 1, annotator: 'ben' }),
+      ].join('\n'),
+    );
+    const html = join(root, 'run.html');
+    const most = await runInProcess(['view', runPath, '--html', html]);
+    assert.equal(most.code, 0, most.stderr);
+    assert.deepEqual(jsonLines(most.stdout)[0], {
+      html,
+      annotator: 'ana',
+      annotators: ['ana', 'ben'],
+      events: 2,
+      skipped: 0,
+    });
+    assert.match(most.stderr, /showing the labels of ana; also labelled: ben \(choose with --annotator\)/);
+    const page = readFileSync(html, 'utf8');
+    assert.ok(
+      page.includes('"annotator":"ana"') && !page.includes('"annotator":"ben"'),
+      "only ana's events are embedded",
+    );
+    const ben = await runInProcess(['view', runPath, '--html', html, '--annotator', 'ben']);
+    assert.equal((jsonLines(ben.stdout)[0] as { events: number }).events, 1);
+    assertUsageFailure(
+      await runInProcess(['view', runPath, '--html', html, '--annotator', 'cai']),
+      new RegExp(`${logPath.replace(/[.]/g, '\\.')}: has no labels by "cai"; annotators: ana, ben`),
+    );
   });
 });
 

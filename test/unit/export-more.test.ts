@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { humanFirstError, markdownCell } from '../../src/core/export.js';
+import { humanFirstError } from '../../src/core/audit.js';
+import { markdownCell } from '../../src/core/export.js';
 import { smallRun } from '../fixtures/smallRun.js';
 
 describe('the human first error of a sample without steps', () => {
