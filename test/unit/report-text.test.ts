@@ -189,9 +189,9 @@ describe('steps.csv', () => {
       },
     ]);
     assert.deepEqual(csv.split('\r\n').slice(0, 3), [
-      'run,sample,step,text,self_score,qwen-prm_score,sky_score,human_rating,who_was_right,note',
-      'run-a,0,0,6 × 7 = 42,1,0.9,0.3,,qwen-prm:self;sky:prm,',
-      `run-a,0,1,"'=SUM(A1) so, ""42""",1,0.95,,,,'+1 looks right`,
+      'run,sample,step,text,self_score,qwen-prm_score,sky_score,human_rating,who_was_right,note,annotator',
+      'run-a,0,0,6 × 7 = 42,1,0.9,0.3,,qwen-prm:self;sky:prm,,unnamed',
+      `run-a,0,1,"'=SUM(A1) so, ""42""",1,0.95,,,,'+1 looks right,unnamed`,
     ]);
     assert.equal(csv.split('\r\n').at(-1), '', 'ends with CR LF');
   });
