@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import { resolveAnnotator } from '../../src/io/annotatorName.js';
 import { launchChromium, TEST_OUTPUT } from '../browser.js';
 import { ROOT, readFixture } from '../support.js';
 import {
@@ -346,6 +347,10 @@ test('from the Explorer: analyze, the panel comes to the front, label with the k
     assert.equal(ratingOf('1', '1'), '-1');
     assert.equal(ratingOf('1', '2'), '1');
     assert.equal(ratingOf('1', '0'), '');
+    // Each label is saved under this machine's annotator (no setting: git's user.name, else the OS user).
+    const annotator = header.indexOf('annotator');
+    const expected = (await resolveAnnotator(undefined, server.workspace)).name;
+    assert.equal(rows.find((r) => r[1] === '1' && r[2] === '1')?.[annotator], expected);
     const report = JSON.parse(readFileSync(join(csvPath, '..', 'report.json'), 'utf8')) as {
       ratedSteps: number;
       samples: number;
