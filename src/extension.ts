@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DatasetNode } from './host/datasetsView.js';
-import { COMMAND_IDS, DATASETS_VIEW_ID, EDITOR_PANEL_TYPE, VIEW_ID } from './host/ids.js';
+import { COMMAND_IDS, DATASETS_VIEW_ID, EDITOR_PANEL_TYPE, REPORT_PANEL_TYPE, VIEW_ID } from './host/ids.js';
 import type { StepLensHost } from './host/main.js';
 
 /** What the integration tests reach through the extension's exports. */
@@ -67,6 +67,9 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     datasetsChanged,
     vscode.window.registerWebviewPanelSerializer(EDITOR_PANEL_TYPE, {
       deserializeWebviewPanel: (panel, state) => load().hub.deserializeWebviewPanel(panel, state),
+    }),
+    vscode.window.registerWebviewPanelSerializer(REPORT_PANEL_TYPE, {
+      deserializeWebviewPanel: (panel, state) => load().reports.restore(panel, state),
     }),
     { dispose: () => host?.dispose() },
   );

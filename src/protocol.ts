@@ -185,6 +185,8 @@ export const ReportHostMessageSchema = z.discriminatedUnion('type', [
     /** When the host read the files (ISO time). */
     read: z.string(),
   }),
+  /** The folder this view shows, for the page to keep in its state: a window reload reopens it. */
+  z.object({ type: z.literal('report/folder'), folder: z.string().min(1).max(4096) }),
 ]);
 export type ReportHostMessage = z.infer<typeof ReportHostMessageSchema>;
 

@@ -21,3 +21,4 @@ export const COMMAND_IDS = {
 export const VIEW_ID = 'steplens.panel';
 export const DATASETS_VIEW_ID = 'steplens.datasets';
 export const EDITOR_PANEL_TYPE = 'steplens.run';
+export const REPORT_PANEL_TYPE = 'steplens.datasetReport';

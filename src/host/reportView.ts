@@ -24,9 +24,8 @@ import { parseReportWebviewMessage, type ReportHostMessage, type ReportWebviewMe
 import { reportViewHtml } from '../reportViewHtml.js';
 import { createNonce } from '../webviewHtml.js';
 import { type CommandContext, guarded } from './commands.js';
+import { REPORT_PANEL_TYPE } from './ids.js';
 import type { PanelHub } from './panel.js';
-
-export const REPORT_PANEL_TYPE = 'steplens.datasetReport';
 
 const WATCHED = new Set(['dataset.json', 'report.json']);
 
@@ -58,13 +57,15 @@ async function reportOptions(folder: string): Promise<ReportOptions> {
   }
 }
 
+type ProblemsMessage = Extract<ReportHostMessage, { type: 'report/problems' }>;
+
 export class DatasetReportView implements vscode.Disposable {
   /** The page's script said `ready` (it ran under the page's CSP) since the page was last set. */
   ready = false;
   /** What was last sent to the page, and how many times the folder was read (the tests read them). */
-  lastSent: ReportHostMessage | undefined;
+  lastSent: ProblemsMessage | undefined;
   reads = 0;
-  private pending: ReportHostMessage | undefined;
+  private pending: ProblemsMessage | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -176,6 +177,10 @@ export class DatasetReportView implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        await this.panel.webview.postMessage({
+          type: 'report/folder',
+          folder: this.folder.fsPath,
+        } satisfies ReportHostMessage);
         if (this.pending) {
           this.lastSent = this.pending;
           await this.panel.webview.postMessage(this.pending);
@@ -229,6 +234,33 @@ export class DatasetReports implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
+  /**
+   * A report panel VS Code restores after a window reload: its page kept the folder in its state.
+   * A folder that is gone (or a state without one) gets a page that says so.
+   */
+  async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const folder = (state as { folder?: unknown } | undefined)?.folder;
+    if (typeof folder !== 'string' || this.views.has(folder)) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = this.webviewOptions();
+    await this.track(vscode.Uri.file(folder), panel).refresh();
+  }
+
+  private webviewOptions(): vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] };
+  }
+
+  private track(folder: vscode.Uri, panel: vscode.WebviewPanel): DatasetReportView {
+    const key = folder.fsPath;
+    const view = new DatasetReportView(folder, panel, this.extensionUri, this.hub, this.log, () =>
+      this.views.delete(key),
+    );
+    this.views.set(key, view);
+    return view;
+  }
+
   async show(folder: vscode.Uri): Promise<DatasetReportView> {
     const key = folder.fsPath;
     const open = this.views.get(key);
@@ -241,13 +273,10 @@ export class DatasetReports implements vscode.Disposable {
       REPORT_PANEL_TYPE,
       `Report · ${basename(key)}`,
       vscode.ViewColumn.Active,
-      { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] },
+      this.webviewOptions(),
     );
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'steplens.svg');
-    const view = new DatasetReportView(folder, panel, this.extensionUri, this.hub, this.log, () =>
-      this.views.delete(key),
-    );
-    this.views.set(key, view);
+    const view = this.track(folder, panel);
     await view.refresh();
     return view;
   }

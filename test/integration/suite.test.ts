@@ -15,6 +15,7 @@ import type { StepLensApi } from '../../src/extension.js';
 import type { EvaluateDatasetResult } from '../../src/host/datasetCommand.js';
 import type { DatasetNode } from '../../src/host/datasetsView.js';
 import type { EvaluateJudgesResult } from '../../src/host/evaluate.js';
+import { REPORT_PANEL_TYPE } from '../../src/host/ids.js';
 import { readRunConfig } from '../../src/host/settings.js';
 import { writeRun } from '../../src/io/runFiles.js';
 import { writeDatasetReport } from '../../src/jobs/dataset.js';
@@ -655,5 +656,26 @@ describe('StepLens in VS Code', () => {
       () => view.reads > reads && view.ready && view.lastSent?.complete === true,
     );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await until('the report view closed', () => !steplens.reports.views.has(folder));
+
+    // After a window reload VS Code hands back the panel with the state its page kept.
+    const restored = vscode.window.createWebviewPanel(REPORT_PANEL_TYPE, 'Report', vscode.ViewColumn.Active);
+    await steplens.reports.restore(restored, { folder, sort: 'disagreements' });
+    const again = steplens.reports.views.get(folder);
+    assert.ok(again, 'the restored panel shows its folder again');
+    const resent = await until(
+      'the restored page ready with its problems',
+      () => again.ready && again.lastSent,
+    );
+    assert.equal(resent.rows.length, 1);
+    // A state without a folder (a page that never heard from the host) is closed, not left blank.
+    const blank = vscode.window.createWebviewPanel(REPORT_PANEL_TYPE, 'Report', vscode.ViewColumn.Active);
+    let closed = false;
+    blank.onDidDispose(() => {
+      closed = true;
+    });
+    await steplens.reports.restore(blank, {});
+    assert.ok(closed);
+    again.panel.dispose();
   });
 });

@@ -311,4 +311,22 @@ describe('the Dataset Report view', () => {
       await view.close();
     }
   });
+
+  test('the page keeps the folder the host names in its state (a window reload reopens it), through sorting', async () => {
+    const view = await openView('light');
+    try {
+      const { page } = view;
+      await showProblems(page);
+      const folder = '/work/space/.steplens/datasets/aime';
+      await page.evaluate((m) => window.postMessage(m, '*'), { type: 'report/folder', folder });
+      const state = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('state') ?? 'null'));
+      await page.waitForFunction(() => sessionStorage.getItem('state')?.includes('aime'));
+      await page.locator('table.problems thead button.sort', { hasText: 'Disagreements' }).click();
+      const kept = await state();
+      assert.equal(kept.folder, folder);
+      assert.equal(kept.sort, 'disagreements');
+    } finally {
+      await view.close();
+    }
+  });
 });

@@ -35,9 +35,19 @@ if (root && acquire) {
       ...(at ? { sample: at.sample, step: at.step, prm: at.prm } : {}),
     });
   };
+  // The folder comes from the host; kept beside the table's view so a reload restores both.
+  let folder =
+    typeof (saved as { folder?: unknown } | undefined)?.folder === 'string'
+      ? (saved as { folder: string }).folder
+      : undefined;
+  let current = view;
+  const keep = () => api.setState({ ...current, ...(folder ? { folder } : {}) });
   const table = new ProblemsTable(root, textField(view.filter, 'Filter by id or subset ( / )'), view, {
     open,
-    viewChanged: (next) => api.setState(next),
+    viewChanged: (next) => {
+      current = next;
+      keep();
+    },
   });
   const status = document.getElementById('problems-status');
   window.addEventListener('message', (event: MessageEvent) => {
@@ -47,6 +57,11 @@ if (root && acquire) {
         type: 'log/error',
         message: `dropped a host message that does not parse: ${String((event.data as { type?: unknown })?.type)}`,
       });
+      return;
+    }
+    if (message.type === 'report/folder') {
+      folder = message.folder;
+      keep();
       return;
     }
     table.show({ methods: message.methods, rows: message.rows });
