@@ -80,6 +80,11 @@ export class PanelHub
     );
   }
 
+  /** The labels the panels show now: the current annotator's own events of the open run. */
+  get shownEvents(): AuditEvent[] {
+    return this.session ? eventsOfAnnotator(this.session.events, this.annotator) : [];
+  }
+
   /** Everyone who labelled the run shown now: the names Switch Annotator offers first. */
   annotatorsOfOpenRun(): string[] {
     return [...new Set((this.session?.events ?? []).map(annotatorOf))];

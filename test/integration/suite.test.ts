@@ -108,6 +108,46 @@ describe('StepLens in VS Code', () => {
     await vscode.commands.executeCommand('steplens.openRun', vscode.Uri.file(runPath));
   });
 
+  it('each annotator sees only their own labels; switching annotator shows the panels theirs', async () => {
+    const steplens = await api();
+    const settings = vscode.workspace.getConfiguration('steplens');
+    try {
+      await settings.update('annotator', 'ana', vscode.ConfigurationTarget.Global);
+      for (let tries = 0; tries < 100 && (await steplens.annotators.current()) !== 'ana'; tries++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(await steplens.annotators.current(), 'ana');
+      const writer = steplens.storage.writer(runPath, run.id);
+      await writer.append({
+        ...stampEvent({ type: 'stepRating', sample: 0, step: 0, rating: 1 }),
+        annotator: 'ana',
+      });
+      await writer.append({
+        ...stampEvent({ type: 'stepRating', sample: 0, step: 0, rating: -1 }),
+        annotator: 'ben',
+      });
+      await vscode.commands.executeCommand('steplens.openRun', vscode.Uri.file(runPath));
+      const ratings = () =>
+        steplens.hub.shownEvents.map((event) => [
+          event.annotator,
+          event.type === 'stepRating' ? event.rating : null,
+        ]);
+      await until("ana's label shown", () => ratings().length === 1);
+      assert.deepEqual(ratings(), [['ana', 1]]);
+      assert.deepEqual(steplens.hub.annotatorsOfOpenRun().sort(), ['ana', 'ben']);
+
+      const shows = steplens.hub.sent.get('run/show') ?? 0;
+      await settings.update('annotator', 'ben', vscode.ConfigurationTarget.Global);
+      await until("ben's label shown", () => ratings()[0]?.[0] === 'ben');
+      assert.deepEqual(ratings(), [['ben', -1]]);
+      await until('the panels told', () => (steplens.hub.sent.get('run/show') ?? 0) > shows);
+    } finally {
+      await settings.update('annotator', undefined, vscode.ConfigurationTarget.Global);
+    }
+    // Leave the log as the export test below expects it: no labels yet.
+    writeFileSync(steplens.storage.auditPath(runPath, run.id), '');
+    await vscode.commands.executeCommand('steplens.openRun', vscode.Uri.file(runPath));
+  });
+
   it('Export Audits writes the labeled data and the report', async () => {
     const steplens = await api();
     const writer = steplens.storage.writer(runPath, run.id);
