@@ -295,7 +295,7 @@ const COMMANDS: Record<string, Command> = {
   batch: {
     summary: 'a dataset run through a batch engine: export pending chat requests, import their output',
     usage:
-      'steplens batch export|import FILE… --config steplens.json --out DIR (export: --stage sample|critique [--judge ID] --requests IN.jsonl; import: --results OUT.jsonl [--results …]) [--strict] [--quiet]',
+      'steplens batch export|import FILE… --config steplens.json --out DIR (export: --stage sample|critique [--judge ID] --requests IN.jsonl [--max-lines N] [--max-bytes N]; import: --results OUT.jsonl [--results …]) [--strict] [--quiet]',
     details:
       'The same FILE…, --config and DIR as `steplens evaluate` (another policy, sampling or judges for DIR are\n' +
       'refused). export writes what DIR still lacks as OpenAI Batch JSONL ({"custom_id","method","url","body"}),\n' +
@@ -305,10 +305,14 @@ const COMMANDS: Record<string, Command> = {
       'order: a line repeated or for something already there is counted as a duplicate, a failed one is\n' +
       'recorded (the next export asks for it again), a custom_id that names nothing of DIR is reported.\n' +
       'Then `steplens evaluate` with the same arguments scores the PRMs online and writes the runs and\n' +
-      'DIR/dataset.json. Prints one JSON line of counts.',
+      'DIR/dataset.json. Prints one JSON line of counts.\n' +
+      'An export larger than the OpenAI Batch API takes per file (--max-lines 50000, --max-bytes 200000000)\n' +
+      'is split into numbered files beside --requests (IN.001.jsonl, …), a problem never split across two.',
     options: {
       config: { type: 'string' },
       out: { type: 'string' },
+      'max-lines': { type: 'string' },
+      'max-bytes': { type: 'string' },
       stage: { type: 'string' },
       judge: { type: 'string' },
       requests: { type: 'string' },
@@ -321,6 +325,9 @@ const COMMANDS: Record<string, Command> = {
       const usage = COMMANDS.batch!.usage;
       const [action = '', ...files] = parsed.positionals;
       const results = parsed.values.results;
+      const positive = (value: number) => Number.isSafeInteger(value) && value > 0;
+      const maxLines = numberOption(parsed, 'max-lines', positive, 'a positive whole number');
+      const maxBytes = numberOption(parsed, 'max-bytes', positive, 'a positive whole number of bytes');
       return runBatchFiles(
         {
           action,
@@ -331,6 +338,8 @@ const COMMANDS: Record<string, Command> = {
           ...(str(parsed.values.judge) !== undefined ? { judge: str(parsed.values.judge)! } : {}),
           ...(str(parsed.values.requests) !== undefined ? { requests: str(parsed.values.requests)! } : {}),
           results: Array.isArray(results) ? results : [],
+          ...(maxLines !== undefined ? { maxLines } : {}),
+          ...(maxBytes !== undefined ? { maxBytes } : {}),
           strict: parsed.values.strict === true,
           quiet: parsed.values.quiet === true,
         },

@@ -19,6 +19,8 @@ export interface BatchArgs {
   judge?: string;
   requests?: string;
   results: string[];
+  maxLines?: number;
+  maxBytes?: number;
   strict: boolean;
   quiet: boolean;
 }
@@ -51,6 +53,8 @@ export async function runBatchFiles(args: BatchArgs, streams: Streams, usage: st
       stage,
       ...(args.judge !== undefined ? { judge: args.judge } : {}),
       requests: args.requests,
+      ...(args.maxLines !== undefined ? { maxLines: args.maxLines } : {}),
+      ...(args.maxBytes !== undefined ? { maxBytes: args.maxBytes } : {}),
       strict: args.strict,
     });
     for (const line of outcome.excluded) warn(`excluded: ${line}`);

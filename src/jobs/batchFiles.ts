@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import {
   BATCH_URL,
   type BatchOutputLine,
@@ -90,13 +90,22 @@ export interface BatchExportJob {
   stage: BatchStage;
   /** Critique stage: the critic judge (default Self-PRM). One file holds one model's requests. */
   judge?: string;
-  /** Where the batch input JSONL goes. */
+  /** Where the batch input JSONL goes (split into numbered parts beside it when it exceeds a limit). */
   requests: string;
   strict?: boolean;
+  /** Most lines and bytes per file: the OpenAI Batch API takes up to 50,000 requests and 200 MB per input file. */
+  maxLines?: number;
+  maxBytes?: number;
 }
 
+export const OPENAI_BATCH_LIMITS = { maxLines: 50_000, maxBytes: 200_000_000 } as const;
+
 export interface BatchExportOutcome {
-  requests: string;
+  /**
+   * The files written: the path asked for, or — when the requests exceed a limit — numbered parts
+   * beside it (`samples.001.jsonl`, …), each a batch of its own; a problem's lines stay in one part.
+   */
+  requests: string[];
   stage: BatchStage;
   /** The model every line names (one model per batch file, as the engines ask). */
   model: string;
@@ -120,8 +129,11 @@ export async function exportBatch(job: BatchExportJob): Promise<BatchExportOutco
   const critic = job.stage === 'critique' ? criticOf(config, job.loaded, job.judge) : undefined;
   const model = critic?.model ?? config.policy.model;
   const n = config.policy.n;
-  const partial = `${job.requests}.partial`;
-  const handle = await open(partial, 'w');
+  const parts = new PartWriter(
+    job.requests,
+    job.maxLines ?? OPENAI_BATCH_LIMITS.maxLines,
+    job.maxBytes ?? OPENAI_BATCH_LIMITS.maxBytes,
+  );
   let lines = 0;
   let pendingProblems = 0;
   let finished = 0;
@@ -164,17 +176,15 @@ export async function exportBatch(job: BatchExportJob): Promise<BatchExportOutco
       if (batch.length === 0) continue;
       pendingProblems += 1;
       lines += batch.length;
-      await handle.write(batch.map((request) => `${JSON.stringify(request)}\n`).join(''));
+      await parts.write(batch.map((request) => `${JSON.stringify(request)}\n`));
     }
   } catch (error) {
-    await handle.close();
-    await rm(partial, { force: true });
+    await parts.abandon();
     throw error;
   }
-  await handle.close();
-  await rename(partial, job.requests);
+  const requests = await parts.finish();
   return {
-    requests: job.requests,
+    requests,
     stage: job.stage,
     model,
     ...(critic ? { judge: critic.id } : {}),
@@ -184,6 +194,73 @@ export async function exportBatch(job: BatchExportJob): Promise<BatchExportOutco
     problems: dataset.entries.length,
     excluded: dataset.excluded,
   };
+}
+
+/**
+ * Writes request lines into as few files as the limits allow. Each part is written as `.partial`
+ * and renamed only when the whole export succeeded, so a failed export leaves no file that looks
+ * like a batch. One part keeps the path asked for; several are numbered beside it.
+ */
+class PartWriter {
+  private readonly parts: { partial: string; handle: FileHandle; lines: number; bytes: number }[] = [];
+
+  constructor(
+    private readonly path: string,
+    private readonly maxLines: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** One problem's lines: kept together unless they alone exceed a limit. */
+  async write(lines: readonly string[]): Promise<void> {
+    const bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
+    let current = this.parts.at(-1);
+    const fits = (part: { lines: number; bytes: number }, count: number, size: number) =>
+      part.lines + count <= this.maxLines && part.bytes + size <= this.maxBytes;
+    if (current && current.lines > 0 && !fits(current, lines.length, bytes)) current = undefined;
+    for (const line of lines) {
+      const size = Buffer.byteLength(line);
+      if (size > this.maxBytes)
+        throw new InputError(
+          { file: this.path },
+          `one request is ${size} bytes, more than a batch file may hold (${this.maxBytes})`,
+        );
+      if (!current || !fits(current, 1, size)) current = await this.open();
+      await current.handle.write(line);
+      current.lines += 1;
+      current.bytes += size;
+    }
+  }
+
+  private async open() {
+    const partial = `${this.path}.${this.parts.length + 1}.partial`;
+    const part = { partial, handle: await open(partial, 'w'), lines: 0, bytes: 0 };
+    this.parts.push(part);
+    return part;
+  }
+
+  async finish(): Promise<string[]> {
+    if (this.parts.length === 0) await this.open();
+    for (const part of this.parts) await part.handle.close();
+    if (this.parts.length === 1) {
+      await rename(this.parts[0]!.partial, this.path);
+      return [this.path];
+    }
+    const extension = extname(this.path);
+    const stem = join(dirname(this.path), basename(this.path, extension));
+    const width = Math.max(3, String(this.parts.length).length);
+    const names = this.parts.map(
+      (_, index) => `${stem}.${String(index + 1).padStart(width, '0')}${extension}`,
+    );
+    for (const [index, part] of this.parts.entries()) await rename(part.partial, names[index]!);
+    return names;
+  }
+
+  async abandon(): Promise<void> {
+    for (const part of this.parts) {
+      await part.handle.close().catch(() => {});
+      await rm(part.partial, { force: true });
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -209,7 +209,7 @@ describe('batch files', () => {
     ]);
     assert.equal(exported.code, 0, exported.stderr);
     assert.deepEqual(JSON.parse(exported.stdout), {
-      requests: file('samples.jsonl'),
+      requests: [file('samples.jsonl')],
       stage: 'sample',
       model: 'policy-model',
       lines: PROBLEMS * K,
@@ -390,6 +390,84 @@ describe('batch files', () => {
     const retried = await runInProcess(['evaluate', ...batchArgs(out), '--retry-failed', '--quiet']);
     assert.equal(retried.code, 0, retried.stderr);
     assert.equal(JSON.parse(retried.stdout).failedSamples, 0);
+  });
+
+  test('an export over the per-file limit is split into numbered files, a problem never across two', async () => {
+    const out = join(dir, 'split');
+    const requests = join(dir, 'split-samples.jsonl');
+    const split = await runInProcess([
+      'batch',
+      'export',
+      ...batchArgs(out),
+      '--stage',
+      'sample',
+      '--requests',
+      requests,
+      '--max-lines',
+      '10',
+    ]);
+    assert.equal(split.code, 0, split.stderr);
+    // 12 problems of 4 lines, 10 lines a file: two problems per file, six files.
+    const files = (JSON.parse(split.stdout) as { requests: string[] }).requests;
+    assert.deepEqual(
+      files,
+      [1, 2, 3, 4, 5, 6].map((part) => join(dir, `split-samples.00${part}.jsonl`)),
+    );
+    assert.equal(
+      existsSync(requests),
+      false,
+      'no file under the bare name: every part is a batch of its own',
+    );
+    const ids = files.map(customIds);
+    for (const part of ids) {
+      assert.ok(part.length <= 10);
+      const problemsInPart = new Set(part.map((id) => id.split(':')[0]));
+      for (const other of ids)
+        if (other !== part)
+          for (const id of other)
+            assert.ok(!problemsInPart.has(id.split(':')[0]), `${id} split across files`);
+    }
+    assert.equal(ids.flat().length, PROBLEMS * K);
+    assert.equal(new Set(ids.flat()).size, PROBLEMS * K);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.includes('.partial')),
+      [],
+    );
+
+    // A byte limit below one request is refused, naming the file, and leaves nothing behind.
+    const tiny = await runInProcess([
+      'batch',
+      'export',
+      ...batchArgs(out),
+      '--stage',
+      'sample',
+      '--requests',
+      join(dir, 'tiny.jsonl'),
+      '--max-bytes',
+      '100',
+    ]);
+    assert.equal(tiny.code, 2);
+    assert.match(
+      tiny.stderr,
+      /tiny\.jsonl: one request is \d+ bytes, more than a batch file may hold \(100\)/,
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.startsWith('tiny')),
+      [],
+    );
+    const bad = await runInProcess([
+      'batch',
+      'export',
+      ...batchArgs(out),
+      '--stage',
+      'sample',
+      '--requests',
+      requests,
+      '--max-lines',
+      '0',
+    ]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--max-lines must be a positive whole number, not "0"/);
   });
 
   test('another config for the folder is refused; a PRM has no batch requests', async () => {
