@@ -271,17 +271,41 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
   job.signal?.addEventListener('abort', () => stop('cancelled'), { once: true });
   if (job.signal?.aborted) stop('cancelled');
   const signal = limit.signal;
+  // A limit reached drains rather than cancels: the requests already sent (and paid for) finish
+  // and are kept; every later attempt waits unsent until the last of them settles, then the run
+  // stops and those end cancelled, asked again by the next run.
+  let attemptsInFlight = 0;
+  let draining = false;
+  const untilStopped = new Promise<undefined>((resolve) => {
+    if (signal.aborted) resolve(undefined);
+    else signal.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+  const stopWhenDrained = () => {
+    if (draining && attemptsInFlight === 0) limit.abort();
+  };
+  const drain = (reason: StopReason) => {
+    stopped ??= reason;
+    draining = true;
+    stopWhenDrained();
+  };
   const tuning: EndpointTuning = {
     ...job.tuning,
     onAttempt: (endpoint) => {
-      // Aborting here, before the attempt is sent, keeps the count at the limit: the attempt's
-      // signal fires before its request goes out, so it is never sent.
+      if (draining || signal.aborted) return untilStopped;
       if (job.maxRequests !== undefined && progress.requests >= job.maxRequests) {
-        stop('max-requests');
-        return;
+        drain('max-requests');
+        return untilStopped;
       }
       progress.requests += 1;
+      attemptsInFlight += 1;
       job.tuning?.onAttempt?.(endpoint);
+      let settled = false;
+      return () => {
+        if (settled) return;
+        settled = true;
+        attemptsInFlight -= 1;
+        stopWhenDrained();
+      };
     },
   };
   const addUsage = (source: string, usage: Usage | undefined) => {
@@ -289,7 +313,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     progress.usage = sumUsage(progress.usage, usage);
     progress.usageBySource[source] = sumUsage(progress.usageBySource[source], usage);
     progress.cost = costOf(progress.usageBySource, prices);
-    if (job.maxCost !== undefined && (progress.cost.total ?? 0) >= job.maxCost) stop('max-cost');
+    if (job.maxCost !== undefined && (progress.cost.total ?? 0) >= job.maxCost) drain('max-cost');
   };
   const endpoints = createEndpoints({
     config,
@@ -445,7 +469,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < entries.length && !signal.aborted) {
+    while (next < entries.length && !signal.aborted && !draining) {
       const rank = next++;
       try {
         await runOne(entries[rank]!, rank);

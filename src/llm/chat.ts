@@ -25,7 +25,13 @@ import {
   replicaAccesses,
   withReplicas,
 } from './replicas.js';
-import { type EndpointRetrySettings, type RetryEvent, retryPolicy, type TimedOut } from './retry.js';
+import {
+  type AttemptAdmission,
+  type EndpointRetrySettings,
+  type RetryEvent,
+  retryPolicy,
+  type TimedOut,
+} from './retry.js';
 
 export interface ChatEndpointOptions extends EndpointRetrySettings {
   /** One base URL, or the base URLs of the endpoint's replicas (requests are spread over them). */
@@ -38,8 +44,8 @@ export interface ChatEndpointOptions extends EndpointRetrySettings {
   /** How long a failing replica is left alone (default DEFAULT_REPLICA_BACKOFF). */
   replicaBackoff?: ReplicaBackoff;
   onRetry?: (event: RetryEvent & { endpoint: string }) => void;
-  /** Every request attempt, as it is sent. */
-  onAttempt?: (endpoint: string) => void;
+  /** Every request attempt, before it is sent (see AttemptAdmission). */
+  onAttempt?: (endpoint: string) => AttemptAdmission;
 }
 
 /** A replica of a chat endpoint: its access and its SDK client, made on first use. */

@@ -13,7 +13,7 @@ import { ChatEndpoint } from './chat.js';
 import { type CritiquePlan, processBenchCritique, runCritique, steplensCritique } from './critic.js';
 import { judgeRlhflow, judgeRlhflowProcessBench, judgeStepwise } from './logprobJudges.js';
 import { PoolingPrm } from './pooling.js';
-import type { RetryEvent } from './retry.js';
+import type { AttemptAdmission, RetryEvent } from './retry.js';
 
 export interface Judge {
   info: JudgeInfo;
@@ -43,8 +43,8 @@ export interface EndpointTuning {
   backoff?: { baseDelayMs?: number; maxDelayMs?: number };
   lingerMs?: number;
   onRetry?: (event: RetryEvent & { endpoint: string }) => void;
-  /** Every request attempt to any endpoint, as it is sent. */
-  onAttempt?: (endpoint: string) => void;
+  /** Every request attempt to any endpoint, before it is sent (see AttemptAdmission). */
+  onAttempt?: (endpoint: string) => AttemptAdmission;
 }
 
 interface EndpointSettings {

@@ -26,7 +26,7 @@ import {
   replicaAccesses,
   withReplicas,
 } from './replicas.js';
-import { type EndpointRetrySettings, type RetryEvent, retryPolicy } from './retry.js';
+import { type AttemptAdmission, type EndpointRetrySettings, type RetryEvent, retryPolicy } from './retry.js';
 
 /** vLLM serves /pooling at the server root; a base URL given with /v1 is accepted too. */
 export function serverRoot(baseUrl: string): string {
@@ -103,8 +103,8 @@ export interface PoolingOptions extends EndpointRetrySettings {
   /** How long a batch waits for more samples before it is sent. */
   lingerMs?: number;
   onRetry?: (event: RetryEvent & { endpoint: string }) => void;
-  /** Every request attempt, as it is sent. */
-  onAttempt?: (endpoint: string) => void;
+  /** Every request attempt, before it is sent (see AttemptAdmission). */
+  onAttempt?: (endpoint: string) => AttemptAdmission;
 }
 
 interface Pending {

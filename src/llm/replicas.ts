@@ -8,7 +8,13 @@
  */
 import { type EndpointAccess, endpointAccess } from './credentials.js';
 import type { EndpointError } from './errors.js';
-import { type RetryEvent, type RetryPolicy, type TimedOut, withRetries } from './retry.js';
+import {
+  type AttemptAdmission,
+  type RetryEvent,
+  type RetryPolicy,
+  type TimedOut,
+  withRetries,
+} from './retry.js';
 
 export interface ReplicaBackoff {
   /** Backoff after a first failure; doubles with each failure in a row, capped at maxDelayMs. */
@@ -154,7 +160,7 @@ export function withReplicas<T, R>(
     toEndpointError: (replica: T, error: unknown, timedOut: TimedOut | undefined) => EndpointError;
     onRetry?: (event: RetryEvent) => void;
     gate?: <V>(task: () => Promise<V>, signal?: AbortSignal) => Promise<V>;
-    onAttempt?: () => void;
+    onAttempt?: () => AttemptAdmission;
   },
 ): Promise<R> {
   return withRetries(

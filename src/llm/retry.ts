@@ -94,6 +94,14 @@ export function linkCancel(signal: AbortSignal, controller: AbortController): ()
 }
 
 /**
+ * What an attempt's `onAttempt` may answer: nothing (go); a function the attempt calls once it has
+ * settled (so a budget knows what is still in flight); or a promise of either, which the attempt
+ * waits on before it is sent — a spent budget holds new attempts there until the run's signal
+ * aborts, and they end cancelled, never sent, while the ones already sent finish.
+ */
+export type AttemptAdmission = void | (() => void) | Promise<undefined | (() => void)>;
+
+/**
  * Runs `attempt` until it succeeds, fails for good, or the caller cancels. Each attempt gets its own
  * signal that fires on the caller's cancel, on the per-attempt timeout or at the attempt's deadline;
  * a streaming attempt calls `stillAlive` on every chunk, so its timeout counts silence, not the
@@ -113,8 +121,8 @@ export async function withRetries<T>(
      * counted as the endpoint's silence or against the request's deadline.
      */
     gate?: <R>(task: () => Promise<R>, signal?: AbortSignal) => Promise<R>;
-    /** Each attempt, as it is sent (for request counts and budgets). */
-    onAttempt?: () => void;
+    /** Each attempt, before it is sent (for request counts and budgets): see `AttemptAdmission`. */
+    onAttempt?: () => AttemptAdmission;
     /**
      * True when the next attempt may start at once: it goes elsewhere (another replica) than the
      * one that just failed, so there is nothing to wait out. Asked after each retryable failure.
@@ -131,6 +139,13 @@ export async function withRetries<T>(
       async (): Promise<{ ok: true; value: T } | { ok: false; failure: EndpointError | undefined }> => {
         // Cancelled while queued for a slot: the attempt never starts.
         if (signal?.aborted) throw new CancelledError();
+        const admission = options.onAttempt?.();
+        const settle = admission instanceof Promise ? await admission : admission;
+        // Held back by a spent budget until the run stopped: never sent.
+        if (signal?.aborted) {
+          settle?.();
+          throw new CancelledError();
+        }
         const timeout = new AbortController();
         const expire = (kind: TimedOut['kind'], ms: number) => () => {
           timedOut ??= { kind, ms };
@@ -144,7 +159,6 @@ export async function withRetries<T>(
         };
         const unlink = signal ? linkCancel(signal, timeout) : undefined;
         const attemptSignal = timeout.signal;
-        options.onAttempt?.();
         try {
           return { ok: true, value: await attempt(attemptSignal, stillAlive) };
         } catch (error) {
@@ -158,6 +172,7 @@ export async function withRetries<T>(
           unlink?.();
           clearTimeout(silence);
           clearTimeout(deadline);
+          settle?.();
         }
       },
       signal,

@@ -340,9 +340,13 @@ describe('a dataset run', () => {
     // What the killed process had finished: complete run files, and journals of problems in progress.
     const runs = readdirSync(join(out, 'runs'));
     const complete = runs.filter((name) => name.endsWith('.json')).length;
+    // A kill between writing a run and removing its journal leaves both: the run is what counts.
     const journals = await Promise.all(
       runs
-        .filter((name) => name.endsWith('.journal.jsonl'))
+        .filter(
+          (name) =>
+            name.endsWith('.journal.jsonl') && !runs.includes(name.replace('.journal.jsonl', '.json')),
+        )
         .map((name) => readJournal(join(out, 'runs', name))),
     );
     const journaled = journals.flatMap((journal) => journal.samples);
@@ -435,10 +439,26 @@ describe('a dataset run', () => {
     assert.equal(capped.code, 3, capped.stderr);
     const summary = JSON.parse(capped.stdout);
     assert.deepEqual([summary.stopped, summary.complete, summary.requests], ['max-requests', false, 50]);
-    // At most 50 went out: the stop cancels those in flight, some before they reach the server.
+    // Exactly 50 went out, and each of them finished: a limit lets what is in flight (paid for)
+    // complete and sends nothing more, so no journal holds a sample cut short.
     const sent = counts();
     const arrived = sent.policy - before.policy + sent.prm - before.prm;
-    assert.ok(arrived <= 50 && arrived > 0, `${arrived} requests arrived`);
+    assert.equal(arrived, 50);
+    const runs = join(dir, 'capped', 'runs');
+    // The problems in progress (journals) and those the drain let finish (run files).
+    const journaled = await Promise.all(
+      readdirSync(runs).map(async (name) =>
+        name.endsWith('.journal.jsonl')
+          ? (await readJournal(join(runs, name))).samples
+          : RunSchema.parse(JSON.parse(readFileSync(join(runs, name), 'utf8'))).samples,
+      ),
+    );
+    assert.ok(journaled.flat().length > 0);
+    assert.deepEqual(
+      journaled.flat().filter((sample) => sample.cancelled || sample.error),
+      [],
+      'no sample cut short or failed by the stop',
+    );
     const rest = await evaluate('capped');
     assert.equal(rest.code, 0, rest.stderr);
     assertConsistent(join(dir, 'capped'));

@@ -351,7 +351,9 @@ describe('failures: what is retried, and what the user reads', () => {
       endpoint.complete(ask),
       new RegExp(`^${endpoint.label}: no answer within 100 ms \\(after 2 attempts\\)$`),
     );
-    assert.equal(stub.requests.length, 2);
+    // Two attempts were made (the message counts them); on a loaded machine the second may be
+    // given up before its bytes reach the server, so the server sees one or two.
+    assert.ok(stub.requests.length >= 1 && stub.requests.length <= 2, `${stub.requests.length} requests`);
   });
 
   test('an endpoint nobody listens at: connection failed', async () => {

@@ -483,3 +483,46 @@ test('linking to a signal that has already fired aborts at once', () => {
   assert.equal(controller.signal.aborted, true);
   assert.equal((controller.signal.reason as Error).message, 'gone');
 });
+
+describe('admission by a budget', () => {
+  test('an attempt waits on its admission unsent, is cancelled unsent when the run stops, and reports when it settles', async () => {
+    let sent = 0;
+    const settledAttempts: string[] = [];
+    let admit: () => void = () => {};
+    const held = new Promise<undefined>((resolve) => {
+      admit = () => resolve(undefined);
+    });
+    // First call: admitted at once, told when it settles. Second: held until the run stops.
+    const run = new AbortController();
+    const first = await withRetries(
+      async () => {
+        sent += 1;
+        return 'first';
+      },
+      {
+        policy,
+        signal: run.signal,
+        toEndpointError: asEndpointError,
+        onAttempt: () => () => settledAttempts.push('first'),
+      },
+    );
+    assert.deepEqual([first, sent, settledAttempts], ['first', 1, ['first']]);
+    const second = watch(
+      withRetries(
+        async () => {
+          sent += 1;
+          return 'second';
+        },
+        { policy, signal: run.signal, toEndpointError: asEndpointError, onAttempt: () => held },
+      ),
+    );
+    await settle();
+    assert.equal(second.settled, false);
+    assert.equal(sent, 1, 'held back: not sent');
+    run.abort();
+    admit();
+    await settle();
+    assert.ok(second.error instanceof CancelledError);
+    assert.equal(sent, 1, 'cancelled without being sent');
+  });
+});
