@@ -1,0 +1,207 @@
+/**
+ * The adjudication view's script: one disagreement in focus, settled from the keyboard. Host
+ * messages are parsed with the protocol's zod schemas; every string from a run (problem, steps,
+ * names) reaches the page through textContent, never as markup.
+ */
+import {
+  type AdjudicateWebviewMessage,
+  type AdjudicationItemMessage as Item,
+  parseAdjudicateHostMessage,
+} from '../../src/protocol.js';
+import { Adjudication, ANNOTATOR_KEYS, describeValue, keyAction } from './model.js';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+}
+
+type Child = Node | string | null | undefined | false;
+
+function el(tag: string, className: string | undefined, ...children: Child[]): HTMLElement {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return element;
+}
+
+const score = (value: number | null | undefined) =>
+  value === null || value === undefined ? '—' : value.toFixed(2);
+
+const LEGEND_RATING: [string, string][] = [
+  ['1 / 2 / 3', 'settle as −1 / 0 / +1'],
+  ['a / b', "take annotator 1's / 2's rating"],
+  ['j / k', 'next / previous item'],
+  ['n', 'next open item'],
+];
+const LEGEND_FIRST_ERROR: [string, string][] = [
+  ['a / b', "take annotator 1's / 2's first error"],
+  ['e', 'first error is the shown step'],
+  ['0', 'no error'],
+  ['h / l', 'show previous / next step'],
+  ['j / k', 'next / previous item'],
+  ['n', 'next open item'],
+];
+
+function legend(item: Item | undefined): HTMLElement {
+  const rows = item?.kind === 'firstError' ? LEGEND_FIRST_ERROR : LEGEND_RATING;
+  return el(
+    'dl',
+    'legend',
+    ...rows.flatMap(([keys, what]) => [
+      el('dt', undefined, el('kbd', undefined, keys)),
+      el('dd', undefined, what),
+    ]),
+  );
+}
+
+function stepBlock(item: Item, index: number, role: 'context' | 'focus'): HTMLElement {
+  const judges = item.judges.map((judge) => `${judge.judge} ${score(judge.scores[index])}`).join(' · ');
+  return el(
+    'div',
+    `step ${role}`,
+    el(
+      'div',
+      'step-head',
+      el('span', 'step-index', `step ${index}`),
+      judges && el('span', 'judge-scores', judges),
+    ),
+    el('div', 'step-text', item.steps[index] ?? ''),
+  );
+}
+
+function itemView(state: Adjudication, item: Item): HTMLElement {
+  const shown = item.kind === 'firstError' ? state.shownStep : item.step;
+  const what = item.kind === 'firstError' ? 'human first error' : `rating of step ${item.step}`;
+  const values = el(
+    'div',
+    'values',
+    ...item.values.map((entry, index) =>
+      el(
+        'div',
+        `value${item.adjudicated === entry.value ? ' chosen' : ''}`,
+        el('kbd', undefined, ANNOTATOR_KEYS[index] ?? ''),
+        el('span', 'who', entry.annotator),
+        el('span', 'what', describeValue(item.kind, entry.value)),
+      ),
+    ),
+  );
+  const verdicts =
+    item.kind === 'firstError'
+      ? el(
+          'p',
+          'judge-verdicts muted',
+          `Judges' first errors: ${item.judges
+            .map(
+              (judge) =>
+                `${judge.judge} ${judge.firstError === null ? 'no verdict' : describeValue('firstError', judge.firstError)}`,
+            )
+            .join(' · ')}`,
+        )
+      : null;
+  return el(
+    'section',
+    `item ${item.adjudicated === undefined ? 'open' : 'settled'}`,
+    el(
+      'div',
+      'item-head',
+      el('span', 'where', `${item.problemId} · ${item.runId} · sample ${item.sample} · ${what}`),
+      el(
+        'span',
+        `state ${item.adjudicated === undefined ? 'open' : 'settled'}`,
+        item.adjudicated === undefined ? 'open' : `settled: ${describeValue(item.kind, item.adjudicated)}`,
+      ),
+    ),
+    el('p', 'problem', item.problem),
+    values,
+    verdicts,
+    shown > 0 ? stepBlock(item, shown - 1, 'context') : null,
+    stepBlock(item, shown, 'focus'),
+    item.kind === 'firstError'
+      ? el('p', 'muted', `Showing step ${shown} of 0–${item.steps.length - 1}.`)
+      : null,
+  );
+}
+
+function listView(state: Adjudication): HTMLElement {
+  return el(
+    'ol',
+    'items',
+    ...state.items.map((item, index) => {
+      const row = el(
+        'li',
+        `${item.adjudicated === undefined ? 'open' : 'settled'}${index === state.focus ? ' focused' : ''}`,
+        `${item.adjudicated === undefined ? '○' : '✓'} ${item.problemId} · sample ${item.sample} · ${item.kind === 'firstError' ? 'first error' : `step ${item.step}`}`,
+      );
+      if (index === state.focus) row.setAttribute('aria-current', 'true');
+      return row;
+    }),
+  );
+}
+
+function render(root: HTMLElement, state: Adjudication): void {
+  const item = state.current;
+  const status = el(
+    'p',
+    `status ${state.status.kind}`,
+    state.status.kind === 'idle' ? '' : state.status.text,
+  );
+  status.setAttribute('role', 'status');
+  const body =
+    state.items.length === 0
+      ? el('p', 'empty', 'No disagreements between annotators here: nothing to adjudicate.')
+      : el(
+          'div',
+          'layout',
+          el('div', 'main', itemView(state, item as Item), status, legend(item)),
+          listView(state),
+        );
+  root.replaceChildren(
+    el(
+      'header',
+      undefined,
+      el('h1', undefined, `Adjudicate · ${state.title}`),
+      el('span', 'progress', state.progress()),
+      el('span', 'muted', `saving as ${state.annotator} (adjudicated)`),
+      state.items.length > 0 ? el('span', 'muted', `item ${state.focus + 1} of ${state.items.length}`) : null,
+    ),
+    body,
+  );
+  root.querySelector('li[aria-current]')?.scrollIntoView({ block: 'nearest' });
+}
+
+const acquire = (window as unknown as { acquireVsCodeApi?: () => VsCodeApi }).acquireVsCodeApi;
+const root = document.getElementById('adjudicate-app');
+
+if (root && acquire) {
+  const api = acquire();
+  const post = (message: AdjudicateWebviewMessage) => api.postMessage(message);
+  const state = new Adjudication(`a${Date.now().toString(36)}`);
+  window.addEventListener('message', (event: MessageEvent) => {
+    const message = parseAdjudicateHostMessage(event.data);
+    if (!message) {
+      post({
+        type: 'log/error',
+        message: `dropped a host message that does not parse: ${String((event.data as { type?: unknown })?.type)}`,
+      });
+      return;
+    }
+    if (message.type === 'adjudicate/items') state.show(message);
+    else if (message.type === 'audit/saved') state.saved(message.requestId);
+    else state.failed(message.requestId, message.message);
+    render(root, state);
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!keyAction(event.key, state.current, state.shownStep)) return;
+    event.preventDefault();
+    const request = state.press(event.key);
+    if (request) post({ type: 'audit/append', ...request });
+    render(root, state);
+  });
+  render(root, state);
+  post({ type: 'ready' });
+} else if (root) {
+  root.textContent = 'The adjudication view needs the VS Code webview.';
+}
