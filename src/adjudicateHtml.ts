@@ -55,6 +55,7 @@ h1 { font-size: 1.25em; margin: 0; overflow-wrap: anywhere; }
 .value { display: flex; align-items: baseline; gap: 8px; border: 1px solid var(--border); border-radius: 4px; padding: 6px 12px; min-width: 140px; }
 .value .who { color: var(--muted); overflow-wrap: anywhere; }
 .value .what { font-weight: 600; font-size: 1.15em; margin-left: auto; }
+.value .word { color: var(--muted); font-size: 0.92em; }
 .value.chosen { border-color: var(--ok); box-shadow: inset 0 0 0 1px var(--ok); }
 .step { border-radius: 4px; padding: 6px 10px; margin-top: 6px; }
 .step.context { color: var(--muted); }

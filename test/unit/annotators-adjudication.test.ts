@@ -150,7 +150,10 @@ describe('the adjudication page state', () => {
     assert.equal(state.focus, 0);
     assert.equal(state.current?.adjudicated, undefined);
     assert.equal(state.progress(), '1 of 3 settled');
-    assert.deepEqual(state.status, { kind: 'failed', text: 'not saved: EACCES: permission denied' });
+    assert.deepEqual(state.status, {
+      kind: 'failed',
+      text: 'not saved sample 0, step 1: EACCES: permission denied. It stays open: press the key again to retry.',
+    });
     assert.ok(state.press('a', at), 'another try is posted');
   });
 

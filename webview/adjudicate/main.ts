@@ -8,7 +8,7 @@ import {
   type AdjudicationItemMessage as Item,
   parseAdjudicateHostMessage,
 } from '../../src/protocol.js';
-import { Adjudication, ANNOTATOR_KEYS, describeValue, keyAction } from './model.js';
+import { Adjudication, ANNOTATOR_KEYS, describeValue, keyAction, ratingWord } from './model.js';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -57,7 +57,10 @@ function legend(item: Item | undefined): HTMLElement {
 }
 
 function stepBlock(item: Item, index: number, role: 'context' | 'focus'): HTMLElement {
-  const judges = item.judges.map((judge) => `${judge.judge} ${score(judge.scores[index])}`).join(' · ');
+  const judges =
+    item.judges.length > 0
+      ? `scores: ${item.judges.map((judge) => `${judge.judge} ${score(judge.scores[index])}`).join(' · ')}`
+      : '';
   return el(
     'div',
     `step ${role}`,
@@ -84,6 +87,7 @@ function itemView(state: Adjudication, item: Item): HTMLElement {
         el('kbd', undefined, ANNOTATOR_KEYS[index] ?? ''),
         el('span', 'who', entry.annotator),
         el('span', 'what', describeValue(item.kind, entry.value)),
+        item.kind === 'rating' ? el('span', 'word', ratingWord(entry.value)) : null,
       ),
     ),
   );

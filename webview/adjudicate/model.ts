@@ -69,6 +69,16 @@ export function describeValue(kind: Item['kind'], value: number): string {
   return value > 0 ? '+1' : value < 0 ? '−1' : '0';
 }
 
+/** What an item is about, in a status line: "sample 2, step 1" or "sample 1, first error". */
+export function describeItem(item: Pick<Item, 'sample' | 'kind' | 'step'>): string {
+  return `sample ${item.sample}, ${item.kind === 'firstError' ? 'first error' : `step ${item.step}`}`;
+}
+
+/** PRM800K's meaning of a rating, beside the number. */
+export function ratingWord(value: number): string {
+  return value > 0 ? 'good' : value < 0 ? 'wrong' : 'neutral';
+}
+
 export type Status =
   | { kind: 'idle' }
   | { kind: 'saving'; text: string }
@@ -182,7 +192,10 @@ export class Adjudication {
         if (this.pending) return undefined;
         const requestId = `${this.prefix}-${++this.counter}`;
         this.pending = { requestId, key: keyOf(item), value: action.value };
-        this.status = { kind: 'saving', text: `saving ${describeValue(item.kind, action.value)}…` };
+        this.status = {
+          kind: 'saving',
+          text: `saving ${describeItem(item)}: ${describeValue(item.kind, action.value)}…`,
+        };
         return {
           requestId,
           runId: item.runId,
@@ -201,7 +214,10 @@ export class Adjudication {
     const item = this.items[index];
     if (!item) return false;
     item.adjudicated = pending.value;
-    this.status = { kind: 'saved', text: `saved: ${describeValue(item.kind, pending.value)}` };
+    this.status = {
+      kind: 'saved',
+      text: `saved ${describeItem(item)}: ${describeValue(item.kind, pending.value)}`,
+    };
     if (index === this.focus) {
       const next = this.nextOpen();
       if (next !== undefined) this.focusItem(next);
@@ -214,7 +230,12 @@ export class Adjudication {
     const pending = this.pending;
     if (!pending || pending.requestId !== requestId) return false;
     this.pending = undefined;
-    this.status = { kind: 'failed', text: `not saved: ${message}` };
+    const item = this.items.find((entry) => keyOf(entry) === pending.key);
+    const where = item ? ` ${describeItem(item)}` : '';
+    this.status = {
+      kind: 'failed',
+      text: `not saved${where}: ${message}. It stays open: press the key again to retry.`,
+    };
     return true;
   }
 }
