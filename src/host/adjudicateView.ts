@@ -19,8 +19,8 @@ import {
   parseAdjudicateWebviewMessage,
 } from '../protocol.js';
 import { createNonce } from '../webviewHtml.js';
+import { saveAdjudication } from './adjudicateSave.js';
 import type { Annotators } from './annotator.js';
-import { saveAudit } from './auditSave.js';
 import { type CommandContext, guarded } from './commands.js';
 import { datasetFolderOf } from './datasetsView.js';
 import type { RunStorage } from './storage.js';
@@ -136,14 +136,14 @@ export class AdjudicationView implements vscode.Disposable {
         await this.sendItems();
         break;
       case 'audit/append': {
-        const source = this.byRun.get(message.runId);
-        const reply = await saveAudit(
+        const runs = new Map(
+          [...this.byRun.values()].map(({ path, run }) => [run.id, { runId: run.id, path }] as const),
+        );
+        const reply = await saveAdjudication(
           message,
-          source && {
-            runId: source.run.id,
-            append: (event) => this.storage.writer(source.path, source.run.id).append(event),
-          },
-          { annotator: await this.annotators.current(), adjudicated: true },
+          runs,
+          (run, event) => this.storage.writer(run.path, run.runId).append(event),
+          await this.annotators.current(),
         );
         if (reply.type === 'audit/failed')
           this.log.error(`could not save an adjudication for run ${message.runId}: ${reply.message}`);

@@ -5,15 +5,16 @@
  * then uses the adjudicated label and says so.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { adjudicationItems, PROBLEM_SHOWN_CHARS } from '../../src/core/adjudication.js';
 import { type AuditChange, stampEvent } from '../../src/core/audit.js';
 import { processBenchRows } from '../../src/core/export.js';
-import type { AuditEvent, Run } from '../../src/core/schemas.js';
-import { saveAudit } from '../../src/host/auditSave.js';
+import type { AuditEvent } from '../../src/core/schemas.js';
+import { saveAdjudication } from '../../src/host/adjudicateSave.js';
+import { type AuditRequest, saveAudit } from '../../src/host/auditSave.js';
 import { AuditWriter, auditPathForRun, parseAuditLog } from '../../src/io/auditLog.js';
 import { loadLabeledRuns } from '../../src/io/exportFiles.js';
 import { writeRun } from '../../src/io/runFiles.js';
@@ -78,6 +79,21 @@ describe('the adjudication items', () => {
     assert.equal(first?.runId, 'run-a');
     const message = { type: 'adjudicate/items', title: 't', annotator: 'cai', items: list };
     assert.deepEqual(parseAdjudicateHostMessage(message), message, 'the items are a valid host message');
+  });
+
+  test('a settled item goes after every open one, whatever its sample', () => {
+    const settledFirst = [...events, rate('cai', 0, 1, 1, true)];
+    assert.deepEqual(
+      adjudicationItems([{ run: smallRun(), events: settledFirst }]).map((item) => [
+        item.sample,
+        item.adjudicated,
+      ]),
+      [
+        [1, undefined],
+        [0, 1],
+        [2, -1],
+      ],
+    );
   });
 
   test('a long problem is cut for the view', () => {
@@ -175,34 +191,39 @@ describe('the adjudication page state', () => {
 });
 
 describe('an adjudication on disk, and the export after it', () => {
-  async function datasetFolder(): Promise<{
-    runPath: string;
-    run: Run;
-    append: (e: AuditEvent) => Promise<void>;
-  }> {
+  async function datasetFolder() {
     const folder = mkdtempSync(join(tmpdir(), 'steplens-adjudicate-'));
     const run = smallRun();
     const runPath = join(folder, 'runs', `${run.id}.json`);
     await writeRun(runPath, run);
     const writer = new AuditWriter(auditPathForRun(runPath, run.id));
-    return { runPath, run, append: (event) => writer.append(event) };
+    const append = (event: AuditEvent) => writer.append(event);
+    const runs = new Map([[run.id, { runId: run.id, path: runPath }]]);
+    /** The adjudication view's save, to the real writer of the run's log. */
+    const adjudicate = (request: AuditRequest, annotator: string) =>
+      saveAdjudication(request, runs, (_run, event) => append(event), annotator);
+    return { runPath, run, append, adjudicate };
   }
 
   test("the saved event is adjudicated and carries the host's annotator, whatever the page claimed", async () => {
-    const { runPath, run, append } = await datasetFolder();
+    const { runPath, run, adjudicate } = await datasetFolder();
     const claimed = { ...stampEvent({ type: 'firstError', sample: 1, step: 0 }, at), annotator: 'mallory' };
-    const reply = await saveAudit(
-      { runId: run.id, requestId: 'p-1', event: claimed },
-      { runId: run.id, append },
-      { annotator: 'cai', adjudicated: true },
-    );
+    const reply = await adjudicate({ runId: run.id, requestId: 'p-1', event: claimed }, 'cai');
     assert.deepEqual(reply, { type: 'audit/saved', runId: run.id, requestId: 'p-1' });
     const log = parseAuditLog(readFileSync(auditPathForRun(runPath, run.id), 'utf8'));
     assert.deepEqual(log.events, [{ ...claimed, annotator: 'cai', adjudicated: true }]);
   });
 
+  test('a run the view was not opened on is refused, and nothing is written', async () => {
+    const { runPath, run, adjudicate } = await datasetFolder();
+    const event = stampEvent({ type: 'firstError', sample: 1, step: 0 }, at);
+    const reply = await adjudicate({ runId: 'other-run', requestId: 'p-1', event }, 'cai');
+    assert.equal(reply.type, 'audit/failed');
+    assert.equal(existsSync(auditPathForRun(runPath, run.id)), false);
+  });
+
   test('processbench rows use the adjudicated first error and say "adjudicated by cai"', async () => {
-    const { runPath, run, append } = await datasetFolder();
+    const { runPath, run, append, adjudicate } = await datasetFolder();
     const own = (annotator: string, event: AuditEvent) =>
       saveAudit({ runId: run.id, requestId: 'x', event }, { runId: run.id, append }, { annotator });
     await own('ana', stampEvent({ type: 'firstError', sample: 1, step: 0 }, at));
@@ -225,11 +246,7 @@ describe('an adjudication on disk, and the export after it', () => {
     });
     const request = state.press('b', at);
     assert.ok(request);
-    const reply = await saveAudit(
-      request,
-      { runId: run.id, append },
-      { annotator: 'cai', adjudicated: true },
-    );
+    const reply = await adjudicate(request, 'cai');
     assert.equal(reply.type, 'audit/saved');
 
     const row = processBenchRows(await loadLabeledRuns([runPath])).find((r) => r.id === 'run-a/1');
