@@ -98,7 +98,7 @@ test('the integration suite passes inside the VS Code extension host', { timeout
   for (const result of outcome.results)
     console.log(`  ${result.state === 'passed' ? '✔' : '✖'} ${result.title}`);
   assert.equal(outcome.failures, 0);
-  assert.equal(outcome.results.filter((result) => result.state === 'passed').length, 15);
+  assert.equal(outcome.results.filter((result) => result.state === 'passed').length, 16);
   // Evaluate Judges ran three times on the same rows (and was refused twice before any request):
   // each row was judged once, k = 4 critiques and one PRM input, and never requested again.
   const mentions = (request: RecordedRequest, marker: string) =>
