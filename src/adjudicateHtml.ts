@@ -77,6 +77,7 @@ kbd {
 ol.items { list-style: none; margin: 0; padding: 0; max-height: 70vh; overflow: auto; border: 1px solid var(--border); border-radius: 4px; }
 ol.items li { padding: 3px 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; color: var(--muted); }
 ol.items li.open { color: var(--fg); }
+ol.items li.failed { color: var(--bad); }
 ol.items li.focused { background: var(--focus-bg); outline: 1px solid var(--accent); outline-offset: -1px; }
 `;
 

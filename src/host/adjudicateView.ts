@@ -61,6 +61,8 @@ export class AdjudicationView implements vscode.Disposable {
   lastSent: AdjudicateHostMessage | undefined;
   ready = false;
   private readonly byRun: Map<string, AdjudicationSource>;
+  /** Each run's events as last read: a save re-reads only its own run's log. */
+  private readonly events = new Map<string, AuditEvent[]>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -99,13 +101,20 @@ export class AdjudicationView implements vscode.Disposable {
     });
   }
 
-  /** Reads every run's log afresh and sends the items. */
-  async sendItems(): Promise<void> {
+  /** Reads the logs afresh (every run's, or only `only`'s after a save there) and sends the items. */
+  async sendItems(only?: string): Promise<void> {
     const runs: { run: Run; events: AuditEvent[] }[] = [];
     for (const { path, run } of this.byRun.values()) {
-      const { events, skipped } = await this.storage.events(path, run.id);
-      if (skipped.length > 0)
-        this.log.warn(`Adjudicate: ${skipped.length} unreadable line(s) in the audit log of ${run.id}`);
+      let events = this.events.get(run.id);
+      if (!events || only === undefined || only === run.id) {
+        const read = await this.storage.events(path, run.id);
+        if (read.skipped.length > 0)
+          this.log.warn(
+            `Adjudicate: ${read.skipped.length} unreadable line(s) in the audit log of ${run.id}`,
+          );
+        events = read.events;
+        this.events.set(run.id, events);
+      }
       runs.push({ run, events });
     }
     const message: AdjudicateHostMessage = {
@@ -149,7 +158,7 @@ export class AdjudicationView implements vscode.Disposable {
           this.log.error(`could not save an adjudication for run ${message.runId}: ${reply.message}`);
         await this.panel.webview.postMessage(reply);
         // One adjudication can settle another item of the same sample.
-        if (reply.type === 'audit/saved') await this.sendItems();
+        if (reply.type === 'audit/saved') await this.sendItems(message.runId);
         break;
       }
       case 'log/error':

@@ -170,7 +170,11 @@ describe('the adjudication page state', () => {
       kind: 'failed',
       text: 'not saved sample 0, step 1: EACCES: permission denied. It stays open: press the key again to retry.',
     });
-    assert.ok(state.press('a', at), 'another try is posted');
+    assert.equal(state.isFailed(state.current!), true);
+    const retry = state.press('a', at);
+    assert.ok(retry, 'another try is posted');
+    state.saved(retry.requestId);
+    assert.equal(state.isFailed(state.items[0]!), false, 'a later save clears the mark');
   });
 
   test('a fresh list from the host keeps the order and the item in focus', () => {

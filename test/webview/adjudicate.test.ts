@@ -212,6 +212,7 @@ describe('the adjudication view', () => {
       );
       assert.equal(await text(page, '.item-head .state'), 'open');
       assert.equal(await text(page, '.progress'), '0 of 3 settled');
+      assert.match(await text(page, 'ol.items li.failed'), /^✗ p · sample 2 · step 1/, 'the list marks it');
       await page.screenshot({ path: join(TEST_OUTPUT, 'adjudicate-dark.png') });
       // The first-error item: l shows the next step and e names it.
       await page.keyboard.press('k');
@@ -219,6 +220,8 @@ describe('the adjudication view', () => {
       assert.equal(await text(page, '.step.focus .step-index'), 'step 0');
       await page.keyboard.press('l');
       assert.equal(await text(page, '.step.focus .step-index'), 'step 1');
+      assert.match(await text(page, '.legend'), /^a \/ b\s*take that annotator's first error/);
+      await page.screenshot({ path: join(TEST_OUTPUT, 'adjudicate-first-error-dark.png') });
       await page.keyboard.press('e');
       const second = (await view.appends())[1];
       assert.deepEqual(second?.event.type === 'firstError' && second.event.step, 1);

@@ -29,23 +29,31 @@ function el(tag: string, className: string | undefined, ...children: Child[]): H
 const score = (value: number | null | undefined) =>
   value === null || value === undefined ? '—' : value.toFixed(2);
 
-const LEGEND_RATING: [string, string][] = [
-  ['1 / 2 / 3', 'settle as −1 / 0 / +1'],
-  ['a / b', "take annotator 1's / 2's rating"],
-  ['j / k', 'next / previous item'],
-  ['n', 'next open item'],
-];
-const LEGEND_FIRST_ERROR: [string, string][] = [
-  ['a / b', "take annotator 1's / 2's first error"],
-  ['e', 'first error is the shown step'],
-  ['0', 'no error'],
-  ['h / l', 'show previous / next step'],
+const MOVES: [string, string][] = [
   ['j / k', 'next / previous item'],
   ['n', 'next open item'],
 ];
 
+/** The keys of the item in focus, always shown: the annotator keys as many as there are annotators. */
+function legendRows(item: Item | undefined): [string, string][] {
+  const count = Math.min(item?.values.length ?? 2, ANNOTATOR_KEYS.length);
+  const take: [string, string] = [
+    ANNOTATOR_KEYS.slice(0, count).join(' / '),
+    `take that annotator's ${item?.kind === 'firstError' ? 'first error' : 'rating'} (keys beside their values)`,
+  ];
+  if (item?.kind === 'firstError')
+    return [
+      take,
+      ['e', 'first error is the shown step'],
+      ['0', 'no error'],
+      ['h / l', 'show previous / next step'],
+      ...MOVES,
+    ];
+  return [['1 / 2 / 3', 'settle as −1 / 0 / +1'], take, ...MOVES];
+}
+
 function legend(item: Item | undefined): HTMLElement {
-  const rows = item?.kind === 'firstError' ? LEGEND_FIRST_ERROR : LEGEND_RATING;
+  const rows = legendRows(item);
   return el(
     'dl',
     'legend',
@@ -123,7 +131,11 @@ function itemView(state: Adjudication, item: Item): HTMLElement {
     shown > 0 ? stepBlock(item, shown - 1, 'context') : null,
     stepBlock(item, shown, 'focus'),
     item.kind === 'firstError'
-      ? el('p', 'muted', `Showing step ${shown} of 0–${item.steps.length - 1}.`)
+      ? el(
+          'p',
+          'muted',
+          `e names step ${shown} as the first error (h / l: steps 0–${item.steps.length - 1}).`,
+        )
       : null,
   );
 }
@@ -135,8 +147,8 @@ function listView(state: Adjudication): HTMLElement {
     ...state.items.map((item, index) => {
       const row = el(
         'li',
-        `${item.adjudicated === undefined ? 'open' : 'settled'}${index === state.focus ? ' focused' : ''}`,
-        `${item.adjudicated === undefined ? '○' : '✓'} ${item.problemId} · sample ${item.sample} · ${item.kind === 'firstError' ? 'first error' : `step ${item.step}`}`,
+        `${item.adjudicated === undefined ? 'open' : 'settled'}${state.isFailed(item) ? ' failed' : ''}${index === state.focus ? ' focused' : ''}`,
+        `${state.isFailed(item) ? '✗' : item.adjudicated === undefined ? '○' : '✓'} ${item.problemId} · sample ${item.sample} · ${item.kind === 'firstError' ? 'first error' : `step ${item.step}`}`,
       );
       if (index === state.focus) row.setAttribute('aria-current', 'true');
       return row;

@@ -102,6 +102,8 @@ export class Adjudication {
   title = '';
   annotator = '';
   private pending: Pending | undefined;
+  /** Items whose last save failed, until one is saved: marked in the list. */
+  private readonly failedKeys = new Set<string>();
   private counter = 0;
 
   /** `prefix` keeps request ids of one page apart from an earlier page's answers. */
@@ -113,6 +115,10 @@ export class Adjudication {
 
   get settled(): number {
     return this.items.filter((item) => item.adjudicated !== undefined).length;
+  }
+
+  isFailed(item: Item): boolean {
+    return this.failedKeys.has(keyOf(item));
   }
 
   /** "3 of 12 settled". */
@@ -214,6 +220,7 @@ export class Adjudication {
     const item = this.items[index];
     if (!item) return false;
     item.adjudicated = pending.value;
+    this.failedKeys.delete(pending.key);
     this.status = {
       kind: 'saved',
       text: `saved ${describeItem(item)}: ${describeValue(item.kind, pending.value)}`,
@@ -230,6 +237,7 @@ export class Adjudication {
     const pending = this.pending;
     if (!pending || pending.requestId !== requestId) return false;
     this.pending = undefined;
+    this.failedKeys.add(pending.key);
     const item = this.items.find((entry) => keyOf(entry) === pending.key);
     const where = item ? ` ${describeItem(item)}` : '';
     this.status = {
