@@ -38,6 +38,7 @@ body {
   font: 13px/1.45 var(--vscode-font-family, system-ui, -apple-system, 'Segoe UI', sans-serif);
   color: var(--fg); background: var(--bg);
 }
+[hidden] { display: none !important; }
 header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 6px 16px; margin-bottom: 12px; }
 h1 { font-size: 1.25em; margin: 0; overflow-wrap: anywhere; }
 .progress { font-weight: 600; }

@@ -140,51 +140,89 @@ function itemView(state: Adjudication, item: Item): HTMLElement {
   );
 }
 
-function listView(state: Adjudication): HTMLElement {
-  return el(
-    'ol',
-    'items',
-    ...state.items.map((item, index) => {
-      const row = el(
-        'li',
-        `${item.adjudicated === undefined ? 'open' : 'settled'}${state.isFailed(item) ? ' failed' : ''}${index === state.focus ? ' focused' : ''}`,
-        `${state.isFailed(item) ? '✗' : item.adjudicated === undefined ? '○' : '✓'} ${item.problemId} · sample ${item.sample} · ${item.kind === 'firstError' ? 'first error' : `step ${item.step}`}`,
-      );
-      if (index === state.focus) row.setAttribute('aria-current', 'true');
-      return row;
-    }),
-  );
+function rowOf(state: Adjudication, item: Item, index: number): { className: string; text: string } {
+  const failed = state.isFailed(item);
+  return {
+    className: `${item.adjudicated === undefined ? 'open' : 'settled'}${failed ? ' failed' : ''}${index === state.focus ? ' focused' : ''}`,
+    text: `${failed ? '✗' : item.adjudicated === undefined ? '○' : '✓'} ${item.problemId} · sample ${item.sample} · ${item.kind === 'firstError' ? 'first error' : `step ${item.step}`}`,
+  };
 }
 
-function render(root: HTMLElement, state: Adjudication): void {
-  const item = state.current;
-  const status = el(
+/**
+ * The page's lasting elements (the status line stays one live region), updated in place: a key
+ * press redraws the item in focus and touches only the list rows whose state changed, so moving
+ * through thousands of items does not rebuild the list.
+ */
+class Page {
+  private readonly title = el('h1', undefined);
+  private readonly progress = el('span', 'progress');
+  private readonly annotator = el('span', 'muted');
+  private readonly position = el('span', 'muted');
+  private readonly item = el('div', 'item-host');
+  private readonly status = el('p', 'status idle');
+  private readonly legend = el('div', 'legend-host');
+  private readonly list = el('ol', 'items');
+  private readonly empty = el(
     'p',
-    `status ${state.status.kind}`,
-    state.status.kind === 'idle' ? '' : state.status.text,
+    'empty',
+    'No disagreements between annotators here: nothing to adjudicate.',
   );
-  status.setAttribute('role', 'status');
-  const body =
-    state.items.length === 0
-      ? el('p', 'empty', 'No disagreements between annotators here: nothing to adjudicate.')
-      : el(
-          'div',
-          'layout',
-          el('div', 'main', itemView(state, item as Item), status, legend(item)),
-          listView(state),
-        );
-  root.replaceChildren(
-    el(
-      'header',
-      undefined,
-      el('h1', undefined, `Adjudicate · ${state.title}`),
-      el('span', 'progress', state.progress()),
-      el('span', 'muted', `saving as ${state.annotator} (adjudicated)`),
-      state.items.length > 0 ? el('span', 'muted', `item ${state.focus + 1} of ${state.items.length}`) : null,
-    ),
-    body,
+  private readonly layout = el(
+    'div',
+    'layout',
+    el('div', 'main', this.item, this.status, this.legend),
+    this.list,
   );
-  root.querySelector('li[aria-current]')?.scrollIntoView({ block: 'nearest' });
+  private rows: { element: HTMLElement; className: string; text: string }[] = [];
+  private listed: readonly Item[] | undefined;
+
+  constructor(root: HTMLElement) {
+    this.status.setAttribute('role', 'status');
+    root.replaceChildren(
+      el('header', undefined, this.title, this.progress, this.annotator, this.position),
+      this.layout,
+      this.empty,
+    );
+  }
+
+  render(state: Adjudication): void {
+    const item = state.current;
+    this.title.textContent = `Adjudicate · ${state.title}`;
+    this.progress.textContent = state.progress();
+    this.annotator.textContent = state.annotator ? `saving as ${state.annotator} (adjudicated)` : '';
+    this.position.textContent =
+      state.items.length > 0 ? `item ${state.focus + 1} of ${state.items.length}` : '';
+    this.layout.hidden = !item;
+    this.empty.hidden = !!item || state.title === '';
+    this.item.replaceChildren(item ? itemView(state, item) : '');
+    this.status.className = `status ${state.status.kind}`;
+    this.status.textContent = state.status.kind === 'idle' ? '' : state.status.text;
+    this.legend.replaceChildren(legend(item));
+    this.syncList(state);
+  }
+
+  private syncList(state: Adjudication): void {
+    if (this.listed !== state.items) {
+      this.listed = state.items;
+      this.rows = state.items.map(() => ({ element: el('li', undefined), className: '', text: '' }));
+      this.list.replaceChildren(...this.rows.map((row) => row.element));
+    }
+    state.items.forEach((item, index) => {
+      const row = this.rows[index]!;
+      const next = rowOf(state, item, index);
+      if (next.className !== row.className) {
+        row.element.className = next.className;
+        row.className = next.className;
+        if (index === state.focus) row.element.setAttribute('aria-current', 'true');
+        else row.element.removeAttribute('aria-current');
+      }
+      if (next.text !== row.text) {
+        row.element.textContent = next.text;
+        row.text = next.text;
+      }
+    });
+    this.rows[state.focus]?.element.scrollIntoView({ block: 'nearest' });
+  }
 }
 
 const acquire = (window as unknown as { acquireVsCodeApi?: () => VsCodeApi }).acquireVsCodeApi;
@@ -194,6 +232,7 @@ if (root && acquire) {
   const api = acquire();
   const post = (message: AdjudicateWebviewMessage) => api.postMessage(message);
   const state = new Adjudication(`a${Date.now().toString(36)}`);
+  const view = new Page(root);
   window.addEventListener('message', (event: MessageEvent) => {
     const message = parseAdjudicateHostMessage(event.data);
     if (!message) {
@@ -206,7 +245,7 @@ if (root && acquire) {
     if (message.type === 'adjudicate/items') state.show(message);
     else if (message.type === 'audit/saved') state.saved(message.requestId);
     else state.failed(message.requestId, message.message);
-    render(root, state);
+    view.render(state);
   });
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
@@ -214,9 +253,9 @@ if (root && acquire) {
     event.preventDefault();
     const request = state.press(event.key);
     if (request) post({ type: 'audit/append', ...request });
-    render(root, state);
+    view.render(state);
   });
-  render(root, state);
+  view.render(state);
   post({ type: 'ready' });
 } else if (root) {
   root.textContent = 'The adjudication view needs the VS Code webview.';
