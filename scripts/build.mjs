@@ -67,6 +67,15 @@ const builds = [
     outfile: 'dist/report.js',
     sourcemap: !production,
   },
+  // The adjudication view: annotators' disagreements settled from the keyboard.
+  {
+    ...browser,
+    format: 'iife',
+    entryPoints: ['webview/adjudicate/main.ts'],
+    alias: { zod: './webview/zod.ts' },
+    outfile: 'dist/adjudicate.js',
+    sourcemap: !production,
+  },
   {
     ...browser,
     entryPoints: ['webview/styles.css'],

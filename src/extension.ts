@@ -7,7 +7,7 @@ import type { StepLensHost } from './host/main.js';
 /** What the integration tests reach through the extension's exports. */
 export type StepLensApi = Pick<
   StepLensHost,
-  'hub' | 'reports' | 'storage' | 'notices' | 'dialogs' | 'datasets' | 'annotators'
+  'hub' | 'reports' | 'storage' | 'notices' | 'dialogs' | 'datasets' | 'annotators' | 'adjudications'
 >;
 
 /**
@@ -54,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
   register(COMMAND_IDS.showLog, () => load().showLog());
   register(COMMAND_IDS.openInEditor, () => load().openInEditor());
   register(COMMAND_IDS.switchAnnotator, () => load().switchAnnotator());
+  register(COMMAND_IDS.adjudicate, (target?: unknown) => load().adjudicate(target));
 
   context.subscriptions.push(
     vscode.window.registerWebviewViewProvider(VIEW_ID, {
@@ -94,6 +95,9 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     },
     get annotators() {
       return load().annotators;
+    },
+    get adjudications() {
+      return load().adjudications;
     },
   };
 }

@@ -216,3 +216,73 @@ export function parseReportWebviewMessage(value: unknown): ReportWebviewMessage 
   const parsed = ReportWebviewMessageSchema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The adjudication view (src/host/adjudicateView.ts ↔ webview/adjudicate/)
+
+/** One disagreement between annotators with its context: src/core/adjudication.ts's AdjudicationItem. */
+export const AdjudicationItemSchema = z.object({
+  runId: z.string(),
+  problemId: z.string(),
+  problem: z.string(),
+  sample: z.number().int().min(0),
+  step: z.number().int().min(0),
+  kind: z.enum(['rating', 'firstError']),
+  values: z.array(z.object({ annotator: z.string(), value: z.number().int().min(-1) })),
+  adjudicated: z.number().int().min(-1).optional(),
+  steps: z.array(z.string()),
+  judges: z.array(
+    z.object({
+      judge: z.string(),
+      scores: z.array(z.number().nullable()),
+      firstError: z.number().int().min(-1).nullable(),
+    }),
+  ),
+});
+export type AdjudicationItemMessage = z.infer<typeof AdjudicationItemSchema>;
+
+export const AdjudicateHostMessageSchema = z.discriminatedUnion('type', [
+  /**
+   * Every disagreement of the runs shown, open ones first: sent after `ready` and again after
+   * each saved adjudication (one label may settle others), when the page keeps its order and focus.
+   */
+  z.object({
+    type: z.literal('adjudicate/items'),
+    /** The dataset folder's name or the run's id. */
+    title: z.string(),
+    /** Whose name adjudications are saved under. */
+    annotator: z.string(),
+    items: z.array(AdjudicationItemSchema),
+  }),
+  z.object({ type: z.literal('audit/saved'), runId: z.string(), requestId: RequestIdSchema }),
+  z.object({
+    type: z.literal('audit/failed'),
+    runId: z.string(),
+    requestId: RequestIdSchema,
+    message: z.string(),
+  }),
+]);
+export type AdjudicateHostMessage = z.infer<typeof AdjudicateHostMessageSchema>;
+
+export const AdjudicateWebviewMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  /** An adjudicated label: saved through saveAudit, which marks it adjudicated under the host's annotator. */
+  z.object({
+    type: z.literal('audit/append'),
+    runId: z.string().min(1),
+    requestId: RequestIdSchema,
+    event: AuditEventSchema,
+  }),
+  z.object({ type: z.literal('log/error'), message: z.string().max(2000) }),
+]);
+export type AdjudicateWebviewMessage = z.infer<typeof AdjudicateWebviewMessageSchema>;
+
+export function parseAdjudicateHostMessage(value: unknown): AdjudicateHostMessage | undefined {
+  const parsed = AdjudicateHostMessageSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function parseAdjudicateWebviewMessage(value: unknown): AdjudicateWebviewMessage | undefined {
+  const parsed = AdjudicateWebviewMessageSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}

@@ -16,6 +16,8 @@ export const COMMAND_IDS = {
   showLog: 'steplens.showLog',
   openInEditor: 'steplens.openInEditor',
   switchAnnotator: 'steplens.switchAnnotator',
+  /** Argument: a dataset folder (path, Uri, or the Datasets view's node); none: a pick including the open run. */
+  adjudicate: 'steplens.adjudicate',
 } as const;
 
 export const VIEW_ID = 'steplens.panel';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { installSymbolicEquivalence, uninstallSymbolicEquivalence } from '../symbolic/client.js';
+import { Adjudications, type AdjudicationView, adjudicate } from './adjudicateView.js';
 import { Annotators } from './annotator.js';
 import {
   analyzeProblem,
@@ -23,6 +24,7 @@ export interface StepLensHost extends vscode.Disposable {
   hub: PanelHub;
   annotators: Annotators;
   reports: DatasetReports;
+  adjudications: Adjudications;
   storage: RunStorage;
   notices: readonly string[];
   dialogs: Dialogs;
@@ -42,6 +44,8 @@ export interface StepLensHost extends vscode.Disposable {
   openInEditor(): void;
   /** Asks whose labels to save and show from now on. */
   switchAnnotator(): Promise<string | undefined>;
+  /** A dataset folder (path, Uri or Datasets node); none: a pick. */
+  adjudicate(target?: unknown): Promise<AdjudicationView | undefined>;
 }
 
 /** `datasetsChanged` tells the Datasets view (registered at activation) to ask for its items again. */
@@ -69,10 +73,12 @@ export function createStepLens(context: vscode.ExtensionContext, datasetsChanged
   const reports = new DatasetReports(context.extensionUri, hub, log);
   commandContext = { hub, storage, keys, log, notices, dialogs, workspaceState: context.workspaceState };
   const datasets = new DatasetsView(datasetsChanged, log);
+  const adjudications = new Adjudications(context.extensionUri, storage, annotators, log);
   return {
     hub,
     annotators,
     reports,
+    adjudications,
     storage,
     notices,
     dialogs,
@@ -92,9 +98,11 @@ export function createStepLens(context: vscode.ExtensionContext, datasetsChanged
     showLog: () => log.show(),
     openInEditor: () => hub.openInEditor(),
     switchAnnotator: () => annotators.switchTo(hub.annotatorsOfOpenRun()),
+    adjudicate: (target) => adjudicate(commandContext, adjudications, target),
     dispose: () => {
       datasets.dispose();
       reports.dispose();
+      adjudications.dispose();
       hub.dispose();
       annotators.dispose();
       log.dispose();

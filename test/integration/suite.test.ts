@@ -718,4 +718,59 @@ describe('StepLens in VS Code', () => {
     assert.ok(closed);
     again.panel.dispose();
   });
+
+  it("Adjudicate Labels lists where two annotators disagree in a dataset folder and saves an adjudication as the window's annotator", async () => {
+    const steplens = await api();
+    const folder = join(workspaceRoot(), '.steplens', 'datasets', 'it-dataset');
+    assert.ok(existsSync(join(folder, 'runs', `${run.id}.json`)), 'the dataset folder of the test above');
+    const log = join(folder, 'audits', `${run.id}.jsonl`);
+    mkdirSync(join(folder, 'audits'), { recursive: true });
+    const line = (annotator: string, rating: -1 | 0 | 1) =>
+      JSON.stringify({ ...stampEvent({ type: 'stepRating', sample: 0, step: 0, rating }), annotator });
+    writeFileSync(log, `${line('ana', 1)}\n${line('ben', -1)}\n`);
+
+    await vscode.commands.executeCommand('steplens.adjudicate', folder);
+    const view = steplens.adjudications.views.get(folder);
+    assert.ok(view, `an adjudication view for ${folder}; notices: ${steplens.notices.join(' | ')}`);
+    // The page's script ran under its CSP in the real webview and asked for the items.
+    const sent = await until('the adjudication page ready with its items', () => view.ready && view.lastSent);
+    assert.equal(sent.type, 'adjudicate/items');
+    const items = sent.type === 'adjudicate/items' ? sent.items : [];
+    assert.deepEqual(
+      items.map((item) => [item.runId, item.sample, item.kind, item.step, item.values, item.adjudicated]),
+      [
+        [
+          run.id,
+          0,
+          'rating',
+          0,
+          [
+            { annotator: 'ana', value: 1 },
+            { annotator: 'ben', value: -1 },
+          ],
+          undefined,
+        ],
+      ],
+    );
+
+    // What the page posts on a key press; the page claims an annotator, the host's name is saved.
+    const me = await steplens.annotators.current();
+    const event = {
+      ...stampEvent({ type: 'stepRating', sample: 0, step: 0, rating: 1 }),
+      annotator: 'mallory',
+    };
+    await view.receive({ type: 'audit/append', runId: run.id, requestId: 'a-1', event });
+    const saved = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((text) => JSON.parse(text));
+    assert.deepEqual(saved.at(-1), { ...event, annotator: me, adjudicated: true });
+    const after = await until('the items sent again', () =>
+      view.lastSent?.type === 'adjudicate/items' && view.lastSent.items[0]?.adjudicated === 1
+        ? view.lastSent
+        : undefined,
+    );
+    assert.equal(after.type === 'adjudicate/items' && after.annotator, me);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
 });

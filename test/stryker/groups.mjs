@@ -24,6 +24,7 @@ export const GROUPS = {
   },
   'core-labels': {
     mutate: files('src/core', [
+      'adjudication',
       'annotators',
       'audit',
       'dataset',

@@ -1,0 +1,245 @@
+/**
+ * The adjudication view in Chromium: the page the host builds (src/adjudicateHtml.ts, its CSP)
+ * with the built dist/adjudicate.js and a fake VS Code host that answers each save by hand.
+ * Keyboard only: a rating disagreement and a first-error one are settled, progress follows the
+ * host's answers (never ahead of them), a failed save is shown and the item stays; run text is
+ * shown as text.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { adjudicateHtml } from '../../src/adjudicateHtml.js';
+import { adjudicationItems } from '../../src/core/adjudication.js';
+import { stampEvent } from '../../src/core/audit.js';
+import type { AuditEvent } from '../../src/core/schemas.js';
+import type { AdjudicateHostMessage, AdjudicateWebviewMessage } from '../../src/protocol.js';
+import { createNonce } from '../../src/webviewHtml.js';
+import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
+import { smallRun } from '../fixtures/smallRun.js';
+import { ROOT } from '../support.js';
+
+const HOSTILE = 'What is 6 × 7? <img src=x onerror="window.__owned=1"><b>bold</b>';
+
+const FAKE_VSCODE_API = `
+  (() => {
+    const posted = [];
+    window.__posted = posted;
+    window.acquireVsCodeApi = () => ({
+      postMessage(message) { posted.push(message); },
+      getState() { return undefined; },
+      setState() {},
+    });
+  })();
+`;
+
+const at = new Date('2026-11-29T10:00:00Z');
+const own = (annotator: string, event: AuditEvent): AuditEvent => ({ ...event, annotator });
+const events: AuditEvent[] = [
+  // Sample 0: a rating disagreement on step 1 (both say no error).
+  own('ana', stampEvent({ type: 'stepRating', sample: 0, step: 0, rating: 1 }, at)),
+  own('ben', stampEvent({ type: 'stepRating', sample: 0, step: 0, rating: 1 }, at)),
+  own('ana', stampEvent({ type: 'stepRating', sample: 0, step: 1, rating: 0 }, at)),
+  own('ben', stampEvent({ type: 'stepRating', sample: 0, step: 1, rating: 1 }, at)),
+  // Sample 1: first errors differ.
+  own('ana', stampEvent({ type: 'firstError', sample: 1, step: 0 }, at)),
+  own('ben', stampEvent({ type: 'firstError', sample: 1, step: -1 }, at)),
+  // Sample 2: a rating disagreement, for the failed save.
+  own('ana', stampEvent({ type: 'stepRating', sample: 2, step: 1, rating: -1 }, at)),
+  own('ben', stampEvent({ type: 'stepRating', sample: 2, step: 1, rating: 0 }, at)),
+];
+
+let browser: Browser;
+let pagePath: string;
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing`);
+  const script = join(ROOT, 'dist', 'adjudicate.js');
+  assert.ok(existsSync(script), 'dist/adjudicate.js is missing: run node scripts/build.mjs first');
+  const html = adjudicateHtml({
+    nonce: createNonce(),
+    inlineScript: readFileSync(script, 'utf8'),
+    title: 'aime24-test',
+  });
+  pagePath = join(mkdtempSync(join(tmpdir(), 'steplens-adjudicate-')), 'adjudicate.html');
+  writeFileSync(pagePath, html);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+interface View {
+  page: Page;
+  errors: string[];
+  /** The page's audit/append messages so far. */
+  appends(): Promise<Extract<AdjudicateWebviewMessage, { type: 'audit/append' }>[]>;
+  answer(message: AdjudicateHostMessage): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openView(colorScheme: 'light' | 'dark', width = 1000): Promise<View> {
+  const context = await browser.newContext({ viewport: { width, height: 760 }, colorScheme, offline: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.addInitScript(FAKE_VSCODE_API);
+  await page.goto(`file://${pagePath}`);
+  const posted = () =>
+    page.evaluate(() => (window as unknown as { __posted: AdjudicateWebviewMessage[] }).__posted);
+  await page.waitForFunction(() =>
+    (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'),
+  );
+  const answer = (message: AdjudicateHostMessage) =>
+    page.evaluate((m) => window.postMessage(m, '*'), message);
+  const run = smallRun();
+  run.problem.text = HOSTILE;
+  await answer({
+    type: 'adjudicate/items',
+    title: 'aime24-test',
+    annotator: 'cai',
+    items: adjudicationItems([{ run, events }]),
+  });
+  await page.waitForSelector('section.item');
+  return {
+    page,
+    errors,
+    appends: async () =>
+      (await posted()).filter(
+        (m): m is Extract<AdjudicateWebviewMessage, { type: 'audit/append' }> => m.type === 'audit/append',
+      ),
+    answer,
+    close: () => context.close(),
+  };
+}
+
+const text = async (page: Page, selector: string) =>
+  ((await page.locator(selector).first().textContent()) ?? '').trim();
+
+describe('the adjudication view', () => {
+  test('keyboard only: settle a rating and a first error; saved and progress only on the host answer', async () => {
+    const view = await openView('light');
+    try {
+      const { page } = view;
+      assert.equal(await text(page, '.progress'), '0 of 3 settled');
+      assert.match(await text(page, '.item-head .where'), /sample 0 · rating of step 1/);
+      // Each annotator's value side by side, with the key that takes it.
+      assert.deepEqual(
+        await page.locator('.value').evaluateAll((values) => values.map((v) => v.textContent)),
+        ['aana0neutral', 'bben+1good'],
+      );
+      assert.match(await text(page, '.step.focus .judge-scores'), /scores: self 1\.00 · qwen-prm 0\.95/);
+      assert.equal(
+        await text(page, '.step.context .step-text'),
+        '6 × 7 = 42',
+        'the previous step for context',
+      );
+      // Run text is text.
+      assert.equal(await text(page, '.problem'), HOSTILE);
+      assert.equal(await page.locator('section.item img, section.item b').count(), 0);
+      assert.match(await text(page, '.legend'), /1 \/ 2 \/ 3/);
+
+      await page.keyboard.press('3');
+      const [first] = await view.appends();
+      assert.equal(first?.runId, 'run-a');
+      assert.equal(first?.event.type, 'stepRating');
+      assert.deepEqual(
+        [first?.event.sample, first?.event.type === 'stepRating' && first.event.rating],
+        [0, 1],
+      );
+      assert.match(await text(page, '.status'), /^saving sample 0, step 1: \+1/);
+      assert.equal(await text(page, '.progress'), '0 of 3 settled', 'not settled before the host says saved');
+      await view.answer({ type: 'audit/saved', runId: 'run-a', requestId: first!.requestId });
+      await page.waitForFunction(() => document.querySelector('.progress')?.textContent === '1 of 3 settled');
+      assert.equal(await text(page, '.status'), 'saved sample 0, step 1: +1');
+
+      // On to the first-error item: b takes ben's "no error".
+      assert.match(await text(page, '.item-head .where'), /sample 1 · human first error/);
+      assert.match(await text(page, '.legend'), /e\s*first error is the shown step/);
+      await page.keyboard.press('b');
+      const second = (await view.appends())[1];
+      assert.deepEqual(
+        second?.event.type === 'firstError' && [second.event.sample, second.event.step],
+        [1, -1],
+      );
+      await view.answer({ type: 'audit/saved', runId: 'run-a', requestId: second!.requestId });
+      await page.waitForFunction(() => document.querySelector('.progress')?.textContent === '2 of 3 settled');
+      assert.match(await text(page, '.item-head .where'), /sample 2 · rating of step 1/);
+      await page.screenshot({ path: join(TEST_OUTPUT, 'adjudicate-light.png') });
+
+      // k goes back: the settled item says what it was settled as.
+      await page.keyboard.press('k');
+      assert.equal(await text(page, '.item-head .state'), 'settled: no error');
+      assert.deepEqual(view.errors, []);
+      assert.equal(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned), undefined);
+    } finally {
+      await view.close();
+    }
+  });
+
+  test('a failed save is shown and the item stays open and in focus', async () => {
+    const view = await openView('dark');
+    try {
+      const { page } = view;
+      await page.keyboard.press('n');
+      await page.keyboard.press('n');
+      assert.match(await text(page, '.item-head .where'), /sample 2 · rating of step 1/);
+      await page.keyboard.press('1');
+      const [request] = await view.appends();
+      await view.answer({
+        type: 'audit/failed',
+        runId: 'run-a',
+        requestId: request!.requestId,
+        message: 'EACCES: permission denied',
+      });
+      await page.waitForFunction(() =>
+        document.querySelector('.status')?.textContent?.startsWith('not saved'),
+      );
+      assert.equal(
+        await text(page, '.status'),
+        'not saved sample 2, step 1: EACCES: permission denied. It stays open: press the key again to retry.',
+      );
+      assert.match(
+        await text(page, '.item-head .where'),
+        /sample 2 · rating of step 1/,
+        'the item does not advance',
+      );
+      assert.equal(await text(page, '.item-head .state'), 'open');
+      assert.equal(await text(page, '.progress'), '0 of 3 settled');
+      assert.match(await text(page, 'ol.items li.failed'), /^✗ p · sample 2 · step 1/, 'the list marks it');
+      await page.screenshot({ path: join(TEST_OUTPUT, 'adjudicate-dark.png') });
+      // The first-error item: l shows the next step and e names it.
+      await page.keyboard.press('k');
+      assert.match(await text(page, '.item-head .where'), /sample 1 · human first error/);
+      assert.equal(await text(page, '.step.focus .step-index'), 'step 0');
+      await page.keyboard.press('l');
+      assert.equal(await text(page, '.step.focus .step-index'), 'step 1');
+      assert.match(await text(page, '.legend'), /^a \/ b\s*take that annotator's first error/);
+      await page.screenshot({ path: join(TEST_OUTPUT, 'adjudicate-first-error-dark.png') });
+      await page.keyboard.press('e');
+      const second = (await view.appends())[1];
+      assert.deepEqual(second?.event.type === 'firstError' && second.event.step, 1);
+      assert.deepEqual(view.errors, []);
+    } finally {
+      await view.close();
+    }
+  });
+
+  test('narrow (a side column): the list goes under the item, nothing overflows sideways', async () => {
+    const view = await openView('dark', 420);
+    try {
+      const { page } = view;
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+      await page.screenshot({ path: join(TEST_OUTPUT, 'adjudicate-narrow-dark.png'), fullPage: true });
+    } finally {
+      await view.close();
+    }
+  });
+});

@@ -1,0 +1,249 @@
+/**
+ * The adjudication page's state, with no DOM: which item is in focus, what a key press does, and
+ * what is saved. An adjudication counts as settled only once the host says the log has it; a
+ * failure keeps the item open and in focus, with the host's reason.
+ */
+import { itemKey } from '../../src/core/adjudication.js';
+import { type AuditChange, stampEvent } from '../../src/core/audit.js';
+import type { AuditEvent } from '../../src/core/schemas.js';
+import type { AdjudicationItemMessage as Item, RequestId } from '../../src/protocol.js';
+
+/** Keys that take annotator 1's, 2's… value: letters, since 1/2/3 are the ratings as in the panel. */
+export const ANNOTATOR_KEYS = ['a', 'b', 'c', 'd'] as const;
+
+export type Action =
+  | { kind: 'move'; delta: 1 | -1 }
+  | { kind: 'nextOpen' }
+  /** First-error items: which step `e` would name. */
+  | { kind: 'shownStep'; delta: 1 | -1 }
+  /** A rating (−1/0/+1) or a first error (−1: no error). */
+  | { kind: 'settle'; value: number };
+
+export function keyAction(key: string, item: Item | undefined, shownStep: number): Action | undefined {
+  switch (key) {
+    case 'j':
+    case 'ArrowDown':
+      return { kind: 'move', delta: 1 };
+    case 'k':
+    case 'ArrowUp':
+      return { kind: 'move', delta: -1 };
+    case 'n':
+      return { kind: 'nextOpen' };
+  }
+  if (!item) return undefined;
+  const annotator = ANNOTATOR_KEYS.indexOf(key as (typeof ANNOTATOR_KEYS)[number]);
+  if (annotator >= 0) {
+    const value = item.values[annotator]?.value;
+    return value === undefined ? undefined : { kind: 'settle', value };
+  }
+  if (item.kind === 'rating') {
+    // The panel's rating keys (webview/keys.ts).
+    if (key === '1') return { kind: 'settle', value: -1 };
+    if (key === '2') return { kind: 'settle', value: 0 };
+    if (key === '3') return { kind: 'settle', value: 1 };
+    return undefined;
+  }
+  switch (key) {
+    case 'e':
+      return { kind: 'settle', value: shownStep };
+    case '0':
+      return { kind: 'settle', value: -1 };
+    case 'h':
+    case 'ArrowLeft':
+      return { kind: 'shownStep', delta: -1 };
+    case 'l':
+    case 'ArrowRight':
+      return { kind: 'shownStep', delta: 1 };
+  }
+  return undefined;
+}
+
+/** The label an adjudication writes; the host marks it adjudicated and names the adjudicator. */
+export function adjudicationChange(item: Item, value: number): AuditChange {
+  if (item.kind === 'firstError') return { type: 'firstError', sample: item.sample, step: value };
+  return { type: 'stepRating', sample: item.sample, step: item.step, rating: value as -1 | 0 | 1 };
+}
+
+export function describeValue(kind: Item['kind'], value: number): string {
+  if (kind === 'firstError') return value < 0 ? 'no error' : `step ${value}`;
+  return value > 0 ? '+1' : value < 0 ? '−1' : '0';
+}
+
+/** What an item is about, in a status line: "sample 2, step 1" or "sample 1, first error". */
+export function describeItem(item: Pick<Item, 'sample' | 'kind' | 'step'>): string {
+  return `sample ${item.sample}, ${item.kind === 'firstError' ? 'first error' : `step ${item.step}`}`;
+}
+
+/** PRM800K's meaning of a rating, beside the number. */
+export function ratingWord(value: number): string {
+  return value > 0 ? 'good' : value < 0 ? 'wrong' : 'neutral';
+}
+
+export type Status =
+  | { kind: 'idle' }
+  | { kind: 'saving'; text: string }
+  | { kind: 'saved'; text: string }
+  | { kind: 'failed'; text: string };
+
+interface Pending {
+  requestId: RequestId;
+  key: string;
+  value: number;
+}
+
+const keyOf = itemKey;
+
+export class Adjudication {
+  items: Item[] = [];
+  focus = 0;
+  /** For a first-error item: the step shown, which `e` names. */
+  shownStep = 0;
+  status: Status = { kind: 'idle' };
+  title = '';
+  annotator = '';
+  private pending: Pending | undefined;
+  /** Items whose last save failed, until one is saved: marked in the list. */
+  private readonly failedKeys = new Set<string>();
+  private counter = 0;
+
+  /** `prefix` keeps request ids of one page apart from an earlier page's answers. */
+  constructor(private readonly prefix: string) {}
+
+  get current(): Item | undefined {
+    return this.items[this.focus];
+  }
+
+  get settled(): number {
+    return this.items.filter((item) => item.adjudicated !== undefined).length;
+  }
+
+  isFailed(item: Item): boolean {
+    return this.failedKeys.has(keyOf(item));
+  }
+
+  /** "3 of 12 settled". */
+  progress(): string {
+    return `${this.settled} of ${this.items.length} settled`;
+  }
+
+  /**
+   * The host's list. The first one sets the order (open first) and focus; later ones only bring
+   * values up to date, so nothing moves under the adjudicator's eyes.
+   */
+  show(message: { title: string; annotator: string; items: Item[] }): void {
+    this.title = message.title;
+    this.annotator = message.annotator;
+    if (this.items.length === 0) {
+      this.items = message.items;
+      this.focusItem(0);
+      return;
+    }
+    const fresh = new Map(message.items.map((item) => [keyOf(item), item]));
+    const kept = this.items.map((item) => fresh.get(keyOf(item))).filter((item): item is Item => !!item);
+    const known = new Set(kept.map(keyOf));
+    const focused = this.current && keyOf(this.current);
+    this.items = [...kept, ...message.items.filter((item) => !known.has(keyOf(item)))];
+    const at = this.items.findIndex((item) => keyOf(item) === focused);
+    if (at >= 0) this.focus = at;
+    else this.focusItem(Math.min(this.focus, this.items.length - 1));
+  }
+
+  private focusItem(index: number): void {
+    this.focus = Math.max(0, index);
+    const item = this.current;
+    this.shownStep =
+      item?.kind === 'firstError'
+        ? item.adjudicated !== undefined && item.adjudicated >= 0
+          ? item.adjudicated
+          : item.step
+        : (item?.step ?? 0);
+  }
+
+  /** The next open item after the focused one (wrapping), or undefined when all are settled. */
+  private nextOpen(): number | undefined {
+    for (let offset = 1; offset <= this.items.length; offset++) {
+      const index = (this.focus + offset) % this.items.length;
+      if (this.items[index]?.adjudicated === undefined) return index;
+    }
+    return undefined;
+  }
+
+  /** A key press: the event to post when it settles an item, else undefined (the page redraws). */
+  press(
+    key: string,
+    at: Date = new Date(),
+  ): { requestId: RequestId; runId: string; event: AuditEvent } | undefined {
+    const item = this.current;
+    const action = keyAction(key, item, this.shownStep);
+    if (!action) return undefined;
+    switch (action.kind) {
+      case 'move': {
+        const next = this.focus + action.delta;
+        if (next >= 0 && next < this.items.length) this.focusItem(next);
+        return undefined;
+      }
+      case 'nextOpen': {
+        const next = this.nextOpen();
+        if (next !== undefined) this.focusItem(next);
+        return undefined;
+      }
+      case 'shownStep': {
+        const steps = item?.steps.length ?? 0;
+        this.shownStep = Math.min(Math.max(this.shownStep + action.delta, 0), Math.max(steps - 1, 0));
+        return undefined;
+      }
+      case 'settle': {
+        if (!item) return undefined;
+        // One adjudication in flight at a time: its answer decides whether the view moves on.
+        if (this.pending) return undefined;
+        const requestId = `${this.prefix}-${++this.counter}`;
+        this.pending = { requestId, key: keyOf(item), value: action.value };
+        this.status = {
+          kind: 'saving',
+          text: `saving ${describeItem(item)}: ${describeValue(item.kind, action.value)}…`,
+        };
+        return {
+          requestId,
+          runId: item.runId,
+          event: stampEvent(adjudicationChange(item, action.value), at),
+        };
+      }
+    }
+  }
+
+  /** The log has it: the item is settled, and the view moves to the next open one if it was still on it. */
+  saved(requestId: RequestId): boolean {
+    const pending = this.pending;
+    if (!pending || pending.requestId !== requestId) return false;
+    this.pending = undefined;
+    const index = this.items.findIndex((item) => keyOf(item) === pending.key);
+    const item = this.items[index];
+    if (!item) return false;
+    item.adjudicated = pending.value;
+    this.failedKeys.delete(pending.key);
+    this.status = {
+      kind: 'saved',
+      text: `saved ${describeItem(item)}: ${describeValue(item.kind, pending.value)}`,
+    };
+    if (index === this.focus) {
+      const next = this.nextOpen();
+      if (next !== undefined) this.focusItem(next);
+    }
+    return true;
+  }
+
+  /** Not saved: the item stays open and in focus, and the reason is shown. */
+  failed(requestId: RequestId, message: string): boolean {
+    const pending = this.pending;
+    if (!pending || pending.requestId !== requestId) return false;
+    this.pending = undefined;
+    this.failedKeys.add(pending.key);
+    const item = this.items.find((entry) => keyOf(entry) === pending.key);
+    const where = item ? ` ${describeItem(item)}` : '';
+    this.status = {
+      kind: 'failed',
+      text: `not saved${where}: ${message}. It stays open: press the key again to retry.`,
+    };
+    return true;
+  }
+}
