@@ -687,7 +687,13 @@ describe('steplens view --html', () => {
       [join(ROOT, 'dist', 'cli.js'), 'view', runPath, '--html', out],
       { encoding: 'utf8' },
     );
-    assert.deepEqual(JSON.parse(printed), { html: out, events: 1, skipped: 0 });
+    assert.deepEqual(JSON.parse(printed), {
+      html: out,
+      annotator: 'unnamed',
+      annotators: ['unnamed'],
+      events: 1,
+      skipped: 0,
+    });
     const context = await browser.newContext({ offline: true });
     const page = await context.newPage();
     const requests: string[] = [];
@@ -737,7 +743,13 @@ describe('steplens view --html', () => {
         encoding: 'utf8',
       },
     );
-    assert.deepEqual(JSON.parse(printed), { html: out, events: 1, skipped: 2 });
+    assert.deepEqual(JSON.parse(printed), {
+      html: out,
+      annotator: 'unnamed',
+      annotators: ['unnamed'],
+      events: 1,
+      skipped: 2,
+    });
     const context = await browser.newContext({ offline: true, viewport: { width: 300, height: 900 } });
     const page = await context.newPage();
     try {
