@@ -7,6 +7,7 @@ import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
 import type { Judgement } from '../../src/core/schemas.js';
 import { checkbox, collapsible, icon } from '../components.js';
 import { answerNode, type Child, correctness, h, replace } from '../dom.js';
+import { markMatches } from '../highlight.js';
 import { appendMathText } from '../math.js';
 import {
   formatScore,
@@ -31,7 +32,12 @@ export function renderStepsHead(element: HTMLElement, state: PanelState, dispatc
   const run = state.run;
   const sample = state.currentSample();
   if (!run || !sample) {
-    replace(element, h('h3', {}, 'Steps'), h('span', { class: 'muted' }, 'No sample yet.'));
+    const hidden = run !== null && run.samples.length > 0 && state.shown.length === 0;
+    replace(
+      element,
+      h('h3', {}, 'Steps'),
+      h('span', { class: 'muted' }, hidden ? 'No sample is shown: the filters keep none.' : 'No sample yet.'),
+    );
     return;
   }
   const humanFirst = state.labels[sample.index]?.firstError;
@@ -114,6 +120,18 @@ export function renderStepRow(state: PanelState, dispatch: Dispatch, position: n
   const selected = step === state.view.step;
   const text = h('div', { class: 'step-text' });
   appendMathText(text, sample.steps[step]!, { defer: true });
+  const found = state.matchesAt(sample.index, step);
+  if (found.length > 0) {
+    const length = state.search.query.length;
+    markMatches(
+      text,
+      sample.steps[step]!,
+      found.map((i) => {
+        const start = state.search.matches[i]!.start;
+        return { start, end: start + length, current: i === state.search.current };
+      }),
+    );
+  }
 
   const flags: Child[] = [];
   if (judgeFirstError(run, sample, SELF_JUDGE_ID) === step)
