@@ -150,6 +150,7 @@ export class StepLensApp {
     if (parts.has('samplesHead')) this.renderSamplesHead();
     if (parts.has('searchField')) this.searchBar.syncField();
     if (parts.has('browse')) this.searchBar.render();
+    else if (parts.has('searchCount')) this.searchBar.renderCount();
     if (parts.has('samples')) this.sampleList.setCount(state.shown.length);
     else for (const sample of effects.sampleRows) this.sampleList.update(state.shownPosition(sample));
     if (parts.has('steps')) this.renderSteps();

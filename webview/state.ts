@@ -20,6 +20,7 @@ import {
   findMatches,
   firstMatchFrom,
   hasFilters,
+  prepareSearch,
   type SampleFilters,
   type SampleSort,
   type SearchMatch,
@@ -50,12 +51,19 @@ export interface SearchState {
   current: number;
   /** Occurrences in samples the filters hide (not gone to; the count says they are there). */
   hidden: number;
-  /** The matches of each step, as indices into `matches`, by `${sample}:${step}`. */
-  byStep: Map<string, number[]>;
+  /** How many samples hold a match. */
+  samples: number;
+  /** The matches of each step, [first, end) in `matches` (they come a step at a time), by stepKey. */
+  byStep: Map<number, [number, number]>;
 }
 
 function emptySearch(query = ''): SearchState {
-  return { query, matches: [], current: -1, hidden: 0, byStep: new Map() };
+  return { query, matches: [], current: -1, hidden: 0, samples: 0, byStep: new Map() };
+}
+
+/** One number per (sample, step): a map keyed by it is built in a few ms for 100,000 matches. */
+function stepKey(sample: number, step: number): number {
+  return sample * 1_048_576 + step;
 }
 
 export interface Progress {
@@ -103,6 +111,8 @@ export type Part =
   | 'help'
   /** The search box's count and the samples' filters. */
   | 'browse'
+  /** The search box's count alone. */
+  | 'searchCount'
   /** Every step row on screen (the search's highlights changed). */
   | 'stepRows'
   /** The search box's text, set from the state (a new run clears it). */
@@ -213,7 +223,9 @@ export class PanelState {
 
   /** The search's matches in step `step` of sample `sample`, as indices into search.matches. */
   matchesAt(sample: number, step: number): number[] {
-    return this.search.byStep.get(`${sample}:${step}`) ?? [];
+    const range = this.search.byStep.get(stepKey(sample, step));
+    if (!range) return [];
+    return Array.from({ length: range[1] - range[0] }, (_, i) => range[0] + i);
   }
 
   /** Whether the skipped-lines notice is to be shown. */
@@ -407,12 +419,17 @@ export class PanelState {
       this.run.samples.filter((sample) => !shownIndices.has(sample.index)),
       query,
     ).length;
-    const byStep = new Map<string, number[]>();
+    const byStep = new Map<number, [number, number]>();
+    let samples = 0;
+    let range: [number, number] | undefined;
     matches.forEach((match, i) => {
-      const key = `${match.sample}:${match.step}`;
-      const list = byStep.get(key);
-      if (list) list.push(i);
-      else byStep.set(key, [i]);
+      const key = stepKey(match.sample, match.step);
+      if (range && i > 0 && key === stepKey(matches[i - 1]!.sample, matches[i - 1]!.step)) range[1] = i + 1;
+      else {
+        if (i === 0 || match.sample !== matches[i - 1]!.sample) samples++;
+        range = [i, i + 1];
+        byStep.set(key, range);
+      }
     });
     const kept = was
       ? matches.findIndex((m) => m.sample === was.sample && m.step === was.step && m.start === was.start)
@@ -426,7 +443,7 @@ export class PanelState {
             this.view.sample,
             this.view.step,
           );
-    this.search = { query, matches, current, hidden, byStep };
+    this.search = { query, matches, current, hidden, samples, byStep };
   }
 
   private samplesChanged(effects: Effects, sampleIndex: number): void {
@@ -537,6 +554,8 @@ export class PanelState {
         break;
       case 'find':
         effects.focus = 'search';
+        // The lowered text is made now, while the person starts typing, not on the first search.
+        prepareSearch(this.run.samples);
         break;
       case 'findNext':
         this.moveMatch(action.delta, effects);
@@ -650,14 +669,14 @@ export class PanelState {
     if (query === this.search.query) return;
     this.search = { ...this.search, query };
     this.refreshSearch(false);
-    effects.parts.add('browse').add('stepRows');
+    effects.parts.add('searchCount').add('stepRows');
     const match = this.search.matches[this.search.current];
     if (match) this.goToMatch(match, effects);
   }
 
   private clearSearch(effects: Effects): void {
     this.search = emptySearch();
-    effects.parts.add('browse').add('stepRows').add('searchField');
+    effects.parts.add('searchCount').add('stepRows').add('searchField');
   }
 
   /** The next (or previous) match, round the end of the list to its start as a find box does. */
@@ -666,7 +685,7 @@ export class PanelState {
     if (count === 0) return;
     const current = this.search.current === -1 ? (delta === 1 ? -1 : 0) : this.search.current;
     this.search.current = (current + delta + count) % count;
-    effects.parts.add('browse').add('stepRows');
+    effects.parts.add('searchCount').add('stepRows');
     this.goToMatch(this.search.matches[this.search.current]!, effects);
   }
 

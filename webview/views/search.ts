@@ -12,7 +12,6 @@ import {
   type Outcome,
   outcomeCounts,
   type SampleFilters,
-  samplesWithMatches,
   verdictCounts,
 } from '../browse.js';
 import { focusWhenReady, icon, select, setOptions, textField } from '../components.js';
@@ -97,6 +96,18 @@ export class SearchBar {
       this.timer = setTimeout(() => this.flush(), DEBOUNCE_MS);
     });
     this.field.addEventListener('keydown', (event) => this.onKey(event));
+    // Esc on a filter whose list is closed goes back as from the box (its list open: Esc closes it).
+    this.filters.addEventListener(
+      'keydown',
+      (event) => {
+        const target = event.target as (HTMLElement & { open?: boolean }) | null;
+        if (event.key !== 'Escape' || target?.open) return;
+        event.preventDefault();
+        event.stopPropagation();
+        this.leave();
+      },
+      { capture: true },
+    );
   }
 
   /** Focus the box, remembering where the focus was. */
@@ -146,8 +157,9 @@ export class SearchBar {
     if (this.timer !== undefined) this.flush();
     const back = this.returnTo;
     this.returnTo = null;
-    if (back?.isConnected) back.focus();
-    else this.field.blur();
+    const again = back?.isConnected ? back : back ? sameControlInSelectedStep(back) : undefined;
+    if (again) again.focus();
+    else (document.activeElement as HTMLElement | null)?.blur();
   }
 
   render(): void {
@@ -155,14 +167,14 @@ export class SearchBar {
     this.renderFilters();
   }
 
-  private renderCount(): void {
-    const { query, matches, current, hidden } = this.state.search;
+  renderCount(): void {
+    const { query, matches, current, hidden, samples } = this.state.search;
     const hiddenText = hidden > 0 ? ` · ${hidden} more in samples the filters hide` : '';
     let text = '';
     if (query.trim() !== '') {
       if (matches.length === 0) text = `No match${hiddenText}`;
       else {
-        const where = `${matches.length} match${matches.length === 1 ? '' : 'es'} in ${plural(samplesWithMatches(matches), 'sample')}`;
+        const where = `${matches.length} match${matches.length === 1 ? '' : 'es'} in ${plural(samples, 'sample')}`;
         text = current >= 0 ? `${current + 1} of ${where}` : where;
         text += hiddenText;
       }
@@ -235,6 +247,19 @@ export class SearchBar {
   private setFilters(change: Partial<SampleFilters>): void {
     this.dispatch({ kind: 'setFilters', filters: { ...this.state.filters(), ...change } });
   }
+}
+
+/**
+ * A label control of a step row redrawn since (the search went to a match, a row scrolled out):
+ * the same control in the step selected now, which is where the labels keys act too.
+ */
+function sameControlInSelectedStep(gone: HTMLElement): HTMLElement | undefined {
+  if (!gone.closest('.step')) return undefined;
+  const row = document.querySelector('.step.selected');
+  if (!row) return undefined;
+  return [...row.querySelectorAll<HTMLElement>(gone.tagName)].find(
+    (element) => element.className === gone.className && element.textContent === gone.textContent,
+  );
 }
 
 /** A filter with its visible name (the select's accessible name too). */
