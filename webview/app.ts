@@ -15,9 +15,9 @@ import { renderEmpty, renderHeader } from './views/header.js';
 import { renderHelp } from './views/help.js';
 import { paintMarks } from './views/labels.js';
 import { renderSaveNotice, renderStatus, saveNoticeText } from './views/notices.js';
-import { renderSampleRow, renderSamplesHead } from './views/samples.js';
+import { remarkSampleRows, renderSampleRow, renderSamplesHead } from './views/samples.js';
 import { SearchBar } from './views/search.js';
-import { renderStepRow, renderStepsHead, renderTrace } from './views/steps.js';
+import { remarkStepRows, renderStepRow, renderStepsHead, renderTrace } from './views/steps.js';
 import { VirtualList } from './virtualList.js';
 
 export class StepLensApp {
@@ -156,9 +156,10 @@ export class StepLensApp {
     if (parts.has('steps')) this.renderSteps();
     else {
       if (parts.has('stepsHead')) renderStepsHead(this.stepsHead, state, this.dispatchFn);
-      if (parts.has('stepRows')) this.stepList.refresh();
-      else for (const step of effects.stepRows) this.stepList.update(state.visibleSteps.indexOf(step));
+      for (const step of effects.stepRows) this.stepList.update(state.visibleSteps.indexOf(step));
+      if (parts.has('searchMarks')) remarkStepRows(this.stepList.element, state);
     }
+    if (parts.has('searchMarks') && !parts.has('samples')) remarkSampleRows(this.sampleList.element, state);
     for (const key of effects.marks) paintMarks(state, this.root, key);
     if (effects.scrollSample) this.sampleList.scrollToIndex(state.shownPosition(state.view.sample));
     if (effects.scrollStep) this.stepList.scrollToIndex(state.visibleSteps.indexOf(state.view.step));

@@ -51,14 +51,14 @@ export interface SearchState {
   current: number;
   /** Occurrences in samples the filters hide (not gone to; the count says they are there). */
   hidden: number;
-  /** How many samples hold a match. */
-  samples: number;
+  /** The shown samples that hold a match. */
+  samples: Set<number>;
   /** The matches of each step, [first, end) in `matches` (they come a step at a time), by stepKey. */
   byStep: Map<number, [number, number]>;
 }
 
 function emptySearch(query = ''): SearchState {
-  return { query, matches: [], current: -1, hidden: 0, samples: 0, byStep: new Map() };
+  return { query, matches: [], current: -1, hidden: 0, samples: new Set(), byStep: new Map() };
 }
 
 /** One number per (sample, step): a map keyed by it is built in a few ms for 100,000 matches. */
@@ -113,8 +113,8 @@ export type Part =
   | 'browse'
   /** The search box's count alone. */
   | 'searchCount'
-  /** Every step row on screen (the search's highlights changed). */
-  | 'stepRows'
+  /** The search's marks in the rows on screen, steps and samples, redrawn in place. */
+  | 'searchMarks'
   /** The search box's text, set from the state (a new run clears it). */
   | 'searchField';
 
@@ -420,13 +420,13 @@ export class PanelState {
       query,
     ).length;
     const byStep = new Map<number, [number, number]>();
-    let samples = 0;
+    const samples = new Set<number>();
     let range: [number, number] | undefined;
     matches.forEach((match, i) => {
       const key = stepKey(match.sample, match.step);
       if (range && i > 0 && key === stepKey(matches[i - 1]!.sample, matches[i - 1]!.step)) range[1] = i + 1;
       else {
-        if (i === 0 || match.sample !== matches[i - 1]!.sample) samples++;
+        samples.add(match.sample);
         range = [i, i + 1];
         byStep.set(key, range);
       }
@@ -461,7 +461,7 @@ export class PanelState {
     // The new sample's steps may hold matches; the one gone to stays current.
     if (searchable(this.search.query)) {
       this.refreshSearch(true);
-      effects.parts.add('stepRows');
+      effects.parts.add('searchMarks');
     }
     effects.parts.add('samplesHead').add('samples').add('answers').add('browse');
   }
@@ -667,16 +667,24 @@ export class PanelState {
 
   private setQuery(query: string, effects: Effects): void {
     if (query === this.search.query) return;
+    const was = this.search.matches[this.search.current];
     this.search = { ...this.search, query };
     this.refreshSearch(false);
-    effects.parts.add('searchCount').add('stepRows');
+    effects.parts.add('searchCount').add('searchMarks');
     const match = this.search.matches[this.search.current];
-    if (match) this.goToMatch(match, effects);
+    // A longer query found where the shorter one was: the person is there already.
+    const stays =
+      was !== undefined &&
+      match !== undefined &&
+      was.sample === match.sample &&
+      was.step === match.step &&
+      was.start === match.start;
+    if (match && !stays) this.goToMatch(match, effects);
   }
 
   private clearSearch(effects: Effects): void {
     this.search = emptySearch();
-    effects.parts.add('searchCount').add('stepRows').add('searchField');
+    effects.parts.add('searchCount').add('searchMarks').add('searchField');
   }
 
   /** The next (or previous) match, round the end of the list to its start as a find box does. */
@@ -685,7 +693,7 @@ export class PanelState {
     if (count === 0) return;
     const current = this.search.current === -1 ? (delta === 1 ? -1 : 0) : this.search.current;
     this.search.current = (current + delta + count) % count;
-    effects.parts.add('searchCount').add('stepRows');
+    effects.parts.add('searchCount').add('searchMarks');
     this.goToMatch(this.search.matches[this.search.current]!, effects);
   }
 
@@ -697,7 +705,9 @@ export class PanelState {
       this.computeVisibleSteps();
       effects.parts.add('steps');
     }
-    this.selectStep(match.step, effects, true);
+    // Already there (the next match is in the same step): the marks move, the row stays, and
+    // only the mark is brought into view (no layout of the list per key typed).
+    if (match.step !== this.view.step) this.selectStep(match.step, effects, true);
     effects.scrollMatch = true;
   }
 
@@ -733,7 +743,7 @@ export class PanelState {
     }
     if (searchable(this.search.query)) {
       this.refreshSearch(true);
-      effects.parts.add('stepRows');
+      effects.parts.add('searchMarks');
     }
     effects.saveView = true;
     effects.scrollSample = true;

@@ -125,7 +125,7 @@ describe('searching the steps', () => {
     // From sample 1 step 0 the first "so" is sample 1's step 1.
     assert.deepEqual([state.view.sample, state.view.step, state.search.current], [1, 1, 1]);
     assert.equal(state.search.matches.length, 4);
-    assert.ok(fx.parts.has('searchCount') && fx.parts.has('stepRows') && fx.scrollStep && fx.scrollMatch);
+    assert.ok(fx.parts.has('searchCount') && fx.parts.has('searchMarks') && fx.scrollStep && fx.scrollMatch);
     state.apply(KEYMAP.F3!);
     state.apply(KEYMAP.F3!);
     assert.deepEqual([state.view.sample, state.view.step, state.search.current], [3, 1, 3]);
@@ -269,6 +269,7 @@ describe('the state with filters and order', () => {
     state.apply({ kind: 'setFilters', filters: {} });
     assert.equal(state.search.matches.length, 4, 'the matches follow the filters');
     assert.equal(state.search.hidden, 0);
+    assert.deepEqual([...state.search.samples], [0, 3], 'the samples the list marks');
   });
 
   test('filters, order and search stay as the run grows live; a new sample is filtered and found', () => {

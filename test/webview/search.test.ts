@@ -145,6 +145,13 @@ describe('search in the panel', () => {
       await panel.page.keyboard.type('<IMG src');
       await countSays(panel, '1 of 1 match in 1 sample');
       assert.equal(await panel.page.textContent('mark.current-match'), '<img src');
+      assert.deepEqual(
+        await panel.page.$$eval('.sample-row.has-match', (rows) =>
+          rows.map((row) => (row as HTMLElement).dataset.sample),
+        ),
+        ['2'],
+        'the list marks the one sample with a match',
+      );
       assert.equal(await panel.page.$$eval('.step img', (images) => images.length), 0);
       assert.equal(await panel.page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
       // r_1 is TeX: the typeset formula holding it is outlined, its glyphs left alone.

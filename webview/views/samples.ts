@@ -164,7 +164,7 @@ export function renderSampleRow(state: PanelState, dispatch: Dispatch, position:
   const row = h(
     'div',
     {
-      class: `sample-row${selected ? ' selected' : ''}${summary.disagreement.count > 0 ? ' has-disagreement' : ''}${sample.error ? ' failed' : ''}`,
+      class: `sample-row${selected ? ' selected' : ''}${summary.disagreement.count > 0 ? ' has-disagreement' : ''}${sample.error ? ' failed' : ''}${state.search.samples.has(sample.index) ? ' has-match' : ''}`,
       role: 'option',
       'aria-selected': selected ? 'true' : 'false',
       title: sample.error ?? '',
@@ -197,4 +197,10 @@ export function renderSampleRow(state: PanelState, dispatch: Dispatch, position:
   );
   row.addEventListener('click', () => dispatch({ kind: 'selectSample', sample: sample.index }));
   return row;
+}
+
+/** The search changed: the sample rows on screen say again, in place, which hold matches. */
+export function remarkSampleRows(list: HTMLElement, state: PanelState): void {
+  for (const row of list.querySelectorAll<HTMLElement>('.sample-row[data-sample]'))
+    row.classList.toggle('has-match', state.search.samples.has(Number(row.dataset.sample)));
 }

@@ -174,7 +174,7 @@ export class SearchBar {
     if (query.trim() !== '') {
       if (matches.length === 0) text = `No match${hiddenText}`;
       else {
-        const where = `${matches.length} match${matches.length === 1 ? '' : 'es'} in ${plural(samples, 'sample')}`;
+        const where = `${matches.length} match${matches.length === 1 ? '' : 'es'} in ${plural(samples.size, 'sample')}`;
         text = current >= 0 ? `${current + 1} of ${where}` : where;
         text += hiddenText;
       }
