@@ -42,6 +42,8 @@ function fiveRun(): Run {
     run.samples[i]!.judgements.self!.solutionScore = self;
     run.samples[i]!.judgements['qwen-prm']!.solutionScore = prm ?? null;
   });
+  // The PRM's own first error is not its verdict: it is read from its scores at τ (all ≥ 0.5 here).
+  run.samples[0]!.judgements['qwen-prm']!.firstError = 1;
   const extra: Sample = {
     index: 3,
     text: '',
@@ -279,7 +281,11 @@ describe('the state with filters and order', () => {
     state.apply({ kind: 'setSort', sort: { judge: 'self', descending: false } });
     state.apply({ kind: 'search', query: '42' });
     assert.deepEqual(order(state), [0]);
+    // On to sample 0's second "42" (step 1), then back up a step: the match stays the one gone to.
+    state.apply(KEYMAP.F3!);
+    state.apply(KEYMAP.k!);
     const current = state.search.matches[state.search.current];
+    assert.deepEqual([current, state.view.step], [{ sample: 0, step: 1, start: 14 }, 0]);
     state.receive({ type: 'run/sample', runId: 'run-a', sample: full.samples[3]! });
     state.receive({ type: 'run/sample', runId: 'run-a', sample: full.samples[2]! });
     assert.deepEqual(order(state), [3, 0], 'sorted by self score, low first; the wrong 14 left out');
