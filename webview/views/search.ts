@@ -241,6 +241,14 @@ export class SearchBar {
       sort === undefined ? '' : `${sort.descending ? 'desc' : 'asc'}:${sort.judge}`,
     );
     this.clearButton.hidden = !hasFilters(filters);
+    // The open list is as wide as the select: wide enough to read every option ("qwen-prm: has an
+    // error (2)"), up to a limit past which an answer is cut.
+    for (const element of [this.answerSelect, this.outcomeSelect, this.verdictSelect, this.sortSelect]) {
+      const longest = Math.max(
+        ...[...element.querySelectorAll('vscode-option')].map((o) => o.textContent?.length ?? 0),
+      );
+      element.style.width = `${Math.min(30, longest + 4)}ch`;
+    }
   }
 
   /** Changes the filters the state has now by `change`. */
