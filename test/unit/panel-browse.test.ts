@@ -18,7 +18,7 @@ import {
   shownSamples,
   verdictCounts,
 } from '../../webview/browse.js';
-import { KEYMAP } from '../../webview/keys.js';
+import { KEYMAP, keyAction } from '../../webview/keys.js';
 import { summarize } from '../../webview/model.js';
 import { type Effects, PanelState } from '../../webview/state.js';
 import { smallRun } from '../fixtures/smallRun.js';
@@ -158,6 +158,14 @@ describe('searching the steps', () => {
     const fx = state.apply(KEYMAP.Escape!);
     assert.deepEqual([state.search.query, state.search.matches], ['', []]);
     assert.ok(fx.parts.has('searchField'), 'the box is emptied too');
+  });
+
+  test('F3 and Shift+F3 go next and previous; Shift with another named key is that key', () => {
+    assert.deepEqual(keyAction({ key: 'F3', shiftKey: false }), { kind: 'findNext', delta: 1 });
+    assert.deepEqual(keyAction({ key: 'F3', shiftKey: true }), { kind: 'findNext', delta: -1 });
+    assert.deepEqual(keyAction({ key: 'ArrowDown', shiftKey: true }), { kind: 'step', delta: 1 });
+    assert.deepEqual(keyAction({ key: 'J', shiftKey: true }), { kind: 'sample', delta: 1 });
+    assert.equal(keyAction({ key: 'F4', shiftKey: true }), undefined);
   });
 
   test('/ asks for the focus in the search box', () => {
