@@ -1,8 +1,8 @@
 /**
  * The bar above the samples: the search box over every step of the run (its count, previous and
- * next), and the samples' filters (answer, correctness, a judge's verdict) and order. The box is
- * made once and kept, so redrawing the count or the filters never takes the focus or the text
- * being typed; the filters are redrawn only when what they offer changes. Built with `h()`.
+ * next), and the samples' filters (answer, correctness, a judge's verdict) and order. The box and
+ * the selects are made once and changed in place, so a live update or a redrawn count never takes
+ * the focus, the text being typed or an open list. Built with `h()`.
  */
 import {
   answerCounts,
