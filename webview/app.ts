@@ -8,15 +8,16 @@
 import type { HostMessage } from '../src/protocol.js';
 import { h } from './dom.js';
 import type { HostSeam } from './host.js';
-import { KEYMAP } from './keys.js';
+import { keyAction } from './keys.js';
 import { type Effects, type PanelAction, PanelState, type ViewState } from './state.js';
 import { renderAnswers } from './views/answers.js';
 import { renderEmpty, renderHeader } from './views/header.js';
 import { renderHelp } from './views/help.js';
 import { paintMarks } from './views/labels.js';
 import { renderSaveNotice, renderStatus, saveNoticeText } from './views/notices.js';
-import { renderSampleRow, renderSamplesHead } from './views/samples.js';
-import { renderStepRow, renderStepsHead, renderTrace } from './views/steps.js';
+import { remarkSampleRows, renderSampleRow, renderSamplesHead } from './views/samples.js';
+import { SearchBar } from './views/search.js';
+import { remarkStepRows, renderStepRow, renderStepsHead, renderTrace } from './views/steps.js';
 import { VirtualList } from './virtualList.js';
 
 export class StepLensApp {
@@ -29,6 +30,9 @@ export class StepLensApp {
   private readonly header = h('header', { class: 'problem' });
   private readonly answers = h('section', { class: 'answers', 'aria-label': 'Answers and rerankers' });
   private readonly samplesHead = h('div', { class: 'section-head samples-head' });
+  /** The samples' column heads, apart from the heading: the search bar sits between them. */
+  private readonly samplesColumns = h('div', { class: 'samples-columns' });
+  private readonly searchBar: SearchBar;
   private readonly sampleList: VirtualList;
   private readonly stepsHead = h('div', { class: 'section-head steps-head' });
   private readonly trace = h('div', { class: 'trace' });
@@ -54,6 +58,7 @@ export class StepLensApp {
       overscan: 6,
       render: (i) => renderSampleRow(this.state, dispatch, i),
     });
+    this.searchBar = new SearchBar(this.state, dispatch);
     this.sampleList.element.classList.add('sample-list');
     this.sampleList.element.setAttribute('aria-label', 'Samples');
     this.stepList = new VirtualList({
@@ -68,7 +73,14 @@ export class StepLensApp {
       this.status,
       this.header,
       this.answers,
-      h('section', { class: 'samples' }, this.samplesHead, this.sampleList.element),
+      h(
+        'section',
+        { class: 'samples' },
+        this.samplesHead,
+        this.searchBar.element,
+        this.samplesColumns,
+        this.sampleList.element,
+      ),
       h('section', { class: 'steps' }, this.stepsHead, this.trace, this.stepList.element),
       this.help,
     );
@@ -104,7 +116,7 @@ export class StepLensApp {
       this.root.querySelector<HTMLElement>('.note-field')?.focus();
       return;
     }
-    const action = KEYMAP[event.key];
+    const action = keyAction(event);
     if (!action || !this.state.run) return;
     event.preventDefault();
     this.dispatch(action);
@@ -135,23 +147,36 @@ export class StepLensApp {
     if (parts.has('saveNotice')) this.renderSaveNotice();
     if (parts.has('header')) renderHeader(this.header, state);
     if (parts.has('answers')) renderAnswers(this.answers, state);
-    if (parts.has('samplesHead'))
-      renderSamplesHead(this.samplesHead, this.sampleList.element, state, this.dispatchFn);
-    if (parts.has('samples')) this.sampleList.setCount(state.summaries.length);
-    else
-      for (const sample of effects.sampleRows)
-        this.sampleList.update(state.summaries.findIndex((summary) => summary.sample.index === sample));
+    if (parts.has('samplesHead')) this.renderSamplesHead();
+    if (parts.has('searchField')) this.searchBar.syncField();
+    if (parts.has('browse')) this.searchBar.render();
+    else if (parts.has('searchCount')) this.searchBar.renderCount();
+    if (parts.has('samples')) this.sampleList.setCount(state.shown.length);
+    else for (const sample of effects.sampleRows) this.sampleList.update(state.shownPosition(sample));
     if (parts.has('steps')) this.renderSteps();
     else {
       if (parts.has('stepsHead')) renderStepsHead(this.stepsHead, state, this.dispatchFn);
       for (const step of effects.stepRows) this.stepList.update(state.visibleSteps.indexOf(step));
+      if (parts.has('searchMarks')) remarkStepRows(this.stepList.element, state);
     }
+    if (parts.has('searchMarks') && !parts.has('samples')) remarkSampleRows(this.sampleList.element, state);
     for (const key of effects.marks) paintMarks(state, this.root, key);
-    if (effects.scrollSample)
-      this.sampleList.scrollToIndex(
-        state.summaries.findIndex((summary) => summary.sample.index === state.view.sample),
-      );
+    if (effects.scrollSample) this.sampleList.scrollToIndex(state.shownPosition(state.view.sample));
     if (effects.scrollStep) this.stepList.scrollToIndex(state.visibleSteps.indexOf(state.view.step));
+    // A tall step (display math, a long paragraph) may hold its match below the screen's edge.
+    if (effects.scrollMatch)
+      this.root.querySelector('.step.selected .current-match')?.scrollIntoView({ block: 'nearest' });
+    if (effects.focus === 'search') this.searchBar.focus();
+  }
+
+  private renderSamplesHead(): void {
+    renderSamplesHead(
+      this.samplesHead,
+      this.samplesColumns,
+      [this.samplesColumns, this.sampleList.element],
+      this.state,
+      this.dispatchFn,
+    );
   }
 
   private readonly dispatchFn = (action: PanelAction) => this.dispatch(action);
@@ -168,12 +193,14 @@ export class StepLensApp {
     this.renderSaveNotice();
     renderHeader(this.header, state);
     renderAnswers(this.answers, state);
-    renderSamplesHead(this.samplesHead, this.sampleList.element, state, this.dispatchFn);
+    this.renderSamplesHead();
+    this.searchBar.syncField();
+    this.searchBar.render();
     const generation = ++this.renderGeneration;
     requestAnimationFrame(() =>
       setTimeout(() => {
         if (generation !== this.renderGeneration) return;
-        this.sampleList.setCount(this.state.summaries.length);
+        this.sampleList.setCount(this.state.shown.length);
         this.renderSteps();
         // A run opened at a given step (from the Dataset Report): bring it into view.
         if (scroll) this.scrollToSelected();
@@ -182,8 +209,8 @@ export class StepLensApp {
   }
 
   private scrollToSelected(): void {
-    const { summaries, view, visibleSteps } = this.state;
-    this.sampleList.scrollToIndex(summaries.findIndex((summary) => summary.sample.index === view.sample));
+    const { view, visibleSteps } = this.state;
+    this.sampleList.scrollToIndex(this.state.shownPosition(view.sample));
     this.stepList.scrollToIndex(visibleSteps.indexOf(view.step));
   }
 

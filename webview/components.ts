@@ -67,21 +67,44 @@ export function collapsible(heading: string, content: HTMLElement, open = false)
   return element;
 }
 
+export interface SelectOption {
+  value: string;
+  label: string;
+}
+
 export function select(
-  options: { value: string; label: string }[],
+  options: SelectOption[],
   value: string,
   onChange: (value: string) => void,
 ): HTMLElement {
   const element = document.createElement('vscode-single-select') as HTMLElement & { value: string };
-  for (const option of options) {
-    const item = document.createElement('vscode-option') as HTMLElement & { value: string };
-    item.value = option.value;
-    item.textContent = option.label;
-    element.append(item);
-  }
-  element.value = value;
+  setOptions(element, options, value);
   element.addEventListener('change', () => onChange(element.value));
   return element;
+}
+
+/**
+ * Changes a select's options and value in place: the element stays, so it keeps the focus and
+ * an open list is not torn from under the person choosing in it. Options equal to the ones
+ * there are left alone.
+ */
+export function setOptions(element: HTMLElement, options: SelectOption[], value: string): void {
+  const select = element as HTMLElement & { value: string };
+  const items = [...element.querySelectorAll<HTMLElement & { value: string }>('vscode-option')];
+  const same =
+    items.length === options.length &&
+    items.every((item, i) => item.value === options[i]!.value && item.textContent === options[i]!.label);
+  if (!same) {
+    element.replaceChildren(
+      ...options.map((option) => {
+        const item = document.createElement('vscode-option') as HTMLElement & { value: string };
+        item.value = option.value;
+        item.textContent = option.label;
+        return item;
+      }),
+    );
+  }
+  if (!same || select.value !== value) select.value = value;
 }
 
 export function textField(value: string, placeholder: string): HTMLElement & { value: string } {

@@ -11,7 +11,9 @@ export type KeyAction =
   | { kind: 'undo' }
   | { kind: 'filter' }
   | { kind: 'help' }
-  | { kind: 'escape' };
+  | { kind: 'escape' }
+  | { kind: 'find' }
+  | { kind: 'findNext'; delta: 1 | -1 };
 
 export const KEYMAP: Record<string, KeyAction> = {
   j: { kind: 'step', delta: 1 },
@@ -35,7 +37,23 @@ export const KEYMAP: Record<string, KeyAction> = {
   f: { kind: 'filter' },
   '?': { kind: 'help' },
   Escape: { kind: 'escape' },
+  '/': { kind: 'find' },
+  F3: { kind: 'findNext', delta: 1 },
+  'Shift+F3': { kind: 'findNext', delta: -1 },
 };
+
+/**
+ * The key map's name for a key press: a named key (F3, Enter) with Shift is "Shift+F3"; a
+ * character is itself, Shift already in it ("J").
+ */
+export function keyName(event: { key: string; shiftKey: boolean }): string {
+  return event.shiftKey && event.key.length > 1 ? `Shift+${event.key}` : event.key;
+}
+
+/** The action of a key press, if the map has one (Shift+↓ is ↓: only some named keys differ with Shift). */
+export function keyAction(event: { key: string; shiftKey: boolean }): KeyAction | undefined {
+  return KEYMAP[keyName(event)] ?? KEYMAP[event.key];
+}
 
 export const KEY_HELP: [string, string][] = [
   ['j / k', 'next / previous step'],
@@ -48,5 +66,10 @@ export const KEY_HELP: [string, string][] = [
   ['m', 'write a note on the step'],
   ['u', 'undo the last label'],
   ['f', 'only disagreements on / off'],
+  [
+    '/',
+    'search the steps: Enter / Shift+Enter next / previous match, Tab on to the sample filters and sort, Esc back (again: clear the search)',
+  ],
+  ['F3 / Shift+F3', 'next / previous match'],
   ['?', 'this help'],
 ];

@@ -16,8 +16,19 @@ import {
 import { applyLiveUpdate } from '../src/core/live.js';
 import type { AuditEvent, Run, Sample } from '../src/core/schemas.js';
 import type { HostMessage, PanelFocus, SkippedLines, WebviewMessage } from '../src/protocol.js';
+import {
+  findMatches,
+  firstMatchFrom,
+  hasFilters,
+  prepareSearch,
+  type SampleFilters,
+  type SampleSort,
+  type SearchMatch,
+  searchable,
+  shownSamples,
+} from './browse.js';
 import { KEYMAP, type KeyAction } from './keys.js';
-import { goldSample, prmJudges, type SampleSummary, summarize } from './model.js';
+import { goldSample, prmJudges, type SampleSummary, summarize, tableJudges } from './model.js';
 import { labelKey, SaveTracker } from './saves.js';
 
 /** What the panel remembers across reloads (VS Code's webview state). */
@@ -26,6 +37,33 @@ export interface ViewState {
   step: number;
   onlyDisagreements: boolean;
   prm?: string;
+  /** Which samples the list shows, and in what order (browse.ts). */
+  filters?: SampleFilters;
+  sort?: SampleSort;
+}
+
+/** The text search over the open run's steps. */
+export interface SearchState {
+  query: string;
+  /** Occurrences in the shown samples, in the list's order. */
+  matches: SearchMatch[];
+  /** The match gone to, an index into `matches`; −1 when there is none. */
+  current: number;
+  /** Occurrences in samples the filters hide (not gone to; the count says they are there). */
+  hidden: number;
+  /** The shown samples that hold a match. */
+  samples: Set<number>;
+  /** The matches of each step, [first, end) in `matches` (they come a step at a time), by stepKey. */
+  byStep: Map<number, [number, number]>;
+}
+
+function emptySearch(query = ''): SearchState {
+  return { query, matches: [], current: -1, hidden: 0, samples: new Set(), byStep: new Map() };
+}
+
+/** One number per (sample, step): a map keyed by it is built in a few ms for 100,000 matches. */
+function stepKey(sample: number, step: number): number {
+  return sample * 1_048_576 + step;
 }
 
 export interface Progress {
@@ -53,7 +91,11 @@ export type PanelAction =
   | { kind: 'noteSave' }
   | { kind: 'noteCancel' }
   | { kind: 'dismissSkipped' }
-  | { kind: 'retrySaves' };
+  | { kind: 'retrySaves' }
+  | { kind: 'search'; query: string }
+  | { kind: 'searchClear' }
+  | { kind: 'setFilters'; filters: SampleFilters }
+  | { kind: 'setSort'; sort: SampleSort | undefined };
 
 /** Parts of the page a change may leave out of date. */
 export type Part =
@@ -66,7 +108,15 @@ export type Part =
   | 'samples'
   | 'stepsHead'
   | 'steps'
-  | 'help';
+  | 'help'
+  /** The search box's count and the samples' filters. */
+  | 'browse'
+  /** The search box's count alone. */
+  | 'searchCount'
+  /** The search's marks in the rows on screen, steps and samples, redrawn in place. */
+  | 'searchMarks'
+  /** The search box's text, set from the state (a new run clears it). */
+  | 'searchField';
 
 export interface Effects {
   post: WebviewMessage[];
@@ -85,6 +135,10 @@ export interface Effects {
   saveView: boolean;
   /** A whole new run is shown: the lists are laid out after the summary is painted. */
   fullRender: boolean;
+  /** Where the keyboard focus is to go. */
+  focus?: 'search';
+  /** Bring the current search match into view (within its step, which may be tall). */
+  scrollMatch: boolean;
 }
 
 export function noEffects(): Effects {
@@ -98,6 +152,7 @@ export function noEffects(): Effects {
     scrollStep: false,
     saveView: false,
     fullRender: false,
+    scrollMatch: false,
   };
 }
 
@@ -112,6 +167,9 @@ export class PanelState {
   readOnly = true;
   view: ViewState = { sample: 0, step: 0, onlyDisagreements: false };
   summaries: SampleSummary[] = [];
+  /** The samples the list shows (filtered, sorted): what the sample keys and the list move through. */
+  shown: SampleSummary[] = [];
+  search: SearchState = emptySearch();
   /** The sample that is the dataset's own solution with its gold first error, if the run has one. */
   gold: number | undefined;
   /** The steps of the shown sample the list shows (all, or only the disagreements). */
@@ -127,24 +185,47 @@ export class PanelState {
   /** Labels applied here whose save the host has not confirmed. */
   readonly saves: SaveTracker;
   private undoStack: AuditChange[][] = [];
+  /** The run the filters were chosen in: an answer of another run means nothing in this one. */
+  private filtersRun: string | undefined;
   /** The last `run/show` focus gone to: each is gone to once. */
   private focusApplied: number | undefined;
 
   /** `pageId` keeps this page's request ids apart from a reloaded predecessor's. */
-  constructor(pageId: string, saved?: Partial<ViewState>) {
+  constructor(pageId: string, saved?: Partial<ViewState> & { runId?: string }) {
     this.saves = new SaveTracker(pageId);
-    if (saved) this.view = { ...this.view, ...saved };
+    if (saved) {
+      const { runId, ...view } = saved;
+      this.view = { ...this.view, ...view };
+      this.filtersRun = runId;
+    }
   }
 
   // -------------------------------------------------------------------------------------------
   // Reading
 
+  /** The selected sample, when the list shows it (filters may leave none to select). */
   currentSample(): Sample | undefined {
-    return this.run?.samples.find((sample) => sample.index === this.view.sample);
+    return this.currentSummary()?.sample;
   }
 
   currentSummary(): SampleSummary | undefined {
-    return this.summaries.find((summary) => summary.sample.index === this.view.sample);
+    return this.shown.find((summary) => summary.sample.index === this.view.sample);
+  }
+
+  /** Where a sample is in the list as shown; −1 when the filters hide it. */
+  shownPosition(sample: number): number {
+    return this.shown.findIndex((summary) => summary.sample.index === sample);
+  }
+
+  filters(): SampleFilters {
+    return this.view.filters ?? {};
+  }
+
+  /** The search's matches in step `step` of sample `sample`, as indices into search.matches. */
+  matchesAt(sample: number, step: number): number[] {
+    const range = this.search.byStep.get(stepKey(sample, step));
+    if (!range) return [];
+    return Array.from({ length: range[1] - range[0] }, (_, i) => range[0] + i);
   }
 
   /** Whether the skipped-lines notice is to be shown. */
@@ -227,11 +308,15 @@ export class PanelState {
       const { prm: _dropped, ...rest } = this.view;
       this.view = prms[0] === undefined ? rest : { ...rest, prm: prms[0] };
     }
+    this.keepBrowsing(run, effects);
     if (!sameRun) {
       // Open where the judges disagree first: that is what the panel is for.
-      const first = summarize(this.run, labels, this.view.prm).find(
-        (summary) => summary.disagreement.count > 0,
-      );
+      const first = shownSamples(
+        this.run,
+        summarize(this.run, labels, this.view.prm),
+        this.filters(),
+        this.view.sort,
+      ).find((summary) => summary.disagreement.count > 0);
       const sample = first?.sample ?? this.run.samples[0];
       const step = first ? first.disagreement.steps.indexOf(true) : 0;
       this.view = { ...this.view, sample: sample?.index ?? 0, step };
@@ -252,31 +337,133 @@ export class PanelState {
       this.view.sample = this.run.samples[0]?.index ?? 0;
     this.progress = null;
     this.summaries = summarize(this.run, this.labels, this.view.prm);
+    // A sample asked for that the filters would hide: show every sample.
+    if (
+      goTo &&
+      !shownSamples(this.run, this.summaries, this.filters(), undefined).some(
+        (s) => s.sample.index === goTo.sample,
+      )
+    ) {
+      const { filters: _dropped, ...rest } = this.view;
+      this.view = rest;
+    }
+    this.refreshShown();
     this.gold = goldSample(this.run);
     // A step asked for that the disagreement filter would hide: show every step.
     if (goTo && this.view.onlyDisagreements && !this.currentSummary()?.disagreement.steps[goTo.step])
       this.view.onlyDisagreements = false;
     this.computeVisibleSteps();
+    this.refreshSearch(sameRun);
     effects.saveView = true;
     effects.fullRender = true;
   }
 
+  /**
+   * Filters and order are the run's own: another run starts with every sample (and no search), in
+   * the same order if its judges allow. A PRM the run lacks is nobody's verdict or score.
+   */
+  private keepBrowsing(run: Run, effects: Effects): void {
+    const judges = tableJudges(run);
+    if (this.filtersRun !== run.id) {
+      this.filtersRun = run.id;
+      const { filters: _filters, ...rest } = this.view;
+      this.view = rest;
+      if (this.search.query !== '') {
+        this.search = emptySearch();
+        effects.parts.add('searchField');
+      }
+    }
+    const verdict = this.view.filters?.verdict;
+    if (verdict && !judges.includes(verdict.judge)) {
+      const { verdict: _verdict, ...filters } = this.view.filters!;
+      this.view.filters = filters;
+    }
+    if (this.view.sort && !judges.includes(this.view.sort.judge)) {
+      const { sort: _sort, ...rest } = this.view;
+      this.view = rest;
+    }
+  }
+
+  /**
+   * The list as the filters and order make it. The selected sample stays selected while shown;
+   * else the first shown is. Returns whether the selection moved.
+   */
+  private refreshShown(): boolean {
+    const run = this.run;
+    if (!run) return false;
+    this.shown = shownSamples(run, this.summaries, this.filters(), this.view.sort);
+    if (this.shown.length === 0 || this.shownPosition(this.view.sample) !== -1) return false;
+    this.view.sample = this.shown[0]!.sample.index;
+    this.view.step = 0;
+    this.note = null;
+    return true;
+  }
+
+  /**
+   * The matches of the query in the shown samples, again (the run, the filters or the order
+   * changed). The match gone to stays the current one while it is still found.
+   */
+  private refreshSearch(keepCurrent: boolean): void {
+    const { query } = this.search;
+    if (!this.run || !searchable(query)) {
+      this.search = emptySearch(query);
+      return;
+    }
+    const was = keepCurrent ? this.search.matches[this.search.current] : undefined;
+    const shownIndices = new Set(this.shown.map((summary) => summary.sample.index));
+    const matches = findMatches(
+      this.shown.map((summary) => summary.sample),
+      query,
+    );
+    const hidden = findMatches(
+      this.run.samples.filter((sample) => !shownIndices.has(sample.index)),
+      query,
+    ).length;
+    const byStep = new Map<number, [number, number]>();
+    const samples = new Set<number>();
+    let range: [number, number] | undefined;
+    matches.forEach((match, i) => {
+      const key = stepKey(match.sample, match.step);
+      if (range && i > 0 && key === stepKey(matches[i - 1]!.sample, matches[i - 1]!.step)) range[1] = i + 1;
+      else {
+        samples.add(match.sample);
+        range = [i, i + 1];
+        byStep.set(key, range);
+      }
+    });
+    const kept = was
+      ? matches.findIndex((m) => m.sample === was.sample && m.step === was.step && m.start === was.start)
+      : -1;
+    const current =
+      kept !== -1
+        ? kept
+        : firstMatchFrom(
+            matches,
+            this.shown.map((summary) => summary.sample.index),
+            this.view.sample,
+            this.view.step,
+          );
+    this.search = { query, matches, current, hidden, samples, byStep };
+  }
+
   private samplesChanged(effects: Effects, sampleIndex: number): void {
     const run = this.run!;
+    const wasShown = this.currentSummary() !== undefined;
     this.summaries = summarize(run, this.labels, this.view.prm);
     this.gold = goldSample(run);
-    // Live deltas only add samples, so the shown one is missing only while the first is the only one:
-    // either test alone decides.
-    // Stryker disable next-line LogicalOperator,ConditionalExpression,EqualityOperator: see above
-    if (run.samples.length === 1 || !run.samples.some((s) => s.index === this.view.sample)) {
-      this.view.sample = run.samples[0]!.index;
-      this.computeVisibleSteps();
-      effects.parts.add('steps');
-    } else if (sampleIndex === this.view.sample) {
+    // Live deltas only add samples (or judge them), so the selection moves only while none was
+    // shown: the first sample to arrive, or the first the filters keep.
+    const moved = this.refreshShown();
+    if (moved || !wasShown || sampleIndex === this.view.sample) {
       this.computeVisibleSteps();
       effects.parts.add('steps');
     }
-    effects.parts.add('samplesHead').add('samples').add('answers');
+    // The new sample's steps may hold matches; the one gone to stays current.
+    if (searchable(this.search.query)) {
+      this.refreshSearch(true);
+      effects.parts.add('searchMarks');
+    }
+    effects.parts.add('samplesHead').add('samples').add('answers').add('browse');
   }
 
   private saveAnswered(key: string | undefined, effects: Effects): void {
@@ -294,6 +481,8 @@ export class PanelState {
     // acts (the note's own actions and clicks do).
     if (this.note && KEY_KINDS.has(action.kind) && action.kind !== 'escape') return effects;
     if (LABELLING.has(action.kind) && this.readOnly) return effects;
+    // Filters that keep no sample leave nothing selected: no label can land on a hidden one.
+    if (LABELLING.has(action.kind) && !this.currentSample()) return effects;
     switch (action.kind) {
       case 'step':
         this.moveStep(action.delta, effects);
@@ -347,6 +536,7 @@ export class PanelState {
         if (this.view.prm === action.prm || !prmJudges(this.run).includes(action.prm)) break;
         this.view.prm = action.prm;
         this.summaries = summarize(this.run, this.labels, this.view.prm);
+        this.refreshShown();
         this.computeVisibleSteps();
         effects.saveView = true;
         effects.fullRender = true;
@@ -360,7 +550,27 @@ export class PanelState {
         else if (this.helpOpen) {
           this.helpOpen = false;
           effects.parts.add('help');
-        }
+        } else if (this.search.query !== '') this.clearSearch(effects);
+        break;
+      case 'find':
+        effects.focus = 'search';
+        // The lowered text is made now, while the person starts typing, not on the first search.
+        prepareSearch(this.run.samples);
+        break;
+      case 'findNext':
+        this.moveMatch(action.delta, effects);
+        break;
+      case 'search':
+        this.setQuery(action.query, effects);
+        break;
+      case 'searchClear':
+        this.clearSearch(effects);
+        break;
+      case 'setFilters':
+        this.setFilters(action.filters, effects);
+        break;
+      case 'setSort':
+        this.setSort(action.sort, effects);
         break;
       case 'dismissSkipped':
         // Until the log changes: the same notice is not shown again for this run.
@@ -431,16 +641,16 @@ export class PanelState {
   }
 
   private moveSample(delta: 1 | -1, effects: Effects): void {
-    const position = this.summaries.findIndex((summary) => summary.sample.index === this.view.sample);
-    const next = this.summaries[Math.min(this.summaries.length - 1, Math.max(0, position + delta))];
+    const position = this.shownPosition(this.view.sample);
+    const next = this.shown[Math.min(this.shown.length - 1, Math.max(0, position + delta))];
     if (next) this.selectSample(next.sample.index, effects);
   }
 
-  /** The next disagreement after the selected step, in this sample or the ones after it. */
+  /** The next disagreement after the selected step, in this sample or the ones after it (as shown). */
   private nextDisagreement(effects: Effects): void {
-    const start = this.summaries.findIndex((summary) => summary.sample.index === this.view.sample);
-    for (let offset = 0; offset < this.summaries.length; offset++) {
-      const summary = this.summaries[(start + offset) % this.summaries.length]!;
+    const start = Math.max(0, this.shownPosition(this.view.sample));
+    for (let offset = 0; offset < this.shown.length; offset++) {
+      const summary = this.shown[(start + offset) % this.shown.length]!;
       const from = offset === 0 ? this.view.step + 1 : 0;
       const step = summary.disagreement.steps.findIndex((flag, i) => flag && i >= from);
       if (step !== -1) {
@@ -455,6 +665,91 @@ export class PanelState {
     }
   }
 
+  private setQuery(query: string, effects: Effects): void {
+    if (query === this.search.query) return;
+    const was = this.search.matches[this.search.current];
+    this.search = { ...this.search, query };
+    this.refreshSearch(false);
+    effects.parts.add('searchCount').add('searchMarks');
+    const match = this.search.matches[this.search.current];
+    // A longer query found where the shorter one was: the person is there already.
+    const stays =
+      was !== undefined &&
+      match !== undefined &&
+      was.sample === match.sample &&
+      was.step === match.step &&
+      was.start === match.start;
+    if (match && !stays) this.goToMatch(match, effects);
+  }
+
+  private clearSearch(effects: Effects): void {
+    this.search = emptySearch();
+    effects.parts.add('searchCount').add('searchMarks').add('searchField');
+  }
+
+  /** The next (or previous) match, round the end of the list to its start as a find box does. */
+  private moveMatch(delta: 1 | -1, effects: Effects): void {
+    const count = this.search.matches.length;
+    if (count === 0) return;
+    const current = this.search.current === -1 ? (delta === 1 ? -1 : 0) : this.search.current;
+    this.search.current = (current + delta + count) % count;
+    effects.parts.add('searchCount').add('searchMarks');
+    this.goToMatch(this.search.matches[this.search.current]!, effects);
+  }
+
+  /** Opens the match's sample and selects its step, showing every step if the filter hides it. */
+  private goToMatch(match: SearchMatch, effects: Effects): void {
+    this.selectSample(match.sample, effects);
+    if (!this.visibleSteps.includes(match.step)) {
+      this.view.onlyDisagreements = false;
+      this.computeVisibleSteps();
+      effects.parts.add('steps');
+    }
+    // Already there (the next match is in the same step): the marks move, the row stays, and
+    // only the mark is brought into view (no layout of the list per key typed).
+    if (match.step !== this.view.step) this.selectStep(match.step, effects, true);
+    effects.scrollMatch = true;
+  }
+
+  private setFilters(filters: SampleFilters, effects: Effects): void {
+    // Absent, not undefined: the view is saved as JSON and compared as data.
+    const kept = Object.fromEntries(
+      Object.entries(filters).filter(([, value]) => value !== undefined),
+    ) as SampleFilters;
+    if (hasFilters(kept)) this.view.filters = kept;
+    else {
+      const { filters: _dropped, ...rest } = this.view;
+      this.view = rest;
+    }
+    this.listChanged(effects);
+  }
+
+  private setSort(sort: SampleSort | undefined, effects: Effects): void {
+    if (sort) this.view.sort = sort;
+    else {
+      const { sort: _dropped, ...rest } = this.view;
+      this.view = rest;
+    }
+    this.listChanged(effects);
+  }
+
+  /** The filters or the order changed: the list, the selection if it left it, the search's matches. */
+  private listChanged(effects: Effects): void {
+    const had = this.currentSample() !== undefined;
+    // The steps are redrawn when the selection moved, or appeared or went with the whole list.
+    if (this.refreshShown() || had !== (this.currentSample() !== undefined)) {
+      this.computeVisibleSteps();
+      effects.parts.add('steps');
+    }
+    if (searchable(this.search.query)) {
+      this.refreshSearch(true);
+      effects.parts.add('searchMarks');
+    }
+    effects.saveView = true;
+    effects.scrollSample = true;
+    effects.parts.add('samplesHead').add('samples').add('browse');
+  }
+
   private record(changes: AuditChange[], effects: Effects, undoable = true): void {
     const run = this.run;
     if (!run || this.readOnly || changes.length === 0) return;
@@ -467,6 +762,7 @@ export class PanelState {
     }
     if (undoable) this.undoStack.push(inverse);
     this.summaries = summarize(run, this.labels, this.view.prm);
+    this.refreshShown();
     // Every row the changes touched: an undo may concern a step or sample left behind.
     for (const change of changes) {
       effects.sampleRows.add(change.sample);

@@ -45,6 +45,9 @@ describe('the keyboard', () => {
       f: { kind: 'filter' },
       '?': { kind: 'help' },
       Escape: { kind: 'escape' },
+      '/': { kind: 'find' },
+      F3: { kind: 'findNext', delta: 1 },
+      'Shift+F3': { kind: 'findNext', delta: -1 },
     });
   });
 
@@ -67,6 +70,11 @@ describe('the keyboard', () => {
       ['m', 'write a note on the step'],
       ['u', 'undo the last label'],
       ['f', 'only disagreements on / off'],
+      [
+        '/',
+        'search the steps: Enter / Shift+Enter next / previous match, Tab on to the sample filters and sort, Esc back (again: clear the search)',
+      ],
+      ['F3 / Shift+F3', 'next / previous match'],
       ['?', 'this help'],
     ]);
   });

@@ -152,6 +152,9 @@ describe('the key map', () => {
       'm',
       'u',
       'f',
+      '/',
+      'F3',
+      'Shift+F3',
       '?',
     ]);
     for (const key of named) assert.ok(KEYMAP[key], `${key} is mapped`);

@@ -227,18 +227,18 @@ describe('live deltas', () => {
     const state = live();
     assert.deepEqual(
       fx(state.receive({ type: 'run/sample', runId: 'run-a', sample: full.samples[2]! })),
-      expectFx({ parts: ['answers', 'samples', 'samplesHead', 'steps'] }),
+      expectFx({ parts: ['answers', 'browse', 'samples', 'samplesHead', 'steps'] }),
     );
     assert.deepEqual([state.view.sample, state.visibleSteps], [2, [0, 1]]);
     assert.deepEqual(
       fx(state.receive({ type: 'run/sample', runId: 'run-a', sample: full.samples[0]! })),
-      expectFx({ parts: ['answers', 'samples', 'samplesHead'] }),
+      expectFx({ parts: ['answers', 'browse', 'samples', 'samplesHead'] }),
     );
     assert.equal(state.view.sample, 2);
     // The shown sample sent again (replaced): its steps are redrawn.
     assert.deepEqual(
       fx(state.receive({ type: 'run/sample', runId: 'run-a', sample: full.samples[2]! })),
-      expectFx({ parts: ['answers', 'samples', 'samplesHead', 'steps'] }),
+      expectFx({ parts: ['answers', 'browse', 'samples', 'samplesHead', 'steps'] }),
     );
   });
 
@@ -252,7 +252,7 @@ describe('live deltas', () => {
       judge: 'self',
       judgement: full.samples[1]!.judgements.self!,
     });
-    assert.deepEqual(fx(effects), expectFx({ parts: ['answers', 'samples', 'samplesHead'] }));
+    assert.deepEqual(fx(effects), expectFx({ parts: ['answers', 'browse', 'samples', 'samplesHead'] }));
     assert.deepEqual(
       state.summaries.map((s) => s.disagreement.count),
       [0, 2, 2],

@@ -8,6 +8,7 @@
  */
 import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
 import type { Run } from '../../src/core/schemas.js';
+import { describeFilters, emptyReason, hasFilters } from '../browse.js';
 import { badge, select } from '../components.js';
 import { answerNode, correctness, h, replace } from '../dom.js';
 import { firstErrorText, hasSelf, judgeCell, judgeName, prmJudges, tableJudges } from '../model.js';
@@ -54,9 +55,15 @@ function judgeHeading(judge: string): [HTMLElement, HTMLElement] {
     : [h('span', { class: 'name-full' }, judge), h('span', { class: 'name-short' }, 'PRM')];
 }
 
+/**
+ * The samples' heading (`element`: what the judges disagree on, how many samples the filters
+ * show, the PRM compared) and the columns' heads (`columnsHead`, with why the list is empty when
+ * it is); the column widths go on `gridHolders`, which hold the rows.
+ */
 export function renderSamplesHead(
   element: HTMLElement,
-  list: HTMLElement,
+  columnsHead: HTMLElement,
+  gridHolders: HTMLElement[],
   state: PanelState,
   dispatch: Dispatch,
 ): void {
@@ -66,10 +73,12 @@ export function renderSamplesHead(
   const total = state.summaries.reduce((sum, s) => sum + s.disagreement.count, 0);
   const samplesWith = state.summaries.filter((s) => s.disagreement.count > 0).length;
   const { narrow, wide } = columns(state);
-  for (const target of [element, list]) {
+  for (const target of gridHolders) {
     target.style.setProperty('--sample-columns', narrow);
     target.style.setProperty('--sample-columns-wide', wide);
   }
+  const filters = state.filters();
+  const filtered = hasFilters(filters);
   const judgeHeads = tableJudges(run).map((judge) =>
     h(
       'span',
@@ -83,6 +92,16 @@ export function renderSamplesHead(
   replace(
     element,
     h('h3', {}, 'Samples'),
+    filtered
+      ? h(
+          'span',
+          {
+            class: `shown-count${state.shown.length === 0 ? ' none-shown' : ''}`,
+            title: `filtered: ${describeFilters(filters).join(' · ')}`,
+          },
+          `${state.shown.length} of ${state.summaries.length} shown`,
+        )
+      : null,
     h(
       'span',
       { class: 'muted' },
@@ -97,6 +116,9 @@ export function renderSamplesHead(
           (prm) => dispatch({ kind: 'setPrm', prm }),
         )
       : null,
+  );
+  replace(
+    columnsHead,
     h(
       'div',
       { class: 'sample-row sample-columns', 'aria-hidden': 'true' },
@@ -113,12 +135,15 @@ export function renderSamplesHead(
       h('span', { class: 'num', title: 'steps where the judges disagree' }, '≠'),
       h('span', { class: 'num', title: 'steps rated by you; ✓ = first error set' }, 'rated'),
     ),
+    filtered && state.shown.length === 0
+      ? h('p', { class: 'empty-filter', role: 'status' }, emptyReason(run, filters))
+      : null,
   );
 }
 
 export function renderSampleRow(state: PanelState, dispatch: Dispatch, position: number): HTMLElement {
   const run = state.run!;
-  const summary = state.summaries[position]!;
+  const summary = state.shown[position]!;
   const { sample } = summary;
   const selected = sample.index === state.view.sample;
   const humanFirst = state.labels[sample.index]?.firstError;
@@ -139,10 +164,11 @@ export function renderSampleRow(state: PanelState, dispatch: Dispatch, position:
   const row = h(
     'div',
     {
-      class: `sample-row${selected ? ' selected' : ''}${summary.disagreement.count > 0 ? ' has-disagreement' : ''}${sample.error ? ' failed' : ''}`,
+      class: `sample-row${selected ? ' selected' : ''}${summary.disagreement.count > 0 ? ' has-disagreement' : ''}${sample.error ? ' failed' : ''}${state.search.samples.has(sample.index) ? ' has-match' : ''}`,
       role: 'option',
       'aria-selected': selected ? 'true' : 'false',
       title: sample.error ?? '',
+      'data-sample': String(sample.index),
     },
     h('span', { class: 'idx num' }, String(sample.index)),
     sample.error
@@ -171,4 +197,10 @@ export function renderSampleRow(state: PanelState, dispatch: Dispatch, position:
   );
   row.addEventListener('click', () => dispatch({ kind: 'selectSample', sample: sample.index }));
   return row;
+}
+
+/** The search changed: the sample rows on screen say again, in place, which hold matches. */
+export function remarkSampleRows(list: HTMLElement, state: PanelState): void {
+  for (const row of list.querySelectorAll<HTMLElement>('.sample-row[data-sample]'))
+    row.classList.toggle('has-match', state.search.samples.has(Number(row.dataset.sample)));
 }

@@ -4,9 +4,10 @@
  * dataset's, the person's), its text, the self and PRM score bars, and its labels. Built with `h()`.
  */
 import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
-import type { Judgement } from '../../src/core/schemas.js';
+import type { Judgement, Sample } from '../../src/core/schemas.js';
 import { checkbox, collapsible, icon } from '../components.js';
 import { answerNode, type Child, correctness, h, replace } from '../dom.js';
+import { markMatches } from '../highlight.js';
 import { appendMathText } from '../math.js';
 import {
   formatScore,
@@ -31,7 +32,12 @@ export function renderStepsHead(element: HTMLElement, state: PanelState, dispatc
   const run = state.run;
   const sample = state.currentSample();
   if (!run || !sample) {
-    replace(element, h('h3', {}, 'Steps'), h('span', { class: 'muted' }, 'No sample yet.'));
+    const hidden = run !== null && run.samples.length > 0 && state.shown.length === 0;
+    replace(
+      element,
+      h('h3', {}, 'Steps'),
+      h('span', { class: 'muted' }, hidden ? 'No sample is shown: the filters keep none.' : 'No sample yet.'),
+    );
     return;
   }
   const humanFirst = state.labels[sample.index]?.firstError;
@@ -113,7 +119,7 @@ export function renderStepRow(state: PanelState, dispatch: Dispatch, position: n
   const disagree = summary.disagreement.steps[step] === true;
   const selected = step === state.view.step;
   const text = h('div', { class: 'step-text' });
-  appendMathText(text, sample.steps[step]!, { defer: true });
+  fillStepText(text, state, sample, step);
 
   const flags: Child[] = [];
   if (judgeFirstError(run, sample, SELF_JUDGE_ID) === step)
@@ -178,6 +184,41 @@ export function renderStepRow(state: PanelState, dispatch: Dispatch, position: n
     dispatch({ kind: 'selectStep', step, scroll: false });
   });
   return row;
+}
+
+/** A step's text, math typeset, with the search's matches marked. */
+function fillStepText(text: HTMLElement, state: PanelState, sample: Sample, step: number): void {
+  appendMathText(text, sample.steps[step]!, { defer: true });
+  const found = state.matchesAt(sample.index, step);
+  if (found.length === 0) return;
+  const length = state.search.query.length;
+  markMatches(
+    text,
+    sample.steps[step]!,
+    found.map((i) => {
+      const start = state.search.matches[i]!.start;
+      return { start, end: start + length, current: i === state.search.current };
+    }),
+  );
+}
+
+/**
+ * The search changed: the marks of the step rows on screen are redrawn in their text alone. The
+ * rows stay (no new layout of the list per key typed); rows with no mark before or after are
+ * left as they are.
+ */
+export function remarkStepRows(list: HTMLElement, state: PanelState): void {
+  const sample = state.currentSample();
+  if (!sample) return;
+  for (const row of list.querySelectorAll<HTMLElement>('.step[data-step]')) {
+    const step = Number(row.dataset.step);
+    const text = row.querySelector<HTMLElement>('.step-text');
+    if (!text) continue;
+    if (state.matchesAt(sample.index, step).length === 0 && !text.querySelector('mark, .search-hit'))
+      continue;
+    text.replaceChildren();
+    fillStepText(text, state, sample, step);
+  }
 }
 
 function scoreBar(
