@@ -170,15 +170,17 @@ export class StepLensApp {
     renderAnswers(this.answers, state);
     renderSamplesHead(this.samplesHead, this.sampleList.element, state, this.dispatchFn);
     const generation = ++this.renderGeneration;
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        if (generation !== this.renderGeneration) return;
-        this.sampleList.setCount(this.state.summaries.length);
-        this.renderSteps();
-        // A run opened at a given step (from the Dataset Report): bring it into view.
-        if (scroll) this.scrollToSelected();
-      }, 0),
-    );
+    const lists = () => {
+      if (generation !== this.renderGeneration) return;
+      this.sampleList.setCount(this.state.summaries.length);
+      this.renderSteps();
+      // A run opened at a given step (from the Dataset Report): bring it into view.
+      if (scroll) this.scrollToSelected();
+    };
+    // The page's first paint carries the opened sample's first steps (the lists render only what
+    // is on screen, and math waits for KaTeX); later runs paint their summary first.
+    if (performance.getEntriesByName('steplens:first-step').length === 0) lists();
+    else requestAnimationFrame(() => setTimeout(lists, 0));
   }
 
   private scrollToSelected(): void {

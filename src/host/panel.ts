@@ -16,7 +16,7 @@ import {
   skippedLines,
   type WebviewMessage,
 } from '../protocol.js';
-import { createNonce, panelHtml } from '../webviewHtml.js';
+import { createNonce, panelDeferredAssets, panelHtml } from '../webviewHtml.js';
 import { saveAudit } from './auditSave.js';
 import { EDITOR_PANEL_TYPE, VIEW_ID } from './ids.js';
 import type { RunStorage } from './storage.js';
@@ -127,6 +127,10 @@ export class PanelHub
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      deferred: panelDeferredAssets(
+        (name) => webview.asWebviewUri(vscode.Uri.joinPath(dist, name)).toString(),
+        false,
+      ),
     });
     const connection: Connection = { webview, ready: false, queue: [] };
     this.connections.add(connection);
