@@ -56,6 +56,7 @@ function verifyAfterPaint(raw: unknown, stillShown: () => boolean, refuse: (reas
     void getValidators()
       .then((module) => module.zodRefusal(raw))
       .then((reason) => {
+        performance.mark('steplens:verified');
         if (reason !== undefined && stillShown()) refuse(reason);
       });
   });

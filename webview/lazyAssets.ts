@@ -53,6 +53,9 @@ function loadAsset(name: AssetName): Promise<void> {
 }
 
 async function load(name: AssetName): Promise<void> {
+  // The assets follow the panel's script in the page: asked for early, they wait for the parser.
+  if (document.readyState === 'loading')
+    await new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }));
   const assets = document.getElementById(DEFERRED_ASSETS_ID);
   if (assets instanceof HTMLTemplateElement) {
     const css = assets.content.querySelector(`style[data-asset="${name}"]`)?.textContent;

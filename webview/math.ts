@@ -99,6 +99,7 @@ function requestKatex(): void {
     setTimeout(() => {
       void loadKatex().then((engine) => {
         if (!engine) return;
+        performance.mark('steplens:katex');
         katex = engine;
         schedule();
       });

@@ -118,7 +118,8 @@ export function renderStepRow(state: PanelState, dispatch: Dispatch, position: n
   const labels = state.labels[sample.index];
   const disagree = summary.disagreement.steps[step] === true;
   const selected = step === state.view.step;
-  const text = h('div', { class: 'step-text' });
+  // Element Timing names the step's text: the bench reads when it was first on screen.
+  const text = h('div', { class: 'step-text', elementtiming: 'step-text' });
   appendMathText(text, sample.steps[step]!, { defer: true });
 
   const flags: Child[] = [];
