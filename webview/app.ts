@@ -21,8 +21,6 @@ import { VirtualList } from './virtualList.js';
 
 export class StepLensApp {
   readonly state: PanelState;
-  /** Bumped on every full render, so a deferred half of an outdated render does nothing. */
-  private renderGeneration = 0;
   /** What the save notice says now: it is redrawn only when that changes, so it is announced once. */
   private saveNoticeSays = '';
 
@@ -156,10 +154,6 @@ export class StepLensApp {
 
   private readonly dispatchFn = (action: PanelAction) => this.dispatch(action);
 
-  /**
-   * The problem, answers and rerankers first; the lists after the browser has painted them, so a
-   * large run shows its summary at once instead of after the first screen of steps is laid out.
-   */
   private renderAll(scroll = false): void {
     const state = this.state;
     this.root.classList.remove('empty');
@@ -169,18 +163,12 @@ export class StepLensApp {
     renderHeader(this.header, state);
     renderAnswers(this.answers, state);
     renderSamplesHead(this.samplesHead, this.sampleList.element, state, this.dispatchFn);
-    const generation = ++this.renderGeneration;
-    const lists = () => {
-      if (generation !== this.renderGeneration) return;
-      this.sampleList.setCount(this.state.summaries.length);
-      this.renderSteps();
-      // A run opened at a given step (from the Dataset Report): bring it into view.
-      if (scroll) this.scrollToSelected();
-    };
-    // The page's first paint carries the opened sample's first steps (the lists render only what
-    // is on screen, and math waits for KaTeX); later runs paint their summary first.
-    if (performance.getEntriesByName('steplens:first-step').length === 0) lists();
-    else requestAnimationFrame(() => setTimeout(lists, 0));
+    // The lists in the same task: the frame that shows a run shows its opened sample's first steps
+    // (the lists render only what is on screen, and math waits for KaTeX, so this stays short).
+    this.sampleList.setCount(state.summaries.length);
+    this.renderSteps();
+    // A run opened at a given step (from the Dataset Report): bring it into view.
+    if (scroll) this.scrollToSelected();
   }
 
   private scrollToSelected(): void {

@@ -72,6 +72,9 @@ function vscodeHost(api: VsCodeApi): HostSeam {
       const queue: unknown[] = [];
       let shows = 0;
       const deliver = (message: HostMessage) => {
+        // Says when the frame showing a run has been painted: the integration suite times opening one.
+        if (message.type === 'run/show')
+          afterPaint(() => api.postMessage({ type: 'panel/painted', runId: message.run.id }));
         const handling = performance.now();
         try {
           listener(message);

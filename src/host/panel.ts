@@ -153,6 +153,8 @@ export class PanelHub
 
   /** Messages posted, by type: a live run must send deltas, not the whole run per update. */
   readonly sent = new Map<HostMessage['type'], number>();
+  /** When a panel last said it painted a run, by run id (Date.now()): the integration suite times opening a run. */
+  readonly painted = new Map<string, number>();
 
   private post(connection: Connection, message: HostMessage): void {
     this.sent.set(message.type, (this.sent.get(message.type) ?? 0) + 1);
@@ -199,6 +201,10 @@ export class PanelHub
         break;
       case 'log/error':
         this.log.error(`panel: ${message.message}`);
+        break;
+      case 'panel/painted':
+        // The first panel to paint it counts; the suite clears the entry before it opens the run.
+        if (!this.painted.has(message.runId)) this.painted.set(message.runId, Date.now());
         break;
     }
   }
