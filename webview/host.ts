@@ -10,7 +10,7 @@
  * a run is after the first paint. Messages keep their order.
  */
 import type { HostMessage, WebviewMessage } from '../src/protocol.js';
-import { loadValidators, type ValidatorsApi } from './lazyAssets.js';
+import { afterPaint, loadValidators, type ValidatorsApi } from './lazyAssets.js';
 import { lightCheckShow } from './runCheck.js';
 
 export interface HostSeam {
@@ -40,11 +40,6 @@ async function getValidators(): Promise<ValidatorsApi> {
   validators ??= await loadValidators();
   if (!validators) throw new Error('the page carries no validators: host messages cannot be checked');
   return validators;
-}
-
-/** Runs `work` in a task after the next frame has been painted. */
-function afterPaint(work: () => void): void {
-  requestAnimationFrame(() => setTimeout(work, 0));
 }
 
 /**

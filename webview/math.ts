@@ -9,7 +9,7 @@
  * the page carries it as a deferred asset (lazyAssets.ts), loaded after the panel's first paint, so
  * the problem and the first steps appear as text first and their math is typeset a moment later.
  */
-import { type KatexApi, loadKatex } from './lazyAssets.js';
+import { afterPaint, type KatexApi, loadKatex } from './lazyAssets.js';
 
 /**
  * Display $$…$$ and \[…\], inline \(…\) and $…$, and a bare \boxed{…} (models often write the final
@@ -88,23 +88,18 @@ function schedule(): void {
   requestAnimationFrame(drain);
 }
 
-/**
- * Loads KaTeX once, after the frame being prepared now has been painted: a rendering task queued
- * from an animation frame runs after that frame, so the first paint never waits for it.
- */
+/** Loads KaTeX once, after the frame being prepared now has been painted (lazyAssets.afterPaint). */
 function requestKatex(): void {
   if (katexRequested) return;
   katexRequested = true;
-  requestAnimationFrame(() =>
-    setTimeout(() => {
-      void loadKatex().then((engine) => {
-        if (!engine) return;
-        performance.mark('steplens:katex');
-        katex = engine;
-        schedule();
-      });
-    }, 0),
-  );
+  afterPaint(() => {
+    void loadKatex().then((engine) => {
+      if (!engine) return;
+      performance.mark('steplens:katex');
+      katex = engine;
+      schedule();
+    });
+  });
 }
 
 /** Appends `text` to `parent`, math typeset (now if cached, else within a few frames), the rest as text. */
