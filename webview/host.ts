@@ -116,7 +116,7 @@ function vscodeHost(api: VsCodeApi): HostSeam {
             }
           }
           if (!validators) {
-            void getValidators().then(pump);
+            void getValidators().then(pump, (error: unknown) => console.error(`StepLens: ${String(error)}`));
             return;
           }
           queue.shift();

@@ -15,7 +15,7 @@ import { afterPaint, type KatexApi, loadKatex } from './lazyAssets.js';
  * Display $$…$$ and \[…\], inline \(…\) and $…$, and a bare \boxed{…} (models often write the final
  * answer outside math mode), with up to two levels of nested braces. An inline `$` opens math only
  * when a non-space follows it and closes it only after a non-space and before no digit (pandoc's
- * rule), and `\$` is a dollar sign: "costs $12,000 and then $1,500" is prose, not math.
+ * rule), and `\$` never opens math: "costs $12,000 and then $1,500" is prose, not math.
  */
 const DELIMITERS =
   /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|(?<!\\)\$(?![\s$])((?:[^$\n\\]|\\[^\n])*?)(?<![\s\\])\$(?!\d)|(\\boxed\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})/g;
