@@ -1,8 +1,10 @@
 /**
- * The panel at the paper's scale, in the webview tests' Chromium: a 64 × 300 run made by the real
- * pipeline. First contentful paint of `steplens view --html` against a page that only parses the
- * same embedded run; the longest task while switching samples, scrolling, labeling and filtering
- * (VS Code path, fake host); opening the run file and replaying a 10,000-event audit log.
+ * The panel at the paper's scale, in the webview tests' Chromium: runs of 64 × 300 and 8 × 300 steps
+ * made by the real pipeline. For `steplens view --html`, first contentful paint and the first step's
+ * text on screen (Element Timing), each against a page that only parses the same embedded run,
+ * loaded alternately in the same browser; the longest task while switching samples, scrolling,
+ * labeling and filtering (VS Code path, fake host); opening the run file and replaying a
+ * 10,000-event audit log.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,24 +23,47 @@ import type { BenchRow } from './bench-pipeline.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const range = (values: number[], digits = 0) =>
+  `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 
-async function firstContentfulPaint(
+/**
+ * Records Element Timing entries from the start (a string: the test runner's transpiler would wrap
+ * a function in helpers the page does not have). The panel names each step's text `step-text`; the
+ * parse-only page names its one line `parsed`.
+ */
+const ELEMENT_TIMING = `
+  window.__elements = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) window.__elements.push({ id: entry.identifier, at: entry.renderTime || entry.loadTime });
+  }).observe({ type: 'element', buffered: true });
+`;
+
+/** One load: first contentful paint and when the element named `identifier` was first on screen. */
+async function paintTimes(
   browser: Browser,
   path: string,
-  selector: string,
-): Promise<{ fcp: number; ready: number }> {
+  identifier: string,
+): Promise<{ fcp: number; text: number }> {
   const context = await browser.newContext({ viewport: { width: 560, height: 1000 } });
-  const page = await context.newPage();
-  await page.goto(`file://${path}`);
-  await page.waitForSelector(selector, { timeout: 60_000 });
-  await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
-  const result = await page.evaluate((sel) => {
-    const fcp = performance.getEntriesByName('first-contentful-paint')[0]!.startTime;
-    const mark = performance.getEntriesByName('steplens:first-step')[0];
-    return { fcp, ready: mark ? mark.startTime : Number.NaN, selector: sel };
-  }, selector);
-  await context.close();
-  return result;
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(ELEMENT_TIMING);
+    await page.goto(`file://${path}`);
+    return await page
+      .waitForFunction(
+        (id) => {
+          const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime;
+          const elements = (window as unknown as { __elements: { id: string; at: number }[] }).__elements;
+          const text = elements.find((entry) => entry.id === id)?.at;
+          return fcp !== undefined && text !== undefined ? { fcp, text } : undefined;
+        },
+        identifier,
+        { timeout: 60_000 },
+      )
+      .then((handle) => handle.jsonValue() as Promise<{ fcp: number; text: number }>);
+  } finally {
+    await context.close();
+  }
 }
 
 /** The reference: the same run embedded the same way, parsed, and one line written. */
@@ -49,17 +74,58 @@ function parseOnlyPage(run: Run): string {
 const data = JSON.parse(document.getElementById('steplens-data').textContent);
 const p = document.createElement('p');
 p.className = 'parsed';
+p.setAttribute('elementtiming', 'parsed');
 p.textContent = 'parsed ' + data.run.samples.length + ' samples';
 document.body.append(p);
 </script></body></html>`;
 }
 
-async function longestTasks(browser: Browser, run: Run): Promise<Record<string, number>> {
+/**
+ * The standalone page of `run` against the parse-only page, loaded alternately RUNS times each:
+ * medians (the ratio column) with the range of the loads and of the per-pair ratios in the name.
+ */
+async function standaloneRows(browser: Browser, run: Run, label: string, dir: string): Promise<BenchRow[]> {
+  const ours = join(dir, `run-${label}.html`);
+  const reference = join(dir, `parse-only-${label}.html`);
+  writeFileSync(ours, await standaloneHtml({ run, events: [] }, 'bench'));
+  writeFileSync(reference, parseOnlyPage(run));
+  const fcp: number[] = [];
+  const step: number[] = [];
+  const parsed: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const a = await paintTimes(browser, ours, 'step-text');
+    const b = await paintTimes(browser, reference, 'parsed');
+    fcp.push(a.fcp);
+    step.push(a.text);
+    parsed.push(b.fcp);
+  }
+  const ratios = (values: number[]) =>
+    range(
+      values.map((value, i) => value / parsed[i]!),
+      2,
+    );
+  const referenceName = `parse-only page FCP (${range(parsed)} ms)`;
+  return [
+    {
+      name: `panel FCP, ${label} run, view --html (${range(fcp)} ms; ratios ${ratios(fcp)})`,
+      value: median(fcp),
+      unit: 'ms',
+      reference: median(parsed),
+      referenceName,
+    },
+    {
+      name: `panel first step text on screen, ${label} (${range(step)} ms; ratios ${ratios(step)})`,
+      value: median(step),
+      unit: 'ms',
+      reference: median(parsed),
+      referenceName,
+    },
+  ];
+}
+
+export async function longestTasks(browser: Browser, run: Run): Promise<Record<string, number>> {
   const panel = await openPanel(browser, { width: 560, height: 1000 });
   try {
-    await panel.send({ type: 'run/show', run, events: [], readOnly: false });
-    await panel.page.waitForSelector('.step');
-    await panel.page.waitForTimeout(1000);
     await panel.page.evaluate(() => {
       const w = window as unknown as { __long: number[] };
       w.__long = [];
@@ -67,6 +133,17 @@ async function longestTasks(browser: Browser, run: Run): Promise<Record<string, 
         for (const entry of list.getEntries()) w.__long.push(entry.duration);
       }).observe({ type: 'longtask' });
     });
+    await panel.send({ type: 'run/show', run, events: [], readOnly: false });
+    await panel.page.waitForSelector('.step');
+    // What the panel does after its first paint: KaTeX loads, zod checks the run (in slices).
+    await panel.page.waitForFunction(
+      () =>
+        performance.getEntriesByName('steplens:katex').length > 0 &&
+        performance.getEntriesByName('steplens:verified').length > 0,
+      undefined,
+      { timeout: 60_000 },
+    );
+    await panel.page.waitForTimeout(1000);
     const take = () =>
       panel.page.evaluate(() => {
         const w = window as unknown as { __long: number[] };
@@ -76,6 +153,7 @@ async function longestTasks(browser: Browser, run: Run): Promise<Record<string, 
       });
     const settle = () => panel.page.waitForTimeout(150);
     const result: Record<string, number> = {};
+    result['opening a run (its show, then KaTeX and zod after the first paint)'] = await take();
     for (let i = 0; i < 12; i++) {
       await panel.page.keyboard.press('Shift+J');
       await panel.page.waitForTimeout(40);
@@ -121,26 +199,18 @@ function auditLog(run: Run, count: number): string {
 
 export async function benchPanel(): Promise<BenchRow[]> {
   const run = await makeRun(LARGE_RUN);
+  const small = await makeRun({ ...LARGE_RUN, samples: 8 });
   const dir = mkdtempSync(join(tmpdir(), 'steplens-bench-'));
-  const ours = join(dir, 'run.html');
-  const reference = join(dir, 'parse-only.html');
-  writeFileSync(ours, await standaloneHtml({ run, events: [] }, 'bench'));
-  writeFileSync(reference, parseOnlyPage(run));
   const runPath = join(dir, 'run.json');
   await writeRun(runPath, run);
   const log = auditLog(run, 10_000);
 
   const browser = await launchChromium();
   try {
-    const oursFcp: number[] = [];
-    const oursStep: number[] = [];
-    const referenceFcp: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const a = await firstContentfulPaint(browser, ours, '.step');
-      oursFcp.push(a.fcp);
-      oursStep.push(a.ready);
-      referenceFcp.push((await firstContentfulPaint(browser, reference, '.parsed')).fcp);
-    }
+    const pages = [
+      ...(await standaloneRows(browser, run, '64×300', dir)),
+      ...(await standaloneRows(browser, small, '8×300', dir)),
+    ];
     const tasks = await longestTasks(browser, run);
     const openTimes: number[] = [];
     const replayTimes: number[] = [];
@@ -152,22 +222,8 @@ export async function benchPanel(): Promise<BenchRow[]> {
       replayAudit(parseAuditLog(log).events);
       replayTimes.push(performance.now() - started);
     }
-    const referenceMs = median(referenceFcp);
     return [
-      {
-        name: 'panel FCP, 64×300 run (view --html)',
-        value: median(oursFcp),
-        unit: 'ms',
-        reference: referenceMs,
-        referenceName: 'parse-only page FCP',
-      },
-      {
-        name: 'panel first step on screen',
-        value: median(oursStep),
-        unit: 'ms',
-        reference: referenceMs,
-        referenceName: 'parse-only page FCP',
-      },
+      ...pages,
       ...Object.entries(tasks).map(([what, ms]) => ({
         name: `longest task while ${what}`,
         value: ms,
@@ -194,3 +250,12 @@ export async function benchPanel(): Promise<BenchRow[]> {
     await browser.close();
   }
 }
+
+// `npx tsx scripts/bench-panel.ts`: this part of `npm run bench` alone (after `node scripts/build.mjs --production`).
+if (process.argv[1]?.endsWith('bench-panel.ts'))
+  void benchPanel().then((rows) => {
+    for (const row of rows)
+      console.log(
+        `${row.name}: ${row.value.toFixed(1)} ${row.unit} vs ${row.reference.toFixed(1)} (${row.referenceName}) = ${(row.value / row.reference).toFixed(2)}`,
+      );
+  });

@@ -1,6 +1,7 @@
 // Bundles the extension host (cjs, vscode external), the CLI (node, executable), and the panel
 // (browser): once with its fonts as files for the VS Code webview, once self-contained (fonts
-// inlined) for the standalone page of `steplens view --html`. `--production` minifies.
+// inlined) for the standalone page of `steplens view --html`. KaTeX (code, stylesheet, fonts) is
+// bundled apart from the panel: the page loads it after its first paint. `--production` minifies.
 import { chmod } from 'node:fs/promises';
 import * as esbuild from 'esbuild';
 
@@ -58,6 +59,15 @@ const builds = [
     outfile: 'dist/webview.js',
     sourcemap: !production,
   },
+  // KaTeX, and zod with the protocol's schemas: run after the panel's first paint (webview/lazyAssets.ts).
+  { ...browser, format: 'iife', entryPoints: ['webview/katex.ts'], outfile: 'dist/katex.js' },
+  {
+    ...browser,
+    format: 'iife',
+    entryPoints: ['webview/validatorsEntry.ts'],
+    alias: { zod: './webview/zod.ts' },
+    outfile: 'dist/validators.js',
+  },
   // The Dataset Report view's problems table (its page's plots are the host's script-free HTML).
   {
     ...browser,
@@ -76,20 +86,24 @@ const builds = [
     outfile: 'dist/adjudicate.js',
     sourcemap: !production,
   },
-  {
-    ...browser,
-    entryPoints: ['webview/styles.css'],
-    outfile: 'dist/webview.css',
-    loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
-    assetNames: 'fonts/[name]',
-  },
-  {
-    ...browser,
-    entryPoints: ['webview/styles.css'],
-    outfile: 'dist/standalone.css',
-    loader: { '.woff2': 'dataurl', '.ttf': 'dataurl' },
-    plugins: [dropFallbackFonts],
-  },
+  // The panel's own rules with the codicons (the first paint needs both), and KaTeX's: fonts as
+  // files for the VS Code webview, inlined for the standalone page.
+  ...['styles', 'katex'].flatMap((name) => [
+    {
+      ...browser,
+      entryPoints: [`webview/${name}.css`],
+      outfile: `dist/${name === 'styles' ? 'webview' : name}.css`,
+      loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
+      assetNames: 'fonts/[name]',
+    },
+    {
+      ...browser,
+      entryPoints: [`webview/${name}.css`],
+      outfile: `dist/standalone${name === 'styles' ? '' : `-${name}`}.css`,
+      loader: { '.woff2': 'dataurl', '.ttf': 'dataurl' },
+      plugins: [dropFallbackFonts],
+    },
+  ]),
 ];
 
 // The integration suite runs inside the extension host: bundled like the extension itself.

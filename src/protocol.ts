@@ -140,6 +140,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('panel/openInEditor') }),
   z.object({ type: z.literal('command/run'), command: z.enum(PANEL_COMMANDS) }),
   z.object({ type: z.literal('log/error'), message: z.string().max(2000) }),
+  /** The panel has painted the frame that shows a run (its opened sample's first steps). */
+  z.object({ type: z.literal('panel/painted'), runId: z.string() }),
 ]);
 export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;
 

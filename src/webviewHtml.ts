@@ -9,6 +9,30 @@ export function createNonce(): string {
   return randomBytes(18).toString('base64');
 }
 
+/** A deferred asset's script and stylesheet: URIs, or the code when the page inlines them. */
+export interface DeferredAsset {
+  script?: string;
+  style?: string;
+}
+
+/**
+ * The panel's deferred assets (webview/lazyAssets.ts names them) from the files in dist/: `file`
+ * turns a file name into what the page carries — a webview URI, or the file's text for a page that
+ * inlines them (the standalone page, whose KaTeX stylesheet has its fonts inlined).
+ */
+export function panelDeferredAssets(
+  file: (name: string) => string,
+  inline: boolean,
+): { inline: boolean; assets: Record<string, DeferredAsset> } {
+  return {
+    inline,
+    assets: {
+      katex: { script: file('katex.js'), style: file(inline ? 'standalone-katex.css' : 'katex.css') },
+      validators: { script: file('validators.js') },
+    },
+  };
+}
+
 export interface PanelHtmlOptions {
   title: string;
   nonce: string;
@@ -20,6 +44,12 @@ export interface PanelHtmlOptions {
   /** … or inline ones (standalone). */
   inlineScript?: string;
   inlineStyle?: string;
+  /**
+   * What the panel loads after its first paint (webview/lazyAssets.ts: KaTeX, zod), by name: the
+   * URIs of files beside the bundle (VS Code) or the code itself (standalone), kept inert until
+   * the panel asks for them.
+   */
+  deferred?: { inline: boolean; assets: Record<string, DeferredAsset> };
   /** Data embedded in the page for the standalone, read-only view. */
   embedded?: unknown;
   /**
@@ -75,6 +105,24 @@ export function panelHtml(options: PanelHtmlOptions): string {
     : options.inlineScript === undefined
       ? ''
       : `<script nonce="${nonce}">${inlineSafe(options.inlineScript, 'script')}</script>`;
+  const deferred = options.deferred;
+  const assets =
+    deferred === undefined
+      ? ''
+      : deferred.inline
+        ? // Inert until the panel copies a part into a nonce'd element: the parser only scans it.
+          `<template id="steplens-deferred">${Object.entries(deferred.assets)
+            .map(
+              ([name, asset]) =>
+                (asset.style === undefined
+                  ? ''
+                  : `<style data-asset="${escapeHtml(name)}">${inlineSafe(asset.style, 'style')}</style>`) +
+                (asset.script === undefined
+                  ? ''
+                  : `<script data-asset="${escapeHtml(name)}">${inlineSafe(asset.script, 'script')}</script>`),
+            )
+            .join('')}</template>`
+        : `<script type="application/json" id="steplens-deferred">${scriptSafeJson(deferred.assets)}</script>`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -88,6 +136,7 @@ ${style}
 ${options.body ?? '<div id="app"></div>'}
 ${data}
 ${script}
+${assets}
 </body>
 </html>
 `;

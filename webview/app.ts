@@ -22,8 +22,6 @@ import { VirtualList } from './virtualList.js';
 
 export class StepLensApp {
   readonly state: PanelState;
-  /** Bumped on every full render, so a deferred half of an outdated render does nothing. */
-  private renderGeneration = 0;
   /** What the save notice says now: it is redrawn only when that changes, so it is announced once. */
   private saveNoticeSays = '';
 
@@ -181,10 +179,6 @@ export class StepLensApp {
 
   private readonly dispatchFn = (action: PanelAction) => this.dispatch(action);
 
-  /**
-   * The problem, answers and rerankers first; the lists after the browser has painted them, so a
-   * large run shows its summary at once instead of after the first screen of steps is laid out.
-   */
   private renderAll(scroll = false): void {
     const state = this.state;
     this.root.classList.remove('empty');
@@ -196,16 +190,12 @@ export class StepLensApp {
     this.renderSamplesHead();
     this.searchBar.syncField();
     this.searchBar.render();
-    const generation = ++this.renderGeneration;
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        if (generation !== this.renderGeneration) return;
-        this.sampleList.setCount(this.state.shown.length);
-        this.renderSteps();
-        // A run opened at a given step (from the Dataset Report): bring it into view.
-        if (scroll) this.scrollToSelected();
-      }, 0),
-    );
+    // The lists in the same task: the frame that shows a run shows its opened sample's first steps
+    // (the lists render only what is on screen, and math waits for KaTeX, so this stays short).
+    this.sampleList.setCount(this.state.shown.length);
+    this.renderSteps();
+    // A run opened at a given step (from the Dataset Report): bring it into view.
+    if (scroll) this.scrollToSelected();
   }
 
   private scrollToSelected(): void {

@@ -4,27 +4,38 @@
  * become markup of its own. Typeset math is cached, since the same steps scroll into view again;
  * math not yet cached is typeset in slices of a few milliseconds per frame, showing its TeX source
  * meanwhile, so that opening a sample of 300 steps never blocks the page.
+ *
+ * KaTeX itself (half the panel's code, and its stylesheet with fonts) is not in the panel's bundle:
+ * the page carries it as a deferred asset (lazyAssets.ts), loaded after the panel's first paint, so
+ * the problem and the first steps appear as text first and their math is typeset a moment later.
  */
-import katex from 'katex';
+import { afterPaint, type KatexApi, loadKatex } from './lazyAssets.js';
 
-// Display $$…$$ and \[…\], inline \(…\) and $…$, and a bare \boxed{…} (models often write the final
-// answer outside math mode), with up to two levels of nested braces.
+/**
+ * Display $$…$$ and \[…\], inline \(…\) and $…$, and a bare \boxed{…} (models often write the final
+ * answer outside math mode), with up to two levels of nested braces. An inline `$` opens math only
+ * when a non-space follows it and closes it only after a non-space and before no digit (pandoc's
+ * rule), and `\$` never opens math: "costs $12,000 and then $1,500" is prose, not math.
+ */
 const DELIMITERS =
-  /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|\$([^$\n]+?)\$|(\\boxed\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})/g;
+  /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|(?<!\\)\$(?![\s$])((?:[^$\n\\]|\\[^\n])*?)(?<![\s\\])\$(?!\d)|(\\boxed\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})/g;
 const cache = new Map<string, string>();
 const CACHE_LIMIT = 20_000;
 /** Milliseconds of typesetting per frame; the rest waits for the next frame. */
 const FRAME_BUDGET_MS = 8;
 
+let katex: KatexApi | undefined;
+let katexRequested = false;
+
 function cacheKey(tex: string, displayMode: boolean): string {
   return `${displayMode ? 'D' : 'I'}${tex}`;
 }
 
-function typeset(tex: string, displayMode: boolean): string {
+function typeset(engine: KatexApi, tex: string, displayMode: boolean): string {
   const key = cacheKey(tex, displayMode);
   let html = cache.get(key);
   if (html === undefined) {
-    html = katex.renderToString(tex, {
+    html = engine.renderToString(tex, {
       displayMode,
       throwOnError: false,
       trust: false,
@@ -48,27 +59,47 @@ interface PendingMath {
 const pending: PendingMath[] = [];
 let scheduled = false;
 
-function fill(element: HTMLElement, tex: string, display: boolean): void {
+function fill(element: HTMLElement, html: string): void {
   // KaTeX's own output, with trust off, from a string it escaped: the one place HTML is assigned.
-  element.innerHTML = typeset(tex, display);
+  element.innerHTML = html;
   element.classList.remove('math-pending');
 }
 
 function drain(): void {
   scheduled = false;
+  const engine = katex;
+  if (!engine) return;
   const start = performance.now();
   while (pending.length > 0 && performance.now() - start < FRAME_BUDGET_MS) {
     const job = pending.shift()!;
     // A row scrolled away before its turn is skipped; it is typeset again if it comes back.
-    if (job.element.isConnected) fill(job.element, job.tex, job.display);
+    if (job.element.isConnected) fill(job.element, typeset(engine, job.tex, job.display));
   }
   if (pending.length > 0) schedule();
 }
 
 function schedule(): void {
+  if (!katex) {
+    requestKatex();
+    return;
+  }
   if (scheduled) return;
   scheduled = true;
   requestAnimationFrame(drain);
+}
+
+/** Loads KaTeX once, after the frame being prepared now has been painted (lazyAssets.afterPaint). */
+function requestKatex(): void {
+  if (katexRequested) return;
+  katexRequested = true;
+  afterPaint(() => {
+    void loadKatex().then((engine) => {
+      if (!engine) return;
+      performance.mark('steplens:katex');
+      katex = engine;
+      schedule();
+    });
+  });
 }
 
 /** Appends `text` to `parent`, math typeset (now if cached, else within a few frames), the rest as text. */
@@ -81,13 +112,14 @@ export function appendMathText(parent: HTMLElement, text: string, options: { def
     const tex = displayTex ?? match[3] ?? match[4] ?? match[5] ?? '';
     const element = document.createElement(display ? 'div' : 'span');
     element.className = display ? 'math math-display' : 'math';
-    if (options.defer && !cache.has(cacheKey(tex, display))) {
+    const cached = cache.get(cacheKey(tex, display));
+    if (cached !== undefined) fill(element, cached);
+    else if (katex && !options.defer) fill(element, typeset(katex, tex, display));
+    else {
       element.classList.add('math-pending');
       element.textContent = match[0];
       pending.push({ element, tex, display });
       schedule();
-    } else {
-      fill(element, tex, display);
     }
     parent.append(element);
     last = match.index + match[0].length;

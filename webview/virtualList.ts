@@ -23,13 +23,35 @@ export class VirtualList {
   private frame = 0;
   /** Watches the rows in the DOM, and only those: a row is unobserved the moment it leaves. */
   private readonly resizes = new ResizeObserver((entries) => this.onResize(entries));
+  /**
+   * The page has not scrolled yet: known without reading window.scrollY, which forces a layout of
+   * the whole page (for the first one, its styling too) before the panel's first paint.
+   */
+  private atTop = true;
+  /**
+   * The viewport's height as last read where reading it was free (layout clean: a scroll, a resize,
+   * a size report). Before the first such moment window.innerHeight would force a layout too; the
+   * screen's height bounds it, and the first size report puts the real one in place.
+   */
+  private viewport: number | undefined;
 
   constructor(private readonly options: VirtualListOptions) {
     this.element = document.createElement('div');
     this.element.className = 'virtual-list';
     this.element.setAttribute('role', 'listbox');
-    window.addEventListener('scroll', () => this.schedule(), { passive: true });
-    window.addEventListener('resize', () => this.invalidateAll());
+    window.addEventListener(
+      'scroll',
+      () => {
+        this.atTop = false;
+        this.viewport = window.innerHeight;
+        this.schedule();
+      },
+      { passive: true },
+    );
+    window.addEventListener('resize', () => {
+      this.viewport = window.innerHeight;
+      this.invalidateAll();
+    });
   }
 
   get size(): number {
@@ -77,6 +99,7 @@ export class VirtualList {
 
   scrollToIndex(index: number, align: 'nearest' | 'center' = 'nearest'): void {
     if (index < 0 || index >= this.count) return;
+    this.atTop = false;
     this.ensureOffsets();
     const top = this.listTop() + this.offsets[index]!;
     const height = this.heights[index]!;
@@ -126,14 +149,17 @@ export class VirtualList {
   private layout(): void {
     this.ensureOffsets();
     const overscan = this.options.overscan ?? 4;
-    const top = window.scrollY - this.listTop();
+    // At the top of the page no row above the viewport can be on screen, whatever the list's
+    // offset: rendering from row 0 spares a forced layout (the first one styles the whole page).
+    const top = this.atTop ? 0 : window.scrollY - this.listTop();
     const first = this.count === 0 ? 0 : Math.max(0, this.indexAt(Math.max(0, top)) - overscan);
-    const last =
-      this.count === 0 ? -1 : Math.min(this.count - 1, this.indexAt(top + window.innerHeight) + overscan);
+    const viewport = this.viewport ?? Math.max(screen.availHeight, 600);
+    const last = this.count === 0 ? -1 : Math.min(this.count - 1, this.indexAt(top + viewport) + overscan);
 
     for (const index of [...this.rendered.keys()]) if (index < first || index > last) this.removeRow(index);
-    // Create first, then measure in one pass: reading a height after each insert would force a
-    // layout per row.
+    // Rows are placed at their known or estimated offsets and measured once the browser has laid
+    // them out (the ResizeObserver reports every new row before the frame is painted): reading a
+    // height here would force a layout of the page on every call.
     for (let index = first; index <= last; index++) {
       let row = this.rendered.get(index);
       if (!row) {
@@ -146,7 +172,7 @@ export class VirtualList {
       }
       row.style.transform = `translateY(${this.offsets[index]}px)`;
     }
-    this.measure(this.rendered);
+    this.element.style.height = `${this.offsets[this.count] ?? 0}px`;
   }
 
   /**
@@ -154,6 +180,11 @@ export class VirtualList {
    * it move now, before the frame is painted, so rows never gap or overlap until the next scroll.
    */
   private onResize(entries: ResizeObserverEntry[]): void {
+    if (this.viewport === undefined) {
+      this.viewport = window.innerHeight;
+      // Rows rendered for the screen's height beyond the viewport's go at the next frame.
+      this.schedule();
+    }
     const changed = new Map<number, HTMLElement>();
     for (const entry of entries) {
       const row = entry.target as HTMLElement;

@@ -7,7 +7,7 @@ import { auditPathForRun, describeSkipped, readAuditLog } from '../io/auditLog.j
 import { writeFileAtomic } from '../io/files.js';
 import { readRun } from '../io/runFiles.js';
 import { skippedLines } from '../protocol.js';
-import { createNonce, panelHtml } from '../webviewHtml.js';
+import { createNonce, panelDeferredAssets, panelHtml } from '../webviewHtml.js';
 
 /** The browser bundles sit beside the CLI bundle in dist/ (or, run from source, in the repo's dist/). */
 const DIST = basename(__dirname) === 'dist' ? __dirname : join(__dirname, '..', '..', 'dist');
@@ -16,11 +16,21 @@ export async function standaloneHtml(
   embedded: { run: unknown; events: unknown[]; skipped?: unknown },
   title: string,
 ): Promise<string> {
-  const [inlineScript, inlineStyle] = await Promise.all([
-    readFile(join(DIST, 'webview.js'), 'utf8'),
-    readFile(join(DIST, 'standalone.css'), 'utf8'),
-  ]);
-  return panelHtml({ title, nonce: createNonce(), inlineScript, inlineStyle, embedded });
+  const files = new Map<string, string>();
+  await Promise.all(
+    ['webview.js', 'standalone.css', 'katex.js', 'standalone-katex.css', 'validators.js'].map(async (name) =>
+      files.set(name, await readFile(join(DIST, name), 'utf8')),
+    ),
+  );
+  const file = (name: string) => files.get(name)!;
+  return panelHtml({
+    title,
+    nonce: createNonce(),
+    inlineScript: file('webview.js'),
+    inlineStyle: file('standalone.css'),
+    deferred: panelDeferredAssets(file, true),
+    embedded,
+  });
 }
 
 export async function runView(args: {

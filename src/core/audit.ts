@@ -2,8 +2,8 @@
  * Audit labels: the current labels are the replay of the append-only event log. Undo appends the
  * event that restores the previous value, so the log never loses a change.
  */
-import type { AuditEvent, Sample } from './schemas.js';
-import { SCHEMA_VERSION, type WHO_WAS_RIGHT } from './schemas.js';
+import type { AuditEvent, Sample, WHO_WAS_RIGHT } from './schemas.js';
+import { SCHEMA_VERSION } from './schemaVersion.js';
 
 export type StepRating = -1 | 0 | 1;
 export type WhoWasRight = (typeof WHO_WAS_RIGHT)[number];

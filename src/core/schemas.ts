@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { RunConfigSchema } from './config.js';
 import { SafeIdSchema } from './ids.js';
 import { ProblemSchema } from './problems.js';
+import { SCHEMA_VERSION } from './schemaVersion.js';
 
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION };
 
 const Probability = z.number().min(0).max(1);
 const StepIndex = z.number().int().min(0);

@@ -17,7 +17,7 @@ import {
   skippedLines,
   type WebviewMessage,
 } from '../protocol.js';
-import { createNonce, panelHtml } from '../webviewHtml.js';
+import { createNonce, panelDeferredAssets, panelHtml } from '../webviewHtml.js';
 import type { Annotators } from './annotator.js';
 import { saveAudit } from './auditSave.js';
 import { EDITOR_PANEL_TYPE, VIEW_ID } from './ids.js';
@@ -157,6 +157,10 @@ export class PanelHub
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      deferred: panelDeferredAssets(
+        (name) => webview.asWebviewUri(vscode.Uri.joinPath(dist, name)).toString(),
+        false,
+      ),
     });
     const connection: Connection = { webview, ready: false, queue: [] };
     this.connections.add(connection);
@@ -179,6 +183,8 @@ export class PanelHub
 
   /** Messages posted, by type: a live run must send deltas, not the whole run per update. */
   readonly sent = new Map<HostMessage['type'], number>();
+  /** When a panel last said it painted a run, by run id (Date.now()): the integration suite times opening a run. */
+  readonly painted = new Map<string, number>();
 
   private post(connection: Connection, message: HostMessage): void {
     this.sent.set(message.type, (this.sent.get(message.type) ?? 0) + 1);
@@ -226,6 +232,10 @@ export class PanelHub
         break;
       case 'log/error':
         this.log.error(`panel: ${message.message}`);
+        break;
+      case 'panel/painted':
+        // The first panel to paint it counts; the suite clears the entry before it opens the run.
+        if (!this.painted.has(message.runId)) this.painted.set(message.runId, Date.now());
         break;
     }
   }

@@ -19,6 +19,7 @@ import { REPORT_PANEL_TYPE } from '../../src/host/ids.js';
 import { readRunConfig } from '../../src/host/settings.js';
 import { writeRun } from '../../src/io/runFiles.js';
 import { writeDatasetReport } from '../../src/jobs/dataset.js';
+import { createNonce } from '../../src/webviewHtml.js';
 
 const EXTENSION_ID = 'steplens.steplens';
 
@@ -42,6 +43,51 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+const TIMING_RUNS = 5;
+
+/** `run` grown to the paper's scale: 64 samples × 300 steps, math in every step, a reasoning trace. */
+function largeRun(run: Run): Run {
+  const samples = Array.from({ length: 64 }, (_, index) => {
+    const base = run.samples[index % run.samples.length]!;
+    const steps = Array.from(
+      { length: 300 },
+      (_, step) => `Step ${step} of sample ${index}: so $x_{${step}} = ${step}^2 - ${step}$, which we check.`,
+    );
+    const judgements = Object.fromEntries(
+      Object.entries(base.judgements).map(([judge, judgement]) => [
+        judge,
+        { ...judgement, stepScores: steps.map((_, step) => ((step * 7 + index) % 10) / 10), firstError: -1 },
+      ]),
+    );
+    return {
+      ...base,
+      index,
+      steps,
+      text: steps.join('\n\n'),
+      reasoning: 'Thinking. '.repeat(500),
+      judgements,
+    };
+  });
+  return { ...run, id: 'timing-64x300', samples };
+}
+
+/** A webview that parses the run posted to it, writes one line, and says so after the next frame. */
+function parseOnlyWebview(): string {
+  const nonce = createNonce();
+  return `<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'">
+</head><body><script nonce="${nonce}">
+const vscode = acquireVsCodeApi();
+window.addEventListener('message', (event) => {
+  const p = document.createElement('p');
+  p.textContent = 'parsed ' + event.data.run.samples.length + ' samples';
+  document.body.append(p);
+  requestAnimationFrame(() => setTimeout(() => vscode.postMessage({ type: 'painted' }), 0));
+});
+vscode.postMessage({ type: 'ready' });
+</script></body></html>`;
 }
 
 describe('StepLens in VS Code', () => {
@@ -88,6 +134,56 @@ describe('StepLens in VS Code', () => {
     const steplens = await api();
     await until('a ready panel', () => steplens.hub.readyPanels >= 1);
     assert.equal(steplens.hub.current?.run.id, run.id);
+  });
+
+  it('opening a 64 × 300 run paints its first steps (timed against posting it to an empty webview)', async () => {
+    const steplens = await api();
+    await until('a ready panel', () => steplens.hub.readyPanels >= 1);
+    const big = largeRun(run);
+    const bigPath = join(workspaceRoot(), '.steplens', 'runs', `${big.id}.json`);
+    await writeRun(bigPath, big);
+    const message = { type: 'run/show', run: big, events: [], readOnly: false };
+    // The reference: a webview that only parses the run it is posted and writes one line.
+    const empty = vscode.window.createWebviewPanel('steplens.timing', 'timing', vscode.ViewColumn.Beside, {
+      enableScripts: true,
+    });
+    const received: { type: string; at: number }[] = [];
+    empty.webview.onDidReceiveMessage((m: { type: string }) =>
+      received.push({ type: m.type, at: Date.now() }),
+    );
+    empty.webview.html = parseOnlyWebview();
+    await until('the empty webview ready', () => received.some((m) => m.type === 'ready'));
+    const reference: number[] = [];
+    for (let i = 0; i < TIMING_RUNS; i++) {
+      received.length = 0;
+      const started = Date.now();
+      await empty.webview.postMessage(message);
+      const painted = await until('the empty webview painted', () =>
+        received.find((m) => m.type === 'painted'),
+      );
+      reference.push(painted.at - started);
+    }
+    empty.dispose();
+    const opened: number[] = [];
+    for (let i = 0; i < TIMING_RUNS; i++) {
+      steplens.hub.painted.delete(big.id);
+      const started = Date.now();
+      await vscode.commands.executeCommand('steplens.openRun', vscode.Uri.file(bigPath));
+      const painted = await until('the panel painted the run', () => steplens.hub.painted.get(big.id));
+      opened.push(painted - started);
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const timing = {
+      run: '64×300',
+      commandToFirstStepMs: opened,
+      postToEmptyWebviewMs: reference,
+      ratio: median(opened) / median(reference),
+    };
+    const path = process.env.STEPLENS_IT_RESULTS;
+    if (path) writeFileSync(`${path}.timing.json`, JSON.stringify(timing));
+    assert.equal(steplens.hub.current?.run.id, big.id);
+    // Back to the first run for the tests that follow.
+    await vscode.commands.executeCommand('steplens.openRun', vscode.Uri.file(runPath));
   });
 
   it('a live analysis sends the panel deltas, not the whole run on every update', async () => {

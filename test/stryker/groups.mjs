@@ -51,7 +51,7 @@ export const GROUPS = {
     tests: tests(/^(problems|steps|json|text-|audit-log|config|cli-batch)/),
   },
   'core-config': {
-    mutate: files('src/core', ['config', 'cost', 'schemas', 'jsonSchemas']),
+    mutate: files('src/core', ['config', 'cost', 'schemas', 'schemaVersion', 'jsonSchemas']),
     tests: tests(/^(config|cost|schemas)/),
   },
   'llm-wire': {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { HostMessage, WebviewMessage } from '../../src/protocol.js';
-import { createNonce, panelHtml } from '../../src/webviewHtml.js';
+import { createNonce, panelDeferredAssets, panelHtml } from '../../src/webviewHtml.js';
 import { ROOT } from '../support.js';
 
 let pagePath: string | undefined;
@@ -51,6 +51,7 @@ export function panelPagePath(): string {
     nonce: createNonce(),
     inlineScript: readFileSync(join(ROOT, 'dist', 'webview.js'), 'utf8'),
     inlineStyle: readFileSync(join(ROOT, 'dist', 'standalone.css'), 'utf8'),
+    deferred: panelDeferredAssets((name) => readFileSync(join(ROOT, 'dist', name), 'utf8'), true),
   });
   pagePath = join(mkdtempSync(join(tmpdir(), 'steplens-panel-')), 'panel.html');
   writeFileSync(pagePath, html);

@@ -1,0 +1,222 @@
+/**
+ * The panel's first paint: the real panel (problem, answers, the opened sample's first steps), not a
+ * placeholder, with nothing it needs behind KaTeX, zod or a later frame; what the page did not check
+ * it does not show; dollar amounts in prose stay prose.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { standaloneHtml } from '../../src/cli/view.js';
+import type { Run } from '../../src/core/schemas.js';
+import { launchChromium, TEST_OUTPUT } from '../browser.js';
+import { DEMO_PROBLEM, EIGHT_SAMPLES, LARGE_RUN, makeRun } from '../fixtures/makeRun.js';
+import { openPanel } from './panelPage.js';
+
+let browser: Browser;
+/** 8 samples × 300 steps: the size users open most. */
+let run: Run;
+let small: Run;
+
+before(async () => {
+  browser = await launchChromium();
+  run = await makeRun({ ...LARGE_RUN, samples: 8 });
+  small = await makeRun(EIGHT_SAMPLES);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/**
+ * No animation frame callback ever runs: everything the panel defers until after its first paint
+ * (KaTeX, zod's check, later renders, the virtual list's second pass) is blocked for good, so what
+ * the page shows is what its first paint could show.
+ */
+const BLOCK_FRAMES = `
+  window.__blockedFrames = 0;
+  window.requestAnimationFrame = () => { window.__blockedFrames += 1; return 0; };
+`;
+
+async function standalonePage(
+  shown: unknown,
+  init?: string,
+): Promise<{ page: Page; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'steplens-first-paint-'));
+  const path = join(dir, 'run.html');
+  writeFileSync(path, await standaloneHtml({ run: shown, events: [] }, 'first paint'));
+  const context = await browser.newContext({ viewport: { width: 560, height: 1000 } });
+  const page = await context.newPage();
+  if (init) await page.addInitScript(init);
+  await page.goto(`file://${path}`);
+  return { page, close: () => context.close() };
+}
+
+/** What a person sees of the opened sample: its heading and the first step's text. */
+async function openedSample(page: Page) {
+  return page.evaluate(() => ({
+    heading: document.querySelector('.steps-head h3')?.textContent,
+    firstStep: document.querySelector('.step[data-step="0"] .step-text')?.textContent,
+    steps: document.querySelectorAll('.step').length,
+    sampleRows: document.querySelectorAll('.sample-list .virtual-row').length,
+    problem: document.querySelector('.problem')?.textContent ?? '',
+    answers: document.querySelectorAll('.answers tbody tr').length,
+    katex: typeof (window as unknown as { steplensKatex?: unknown }).steplensKatex,
+    zod: typeof (window as unknown as { steplensValidators?: unknown }).steplensValidators,
+    blocked: (window as unknown as { __blockedFrames?: number }).__blockedFrames,
+  }));
+}
+
+const visibleSteps = (page: Page) =>
+  page.$$eval('.step', (rows) => rows.filter((row) => row.checkVisibility()).length);
+
+describe('the first paint', () => {
+  test('of view --html carries the opened sample’s first steps, with KaTeX, zod and every later frame blocked', async () => {
+    const { page, close } = await standalonePage(run, BLOCK_FRAMES);
+    try {
+      await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
+      const seen = await openedSample(page);
+      const opened = run.samples.find((sample) => seen.heading === `Sample ${sample.index}`);
+      assert.ok(opened, `the opened sample's heading is shown (saw ${seen.heading})`);
+      // Math waits for KaTeX: the step's text shows its TeX source meanwhile.
+      assert.equal(seen.firstStep, opened.steps[0]);
+      assert.match(seen.problem, /Find the sum of the squares/);
+      assert.ok(seen.answers > 0, 'the answers table is drawn');
+      assert.deepEqual([seen.katex, seen.zod], ['undefined', 'undefined'], 'neither KaTeX nor zod ran');
+      assert.ok((seen.blocked ?? 0) > 0, 'the panel did ask for later frames, which never came');
+      // Virtualisation holds from the first paint: a screen of rows, not 300 steps or every sample.
+      assert.ok(seen.steps > 3 && seen.steps <= 20, `${seen.steps} step rows`);
+      assert.ok(seen.sampleRows === run.samples.length, 'all 8 sample rows fit the screen');
+      await page.screenshot({ path: join(TEST_OUTPUT, 'panel-first-paint.png') });
+    } finally {
+      await close();
+    }
+  });
+
+  test('of view --html is the frame that puts the first step’s text on screen', async () => {
+    const timing = `
+      window.__text = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) window.__text.push(entry.renderTime);
+      }).observe({ type: 'element', buffered: true });
+    `;
+    const { page, close } = await standalonePage(run, timing);
+    try {
+      const [fcp, text] = await page
+        .waitForFunction(() => {
+          const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime;
+          const text = (window as unknown as { __text: number[] }).__text[0];
+          return fcp !== undefined && text !== undefined ? [fcp, text] : undefined;
+        })
+        .then((handle) => handle.jsonValue() as Promise<[number, number]>);
+      assert.equal(text, fcp, 'the step text was painted in the first contentful frame');
+    } finally {
+      await close();
+    }
+  });
+
+  test('in VS Code: the frame after run/show carries the first steps, with every later frame blocked', async () => {
+    const panel = await openPanel(browser, { width: 560, height: 1000 });
+    try {
+      await panel.page.evaluate(BLOCK_FRAMES);
+      await panel.send({ type: 'run/show', run, events: [], readOnly: false });
+      await panel.page.waitForSelector('.step[data-step="0"]');
+      const seen = await openedSample(panel.page);
+      const opened = run.samples.find((sample) => seen.heading === `Sample ${sample.index}`);
+      assert.ok(opened, `the opened sample's heading is shown (saw ${seen.heading})`);
+      assert.equal(seen.firstStep, opened.steps[0]);
+      assert.deepEqual([seen.katex, seen.zod], ['undefined', 'undefined'], 'neither KaTeX nor zod ran');
+      assert.ok(seen.steps > 3 && seen.steps <= 20, `${seen.steps} step rows`);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
+describe('what the page did not check it does not show', () => {
+  test('a run the light check refuses is never drawn; the page names the field zod refuses', async () => {
+    const bad = structuredClone(run);
+    bad.samples[3]!.judgements.self!.stepScores[7] = 1.5;
+    // With every frame after the first blocked, a run drawn by mistake would never be withdrawn.
+    const { page, close } = await standalonePage(bad, BLOCK_FRAMES);
+    try {
+      await page.waitForFunction(() =>
+        /does not parse/.test(document.querySelector('header.problem')?.textContent ?? ''),
+      );
+      const text = (await page.textContent('header.problem')) ?? '';
+      assert.match(text, /run\.samples\.3\.judgements\.self\.stepScores\.7/);
+      assert.equal(await visibleSteps(page), 0, 'no step of it is drawn');
+    } finally {
+      await close();
+    }
+  });
+
+  test('a run only zod refuses (a duplicate judge id) is withdrawn after the first paint, with zod’s message', async () => {
+    const bad = structuredClone(run);
+    bad.config.prms.push({ ...bad.config.prms[0]! });
+    const { page, close } = await standalonePage(bad);
+    try {
+      await page.waitForFunction(
+        () => /does not parse/.test(document.querySelector('header.problem')?.textContent ?? ''),
+        undefined,
+        {
+          timeout: 30_000,
+        },
+      );
+      const text = (await page.textContent('header.problem')) ?? '';
+      assert.match(text, /run\.config\.prms\.1\.id: duplicate judge id "qwen-prm"/);
+      assert.equal(await visibleSteps(page), 0, 'its steps are gone');
+    } finally {
+      await close();
+    }
+  });
+
+  test('in VS Code, a run/show only zod refuses is withdrawn and logged', async () => {
+    const panel = await openPanel(browser);
+    try {
+      const bad = structuredClone(small);
+      bad.createdAt = 'yesterday';
+      await panel.send({ type: 'run/show', run: bad, events: [], readOnly: false });
+      await panel.page.waitForFunction(() =>
+        /does not parse/.test(document.querySelector('header.problem')?.textContent ?? ''),
+      );
+      assert.match((await panel.page.textContent('header.problem')) ?? '', /run\.createdAt/);
+      const logged = (await panel.posted()).filter((message) => message.type === 'log/error');
+      assert.equal(logged.length, 1);
+      assert.match(logged[0]!.type === 'log/error' ? logged[0]!.message : '', /run\/show.*run\.createdAt/);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
+describe('dollars in prose', () => {
+  test('dollar amounts stay text, inline math $x^2$ is typeset', async () => {
+    const problem = {
+      ...DEMO_PROBLEM,
+      text: 'A bike costs $12,000 and a helmet $1,500; a bell costs \\$5. Find $x^2$ where $x = 3$.',
+    };
+    const shown = await makeRun(EIGHT_SAMPLES, problem);
+    const panel = await openPanel(browser);
+    try {
+      await panel.send({ type: 'run/show', run: shown, events: [], readOnly: false });
+      await panel.page.waitForSelector('.problem .katex');
+      await panel.page.waitForFunction(() => document.querySelectorAll('.math-pending').length === 0);
+      const typeset = await panel.page.$$eval('.problem .math', (nodes) =>
+        nodes.map((node) => (node.querySelector('.katex') ? 'typeset' : node.textContent)),
+      );
+      assert.deepEqual(typeset, ['typeset', 'typeset'], '$x^2$ and $x = 3$, and nothing else, are math');
+      const prose = await panel.page.$eval('.problem', (node) => {
+        const copy = node.cloneNode(true) as HTMLElement;
+        for (const math of copy.querySelectorAll('.math')) math.remove();
+        return copy.textContent ?? '';
+      });
+      assert.match(prose, /costs \$12,000 and a helmet \$1,500; a bell costs \\\$5\. Find {2}where/);
+    } finally {
+      await panel.close();
+    }
+  });
+});
