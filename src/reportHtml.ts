@@ -1,7 +1,8 @@
 /**
- * `report.html`: the dataset report as one self-contained page — offline, no script, the panel's
- * CSP (src/webviewHtml.ts), light and dark by prefers-color-scheme or by VS Code's theme variables
- * when shown in a webview. The plots are SVG built in core (src/core/svgPlot.ts); the tables are
+ * `report.html`: the dataset report as one self-contained page — offline, the panel's CSP
+ * (src/webviewHtml.ts), light and dark by prefers-color-scheme or by VS Code's theme variables
+ * when shown in a webview. Its one script (REST_SCRIPT, by nonce) only moves the sections below
+ * the first screen into the page after the first paint; every figure and table is markup. The plots are SVG built in core (src/core/svgPlot.ts); the tables are
  * built here; every piece of data is escaped. The report itself is embedded as JSON
  * (`#steplens-data`, escaped against `</script>`) for whoever wants the numbers back.
  *
@@ -10,7 +11,7 @@
  * problems where the folders disagree most.
  */
 import { basename, resolve } from 'node:path';
-import type { DatasetReport } from './core/datasetReport.js';
+import { accuracyNoData, type DatasetReport } from './core/datasetReport.js';
 import type { EvaluationReport } from './core/evaluation.js';
 import {
   PAPER_METHODS,
@@ -38,8 +39,14 @@ const NEUTRAL = 11;
 const DASHES = [undefined, '6 4', '2 3', '10 3 2 3'];
 
 export const REPORT_CSS = `
-/* Off-screen figures and tables are laid out when scrolled to: the first paint is the top of the page. */
+/*
+ * Off-screen figures and tables are laid out when scrolled to: the first paint is the top of the page.
+ * Not in the dataset report's first section, which is on screen: content-visibility there would only
+ * add a second layout pass before the first paint. Its later sections are skipped whole.
+ */
 figure, table, details { content-visibility: auto; contain-intrinsic-size: auto 480px; }
+section.lead figure, section.lead table { content-visibility: visible; contain-intrinsic-size: none; }
+section.later { content-visibility: auto; contain-intrinsic-size: auto 640px; }
 :root {
   color-scheme: light dark;
   --fg: var(--vscode-editor-foreground, #1f2328);
@@ -70,13 +77,20 @@ body {
   font: 13px/1.45 var(--vscode-font-family, system-ui, -apple-system, 'Segoe UI', sans-serif);
   color: var(--fg); background: var(--bg);
 }
-h1 { font-size: 20px; margin: 8px 0; }
+h1 { font-size: 20px; margin: 8px 0; overflow-wrap: anywhere; }
+@media (max-width: 480px) {
+  body { padding: 8px 10px 32px; }
+  h1 { font-size: 17px; }
+  h2 { font-size: 15px; }
+}
 h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--border); padding-bottom: 4px; }
 h3 { font-size: 14px; margin: 18px 0 6px; }
 p, li { max-width: 80ch; }
 .muted, figcaption { color: var(--muted); }
 .warn { color: var(--warn); font-weight: 600; }
+.no-data { border: 1px dashed var(--border); padding: 24px 16px; margin: 8px 0 16px; max-width: 620px; }
 figure { margin: 8px 0 16px; overflow-x: auto; }
+.figures > figure { min-width: 0; max-width: 100%; }
 figcaption { font-size: 12px; max-width: 90ch; }
 .figures { display: flex; flex-wrap: wrap; gap: 8px 24px; }
 table { border-collapse: collapse; margin: 6px 0 14px; font-variant-numeric: tabular-nums; }
@@ -84,8 +98,20 @@ th, td { border: 1px solid var(--border); padding: 3px 8px; text-align: right; w
 th { background: var(--stripe); }
 td:first-child, th:first-child { text-align: left; }
 tr.reference td { color: var(--muted); font-style: italic; }
-.table-scroll { overflow-x: auto; }
-.plot { display: block; font-size: 12px; }
+/*
+ * A table wider than the page scrolls in its own box; a shadow at an edge says there is more
+ * beyond it (the covers scroll with the table and hide the shadow at its ends).
+ */
+.table-scroll {
+  overflow-x: auto;
+  background:
+    linear-gradient(to right, var(--bg) 30%, transparent) left / 32px 100% no-repeat local,
+    linear-gradient(to left, var(--bg) 30%, transparent) right / 32px 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(128, 128, 128, 0.45), transparent) left / 10px 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(128, 128, 128, 0.45), transparent) right / 10px 100% no-repeat scroll;
+}
+/* Plots shrink to the page's width (a narrow webview), keeping their proportions. */
+.plot { display: block; font-size: 12px; max-width: 100%; height: auto; }
 .plot text { fill: var(--fg); font-family: inherit; }
 .plot .tick, .plot .note { fill: var(--muted); font-size: 11px; }
 .plot .axis-label { font-size: 12px; font-weight: 600; }
@@ -128,8 +154,12 @@ function table(
 }
 
 const p = (text: string, cls?: string) => `<p${cls ? ` class="${cls}"` : ''}>${escapeXml(text)}</p>`;
-const figure = (svg: string, caption: string) =>
-  `<figure>${svg}<figcaption>${escapeXml(caption)}</figcaption></figure>`;
+
+/** In place of a plot with nothing to draw: what it would show, and why it has no data. */
+const noData = (what: string, why: string) =>
+  `<p class="no-data" role="note"><strong>No data</strong> for ${escapeXml(what)}: ${escapeXml(why)}.</p>`;
+const figure = (svg: string, caption: string, captionAttrs = '') =>
+  `<figure>${svg}<figcaption${captionAttrs}>${escapeXml(caption)}</figcaption></figure>`;
 
 /**
  * Colour per method, in report order (s0 … s10; s11 is neutral); dash by kind: pass@k and oracle
@@ -193,8 +223,23 @@ export function folderName(dir: string): string {
 
 const paperGroup = (model: string) => `paper (${model})`;
 
-function accuracySection(report: DatasetReport, overlay: PaperOverlay | null): string {
+function accuracySection(
+  report: DatasetReport,
+  overlay: PaperOverlay | null,
+  later: (markup: string) => string,
+): string {
   const { reranking } = report;
+  const summary = p(
+    `${reranking.problems} problem(s) in the figures; excluded: ${reranking.excluded.noReference} without a reference, ${reranking.excluded.noUsableSample} without a usable sample. R = ${reranking.subsets} random subsets per problem and k, seed ${reranking.seed}.`,
+    'muted',
+  );
+  const empty = accuracyNoData(report);
+  if (empty !== null)
+    return [
+      '<h2 id="accuracy">Accuracy against k</h2>',
+      summary,
+      noData('the accuracy against k', empty),
+    ].join('\n');
   const methods = Object.keys(reranking.methods);
   const styles = methodStyles(methods);
   const series: LineSeries[] = methods.map((method) => {
@@ -264,18 +309,21 @@ function accuracySection(report: DatasetReport, overlay: PaperOverlay | null): s
         });
   return [
     '<h2 id="accuracy">Accuracy against k</h2>',
-    p(
-      `${reranking.problems} problem(s) in the figures; excluded: ${reranking.excluded.noReference} without a reference, ${reranking.excluded.noUsableSample} without a usable sample. R = ${reranking.subsets} random subsets per problem and k, seed ${reranking.seed}.`,
-      'muted',
-    ),
+    summary,
     figure(
       chart,
       `Accuracy (%) of each reranking method against the number of samples k. Error bars: ±1 standard error of the subset sampling (none where every subset was used, e.g. at k_max). Methods are shifted a pixel or two apart around each k so that equal values stay visible.${overlayNote}`,
+      // Element Timing: when the caption (after the plot) is painted, the plot is — the page's
+      // first real content for `npm run bench` (scripts/bench-report.ts).
+      ' elementtiming="first-content"',
     ),
-    table(
-      'id="table-accuracy"',
-      ['method', ...reranking.k.map((k) => `k=${k} (%)`)],
-      [...rows, ...paperRows],
+    // The same numbers as the plot: after the first paint, whose raster it would make a fifth dearer.
+    later(
+      table(
+        'id="table-accuracy"',
+        ['method', ...reranking.k.map((k) => `k=${k} (%)`)],
+        [...rows, ...paperRows],
+      ),
     ),
   ].join('\n');
 }
@@ -300,14 +348,18 @@ function precisionSection(report: DatasetReport): string {
       };
     }),
   });
+  const empty = accuracyNoData(report);
   const parts = [
     '<h2 id="precision">Precision of "correct" on hard problems</h2>',
-    figure(
-      chart,
-      'Per judge: of the samples it calls correct (no first error at its τ), the share with a right answer (S_TP/S_PRM above each bar), by problem difficulty in fifths of pass@1; "—": it called none correct there.',
-    ),
+    empty !== null
+      ? noData('the precision by difficulty', empty)
+      : figure(
+          chart,
+          'Per judge: of the samples it calls correct (no first error at its τ), the share with a right answer (S_TP/S_PRM above each bar), by problem difficulty in fifths of pass@1; "—": it called none correct there.',
+        ),
   ];
-  for (const judge of judges) {
+  // No problem counted: no per-judge figures either ("no hard problem" would be a claim).
+  for (const judge of empty !== null ? [] : judges) {
     const figures = report.precision[judge]!;
     parts.push(
       `<h3>${escapeXml(judge)}: hard problems (pass@1 ≤ ${escapeXml(pct(figures.difficulty))} %)</h3>`,
@@ -360,7 +412,14 @@ function calibrationSection(report: DatasetReport): string {
   if (judges.length === 0) return '';
   const diagrams = judges.map((judge) => {
     const result = report.calibration[judge]!;
-    return `<figure data-judge="${escapeXml(judge)}">${reliabilityDiagram({ title: `Reliability: ${judge}`, judge, bins: result.bins, ece: result.ece })}<figcaption>${escapeXml(`${judge}: ${result.samples} sample(s)`)}</figcaption></figure>`;
+    const plot =
+      result.samples === 0
+        ? noData(
+            `${judge}'s reliability`,
+            'no sample has both a solution score from this judge and an answer known right or wrong',
+          )
+        : reliabilityDiagram({ title: `Reliability: ${judge}`, judge, bins: result.bins, ece: result.ece });
+    return `<figure data-judge="${escapeXml(judge)}">${plot}<figcaption>${escapeXml(`${judge}: ${result.samples} sample(s)`)}</figcaption></figure>`;
   });
   return [
     '<h2 id="calibration">Calibration of solution scores</h2>',
@@ -419,13 +478,18 @@ function rules(report: DatasetReport): string {
   return `<details><summary>How each figure is computed</summary><ul>${report.rules.map((rule) => `<li>${escapeXml(rule)}</li>`).join('')}</ul></details>`;
 }
 
-/** The body of report.html for one dataset folder. */
-export function datasetReportBody(report: DatasetReport, name: string): string {
+/**
+ * The dataset report's markup: the title, the run summary and the accuracy section (its plot is what
+ * the first paint shows), then the sections below, each a `section.later` laid out only when
+ * scrolled near (content-visibility). `later` wraps what report.html puts on screen after its first
+ * paint: the accuracy table and the sections below.
+ */
+function datasetReportMarkup(report: DatasetReport, name: string, later: (markup: string) => string): string {
   const overlay = paperOverlay(report, name);
   const judges = report.judges
     .map((judge) => `${judge.id} (${judge.model}, τ ${report.thresholds[judge.id] ?? '—'})`)
     .join(', ');
-  return [
+  const lead = [
     `<h1>StepLens dataset report: ${escapeXml(name)}</h1>`,
     p(`${report.problems} problem(s) × ${report.samplesPerProblem} samples; judges: ${judges || 'none'}.`),
     report.samples.failed > 0 || report.excluded.length > 0
@@ -443,23 +507,65 @@ export function datasetReportBody(report: DatasetReport, name: string): string {
           'muted',
         )
       : '',
-    accuracySection(report, overlay),
-    precisionSection(report),
-    calibrationSection(report),
-    agreementSection(report),
-    rules(report),
-  ]
+    `<section class="lead">${accuracySection(report, overlay, later)}</section>`,
+  ];
+  const rest = [precisionSection(report), calibrationSection(report), agreementSection(report), rules(report)]
     .filter(Boolean)
-    .join('\n');
+    .map((section) => `<section class="later">${section}</section>`);
+  return [...lead.filter(Boolean), later(rest.join('\n'))].join('\n');
 }
 
+/** The body of report.html for one dataset folder, every section in the markup (the VS Code view's body). */
+export function datasetReportBody(report: DatasetReport, name: string): string {
+  return datasetReportMarkup(report, name, (markup) => markup);
+}
+
+/**
+ * Puts the accuracy table and the sections below the first screen into the page after its first
+ * contentful paint, so that the first paint is the title, the summary and the accuracy plot without
+ * waiting for the parse, layout and raster of the tables (issue 14: ≤ 1.5 × a page that only parses
+ * the same data). The markup waits in <noscript class="report-later">: with scripting on, the parser reads it as raw text (no elements
+ * built); with scripting off, it is the page. It is markup this module built, every value escaped
+ * (escapeXml turns each < into &#60;, so nothing in it can close the <noscript> early), and the
+ * template parses it exactly as the page's own parser would have. Whichever comes first: the first
+ * contentful paint, or three seconds (a page opened in a background tab never reports one).
+ */
+export const REST_SCRIPT = `(() => {
+  const later = document.querySelectorAll('noscript.report-later');
+  if (later.length === 0) return;
+  const observer = new PerformanceObserver((list) => {
+    if (list.getEntriesByName('first-contentful-paint').length > 0) setTimeout(insert);
+  });
+  const timer = setTimeout(insert, 3000);
+  let done = false;
+  function insert() {
+    if (done) return;
+    done = true;
+    observer.disconnect();
+    clearTimeout(timer);
+    for (const markup of later) {
+      const template = document.createElement('template');
+      template.innerHTML = markup.textContent;
+      markup.replaceWith(template.content);
+    }
+  }
+  observer.observe({ type: 'paint', buffered: true });
+})();`;
+
 export function datasetReportHtml(report: DatasetReport, name: string): string {
+  const later = (markup: string) => {
+    // Escaping makes this impossible; a future unescaped string must not end the <noscript> early.
+    if (/<\/noscript/i.test(markup))
+      throw new Error('report.html: markup shown after the first paint closes its <noscript>');
+    return markup === '' ? '' : `<noscript class="report-later">${markup}</noscript>`;
+  };
   return panelHtml({
     title: `StepLens report · ${name}`,
     nonce: createNonce(),
     inlineStyle: REPORT_CSS,
     embedded: { name, report },
-    body: `<main>${datasetReportBody(report, name)}</main>`,
+    body: `<main>${datasetReportMarkup(report, name, later)}</main>`,
+    inlineScript: REST_SCRIPT,
   });
 }
 

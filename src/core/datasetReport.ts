@@ -34,6 +34,8 @@ export const REPORT_RULES = [
 
 export interface DatasetReport {
   schemaVersion: 1;
+  /** The dataset's name given with `--name` (it titles the page and picks the paper's numbers); absent: the folder's name. */
+  name?: string;
   rules: string[];
   problems: number;
   samplesPerProblem: number;
@@ -95,6 +97,7 @@ const CalibrationSchema = z.object({
 /** report.json of a dataset folder, as published in schemas/dataset-report.schema.json. */
 export const DatasetReportSchema = z.object({
   schemaVersion: z.literal(1),
+  name: z.string().min(1).optional(),
   rules: z.array(z.string()),
   problems: Count,
   samplesPerProblem: z.number().int().min(1),
@@ -137,6 +140,8 @@ const reportTypesAgree: Same<z.infer<typeof DatasetReportSchema>, DatasetReport>
 void reportTypesAgree;
 
 export interface ReportOptions {
+  /** The dataset's name (`--name`), stored in the report. */
+  name?: string;
   subsets?: number;
   seed?: number;
   difficulty?: number;
@@ -151,6 +156,7 @@ export function datasetReport(index: DatasetIndex, options: ReportOptions = {}):
     for (let j = i + 1; j < ids.length; j++) agreement.push(judgeAgreement(index, ids[i]!, ids[j]!));
   return {
     schemaVersion: 1,
+    ...(options.name !== undefined ? { name: options.name } : {}),
     rules: REPORT_RULES,
     problems: index.problems.length,
     samplesPerProblem: index.samplesPerProblem,
@@ -183,6 +189,22 @@ function sampleCounts(index: DatasetIndex): DatasetReport['samples'] {
   return { total, failed, problemsShort };
 }
 
+/**
+ * Why the figures that need right and wrong answers (accuracy, precision) have no data — no problem
+ * counted — in words; null when they have some. An empty chart or a table of zeros would read as
+ * "every method is always wrong".
+ */
+export function accuracyNoData(report: DatasetReport): string | null {
+  const { problems, excluded } = report.reranking;
+  if (problems > 0) return null;
+  if (report.problems === 0) return 'the run has no problem yet';
+  if (excluded.noReference === report.problems)
+    return `no problem has a reference answer (${report.problems} without one) to tell a right answer from a wrong one`;
+  if (excluded.noUsableSample === report.problems)
+    return `no problem has a usable sample (every sample of all ${report.problems} failed)`;
+  return `${excluded.noReference} problem(s) have no reference answer and ${excluded.noUsableSample} no usable sample`;
+}
+
 const percent = (value: number | null | undefined) =>
   value === null || value === undefined ? '—' : (value * 100).toFixed(1);
 
@@ -190,7 +212,7 @@ const percent = (value: number | null | undefined) =>
 export function datasetReportMarkdown(report: DatasetReport, cell: (text: string) => string): string {
   const { reranking } = report;
   const lines = [
-    '# StepLens dataset report',
+    `# StepLens dataset report${report.name !== undefined ? `: ${cell(report.name)}` : ''}`,
     '',
     `${report.problems} problem(s) × ${report.samplesPerProblem} samples (${report.samples.failed} of ${report.samples.total} samples failed; ${report.samples.problemsShort} problem(s) with fewer usable samples than k; ${report.excluded.length} row(s) excluded when read${report.excluded.length > 0 ? ': see report.json' : ''}); judges: ${report.judges.map((judge) => `${cell(judge.id)} (${cell(judge.model)}, τ ${report.thresholds[judge.id] ?? '—'})`).join(', ')}.${report.complete ? '' : ' **Partial: the run has not finished.**'}`,
     '',
@@ -198,14 +220,19 @@ export function datasetReportMarkdown(report: DatasetReport, cell: (text: string
     '',
     `${reranking.problems} problem(s) in the figures; excluded: ${reranking.excluded.noReference} without a reference, ${reranking.excluded.noUsableSample} without a usable sample.`,
     '',
-    `| method | ${reranking.k.map((k) => `k=${k}`).join(' | ')} |`,
-    `|---|${reranking.k.map(() => '---|').join('')}`,
-    ...Object.entries(reranking.methods).map(
-      ([name, curve]) =>
-        `| ${cell(name)} | ${curve.mean.map((value, i) => `${percent(value)}${curve.stderr[i] ? ` ± ${percent(curve.stderr[i])}` : ''}`).join(' | ')} |`,
-    ),
-    '',
   ];
+  const noData = accuracyNoData(report);
+  if (noData !== null) lines.push(`**No data:** ${noData}.`, '');
+  else
+    lines.push(
+      `| method | ${reranking.k.map((k) => `k=${k}`).join(' | ')} |`,
+      `|---|${reranking.k.map(() => '---|').join('')}`,
+      ...Object.entries(reranking.methods).map(
+        ([name, curve]) =>
+          `| ${cell(name)} | ${curve.mean.map((value, i) => `${percent(value)}${curve.stderr[i] ? ` ± ${percent(curve.stderr[i])}` : ''}`).join(' | ')} |`,
+      ),
+      '',
+    );
   for (const [judge, figures] of Object.entries(report.precision)) {
     lines.push(
       `## ${cell(judge)}: precision of "correct" on hard problems (pass@1 ≤ ${percent(figures.difficulty)} %)`,

@@ -393,7 +393,13 @@ export interface BarChartSpec {
 
 /** Grouped bars on 0–100 %: one group of bars per category, one bar per group member. */
 export function barChart(spec: BarChartSpec): string {
-  const plotWidth = spec.plotWidth ?? 460;
+  // Wide enough that each bar's note (11 px, e.g. "1931/5395") fits over its own bar, not its neighbour's.
+  const bars = Math.max(1, spec.categories.length * spec.groups.length);
+  const noteWidth = Math.max(
+    0,
+    ...spec.groups.flatMap((group) => group.notes.map((note) => textWidth(note, 11))),
+  );
+  const plotWidth = Math.max(spec.plotWidth ?? 460, Math.ceil(((noteWidth + 4) * bars) / 0.8));
   const plotHeight = spec.plotHeight ?? 220;
   const legendWidth = 40 + Math.max(0, ...spec.groups.map((group) => textWidth(group.label)));
   const frame: Frame = {

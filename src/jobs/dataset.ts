@@ -701,21 +701,36 @@ export async function planDataset(
 
 /**
  * The report files of a dataset folder, from its index: `report.json`, `report.md` and
- * `report.html` (the page; `name`, default the folder's name, titles it and picks the paper's
- * numbers drawn beside the curves).
+ * `report.html` (the page; `name` titles it and picks the paper's numbers drawn beside the curves).
+ * The name is kept in report.json: a rebuild without one (the next `evaluate`, `report DIR`) keeps
+ * the name given before; never given, the folder's name titles the page.
  */
 export async function writeDatasetReport(
   out: string,
   index: DatasetIndex,
-  options: ReportOptions & { name?: string } = {},
+  options: ReportOptions = {},
 ): Promise<string[]> {
-  // Checked against the published schema before it is written.
-  const report: DatasetReport = DatasetReportSchema.parse(datasetReport(index, options));
   const paths = [join(out, 'report.json'), join(out, 'report.md'), join(out, 'report.html')];
+  const name = options.name ?? (await storedReportName(paths[0]!));
+  // Checked against the published schema before it is written.
+  const report: DatasetReport = DatasetReportSchema.parse(
+    datasetReport(index, { ...options, ...(name !== undefined ? { name } : {}) }),
+  );
   await writeFileAtomic(paths[0]!, `${JSON.stringify(report, null, 1)}\n`);
   await writeFileAtomic(paths[1]!, datasetReportMarkdown(report, markdownCell));
-  await writeFileAtomic(paths[2]!, datasetReportHtml(report, options.name ?? folderName(out)));
+  await writeFileAtomic(paths[2]!, datasetReportHtml(report, name ?? folderName(out)));
   return paths;
+}
+
+/** The name an earlier report.json was given; none when there is no such file or it is unreadable. */
+async function storedReportName(path: string): Promise<string | undefined> {
+  if (!existsSync(path)) return undefined;
+  try {
+    const name: unknown = JSON.parse(await readTextFile(path)).name;
+    return typeof name === 'string' && name.length > 0 ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A dataset folder's index, checked. */

@@ -7,30 +7,79 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { datasetReport } from '../../src/core/datasetReport.js';
-import { datasetReportHtml, methodStyles, paperOverlay } from '../../src/reportHtml.js';
+import { datasetReport, datasetReportMarkdown } from '../../src/core/datasetReport.js';
+import {
+  datasetReportBody,
+  datasetReportHtml,
+  methodStyles,
+  paperOverlay,
+  REST_SCRIPT,
+} from '../../src/reportHtml.js';
 import { runInProcess } from '../cli.js';
-import { reportIndex } from '../fixtures/reportDataset.js';
+import { datasetProblem, reportIndex, type SampleSpec } from '../fixtures/reportDataset.js';
 
 const report = datasetReport(reportIndex(), { subsets: 5 });
 
-test('one page under the panel’s CSP: no script to run, the report embedded and escaped', () => {
+test('one page under the panel’s CSP: one nonce’d script that only moves the rest in, the report embedded and escaped', () => {
   const name = 'aime24 </script><script>alert(1)</script>';
   const html = datasetReportHtml(report, name);
+  const nonce = /script-src &#39;nonce-([^&]+)&#39;/.exec(html)?.[1];
+  assert.ok(nonce, 'the CSP allows scripts by nonce only');
   assert.match(
     html,
     /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;nonce-/,
   );
   const scripts = [...html.matchAll(/<script[^>]*>/g)].map((m) => m[0]);
-  assert.deepEqual(scripts, ['<script type="application/json" id="steplens-data">']);
-  assert.equal(html.split('</script>').length, 2, 'the only </script> closes the data');
+  assert.deepEqual(scripts, [
+    '<script type="application/json" id="steplens-data">',
+    `<script nonce="${nonce}">`,
+  ]);
+  assert.equal(html.split('</script>').length, 3, 'the only </script>s close the data and the script');
+  assert.ok(html.includes(`<script nonce="${nonce}">${REST_SCRIPT}</script>`), 'the script is REST_SCRIPT');
   assert.match(
     html,
     /<h1>StepLens dataset report: aime24 &#60;\/script&#62;&#60;script&#62;alert\(1\)&#60;\/script&#62;<\/h1>/,
   );
-  const data = html.slice(html.indexOf('id="steplens-data">') + 19, html.lastIndexOf('</script>'));
+  const data = html.slice(html.indexOf('id="steplens-data">') + 19, html.indexOf('</script>'));
   assert.deepEqual(JSON.parse(data), JSON.parse(JSON.stringify({ name, report })));
   assert.doesNotMatch(html, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, 'nothing to fetch');
+});
+
+test('the first paint’s markup comes first; the table and the rest wait in <noscript>s that no id can close', () => {
+  const hostile = 'p9 </noscript><img src=x onerror=alert(1)></NOSCRIPT >';
+  const index = reportIndex();
+  index.problems.push(
+    datasetProblem(
+      hostile,
+      Array.from({ length: 8 }, (_, i) => [i === 0, -1, 0.9, -1, 0.9]),
+    ),
+  );
+  const html = datasetReportHtml(datasetReport(index, { subsets: 5 }), 'hostile');
+  const main = html.slice(html.indexOf('<main>'), html.indexOf('</main>') + 7);
+  const lead = main.slice(0, main.indexOf('<noscript'));
+  // Title, summary and the accuracy plot are parsed as elements, before anything else.
+  assert.deepEqual(
+    [...lead.matchAll(/<(h1|h2|svg|table)\b[^>]*>/g)].map((m) => m[0].split(/[ >]/)[0]),
+    ['<h1', '<h2', '<svg'],
+  );
+  assert.match(lead, /<section class="lead"><h2 id="accuracy">/);
+  const openers = [...main.matchAll(/<noscript\b[^>]*>/gi)];
+  const closers = [...main.matchAll(/<\/noscript/gi)];
+  assert.deepEqual(
+    openers.map((m) => m[0]),
+    ['<noscript class="report-later">', '<noscript class="report-later">'],
+  );
+  assert.equal(closers.length, 2, 'the hostile id cannot end a <noscript> early');
+  const [table, rest] = openers.map((m, i) => main.slice(m.index! + m[0].length, closers[i]!.index));
+  // The accuracy table stays in its section; the sections below run to the end of <main>.
+  assert.match(table!, /^<div class="table-scroll"><table id="table-accuracy">/);
+  assert.ok(main.slice(closers[0]!.index).startsWith('</noscript></section>'));
+  assert.ok(main.endsWith('</noscript></main>'));
+  for (const id of ['precision', 'calibration', 'agreement'])
+    assert.match(rest!, new RegExp(`<section class="later"><h2 id="${id}">`));
+  assert.ok(rest!.includes('p9 &#60;/noscript&#62;&#60;img src=x onerror=alert(1)&#62;'), 'the id as text');
+  // The VS Code view's body has every section as markup, no <noscript>.
+  assert.doesNotMatch(datasetReportBody(datasetReport(index, { subsets: 5 }), 'hostile'), /<\/?noscript/i);
 });
 
 test('the paper overlay: by dataset name, the Self-PRM model, k ≤ k_max', () => {
@@ -111,6 +160,23 @@ test('steplens report: one folder writes the page into it; several compare into 
   const page = readFileSync(JSON.parse(one.stdout).html, 'utf8');
   assert.match(page, /<title>StepLens report · AIME25 &#60;QwQ&#62;<\/title>/);
   assert.match(page, /paper \(QwQ-32B\)/);
+  // The name is kept in report.json (and report.md), and a rebuild without --name keeps it.
+  const stored = () => JSON.parse(readFileSync(join(root, 'aime25-a', 'report.json'), 'utf8')).name;
+  assert.equal(stored(), 'AIME25 <QwQ>');
+  assert.match(
+    readFileSync(join(root, 'aime25-a', 'report.md'), 'utf8'),
+    /^# StepLens dataset report: AIME25 &lt;QwQ&gt;\n/,
+  );
+  const rebuilt = await runInProcess(['report', join(root, 'aime25-a'), '--subsets', '5']);
+  assert.equal(rebuilt.code, 0, rebuilt.stderr);
+  assert.equal(stored(), 'AIME25 <QwQ>');
+  assert.match(
+    readFileSync(JSON.parse(rebuilt.stdout).html, 'utf8'),
+    /<title>StepLens report · AIME25 &#60;QwQ&#62;<\/title>/,
+  );
+  const renamed = await runInProcess(['report', join(root, 'aime25-a'), '--subsets', '5', '--name', 'mine']);
+  assert.equal(renamed.code, 0, renamed.stderr);
+  assert.equal(stored(), 'mine');
   const out = join(root, 'cmp');
   const compared = await runInProcess([
     'report',
@@ -141,6 +207,13 @@ test('steplens report: one folder writes the page into it; several compare into 
     const refused = await runInProcess(['report', ...args]);
     assert.equal(refused.code, 2, args.join(' '));
   }
+  // Never named: no name in report.json, the folder's name on the page.
+  const plain = await runInProcess(['report', join(root, 'aime25-b'), '--subsets', '5']);
+  assert.equal(JSON.parse(readFileSync(join(root, 'aime25-b', 'report.json'), 'utf8')).name, undefined);
+  assert.match(
+    readFileSync(JSON.parse(plain.stdout).html, 'utf8'),
+    /<title>StepLens report · aime25-b<\/title>/,
+  );
 });
 
 test('failed samples and excluded rows are said at the top, before any figure', () => {
@@ -152,4 +225,48 @@ test('failed samples and excluded rows are said at the top, before any figure', 
   const warning = html.indexOf('3 of 56 samples failed');
   assert.ok(warning > 0 && warning < html.indexOf('<svg'), 'the warning comes before the first plot');
   assert.match(html, /1 problem\(s\) have fewer usable samples than k; 1 row\(s\) were excluded when read/);
+});
+
+test('a figure with no data says so and why, instead of empty axes and a table of zeros', () => {
+  const specs: SampleSpec[] = [
+    [true, -1, 0.9, -1, 0.9],
+    [false, 1, 0.2, 1, 0.3],
+  ];
+  const noReference = datasetReport(
+    reportIndex({ problems: [datasetProblem('a', specs, null), datasetProblem('b', specs, null)] }),
+    { subsets: 5 },
+  );
+  const body = datasetReportBody(noReference, 'no refs');
+  assert.doesNotMatch(
+    body,
+    /line-chart|bar-chart|svg class="plot reliability|id="table-accuracy"|No hard problem/,
+  );
+  const why = 'no problem has a reference answer (2 without one) to tell a right answer from a wrong one.';
+  assert.deepEqual(
+    [...body.matchAll(/<p class="no-data"[^>]*>(.*?)<\/p>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, '')),
+    [
+      `No data for the accuracy against k: ${why}`,
+      `No data for the precision by difficulty: ${why}`,
+      'No data for self&#39;s reliability: no sample has both a solution score from this judge and an answer known right or wrong.',
+      'No data for prm&#39;s reliability: no sample has both a solution score from this judge and an answer known right or wrong.',
+    ],
+  );
+  const markdown = datasetReportMarkdown(noReference, (text) => text);
+  assert.match(markdown, new RegExp(`\\*\\*No data:\\*\\* ${why.replace(/[()]/g, '\\$&')}`));
+  assert.doesNotMatch(markdown, /\| method \|/);
+  // Every sample failed: said so. One problem with a reference and a sample: the plots are back.
+  const failed = reportIndex({ problems: [datasetProblem('a', specs)] });
+  failed.problems[0]!.samples = failed.problems[0]!.samples.map((sample) => ({ ...sample, failed: true }));
+  assert.match(
+    datasetReportBody(datasetReport(failed, { subsets: 5 }), 'failed'),
+    /<strong>No data<\/strong> for the accuracy against k: no problem has a usable sample \(every sample of all 1 failed\)\./,
+  );
+  const some = datasetReportBody(
+    datasetReport(reportIndex({ problems: [datasetProblem('a', specs), datasetProblem('b', specs, null)] }), {
+      subsets: 5,
+    }),
+    'some',
+  );
+  assert.doesNotMatch(some, /No data<\/strong> for the (accuracy|precision)/);
+  assert.match(some, /class="plot line-chart"/);
 });

@@ -218,6 +218,26 @@ test('grouped bars: a bar per value, a dash where there is none, the notes above
   );
 });
 
+test('grouped bars: long notes widen the plot so that each stays over its own bar', () => {
+  const notes = ['1931/5395', '2819/5861', '0/0', '0/0', '0/0'];
+  const svg = barChart({
+    title: 'p',
+    xLabel: 'difficulty',
+    yLabel: 'precision (%)',
+    categories: ['a', 'b', 'c', 'd', 'e'],
+    groups: [
+      { key: 'self', label: 'self', colour: 0, values: [36, 48, 1, 1, 1], notes },
+      { key: 'prm', label: 'prm', colour: 1, values: [37, 49, 1, 1, 1], notes },
+    ],
+  });
+  const widths = [...svg.matchAll(/<rect class="bar[^>]* data-category="[^"]*"[^>]* width="([\d.]+)"/g)].map(
+    (m) => Number(m[1]),
+  );
+  // "1931/5395" at 11 px is ~60 px wide: every bar slot (bar + 2 px gap) at least that.
+  assert.equal(widths.length, 10);
+  for (const width of widths) assert.ok(width + 2 >= 9 * 11 * 0.6, `bar ${width} px under its note`);
+});
+
 test('the reliability diagram: the diagonal, a bar per filled bin with its count, ECE', () => {
   const svg = reliabilityDiagram({
     title: 'r',

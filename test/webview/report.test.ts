@@ -51,11 +51,13 @@ function indexWithHostile(): DatasetIndex {
 async function open(
   path: string,
   colorScheme: 'light' | 'dark',
+  options: { width?: number; javaScriptEnabled?: boolean; beforeLoad?: (page: Page) => Promise<void> } = {},
 ): Promise<{ page: Page; errors: string[]; requests: string[]; close: () => Promise<void> }> {
   const context = await browser.newContext({
     offline: true,
     colorScheme,
-    viewport: { width: 1200, height: 900 },
+    viewport: { width: options.width ?? 1200, height: 900 },
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
   });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -65,8 +67,26 @@ async function open(
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('request', (request) => requests.push(request.url()));
+  await options.beforeLoad?.(page);
   await page.goto(`file://${path}`);
+  // report.html moves its accuracy table and the sections below in after the first paint.
+  if (options.javaScriptEnabled ?? true)
+    await page.waitForFunction(() => !document.querySelector('noscript.report-later'));
   return { page, errors, requests, close: () => context.close() };
+}
+
+/**
+ * The whole page in the viewport, for a full-page screenshot: sections off screen are not rendered
+ * (content-visibility) and hold a placeholder height until they are, so twice.
+ */
+async function fitViewport(page: Page, width: number): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    await page.setViewportSize({
+      width,
+      height: await page.evaluate(() => document.documentElement.scrollHeight),
+    });
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+  }
 }
 
 const foreign = (requests: string[]) =>
@@ -215,12 +235,126 @@ describe('report.html', () => {
     }
   });
 
+  test('the first paint is the title, summary and accuracy plot; its table and the sections below come in after it, once each', async () => {
+    const { page, errors, requests, close } = await open(join(dir, 'report.html'), 'light', {
+      beforeLoad: (page) =>
+        page.addInitScript(() => {
+          // When the rest of the report leaves its <noscript>s for the page.
+          const w = window as unknown as { __restIn?: number };
+          let seen = false;
+          new MutationObserver((_, observer) => {
+            const rest = document.querySelector('noscript.report-later');
+            if (rest) seen = true;
+            else if (seen) {
+              w.__restIn = performance.now();
+              observer.disconnect();
+            }
+          }).observe(document, { childList: true, subtree: true });
+        }),
+    });
+    try {
+      const times = await page.evaluate(
+        () =>
+          new Promise<{ content: number | null; restIn: number | null }>((resolve) => {
+            new PerformanceObserver((list) => {
+              const entry = list
+                .getEntries()
+                .find((e) => (e as PerformanceEntry & { identifier: string }).identifier === 'first-content');
+              resolve({
+                content: entry ? (entry as PerformanceEntry & { renderTime: number }).renderTime : null,
+                restIn: (window as unknown as { __restIn?: number }).__restIn ?? null,
+              });
+            }).observe({ type: 'element', buffered: true });
+          }),
+      );
+      assert.ok(times.content !== null && times.restIn !== null, JSON.stringify(times));
+      assert.ok(
+        times.content < times.restIn,
+        `the accuracy plot was on screen before the rest was parsed into the page: ${JSON.stringify(times)}`,
+      );
+      assert.deepEqual(await page.locator('main h2').evaluateAll((h2s) => h2s.map((h2) => h2.id)), [
+        'accuracy',
+        'precision',
+        'calibration',
+        'agreement',
+      ]);
+      assert.equal(await page.locator('noscript').count(), 0);
+      assert.equal(
+        await page.locator('section.lead #table-accuracy').count(),
+        1,
+        'the table back in its section',
+      );
+      assert.equal(await page.locator('main > section.later').count(), 4);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(foreign(requests), []);
+    } finally {
+      await close();
+    }
+  });
+
+  test('without scripting the whole report is there: the <noscript> is the page', async () => {
+    const { page, close } = await open(join(dir, 'report.html'), 'light', { javaScriptEnabled: false });
+    try {
+      assert.deepEqual(await page.locator('main h2').evaluateAll((h2s) => h2s.map((h2) => h2.id)), [
+        'accuracy',
+        'precision',
+        'calibration',
+        'agreement',
+      ]);
+      assert.ok(await page.locator('#calibration').isVisible());
+      assert.equal(await page.locator('svg.reliability').count(), 2);
+      const ids = await page
+        .locator('table.precision[data-judge="self"] tbody tr td:first-child')
+        .evaluateAll((tds) => tds.map((td) => td.textContent));
+      assert.deepEqual(
+        ids,
+        report.precision.self!.problems.map((entry) => entry.problemId),
+      );
+      assert.equal(await page.locator('img, b').count(), 0, 'the id is text, not markup');
+    } finally {
+      await close();
+    }
+  });
+
+  test('300 px wide: the plots shrink to fit, wide tables scroll in their own box, the page does not', async () => {
+    const { page, errors, close } = await open(join(dir, 'report.html'), 'light', { width: 300 });
+    try {
+      const width = await page.evaluate(() => document.querySelector('main')!.getBoundingClientRect().width);
+      assert.ok(width < 300);
+      assert.equal(
+        await page.evaluate(() => document.documentElement.scrollWidth),
+        300,
+        'no sideways page scroll',
+      );
+      const plots = await page
+        .locator('svg.plot')
+        .evaluateAll((svgs) => svgs.map((svg) => svg.getBoundingClientRect().width));
+      assert.ok(plots.length >= 4);
+      for (const plot of plots)
+        assert.ok(plot > 100 && plot <= width + 0.5, `a plot ${plot} px wide in ${width}`);
+      const box = await page.locator('#table-accuracy').evaluate((table) => ({
+        scroll: table.parentElement!.scrollWidth,
+        client: table.parentElement!.clientWidth,
+      }));
+      assert.ok(
+        box.client <= width && box.scroll > box.client,
+        `the table scrolls in its box: ${JSON.stringify(box)}`,
+      );
+      await fitViewport(page, 300);
+      await page.screenshot({ path: join(TEST_OUTPUT, 'report-300px-light.png'), fullPage: true });
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
   test('screenshots in light and dark', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       const { page, errors, close } = await open(join(dir, 'report.html'), colorScheme);
       try {
         const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
         assert.equal(background, colorScheme === 'dark' ? 'rgb(30, 30, 30)' : 'rgb(255, 255, 255)');
+        await fitViewport(page, 1200);
         await page.screenshot({ path: join(TEST_OUTPUT, `report-${colorScheme}.png`), fullPage: true });
         await page
           .locator('svg.line-chart')
