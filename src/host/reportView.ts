@@ -32,8 +32,9 @@ const WATCHED = new Set(['dataset.json', 'report.json']);
 /** How long after the last change of the folder's files the view re-reads them. */
 const REFRESH_DELAY_MS = 300;
 
-/** The options report.json was built with; anything else in it is not read. */
+/** The options report.json was built with (and the dataset's stored name); anything else in it is not read. */
 const ReportOptionsSchema = z.object({
+  name: z.string().min(1).max(200).optional(),
   reranking: z.object({ subsets: z.number().int().min(1), seed: z.number().int() }).optional(),
   selfPrecision: z.object({ difficulty: z.number().min(0).max(1) }).optional(),
   precision: z.record(z.string(), z.object({ difficulty: z.number().min(0).max(1) })).optional(),
@@ -45,9 +46,10 @@ async function reportOptions(folder: string): Promise<ReportOptions> {
   try {
     const parsed = ReportOptionsSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
     if (!parsed.success) return {};
-    const { reranking, selfPrecision, precision } = parsed.data;
+    const { name, reranking, selfPrecision, precision } = parsed.data;
     const difficulty = selfPrecision?.difficulty ?? Object.values(precision ?? {})[0]?.difficulty;
     return {
+      ...(name !== undefined ? { name } : {}),
       ...(reranking ? { subsets: reranking.subsets, seed: reranking.seed } : {}),
       ...(difficulty !== undefined ? { difficulty } : {}),
     };
@@ -140,7 +142,10 @@ export class DatasetReportView implements vscode.Disposable {
         return;
       }
       const index = await readDatasetIndex(folder);
-      const report = datasetReport(index, await reportOptions(folder));
+      const options = await reportOptions(folder);
+      const report = datasetReport(index, options);
+      // The stored --name titles the view as it titles report.html (and picks the paper's numbers).
+      if (options.name !== undefined) this.panel.title = `Report · ${options.name}`;
       this.pending = {
         type: 'report/problems',
         complete: index.complete,
@@ -148,7 +153,7 @@ export class DatasetReportView implements vscode.Disposable {
         rows: problemRows(index),
         read: new Date().toISOString(),
       };
-      this.setHtml(reportViewHtml({ ...page, report }));
+      this.setHtml(reportViewHtml({ ...page, name: options.name ?? name, report }));
     } catch (error) {
       this.log.error(`Dataset Report ${folder}: ${errorText(error)}`);
       this.pending = undefined;

@@ -749,7 +749,7 @@ describe('StepLens in VS Code', () => {
       excluded: [],
     };
     writeFileSync(join(folder, 'dataset.json'), JSON.stringify(index));
-    await writeDatasetReport(folder, index, { subsets: 5 });
+    await writeDatasetReport(folder, index, { subsets: 5, name: 'aime-mini' });
     const expected = firstDisagreement(problem, prmIds(index));
     // beta: Self-PRM's first error is step 1 (0.25 < τ), the PRM's step 2.
     const beta = run.samples.find((sample) => sample.steps[0]?.startsWith('beta'))!;
@@ -758,6 +758,8 @@ describe('StepLens in VS Code', () => {
     await vscode.commands.executeCommand('steplens.openDatasetReport', vscode.Uri.file(folder));
     const view = steplens.reports.views.get(folder);
     assert.ok(view, `a report view for ${folder}; notices: ${steplens.notices.join(' | ')}`);
+    // The name given with --name titles the view, as it titles report.html.
+    assert.equal(view.panel.title, 'Report · aime-mini');
     // The page's script ran under its CSP in the real webview and asked for the problems.
     const sent = await until('the report page ready with its problems', () => view.ready && view.lastSent);
     assert.equal(sent.complete, false);
