@@ -77,6 +77,15 @@ const builds = [
     outfile: 'dist/report.js',
     sourcemap: !production,
   },
+  // The Audit Queue view (its page links the panel's stylesheet for the theme, KaTeX and score bars).
+  {
+    ...browser,
+    format: 'iife',
+    entryPoints: ['webview/queue/main.ts'],
+    alias: { zod: './webview/zod.ts' },
+    outfile: 'dist/queue.js',
+    sourcemap: !production,
+  },
   // The adjudication view: annotators' disagreements settled from the keyboard.
   {
     ...browser,

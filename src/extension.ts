@@ -1,13 +1,28 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DatasetNode } from './host/datasetsView.js';
-import { COMMAND_IDS, DATASETS_VIEW_ID, EDITOR_PANEL_TYPE, REPORT_PANEL_TYPE, VIEW_ID } from './host/ids.js';
+import {
+  COMMAND_IDS,
+  DATASETS_VIEW_ID,
+  EDITOR_PANEL_TYPE,
+  QUEUE_PANEL_TYPE,
+  REPORT_PANEL_TYPE,
+  VIEW_ID,
+} from './host/ids.js';
 import type { StepLensHost } from './host/main.js';
 
 /** What the integration tests reach through the extension's exports. */
 export type StepLensApi = Pick<
   StepLensHost,
-  'hub' | 'reports' | 'storage' | 'notices' | 'dialogs' | 'datasets' | 'annotators' | 'adjudications'
+  | 'hub'
+  | 'reports'
+  | 'storage'
+  | 'notices'
+  | 'dialogs'
+  | 'datasets'
+  | 'annotators'
+  | 'adjudications'
+  | 'queues'
 >;
 
 /**
@@ -40,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
   register(COMMAND_IDS.refreshDatasets, () => datasetsChanged.fire(undefined));
   register(COMMAND_IDS.openRun, (uri?: vscode.Uri) => load().openRun(uri));
   register(COMMAND_IDS.openDatasetReport, (folder?: unknown) => load().openDatasetReport(folder));
+  register(COMMAND_IDS.openAuditQueue, (folder?: unknown) => load().openAuditQueue(folder));
   register(COMMAND_IDS.rescoreRun, () => load().rescoreRun());
   register(COMMAND_IDS.exportAudits, (outDir?: unknown, runPaths?: unknown) =>
     load().exportAudits(
@@ -72,6 +88,9 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     vscode.window.registerWebviewPanelSerializer(REPORT_PANEL_TYPE, {
       deserializeWebviewPanel: (panel, state) => load().reports.restore(panel, state),
     }),
+    vscode.window.registerWebviewPanelSerializer(QUEUE_PANEL_TYPE, {
+      deserializeWebviewPanel: (panel, state) => load().queues.restore(panel, state),
+    }),
     { dispose: () => host?.dispose() },
   );
   return {
@@ -98,6 +117,9 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     },
     get adjudications() {
       return load().adjudications;
+    },
+    get queues() {
+      return load().queues;
     },
   };
 }

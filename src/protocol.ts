@@ -288,3 +288,130 @@ export function parseAdjudicateWebviewMessage(value: unknown): AdjudicateWebview
   const parsed = AdjudicateWebviewMessageSchema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The Audit Queue view (src/host/auditQueueView.ts ↔ webview/queue/)
+
+const QueueVerdictSchema = z.object({
+  scores: z.array(z.number().min(0).max(1).nullable()),
+  firstError: z.number().int().min(-1),
+  threshold: z.number().min(0).max(1),
+});
+
+/** src/core/auditQueue.ts's QueueRun: a run cut down to what the queue shows. */
+export const QueueRunSchema = z.object({
+  id: z.string(),
+  problem: z.string(),
+  reference: z.string().nullable(),
+  subset: z.string().optional(),
+  samples: z.array(
+    z.object({
+      index: z.number().int().min(0),
+      steps: z.array(z.string()),
+      answer: z.string().nullable(),
+      correct: z.boolean().optional(),
+      verdicts: z.record(z.string(), QueueVerdictSchema.nullable()),
+    }),
+  ),
+});
+
+/** src/core/auditQueue.ts's QueueItem. */
+export const QueueItemSchema = z.object({
+  key: z.string(),
+  run: z.string(),
+  sample: z.number().int().min(0),
+  step: z.number().int().min(0),
+  subset: z.string().optional(),
+  prm: z.string(),
+  prms: z.array(z.string()),
+  firstErrorMismatch: z.boolean(),
+  strength: z.number().min(0),
+});
+
+/** What the person chose: kept per dataset and annotator, so the queue reopens where they left it. */
+export const QueuePositionSchema = z.object({
+  /** The item shown last. */
+  key: z.string().max(2000).optional(),
+  unlabelledOnly: z.boolean(),
+  prm: z.string().max(200).optional(),
+  subset: z.string().max(1000).optional(),
+});
+export type QueuePosition = z.infer<typeof QueuePositionSchema>;
+
+export const QueueSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('dataset'), folder: z.string().max(4000) }),
+  z.object({ kind: z.literal('workspaceRuns') }),
+]);
+export type QueueSourceRef = z.infer<typeof QueueSourceSchema>;
+
+export const QueueHostMessageSchema = z.discriminatedUnion('type', [
+  /** The queue, sent after `ready` and again after a filter changes. */
+  z.object({
+    type: z.literal('queue/show'),
+    /** The dataset folder's name (or "open runs"). */
+    dataset: z.string(),
+    annotator: z.string(),
+    items: z.array(QueueItemSchema),
+    /** The runs of the items near where the page will start; the others on `queue/needRuns`. */
+    runs: z.array(QueueRunSchema),
+    /** Per run id: the current annotator's audit events (their labels are the replay). */
+    events: z.record(z.string(), z.array(AuditEventSchema)),
+    /** Every other annotator's labelled count of these items. */
+    others: z.array(z.object({ annotator: z.string(), labelled: z.number().int().min(0) })),
+    /** What the filters offer. */
+    choices: z.object({ prms: z.array(z.string()), subsets: z.array(z.string()) }),
+    position: QueuePositionSchema,
+    rubric: z.object({ text: z.string(), source: z.string() }),
+    /** What the queue is of: kept in the page's state, so a window reload reopens the same queue. */
+    source: QueueSourceSchema,
+  }),
+  /** Runs the page asked for (`queue/needRuns`): a dataset's thousands of steps are not sent at once. */
+  z.object({ type: z.literal('queue/runs'), runs: z.array(QueueRunSchema) }),
+  /** The answer to each `queue/label`, once the event is in the run's audit log (or could not be). */
+  z.object({ type: z.literal('queue/saved'), runId: z.string(), requestId: RequestIdSchema }),
+  z.object({
+    type: z.literal('queue/failed'),
+    runId: z.string(),
+    requestId: RequestIdSchema,
+    message: z.string(),
+  }),
+  z.object({ type: z.literal('queue/empty'), message: z.string() }),
+]);
+export type QueueHostMessage = z.infer<typeof QueueHostMessageSchema>;
+
+export const QueueWebviewMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  /** One label change, for the run's audit log; answered by `queue/saved` or `queue/failed`. */
+  z.object({
+    type: z.literal('queue/label'),
+    runId: z.string().min(1),
+    requestId: RequestIdSchema,
+    event: AuditEventSchema,
+  }),
+  /** The runs of the items about to be shown, by id; answered by `queue/runs`. */
+  z.object({ type: z.literal('queue/needRuns'), ids: z.array(z.string().max(1000)).max(100) }),
+  /** The item shown now and the filters: remembered for the next time the queue opens. */
+  z.object({ type: z.literal('queue/position'), position: QueuePositionSchema }),
+  /** Another PRM or subset: the host builds the queue again and sends it. */
+  z.object({ type: z.literal('queue/filter'), position: QueuePositionSchema }),
+  /** Open the item's run in the StepLens panel at its sample and step. */
+  z.object({
+    type: z.literal('queue/openRun'),
+    runId: z.string().min(1),
+    sample: z.number().int().min(0),
+    step: z.number().int().min(0),
+    prm: z.string().optional(),
+  }),
+  z.object({ type: z.literal('log/error'), message: z.string().max(2000) }),
+]);
+export type QueueWebviewMessage = z.infer<typeof QueueWebviewMessageSchema>;
+
+export function parseQueueHostMessage(value: unknown): QueueHostMessage | undefined {
+  const parsed = QueueHostMessageSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function parseQueueWebviewMessage(value: unknown): QueueWebviewMessage | undefined {
+  const parsed = QueueWebviewMessageSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}

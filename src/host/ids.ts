@@ -9,6 +9,8 @@ export const COMMAND_IDS = {
   openRun: 'steplens.openRun',
   /** Argument: the dataset folder (a vscode.Uri; a path or an object with `uri`/`resourceUri` also do). */
   openDatasetReport: 'steplens.openDatasetReport',
+  /** Argument: the dataset folder (a path, a vscode.Uri, or the Datasets view's node). */
+  openAuditQueue: 'steplens.openAuditQueue',
   rescoreRun: 'steplens.rescoreRun',
   exportAudits: 'steplens.exportAudits',
   setApiKey: 'steplens.setApiKey',
@@ -24,3 +26,4 @@ export const VIEW_ID = 'steplens.panel';
 export const DATASETS_VIEW_ID = 'steplens.datasets';
 export const EDITOR_PANEL_TYPE = 'steplens.run';
 export const REPORT_PANEL_TYPE = 'steplens.datasetReport';
+export const QUEUE_PANEL_TYPE = 'steplens.auditQueue';

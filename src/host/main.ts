@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { installSymbolicEquivalence, uninstallSymbolicEquivalence } from '../symbolic/client.js';
 import { Adjudications, type AdjudicationView, adjudicate } from './adjudicateView.js';
 import { Annotators } from './annotator.js';
+import { AuditQueues, type AuditQueueView, openAuditQueue } from './auditQueueView.js';
 import {
   analyzeProblem,
   type CommandContext,
@@ -36,6 +37,9 @@ export interface StepLensHost extends vscode.Disposable {
   resumeDataset(dataset: unknown): Promise<unknown>;
   openRun(uri?: vscode.Uri): Promise<unknown>;
   openDatasetReport(folder?: unknown): Promise<DatasetReportView | undefined>;
+  /** A dataset folder's path or Uri, or the Datasets view's node of it; picked when absent. */
+  openAuditQueue(folder?: unknown): Promise<AuditQueueView | undefined>;
+  queues: AuditQueues;
   rescoreRun(): Promise<unknown>;
   exportAudits(outDir?: string, runPaths?: string[]): Promise<unknown>;
   setApiKey(): Promise<unknown>;
@@ -73,6 +77,7 @@ export function createStepLens(context: vscode.ExtensionContext, datasetsChanged
   const reports = new DatasetReports(context.extensionUri, hub, log);
   commandContext = { hub, storage, keys, log, notices, dialogs, workspaceState: context.workspaceState };
   const datasets = new DatasetsView(datasetsChanged, log);
+  const queues = new AuditQueues(context.extensionUri, () => commandContext, annotators);
   const adjudications = new Adjudications(context.extensionUri, storage, annotators, log);
   return {
     hub,
@@ -91,6 +96,8 @@ export function createStepLens(context: vscode.ExtensionContext, datasetsChanged
     // From the Datasets view the argument is a tree node; elsewhere a folder Uri or path.
     openDatasetReport: (folder) =>
       openDatasetReport(commandContext, reports, datasetFolderOf(folder) ?? folder),
+    openAuditQueue: (folder) => openAuditQueue(commandContext, queues, datasetFolderOf(folder)),
+    queues,
     rescoreRun: () => rescoreRun(commandContext),
     exportAudits: (outDir, runPaths) => exportAudits(commandContext, outDir, runPaths),
     setApiKey: () => setApiKey(commandContext),
@@ -101,6 +108,7 @@ export function createStepLens(context: vscode.ExtensionContext, datasetsChanged
     adjudicate: (target) => adjudicate(commandContext, adjudications, target),
     dispose: () => {
       datasets.dispose();
+      queues.dispose();
       reports.dispose();
       adjudications.dispose();
       hub.dispose();

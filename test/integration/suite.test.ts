@@ -15,7 +15,7 @@ import type { StepLensApi } from '../../src/extension.js';
 import type { EvaluateDatasetResult } from '../../src/host/datasetCommand.js';
 import type { DatasetNode } from '../../src/host/datasetsView.js';
 import type { EvaluateJudgesResult } from '../../src/host/evaluate.js';
-import { REPORT_PANEL_TYPE } from '../../src/host/ids.js';
+import { QUEUE_PANEL_TYPE, REPORT_PANEL_TYPE } from '../../src/host/ids.js';
 import { readRunConfig } from '../../src/host/settings.js';
 import { writeRun } from '../../src/io/runFiles.js';
 import { writeDatasetReport } from '../../src/jobs/dataset.js';
@@ -870,5 +870,86 @@ describe('StepLens in VS Code', () => {
     );
     assert.equal(after.type === 'adjudicate/items' && after.annotator, me);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it("Open Audit Queue: the page asks for the queue, a label is saved as the window's annotator, a window reload reopens it, and the workspace's runs make a queue too", async () => {
+    const steplens = await api();
+    const folder = join(workspaceRoot(), '.steplens', 'datasets', 'it-dataset');
+    assert.ok(existsSync(join(folder, 'runs', `${run.id}.json`)), 'the dataset folder of the tests above');
+    await vscode.commands.executeCommand('steplens.openAuditQueue', folder);
+    const view = steplens.queues.views.get(folder);
+    assert.ok(view, `an audit queue for ${folder}; notices: ${steplens.notices.join(' | ')}`);
+    // The page's script ran under its CSP in the real webview and said ready.
+    const shown = await until(
+      'the queue page ready with its items',
+      () => view.ready && view.lastShown,
+      60_000,
+    );
+    const me = await steplens.annotators.current();
+    assert.equal(shown.annotator, me);
+    assert.ok(shown.items.length > 0, 'the run has disagreements');
+    assert.ok(shown.items.every((item) => item.run === run.id));
+    // The labels the test above wrote (ana, ben) count as other annotators'.
+    assert.deepEqual(
+      shown.others.map((other) => other.annotator).filter((name) => name === 'ana' || name === 'ben'),
+      ['ana', 'ben'],
+    );
+
+    // What the page posts on a rating key; the page claims an annotator, the host's name is saved.
+    const item = shown.items[0]!;
+    const event = {
+      ...stampEvent({ type: 'stepRating', sample: item.sample, step: item.step, rating: -1 }),
+      annotator: 'mallory',
+    };
+    await view.receive({ type: 'queue/label', runId: run.id, requestId: 'q-1', event });
+    const log = join(folder, 'audits', `${run.id}.jsonl`);
+    const saved = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((text) => JSON.parse(text));
+    assert.deepEqual(saved.at(-1), { ...event, annotator: me });
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await until('the queue closed', () => !steplens.queues.views.has(folder));
+
+    // After a window reload VS Code hands back the panel with the state its page kept.
+    const restored = vscode.window.createWebviewPanel(QUEUE_PANEL_TYPE, 'Audit', vscode.ViewColumn.Active);
+    await steplens.queues.restore(restored, { source: { kind: 'dataset', folder } });
+    const again = steplens.queues.views.get(folder);
+    assert.ok(again, 'the restored panel shows its dataset again');
+    const resent = await until('the restored page ready', () => again.ready && again.lastShown, 60_000);
+    assert.deepEqual(
+      resent.items.map((queued) => queued.key),
+      shown.items.map((queued) => queued.key),
+    );
+    // Its own label is in the queue's copy of the log now.
+    assert.ok(resent.events[run.id]?.some((logged) => logged.at === event.at));
+    again.panel.dispose();
+    // A state that names no queue closes the panel rather than leaving it blank.
+    const blank = vscode.window.createWebviewPanel(QUEUE_PANEL_TYPE, 'Audit', vscode.ViewColumn.Active);
+    let closed = false;
+    blank.onDidDispose(() => {
+      closed = true;
+    });
+    await steplens.queues.restore(blank, { source: { kind: 'elsewhere' } });
+    assert.ok(closed);
+
+    // The runs of the workspace (.steplens/runs/), their problem files standing for subsets.
+    const runsPanel = vscode.window.createWebviewPanel(QUEUE_PANEL_TYPE, 'Audit', vscode.ViewColumn.Active);
+    await steplens.queues.restore(runsPanel, { source: { kind: 'workspaceRuns' } });
+    const workspace = steplens.queues.views.get(join(workspaceRoot(), '.steplens'));
+    assert.ok(workspace, 'a queue of the workspace runs');
+    // The queue, or the message that there is none (the page asks for more runs after either).
+    const runs = await until(
+      'the workspace queue ready',
+      () =>
+        workspace.ready &&
+        (workspace.lastShown ??
+          (workspace.lastSent?.type === 'queue/empty' ? assert.fail(workspace.lastSent.message) : undefined)),
+      60_000,
+    );
+    assert.equal(runs.dataset, 'workspace runs');
+    assert.ok(runs.items.length > 0);
+    assert.ok(runs.choices.subsets.length > 0 && runs.items.every((queued) => queued.subset !== undefined));
+    workspace.panel.dispose();
   });
 });

@@ -84,6 +84,10 @@ export const GROUPS = {
     ],
     tests: tests(/^report-(plots|compare|paper|page|problems)/),
   },
+  'core-queue': {
+    mutate: ['src/core/auditQueue.ts', 'src/core/rubric.ts', 'webview/queue/state.ts'],
+    tests: tests(/^queue/),
+  },
   webview: {
     mutate: ['webview/model.ts', 'webview/saves.ts', 'webview/keys.ts', 'webview/state.ts'],
     tests: tests(/^(panel-|report-problems)/),

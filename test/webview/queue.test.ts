@@ -1,0 +1,316 @@
+/**
+ * The Audit Queue view in Chromium: the page the host builds (src/queueHtml.ts, its CSP) with the
+ * built dist/queue.js and a fake VS Code host that answers like the real one. Driven by keyboard
+ * only: a rating labels and shows the next item, the count grows once the host says saved, `e`
+ * moves to the next sample, undo takes the label back, a failed save is shown with its reason and
+ * its item comes back. Untrusted text stays text. Screenshots: narrow side bar and wide editor,
+ * dark and light.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { buildQueue, type QueueInput, queueChoices, queueRun } from '../../src/core/auditQueue.js';
+import { DEFAULT_RUBRIC } from '../../src/core/rubric.js';
+import type { QueueHostMessage, QueueWebviewMessage } from '../../src/protocol.js';
+import { queueHtml } from '../../src/queueHtml.js';
+import { createNonce, panelDeferredAssets } from '../../src/webviewHtml.js';
+import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
+import { handRun } from '../fixtures/queueRuns.js';
+import { ROOT } from '../support.js';
+
+const HOSTILE = 'Find $x$ <img src=x onerror="window.__owned=1"></script><b>bold?</b>';
+
+const FAKE_VSCODE_API = `
+  (() => {
+    const posted = [];
+    window.__posted = posted;
+    window.acquireVsCodeApi = () => ({
+      postMessage(message) { posted.push(message); },
+      getState() { return undefined; },
+      setState() {},
+    });
+  })();
+`;
+
+let browser: Browser;
+let pagePath: string;
+
+function inputs(): QueueInput[] {
+  const steps = (n: number, tag: string) =>
+    Array.from({ length: n }, (_, i) =>
+      i === 2
+        ? `We square both sides: $(x+1)^2 = x^2 + 2x + 1$, so $2x + 1 = 9$ and $x = 4$ (${tag}).`
+        : `Step text ${i} of ${tag}: we use $a^2 + b^2 = c^2$ with a fairly long sentence that wraps in a narrow side bar.`,
+    );
+  return [
+    {
+      run: handRun({
+        id: 'aime-01',
+        problem: `${HOSTILE} Let $x$ be a positive integer such that $\\sqrt{2x+1} = 3$. What is $x$?`,
+        reference: '4',
+        samples: [
+          {
+            steps: steps(5, 'a0'),
+            answer: '4',
+            correct: true,
+            self: { scores: [1, 1, 1, 1, 1], firstError: -1 },
+            prms: { 'qwen-prm': [0.95, 0.9, 0.12, 0.8, 0.9] },
+          },
+          {
+            steps: steps(4, 'a1'),
+            answer: '5',
+            correct: false,
+            self: { scores: [1, 0.25, 1, 1], firstError: 1 },
+            prms: { 'qwen-prm': [0.9, 0.85, 0.3, 0.2] },
+          },
+        ],
+      }),
+      subset: 'aime',
+    },
+    {
+      run: handRun({
+        id: 'aime-02',
+        reference: '12',
+        samples: [
+          {
+            steps: steps(3, 'b0'),
+            answer: '12',
+            correct: true,
+            self: { scores: [1, 0.3, 1], firstError: 1 },
+            prms: { 'qwen-prm': [0.9, 0.9, 0.9] },
+          },
+        ],
+      }),
+      subset: 'aime',
+    },
+  ];
+}
+
+function showMessage(): Extract<QueueHostMessage, { type: 'queue/show' }> {
+  const all = inputs();
+  const items = buildQueue(all);
+  return {
+    type: 'queue/show',
+    dataset: 'aime-mini',
+    annotator: 'ann',
+    items,
+    runs: all.map((input) => queueRun(input, items)),
+    events: {},
+    others: [{ annotator: 'bob', labelled: 2 }],
+    choices: queueChoices(all),
+    position: { unlabelledOnly: true },
+    rubric: { text: `${DEFAULT_RUBRIC}\n\n<script>window.__owned=2</script> stays text.`, source: 'default' },
+    source: { kind: 'dataset', folder: '/tmp/aime-mini' },
+  };
+}
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing`);
+  assert.ok(existsSync(join(ROOT, 'dist', 'queue.js')), 'dist/queue.js is missing: node scripts/build.mjs');
+  const html = queueHtml({
+    nonce: createNonce(),
+    name: 'aime-mini',
+    inlineScript: readFileSync(join(ROOT, 'dist', 'queue.js'), 'utf8'),
+    inlineStyle: readFileSync(join(ROOT, 'dist', 'standalone.css'), 'utf8'),
+    deferred: panelDeferredAssets((name) => readFileSync(join(ROOT, 'dist', name), 'utf8'), true),
+  });
+  pagePath = join(mkdtempSync(join(tmpdir(), 'steplens-queue-')), 'queue.html');
+  writeFileSync(pagePath, html);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+interface QueuePage {
+  page: Page;
+  errors: string[];
+  posted(): Promise<QueueWebviewMessage[]>;
+  send(message: QueueHostMessage): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openQueue(
+  options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {},
+): Promise<QueuePage> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1100, height: options.height ?? 900 },
+    colorScheme: options.colorScheme ?? 'light',
+    offline: true,
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.addInitScript(FAKE_VSCODE_API);
+  await page.goto(`file://${pagePath}`);
+  await page.waitForFunction(() =>
+    (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'),
+  );
+  const send = (message: QueueHostMessage) => page.evaluate((m) => window.postMessage(m, '*'), message);
+  await send(showMessage());
+  await page.waitForSelector('.q-item');
+  return {
+    page,
+    errors,
+    posted: () => page.evaluate(() => (window as unknown as { __posted: QueueWebviewMessage[] }).__posted),
+    send,
+    close: () => context.close(),
+  };
+}
+
+type Label = Extract<QueueWebviewMessage, { type: 'queue/label' }>;
+const labelsPosted = async (view: QueuePage) =>
+  (await view.posted()).filter((m): m is Label => m.type === 'queue/label');
+const shownKey = (page: Page) => page.locator('.q-item').getAttribute('data-key');
+const count = (page: Page) => page.locator('.q-count').textContent();
+
+test('the keyboard labels, advances, undoes, jumps samples with e, and shows a failed save', async () => {
+  const view = await openQueue();
+  const { page } = view;
+  const items = showMessage().items;
+  try {
+    // The strongest item first: a first-error mismatch.
+    assert.equal(await shownKey(page), items[0]!.key);
+    assert.equal(await count(page), `0 / ${items.length} labelled by ann`);
+    assert.match((await page.locator('.q-step.current').textContent()) ?? '', /label this step/i);
+
+    await page.keyboard.press('1');
+    const first = (await labelsPosted(view))[0]!;
+    assert.equal(first.runId, items[0]!.run);
+    assert.deepEqual(
+      { type: first.event.type, sample: first.event.sample, step: (first.event as { step: number }).step },
+      { type: 'stepRating', sample: items[0]!.sample, step: items[0]!.step },
+    );
+    assert.equal((first.event as { rating: number }).rating, -1);
+    assert.equal(await shownKey(page), items[1]!.key);
+    // Not on disk yet: not counted, and it says so.
+    assert.equal(await count(page), `0 / ${items.length} labelled by ann`);
+    assert.match((await page.locator('.q-progress').textContent()) ?? '', /1 saving/);
+    await view.send({ type: 'queue/saved', runId: first.runId, requestId: first.requestId });
+    await page.waitForFunction(
+      (n) => document.querySelector('.q-count')?.textContent === `1 / ${n} labelled by ann`,
+      items.length,
+    );
+
+    // Undo: the rating is cleared in the log (a null event) and its item is back on screen.
+    await page.keyboard.press('u');
+    const undo = (await labelsPosted(view)).at(-1)!;
+    assert.equal((undo.event as { rating: number | null }).rating, null);
+    assert.equal(await shownKey(page), items[0]!.key);
+    await view.send({ type: 'queue/saved', runId: undo.runId, requestId: undo.requestId });
+
+    // e: the shown step is the sample's first error; the next item is another sample's.
+    const before = items.find((item) => item.key === items[0]!.key)!;
+    await page.keyboard.press('e');
+    const marked = (await labelsPosted(view)).at(-1)!;
+    assert.equal(marked.event.type, 'firstError');
+    assert.equal((marked.event as { step: number }).step, before.step);
+    const after = await shownKey(page);
+    const next = items.find((item) => item.key === after)!;
+    assert.notEqual(`${next.run}#${next.sample}`, `${before.run}#${before.sample}`);
+
+    // A save that fails: the reason is shown, the item comes back, the same key posts again.
+    await page.keyboard.press('3');
+    const rated = (await labelsPosted(view)).at(-1)!;
+    await view.send({
+      type: 'queue/failed',
+      runId: rated.runId,
+      requestId: rated.requestId,
+      message: 'EACCES: permission denied, open audits/x.jsonl',
+    });
+    await page.waitForSelector('.q-alert');
+    assert.match(
+      (await page.locator('.q-alert').textContent()) ?? '',
+      /1 label not saved.*permission denied/s,
+    );
+    assert.equal(await shownKey(page), after);
+    assert.match((await page.locator('.q-label').textContent()) ?? '', /not saved: EACCES/);
+    assert.match((await page.locator('.q-progress').textContent()) ?? '', /1 not saved/);
+    const postedBefore = (await labelsPosted(view)).length;
+    await page.keyboard.press('3');
+    const retried = (await labelsPosted(view)).at(-1)!;
+    assert.equal((await labelsPosted(view)).length, postedBefore + 1);
+    await view.send({ type: 'queue/saved', runId: retried.runId, requestId: retried.requestId });
+    await page.waitForSelector('.q-alert', { state: 'detached' });
+
+    // Where the person is goes to the host, to resume there.
+    const positions = (await view.posted()).filter((m) => m.type === 'queue/position');
+    assert.ok(positions.length > 0);
+    assert.deepEqual(view.errors, []);
+  } finally {
+    await view.close();
+  }
+});
+
+test('problem, steps and rubric are text: no markup from a run or a rubric runs or renders', async () => {
+  const view = await openQueue();
+  const { page } = view;
+  try {
+    assert.equal(await page.locator('.q-item img, .q-rubric img, .q-rubric script').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned), undefined);
+    assert.match((await page.locator('.q-problem-text').textContent()) ?? '', /<img src=x onerror=/);
+    assert.match(
+      (await page.locator('.q-rubric').textContent()) ?? '',
+      /<script>window.__owned=2<\/script> stays text/,
+    );
+    // Math typeset by KaTeX in the problem, as in the panel.
+    await page.waitForSelector('.q-problem-text .katex');
+    assert.deepEqual(view.errors, []);
+  } finally {
+    await view.close();
+  }
+});
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`screenshots (${colorScheme}): a narrow side bar keeps the step and both scores in sight`, async () => {
+    for (const [name, width, height] of [
+      ['narrow', 300, 800],
+      ['wide', 1280, 820],
+    ] as const) {
+      const view = await openQueue({ width, height, colorScheme });
+      const { page } = view;
+      try {
+        // The item with a long context: previous steps folded, the step in question on screen.
+        await page.keyboard.press('n');
+        await page.waitForFunction(() => !document.querySelector('.math-pending'));
+        for (const selector of ['.q-step.current', '.q-scores', '.q-count']) {
+          const box = await page.locator(selector).boundingBox();
+          assert.ok(box, `${selector} is drawn`);
+          assert.ok(
+            box.y >= 0 && box.y + Math.min(box.height, 40) <= height,
+            `${selector} is in sight at ${width}px`,
+          );
+        }
+        // No sideways scrolling: everything wraps into the width.
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        assert.ok(overflow <= 0, `${overflow}px wider than the ${width}px view`);
+        // The rubric: beside the queue where there is room, folded in a narrow bar (r opens it).
+        const open = await page.locator('.q-rubric').evaluate((el) => (el as HTMLDetailsElement).open);
+        assert.equal(open, name === 'wide');
+        await page.screenshot({
+          path: join(TEST_OUTPUT, `queue-${name}-${colorScheme}.png`),
+          fullPage: false,
+        });
+        if (name === 'narrow') {
+          await page.keyboard.press('r');
+          assert.equal(
+            await page.locator('.q-rubric').evaluate((el) => (el as HTMLDetailsElement).open),
+            true,
+          );
+        }
+        assert.deepEqual(view.errors, []);
+      } finally {
+        await view.close();
+      }
+    }
+  });
+}

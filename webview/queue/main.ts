@@ -1,0 +1,55 @@
+/**
+ * The Audit Queue page's script: host messages (parsed with the protocol's zod schemas; what does
+ * not parse is dropped and logged) and keys go to the state (state.ts), the effects it returns are
+ * posted, and the page is drawn again (view.ts). One item is on screen, so a full redraw is cheap.
+ */
+import { parseQueueHostMessage, type QueueWebviewMessage } from '../../src/protocol.js';
+import { QUEUE_KEYMAP } from './keys.js';
+import { type QueueAction, type QueueEffects, QueueState } from './state.js';
+import { renderQueue } from './view.js';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  setState(state: unknown): void;
+}
+
+const acquire = (window as unknown as { acquireVsCodeApi?: () => VsCodeApi }).acquireVsCodeApi;
+const root = document.getElementById('queue-app');
+
+if (root && acquire) {
+  const api = acquire();
+  const post = (message: QueueWebviewMessage) => api.postMessage(message);
+  const pageId = Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('');
+  const state = new QueueState(pageId);
+  const apply = (effects: QueueEffects) => {
+    for (const message of effects.post) post(message);
+    if (effects.render) renderQueue(root, state, dispatch);
+  };
+  const dispatch = (action: QueueAction) => apply(state.apply(action));
+  window.addEventListener('message', (event: MessageEvent) => {
+    const message = parseQueueHostMessage(event.data);
+    if (!message) {
+      post({
+        type: 'log/error',
+        message: `dropped a host message that does not parse: ${String((event.data as { type?: unknown })?.type)}`,
+      });
+      return;
+    }
+    // What the queue is of, for VS Code to reopen it after a window reload.
+    if (message.type === 'queue/show') api.setState({ source: message.source });
+    apply(state.receive(message));
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target as HTMLElement | null;
+    if (target?.closest('input[type="text"], textarea, select') || target?.isContentEditable) return;
+    const action = QUEUE_KEYMAP[event.key];
+    if (!action || !state.loaded) return;
+    event.preventDefault();
+    dispatch(action);
+  });
+  renderQueue(root, state, dispatch);
+  post({ type: 'ready' });
+} else if (root) {
+  root.textContent = 'The audit queue needs the VS Code webview.';
+}

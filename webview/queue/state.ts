@@ -1,0 +1,438 @@
+/**
+ * The audit queue page's state, pure (no DOM): the queue from the host, the person's labels, where
+ * they are, what is not saved yet. Keys become actions (keys.ts), actions become label changes and
+ * moves, and the changes go to the host as `queue/label` messages; a label counts as saved only
+ * once the host says the run's audit log has it. A save that fails brings the person back to its
+ * item with the reason, never silently behind them.
+ */
+import {
+  type AuditChange,
+  type AuditLabels,
+  applyAuditEvent,
+  inverseOf,
+  replayAudit,
+  stampEvent,
+} from '../../src/core/audit.js';
+import {
+  isLabelled,
+  type LabelsOf,
+  nextIndex,
+  type QueueItem,
+  type QueueRun,
+  resumeIndex,
+} from '../../src/core/auditQueue.js';
+import type { AuditEvent } from '../../src/core/schemas.js';
+import type { QueueHostMessage, QueuePosition, QueueWebviewMessage, RequestId } from '../../src/protocol.js';
+import { describeLabel, labelKeys, SaveTracker, type UnsavedLabel } from '../saves.js';
+
+export type QueueAction =
+  | { kind: 'rate'; rating: -1 | 0 | 1 }
+  | { kind: 'firstErrorHere' }
+  | { kind: 'noError' }
+  | { kind: 'who'; who: 'self' | 'prm' | 'both' | 'neither' }
+  | { kind: 'undo' }
+  | { kind: 'skip' }
+  | { kind: 'back' }
+  | { kind: 'unlabelledOnly' }
+  | { kind: 'openRun' }
+  | { kind: 'rubric' }
+  | { kind: 'help' }
+  | { kind: 'escape' }
+  | { kind: 'retry' }
+  | { kind: 'filter'; prm?: string; subset?: string };
+
+export interface QueueEffects {
+  post: QueueWebviewMessage[];
+  render: boolean;
+}
+
+interface Undo {
+  /** The changes that put the labels back. */
+  changes: AuditChange[];
+  run: string;
+  /** The item the label was made on: undo goes back there. */
+  key: string;
+}
+
+export interface ShownFailure extends UnsavedLabel {
+  run: string;
+  text: string;
+}
+
+export class QueueState {
+  dataset = '';
+  annotator = '';
+  items: QueueItem[] = [];
+  runs = new Map<string, QueueRun>();
+  /** The current annotator's labels, per run. */
+  labels = new Map<string, AuditLabels>();
+  others: { annotator: string; labelled: number }[] = [];
+  choices: { prms: string[]; subsets: string[] } = { prms: [], subsets: [] };
+  position: QueuePosition = { unlabelledOnly: true };
+  rubric = { text: '', source: '' };
+  /** The item shown; undefined with items: nothing left to label (or the end of the queue). */
+  index: number | undefined;
+  emptyMessage: string | null = null;
+  loaded = false;
+  helpOpen = false;
+  rubricOpen: boolean | undefined;
+  /** What the last key did, in words, so a label typed fast is seen (and undone if wrong). */
+  lastAction = '';
+  /** Items shown before, for back. */
+  /** Keys, not positions: a queue sent again (read afresh, filtered) may hold other items. */
+  private history: string[] = [];
+  private undoStack: Undo[] = [];
+  /** One tracker per run: label keys name a sample and step, not the run. */
+  private readonly trackers = new Map<string, SaveTracker>();
+  /** Runs asked of the host and not here yet: asked once. */
+  private readonly requested = new Set<string>();
+  private readonly pageId: string;
+  private trackerCount = 0;
+
+  constructor(pageId: string) {
+    this.pageId = pageId;
+  }
+
+  readonly labelsOf: LabelsOf = (run) => this.labels.get(run);
+
+  current(): QueueItem | undefined {
+    return this.index === undefined ? undefined : this.items[this.index];
+  }
+
+  currentRun(): QueueRun | undefined {
+    const item = this.current();
+    return item && this.runs.get(item.run);
+  }
+
+  private tracker(run: string): SaveTracker {
+    let tracker = this.trackers.get(run);
+    if (!tracker) {
+      // A fresh prefix per tracker ever made: an answer to an old tracker's request never meets a new one's.
+      tracker = new SaveTracker(`${this.pageId}.${++this.trackerCount}`);
+      this.trackers.set(run, tracker);
+    }
+    return tracker;
+  }
+
+  /** The unsaved label that decides whether `item` is labelled: its rating's, else its sample's first error's. */
+  unsavedOf(item: QueueItem): UnsavedLabel | undefined {
+    const tracker = this.trackers.get(item.run);
+    if (!tracker) return undefined;
+    const labels = this.labels.get(item.run)?.[item.sample];
+    if (labels?.steps[item.step]?.rating !== undefined)
+      return tracker.state(labelKeys.rating(item.sample, item.step));
+    if (labels?.firstError !== undefined) return tracker.state(labelKeys.firstError(item.sample));
+    return undefined;
+  }
+
+  /** Labelled items whose label is on disk (the progress bar counts only these). */
+  savedLabelled(): number {
+    return this.items.filter((item) => isLabelled(this.labels.get(item.run), item) && !this.unsavedOf(item))
+      .length;
+  }
+
+  pendingCount(): number {
+    let count = 0;
+    for (const tracker of this.trackers.values())
+      count += tracker.unsavedEvents().length - tracker.failures().length;
+    return count;
+  }
+
+  failures(): ShownFailure[] {
+    return [...this.trackers.entries()].flatMap(([run, tracker]) =>
+      tracker.failures().map((label) => ({ ...label, run, text: `${run}, ${describeLabel(label.event)}` })),
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Host messages
+
+  receive(message: QueueHostMessage): QueueEffects {
+    const effects: QueueEffects = { post: [], render: true };
+    switch (message.type) {
+      case 'queue/show': {
+        const switched = this.annotator !== '' && message.annotator !== this.annotator;
+        // Another annotator: the labels, saves in flight and the place in the queue were the other's.
+        if (switched) {
+          this.trackers.clear();
+          this.lastAction = `Now labelling as ${message.annotator}`;
+        }
+        const shownKey = switched ? undefined : this.current()?.key;
+        this.loaded = true;
+        this.emptyMessage = null;
+        this.dataset = message.dataset;
+        this.annotator = message.annotator;
+        this.items = message.items;
+        // Runs sent before stay: the same runs, and a re-read queue need not send them again.
+        for (const run of message.runs) this.runs.set(run.id, run);
+        this.requested.clear();
+        this.labels = new Map();
+        for (const [run, events] of Object.entries(message.events)) {
+          const labels = replayAudit(events);
+          // Labels set here and not saved yet stay on screen over the host's copy of the log.
+          for (const event of this.trackers.get(run)?.unsavedEvents() ?? []) applyAuditEvent(labels, event);
+          this.labels.set(run, labels);
+        }
+        this.others = message.others;
+        this.choices = message.choices;
+        this.position = message.position;
+        this.rubric = message.rubric;
+        // The same person's queue read again keeps back and undo; another person's starts afresh.
+        if (switched) {
+          this.history = [];
+          this.undoStack = [];
+        }
+        // A queue sent again (a filter changed) stays on the item shown when it still holds it.
+        const key = shownKey ?? message.position.key;
+        this.index = resumeIndex(this.items, key, this.moveOptions());
+        if (shownKey !== undefined) {
+          const same = this.items.findIndex((item) => item.key === shownKey);
+          if (same >= 0) this.index = same;
+        }
+        effects.post.push(this.positionMessage());
+        break;
+      }
+      case 'queue/runs':
+        for (const run of message.runs) {
+          this.runs.set(run.id, run);
+          this.requested.delete(run.id);
+        }
+        break;
+      case 'queue/saved':
+        this.trackers.get(message.runId)?.saved(message.requestId);
+        break;
+      case 'queue/failed': {
+        const changed = this.trackers.get(message.runId)?.failed(message.requestId, message.message);
+        if (changed !== undefined) this.showFailure(message.runId, message.requestId);
+        break;
+      }
+      case 'queue/empty':
+        this.emptyMessage = message.message;
+        this.loaded = true;
+        this.items = [];
+        this.index = undefined;
+        break;
+    }
+    this.prefetch(effects);
+    return effects;
+  }
+
+  /** How many items ahead the page asks for runs, so the next items show at once. */
+  static readonly AHEAD = 8;
+
+  /**
+   * Asks the host for the runs of the shown item and the next few it would show (and the one back
+   * would show), so moving on never waits; each run is asked for once.
+   */
+  private prefetch(effects: QueueEffects): void {
+    if (this.items.length === 0) return;
+    const wanted: string[] = [];
+    const want = (at: number | undefined) => {
+      const item = at === undefined ? undefined : this.items[at];
+      if (!item) return;
+      const have = this.runs.get(item.run)?.samples.some((sample) => sample.index === item.sample);
+      if (!have && !this.requested.has(item.run) && !wanted.includes(item.run)) wanted.push(item.run);
+    };
+    want(this.index);
+    let at = this.index ?? -1;
+    for (let n = 0; n < QueueState.AHEAD; n++) {
+      const next = nextIndex(this.items, at, this.moveOptions());
+      if (next === undefined || next <= at) break;
+      want(next);
+      at = next;
+    }
+    want(this.index === undefined ? undefined : this.index + 1);
+    if (wanted.length === 0) return;
+    for (const run of wanted) this.requested.add(run);
+    effects.post.push({ type: 'queue/needRuns', ids: wanted });
+  }
+
+  /** Back to the item whose label could not be saved: the person sees it and the reason. */
+  private showFailure(run: string, requestId: RequestId): void {
+    const failure = this.failures().find((label) => label.run === run && label.requestId === requestId);
+    if (!failure) return;
+    const event = failure.event;
+    const step =
+      'step' in event && typeof event.step === 'number' && event.type !== 'firstError'
+        ? event.step
+        : undefined;
+    const at = this.items.findIndex(
+      (item) =>
+        item.run === run && item.sample === event.sample && (step === undefined || item.step === step),
+    );
+    if (at >= 0 && at !== this.index) this.goTo(at);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Actions
+
+  moveOptions() {
+    return { unlabelledOnly: this.position.unlabelledOnly, labelsOf: this.labelsOf };
+  }
+
+  apply(action: QueueAction): QueueEffects {
+    const effects: QueueEffects = { post: [], render: true };
+    const item = this.current();
+    const where = item ? `${item.run} · sample ${item.sample} · step ${item.step}` : '';
+    switch (action.kind) {
+      case 'rate': {
+        if (!item) break;
+        const tracker = this.tracker(item.run);
+        const now = this.labels.get(item.run)?.[item.sample]?.steps[item.step]?.rating;
+        const failed = tracker.state(labelKeys.rating(item.sample, item.step))?.status === 'failed';
+        this.lastAction = `${where}: ${action.rating === 1 ? '+1' : action.rating === -1 ? '−1' : '0'} (u undoes)`;
+        if (now !== action.rating || failed)
+          this.record(
+            item,
+            [{ type: 'stepRating', sample: item.sample, step: item.step, rating: action.rating }],
+            effects,
+          );
+        this.advance(effects);
+        break;
+      }
+      case 'firstErrorHere':
+      case 'noError': {
+        if (!item) break;
+        const step = action.kind === 'noError' ? -1 : item.step;
+        const now = this.labels.get(item.run)?.[item.sample]?.firstError;
+        const failed = this.tracker(item.run).state(labelKeys.firstError(item.sample))?.status === 'failed';
+        this.lastAction =
+          step === -1
+            ? `${where}: the sample has no error (u undoes)`
+            : `${where}: first error of its sample (u undoes)`;
+        if (now !== step || failed)
+          this.record(item, [{ type: 'firstError', sample: item.sample, step }], effects);
+        this.advance(effects, true);
+        break;
+      }
+      case 'who': {
+        if (!item) break;
+        const now = this.labels.get(item.run)?.[item.sample]?.steps[item.step]?.who?.[item.prm];
+        this.record(
+          item,
+          [
+            {
+              type: 'whoWasRight',
+              sample: item.sample,
+              step: item.step,
+              judge: item.prm,
+              who: now === action.who ? null : action.who,
+            },
+          ],
+          effects,
+        );
+        break;
+      }
+      case 'undo': {
+        const undo = this.undoStack.pop();
+        if (!undo) break;
+        const at = this.items.findIndex((candidate) => candidate.key === undo.key);
+        const target = this.items[at];
+        if (!target) break;
+        this.record(target, undo.changes, effects, false);
+        this.lastAction = `Undone: ${target.run} · sample ${target.sample} · step ${target.step}`;
+        this.goTo(at);
+        effects.post.push(this.positionMessage());
+        break;
+      }
+      case 'skip':
+        this.lastAction = item ? `Skipped ${where}` : '';
+        this.advance(effects);
+        break;
+      case 'back': {
+        let previous: number | undefined;
+        while (previous === undefined && this.history.length > 0) {
+          const key = this.history.pop();
+          const at = this.items.findIndex((candidate) => candidate.key === key);
+          if (at >= 0) previous = at;
+        }
+        if (previous !== undefined) this.index = previous;
+        else if (this.index !== undefined && this.index > 0) this.index -= 1;
+        else if (this.index === undefined && this.items.length > 0) this.index = this.items.length - 1;
+        effects.post.push(this.positionMessage());
+        break;
+      }
+      case 'unlabelledOnly': {
+        this.position = { ...this.position, unlabelledOnly: !this.position.unlabelledOnly };
+        if (this.index === undefined) this.index = nextIndex(this.items, -1, this.moveOptions());
+        effects.post.push(this.positionMessage());
+        break;
+      }
+      case 'filter': {
+        const { prm, subset } = action;
+        const { prm: _p, subset: _s, ...rest } = this.position;
+        this.position = {
+          ...rest,
+          ...(prm !== undefined ? { prm } : {}),
+          ...(subset !== undefined ? { subset } : {}),
+        };
+        effects.post.push({ type: 'queue/filter', position: this.position });
+        effects.render = false;
+        break;
+      }
+      case 'openRun':
+        if (item)
+          effects.post.push({
+            type: 'queue/openRun',
+            runId: item.run,
+            sample: item.sample,
+            step: item.step,
+            prm: item.prm,
+          });
+        effects.render = false;
+        break;
+      case 'retry':
+        for (const [run, tracker] of this.trackers)
+          for (const label of tracker.failures()) this.post(run, label.event, effects);
+        break;
+      case 'rubric':
+        this.rubricOpen = !(this.rubricOpen ?? true);
+        break;
+      case 'help':
+        this.helpOpen = !this.helpOpen;
+        break;
+      case 'escape':
+        this.helpOpen = false;
+        break;
+    }
+    this.prefetch(effects);
+    return effects;
+  }
+
+  private goTo(at: number): void {
+    const shown = this.current();
+    if (shown && this.index !== at) this.history.push(shown.key);
+    this.index = at;
+  }
+
+  /** To the next item wanted (after `e`, the next sample's); past the last, the "done" view. */
+  private advance(effects: QueueEffects, otherSample = false): void {
+    const from = this.index ?? -1;
+    const next = nextIndex(this.items, from, { ...this.moveOptions(), otherSample });
+    const shown = this.current();
+    if (shown) this.history.push(shown.key);
+    this.index = next;
+    effects.post.push(this.positionMessage());
+  }
+
+  private record(item: QueueItem, changes: AuditChange[], effects: QueueEffects, undoable = true): void {
+    const labels = this.labels.get(item.run) ?? {};
+    this.labels.set(item.run, labels);
+    const inverse = changes.map((change) => inverseOf(labels, change)).reverse();
+    for (const change of changes) {
+      const event = stampEvent(change);
+      applyAuditEvent(labels, event);
+      this.post(item.run, event, effects);
+    }
+    if (undoable) this.undoStack.push({ changes: inverse, run: item.run, key: item.key });
+  }
+
+  private post(run: string, event: AuditEvent, effects: QueueEffects): void {
+    effects.post.push({ type: 'queue/label', runId: run, requestId: this.tracker(run).begin(event), event });
+  }
+
+  positionMessage(): QueueWebviewMessage {
+    const key = this.current()?.key;
+    return { type: 'queue/position', position: { ...this.position, ...(key !== undefined ? { key } : {}) } };
+  }
+}

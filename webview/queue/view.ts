@@ -1,0 +1,433 @@
+/**
+ * Draws the queue page: the progress line, the one item (problem, solution context with the step
+ * in question highlighted, both judges' scores at τ and first errors, reference and final answer,
+ * the person's label and whether it is saved), the key bar, and the rubric beside it (below it in a
+ * narrow side bar, collapsible). Every string from a run or a rubric goes in as text (math through
+ * KaTeX with trust off); nothing is parsed as HTML.
+ */
+import type { QueueItem, QueueRun, QueueSample } from '../../src/core/auditQueue.js';
+import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
+import { type InlineSpan, parseRubric } from '../../src/core/rubric.js';
+import { answerNode, type Child, correctness, h, plural, replace } from '../dom.js';
+import { appendMathText } from '../math.js';
+import { QUEUE_KEY_HELP } from './keys.js';
+import type { QueueAction, QueueState } from './state.js';
+
+type Dispatch = (action: QueueAction) => void;
+
+/** Earlier steps shown in full above the step in question; the ones before are folded. */
+const CONTEXT_STEPS = 3;
+
+function mathBlock(text: string, className: string): HTMLElement {
+  const element = h('div', { class: className });
+  appendMathText(element, text, { defer: true });
+  return element;
+}
+
+function judgeLabel(judge: string): string {
+  return judge === SELF_JUDGE_ID ? 'Self-PRM' : judge;
+}
+
+function firstErrorWords(firstError: number | undefined, steps: number): string {
+  if (firstError === undefined) return 'no verdict';
+  if (firstError === -1) return 'no error';
+  return firstError < steps
+    ? `first error: step ${firstError}`
+    : `first error: step ${firstError} (past the end)`;
+}
+
+function scoreRow(judge: string, kind: 'self' | 'prm', sample: QueueSample, step: number): HTMLElement {
+  const verdict = sample.verdicts[judge];
+  const score = verdict?.scores[step] ?? null;
+  const threshold = verdict?.threshold;
+  const low = score !== null && threshold !== undefined && score < threshold;
+  const fill = h('span', { class: 'fill' });
+  fill.style.width = `${Math.round((score ?? 0) * 100)}%`;
+  const bar = h('span', { class: 'bar' }, fill);
+  if (threshold !== undefined) {
+    const tick = h('span', { class: 'tick', title: `τ = ${threshold}` });
+    tick.style.left = `${threshold * 100}%`;
+    bar.append(tick);
+  }
+  return h(
+    'div',
+    { class: `score ${kind}${low ? ' low' : ''}`, 'data-judge': judge },
+    h('span', { class: 'score-label', title: judgeLabel(judge) }, judgeLabel(judge)),
+    bar,
+    h('span', { class: 'score-value' }, score === null ? '–' : score.toFixed(2)),
+    h(
+      'span',
+      { class: 'score-facts' },
+      threshold === undefined
+        ? 'no verdict'
+        : `τ ${threshold} · ${low ? 'below: wrong here' : 'not wrong here'}`,
+      ' · ',
+      h('strong', {}, firstErrorWords(verdict?.firstError, sample.steps.length)),
+    ),
+  );
+}
+
+function stepBlock(
+  sample: QueueSample,
+  index: number,
+  role: 'before' | 'current' | 'after',
+  item: QueueItem,
+): HTMLElement {
+  const marks: string[] = [];
+  for (const judge of [SELF_JUDGE_ID, item.prm])
+    if (sample.verdicts[judge]?.firstError === index) marks.push(`${judgeLabel(judge)}'s first error`);
+  const text = h('div', { class: 'step-text' });
+  appendMathText(text, sample.steps[index] ?? '', { defer: true });
+  return h(
+    'div',
+    {
+      class: `q-step ${role}`,
+      'data-step': String(index),
+      ...(role === 'current' ? { 'aria-current': 'step' } : {}),
+    },
+    h(
+      'div',
+      { class: 'q-step-head' },
+      h('span', { class: 'q-step-no' }, `Step ${index}`),
+      role === 'current' ? h('span', { class: 'q-here' }, 'label this step') : '',
+      marks.length > 0 ? h('span', { class: 'q-marks' }, marks.join(' · ')) : '',
+    ),
+    text,
+  );
+}
+
+function contextOf(sample: QueueSample, item: QueueItem): HTMLElement {
+  const earlier: Child[] = [];
+  const first = Math.max(0, item.step - CONTEXT_STEPS);
+  if (first > 0) {
+    const folded = h('details', { class: 'q-earlier' }, h('summary', {}, `${plural(first, 'earlier step')}`));
+    for (let i = 0; i < first; i++) folded.append(stepBlock(sample, i, 'before', item));
+    earlier.push(folded);
+  }
+  for (let i = first; i < item.step; i++) earlier.push(stepBlock(sample, i, 'before', item));
+  return h(
+    'div',
+    { class: 'q-context', 'aria-label': 'Solution' },
+    ...earlier,
+    stepBlock(sample, item.step, 'current', item),
+    item.step + 1 < sample.steps.length
+      ? stepBlock(sample, item.step + 1, 'after', item)
+      : h('div', { class: 'q-step after muted' }, 'This is the last step.'),
+  );
+}
+
+function labelLine(state: QueueState, item: QueueItem): HTMLElement {
+  const labels = state.labels.get(item.run)?.[item.sample];
+  const rating = labels?.steps[item.step]?.rating;
+  const first = labels?.firstError;
+  const parts: string[] = [];
+  if (rating !== undefined) parts.push(`rated ${rating === 1 ? '+1' : rating === -1 ? '−1' : '0'}`);
+  if (first !== undefined)
+    parts.push(first === -1 ? 'sample has no error' : `sample's first error: step ${first}`);
+  const who = labels?.steps[item.step]?.who?.[item.prm];
+  if (who) parts.push(`who was right: ${who}`);
+  const unsaved = state.unsavedOf(item);
+  const status =
+    parts.length === 0
+      ? ''
+      : unsaved?.status === 'failed'
+        ? h('span', { class: 'q-unsaved failed' }, ` — not saved: ${unsaved.message ?? ''}`)
+        : unsaved
+          ? h('span', { class: 'q-unsaved' }, ' — saving…')
+          : h('span', { class: 'q-saved' }, ' — saved');
+  return h(
+    'div',
+    {
+      class: 'q-label',
+      'data-labelled': parts.length > 0 ? 'yes' : 'no',
+      'data-saved':
+        parts.length === 0 ? 'none' : unsaved?.status === 'failed' ? 'failed' : unsaved ? 'saving' : 'saved',
+    },
+    h('span', { class: 'muted' }, `Your label (${state.annotator}): `),
+    parts.length === 0 ? h('span', { class: 'muted' }, 'none yet') : parts.join(' · '),
+    status,
+  );
+}
+
+function keyBar(): HTMLElement {
+  const key = (k: string, what: string) => h('span', { class: 'q-key' }, h('kbd', {}, k), ` ${what}`);
+  return h(
+    'div',
+    { class: 'q-keys', 'aria-label': 'Keys' },
+    key('1', '−1 wrong'),
+    key('2', '0 neutral'),
+    key('3', '+1 good'),
+    key('e', 'first error here'),
+    key('u', 'undo'),
+    key('n', 'skip'),
+    key('k', 'back'),
+    key('?', 'more'),
+  );
+}
+
+function itemView(state: QueueState, item: QueueItem, run: QueueRun, sample: QueueSample): HTMLElement {
+  const position = (state.index ?? 0) + 1;
+  const facts = [
+    `Item ${position} of ${state.items.length}`,
+    run.id,
+    ...(run.subset !== undefined ? [run.subset] : []),
+    `sample ${sample.index}`,
+    `step ${item.step} (steps 0–${sample.steps.length - 1})`,
+  ];
+  const self = sample.verdicts[SELF_JUDGE_ID];
+  const prm = sample.verdicts[item.prm];
+  const why = item.firstErrorMismatch
+    ? 'The judges name different first errors'
+    : 'One judge is above its τ here, the other below';
+  return h(
+    'section',
+    { class: 'q-item', 'data-key': item.key, 'aria-label': 'Item to label' },
+    h('div', { class: 'q-facts muted' }, facts.join(' · ')),
+    h(
+      'h2',
+      { class: 'q-why' },
+      why,
+      self && prm ? h('span', { class: 'muted' }, ` (Self-PRM vs ${item.prm})`) : '',
+    ),
+    h(
+      'div',
+      { class: 'q-problem', 'aria-label': 'Problem' },
+      h('h3', {}, 'Problem'),
+      mathBlock(run.problem, 'q-problem-text'),
+    ),
+    contextOf(sample, item),
+    h(
+      'div',
+      { class: 'scores q-scores', 'aria-label': `Scores at step ${item.step}` },
+      h('span', { class: 'q-scores-head' }, `Scores at step ${item.step}`),
+      scoreRow(SELF_JUDGE_ID, 'self', sample, item.step),
+      scoreRow(item.prm, 'prm', sample, item.step),
+    ),
+    item.prms.length > 1
+      ? h('div', { class: 'muted' }, `Also disagrees here: ${item.prms.slice(1).join(', ')}`)
+      : '',
+    h(
+      'div',
+      { class: 'q-answers' },
+      h('span', {}, h('span', { class: 'muted' }, 'Reference: '), answerNode(run.reference)),
+      h(
+        'span',
+        {},
+        h('span', { class: 'muted' }, "This sample's answer: "),
+        answerNode(sample.answer),
+        ' ',
+        correctness(sample.correct),
+      ),
+    ),
+    labelLine(state, item),
+  );
+}
+
+function progressLine(state: QueueState, dispatch: Dispatch): HTMLElement {
+  const total = state.items.length;
+  const saved = state.savedLabelled();
+  const bar = h('div', {
+    class: 'q-bar',
+    role: 'progressbar',
+    'aria-valuemin': '0',
+    'aria-valuemax': String(total),
+    'aria-valuenow': String(saved),
+  });
+  const fill = h('span', {});
+  fill.style.width = total === 0 ? '0' : `${(saved / total) * 100}%`;
+  bar.append(fill);
+  const pending = state.pendingCount();
+  const failed = state.failures().length;
+  const others = state.others.filter((other) => other.annotator !== state.annotator);
+  const select = (
+    label: string,
+    values: string[],
+    value: string | undefined,
+    pick: (v: string | undefined) => void,
+  ) => {
+    const element = h('select', { 'aria-label': label, title: label }) as HTMLSelectElement;
+    element.append(new Option(`all ${label === 'PRM' ? 'PRMs' : 'subsets'}`, ''));
+    for (const option of values) element.append(new Option(option, option));
+    element.value = value ?? '';
+    element.addEventListener('change', () => {
+      pick(element.value === '' ? undefined : element.value);
+      element.blur();
+    });
+    return element;
+  };
+  const prmSelect =
+    state.choices.prms.length > 1
+      ? select('PRM', state.choices.prms, state.position.prm, (prm) =>
+          dispatch({
+            kind: 'filter',
+            ...(prm !== undefined ? { prm } : {}),
+            ...(state.position.subset !== undefined ? { subset: state.position.subset } : {}),
+          }),
+        )
+      : '';
+  const subsetSelect =
+    state.choices.subsets.length > 1
+      ? select('subset', state.choices.subsets, state.position.subset, (subset) =>
+          dispatch({
+            kind: 'filter',
+            ...(state.position.prm !== undefined ? { prm: state.position.prm } : {}),
+            ...(subset !== undefined ? { subset } : {}),
+          }),
+        )
+      : '';
+  const only = h('input', { type: 'checkbox', id: 'q-unlabelled' }) as HTMLInputElement;
+  only.checked = state.position.unlabelledOnly;
+  only.addEventListener('change', () => {
+    dispatch({ kind: 'unlabelledOnly' });
+    only.blur();
+  });
+  return h(
+    'header',
+    { class: 'q-top' },
+    h(
+      'div',
+      { class: 'q-progress', role: 'status' },
+      h('strong', { class: 'q-count' }, `${saved} / ${total} labelled by ${state.annotator}`),
+      pending > 0 ? h('span', { class: 'muted' }, ` · ${pending} saving…`) : '',
+      failed > 0 ? h('span', { class: 'error-text' }, ` · ${failed} not saved`) : '',
+    ),
+    state.lastAction ? h('div', { class: 'q-last muted' }, state.lastAction) : '',
+    bar,
+    others.length > 0
+      ? h(
+          'div',
+          { class: 'q-others muted' },
+          `Others: ${others.map((o) => `${o.annotator} ${o.labelled} / ${total}`).join(' · ')}`,
+        )
+      : '',
+    h(
+      'div',
+      { class: 'q-filters' },
+      h('span', { class: 'muted' }, state.dataset),
+      prmSelect,
+      subsetSelect,
+      h('label', { class: 'q-only', for: 'q-unlabelled' }, only, ' unlabelled only (f)'),
+    ),
+  );
+}
+
+function failureNotice(state: QueueState, dispatch: Dispatch): HTMLElement | '' {
+  const failures = state.failures();
+  if (failures.length === 0) return '';
+  const retry = h('button', { type: 'button', class: 'q-retry' }, 'Retry');
+  retry.addEventListener('click', () => dispatch({ kind: 'retry' }));
+  return h(
+    'div',
+    { class: 'q-alert', role: 'alert' },
+    h('strong', {}, `${plural(failures.length, 'label')} not saved`),
+    h('ul', {}, ...failures.map((failure) => h('li', {}, `${failure.text}: ${failure.message ?? ''}`))),
+    h('span', { class: 'muted' }, 'Press the same key again on the item, or '),
+    retry,
+  );
+}
+
+function spansNode(spans: InlineSpan[]): Child[] {
+  return spans.map((span) =>
+    span.code
+      ? h('code', {}, span.text)
+      : span.strong
+        ? h('strong', {}, span.text)
+        : span.em
+          ? h('em', {}, span.text)
+          : span.text,
+  );
+}
+
+export function rubricNode(text: string): HTMLElement {
+  const body = h('div', { class: 'q-rubric-body' });
+  for (const block of parseRubric(text)) {
+    if (block.kind === 'heading')
+      body.append(h(`h${Math.min(6, block.level + 2)}`, {}, ...spansNode(block.spans)));
+    else if (block.kind === 'paragraph') body.append(h('p', {}, ...spansNode(block.spans)));
+    else if (block.kind === 'code') body.append(h('pre', {}, block.text));
+    else
+      body.append(
+        h(block.ordered ? 'ol' : 'ul', {}, ...block.items.map((spans) => h('li', {}, ...spansNode(spans)))),
+      );
+  }
+  return body;
+}
+
+function rubricPane(state: QueueState, dispatch: Dispatch): HTMLElement {
+  const details = h('details', { class: 'q-rubric', 'aria-label': 'Rubric' }) as HTMLDetailsElement;
+  // Open beside the queue where there is room; folded under it in a narrow side bar until asked.
+  state.rubricOpen ??= window.matchMedia('(min-width: 760px)').matches;
+  details.open = state.rubricOpen;
+  const summary = h('summary', {}, 'Rubric ', h('span', { class: 'muted' }, `(${state.rubric.source}) · r`));
+  summary.addEventListener('click', (event) => {
+    event.preventDefault();
+    dispatch({ kind: 'rubric' });
+  });
+  details.append(summary, rubricNode(state.rubric.text));
+  return details;
+}
+
+function helpNode(): HTMLElement {
+  return h(
+    'div',
+    { class: 'q-help', role: 'dialog', 'aria-label': 'Keyboard shortcuts' },
+    h('h3', {}, 'Keys'),
+    h(
+      'table',
+      {},
+      ...QUEUE_KEY_HELP.map(([keys, what]) =>
+        h('tr', {}, h('td', {}, h('kbd', {}, keys)), h('td', {}, what)),
+      ),
+    ),
+    h('p', { class: 'muted' }, 'Esc closes this.'),
+  );
+}
+
+export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Dispatch): void {
+  if (!state.loaded) {
+    replace(root, h('p', { class: 'muted' }, 'Reading the dataset…'));
+    return;
+  }
+  if (state.emptyMessage !== null) {
+    replace(root, h('p', { class: 'q-empty' }, state.emptyMessage));
+    return;
+  }
+  const item = state.current();
+  const run = state.currentRun();
+  const sample = run?.samples.find((candidate) => candidate.index === item?.sample);
+  let main: HTMLElement;
+  if (state.items.length === 0)
+    main = h(
+      'p',
+      { class: 'q-done' },
+      'No disagreements to label: the judges agree on every step of these runs (with these filters).',
+    );
+  else if (item && (!run || !sample)) main = h('p', { class: 'q-loading muted' }, `Reading run ${item.run}…`);
+  else if (!item || !run || !sample)
+    main = h(
+      'div',
+      { class: 'q-done' },
+      h('h2', {}, state.position.unlabelledOnly ? 'Every item is labelled.' : 'End of the queue.'),
+      h('p', { class: 'muted' }, 'k goes back to the last item; f shows labelled items too.'),
+    );
+  else main = itemView(state, item, run, sample);
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'q-page' },
+      h(
+        'div',
+        { class: 'q-main' },
+        progressLine(state, dispatch),
+        failureNotice(state, dispatch),
+        main,
+        keyBar(),
+      ),
+      rubricPane(state, dispatch),
+    ),
+    state.helpOpen ? helpNode() : '',
+  );
+  // The step in question in sight: a long problem or context must not push it off screen.
+  root.querySelector('.q-step.current')?.scrollIntoView({ block: 'nearest' });
+}
