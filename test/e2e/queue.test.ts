@@ -17,6 +17,7 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { buildQueue } from '../../src/core/auditQueue.js';
 import { AuditEventSchema } from '../../src/core/schemas.js';
 import { launchChromium, TEST_OUTPUT } from '../browser.js';
+import { runCli } from '../cli.js';
 import { queueDatasetRuns, writeQueueDataset } from '../fixtures/queueRuns.js';
 import { ROOT } from '../support.js';
 import { CODE_SERVER, type CodeServer, makeWorkspace, startCodeServer } from './codeServer.js';
@@ -93,12 +94,21 @@ function loggedEvents() {
   );
 }
 
-async function waitForCount(frame: Frame, text: string): Promise<void> {
-  await frame.waitForFunction(
-    (expected) => document.querySelector('.q-count')?.textContent === expected,
-    text,
-    { timeout: 15_000 },
-  );
+/** Waits for the progress line; on a timeout, says what it showed instead and keeps a screenshot. */
+async function waitForCount(frame: Frame, text: string, timeout = 15_000): Promise<void> {
+  try {
+    await frame.waitForFunction(
+      (expected) => document.querySelector('.q-count')?.textContent === expected,
+      text,
+      { timeout },
+    );
+  } catch (error) {
+    const shown = await frame
+      .evaluate(() => document.querySelector('.q-count')?.textContent ?? '(no progress line)')
+      .catch(() => '(the frame is gone)');
+    await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-audit-queue-timeout.png') }).catch(() => {});
+    throw new Error(`waited for "${text}", the queue shows "${shown}": ${String(error)}`);
+  }
 }
 
 test('20 labels from the keyboard, ≤ 1.2 keystrokes each, all in the audit log; a second annotator overlaps', {
@@ -227,6 +237,51 @@ test('20 labels from the keyboard, ≤ 1.2 keystrokes each, all in the audit log
     await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-audit-queue-reload-failed.png') });
     throw error;
   });
-  await waitForCount(restored, `4 / ${ITEMS.length} labelled by bob`);
+  // A reloaded window on a loaded machine reads the dataset again before it counts: more time.
+  await waitForCount(restored, `4 / ${ITEMS.length} labelled by bob`, 45_000);
   assert.equal(await restored.locator('.q-item').getAttribute('data-key'), shownBeforeReload);
+
+  // The two annotators' agreement, as a person gets it: the export of the dataset's runs (the CLI,
+  // the same export as Export Audits), its report beside the judges' figures.
+  const runsDir = join(dataset, 'runs');
+  const runFiles = readdirSync(runsDir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => join(runsDir, name));
+  const out = join(server.workspace, 'queue-export');
+  const exported = await runCli(['export', ...runFiles, '--out', out]);
+  assert.equal(exported.code, 0, exported.stderr);
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+    annotators: string[];
+    contestedSamples: number;
+    humanAgreement?: { stepRatings: { method: string; n: number; agreement: number; kappa: number | null } };
+  };
+  // Worked out here from the logs alone: bob's four ratings against ann's on the same steps.
+  const logged = loggedEvents();
+  const at = (entry: (typeof logged)[number]) =>
+    `${entry.run}#${entry.event.sample}#${String((entry.event as { step?: number }).step)}`;
+  const rating = (entry: (typeof logged)[number]) => (entry.event as { rating: number }).rating;
+  const annRatings = new Map(
+    logged
+      .filter((entry) => entry.event.annotator === 'ann' && entry.event.type === 'stepRating')
+      .map((entry) => [at(entry), rating(entry)]),
+  );
+  const pairs = logged
+    .filter((entry) => entry.event.annotator === 'bob')
+    .map((entry) => [annRatings.get(at(entry)), rating(entry)] as const);
+  const observed = pairs.filter(([a, b]) => a === b).length / pairs.length;
+  const share = (side: 0 | 1, value: number) =>
+    pairs.filter((pair) => pair[side] === value).length / pairs.length;
+  const chance = [-1, 0, 1].reduce((sum, value) => sum + share(0, value) * share(1, value), 0);
+  assert.deepEqual([...report.annotators].sort(), ['ann', 'bob']);
+  assert.equal(report.humanAgreement?.stepRatings.method, 'cohen');
+  assert.equal(report.humanAgreement?.stepRatings.n, 4);
+  assert.equal(report.humanAgreement?.stepRatings.agreement, observed);
+  assert.equal(
+    report.humanAgreement?.stepRatings.kappa,
+    chance === 1 ? null : (observed - chance) / (1 - chance),
+  );
+  console.log(
+    `ann vs bob on ${pairs.length} shared steps: agreement ${observed}, Cohen's κ ${report.humanAgreement?.stepRatings.kappa}; contested samples ${report.contestedSamples}`,
+  );
+  assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /Annotator agreement \(Cohen's κ\)/);
 });
