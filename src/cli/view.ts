@@ -18,7 +18,7 @@ export async function standaloneHtml(
 ): Promise<string> {
   const files = new Map<string, string>();
   await Promise.all(
-    ['webview.js', 'standalone.css', 'katex.js', 'standalone-katex.css', 'validators.js'].map(async (name) =>
+    ['webview.js', 'standalone.css', 'katex.js', 'standalone-katex.css', 'validators.js', 'select.js'].map(async (name) =>
       files.set(name, await readFile(join(DIST, name), 'utf8')),
     ),
   );
