@@ -68,6 +68,8 @@ const builds = [
     alias: { zod: './webview/zod.ts' },
     outfile: 'dist/validators.js',
   },
+  // The panel's selects: defined after its first paint too (webview/selectEntry.ts).
+  { ...browser, format: 'iife', entryPoints: ['webview/selectEntry.ts'], outfile: 'dist/select.js' },
   // The Dataset Report view's problems table (its page's plots are the host's script-free HTML).
   {
     ...browser,

@@ -29,6 +29,7 @@ export function panelDeferredAssets(
     assets: {
       katex: { script: file('katex.js'), style: file(inline ? 'standalone-katex.css' : 'katex.css') },
       validators: { script: file('validators.js') },
+      select: { script: file('select.js') },
     },
   };
 }

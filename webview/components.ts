@@ -1,15 +1,15 @@
 /**
  * The one module that knows the component library (@vscode-elements/elements, the maintained
- * successor of the sunset @vscode/webview-ui-toolkit). Swapping libraries means editing this file.
+ * successor of the sunset @vscode/webview-ui-toolkit). Swapping libraries means editing this file
+ * (and selectEntry.ts: the selects are defined after the panel's first paint, lazyAssets.ts).
  */
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { defineSelectsAfterPaint } from './lazyAssets.js';
 
 export function button(
   label: string,
@@ -78,6 +78,7 @@ export function select(
   onChange: (value: string) => void,
 ): HTMLElement {
   const element = document.createElement('vscode-single-select') as HTMLElement & { value: string };
+  defineSelectsAfterPaint();
   setOptions(element, options, value);
   element.addEventListener('change', () => onChange(element.value));
   return element;
@@ -105,6 +106,9 @@ export function setOptions(element: HTMLElement, options: SelectOption[], value:
     );
   }
   if (!same || select.value !== value) select.value = value;
+  // What a select not defined yet shows (styles.css): its chosen option, as the defined one will.
+  for (const item of element.children)
+    item.toggleAttribute('data-chosen', (item as HTMLElement & { value: string }).value === value);
 }
 
 export function textField(value: string, placeholder: string): HTMLElement & { value: string } {

@@ -1,6 +1,6 @@
 /**
- * What the panel loads after its first paint: KaTeX (code, stylesheet, fonts) and zod with the
- * protocol's schemas. The page says where they are (src/webviewHtml.ts): in VS Code, as files
+ * What the panel loads after its first paint: KaTeX (code, stylesheet, fonts), zod with the
+ * protocol's schemas, and the definition of its selects (selectEntry.ts). The page says where they are (src/webviewHtml.ts): in VS Code, as files
  * beside the panel's bundle (their webview URIs in a JSON element); in a standalone page, inline in
  * an inert <template> at the end of the page, which the HTML parser only scans. Either way they run
  * and apply under the page's nonce: the CSP stays as strict as for the panel's own script.
@@ -56,7 +56,7 @@ export function afterPaint(work: () => void): void {
 }
 
 /** The names src/webviewHtml.ts gives them (panelDeferredAssets). */
-type AssetName = 'katex' | 'validators';
+type AssetName = 'katex' | 'validators' | 'select';
 
 /** The nonce of the script running now: the panel's bundle reads it while it initialises. */
 const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
@@ -73,6 +73,18 @@ export async function loadKatex(): Promise<KatexApi | undefined> {
 export async function loadValidators(): Promise<ValidatorsApi | undefined> {
   if (!window.steplensValidators) await loadAsset('validators');
   return window.steplensValidators;
+}
+
+let selectsAsked = false;
+
+/**
+ * Defines the selects (vscode-single-select, vscode-option) after the first paint, asked once by
+ * the first select made; until then they show their chosen option only (styles.css).
+ */
+export function defineSelectsAfterPaint(): void {
+  if (selectsAsked) return;
+  selectsAsked = true;
+  afterPaint(() => void loadAsset('select'));
 }
 
 function loadAsset(name: AssetName): Promise<void> {

@@ -18,8 +18,8 @@ export async function standaloneHtml(
 ): Promise<string> {
   const files = new Map<string, string>();
   await Promise.all(
-    ['webview.js', 'standalone.css', 'katex.js', 'standalone-katex.css', 'validators.js'].map(async (name) =>
-      files.set(name, await readFile(join(DIST, name), 'utf8')),
+    ['webview.js', 'standalone.css', 'katex.js', 'standalone-katex.css', 'validators.js', 'select.js'].map(
+      async (name) => files.set(name, await readFile(join(DIST, name), 'utf8')),
     ),
   );
   const file = (name: string) => files.get(name)!;

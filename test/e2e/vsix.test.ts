@@ -37,6 +37,7 @@ test('the .vsix holds the bundles, fonts, icon and schemas, and no sources, test
     'extension/dist/katex.js',
     'extension/dist/katex.css',
     'extension/dist/validators.js',
+    'extension/dist/select.js',
     'extension/dist/report.js',
     'extension/dist/fonts/codicon.ttf',
     'extension/dist/fonts/KaTeX_Main-Regular.woff2',

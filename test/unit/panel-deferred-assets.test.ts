@@ -21,7 +21,7 @@ describe('deferred assets in the panel page', () => {
     assert.equal(
       template[1],
       '<style data-asset="katex">/* standalone-katex.css */</style><script data-asset="katex">/* katex.js */</script>' +
-        '<script data-asset="validators">/* validators.js */</script>',
+        '<script data-asset="validators">/* validators.js */</script><script data-asset="select">/* select.js */</script>',
     );
     assert.doesNotMatch(template[1], /nonce/, 'only the panel copies them into nonce’d elements');
   });
@@ -56,6 +56,7 @@ describe('deferred assets in the panel page', () => {
     assert.deepEqual(JSON.parse(json[1]!), {
       katex: { script: 'vscode-resource:/dist/katex.js', style: 'vscode-resource:/dist/katex.css' },
       validators: { script: 'vscode-resource:/dist/validators.js' },
+      select: { script: 'vscode-resource:/dist/select.js' },
     });
   });
 });

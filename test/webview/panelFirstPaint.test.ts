@@ -117,6 +117,63 @@ describe('the first paint', () => {
     }
   });
 
+  test('the filters’ selects show their chosen option from the first paint, and nothing moves as they are defined after it', async () => {
+    /** Each filter's box, what it reads as, whether it is defined yet; where the samples start. */
+    const filters = (page: Page) =>
+      page.evaluate(() => ({
+        selects: [...document.querySelectorAll<HTMLElement>('.sample-filters vscode-single-select')].map(
+          (element) => {
+            const box = element.getBoundingClientRect();
+            return {
+              box: [box.x, box.y, box.width, box.height].map(Math.round),
+              reads: element.matches(':defined')
+                ? (element.shadowRoot?.querySelector('.select-face .text')?.textContent ?? '').trim()
+                : // biome-ignore lint/performance/useDomNodeTextContent: what shows; hidden options are not read
+                  element.innerText.trim(),
+              defined: element.matches(':defined'),
+            };
+          },
+        ),
+        samplesTop: Math.round(document.querySelector('.sample-list')!.getBoundingClientRect().top),
+      }));
+    const blocked = await standalonePage(run, BLOCK_FRAMES);
+    const open = await standalonePage(run);
+    try {
+      await blocked.page.waitForFunction(
+        () => performance.getEntriesByName('first-contentful-paint').length > 0,
+      );
+      await open.page.waitForFunction(() => performance.getEntriesByName('steplens:selects').length > 0);
+      const first = await filters(blocked.page);
+      const later = await filters(open.page);
+      assert.deepEqual(
+        first.selects.map((select) => select.defined),
+        [false, false, false, false],
+        'not defined before the first paint',
+      );
+      assert.deepEqual(
+        later.selects.map((select) => select.defined),
+        [true, true, true, true],
+      );
+      assert.deepEqual(
+        first.selects.map((select) => select.reads),
+        ['any', 'any', 'any', 'sample #'],
+      );
+      assert.deepEqual(
+        first.selects.map((select) => select.reads),
+        later.selects.map((select) => select.reads),
+      );
+      assert.deepEqual(
+        first.selects.map((select) => select.box),
+        later.selects.map((select) => select.box),
+        'each face has the defined select’s box',
+      );
+      assert.equal(first.samplesTop, later.samplesTop, 'the samples start where they will stay');
+    } finally {
+      await blocked.close();
+      await open.close();
+    }
+  });
+
   test('in VS Code: the frame after run/show carries the first steps, with every later frame blocked', async () => {
     const panel = await openPanel(browser, { width: 560, height: 1000 });
     try {
