@@ -232,14 +232,24 @@ describe('the Dataset Report view', () => {
         'p9 <img src=x onerror="window.__owned=1"></script><b>',
         'p7-no-reference',
       ]);
-      // Into the rows: the first problem's open button, then down to the third (p6).
-      await page.locator('table.problems tbody button.open').first().focus();
+      // The headings are one Tab stop (← → between them), the problems the next: Tab goes from the
+      // focused heading straight to the first problem, not through every heading.
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Pass rate');
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.className), 'open');
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('ArrowDown');
       assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'p6');
       await page.keyboard.press('End');
       assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'p1-easy');
       await page.keyboard.press('ArrowUp');
+      // Back to the headings and into the problems again: Tab returns to the problem left.
+      await page.keyboard.press('Shift+Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Problem ▼');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'p2');
       await page.keyboard.press('Enter');
       const p2 = problemRows(index).find((row) => row.id === 'p2')!;
       assert.ok(p2.firstDisagreement);

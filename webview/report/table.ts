@@ -65,6 +65,13 @@ function columns(methods: readonly string[]): Column[] {
 /** The table and its filter field, redrawn whole on each change (a few thousand rows at most). */
 export class ProblemsTable {
   private data: TableData = { methods: [], rows: [] };
+  /**
+   * The column heading and the problem that take Tab: the headings are one stop (← → between
+   * them) and the problems another (↑ ↓ Home End), so Tab does not walk every heading and row.
+   */
+  private tabColumn: string | undefined;
+  /** Set once a problem had the focus; until then the first problem shown takes Tab, whatever the order. */
+  private tabRow: string | undefined;
   private readonly count: HTMLElement;
   private readonly table: HTMLTableElement;
 
@@ -83,6 +90,7 @@ export class ProblemsTable {
     const filterRow = el('div', { class: 'problems-filter' }, filterField);
     root.replaceChildren(filterRow, this.count, el('div', { class: 'table-scroll' }, this.table));
     this.table.addEventListener('keydown', (event) => this.onKey(event));
+    this.table.addEventListener('focusin', (event) => this.onFocus(event));
     document.addEventListener('keydown', (event) => {
       const target = event.target as HTMLElement | null;
       if (event.key === '/' && !target?.closest('input, textarea, vscode-textfield')) {
@@ -110,14 +118,23 @@ export class ProblemsTable {
       rows.length === total
         ? `${total} problem(s)`
         : `${rows.length} of ${total} problem(s) match "${this.view.filter.trim()}"`;
+    const shownColumns = columns(this.data.methods);
+    if (!shownColumns.some((column) => column.key === this.tabColumn)) this.tabColumn = shownColumns[0]?.key;
+    const tabRow = rows.some((row) => row.id === this.tabRow) ? this.tabRow : rows[0]?.id;
     const head = el(
       'tr',
       {},
-      ...columns(this.data.methods).map((column) => {
+      ...shownColumns.map((column) => {
         const sorted = this.view.sort === column.key;
         const button = el(
           'button',
-          { type: 'button', class: 'sort', 'data-column': column.key, title: column.title },
+          {
+            type: 'button',
+            class: 'sort',
+            'data-column': column.key,
+            title: column.title,
+            tabindex: column.key === this.tabColumn ? '0' : '-1',
+          },
           column.label,
           el(
             'span',
@@ -140,7 +157,13 @@ export class ProblemsTable {
     for (const row of rows) {
       const open = el(
         'button',
-        { type: 'button', class: 'open', 'aria-label': openLabel(row), title: openLabel(row) },
+        {
+          type: 'button',
+          class: 'open',
+          'aria-label': openLabel(row),
+          title: openLabel(row),
+          tabindex: row.id === tabRow ? '0' : '-1',
+        },
         row.id,
       );
       open.addEventListener('click', (event) => {
@@ -190,13 +213,15 @@ export class ProblemsTable {
 
   private onKey(event: KeyboardEvent): void {
     const target = event.target as HTMLElement | null;
-    if (!target?.classList.contains('open')) return;
-    const buttons = [...this.table.querySelectorAll<HTMLElement>('button.open')];
-    const at = buttons.indexOf(target);
+    const heading = target?.classList.contains('sort') === true;
+    if (!heading && !target?.classList.contains('open')) return;
+    const buttons = [...this.table.querySelectorAll<HTMLElement>(heading ? 'button.sort' : 'button.open')];
+    const at = buttons.indexOf(target!);
+    const [back, forward] = heading ? ['ArrowLeft', 'ArrowRight'] : ['ArrowUp', 'ArrowDown'];
     const next =
-      event.key === 'ArrowDown'
+      event.key === forward
         ? buttons[Math.min(buttons.length - 1, at + 1)]
-        : event.key === 'ArrowUp'
+        : event.key === back
           ? buttons[Math.max(0, at - 1)]
           : event.key === 'Home'
             ? buttons[0]
@@ -206,5 +231,16 @@ export class ProblemsTable {
     if (!next) return;
     event.preventDefault();
     next.focus();
+  }
+
+  /** The Tab stop of a group (headings, problems) follows the focus: Tab away and back returns there. */
+  private onFocus(event: FocusEvent): void {
+    const target = event.target as HTMLElement | null;
+    const heading = target?.classList.contains('sort') === true;
+    if (!heading && !target?.classList.contains('open')) return;
+    for (const button of this.table.querySelectorAll<HTMLElement>(heading ? 'button.sort' : 'button.open'))
+      button.tabIndex = button === target ? 0 : -1;
+    if (heading) this.tabColumn = target!.dataset.column;
+    else this.tabRow = target!.closest<HTMLElement>('tr')?.dataset.id;
   }
 }
