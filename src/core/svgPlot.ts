@@ -243,6 +243,21 @@ function marker(shape: ReferencePoint['shape'], x: number, y: number, size: numb
 
 /** Accuracy against k: one path per series (data-method), ±err bars, reference markers, a legend on the right. */
 export function lineChart(spec: LineChartSpec): string {
+  return lineChartLayers(spec, false).base;
+}
+
+/**
+ * The same chart in two SVGs of the same size and viewBox: `base` has the axes, each series' line
+ * (data-method), the reference markers and the legend; `detail` the error bars and the dots with
+ * their tooltips, to lay over the base. A page can paint the base first: the details are two
+ * thirds of the chart's elements and most of its first-frame cost.
+ */
+export function lineChartDetailed(spec: LineChartSpec): { base: string; detail: string } {
+  const layers = lineChartLayers(spec, true);
+  return { base: layers.base, detail: layers.detail };
+}
+
+function lineChartLayers(spec: LineChartSpec, split: boolean): { base: string; detail: string } {
   const plotWidth = spec.plotWidth ?? 620;
   const plotHeight = spec.plotHeight ?? 340;
   const references = spec.references ?? [];
@@ -276,6 +291,7 @@ export function lineChart(spec: LineChartSpec): string {
     ),
   ];
   const dodge = spec.dodge ?? 0;
+  const details: string[] = [];
   spec.series.forEach((series, index) => {
     const shift = dodge * (index - (spec.series.length - 1) / 2);
     const x = (k: number) => xAt(k) + shift;
@@ -309,20 +325,16 @@ export function lineChart(spec: LineChartSpec): string {
         ),
       )
       .join('');
-    parts.push(
-      element(
-        'g',
-        { class: 'series', ...data },
-        element('path', {
-          class: `line ${cls}`,
-          ...data,
-          d: pathData(series.points.map((point) => [x(point.x), y(point.y)])),
-          'stroke-dasharray': series.dash,
-        }) +
-          bars +
-          dots,
-      ),
-    );
+    const line = element('path', {
+      class: `line ${cls}`,
+      ...data,
+      d: pathData(series.points.map((point) => [x(point.x), y(point.y)])),
+      'stroke-dasharray': series.dash,
+    });
+    if (split) {
+      parts.push(element('g', { class: 'series', ...data }, line));
+      details.push(element('g', { class: 'series-detail', ...data }, bars + dots));
+    } else parts.push(element('g', { class: 'series', ...data }, line + bars + dots));
   });
   for (const ref of references)
     parts.push(
@@ -367,7 +379,21 @@ export function lineChart(spec: LineChartSpec): string {
     ly += 18;
   }
   parts.push(element('g', { class: 'legend-box' }, legend.join('')));
-  return svg(frame, spec.title, 'line-chart', parts.join(''));
+  return {
+    base: svg(frame, spec.title, 'line-chart', parts.join('')),
+    detail: element(
+      'svg',
+      {
+        xmlns: 'http://www.w3.org/2000/svg',
+        class: 'plot line-chart-detail',
+        viewBox: `0 0 ${frame.width} ${frame.height}`,
+        width: frame.width,
+        height: frame.height,
+        'aria-hidden': 'true',
+      },
+      details.join(''),
+    ),
+  };
 }
 
 export interface BarGroup {

@@ -135,16 +135,25 @@ describe('report.html', () => {
         assert.equal(line.points, report.reranking.k.length, `${line.method}: a point per k`);
         assert.ok(line.width > 100, `${line.method} spans the x axis`);
       }
-      // Error bars wherever the report has a standard error, and only there.
+      // Error bars wherever the report has a standard error, and only there: in the chart's detail
+      // layer, laid exactly over the chart (same box), with a dot per point.
+      const detail = page.locator('.plot-stack svg.line-chart-detail');
+      assert.equal(await detail.count(), 1);
       for (const method of methods) {
         const expected = report.reranking.methods[method]!.stderr.filter((se) => se > 0).length;
         assert.equal(
-          await chart.locator(`path.errorbar[data-method="${method}"]`).count(),
+          await detail.locator(`path.errorbar[data-method="${method}"]`).count(),
           expected,
           `${method}: error bars`,
         );
+        assert.equal(
+          await detail.locator(`g.series-detail[data-method="${method}"] circle.dot`).count(),
+          report.reranking.k.length,
+        );
       }
-      assert.ok((await chart.locator('path.errorbar').count()) > 0, 'R = 5 subsets leave error bars');
+      assert.ok((await detail.locator('path.errorbar').count()) > 0, 'R = 5 subsets leave error bars');
+      const [chartBox, detailBox] = await Promise.all([chart.boundingBox(), detail.boundingBox()]);
+      assert.deepEqual(detailBox, chartBox, 'the details lie exactly over the chart');
       // Legend: every method, then the paper (the folder is named aime24-…, Self-PRM is QwQ-32B).
       assert.deepEqual(
         await chart
