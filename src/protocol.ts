@@ -12,6 +12,14 @@ import {
   SampleSchema,
 } from './core/schemas.js';
 
+/** A message parser: the message when it parses, undefined (to be dropped) when it does not. */
+function parserFor<T>(schema: z.ZodType<T>): (value: unknown) => T | undefined {
+  return (value) => {
+    const parsed = schema.safeParse(value);
+    return parsed.success ? parsed.data : undefined;
+  };
+}
+
 export const ProgressSchema = z.object({
   sampled: z.number().int().min(0),
   sampleTotal: z.number().int().min(0),
@@ -145,15 +153,10 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;
 
-export function parseHostMessage(value: unknown): HostMessage | undefined {
-  const parsed = HostMessageSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
+export const parseHostMessage: (value: unknown) => HostMessage | undefined = parserFor(HostMessageSchema);
 
-export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
-  const parsed = WebviewMessageSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
+export const parseWebviewMessage: (value: unknown) => WebviewMessage | undefined =
+  parserFor(WebviewMessageSchema);
 
 // ---------------------------------------------------------------------------------------------
 // The Dataset Report view (src/host/reportView.ts ↔ webview/report/)
@@ -209,15 +212,11 @@ export const ReportWebviewMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ReportWebviewMessage = z.infer<typeof ReportWebviewMessageSchema>;
 
-export function parseReportHostMessage(value: unknown): ReportHostMessage | undefined {
-  const parsed = ReportHostMessageSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
+export const parseReportHostMessage: (value: unknown) => ReportHostMessage | undefined =
+  parserFor(ReportHostMessageSchema);
 
-export function parseReportWebviewMessage(value: unknown): ReportWebviewMessage | undefined {
-  const parsed = ReportWebviewMessageSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
+export const parseReportWebviewMessage: (value: unknown) => ReportWebviewMessage | undefined =
+  parserFor(ReportWebviewMessageSchema);
 
 // ---------------------------------------------------------------------------------------------
 // The adjudication view (src/host/adjudicateView.ts ↔ webview/adjudicate/)
@@ -279,15 +278,11 @@ export const AdjudicateWebviewMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type AdjudicateWebviewMessage = z.infer<typeof AdjudicateWebviewMessageSchema>;
 
-export function parseAdjudicateHostMessage(value: unknown): AdjudicateHostMessage | undefined {
-  const parsed = AdjudicateHostMessageSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
+export const parseAdjudicateHostMessage: (value: unknown) => AdjudicateHostMessage | undefined =
+  parserFor(AdjudicateHostMessageSchema);
 
-export function parseAdjudicateWebviewMessage(value: unknown): AdjudicateWebviewMessage | undefined {
-  const parsed = AdjudicateWebviewMessageSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
+export const parseAdjudicateWebviewMessage: (value: unknown) => AdjudicateWebviewMessage | undefined =
+  parserFor(AdjudicateWebviewMessageSchema);
 
 // ---------------------------------------------------------------------------------------------
 // The Audit Queue view (src/host/auditQueueView.ts ↔ webview/queue/)
@@ -406,12 +401,8 @@ export const QueueWebviewMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type QueueWebviewMessage = z.infer<typeof QueueWebviewMessageSchema>;
 
-export function parseQueueHostMessage(value: unknown): QueueHostMessage | undefined {
-  const parsed = QueueHostMessageSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
+export const parseQueueHostMessage: (value: unknown) => QueueHostMessage | undefined =
+  parserFor(QueueHostMessageSchema);
 
-export function parseQueueWebviewMessage(value: unknown): QueueWebviewMessage | undefined {
-  const parsed = QueueWebviewMessageSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
+export const parseQueueWebviewMessage: (value: unknown) => QueueWebviewMessage | undefined =
+  parserFor(QueueWebviewMessageSchema);
