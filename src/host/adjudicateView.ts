@@ -23,6 +23,7 @@ import { saveAdjudication } from './adjudicateSave.js';
 import type { Annotators } from './annotator.js';
 import { type CommandContext, guarded } from './commands.js';
 import { datasetFolderOf } from './datasetsView.js';
+import { workspaceDatasets } from './reportView.js';
 import type { RunStorage } from './storage.js';
 
 export const ADJUDICATE_PANEL_TYPE = 'steplens.adjudicate';
@@ -217,21 +218,10 @@ export class Adjudications implements vscode.Disposable {
   }
 }
 
-async function workspaceDatasetFolders(): Promise<vscode.Uri[]> {
-  const files = await vscode.workspace.findFiles(
-    '.steplens/{datasets,evaluations}/*/dataset.json',
-    null,
-    500,
-  );
-  return files
-    .map((file) => vscode.Uri.joinPath(file, '..'))
-    .sort((a, b) => a.fsPath.localeCompare(b.fsPath));
-}
-
 /** What to adjudicate when the palette gives nothing: the run in the panel, or a dataset folder. */
 async function pickTarget(context: CommandContext): Promise<{ folder?: string; run?: true } | undefined> {
   const session = context.hub.current;
-  const folders = await workspaceDatasetFolders();
+  const folders = await workspaceDatasets();
   const items: (vscode.QuickPickItem & { folder?: string; run?: true })[] = [
     ...(session
       ? [

@@ -48,6 +48,7 @@ import type { Annotators } from './annotator.js';
 import { saveAudit } from './auditSave.js';
 import { type CommandContext, guarded } from './commands.js';
 import { QUEUE_PANEL_TYPE } from './ids.js';
+import { workspaceDatasets } from './reportView.js';
 import type { RunStorage } from './storage.js';
 
 export { QUEUE_PANEL_TYPE };
@@ -544,14 +545,7 @@ export class AuditQueues implements vscode.Disposable {
 
 /** The queue to open: a dataset folder of the workspace, the workspace's runs, or a folder browsed to. */
 async function pickQueueSource(storage: RunStorage): Promise<QueueSource | undefined> {
-  const files = await vscode.workspace.findFiles(
-    '.steplens/{datasets,evaluations}/*/dataset.json',
-    null,
-    500,
-  );
-  const folders = files
-    .map((file) => vscode.Uri.joinPath(file, '..'))
-    .sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+  const folders = await workspaceDatasets();
   const runs: vscode.QuickPickItem = {
     label: '$(list-unordered) Runs of this workspace',
     detail: 'Every run under .steplens/runs/, by problem file',

@@ -293,7 +293,7 @@ export class DatasetReports implements vscode.Disposable {
 }
 
 /** The dataset folders of the workspace: `.steplens/datasets/*` and `.steplens/evaluations/*` with a dataset.json. */
-async function workspaceDatasets(): Promise<vscode.Uri[]> {
+export async function workspaceDatasets(): Promise<vscode.Uri[]> {
   const files = await vscode.workspace.findFiles(
     '.steplens/{datasets,evaluations}/*/dataset.json',
     null,
