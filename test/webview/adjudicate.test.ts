@@ -20,20 +20,9 @@ import { createNonce } from '../../src/webviewHtml.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
 import { smallRun } from '../fixtures/smallRun.js';
 import { ROOT } from '../support.js';
+import { openFakeWebview } from './fakeWebview.js';
 
 const HOSTILE = 'What is 6 × 7? <img src=x onerror="window.__owned=1"><b>bold</b>';
-
-const FAKE_VSCODE_API = `
-  (() => {
-    const posted = [];
-    window.__posted = posted;
-    window.acquireVsCodeApi = () => ({
-      postMessage(message) { posted.push(message); },
-      getState() { return undefined; },
-      setState() {},
-    });
-  })();
-`;
 
 const at = new Date('2026-11-29T10:00:00Z');
 const own = (annotator: string, event: AuditEvent): AuditEvent => ({ ...event, annotator });
@@ -82,22 +71,12 @@ interface View {
 }
 
 async function openView(colorScheme: 'light' | 'dark', width = 1000): Promise<View> {
-  const context = await browser.newContext({ viewport: { width, height: 760 }, colorScheme, offline: true });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  await page.addInitScript(FAKE_VSCODE_API);
-  await page.goto(`file://${pagePath}`);
-  const posted = () =>
-    page.evaluate(() => (window as unknown as { __posted: AdjudicateWebviewMessage[] }).__posted);
-  await page.waitForFunction(() =>
-    (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'),
+  const { page, errors, posted, send, close } = await openFakeWebview<AdjudicateWebviewMessage>(
+    browser,
+    pagePath,
+    { width, height: 760, colorScheme },
   );
-  const answer = (message: AdjudicateHostMessage) =>
-    page.evaluate((m) => window.postMessage(m, '*'), message);
+  const answer = (message: AdjudicateHostMessage) => send(message);
   const run = smallRun();
   run.problem.text = HOSTILE;
   await answer({
@@ -115,7 +94,7 @@ async function openView(colorScheme: 'light' | 'dark', width = 1000): Promise<Vi
         (m): m is Extract<AdjudicateWebviewMessage, { type: 'audit/append' }> => m.type === 'audit/append',
       ),
     answer,
-    close: () => context.close(),
+    close,
   };
 }
 

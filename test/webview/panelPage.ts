@@ -2,6 +2,7 @@
  * The built panel in a page with a fake VS Code host: `acquireVsCodeApi` records what the panel
  * posts, and the test sends host messages as VS Code would. Same bundle, same HTML generator.
  */
+
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,21 +10,9 @@ import type { Browser, Page } from 'playwright-core';
 import type { HostMessage, WebviewMessage } from '../../src/protocol.js';
 import { createNonce, panelDeferredAssets, panelHtml } from '../../src/webviewHtml.js';
 import { ROOT } from '../support.js';
+import { openFakeWebview } from './fakeWebview.js';
 
 let pagePath: string | undefined;
-
-const FAKE_VSCODE_API = `
-  (() => {
-    const posted = [];
-    let state;
-    window.__posted = posted;
-    window.acquireVsCodeApi = () => ({
-      postMessage(message) { posted.push(message); },
-      getState() { return state; },
-      setState(next) { state = next; },
-    });
-  })();
-`;
 
 /**
  * Counts what the page's ResizeObservers really observe (wrapping the browser's own class), so a
@@ -70,29 +59,12 @@ export async function openPanel(
   browser: Browser,
   options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {},
 ): Promise<PanelPage> {
-  const context = await browser.newContext({
-    viewport: { width: options.width ?? 560, height: options.height ?? 1000 },
+  return openFakeWebview<WebviewMessage>(browser, panelPagePath(), {
+    width: options.width ?? 560,
+    height: options.height ?? 1000,
     colorScheme: options.colorScheme ?? 'light',
+    state: 'memory',
+    offline: false,
+    initScripts: [RESIZE_OBSERVER_PROBE],
   });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  // A string, not a function: the test runner's transpiler would wrap a function in helpers the
-  // page does not have.
-  await page.addInitScript(FAKE_VSCODE_API);
-  await page.addInitScript(RESIZE_OBSERVER_PROBE);
-  await page.goto(`file://${panelPagePath()}`);
-  await page.waitForFunction(() =>
-    (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'),
-  );
-  return {
-    page,
-    errors,
-    posted: () => page.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted),
-    send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
-    close: () => context.close(),
-  };
 }

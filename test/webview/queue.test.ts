@@ -20,20 +20,9 @@ import { createNonce, panelDeferredAssets } from '../../src/webviewHtml.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
 import { handRun } from '../fixtures/queueRuns.js';
 import { ROOT } from '../support.js';
+import { openFakeWebview } from './fakeWebview.js';
 
 const HOSTILE = 'Find $x$ <img src=x onerror="window.__owned=1"></script><b>bold?</b>';
-
-const FAKE_VSCODE_API = `
-  (() => {
-    const posted = [];
-    window.__posted = posted;
-    window.acquireVsCodeApi = () => ({
-      postMessage(message) { posted.push(message); },
-      getState() { return undefined; },
-      setState() {},
-    });
-  })();
-`;
 
 let browser: Browser;
 let pagePath: string;
@@ -137,32 +126,14 @@ interface QueuePage {
 async function openQueue(
   options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {},
 ): Promise<QueuePage> {
-  const context = await browser.newContext({
-    viewport: { width: options.width ?? 1100, height: options.height ?? 900 },
+  const view = await openFakeWebview<QueueWebviewMessage>(browser, pagePath, {
+    width: options.width ?? 1100,
+    height: options.height ?? 900,
     colorScheme: options.colorScheme ?? 'light',
-    offline: true,
   });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  await page.addInitScript(FAKE_VSCODE_API);
-  await page.goto(`file://${pagePath}`);
-  await page.waitForFunction(() =>
-    (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'),
-  );
-  const send = (message: QueueHostMessage) => page.evaluate((m) => window.postMessage(m, '*'), message);
-  await send(showMessage());
-  await page.waitForSelector('.q-item');
-  return {
-    page,
-    errors,
-    posted: () => page.evaluate(() => (window as unknown as { __posted: QueueWebviewMessage[] }).__posted),
-    send,
-    close: () => context.close(),
-  };
+  await view.send(showMessage());
+  await view.page.waitForSelector('.q-item');
+  return view;
 }
 
 type Label = Extract<QueueWebviewMessage, { type: 'queue/label' }>;

@@ -19,21 +19,9 @@ import { createNonce } from '../../src/webviewHtml.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
 import { datasetProblem, reportIndex } from '../fixtures/reportDataset.js';
 import { ROOT } from '../support.js';
+import { openFakeWebview } from './fakeWebview.js';
 
 const HOSTILE = 'p9 <img src=x onerror="window.__owned=1"></script><b>';
-
-/** The fake host keeps the webview state across a reload, as VS Code does when it sets a page afresh. */
-const FAKE_VSCODE_API = `
-  (() => {
-    const posted = [];
-    window.__posted = posted;
-    window.acquireVsCodeApi = () => ({
-      postMessage(message) { posted.push(message); },
-      getState() { const saved = sessionStorage.getItem('state'); return saved ? JSON.parse(saved) : undefined; },
-      setState(next) { sessionStorage.setItem('state', JSON.stringify(next)); },
-    });
-  })();
-`;
 
 let browser: Browser;
 let index: DatasetIndex;
@@ -77,23 +65,16 @@ interface ReportPage {
 }
 
 async function openView(colorScheme: 'light' | 'dark' = 'light'): Promise<ReportPage> {
-  const context = await browser.newContext({
-    viewport: { width: 1100, height: 900 },
+  // The fake host keeps the webview state across a reload, as VS Code does when it sets a page afresh.
+  const view = await openFakeWebview<ReportWebviewMessage>(browser, pagePath, {
+    width: 1100,
+    height: 900,
     colorScheme,
-    offline: true,
+    state: 'session',
+    waitReady: false,
   });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  await page.addInitScript(FAKE_VSCODE_API);
-  await page.goto(`file://${pagePath}`);
-  await showProblems(page);
-  const posted = () =>
-    page.evaluate(() => (window as unknown as { __posted: ReportWebviewMessage[] }).__posted);
-  return { page, errors, posted, close: () => context.close() };
+  await showProblems(view.page);
+  return view;
 }
 
 /** The page says `ready`; the host answers with the problems, as the view does. */
