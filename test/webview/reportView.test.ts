@@ -196,6 +196,25 @@ describe('the Dataset Report view', () => {
     }
   });
 
+  test('keys typed into the filter stay text: "/" and the others open nothing', async () => {
+    const view = await openView();
+    try {
+      const { page } = view;
+      await page.locator('#problems-filter input').focus();
+      await page.keyboard.type('123eunjk/');
+      assert.equal(
+        await page
+          .locator('#problems-filter')
+          .evaluate((field) => (field as HTMLElement & { value: string }).value),
+        '123eunjk/',
+      );
+      assert.deepEqual(await openRuns(view), []);
+      assert.equal(await page.textContent('.problems-count'), '0 of 8 problem(s) match "123eunjk/"');
+    } finally {
+      await view.close();
+    }
+  });
+
   test('keyboard: "/" to the filter, Tab to a column and Enter sorts, arrows move between problems, Enter opens one', async () => {
     const view = await openView();
     try {

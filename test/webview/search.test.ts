@@ -76,6 +76,26 @@ async function choose(panel: PanelPage, steps: number): Promise<void> {
 }
 
 describe('search in the panel', () => {
+  test('every shortcut key typed into the box stays text: no label, no move, no other sample', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      const step = await panel.page.getAttribute('.step.selected', 'data-step');
+      await panel.page.keyboard.press('/');
+      // Ratings, first error, undo, next disagreement, step moves and the search key itself.
+      await panel.page.keyboard.type('123eunjk/');
+      assert.equal(
+        await panel.page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value),
+        '123eunjk/',
+      );
+      assert.deepEqual(audits(await panel.posted()), [], 'typing fired no label');
+      assert.equal(await heading(panel), 'Sample 2');
+      assert.equal(await panel.page.getAttribute('.step.selected', 'data-step'), step);
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('/ types into the box (no label fires), Enter and Shift+Enter step through, Esc returns', async () => {
     const panel = await openPanel(browser);
     try {
