@@ -58,9 +58,20 @@ after(async () => {
 });
 
 async function runCommand(title: string): Promise<void> {
-  await page.keyboard.press('F1');
+  // Type only once the palette is open, as a person looks before typing: an F1 the focused webview
+  // kept would send the command's letters to the queue ("e" marks a first error).
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    const opened = await page
+      .waitForSelector('.quick-input-widget:visible .quick-input-box input', { timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (opened) break;
+    if (attempt === 3) throw new Error('F1 never opened the command palette');
+  }
   await page.keyboard.type(title);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label^="${title}"]`, {
+  // The palette may list the command twice (recently used, then all); wait for one a person can see.
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label^="${title}"]:visible`, {
     timeout: 10_000,
   });
   await page.keyboard.press('Enter');
