@@ -14,10 +14,12 @@
  * overrides the job's rows in flight (default: defaultRowsInFlight of the config);
  * BENCH_PRM_CONCURRENCY the PRM's concurrency (default 4; 1 makes the PRM the slowest endpoint).
  */
+
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { RunConfigSchema } from '../src/core/config.js';

@@ -87,7 +87,7 @@ document.body.append(p);
 async function standaloneRows(browser: Browser, run: Run, label: string, dir: string): Promise<BenchRow[]> {
   const ours = join(dir, `run-${label}.html`);
   const reference = join(dir, `parse-only-${label}.html`);
-  writeFileSync(ours, await standaloneHtml({ run, events: [] }, 'bench'));
+  writeFileSync(ours, (await standaloneHtml({ run, events: [] }, 'bench')).html);
   writeFileSync(reference, parseOnlyPage(run));
   const fcp: number[] = [];
   const step: number[] = [];

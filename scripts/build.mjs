@@ -40,6 +40,22 @@ const dropFallbackFonts = {
   },
 };
 
+// The prerendered first frame needs the components' tags and attributes only: their definitions
+// (lit, shadow DOM) are the browser's business, after the page's first paint.
+const noComponentDefinitions = {
+  name: 'no-component-definitions',
+  setup(build) {
+    build.onResolve({ filter: /^@vscode-elements\/elements\// }, (args) => ({
+      path: args.path,
+      namespace: 'no-component-definitions',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'no-component-definitions' }, () => ({
+      contents: '',
+      loader: 'js',
+    }));
+  },
+};
+
 const builds = [
   // Activation loads only extension.js; host.js (zod, the pipeline, the panels) loads on first use.
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
@@ -58,6 +74,16 @@ const builds = [
     banner: { js: "performance.mark('steplens:bundle');" },
     outfile: 'dist/webview.js',
     sourcemap: !production,
+  },
+  // The panel's first frame drawn by the CLI for `view --html`, in a node:vm context with linkedom's DOM.
+  {
+    ...browser,
+    format: 'iife',
+    target: 'node20',
+    entryPoints: ['webview/prerender/main.ts'],
+    alias: { zod: './webview/zod.ts' },
+    plugins: [noComponentDefinitions],
+    outfile: 'dist/prerender.js',
   },
   // KaTeX, and zod with the protocol's schemas: run after the panel's first paint (webview/lazyAssets.ts).
   { ...browser, format: 'iife', entryPoints: ['webview/katex.ts'], outfile: 'dist/katex.js' },

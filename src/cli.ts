@@ -391,6 +391,10 @@ const COMMANDS: Record<string, Command> = {
         ...(annotator ? { annotator } : {}),
       });
       warnSkipped(streams.stderr, 'view', skippedLines);
+      if (result.firstFrameNotDrawn !== undefined)
+        streams.stderr.write(
+          `steplens view: the page's first frame was not drawn in advance (${result.firstFrameNotDrawn}); it draws it as it opens\n`,
+        );
       const others = result.annotators.filter((name) => name !== result.annotator);
       if (others.length > 0)
         streams.stderr.write(

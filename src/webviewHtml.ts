@@ -58,7 +58,52 @@ export interface PanelHtmlOptions {
    * which needs no script); default the panel's empty `#app`.
    */
   body?: string;
+  /**
+   * The panel's first frame, drawn where the page is made (webview/prerender/main.ts): the page's
+   * `#app` element as markup. With it the inline script runs after the page's first paint, which
+   * then waits for no script; the script draws the same frame over it and takes over.
+   */
+  prerendered?: string;
 }
+
+/**
+ * A page script that runs `work` (statements) once, in a task after the page's first contentful
+ * paint, or after `fallbackMs` when nothing is painted (a page opened in a background tab). `work`
+ * may use `nonce`, the nonce of this script (read while it runs: `document.currentScript` is gone
+ * by the time `work` runs).
+ */
+export function afterFirstPaintScript(work: string, fallbackMs: number): string {
+  return `(() => {
+  const nonce = document.currentScript ? document.currentScript.nonce : '';
+  let done = false;
+  const observer = new PerformanceObserver((list) => {
+    if (list.getEntriesByName('first-contentful-paint').length > 0) setTimeout(run);
+  });
+  const timer = setTimeout(run, ${fallbackMs});
+  function run() {
+    if (done) return;
+    done = true;
+    observer.disconnect();
+    clearTimeout(timer);
+${work}
+  }
+  observer.observe({ type: 'paint', buffered: true });
+})();`;
+}
+
+/** The name of the panel's own script among the deferred assets of a page that carries its first frame. */
+const PANEL_ASSET = 'panel';
+
+/** Runs the panel's script, kept inert in the page's deferred assets, under the page's nonce. */
+const RUN_PANEL_SCRIPT = afterFirstPaintScript(
+  `    const code = document.getElementById('steplens-deferred')?.content.querySelector('script[data-asset="${PANEL_ASSET}"]')?.textContent;
+    if (!code) return;
+    const script = document.createElement('script');
+    script.nonce = nonce;
+    script.textContent = code;
+    document.body.append(script);`,
+  1000,
+);
 
 export function contentSecurityPolicy(options: Pick<PanelHtmlOptions, 'nonce' | 'cspSource'>): string {
   const own = options.cspSource ? ` ${options.cspSource}` : '';
@@ -101,12 +146,22 @@ export function panelHtml(options: PanelHtmlOptions): string {
     options.embedded === undefined
       ? ''
       : `<script type="application/json" id="steplens-data">${scriptSafeJson(options.embedded)}</script>`;
+  // A page with its first frame drawn runs the panel's script after that frame is painted.
+  const afterPaint = options.prerendered !== undefined && options.inlineScript !== undefined;
   const script = options.scriptUri
     ? `<script nonce="${nonce}" src="${escapeHtml(options.scriptUri)}"></script>`
     : options.inlineScript === undefined
       ? ''
-      : `<script nonce="${nonce}">${inlineSafe(options.inlineScript, 'script')}</script>`;
-  const deferred = options.deferred;
+      : afterPaint
+        ? `<script nonce="${nonce}">${RUN_PANEL_SCRIPT}</script>`
+        : `<script nonce="${nonce}">${inlineSafe(options.inlineScript, 'script')}</script>`;
+  const deferred =
+    afterPaint && options.deferred
+      ? {
+          ...options.deferred,
+          assets: { ...options.deferred.assets, [PANEL_ASSET]: { script: options.inlineScript } },
+        }
+      : options.deferred;
   const assets =
     deferred === undefined
       ? ''
@@ -134,10 +189,9 @@ export function panelHtml(options: PanelHtmlOptions): string {
 ${style}
 </head>
 <body>
-${options.body ?? '<div id="app"></div>'}
+${options.body ?? options.prerendered ?? '<div id="app"></div>'}
 ${data}
-${script}
-${assets}
+${afterPaint ? `${assets}\n${script}` : `${script}\n${assets}`}
 </body>
 </html>
 `;

@@ -2,6 +2,10 @@
  * The one module that knows the component library (@vscode-elements/elements, the maintained
  * successor of the sunset @vscode/webview-ui-toolkit). Swapping libraries means editing this file
  * (and selectEntry.ts: the selects are defined after the panel's first paint, lazyAssets.ts).
+ *
+ * A component's initial state is given as attributes, not properties: the first frame of a
+ * standalone page is drawn before any component is defined (webview/prerender), and only
+ * attributes survive into its markup; styles.css draws each one's face until it is defined.
  */
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -32,37 +36,27 @@ export function badge(text: string, title?: string): HTMLElement {
 }
 
 export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void): HTMLElement {
-  const element = document.createElement('vscode-checkbox') as HTMLElement & {
-    checked: boolean;
-    label: string;
-  };
-  element.label = label;
-  element.checked = checked;
+  const element = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
+  element.setAttribute('label', label);
+  element.toggleAttribute('checked', checked);
   element.addEventListener('change', () => onChange(element.checked));
   return element;
 }
 
 export function progressBar(value: number | undefined, max = 1): HTMLElement {
-  const element = document.createElement('vscode-progress-bar') as HTMLElement & {
-    value: number;
-    max: number;
-    indeterminate: boolean;
-  };
-  if (value === undefined) element.indeterminate = true;
+  const element = document.createElement('vscode-progress-bar');
+  if (value === undefined) element.setAttribute('indeterminate', '');
   else {
-    element.max = max;
-    element.value = value;
+    element.setAttribute('max', String(max));
+    element.setAttribute('value', String(value));
   }
   return element;
 }
 
 export function collapsible(heading: string, content: HTMLElement, open = false): HTMLElement {
-  const element = document.createElement('vscode-collapsible') as HTMLElement & {
-    heading: string;
-    open: boolean;
-  };
-  element.heading = heading;
-  element.open = open;
+  const element = document.createElement('vscode-collapsible');
+  element.setAttribute('heading', heading);
+  element.toggleAttribute('open', open);
   element.append(content);
   return element;
 }
@@ -112,12 +106,9 @@ export function setOptions(element: HTMLElement, options: SelectOption[], value:
 }
 
 export function textField(value: string, placeholder: string): HTMLElement & { value: string } {
-  const element = document.createElement('vscode-textfield') as HTMLElement & {
-    value: string;
-    placeholder: string;
-  };
-  element.value = value;
-  element.placeholder = placeholder;
+  const element = document.createElement('vscode-textfield') as HTMLElement & { value: string };
+  element.setAttribute('value', value);
+  element.setAttribute('placeholder', placeholder);
   return element;
 }
 

@@ -43,15 +43,24 @@ const BLOCK_FRAMES = `
 async function standalonePage(
   shown: unknown,
   init?: string,
-): Promise<{ page: Page; close(): Promise<void> }> {
+  options: { scripts?: boolean } = {},
+): Promise<{ page: Page; firstFrameNotDrawn?: string; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'steplens-first-paint-'));
   const path = join(dir, 'run.html');
-  writeFileSync(path, await standaloneHtml({ run: shown, events: [] }, 'first paint'));
-  const context = await browser.newContext({ viewport: { width: 560, height: 1000 } });
+  const made = await standaloneHtml({ run: shown, events: [] }, 'first paint');
+  writeFileSync(path, made.html);
+  const context = await browser.newContext({
+    viewport: { width: 560, height: 1000 },
+    javaScriptEnabled: options.scripts ?? true,
+  });
   const page = await context.newPage();
   if (init) await page.addInitScript(init);
   await page.goto(`file://${path}`);
-  return { page, close: () => context.close() };
+  return {
+    page,
+    ...(made.firstFrameNotDrawn !== undefined ? { firstFrameNotDrawn: made.firstFrameNotDrawn } : {}),
+    close: () => context.close(),
+  };
 }
 
 /** What a person sees of the opened sample: its heading and the first step's text. */
@@ -193,13 +202,128 @@ describe('the first paint', () => {
   });
 });
 
+/** The parts of the panel whose place and count the first-frame tests compare. */
+const PARTS = [
+  'header.problem',
+  'section.answers',
+  '.search-field',
+  '.sample-list',
+  '.sample-row[data-index="7"]',
+  '.steps-head',
+  '.trace vscode-collapsible',
+  '.step[data-step="0"]',
+  '.step[data-step="1"]',
+  '.step[data-step="2"]',
+];
+
+/** Where the parts of the panel lie, and how many of each there are (a part drawn twice shows). */
+const layoutOf = (page: Page) =>
+  page.evaluate(
+    (parts) =>
+      Object.fromEntries(
+        parts.map((selector) => {
+          const found = document.querySelectorAll(selector);
+          const rect = found[0]?.getBoundingClientRect();
+          return [
+            selector,
+            { count: found.length, top: rect?.top ?? -1, left: rect?.left ?? -1, height: rect?.height ?? -1 },
+          ];
+        }),
+      ),
+    PARTS,
+  );
+
+describe('the first frame drawn where the page is made (view --html)', () => {
+  test('shows the real panel with scripting off: problem, answers, samples, the opened sample’s first steps; run text stays text', async () => {
+    const hostile = structuredClone(run);
+    const attack = '</div><img src=x onerror="document.title=1"><script>document.title=2</script>';
+    hostile.problem.text = `Find x. ${attack}`;
+    hostile.samples[0]!.steps[0] = `First step ${attack}`;
+    const { page, firstFrameNotDrawn, close } = await standalonePage(hostile, undefined, { scripts: false });
+    try {
+      assert.equal(firstFrameNotDrawn, undefined);
+      const seen = await page.evaluate(() => {
+        const app = document.getElementById('app')!;
+        return {
+          prerendered: app.hasAttribute('data-prerendered'),
+          problem: document.querySelector('.problem-text')?.textContent,
+          firstStep: document.querySelector('.step[data-step="0"] .step-text')?.textContent,
+          heading: document.querySelector('.steps-head h3')?.textContent,
+          answers: document.querySelectorAll('.answers tbody tr').length,
+          sampleRows: document.querySelectorAll('.sample-list .sample-row').length,
+          steps: document.querySelectorAll('.step').length,
+          injected: app.querySelectorAll('img, script').length,
+          title: document.title,
+          // The components' faces before they are defined come from their attributes.
+          faces: [
+            ['.search-field', '::before'],
+            ['.trace vscode-collapsible', '::after'],
+            ['.steps-head vscode-checkbox', '::after'],
+          ].map(([selector, which]) => {
+            const element = document.querySelector(selector!);
+            return element ? getComputedStyle(element, which).content : 'none';
+          }),
+        };
+      });
+      assert.equal(seen.prerendered, true);
+      assert.equal(seen.problem, `Find x. ${attack}`);
+      assert.equal(seen.heading, 'Sample 0');
+      assert.equal(seen.firstStep, `First step ${attack}`);
+      assert.equal(seen.injected, 0, 'no element from the run’s text');
+      assert.equal(seen.title, 'first paint');
+      assert.equal(seen.answers, 2);
+      assert.equal(seen.sampleRows, 8);
+      assert.ok(seen.steps > 3 && seen.steps <= 20, `${seen.steps} step rows`);
+      const [search, trace, onlyDisagreements] = seen.faces;
+      assert.match(search!, /Search steps/);
+      assert.match(trace!, /Reasoning trace/);
+      assert.equal(onlyDisagreements, '"Only disagreements"');
+      await page.screenshot({ path: join(TEST_OUTPUT, 'panel-first-frame-no-script.png') });
+    } finally {
+      await close();
+    }
+  });
+
+  test('the panel’s script takes the frame over where it lies: nothing moves, nothing is drawn twice', async () => {
+    const drawn = await standalonePage(run, undefined, { scripts: false });
+    // KaTeX (typeset after the first paint, by an animation frame) changes rows' heights itself.
+    const taken = await standalonePage(run, BLOCK_FRAMES);
+    try {
+      await taken.page.waitForFunction(
+        () =>
+          !document.getElementById('app')?.hasAttribute('data-prerendered') &&
+          performance.getEntriesByName('steplens:first-step').length > 0,
+      );
+      // The rows are measured and placed before the frame that shows them (ResizeObserver).
+      await taken.page.waitForTimeout(200);
+      const before = await layoutOf(drawn.page);
+      const after = await layoutOf(taken.page);
+      for (const [part, was] of Object.entries(before)) {
+        const now = after[part]!;
+        assert.equal(was.count, 1, `${part} in the drawn frame`);
+        assert.equal(now.count, 1, `${part} once the script has run`);
+        for (const edge of ['top', 'left', 'height'] as const)
+          assert.ok(Math.abs(now[edge] - was[edge]) <= 2, `${part} ${edge}: ${was[edge]} → ${now[edge]}`);
+      }
+    } finally {
+      await drawn.close();
+      await taken.close();
+    }
+  });
+});
+
 describe('what the page did not check it does not show', () => {
   test('a run the light check refuses is never drawn; the page names the field zod refuses', async () => {
     const bad = structuredClone(run);
     bad.samples[3]!.judgements.self!.stepScores[7] = 1.5;
     // With every frame after the first blocked, a run drawn by mistake would never be withdrawn.
-    const { page, close } = await standalonePage(bad, BLOCK_FRAMES);
+    const { page, firstFrameNotDrawn, close } = await standalonePage(bad, BLOCK_FRAMES);
     try {
+      assert.match(
+        firstFrameNotDrawn ?? '',
+        /does not pass the panel’s check/,
+        'not drawn in advance either',
+      );
       await page.waitForFunction(() =>
         /does not parse/.test(document.querySelector('header.problem')?.textContent ?? ''),
       );

@@ -246,8 +246,8 @@ describe('report.html', () => {
 
   test('the first paint is the title, summary and accuracy plot; its table and the sections below come in after it, once each', async () => {
     const { page, errors, requests, close } = await open(join(dir, 'report.html'), 'light', {
-      beforeLoad: (page) =>
-        page.addInitScript(() => {
+      beforeLoad: async (page) => {
+        await page.addInitScript(() => {
           // When the rest of the report leaves its <noscript>s for the page.
           const w = window as unknown as { __restIn?: number };
           let seen = false;
@@ -259,7 +259,8 @@ describe('report.html', () => {
               observer.disconnect();
             }
           }).observe(document, { childList: true, subtree: true });
-        }),
+        });
+      },
     });
     try {
       const times = await page.evaluate(
