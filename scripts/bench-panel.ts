@@ -83,21 +83,34 @@ document.body.append(p);
 /**
  * The standalone page of `run` against the parse-only page, loaded alternately RUNS times each:
  * medians (the ratio column) with the range of the loads and of the per-pair ratios in the name.
+ * Also the same page with its script taken out: what the browser alone spends painting the panel's
+ * first frame (the page's frame is drawn into it when it is written), the floor for the page.
  */
 async function standaloneRows(browser: Browser, run: Run, label: string, dir: string): Promise<BenchRow[]> {
   const ours = join(dir, `run-${label}.html`);
+  const frameOnly = join(dir, `frame-only-${label}.html`);
   const reference = join(dir, `parse-only-${label}.html`);
-  writeFileSync(ours, (await standaloneHtml({ run, events: [] }, 'bench')).html);
+  const page = await standaloneHtml({ run, events: [] }, 'bench');
+  if (page.firstFrameNotDrawn) throw new Error(`the first frame was not drawn: ${page.firstFrameNotDrawn}`);
+  writeFileSync(ours, page.html);
+  const script = page.html.lastIndexOf('<script nonce=');
+  writeFileSync(
+    frameOnly,
+    page.html.slice(0, script) + page.html.slice(page.html.indexOf('</script>', script) + 9),
+  );
   writeFileSync(reference, parseOnlyPage(run));
   const fcp: number[] = [];
   const step: number[] = [];
+  const floor: number[] = [];
   const parsed: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const a = await paintTimes(browser, ours, 'step-text');
     const b = await paintTimes(browser, reference, 'parsed');
+    const c = await paintTimes(browser, frameOnly, 'step-text');
     fcp.push(a.fcp);
     step.push(a.text);
     parsed.push(b.fcp);
+    floor.push(c.fcp);
   }
   const ratios = (values: number[]) =>
     range(
@@ -116,6 +129,13 @@ async function standaloneRows(browser: Browser, run: Run, label: string, dir: st
     {
       name: `panel first step text on screen, ${label} (${range(step)} ms; ratios ${ratios(step)})`,
       value: median(step),
+      unit: 'ms',
+      reference: median(parsed),
+      referenceName,
+    },
+    {
+      name: `the same page without its script (the browser's cost of the first frame), ${label} (${range(floor)} ms; ratios ${ratios(floor)})`,
+      value: median(floor),
       unit: 'ms',
       reference: median(parsed),
       referenceName,

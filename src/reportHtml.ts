@@ -33,7 +33,7 @@ import {
   type ReferencePoint,
   reliabilityDiagram,
 } from './core/svgPlot.js';
-import { createNonce, panelHtml } from './webviewHtml.js';
+import { afterFirstPaintScript, createNonce, panelHtml } from './webviewHtml.js';
 
 /** s11 is the neutral colour (paper points with no matching method). */
 const NEUTRAL = 11;
@@ -536,27 +536,14 @@ export function datasetReportBody(report: DatasetReport, name: string): string {
  * template parses it exactly as the page's own parser would have. Whichever comes first: the first
  * contentful paint, or three seconds (a page opened in a background tab never reports one).
  */
-export const REST_SCRIPT = `(() => {
-  const later = document.querySelectorAll('noscript.report-later');
-  if (later.length === 0) return;
-  const observer = new PerformanceObserver((list) => {
-    if (list.getEntriesByName('first-contentful-paint').length > 0) setTimeout(insert);
-  });
-  const timer = setTimeout(insert, 3000);
-  let done = false;
-  function insert() {
-    if (done) return;
-    done = true;
-    observer.disconnect();
-    clearTimeout(timer);
-    for (const markup of later) {
+export const REST_SCRIPT = afterFirstPaintScript(
+  `    for (const markup of document.querySelectorAll('noscript.report-later')) {
       const template = document.createElement('template');
       template.innerHTML = markup.textContent;
       markup.replaceWith(template.content);
-    }
-  }
-  observer.observe({ type: 'paint', buffered: true });
-})();`;
+    }`,
+  3000,
+);
 
 export function datasetReportHtml(report: DatasetReport, name: string): string {
   const later = (markup: string) => {
