@@ -21,6 +21,7 @@ import { runCli } from '../cli.js';
 import { queueDatasetRuns, writeQueueDataset } from '../fixtures/queueRuns.js';
 import { ROOT } from '../support.js';
 import { CODE_SERVER, type CodeServer, makeWorkspace, startCodeServer } from './codeServer.js';
+import { runCommand as runPaletteCommand, webviewFrame } from './workbench.js';
 
 /** The page's document, as the functions run in the webview frame see it (this file has no DOM types). */
 declare const document: {
@@ -57,38 +58,11 @@ after(async () => {
   await server?.stop();
 });
 
-async function runCommand(title: string): Promise<void> {
-  // Type only once the palette is open, as a person looks before typing: an F1 the focused webview
-  // kept would send the command's letters to the queue ("e" marks a first error).
-  for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('F1');
-    const opened = await page
-      .waitForSelector('.quick-input-widget:visible .quick-input-box input', { timeout: 5_000 })
-      .then(() => true)
-      .catch(() => false);
-    if (opened) break;
-    if (attempt === 3) throw new Error('F1 never opened the command palette');
-  }
-  await page.keyboard.type(title);
-  // The palette may list the command twice (recently used, then all); wait for one a person can see.
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label^="${title}"]:visible`, {
-    timeout: 10_000,
-  });
-  await page.keyboard.press('Enter');
-}
+const runCommand = (title: string): Promise<void> => runPaletteCommand(page, title);
 
-/** The queue page, two iframes deep: the frame that shows an item. */
-async function queueFrame(timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      const item = await frame.$('.q-item').catch(() => null);
-      if (item && (await item.isVisible().catch(() => false))) return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no audit queue with an item appeared');
-    await page.waitForTimeout(250);
-  }
-}
+/** The queue's page, once it shows an item. */
+const queueFrame = (timeoutMs = 60_000): Promise<Frame> =>
+  webviewFrame(page, '.q-item', 'audit queue with an item', timeoutMs);
 
 /** Every audit event in the dataset's logs. */
 function loggedEvents() {

@@ -23,6 +23,7 @@ import {
   startCodeServer,
 } from './codeServer.js';
 import { DATASET_PROBLEMS, startStubs } from './stubs.js';
+import { runCommand as runPaletteCommand, webviewFrame } from './workbench.js';
 
 const VSIX = join(ROOT, 'steplens.vsix');
 let browser: Browser;
@@ -66,18 +67,9 @@ after(async () => {
   await stubs?.close();
 });
 
-/** The StepLens webview is two iframes deep; find the frame that shows the panel with steps. */
-async function panelFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      const step = await frame.$('.step').catch(() => null);
-      if (step && (await step.isVisible().catch(() => false))) return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no StepLens panel with steps appeared');
-    await page.waitForTimeout(250);
-  }
-}
+/** The StepLens panel's page, once it shows steps. */
+const panelFrame = (page: Page, timeoutMs = 60_000): Promise<Frame> =>
+  webviewFrame(page, '.step', 'StepLens panel with steps', timeoutMs);
 
 /**
  * Edits the User settings as a person does: Preferences: Open User Settings (JSON), replace the
@@ -124,14 +116,7 @@ async function explorerMenu(file: string, entry: RegExp): Promise<void> {
   await page.locator('.context-view .monaco-menu').waitFor({ state: 'detached', timeout: 10_000 });
 }
 
-async function runCommand(title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  await page.keyboard.type(title);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label^="${title}"]`, {
-    timeout: 10_000,
-  });
-  await page.keyboard.press('Enter');
-}
+const runCommand = (title: string): Promise<void> => runPaletteCommand(page, title);
 
 /**
  * Runs Test Connection until its notification says `expected` (a settings edit reaches the
