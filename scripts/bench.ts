@@ -4,8 +4,9 @@
  * several runs (BENCH_RUNS, default 5 for the fast ones, 3 for the pipeline and the evaluation).
  */
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { CODE_SERVER } from '../test/e2e/codeServer.js';
 import { ROOT } from '../test/support.js';
 import { benchAnswers } from './bench-answers.js';
 import { benchDataset } from './bench-dataset.js';
@@ -57,6 +58,42 @@ function benchHost(): BenchRow[] {
   ];
 }
 
+/**
+ * The panel inside VS Code: the code-server integration suite opens a 64 × 300 run with the
+ * command and times its first step on screen, against posting the same run to an empty webview
+ * (test/integration). Its printed line is read here; without code-server the row is left out, saying so.
+ */
+function benchVsCodePanel(): BenchRow[] {
+  if (!existsSync(CODE_SERVER) || !existsSync(join(ROOT, 'out', 'integration', 'index.js'))) {
+    console.error(
+      'bench: the VS Code panel row needs code-server (scripts/install-code-server.sh): left out',
+    );
+    return [];
+  }
+  const output = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', join('test', 'e2e', 'integration.test.ts')],
+    { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 },
+  );
+  const line =
+    /panel, 64×300 run: command → first step ([\d, ]+) ms; posted to an empty webview ([\d, ]+) ms/.exec(
+      output,
+    );
+  if (!line) throw new Error(`the integration suite printed no panel timing:\n${output.slice(-2000)}`);
+  const times = (list: string) => list.split(',').map(Number);
+  const opened = times(line[1]!);
+  const posted = times(line[2]!);
+  return [
+    {
+      name: `VS Code panel (code-server): Open Run of a 64×300 run → its first step on screen (${opened.join(', ')} ms)`,
+      value: median(opened),
+      unit: 'ms',
+      reference: median(posted),
+      referenceName: `the same run posted to an empty webview (${posted.join(', ')} ms)`,
+    },
+  ];
+}
+
 async function main(): Promise<void> {
   // A plain .mjs (it also runs alone under node): typed here, at its one use.
   const { benchCli } = (await import('./bench-cli.mjs' as string)) as { benchCli: () => BenchRow[] };
@@ -68,6 +105,7 @@ async function main(): Promise<void> {
     ...(await benchDataset()),
     ...(await benchPanel()),
     ...(await benchReport()),
+    ...benchVsCodePanel(),
     ...benchHost(),
   ];
   const width = Math.max(...rows.map((row) => row.name.length));
