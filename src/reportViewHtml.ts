@@ -18,6 +18,9 @@ table.problems td.pick.wrong { color: var(--vscode-testing-iconFailed, #d1342f);
 table.problems tbody tr { cursor: pointer; }
 table.problems tbody tr:hover { background: var(--vscode-list-hoverBackground, var(--stripe)); }
 table.problems tbody tr:focus-within { background: var(--vscode-list-activeSelectionBackground, var(--stripe)); color: var(--vscode-list-activeSelectionForeground, inherit); }
+/* The problem's cell stays in view when the table scrolls (opaque): its row's highlight laid over the page's colour. */
+table.problems tbody tr:hover td:first-child { background: linear-gradient(var(--vscode-list-hoverBackground, var(--stripe)), var(--vscode-list-hoverBackground, var(--stripe))) var(--bg); }
+table.problems tbody tr:focus-within td:first-child { background: linear-gradient(var(--vscode-list-activeSelectionBackground, var(--stripe)), var(--vscode-list-activeSelectionBackground, var(--stripe))) var(--bg); }
 table.problems th { padding: 0; }
 table.problems button {
   font: inherit; color: inherit; background: none; border: 0; padding: 3px 8px; cursor: pointer; text-align: inherit;

@@ -64,10 +64,10 @@ interface ReportPage {
   close(): Promise<void>;
 }
 
-async function openView(colorScheme: 'light' | 'dark' = 'light'): Promise<ReportPage> {
+async function openView(colorScheme: 'light' | 'dark' = 'light', width = 1100): Promise<ReportPage> {
   // The fake host keeps the webview state across a reload, as VS Code does when it sets a page afresh.
   const view = await openFakeWebview<ReportWebviewMessage>(browser, pagePath, {
-    width: 1100,
+    width,
     height: 900,
     colorScheme,
     state: 'session',
@@ -129,6 +129,52 @@ describe('the Dataset Report view', () => {
       await page.screenshot({ path: join(TEST_OUTPUT, 'report-view-light.png'), fullPage: false });
     } finally {
       await view.close();
+    }
+  });
+
+  test('in a 300 px side panel: tick labels at 10 px or more, the problem ids stay in view when the table scrolls', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const view = await openView(colorScheme, 300);
+      try {
+        const { page } = view;
+        assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 300, 'no page scroll');
+        const smallest = await page
+          .locator('svg.plot')
+          .evaluateAll((svgs) =>
+            Math.min(
+              ...svgs.flatMap((svg) =>
+                [...svg.querySelectorAll('text.tick')].map(
+                  (tick) =>
+                    Number.parseFloat(getComputedStyle(tick).fontSize) *
+                    (svg as SVGSVGElement).getScreenCTM()!.a,
+                ),
+              ),
+            ),
+          );
+        assert.ok(smallest >= 10, `tick labels ${smallest.toFixed(1)} px high`);
+        const scroller = page.locator('#problems-app .table-scroll');
+        await scroller.evaluate((box) => {
+          box.scrollIntoView({ block: 'start' });
+          box.scrollLeft = box.scrollWidth;
+        });
+        assert.ok(await scroller.evaluate((box) => box.scrollLeft > 100), 'the table scrolled sideways');
+        const ids = await page.locator('table.problems tbody button.open').evaluateAll((buttons) =>
+          buttons.slice(0, 4).map((button) => {
+            const rect = button.getBoundingClientRect();
+            const seen = document.elementFromPoint(rect.left + 2, rect.top + rect.height / 2);
+            return { id: button.textContent, onTop: seen === button };
+          }),
+        );
+        assert.equal(ids.length, 4);
+        for (const id of ids) assert.deepEqual(id, { id: id.id, onTop: true });
+        // A click where the id is shown opens that problem, the table scrolled or not.
+        await page.locator('table.problems tbody button.open').first().click();
+        assert.equal((await openRuns(view)).length, 1);
+        await page.screenshot({ path: join(TEST_OUTPUT, `report-view-300px-${colorScheme}.png`) });
+        assert.deepEqual(view.errors, []);
+      } finally {
+        await view.close();
+      }
     }
   });
 
