@@ -98,6 +98,19 @@ const shownIds = (page: Page) =>
     .locator('table.problems tbody tr')
     .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.id));
 
+/** WCAG 2 contrast ratio of two computed `rgb(…)` colours (opaque). */
+function contrast(a: string, b: string): number {
+  const luminance = (colour: string) => {
+    const [r, g, bl] = (colour.match(/[\d.]+/g) ?? []).slice(0, 3).map((c) => {
+      const v = Number(c) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
 const openRuns = async (view: ReportPage) => (await view.posted()).filter((m) => m.type === 'report/openRun');
 
 describe('the Dataset Report view', () => {
@@ -172,6 +185,36 @@ describe('the Dataset Report view', () => {
         assert.equal((await openRuns(view)).length, 1);
         await page.screenshot({ path: join(TEST_OUTPUT, `report-view-300px-${colorScheme}.png`) });
         assert.deepEqual(view.errors, []);
+      } finally {
+        await view.close();
+      }
+    }
+  });
+
+  test('outside VS Code (no theme variables) the filter field follows the page: light on light, dark on dark, its text and placeholder (and the problems’ links) at ≥ 4.5:1', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const view = await openView(colorScheme);
+      try {
+        const { page } = view;
+        const colours = await page.locator('#problems-filter input').evaluate((input) => {
+          const style = getComputedStyle(input);
+          return {
+            text: style.color,
+            placeholder: getComputedStyle(input, '::placeholder').color,
+            field: style.backgroundColor,
+            page: getComputedStyle(document.body).backgroundColor,
+            link: getComputedStyle(document.querySelector('table.problems button.open')!).color,
+          };
+        });
+        const say = `${colorScheme}: ${JSON.stringify(colours)}`;
+        assert.ok(contrast(colours.field, colours.page) < 1.5, `the field is in the page's scheme; ${say}`);
+        assert.ok(contrast(colours.text, colours.field) >= 4.5, `text ${say}`);
+        assert.ok(contrast(colours.placeholder, colours.field) >= 4.5, `placeholder ${say}`);
+        assert.ok(contrast(colours.link, colours.page) >= 4.5, `the problems' links ${say}`);
+        await page.locator('#problems-filter input').fill('hard');
+        await page
+          .locator('#problems-app')
+          .screenshot({ path: join(TEST_OUTPUT, `report-view-filter-${colorScheme}.png`) });
       } finally {
         await view.close();
       }
