@@ -3,22 +3,17 @@
  * sortable, filterable problems table (webview/report/) in a WebviewPanel, one per folder. A click
  * on a problem opens its run in the StepLens panel at its first disagreement.
  *
- * What is read: `dataset.json` (zod-checked, the one source of every figure and row) and, from
- * `report.json`, only the options the report was built with (R subsets, seed, difficulty; checked),
- * so the figures are report.json's own (the same seeded computation) without trusting its numbers.
+ * What is read, and when the report is computed again: src/jobs/reportCache.ts (one cache for every
+ * view, an entry per open folder).
  *
  * Live: a dataset run writes dataset.json and report.json when it ends (or stops); a watcher on the
  * folder re-reads them whenever either changes, and the page says when the dataset is partial.
  */
 import { existsSync, type FSWatcher, watch } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import { z } from 'zod';
-import { datasetReport, type ReportOptions } from '../core/datasetReport.js';
-import { pickMethods, problemRows } from '../core/reportProblems.js';
 import { runPathInFolder } from '../io/paths.js';
-import { readDatasetIndex } from '../jobs/dataset.js';
+import { FolderReportCache } from '../jobs/reportCache.js';
 import { errorText } from '../llm/credentials.js';
 import { parseReportWebviewMessage, type ReportHostMessage, type ReportWebviewMessage } from '../protocol.js';
 import { reportViewHtml } from '../reportViewHtml.js';
@@ -31,33 +26,6 @@ const WATCHED = new Set(['dataset.json', 'report.json']);
 
 /** How long after the last change of the folder's files the view re-reads them. */
 const REFRESH_DELAY_MS = 300;
-
-/** The options report.json was built with (and the dataset's stored name); anything else in it is not read. */
-const ReportOptionsSchema = z.object({
-  name: z.string().min(1).max(200).optional(),
-  reranking: z.object({ subsets: z.number().int().min(1), seed: z.number().int() }).optional(),
-  selfPrecision: z.object({ difficulty: z.number().min(0).max(1) }).optional(),
-  precision: z.record(z.string(), z.object({ difficulty: z.number().min(0).max(1) })).optional(),
-});
-
-async function reportOptions(folder: string): Promise<ReportOptions> {
-  const path = join(folder, 'report.json');
-  if (!existsSync(path)) return {};
-  try {
-    const parsed = ReportOptionsSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-    if (!parsed.success) return {};
-    const { name, reranking, selfPrecision, precision } = parsed.data;
-    const difficulty = selfPrecision?.difficulty ?? Object.values(precision ?? {})[0]?.difficulty;
-    return {
-      ...(name !== undefined ? { name } : {}),
-      ...(reranking ? { subsets: reranking.subsets, seed: reranking.seed } : {}),
-      ...(difficulty !== undefined ? { difficulty } : {}),
-    };
-  } catch {
-    // A report.json being written, or broken: the defaults until it changes again.
-    return {};
-  }
-}
 
 type ProblemsMessage = Extract<ReportHostMessage, { type: 'report/problems' }>;
 
@@ -77,6 +45,7 @@ export class DatasetReportView implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly hub: PanelHub,
     private readonly log: vscode.LogOutputChannel,
+    private readonly cache: FolderReportCache,
     onDispose: () => void,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher(
@@ -141,16 +110,14 @@ export class DatasetReportView implements vscode.Disposable {
         );
         return;
       }
-      const index = await readDatasetIndex(folder);
-      const options = await reportOptions(folder);
-      const report = datasetReport(index, options);
+      const { index, options, report, methods, rows } = await this.cache.get(folder);
       // The stored --name titles the view as it titles report.html (and picks the paper's numbers).
       if (options.name !== undefined) this.panel.title = `Report · ${options.name}`;
       this.pending = {
         type: 'report/problems',
         complete: index.complete,
-        methods: Object.keys(pickMethods(index)),
-        rows: problemRows(index),
+        methods,
+        rows,
         read: new Date().toISOString(),
       };
       this.setHtml(reportViewHtml({ ...page, name: options.name ?? name, report }));
@@ -225,6 +192,7 @@ export class DatasetReportView implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    this.cache.forget(this.folder.fsPath);
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
 }
@@ -232,6 +200,8 @@ export class DatasetReportView implements vscode.Disposable {
 /** The open report views, one per folder: opening a folder again brings its view forward. */
 export class DatasetReports implements vscode.Disposable {
   readonly views = new Map<string, DatasetReportView>();
+  /** The computed reports of the open folders: a refresh with nothing changed computes nothing. */
+  readonly cache = new FolderReportCache();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -259,7 +229,7 @@ export class DatasetReports implements vscode.Disposable {
 
   private track(folder: vscode.Uri, panel: vscode.WebviewPanel): DatasetReportView {
     const key = folder.fsPath;
-    const view = new DatasetReportView(folder, panel, this.extensionUri, this.hub, this.log, () =>
+    const view = new DatasetReportView(folder, panel, this.extensionUri, this.hub, this.log, this.cache, () =>
       this.views.delete(key),
     );
     this.views.set(key, view);
