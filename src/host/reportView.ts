@@ -19,6 +19,7 @@ import { parseReportWebviewMessage, type ReportHostMessage, type ReportWebviewMe
 import { reportViewHtml } from '../reportViewHtml.js';
 import { createNonce } from '../webviewHtml.js';
 import { type CommandContext, guarded } from './commands.js';
+import { type DatasetPickUi, pickDataset } from './datasetPick.js';
 import { REPORT_PANEL_TYPE } from './ids.js';
 import type { PanelHub } from './panel.js';
 
@@ -274,33 +275,23 @@ export async function workspaceDatasets(): Promise<vscode.Uri[]> {
     .sort((a, b) => a.fsPath.localeCompare(b.fsPath));
 }
 
+/** The window's pickers and the workspace's dataset folders, for pickDataset (datasetPick.ts). */
+export function datasetPickUi(): DatasetPickUi {
+  return {
+    datasets: workspaceDatasets,
+    relative: (uri) => vscode.workspace.asRelativePath(uri, false),
+    showQuickPick: (items, options) => vscode.window.showQuickPick(items, options),
+    showOpenDialog: (options) => vscode.window.showOpenDialog(options),
+  };
+}
+
 /**
- * The folder to show: the command's argument, else a pick among the workspace's dataset folders
+ * The folder to show when the command was given none: a pick among the workspace's dataset folders
  * or any folder browsed to. Undefined: dismissed.
  */
 export async function pickDatasetFolder(): Promise<vscode.Uri | undefined> {
-  const folders = await workspaceDatasets();
-  const browse: vscode.QuickPickItem = {
-    label: '$(folder-opened) Browse for a folder holding dataset.json…',
-  };
-  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = folders.map((uri) => ({
-    label: basename(uri.fsPath),
-    detail: vscode.workspace.asRelativePath(uri, false),
-    uri,
-  }));
-  const picked = await vscode.window.showQuickPick([...items, browse], {
-    title: 'Open which dataset report?',
-    matchOnDetail: true,
-  });
-  if (!picked) return undefined;
-  if (picked !== browse) return (picked as { uri?: vscode.Uri }).uri;
-  const uris = await vscode.window.showOpenDialog({
-    canSelectFiles: false,
-    canSelectFolders: true,
-    canSelectMany: false,
-    title: 'A dataset folder (it holds dataset.json)',
-  });
-  return uris?.[0];
+  const picked = await pickDataset(datasetPickUi(), 'Open which dataset report?');
+  return picked && 'folder' in picked ? picked.folder : undefined;
 }
 
 /**
