@@ -114,11 +114,17 @@ tr.reference td { color: var(--muted); font-style: italic; }
 }
 /*
  * Each row's name (the first column) stays in view while the rest of a wide table scrolls under it;
- * opaque, so what passes beneath does not show through.
+ * opaque, so what passes beneath does not show through. Once the table is scrolled (a scroll-driven
+ * animation: none in a box that does not scroll) the column casts a shadow over what passes under it.
  */
 .table-scroll td:first-child, .table-scroll th:first-child {
   position: sticky; left: 0; z-index: 1; background: var(--bg);
-  box-shadow: inset -1px 0 0 var(--border);
+  animation: name-column-edge linear both;
+  animation-timeline: scroll(x nearest);
+}
+@keyframes name-column-edge {
+  from { box-shadow: none; }
+  2%, to { box-shadow: inset -1px 0 0 var(--border), 4px 0 5px -3px rgba(0, 0, 0, 0.45); }
 }
 .table-scroll th:first-child { background: linear-gradient(var(--stripe), var(--stripe)) var(--bg); }
 @media (max-width: 480px) {
