@@ -29,6 +29,7 @@ import {
   type LineSeries,
   lineChart,
   lineChartDetailed,
+  lineLegendList,
   percentDomain,
   type ReferencePoint,
   reliabilityDiagram,
@@ -155,6 +156,16 @@ tr.reference td { color: var(--muted); font-style: italic; }
 .plot .mean-score { fill: var(--fg); }
 .plot .ece { font-size: 12px; font-weight: 600; }
 .plot .diagonal { stroke: var(--muted); stroke-dasharray: 5 4; stroke-width: 1.2; fill: none; }
+/*
+ * Where the page is narrower than the accuracy chart with its legend (at its right), the legend is
+ * listed under the chart as well, so the lines can be read against it without scrolling.
+ */
+.legend-list { display: none; list-style: none; padding: 0; margin: 4px 0 8px; font-size: 12px; columns: 2 11em; }
+.legend-list li { display: flex; align-items: center; overflow-wrap: anywhere; break-inside: avoid; }
+.legend-key { flex: none; margin-right: 6px; }
+.legend-key .line { fill: none; stroke: var(--c); stroke-width: 2; }
+.legend-key .reference.neutral { fill: none; stroke: var(--fg); stroke-width: 1.2; }
+@media (max-width: 900px) { .legend-list { display: block; } }
 ${Array.from({ length: 12 }, (_, i) => `.s${i} { --c: var(--p${i}); }`).join('\n')}
 details { margin: 8px 0; }
 summary { cursor: pointer; }
@@ -188,8 +199,8 @@ const noData = (what: string, why: string) =>
   `<p class="no-data" role="note"><strong>No data</strong> for ${escapeXml(what)}: ${escapeXml(why)}.</p>`;
 /** A plot in the box it scrolls in when the page is narrower than the plot can shrink. */
 const plotBox = (svg: string) => `<div class="plot-scroll">${svg}</div>`;
-const figure = (svg: string, caption: string, captionAttrs = '') =>
-  `<figure>${plotBox(svg)}<figcaption${captionAttrs}>${escapeXml(caption)}</figcaption></figure>`;
+const figure = (svg: string, caption: string, captionAttrs = '', below = '') =>
+  `<figure>${plotBox(svg)}${below}<figcaption${captionAttrs}>${escapeXml(caption)}</figcaption></figure>`;
 
 /**
  * Colour per method, in report order (s0 … s10; s11 is neutral); dash by kind: pass@k and oracle
@@ -348,6 +359,8 @@ function accuracySection(
       // Element Timing: when the caption (after the plot) is painted, the plot is — the page's
       // first real content for `npm run bench` (scripts/bench-report.ts).
       ' elementtiming="first-content"',
+      // Shown on a page too narrow for the chart's own legend (CSS); after the first paint.
+      later(lineLegendList({ series, references })),
     ),
     // The same numbers as the plot: after the first paint, whose raster it would make a fifth dearer.
     later(

@@ -161,6 +161,7 @@ describe('report.html', () => {
           .evaluateAll((texts) => texts.map((text) => text.textContent)),
         [...methods, 'paper (QwQ-32B)'],
       );
+      assert.equal(await page.locator('.legend-list').isVisible(), false, 'the chart shows its own legend');
       // k ≤ 8: pass@k at 1 and 8, majority, BoN w/ PRM-72B and BoN w/ Self-PRM at 8.
       const references = chart.locator('path.reference[data-reference="paper (QwQ-32B)"]');
       assert.equal(await references.count(), 5);
@@ -366,6 +367,28 @@ describe('report.html', () => {
           page.locator('svg.line-chart-detail').boundingBox(),
         ]);
         assert.deepEqual(detailBox, chartBox, 'the error bars lie exactly over the chart');
+        // Its legend, at its right, is scrolled out of view: listed under the chart as well, each
+        // method's name in view beside its line's colour and dash.
+        const legend = await page.locator('.legend-list li').evaluateAll((items) =>
+          items.map((item) => {
+            const rect = item.getBoundingClientRect();
+            const line = item.querySelector('path');
+            return {
+              label: item.textContent,
+              inView: rect.left >= 0 && rect.right <= window.innerWidth && rect.width > 0,
+              stroke: line ? getComputedStyle(line).stroke : null,
+            };
+          }),
+        );
+        assert.deepEqual(
+          legend.map((entry) => [entry.label, entry.inView]),
+          [...Object.keys(report.reranking.methods), 'paper (QwQ-32B)'].map((label) => [label, true]),
+        );
+        const chartStroke = await page
+          .locator('svg.line-chart g.series > path.line')
+          .first()
+          .evaluate((path) => getComputedStyle(path).stroke);
+        assert.equal(legend[0]!.stroke, chartStroke, 'the legend draws the line in its colour');
         // The accuracy chart (the widest, with its legend) is wider than any phone: it scrolls.
         const accuracy = plots.find((plot) => plot.name === 'Accuracy against k')!;
         assert.ok(
