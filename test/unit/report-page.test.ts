@@ -70,7 +70,9 @@ test('the first paint’s markup comes first; the plot’s details, its narrow-p
     Array.from({ length: 4 }, () => '<noscript class="report-later">'),
   );
   assert.equal(closers.length, 4, 'the hostile id cannot end a <noscript> early');
-  const [detail, legend, table, rest] = openers.map((m, i) => main.slice(m.index! + m[0].length, closers[i]!.index));
+  const [detail, legend, table, rest] = openers.map((m, i) =>
+    main.slice(m.index! + m[0].length, closers[i]!.index),
+  );
   // The accuracy plot's lines are in the first paint; its error bars and dots lie over them after.
   assert.match(lead, /<div class="plot-stack"><svg[^>]*class="plot line-chart"/);
   assert.doesNotMatch(lead, /class="(errorbar|dot) /);
