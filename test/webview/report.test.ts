@@ -89,6 +89,36 @@ async function fitViewport(page: Page, width: number): Promise<void> {
   }
 }
 
+/**
+ * The colours of screen pixels at points of the page (CSS px from the viewport's top left), read
+ * back from a screenshot decoded in a blank page of the same browser.
+ */
+async function pixels(page: Page, points: { x: number; y: number }[]): Promise<[number, number, number][]> {
+  const png = (await page.screenshot()).toString('base64');
+  const blank = await page.context().newPage();
+  try {
+    return await blank.evaluate(
+      async ({ png, points }) => {
+        const image = new Image();
+        image.src = `data:image/png;base64,${png}`;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = image.width;
+        canvas.height = image.height;
+        const context = canvas.getContext('2d')!;
+        context.drawImage(image, 0, 0);
+        return points.map(({ x, y }) => {
+          const [r, g, b] = context.getImageData(Math.round(x), Math.round(y), 1, 1).data;
+          return [r!, g!, b!] as [number, number, number];
+        });
+      },
+      { png, points },
+    );
+  } finally {
+    await blank.close();
+  }
+}
+
 const foreign = (requests: string[]) =>
   requests.filter((url) => url !== requests[0] && !url.startsWith('data:'));
 
@@ -389,6 +419,42 @@ describe('report.html', () => {
           .first()
           .evaluate((path) => getComputedStyle(path).stroke);
         assert.equal(legend[0]!.stroke, chartStroke, 'the legend draws the line in its colour');
+        // The cue that there is more: a shadow inside the edge the chart goes on beyond, none at an
+        // edge it ends at (read with the chart hidden: the shadow is its box's background).
+        const plotBox = page.locator('section.lead .plot-scroll');
+        await plotBox.evaluate((box) => {
+          box.scrollIntoView({ block: 'center' });
+          box.querySelector('.plot-stack')!.setAttribute('style', 'visibility: hidden');
+        });
+        const edges = async () => {
+          const rect = (await plotBox.boundingBox())!;
+          const y = rect.y + rect.height / 2;
+          const [left, right, bg] = await pixels(page, [
+            { x: rect.x + 1, y },
+            { x: rect.x + rect.width - 2, y },
+            { x: 3, y },
+          ]);
+          const shade = (pixel: [number, number, number]) =>
+            Math.max(...pixel.map((channel, i) => Math.abs(channel - bg![i]!)));
+          return { left: shade(left!), right: shade(right!) };
+        };
+        const atStart = await edges();
+        assert.ok(
+          atStart.right >= 20 && atStart.left === 0,
+          `a shadow at the right edge only: ${JSON.stringify(atStart)}`,
+        );
+        await plotBox.evaluate((box) => {
+          box.scrollLeft = box.scrollWidth;
+        });
+        const atEnd = await edges();
+        assert.ok(
+          atEnd.left >= 20 && atEnd.right === 0,
+          `scrolled to the end, at the left edge only: ${JSON.stringify(atEnd)}`,
+        );
+        await plotBox.evaluate((box) => {
+          box.scrollLeft = 0;
+          box.querySelector('.plot-stack')!.removeAttribute('style');
+        });
         // The accuracy chart (the widest, with its legend) is wider than any phone: it scrolls.
         const accuracy = plots.find((plot) => plot.name === 'Accuracy against k')!;
         assert.ok(
