@@ -29,9 +29,11 @@ import {
   type LineSeries,
   lineChart,
   lineChartDetailed,
+  lineLegendList,
   percentDomain,
   type ReferencePoint,
   reliabilityDiagram,
+  SMALLEST_TEXT_PX,
 } from './core/svgPlot.js';
 import { afterFirstPaintScript, createNonce, panelHtml } from './webviewHtml.js';
 
@@ -90,7 +92,7 @@ p, li { max-width: 80ch; }
 .muted, figcaption { color: var(--muted); }
 .warn { color: var(--warn); font-weight: 600; }
 .no-data { border: 1px dashed var(--border); padding: 24px 16px; margin: 8px 0 16px; max-width: 620px; }
-figure { margin: 8px 0 16px; overflow-x: auto; }
+figure { margin: 8px 0 16px; }
 .figures > figure { min-width: 0; max-width: 100%; }
 figcaption { font-size: 12px; max-width: 90ch; }
 .figures { display: flex; flex-wrap: wrap; gap: 8px 24px; }
@@ -100,24 +102,47 @@ th { background: var(--stripe); }
 td:first-child, th:first-child { text-align: left; }
 tr.reference td { color: var(--muted); font-style: italic; }
 /*
- * A table wider than the page scrolls in its own box; a shadow at an edge says there is more
- * beyond it (the covers scroll with the table and hide the shadow at its ends).
+ * A table or plot wider than the page scrolls in its own box; a shadow at an edge says there is more
+ * beyond it (the covers scroll with the content and hide the shadow at its ends).
  */
-.table-scroll {
+.table-scroll, .plot-scroll {
   overflow-x: auto;
   background:
     linear-gradient(to right, var(--bg) 30%, transparent) left / 32px 100% no-repeat local,
     linear-gradient(to left, var(--bg) 30%, transparent) right / 32px 100% no-repeat local,
-    radial-gradient(farthest-side at 0 50%, rgba(128, 128, 128, 0.45), transparent) left / 10px 100% no-repeat scroll,
-    radial-gradient(farthest-side at 100% 50%, rgba(128, 128, 128, 0.45), transparent) right / 10px 100% no-repeat scroll;
+    radial-gradient(farthest-side at 0 50%, rgba(128, 128, 128, 0.5), transparent) left / 12px 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(128, 128, 128, 0.5), transparent) right / 12px 100% no-repeat scroll;
 }
-/* Plots shrink to the page's width (a narrow webview), keeping their proportions. */
+/*
+ * Each row's name (the first column) stays in view while the rest of a wide table scrolls under it;
+ * opaque, so what passes beneath does not show through. Once the table is scrolled (a scroll-driven
+ * animation: none in a box that does not scroll) the column casts a shadow over what passes under it.
+ */
+.table-scroll td:first-child, .table-scroll th:first-child {
+  position: sticky; left: 0; z-index: 1; background: var(--bg);
+  animation: name-column-edge linear both;
+  animation-timeline: scroll(x nearest);
+}
+@keyframes name-column-edge {
+  from { box-shadow: none; }
+  2%, to { box-shadow: inset -1px 0 0 var(--border), 4px 0 5px -3px rgba(0, 0, 0, 0.45); }
+}
+.table-scroll th:first-child { background: linear-gradient(var(--stripe), var(--stripe)) var(--bg); }
+@media (max-width: 480px) {
+  /* A long name wraps (within a word if it must) rather than take the whole box. */
+  .table-scroll td:first-child { white-space: normal; overflow-wrap: anywhere; min-width: 8em; }
+}
+/*
+ * Plots shrink to the page's width (a narrow webview), keeping their proportions, but not below the
+ * width at which their smallest text is drawn at 10 px (each SVG's min-width, src/core/svgPlot.ts):
+ * past that they scroll in their box.
+ */
 .plot { display: block; font-size: 12px; max-width: 100%; height: auto; }
 /* A chart's details (error bars, dots) lie over its base, at the same size. */
-.plot-stack { position: relative; max-width: max-content; }
+.plot-stack { position: relative; max-width: max-content; min-width: min-content; }
 .plot-stack .line-chart-detail { position: absolute; left: 0; top: 0; width: 100%; height: 100%; max-width: none; }
 .plot text { fill: var(--fg); font-family: inherit; }
-.plot .tick, .plot .note { fill: var(--muted); font-size: 11px; }
+.plot .tick, .plot .note { fill: var(--muted); font-size: ${SMALLEST_TEXT_PX}px; }
 .plot .axis-label { font-size: 12px; font-weight: 600; }
 .plot .axis { stroke: var(--muted); stroke-width: 1; }
 .plot .grid { stroke: var(--grid); stroke-width: 1; }
@@ -131,6 +156,16 @@ tr.reference td { color: var(--muted); font-style: italic; }
 .plot .mean-score { fill: var(--fg); }
 .plot .ece { font-size: 12px; font-weight: 600; }
 .plot .diagonal { stroke: var(--muted); stroke-dasharray: 5 4; stroke-width: 1.2; fill: none; }
+/*
+ * Where the page is narrower than the accuracy chart with its legend (at its right), the legend is
+ * listed under the chart as well, so the lines can be read against it without scrolling.
+ */
+.legend-list { display: none; list-style: none; padding: 0; margin: 4px 0 8px; font-size: 12px; columns: 2 11em; }
+.legend-list li { display: flex; align-items: center; overflow-wrap: anywhere; break-inside: avoid; }
+.legend-key { flex: none; margin-right: 6px; }
+.legend-key .line { fill: none; stroke: var(--c); stroke-width: 2; }
+.legend-key .reference.neutral { fill: none; stroke: var(--fg); stroke-width: 1.2; }
+@media (max-width: 900px) { .legend-list { display: block; } }
 ${Array.from({ length: 12 }, (_, i) => `.s${i} { --c: var(--p${i}); }`).join('\n')}
 details { margin: 8px 0; }
 summary { cursor: pointer; }
@@ -162,8 +197,10 @@ const p = (text: string, cls?: string) => `<p${cls ? ` class="${cls}"` : ''}>${e
 /** In place of a plot with nothing to draw: what it would show, and why it has no data. */
 const noData = (what: string, why: string) =>
   `<p class="no-data" role="note"><strong>No data</strong> for ${escapeXml(what)}: ${escapeXml(why)}.</p>`;
-const figure = (svg: string, caption: string, captionAttrs = '') =>
-  `<figure>${svg}<figcaption${captionAttrs}>${escapeXml(caption)}</figcaption></figure>`;
+/** A plot in the box it scrolls in when the page is narrower than the plot can shrink. */
+const plotBox = (svg: string) => `<div class="plot-scroll">${svg}</div>`;
+const figure = (svg: string, caption: string, captionAttrs = '', below = '') =>
+  `<figure>${plotBox(svg)}${below}<figcaption${captionAttrs}>${escapeXml(caption)}</figcaption></figure>`;
 
 /**
  * Colour per method, in report order (s0 … s10; s11 is neutral); dash by kind: pass@k and oracle
@@ -322,6 +359,8 @@ function accuracySection(
       // Element Timing: when the caption (after the plot) is painted, the plot is — the page's
       // first real content for `npm run bench` (scripts/bench-report.ts).
       ' elementtiming="first-content"',
+      // Shown on a page too narrow for the chart's own legend (CSS); after the first paint.
+      later(lineLegendList({ series, references })),
     ),
     // The same numbers as the plot: after the first paint, whose raster it would make a fifth dearer.
     later(
@@ -424,7 +463,9 @@ function calibrationSection(report: DatasetReport): string {
             `${judge}'s reliability`,
             'no sample has both a solution score from this judge and an answer known right or wrong',
           )
-        : reliabilityDiagram({ title: `Reliability: ${judge}`, judge, bins: result.bins, ece: result.ece });
+        : plotBox(
+            reliabilityDiagram({ title: `Reliability: ${judge}`, judge, bins: result.bins, ece: result.ece }),
+          );
     return `<figure data-judge="${escapeXml(judge)}">${plot}<figcaption>${escapeXml(`${judge}: ${result.samples} sample(s)`)}</figcaption></figure>`;
   });
   return [
@@ -608,17 +649,19 @@ export function compareReportBody(
         },
       ];
     });
-    return `<figure data-method="${escapeXml(method)}"><h3>${escapeXml(method)}</h3>${lineChart({
-      title: `Accuracy against k: ${method}`,
-      xLabel: 'k (samples per problem, log₂ scale)',
-      yLabel: 'accuracy (%)',
-      xs: ks,
-      series,
-      plotWidth: 360,
-      plotHeight: 220,
-      yDomain,
-      dodge: 3,
-    })}</figure>`;
+    return `<figure data-method="${escapeXml(method)}"><h3>${escapeXml(method)}</h3>${plotBox(
+      lineChart({
+        title: `Accuracy against k: ${method}`,
+        xLabel: 'k (samples per problem, log₂ scale)',
+        yLabel: 'accuracy (%)',
+        xs: ks,
+        series,
+        plotWidth: 360,
+        plotHeight: 220,
+        yDomain,
+        dodge: 3,
+      }),
+    )}</figure>`;
   });
   const { folders: labels } = comparison;
   const differenceHead = [

@@ -9,21 +9,50 @@ import { datasetReportBody, REPORT_CSS } from './reportHtml.js';
 import { escapeHtml, panelHtml } from './webviewHtml.js';
 
 export const PROBLEMS_CSS = `
+/*
+ * The filter field (vscode-textfield) is drawn from VS Code's theme variables, which only VS Code sets
+ * (on <html>, where they win over these). Outside it (the standalone page, the tests) it would fall back
+ * to the library's dark colours on any page: these are VS Code's Modern themes' (as in webview/styles.css).
+ * The links and marks of the table get a lighter colour on a dark page.
+ */
+:root {
+  --vscode-settings-textInputBackground: #ffffff;
+  --vscode-settings-textInputForeground: #3b3b3b;
+  --vscode-settings-textInputBorder: #cecece;
+  --vscode-input-placeholderForeground: #767676;
+  --link: var(--vscode-textLink-foreground, #1f6fc5);
+  --right: var(--vscode-testing-iconPassed, #2a8a2a);
+  --wrong: var(--vscode-testing-iconFailed, #d1342f);
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --vscode-settings-textInputBackground: #313131;
+    --vscode-settings-textInputForeground: #cccccc;
+    --vscode-settings-textInputBorder: #3c3c3c;
+    --vscode-input-placeholderForeground: #989898;
+    --link: var(--vscode-textLink-foreground, #4daafc);
+    --right: var(--vscode-testing-iconPassed, #73c991);
+    --wrong: var(--vscode-testing-iconFailed, #f48771);
+  }
+}
 #problems table.problems { content-visibility: visible; contain-intrinsic-size: none; }
 .problems-filter vscode-textfield { width: min(360px, 100%); }
 table.problems td.pass, table.problems td.disagreements { text-align: right; }
 table.problems td.pick { text-align: center; }
-table.problems td.pick.right { color: var(--vscode-testing-iconPassed, #2a8a2a); }
-table.problems td.pick.wrong { color: var(--vscode-testing-iconFailed, #d1342f); }
+table.problems td.pick.right { color: var(--right); }
+table.problems td.pick.wrong { color: var(--wrong); }
 table.problems tbody tr { cursor: pointer; }
 table.problems tbody tr:hover { background: var(--vscode-list-hoverBackground, var(--stripe)); }
 table.problems tbody tr:focus-within { background: var(--vscode-list-activeSelectionBackground, var(--stripe)); color: var(--vscode-list-activeSelectionForeground, inherit); }
+/* The problem's cell stays in view when the table scrolls (opaque): its row's highlight laid over the page's colour. */
+table.problems tbody tr:hover td:first-child { background: linear-gradient(var(--vscode-list-hoverBackground, var(--stripe)), var(--vscode-list-hoverBackground, var(--stripe))) var(--bg); }
+table.problems tbody tr:focus-within td:first-child { background: linear-gradient(var(--vscode-list-activeSelectionBackground, var(--stripe)), var(--vscode-list-activeSelectionBackground, var(--stripe))) var(--bg); }
 table.problems th { padding: 0; }
 table.problems button {
   font: inherit; color: inherit; background: none; border: 0; padding: 3px 8px; cursor: pointer; text-align: inherit;
 }
 table.problems button.sort { width: 100%; font-weight: 600; }
-table.problems button.open { color: var(--vscode-textLink-foreground, #1f6fc5); padding: 0; text-decoration: underline; }
+table.problems button.open { color: var(--link); padding: 0; text-decoration: underline; }
 table.problems button:focus-visible { outline: 1px solid var(--vscode-focusBorder, #1f6fc5); outline-offset: -1px; }
 `;
 

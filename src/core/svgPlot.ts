@@ -167,15 +167,35 @@ function axes(
   return parts.join('');
 }
 
+/** The page's smallest text in a plot (tick labels, notes), in the SVG's own px. */
+export const SMALLEST_TEXT_PX = 11;
+/** The smallest that text may be drawn on screen when a page shrinks a plot to fit. */
+export const READABLE_TEXT_PX = 10;
+
+/**
+ * How narrow a page may make a plot (it scales the whole SVG, text included): the width at which
+ * the smallest text is drawn at READABLE_TEXT_PX. A narrower page scrolls the plot instead.
+ */
+export function readableWidth(width: number): number {
+  return Math.ceil((width * READABLE_TEXT_PX) / SMALLEST_TEXT_PX);
+}
+
+function sizeAttrs(frame: Frame): Attrs {
+  return {
+    viewBox: `0 0 ${frame.width} ${frame.height}`,
+    width: frame.width,
+    height: frame.height,
+    style: `min-width: ${readableWidth(frame.width)}px`,
+  };
+}
+
 function svg(frame: Frame, title: string, className: string, body: string): string {
   return element(
     'svg',
     {
       xmlns: 'http://www.w3.org/2000/svg',
       class: `plot ${className}`,
-      viewBox: `0 0 ${frame.width} ${frame.height}`,
-      width: frame.width,
-      height: frame.height,
+      ...sizeAttrs(frame),
       role: 'img',
       'aria-label': title,
     },
@@ -386,14 +406,50 @@ function lineChartLayers(spec: LineChartSpec, split: boolean): { base: string; d
       {
         xmlns: 'http://www.w3.org/2000/svg',
         class: 'plot line-chart-detail',
-        viewBox: `0 0 ${frame.width} ${frame.height}`,
-        width: frame.width,
-        height: frame.height,
+        ...sizeAttrs(frame),
         'aria-hidden': 'true',
       },
       details.join(''),
     ),
   };
+}
+
+/**
+ * The line chart's legend as an HTML list, for a page too narrow to show the chart's own legend (at
+ * its right) beside the lines: each entry's line or marker drawn in a small SVG of its own, the
+ * label as text.
+ */
+export function lineLegendList(spec: Pick<LineChartSpec, 'series' | 'references'>): string {
+  const key = (body: string) =>
+    element(
+      'svg',
+      { class: 'legend-key', viewBox: '0 0 28 10', width: 28, height: 10, 'aria-hidden': 'true' },
+      body,
+    );
+  const groups = [...new Map((spec.references ?? []).map((ref) => [ref.group, ref.shape])).entries()];
+  const entries = [
+    ...spec.series.map((series) =>
+      element(
+        'li',
+        { 'data-method': series.method },
+        key(
+          element('path', {
+            class: `line s${series.colour % 12}`,
+            d: 'M0,5 h28',
+            'stroke-dasharray': series.dash,
+          }),
+        ) + escapeXml(series.label),
+      ),
+    ),
+    ...groups.map(([group, shape]) =>
+      element(
+        'li',
+        { 'data-reference': group },
+        key(element('path', { class: 'reference neutral', d: marker(shape, 14, 5, 4) })) + escapeXml(group),
+      ),
+    ),
+  ];
+  return element('ul', { class: 'legend-list', 'aria-label': 'Legend' }, entries.join(''));
 }
 
 export interface BarGroup {

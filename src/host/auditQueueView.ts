@@ -47,8 +47,9 @@ import { createNonce, panelDeferredAssets } from '../webviewHtml.js';
 import type { Annotators } from './annotator.js';
 import { saveAudit } from './auditSave.js';
 import { type CommandContext, guarded } from './commands.js';
+import { pickDataset } from './datasetPick.js';
 import { QUEUE_PANEL_TYPE } from './ids.js';
-import { workspaceDatasets } from './reportView.js';
+import { datasetPickUi } from './reportView.js';
 import type { RunStorage } from './storage.js';
 
 export { QUEUE_PANEL_TYPE };
@@ -545,37 +546,13 @@ export class AuditQueues implements vscode.Disposable {
 
 /** The queue to open: a dataset folder of the workspace, the workspace's runs, or a folder browsed to. */
 async function pickQueueSource(storage: RunStorage): Promise<QueueSource | undefined> {
-  const folders = await workspaceDatasets();
   const runs: vscode.QuickPickItem = {
     label: '$(list-unordered) Runs of this workspace',
     detail: 'Every run under .steplens/runs/, by problem file',
   };
-  const browse: vscode.QuickPickItem = {
-    label: '$(folder-opened) Browse for a folder holding dataset.json…',
-  };
-  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = folders.map((uri) => ({
-    label: basename(uri.fsPath),
-    detail: vscode.workspace.asRelativePath(uri, false),
-    uri,
-  }));
-  const picked = await vscode.window.showQuickPick([...items, runs, browse], {
-    title: 'Audit which runs?',
-    matchOnDetail: true,
-  });
+  const picked = await pickDataset(datasetPickUi(), 'Audit which runs?', [runs]);
   if (!picked) return undefined;
-  if (picked === runs) return workspaceRunsSource(storage);
-  const uri =
-    picked === browse
-      ? (
-          await vscode.window.showOpenDialog({
-            canSelectFiles: false,
-            canSelectFolders: true,
-            canSelectMany: false,
-            title: 'A dataset folder (it holds dataset.json)',
-          })
-        )?.[0]
-      : (picked as { uri?: vscode.Uri }).uri;
-  return uri && datasetSource(uri.fsPath);
+  return 'folder' in picked ? datasetSource(picked.folder.fsPath) : workspaceRunsSource(storage);
 }
 
 /** `steplens.openAuditQueue [folder]`: the audit queue of a dataset folder (picked when not given). */

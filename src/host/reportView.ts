@@ -3,27 +3,23 @@
  * sortable, filterable problems table (webview/report/) in a WebviewPanel, one per folder. A click
  * on a problem opens its run in the StepLens panel at its first disagreement.
  *
- * What is read: `dataset.json` (zod-checked, the one source of every figure and row) and, from
- * `report.json`, only the options the report was built with (R subsets, seed, difficulty; checked),
- * so the figures are report.json's own (the same seeded computation) without trusting its numbers.
+ * What is read, and when the report is computed again: src/jobs/reportCache.ts (one cache for every
+ * view, an entry per open folder).
  *
  * Live: a dataset run writes dataset.json and report.json when it ends (or stops); a watcher on the
  * folder re-reads them whenever either changes, and the page says when the dataset is partial.
  */
 import { existsSync, type FSWatcher, watch } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import { z } from 'zod';
-import { datasetReport, type ReportOptions } from '../core/datasetReport.js';
-import { pickMethods, problemRows } from '../core/reportProblems.js';
 import { runPathInFolder } from '../io/paths.js';
-import { readDatasetIndex } from '../jobs/dataset.js';
+import { FolderReportCache } from '../jobs/reportCache.js';
 import { errorText } from '../llm/credentials.js';
 import { parseReportWebviewMessage, type ReportHostMessage, type ReportWebviewMessage } from '../protocol.js';
 import { reportViewHtml } from '../reportViewHtml.js';
 import { createNonce } from '../webviewHtml.js';
 import { type CommandContext, guarded } from './commands.js';
+import { type DatasetPickUi, pickDataset } from './datasetPick.js';
 import { REPORT_PANEL_TYPE } from './ids.js';
 import type { PanelHub } from './panel.js';
 
@@ -31,33 +27,6 @@ const WATCHED = new Set(['dataset.json', 'report.json']);
 
 /** How long after the last change of the folder's files the view re-reads them. */
 const REFRESH_DELAY_MS = 300;
-
-/** The options report.json was built with (and the dataset's stored name); anything else in it is not read. */
-const ReportOptionsSchema = z.object({
-  name: z.string().min(1).max(200).optional(),
-  reranking: z.object({ subsets: z.number().int().min(1), seed: z.number().int() }).optional(),
-  selfPrecision: z.object({ difficulty: z.number().min(0).max(1) }).optional(),
-  precision: z.record(z.string(), z.object({ difficulty: z.number().min(0).max(1) })).optional(),
-});
-
-async function reportOptions(folder: string): Promise<ReportOptions> {
-  const path = join(folder, 'report.json');
-  if (!existsSync(path)) return {};
-  try {
-    const parsed = ReportOptionsSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-    if (!parsed.success) return {};
-    const { name, reranking, selfPrecision, precision } = parsed.data;
-    const difficulty = selfPrecision?.difficulty ?? Object.values(precision ?? {})[0]?.difficulty;
-    return {
-      ...(name !== undefined ? { name } : {}),
-      ...(reranking ? { subsets: reranking.subsets, seed: reranking.seed } : {}),
-      ...(difficulty !== undefined ? { difficulty } : {}),
-    };
-  } catch {
-    // A report.json being written, or broken: the defaults until it changes again.
-    return {};
-  }
-}
 
 type ProblemsMessage = Extract<ReportHostMessage, { type: 'report/problems' }>;
 
@@ -77,6 +46,7 @@ export class DatasetReportView implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly hub: PanelHub,
     private readonly log: vscode.LogOutputChannel,
+    private readonly cache: FolderReportCache,
     onDispose: () => void,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher(
@@ -141,16 +111,14 @@ export class DatasetReportView implements vscode.Disposable {
         );
         return;
       }
-      const index = await readDatasetIndex(folder);
-      const options = await reportOptions(folder);
-      const report = datasetReport(index, options);
+      const { index, options, report, methods, rows } = await this.cache.get(folder);
       // The stored --name titles the view as it titles report.html (and picks the paper's numbers).
       if (options.name !== undefined) this.panel.title = `Report · ${options.name}`;
       this.pending = {
         type: 'report/problems',
         complete: index.complete,
-        methods: Object.keys(pickMethods(index)),
-        rows: problemRows(index),
+        methods,
+        rows,
         read: new Date().toISOString(),
       };
       this.setHtml(reportViewHtml({ ...page, name: options.name ?? name, report }));
@@ -225,6 +193,7 @@ export class DatasetReportView implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    this.cache.forget(this.folder.fsPath);
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
 }
@@ -232,6 +201,8 @@ export class DatasetReportView implements vscode.Disposable {
 /** The open report views, one per folder: opening a folder again brings its view forward. */
 export class DatasetReports implements vscode.Disposable {
   readonly views = new Map<string, DatasetReportView>();
+  /** The computed reports of the open folders: a refresh with nothing changed computes nothing. */
+  readonly cache = new FolderReportCache();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -259,7 +230,7 @@ export class DatasetReports implements vscode.Disposable {
 
   private track(folder: vscode.Uri, panel: vscode.WebviewPanel): DatasetReportView {
     const key = folder.fsPath;
-    const view = new DatasetReportView(folder, panel, this.extensionUri, this.hub, this.log, () =>
+    const view = new DatasetReportView(folder, panel, this.extensionUri, this.hub, this.log, this.cache, () =>
       this.views.delete(key),
     );
     this.views.set(key, view);
@@ -304,33 +275,23 @@ export async function workspaceDatasets(): Promise<vscode.Uri[]> {
     .sort((a, b) => a.fsPath.localeCompare(b.fsPath));
 }
 
+/** The window's pickers and the workspace's dataset folders, for pickDataset (datasetPick.ts). */
+export function datasetPickUi(): DatasetPickUi {
+  return {
+    datasets: workspaceDatasets,
+    relative: (uri) => vscode.workspace.asRelativePath(uri, false),
+    showQuickPick: (items, options) => vscode.window.showQuickPick(items, options),
+    showOpenDialog: (options) => vscode.window.showOpenDialog(options),
+  };
+}
+
 /**
- * The folder to show: the command's argument, else a pick among the workspace's dataset folders
+ * The folder to show when the command was given none: a pick among the workspace's dataset folders
  * or any folder browsed to. Undefined: dismissed.
  */
 export async function pickDatasetFolder(): Promise<vscode.Uri | undefined> {
-  const folders = await workspaceDatasets();
-  const browse: vscode.QuickPickItem = {
-    label: '$(folder-opened) Browse for a folder holding dataset.json…',
-  };
-  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = folders.map((uri) => ({
-    label: basename(uri.fsPath),
-    detail: vscode.workspace.asRelativePath(uri, false),
-    uri,
-  }));
-  const picked = await vscode.window.showQuickPick([...items, browse], {
-    title: 'Open which dataset report?',
-    matchOnDetail: true,
-  });
-  if (!picked) return undefined;
-  if (picked !== browse) return (picked as { uri?: vscode.Uri }).uri;
-  const uris = await vscode.window.showOpenDialog({
-    canSelectFiles: false,
-    canSelectFolders: true,
-    canSelectMany: false,
-    title: 'A dataset folder (it holds dataset.json)',
-  });
-  return uris?.[0];
+  const picked = await pickDataset(datasetPickUi(), 'Open which dataset report?');
+  return picked && 'folder' in picked ? picked.folder : undefined;
 }
 
 /**

@@ -45,7 +45,7 @@ test('one page under the panel’s CSP: one nonce’d script that only moves the
   assert.doesNotMatch(html, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, 'nothing to fetch');
 });
 
-test('the first paint’s markup comes first; the plot’s details, the table and the rest wait in <noscript>s that no id can close', () => {
+test('the first paint’s markup comes first; the plot’s details, its narrow-page legend, the table and the rest wait in <noscript>s that no id can close', () => {
   const hostile = 'p9 </noscript><img src=x onerror=alert(1)></NOSCRIPT >';
   const index = reportIndex();
   index.problems.push(
@@ -67,18 +67,21 @@ test('the first paint’s markup comes first; the plot’s details, the table an
   const closers = [...main.matchAll(/<\/noscript/gi)];
   assert.deepEqual(
     openers.map((m) => m[0]),
-    ['<noscript class="report-later">', '<noscript class="report-later">', '<noscript class="report-later">'],
+    Array.from({ length: 4 }, () => '<noscript class="report-later">'),
   );
-  assert.equal(closers.length, 3, 'the hostile id cannot end a <noscript> early');
-  const [detail, table, rest] = openers.map((m, i) => main.slice(m.index! + m[0].length, closers[i]!.index));
+  assert.equal(closers.length, 4, 'the hostile id cannot end a <noscript> early');
+  const [detail, legend, table, rest] = openers.map((m, i) =>
+    main.slice(m.index! + m[0].length, closers[i]!.index),
+  );
   // The accuracy plot's lines are in the first paint; its error bars and dots lie over them after.
   assert.match(lead, /<div class="plot-stack"><svg[^>]*class="plot line-chart"/);
   assert.doesNotMatch(lead, /class="(errorbar|dot) /);
   assert.match(detail!, /^<svg[^>]*class="plot line-chart-detail"/);
   assert.match(detail!, /class="errorbar /);
+  assert.match(legend!, /^<ul class="legend-list" aria-label="Legend"><li data-method="pass@k">/);
   // The accuracy table stays in its section; the sections below run to the end of <main>.
   assert.match(table!, /^<div class="table-scroll"><table id="table-accuracy">/);
-  assert.ok(main.slice(closers[1]!.index).startsWith('</noscript></section>'));
+  assert.ok(main.slice(closers[2]!.index).startsWith('</noscript></section>'));
   assert.ok(main.endsWith('</noscript></main>'));
   for (const id of ['precision', 'calibration', 'agreement'])
     assert.match(rest!, new RegExp(`<section class="later"><h2 id="${id}">`));

@@ -89,6 +89,36 @@ async function fitViewport(page: Page, width: number): Promise<void> {
   }
 }
 
+/**
+ * The colours of screen pixels at points of the page (CSS px from the viewport's top left), read
+ * back from a screenshot decoded in a blank page of the same browser.
+ */
+async function pixels(page: Page, points: { x: number; y: number }[]): Promise<[number, number, number][]> {
+  const png = (await page.screenshot()).toString('base64');
+  const blank = await page.context().newPage();
+  try {
+    return await blank.evaluate(
+      async ({ png, points }) => {
+        const image = new Image();
+        image.src = `data:image/png;base64,${png}`;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = image.width;
+        canvas.height = image.height;
+        const context = canvas.getContext('2d')!;
+        context.drawImage(image, 0, 0);
+        return points.map(({ x, y }) => {
+          const [r, g, b] = context.getImageData(Math.round(x), Math.round(y), 1, 1).data;
+          return [r!, g!, b!] as [number, number, number];
+        });
+      },
+      { png, points },
+    );
+  } finally {
+    await blank.close();
+  }
+}
+
 const foreign = (requests: string[]) =>
   requests.filter((url) => url !== requests[0] && !url.startsWith('data:'));
 
@@ -161,6 +191,7 @@ describe('report.html', () => {
           .evaluateAll((texts) => texts.map((text) => text.textContent)),
         [...methods, 'paper (QwQ-32B)'],
       );
+      assert.equal(await page.locator('.legend-list').isVisible(), false, 'the chart shows its own legend');
       // k ≤ 8: pass@k at 1 and 8, majority, BoN w/ PRM-72B and BoN w/ Self-PRM at 8.
       const references = chart.locator('path.reference[data-reference="paper (QwQ-32B)"]');
       assert.equal(await references.count(), 5);
@@ -326,35 +357,147 @@ describe('report.html', () => {
     }
   });
 
-  test('300 px wide: the plots shrink to fit, wide tables scroll in their own box, the page does not', async () => {
-    const { page, errors, close } = await open(join(dir, 'report.html'), 'light', { width: 300 });
-    try {
-      const width = await page.evaluate(() => document.querySelector('main')!.getBoundingClientRect().width);
-      assert.ok(width < 300);
-      assert.equal(
-        await page.evaluate(() => document.documentElement.scrollWidth),
-        300,
-        'no sideways page scroll',
-      );
-      const plots = await page
-        .locator('svg.plot')
-        .evaluateAll((svgs) => svgs.map((svg) => svg.getBoundingClientRect().width));
-      assert.ok(plots.length >= 4);
-      for (const plot of plots)
-        assert.ok(plot > 100 && plot <= width + 0.5, `a plot ${plot} px wide in ${width}`);
-      const box = await page.locator('#table-accuracy').evaluate((table) => ({
-        scroll: table.parentElement!.scrollWidth,
-        client: table.parentElement!.clientWidth,
-      }));
-      assert.ok(
-        box.client <= width && box.scroll > box.client,
-        `the table scrolls in its box: ${JSON.stringify(box)}`,
-      );
-      await fitViewport(page, 300);
-      await page.screenshot({ path: join(TEST_OUTPUT, 'report-300px-light.png'), fullPage: true });
-      assert.deepEqual(errors, []);
-    } finally {
-      await close();
+  test('300 px wide: plots stay readable and scroll sideways in their own box; a table keeps its first column in view', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { page, errors, close } = await open(join(dir, 'report.html'), colorScheme, { width: 300 });
+      try {
+        const width = await page.evaluate(
+          () => document.querySelector('main')!.getBoundingClientRect().width,
+        );
+        assert.ok(width < 300);
+        assert.equal(
+          await page.evaluate(() => document.documentElement.scrollWidth),
+          300,
+          'no sideways page scroll',
+        );
+        // Every plot (the chart's detail layer included): its smallest text, the tick labels, as drawn
+        // on screen (font size × the SVG's scale), and the box it scrolls in.
+        const plots = await page.locator('svg.plot').evaluateAll((svgs) =>
+          svgs.map((svg) => {
+            const scale = (svg as SVGSVGElement).getScreenCTM()!.a;
+            const ticks = [...svg.querySelectorAll('text.tick')].map(
+              (tick) => Number.parseFloat(getComputedStyle(tick).fontSize) * scale,
+            );
+            const box = svg.closest('.plot-scroll');
+            return {
+              name: svg.getAttribute('aria-label') ?? svg.getAttribute('class'),
+              ticks: ticks.length === 0 ? null : Math.min(...ticks),
+              box: box && { client: box.clientWidth, scroll: box.scrollWidth },
+            };
+          }),
+        );
+        assert.ok(plots.length >= 5, `${plots.length} plots`);
+        for (const plot of plots) {
+          if (plot.ticks !== null)
+            assert.ok(plot.ticks >= 10, `${plot.name}: tick labels ${plot.ticks.toFixed(1)} px high`);
+          assert.ok(plot.box, `${plot.name} sits in a box of its own`);
+          assert.ok(plot.box.client <= width, `${plot.name}: its box fits the page`);
+        }
+        const [chartBox, detailBox] = await Promise.all([
+          page.locator('svg.line-chart').boundingBox(),
+          page.locator('svg.line-chart-detail').boundingBox(),
+        ]);
+        assert.deepEqual(detailBox, chartBox, 'the error bars lie exactly over the chart');
+        // Its legend, at its right, is scrolled out of view: listed under the chart as well, each
+        // method's name in view beside its line's colour and dash.
+        const legend = await page.locator('.legend-list li').evaluateAll((items) =>
+          items.map((item) => {
+            const rect = item.getBoundingClientRect();
+            const line = item.querySelector('path');
+            return {
+              label: item.textContent,
+              inView: rect.left >= 0 && rect.right <= window.innerWidth && rect.width > 0,
+              stroke: line ? getComputedStyle(line).stroke : null,
+            };
+          }),
+        );
+        assert.deepEqual(
+          legend.map((entry) => [entry.label, entry.inView]),
+          [...Object.keys(report.reranking.methods), 'paper (QwQ-32B)'].map((label) => [label, true]),
+        );
+        const chartStroke = await page
+          .locator('svg.line-chart g.series > path.line')
+          .first()
+          .evaluate((path) => getComputedStyle(path).stroke);
+        assert.equal(legend[0]!.stroke, chartStroke, 'the legend draws the line in its colour');
+        // The cue that there is more: a shadow inside the edge the chart goes on beyond, none at an
+        // edge it ends at (read with the chart hidden: the shadow is its box's background).
+        const plotBox = page.locator('section.lead .plot-scroll');
+        await plotBox.evaluate((box) => {
+          box.scrollIntoView({ block: 'center' });
+          box.querySelector('.plot-stack')!.setAttribute('style', 'visibility: hidden');
+        });
+        const edges = async () => {
+          const rect = (await plotBox.boundingBox())!;
+          const y = rect.y + rect.height / 2;
+          const [left, right, bg] = await pixels(page, [
+            { x: rect.x + 1, y },
+            { x: rect.x + rect.width - 2, y },
+            { x: 3, y },
+          ]);
+          const shade = (pixel: [number, number, number]) =>
+            Math.max(...pixel.map((channel, i) => Math.abs(channel - bg![i]!)));
+          return { left: shade(left!), right: shade(right!) };
+        };
+        const atStart = await edges();
+        assert.ok(
+          atStart.right >= 20 && atStart.left === 0,
+          `a shadow at the right edge only: ${JSON.stringify(atStart)}`,
+        );
+        await plotBox.evaluate((box) => {
+          box.scrollLeft = box.scrollWidth;
+        });
+        const atEnd = await edges();
+        assert.ok(
+          atEnd.left >= 20 && atEnd.right === 0,
+          `scrolled to the end, at the left edge only: ${JSON.stringify(atEnd)}`,
+        );
+        await plotBox.evaluate((box) => {
+          box.scrollLeft = 0;
+          box.querySelector('.plot-stack')!.removeAttribute('style');
+        });
+        // The accuracy chart (the widest, with its legend) is wider than any phone: it scrolls.
+        const accuracy = plots.find((plot) => plot.name === 'Accuracy against k')!;
+        assert.ok(
+          accuracy.box!.scroll > accuracy.box!.client,
+          `the accuracy chart scrolls sideways in its box: ${JSON.stringify(accuracy.box)}`,
+        );
+        // The accuracy table scrolled to its far end: each row's name is still there to read.
+        const scroller = page.locator('section.lead .table-scroll:has(#table-accuracy)');
+        const size = await scroller.evaluate((box) => ({ client: box.clientWidth, scroll: box.scrollWidth }));
+        assert.ok(
+          size.client <= width && size.scroll > size.client * 1.5,
+          `the table scrolls in its box: ${JSON.stringify(size)}`,
+        );
+        await scroller.evaluate((box) => {
+          box.scrollIntoView({ block: 'center' });
+          box.scrollLeft = box.scrollWidth;
+        });
+        const names = await page.locator('#table-accuracy tbody tr td:first-child').evaluateAll((cells) =>
+          cells.map((cell) => {
+            const box = cell.closest('.table-scroll')!.getBoundingClientRect();
+            const rect = cell.getBoundingClientRect();
+            const seen = document.elementFromPoint(rect.left + 4, rect.top + rect.height / 2);
+            return {
+              name: cell.textContent,
+              inBox: rect.left >= box.left - 0.5 && rect.left + 4 < box.right,
+              onTop: seen === cell || cell.contains(seen),
+            };
+          }),
+        );
+        assert.ok(names.length > 0);
+        for (const name of names)
+          assert.deepEqual(name, { name: name.name, inBox: true, onTop: true }, `${name.name} in view`);
+        await page.screenshot({ path: join(TEST_OUTPUT, `report-300px-scrolled-${colorScheme}.png`) });
+        await scroller.evaluate((box) => {
+          box.scrollLeft = 0;
+        });
+        await fitViewport(page, 300);
+        await page.screenshot({ path: join(TEST_OUTPUT, `report-300px-${colorScheme}.png`), fullPage: true });
+        assert.deepEqual(errors, []);
+      } finally {
+        await close();
+      }
     }
   });
 

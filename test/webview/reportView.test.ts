@@ -64,10 +64,10 @@ interface ReportPage {
   close(): Promise<void>;
 }
 
-async function openView(colorScheme: 'light' | 'dark' = 'light'): Promise<ReportPage> {
+async function openView(colorScheme: 'light' | 'dark' = 'light', width = 1100): Promise<ReportPage> {
   // The fake host keeps the webview state across a reload, as VS Code does when it sets a page afresh.
   const view = await openFakeWebview<ReportWebviewMessage>(browser, pagePath, {
-    width: 1100,
+    width,
     height: 900,
     colorScheme,
     state: 'session',
@@ -97,6 +97,19 @@ const shownIds = (page: Page) =>
   page
     .locator('table.problems tbody tr')
     .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.id));
+
+/** WCAG 2 contrast ratio of two computed `rgb(…)` colours (opaque). */
+function contrast(a: string, b: string): number {
+  const luminance = (colour: string) => {
+    const [r, g, bl] = (colour.match(/[\d.]+/g) ?? []).slice(0, 3).map((c) => {
+      const v = Number(c) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
 
 const openRuns = async (view: ReportPage) => (await view.posted()).filter((m) => m.type === 'report/openRun');
 
@@ -129,6 +142,82 @@ describe('the Dataset Report view', () => {
       await page.screenshot({ path: join(TEST_OUTPUT, 'report-view-light.png'), fullPage: false });
     } finally {
       await view.close();
+    }
+  });
+
+  test('in a 300 px side panel: tick labels at 10 px or more, the problem ids stay in view when the table scrolls', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const view = await openView(colorScheme, 300);
+      try {
+        const { page } = view;
+        assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 300, 'no page scroll');
+        const smallest = await page
+          .locator('svg.plot')
+          .evaluateAll((svgs) =>
+            Math.min(
+              ...svgs.flatMap((svg) =>
+                [...svg.querySelectorAll('text.tick')].map(
+                  (tick) =>
+                    Number.parseFloat(getComputedStyle(tick).fontSize) *
+                    (svg as SVGSVGElement).getScreenCTM()!.a,
+                ),
+              ),
+            ),
+          );
+        assert.ok(smallest >= 10, `tick labels ${smallest.toFixed(1)} px high`);
+        const scroller = page.locator('#problems-app .table-scroll');
+        await scroller.evaluate((box) => {
+          box.scrollIntoView({ block: 'start' });
+          box.scrollLeft = box.scrollWidth;
+        });
+        assert.ok(await scroller.evaluate((box) => box.scrollLeft > 100), 'the table scrolled sideways');
+        const ids = await page.locator('table.problems tbody button.open').evaluateAll((buttons) =>
+          buttons.slice(0, 4).map((button) => {
+            const rect = button.getBoundingClientRect();
+            const seen = document.elementFromPoint(rect.left + 2, rect.top + rect.height / 2);
+            return { id: button.textContent, onTop: seen === button };
+          }),
+        );
+        assert.equal(ids.length, 4);
+        for (const id of ids) assert.deepEqual(id, { id: id.id, onTop: true });
+        // A click where the id is shown opens that problem, the table scrolled or not.
+        await page.locator('table.problems tbody button.open').first().click();
+        assert.equal((await openRuns(view)).length, 1);
+        await page.screenshot({ path: join(TEST_OUTPUT, `report-view-300px-${colorScheme}.png`) });
+        assert.deepEqual(view.errors, []);
+      } finally {
+        await view.close();
+      }
+    }
+  });
+
+  test('outside VS Code (no theme variables) the filter field follows the page: light on light, dark on dark, its text and placeholder (and the problems’ links) at ≥ 4.5:1', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const view = await openView(colorScheme);
+      try {
+        const { page } = view;
+        const colours = await page.locator('#problems-filter input').evaluate((input) => {
+          const style = getComputedStyle(input);
+          return {
+            text: style.color,
+            placeholder: getComputedStyle(input, '::placeholder').color,
+            field: style.backgroundColor,
+            page: getComputedStyle(document.body).backgroundColor,
+            link: getComputedStyle(document.querySelector('table.problems button.open')!).color,
+          };
+        });
+        const say = `${colorScheme}: ${JSON.stringify(colours)}`;
+        assert.ok(contrast(colours.field, colours.page) < 1.5, `the field is in the page's scheme; ${say}`);
+        assert.ok(contrast(colours.text, colours.field) >= 4.5, `text ${say}`);
+        assert.ok(contrast(colours.placeholder, colours.field) >= 4.5, `placeholder ${say}`);
+        assert.ok(contrast(colours.link, colours.page) >= 4.5, `the problems' links ${say}`);
+        await page.locator('#problems-filter input').fill('hard');
+        await page
+          .locator('#problems-app')
+          .screenshot({ path: join(TEST_OUTPUT, `report-view-filter-${colorScheme}.png`) });
+      } finally {
+        await view.close();
+      }
     }
   });
 
