@@ -285,3 +285,39 @@ for (const colorScheme of ['light', 'dark'] as const) {
     }
   });
 }
+
+test('a narrow queue hides nothing of the item under the pinned key bar or the header', async () => {
+  for (const width of [300, 320, 340, 360]) {
+    const view = await openQueue({ width, height: 700 });
+    const { page } = view;
+    try {
+      for (const _ of showMessage().items.slice(0, 3)) {
+        await page.waitForFunction(() => !document.querySelector('.math-pending'));
+        // Covered = some part of the box lies under the sticky header or the key bar.
+        const hidden = (selector: string) =>
+          page.evaluate((sel) => {
+            const box = document.querySelector(sel)!.getBoundingClientRect();
+            const top = document.querySelector('.q-top')!.getBoundingClientRect();
+            const keys = document.querySelector('.q-keys')!.getBoundingClientRect();
+            return box.top < top.bottom - 0.5 || box.bottom > keys.top + 0.5
+              ? `${sel} at ${Math.round(box.top)}–${Math.round(box.bottom)}, header ends ${Math.round(top.bottom)}, keys start ${Math.round(keys.top)}`
+              : '';
+          }, selector);
+        // On arrival: the step in question and both judges' scores with their first-error notes.
+        for (const selector of ['.q-step.current', '.q-scores .score.self', '.q-scores .score.prm'])
+          assert.equal(await hidden(selector), '', `at ${width}px on arrival`);
+        // Scrolled to from elsewhere (as Tab, find or a screen reader does): still clear of both bars.
+        for (const selector of ['.q-label', '.q-scores .score.prm .score-facts', '.q-step.current']) {
+          await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+          await page.evaluate(() => window.scrollTo(0, 0));
+          await page.locator(selector).evaluate((el) => el.scrollIntoView({ block: 'nearest' }));
+          assert.equal(await hidden(selector), '', `at ${width}px scrolled to`);
+        }
+        await page.keyboard.press('n');
+      }
+      assert.deepEqual(view.errors, []);
+    } finally {
+      await view.close();
+    }
+  }
+});

@@ -428,6 +428,26 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
     ),
     state.helpOpen ? helpNode() : '',
   );
-  // The step in question in sight: a long problem or context must not push it off screen.
-  root.querySelector('.q-step.current')?.scrollIntoView({ block: 'nearest' });
+  padScrollForBars(root);
+  bars.disconnect();
+  for (const bar of root.querySelectorAll('.q-top, .q-keys')) bars.observe(bar);
+  // In sight, in this order of need: the step in question, both judges' scores with their notes,
+  // the label. A later scroll may push an earlier one's end out, never the step's top.
+  for (const selector of ['.q-label', '.q-scores', '.q-step.current'])
+    root.querySelector(selector)?.scrollIntoView({ block: 'nearest' });
 }
+
+/**
+ * The pinned header and key bar cover the page's top and bottom; scrolling (ours, Tab, find, a
+ * screen reader) must stop short of them, and their heights change with the width as they wrap.
+ */
+function padScrollForBars(root: HTMLElement): void {
+  const page = document.documentElement;
+  page.style.scrollPaddingTop = `${root.querySelector<HTMLElement>('.q-top')?.offsetHeight ?? 0}px`;
+  page.style.scrollPaddingBottom = `${root.querySelector<HTMLElement>('.q-keys')?.offsetHeight ?? 0}px`;
+}
+
+const bars = new ResizeObserver(() => {
+  const root = document.getElementById('queue-app');
+  if (root) padScrollForBars(root);
+});
