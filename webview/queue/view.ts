@@ -438,13 +438,16 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
 }
 
 /**
- * The pinned header and key bar cover the page's top and bottom; scrolling (ours, Tab, find, a
- * screen reader) must stop short of them, and their heights change with the width as they wrap.
+ * The pinned header and key bar cover the page's top and bottom; scrolling to the item (ours, Tab,
+ * find, a screen reader) must stop short of them, and their heights change with the width as they
+ * wrap. The item's scroll margins (QUEUE_CSS) read these; not the page's scroll padding, which
+ * would scroll to the top whenever a filter in the header took the focus.
  */
 function padScrollForBars(root: HTMLElement): void {
   const page = document.documentElement;
-  page.style.scrollPaddingTop = `${root.querySelector<HTMLElement>('.q-top')?.offsetHeight ?? 0}px`;
-  page.style.scrollPaddingBottom = `${root.querySelector<HTMLElement>('.q-keys')?.offsetHeight ?? 0}px`;
+  const height = (selector: string) => `${root.querySelector<HTMLElement>(selector)?.offsetHeight ?? 0}px`;
+  page.style.setProperty('--q-top-height', height('.q-top'));
+  page.style.setProperty('--q-keys-height', height('.q-keys'));
 }
 
 const bars = new ResizeObserver(() => {
