@@ -321,3 +321,58 @@ test('a narrow queue hides nothing of the item under the pinned key bar or the h
     }
   }
 });
+
+test('the PRM and subset filters and the dataset name say what they are, on screen and to a screen reader', async () => {
+  const view = await openQueue({ width: 300, height: 700 });
+  const { page } = view;
+  try {
+    await view.send({
+      ...showMessage(),
+      choices: { prms: ['math-shepherd', 'qwen-prm'], subsets: ['aime', 'aime-mini'] },
+      position: { unlabelledOnly: true, subset: 'aime-mini', prm: 'qwen-prm' },
+    });
+    for (const [name, value] of [
+      ['Subset', 'aime-mini'],
+      ['PRM', 'qwen-prm'],
+    ] as const) {
+      // Found by its accessible name, the way a screen reader announces it.
+      const select = page.getByRole('combobox', { name: new RegExp(`^${name}$`, 'i') });
+      assert.equal(await select.inputValue(), value);
+      // The same name written beside it, where a sighted user reads it.
+      const label = await select.evaluate((el) => {
+        const labels = [...((el as HTMLSelectElement).labels ?? [])];
+        const box = labels[0]?.getBoundingClientRect();
+        const own = el.getBoundingClientRect();
+        return {
+          texts: labels.map((l) => l.textContent?.trim()),
+          shown:
+            !!box && box.width > 0 && box.height > 0 && getComputedStyle(labels[0]!).visibility === 'visible',
+          // On the select's line (or the line above it when the row wraps), not somewhere else.
+          near: !!box && box.bottom > own.top - own.height && box.top < own.bottom,
+        };
+      });
+      assert.deepEqual(label, { texts: [name], shown: true, near: true }, `${name} select`);
+      // Clicking the written name goes to its select, and the item stays where it was.
+      const scrolled = await page.evaluate(() => window.scrollY);
+      await page.locator(`label:text-is("${name}")`).click();
+      assert.equal(await select.evaluate((el) => el === document.activeElement), true);
+      assert.equal(
+        await page.evaluate(() => window.scrollY),
+        scrolled,
+        `focusing the ${name} filter scrolled`,
+      );
+    }
+    assert.equal(
+      (await page.locator('.q-dataset').textContent())?.replace(/\s+/g, ' '),
+      'Dataset: aime-mini',
+    );
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.ok(overflow <= 0, `${overflow}px wider than the view`);
+    await page.screenshot({ path: join(TEST_OUTPUT, 'queue-filters-narrow.png') });
+    assert.deepEqual(view.errors, []);
+  } finally {
+    await view.close();
+  }
+});

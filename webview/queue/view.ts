@@ -239,13 +239,19 @@ function progressLine(state: QueueState, dispatch: Dispatch): HTMLElement {
   const pending = state.pendingCount();
   const failed = state.failures().length;
   const others = state.others.filter((other) => other.annotator !== state.annotator);
+  // Named on screen as the panel's filters are (a chosen value alone, "aime", says nothing of what
+  // it filters); the <label> is also the select's accessible name.
   const select = (
-    label: string,
+    label: 'PRM' | 'Subset',
     values: string[],
     value: string | undefined,
     pick: (v: string | undefined) => void,
   ) => {
-    const element = h('select', { 'aria-label': label, title: label }) as HTMLSelectElement;
+    const id = `q-filter-${label.toLowerCase()}`;
+    const element = h('select', {
+      id,
+      title: `Show only the items of one ${label === 'PRM' ? 'PRM' : 'subset'}`,
+    }) as HTMLSelectElement;
     element.append(new Option(`all ${label === 'PRM' ? 'PRMs' : 'subsets'}`, ''));
     for (const option of values) element.append(new Option(option, option));
     element.value = value ?? '';
@@ -253,7 +259,7 @@ function progressLine(state: QueueState, dispatch: Dispatch): HTMLElement {
       pick(element.value === '' ? undefined : element.value);
       element.blur();
     });
-    return element;
+    return h('span', { class: 'q-filter' }, h('label', { for: id, class: 'muted' }, label), ' ', element);
   };
   const prmSelect =
     state.choices.prms.length > 1
@@ -267,7 +273,7 @@ function progressLine(state: QueueState, dispatch: Dispatch): HTMLElement {
       : '';
   const subsetSelect =
     state.choices.subsets.length > 1
-      ? select('subset', state.choices.subsets, state.position.subset, (subset) =>
+      ? select('Subset', state.choices.subsets, state.position.subset, (subset) =>
           dispatch({
             kind: 'filter',
             ...(state.position.prm !== undefined ? { prm: state.position.prm } : {}),
@@ -303,7 +309,7 @@ function progressLine(state: QueueState, dispatch: Dispatch): HTMLElement {
     h(
       'div',
       { class: 'q-filters' },
-      h('span', { class: 'muted' }, state.dataset),
+      h('span', { class: 'q-dataset' }, h('span', { class: 'muted' }, 'Dataset: '), state.dataset),
       prmSelect,
       subsetSelect,
       h('label', { class: 'q-only', for: 'q-unlabelled' }, only, ' unlabelled only (f)'),
