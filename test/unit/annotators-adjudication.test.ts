@@ -165,10 +165,10 @@ describe('the adjudication page state', () => {
     assert.equal(state.failed(request.requestId, 'EACCES: permission denied'), true);
     assert.equal(state.focus, 0);
     assert.equal(state.current?.adjudicated, undefined);
-    assert.equal(state.progress(), '1 of 3 settled');
+    assert.equal(state.progress(), '1 of 3 settled · 1 not saved');
     assert.deepEqual(state.status, {
       kind: 'failed',
-      text: 'not saved sample 0, step 1: EACCES: permission denied. It stays open: press the key again to retry.',
+      text: 'not saved problem p, sample 0, step 1: 0 (EACCES: permission denied). It stays open: press the key again to retry.',
     });
     assert.equal(state.isFailed(state.current!), true);
     const retry = state.press('a', at);

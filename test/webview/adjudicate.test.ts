@@ -79,6 +79,7 @@ async function openView(colorScheme: 'light' | 'dark', width = 1000): Promise<Vi
   const answer = (message: AdjudicateHostMessage) => send(message);
   const run = smallRun();
   run.problem.text = HOSTILE;
+  run.problem.id = 'aime24-07';
   await answer({
     type: 'adjudicate/items',
     title: 'aime24-test',
@@ -132,11 +133,11 @@ describe('the adjudication view', () => {
         [first?.event.sample, first?.event.type === 'stepRating' && first.event.rating],
         [0, 1],
       );
-      assert.match(await text(page, '.status'), /^saving sample 0, step 1: \+1/);
+      assert.match(await text(page, '.status'), /^saving problem aime24-07, sample 0, step 1: \+1/);
       assert.equal(await text(page, '.progress'), '0 of 3 settled', 'not settled before the host says saved');
       await view.answer({ type: 'audit/saved', runId: 'run-a', requestId: first!.requestId });
       await page.waitForFunction(() => document.querySelector('.progress')?.textContent === '1 of 3 settled');
-      assert.equal(await text(page, '.status'), 'saved sample 0, step 1: +1');
+      assert.equal(await text(page, '.status'), 'saved problem aime24-07, sample 0, step 1: +1');
 
       // On to the first-error item: b takes ben's "no error".
       assert.match(await text(page, '.item-head .where'), /sample 1 · human first error/);
@@ -180,9 +181,10 @@ describe('the adjudication view', () => {
       await page.waitForFunction(() =>
         document.querySelector('.status')?.textContent?.startsWith('not saved'),
       );
+      // The failure line names the problem, the sample, the step and the value it failed for.
       assert.equal(
         await text(page, '.status'),
-        'not saved sample 2, step 1: EACCES: permission denied. It stays open: press the key again to retry.',
+        'not saved problem aime24-07, sample 2, step 1: −1 (EACCES: permission denied). It stays open: press the key again to retry.',
       );
       assert.match(
         await text(page, '.item-head .where'),
@@ -190,8 +192,12 @@ describe('the adjudication view', () => {
         'the item does not advance',
       );
       assert.equal(await text(page, '.item-head .state'), 'open');
-      assert.equal(await text(page, '.progress'), '0 of 3 settled');
-      assert.match(await text(page, 'ol.items li.failed'), /^✗ p · sample 2 · step 1/, 'the list marks it');
+      assert.equal(await text(page, '.progress'), '0 of 3 settled · 1 not saved');
+      assert.match(
+        await text(page, 'ol.items li.failed'),
+        /^✗ aime24-07 · sample 2 · step 1/,
+        'the list marks it',
+      );
       await page.screenshot({ path: join(TEST_OUTPUT, 'adjudicate-dark.png') });
       // The first-error item: l shows the next step and e names it.
       await page.keyboard.press('k');
@@ -204,6 +210,59 @@ describe('the adjudication view', () => {
       await page.keyboard.press('e');
       const second = (await view.appends())[1];
       assert.deepEqual(second?.event.type === 'firstError' && second.event.step, 1);
+      assert.deepEqual(view.errors, []);
+    } finally {
+      await view.close();
+    }
+  });
+
+  test('a failure note is shown only with its own item: moving between two failed items shows each its own', async () => {
+    const view = await openView('light');
+    try {
+      const { page } = view;
+      const fail = async (message: string) => {
+        const request = (await view.appends()).at(-1)!;
+        await view.answer({ type: 'audit/failed', runId: 'run-a', requestId: request.requestId, message });
+        await page.waitForFunction(
+          (m) => document.querySelector('.status')?.textContent?.includes(m),
+          message,
+        );
+      };
+      await page.keyboard.press('n');
+      await page.keyboard.press('n');
+      assert.match(await text(page, '.item-head .where'), /sample 2 · rating of step 1/);
+      await page.keyboard.press('1');
+      await fail('EACCES: permission denied');
+
+      // The first-error item: no word of sample 2's failure, nor its "press the key again".
+      await page.keyboard.press('k');
+      assert.match(await text(page, '.item-head .where'), /sample 1 · human first error/);
+      assert.equal(await text(page, '.status'), '');
+      assert.match(await text(page, '.progress'), /1 not saved/, 'the failure is still counted');
+      await page.keyboard.press('l');
+      await page.keyboard.press('e');
+      await fail('ENOSPC: no space left on device');
+      assert.equal(
+        await text(page, '.status'),
+        'not saved problem aime24-07, sample 1, first error: step 1 (ENOSPC: no space left on device). It stays open: press the key again to retry.',
+      );
+      await page.screenshot({ path: join(TEST_OUTPUT, 'adjudicate-first-error-failed-light.png') });
+
+      // Back and forth: each item shows its own note and never the other's.
+      for (const [key, where, own, other] of [
+        ['j', /sample 2 · rating of step 1/, 'EACCES', 'ENOSPC'],
+        ['k', /sample 1 · human first error/, 'ENOSPC', 'EACCES'],
+        ['k', /sample 0 · rating of step 1/, undefined, 'EACCES|ENOSPC'],
+        ['j', /sample 1 · human first error/, 'ENOSPC', 'EACCES'],
+      ] as const) {
+        await page.keyboard.press(key);
+        assert.match(await text(page, '.item-head .where'), where);
+        const status = await text(page, '.status');
+        if (own) assert.match(status, new RegExp(own));
+        else assert.equal(status, '');
+        assert.doesNotMatch(status, new RegExp(other), `after ${key}`);
+      }
+      assert.match(await text(page, '.progress'), /2 not saved/);
       assert.deepEqual(view.errors, []);
     } finally {
       await view.close();

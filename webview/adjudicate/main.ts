@@ -195,8 +195,9 @@ class Page {
     this.layout.hidden = !item;
     this.empty.hidden = !!item || state.title === '';
     this.item.replaceChildren(item ? itemView(state, item) : '');
-    this.status.className = `status ${state.status.kind}`;
-    this.status.textContent = state.status.kind === 'idle' ? '' : state.status.text;
+    const status = state.status;
+    this.status.className = `status ${status.kind}`;
+    this.status.textContent = status.kind === 'idle' ? '' : status.text;
     this.legend.replaceChildren(legend(item));
     this.syncList(state);
   }

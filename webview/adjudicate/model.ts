@@ -69,9 +69,12 @@ export function describeValue(kind: Item['kind'], value: number): string {
   return value > 0 ? '+1' : value < 0 ? '−1' : '0';
 }
 
-/** What an item is about, in a status line: "sample 2, step 1" or "sample 1, first error". */
-export function describeItem(item: Pick<Item, 'sample' | 'kind' | 'step'>): string {
-  return `sample ${item.sample}, ${item.kind === 'firstError' ? 'first error' : `step ${item.step}`}`;
+/**
+ * What an item is about, in a status line: "problem aime-07, sample 2, step 1" or "problem
+ * aime-07, sample 1, first error". The problem too: a dataset has many samples numbered 2.
+ */
+export function describeItem(item: Pick<Item, 'problemId' | 'sample' | 'kind' | 'step'>): string {
+  return `problem ${item.problemId}, sample ${item.sample}, ${item.kind === 'firstError' ? 'first error' : `step ${item.step}`}`;
 }
 
 /** PRM800K's meaning of a rating, beside the number. */
@@ -79,11 +82,15 @@ export function ratingWord(value: number): string {
   return value > 0 ? 'good' : value < 0 ? 'wrong' : 'neutral';
 }
 
+/** The status line as shown: with the item in focus, never another item's note. */
 export type Status =
   | { kind: 'idle' }
   | { kind: 'saving'; text: string }
   | { kind: 'saved'; text: string }
   | { kind: 'failed'; text: string };
+
+/** The last save's note and the item it is about. */
+type Note = { kind: 'saving' | 'saved'; text: string; key: string };
 
 interface Pending {
   requestId: RequestId;
@@ -98,12 +105,15 @@ export class Adjudication {
   focus = 0;
   /** For a first-error item: the step shown, which `e` names. */
   shownStep = 0;
-  status: Status = { kind: 'idle' };
   title = '';
   annotator = '';
   private pending: Pending | undefined;
-  /** Items whose last save failed, until one is saved: marked in the list. */
-  private readonly failedKeys = new Set<string>();
+  private note: Note | undefined;
+  /**
+   * Items whose last save failed, until one is saved, with the failure line: marked in the list,
+   * the line shown only while its item is in focus ("press the key again" means that item's key).
+   */
+  private readonly failures = new Map<string, string>();
   private counter = 0;
 
   /** `prefix` keeps request ids of one page apart from an earlier page's answers. */
@@ -118,12 +128,26 @@ export class Adjudication {
   }
 
   isFailed(item: Item): boolean {
-    return this.failedKeys.has(keyOf(item));
+    return this.failures.has(keyOf(item));
   }
 
-  /** "3 of 12 settled". */
+  /** "3 of 12 settled", and how many are not saved (their lines show only on their items). */
   progress(): string {
-    return `${this.settled} of ${this.items.length} settled`;
+    const failed = this.items.filter((item) => this.isFailed(item)).length;
+    return `${this.settled} of ${this.items.length} settled${failed > 0 ? ` · ${failed} not saved` : ''}`;
+  }
+
+  /**
+   * The status line for the item in focus: its failure, else the save in flight for it, else the
+   * last save's confirmation (which names its item) until the adjudicator moves on by hand.
+   */
+  get status(): Status {
+    const current = this.current && keyOf(this.current);
+    const failure = current !== undefined ? this.failures.get(current) : undefined;
+    if (failure !== undefined) return { kind: 'failed', text: failure };
+    const note = this.note;
+    if (note?.kind === 'saved' || (note && note.key === current)) return { kind: note.kind, text: note.text };
+    return { kind: 'idle' };
   }
 
   /**
@@ -176,6 +200,8 @@ export class Adjudication {
     const item = this.current;
     const action = keyAction(key, item, this.shownStep);
     if (!action) return undefined;
+    // A confirmation is for the moment after the key that made it, not for the item moved to next.
+    if (this.note?.kind === 'saved') this.note = undefined;
     switch (action.kind) {
       case 'move': {
         const next = this.focus + action.delta;
@@ -198,8 +224,9 @@ export class Adjudication {
         if (this.pending) return undefined;
         const requestId = `${this.prefix}-${++this.counter}`;
         this.pending = { requestId, key: keyOf(item), value: action.value };
-        this.status = {
+        this.note = {
           kind: 'saving',
+          key: keyOf(item),
           text: `saving ${describeItem(item)}: ${describeValue(item.kind, action.value)}…`,
         };
         return {
@@ -220,9 +247,10 @@ export class Adjudication {
     const item = this.items[index];
     if (!item) return false;
     item.adjudicated = pending.value;
-    this.failedKeys.delete(pending.key);
-    this.status = {
+    this.failures.delete(pending.key);
+    this.note = {
       kind: 'saved',
+      key: pending.key,
       text: `saved ${describeItem(item)}: ${describeValue(item.kind, pending.value)}`,
     };
     if (index === this.focus) {
@@ -237,13 +265,13 @@ export class Adjudication {
     const pending = this.pending;
     if (!pending || pending.requestId !== requestId) return false;
     this.pending = undefined;
-    this.failedKeys.add(pending.key);
+    if (this.note?.key === pending.key) this.note = undefined;
     const item = this.items.find((entry) => keyOf(entry) === pending.key);
-    const where = item ? ` ${describeItem(item)}` : '';
-    this.status = {
-      kind: 'failed',
-      text: `not saved${where}: ${message}. It stays open: press the key again to retry.`,
-    };
+    if (!item) return true;
+    this.failures.set(
+      pending.key,
+      `not saved ${describeItem(item)}: ${describeValue(item.kind, pending.value)} (${message}). It stays open: press the key again to retry.`,
+    );
     return true;
   }
 }
