@@ -177,6 +177,29 @@ describe('the adjudication page state', () => {
     assert.equal(state.isFailed(state.items[0]!), false, 'a later save clears the mark');
   });
 
+  test('an undo that is not saved says so on its item, and u tries it again', () => {
+    const state = new Adjudication('p');
+    show(state);
+    const settle = state.press('3', at);
+    assert.ok(settle);
+    state.saved(settle.requestId);
+    const undo = state.press('u', at);
+    assert.ok(undo);
+    assert.equal(state.failed(undo.requestId, 'EROFS: read-only file system'), true);
+    assert.equal(state.focus, 0, 'on the item undone');
+    assert.deepEqual(state.status, {
+      kind: 'failed',
+      text: 'not undone problem p, sample 0, step 1 (EROFS: read-only file system). It stays settled as +1: press u again to retry.',
+    });
+    state.press('j');
+    assert.equal(state.status.kind, 'idle', 'not shown with another item');
+    const again = state.press('u', at);
+    assert.deepEqual(again?.event, undo.event, 'the same withdrawal, posted again');
+    state.saved(again!.requestId);
+    assert.equal(state.items[0]?.adjudicated, undefined);
+    assert.equal(state.isFailed(state.items[0]!), false);
+  });
+
   test('a fresh list from the host keeps the order and the item in focus', () => {
     const state = new Adjudication('p');
     show(state);
@@ -258,5 +281,53 @@ describe('an adjudication on disk, and the export after it', () => {
     assert.equal(row.label, -1);
     assert.equal(row.annotator, 'adjudicated by cai');
     assert.equal(row.adjudicated, true);
+  });
+
+  test("u withdraws the view's last adjudication by one more event: the log keeps both, the sample is contested again", async () => {
+    const { runPath, run, append, adjudicate } = await datasetFolder();
+    const own = (annotator: string, event: AuditEvent) =>
+      saveAudit({ runId: run.id, requestId: 'x', event }, { runId: run.id, append }, { annotator });
+    await own('ana', stampEvent({ type: 'firstError', sample: 1, step: 0 }, at));
+    await own('ben', stampEvent({ type: 'firstError', sample: 1, step: -1 }, at));
+    const readLog = () => parseAuditLog(readFileSync(auditPathForRun(runPath, run.id), 'utf8')).events;
+    const row = async () =>
+      processBenchRows(await loadLabeledRuns([runPath])).find((r) => r.id === 'run-a/1');
+
+    const state = new Adjudication('p');
+    state.show({ title: 'd', annotator: 'cai', items: adjudicationItems([{ run, events: readLog() }]) });
+    assert.equal(state.press('u', at), undefined, 'nothing of this view to undo yet');
+    const settle = state.press('b', at);
+    assert.ok(settle);
+    assert.equal((await adjudicate(settle, 'cai')).type, 'audit/saved');
+    state.saved(settle.requestId);
+    assert.equal((await row())?.annotator, 'adjudicated by cai');
+    const settled = readLog();
+
+    const undo = state.press('u', at);
+    assert.ok(undo, 'u posts an event');
+    assert.deepEqual(undo.event, stampEvent({ type: 'firstError', sample: 1, step: null }, at));
+    assert.deepEqual(state.status, {
+      kind: 'saving',
+      text: 'undoing problem p, sample 1, first error: open again…',
+    });
+    const reply = await adjudicate(undo, 'cai');
+    assert.equal(reply.type, 'audit/saved');
+    state.saved(undo.requestId);
+
+    // Append-only: what was written stays, the undo is one more adjudicated event by the host's annotator.
+    const log = readLog();
+    assert.deepEqual(log.slice(0, settled.length), settled);
+    assert.deepEqual(log.slice(settled.length), [{ ...undo.event, annotator: 'cai', adjudicated: true }]);
+    // Read back as the host reads it: open again, and contested (no export row) as before.
+    const [item] = adjudicationItems([{ run, events: log }]);
+    assert.deepEqual([item?.sample, item?.kind, item?.adjudicated], [1, 'firstError', undefined]);
+    assert.equal(await row(), undefined, 'the contested sample has no row again');
+    assert.equal(state.current?.adjudicated, undefined);
+    assert.equal(state.progress(), '0 of 1 settled');
+    assert.deepEqual(state.status, {
+      kind: 'saved',
+      text: 'undone problem p, sample 1, first error: open again',
+    });
+    assert.equal(state.press('u', at), undefined, 'one undo per adjudication');
   });
 });

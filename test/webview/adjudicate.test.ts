@@ -269,6 +269,67 @@ describe('the adjudication view', () => {
     }
   });
 
+  test('u withdraws the last adjudication, then the one before, each on its own item; nothing more after', async () => {
+    const view = await openView('light');
+    try {
+      const { page } = view;
+      assert.match(await text(page, '.legend'), /u\s*undo this view's last adjudication/);
+      const settleAndSave = async (key: string, settled: string) => {
+        await page.keyboard.press(key);
+        const request = (await view.appends()).at(-1)!;
+        await view.answer({ type: 'audit/saved', runId: 'run-a', requestId: request.requestId });
+        await page.waitForFunction((s) => document.querySelector('.progress')?.textContent === s, settled);
+      };
+      await settleAndSave('3', '1 of 3 settled');
+      await settleAndSave('b', '2 of 3 settled');
+      assert.match(await text(page, '.item-head .where'), /sample 2 · rating of step 1/);
+
+      for (const [where, event, settled, back] of [
+        [
+          /sample 1 · human first error/,
+          { type: 'firstError', sample: 1, step: null },
+          '1 of 3 settled',
+          'first error: open again',
+        ],
+        [
+          /sample 0 · rating of step 1/,
+          { type: 'stepRating', sample: 0, step: 1, rating: null },
+          '0 of 3 settled',
+          'step 1: open again',
+        ],
+      ] as const) {
+        await page.keyboard.press('u');
+        // Back on the item undone, its withdrawal posted as a new event.
+        assert.match(await text(page, '.item-head .where'), where);
+        const request = (await view.appends()).at(-1)!;
+        assert.deepEqual(
+          { ...request.event, at: undefined, schemaVersion: undefined },
+          {
+            ...event,
+            at: undefined,
+            schemaVersion: undefined,
+          },
+        );
+        assert.match(await text(page, '.status'), /^undoing problem aime24-07/);
+        await view.answer({ type: 'audit/saved', runId: 'run-a', requestId: request.requestId });
+        await page.waitForFunction((s) => document.querySelector('.progress')?.textContent === s, settled);
+        assert.equal(await text(page, '.item-head .state'), 'open');
+        assert.equal(
+          await text(page, '.status'),
+          `undone problem aime24-07, sample ${event.sample}, ${back}`,
+        );
+        assert.match(await text(page, 'ol.items li[aria-current]'), /^○/, 'the list shows it open');
+      }
+      const posted = (await view.appends()).length;
+      await page.keyboard.press('u');
+      assert.equal((await view.appends()).length, posted, 'nothing left of this view to undo');
+      assert.match(await text(page, '.status'), /nothing to undo/);
+      assert.deepEqual(view.errors, []);
+    } finally {
+      await view.close();
+    }
+  });
+
   test('narrow (a side column): the list goes under the item, nothing overflows sideways', async () => {
     const view = await openView('dark', 420);
     try {

@@ -30,6 +30,7 @@ const score = (value: number | null | undefined) =>
   value === null || value === undefined ? '—' : value.toFixed(2);
 
 const MOVES: [string, string][] = [
+  ['u', "undo this view's last adjudication"],
   ['j / k', 'next / previous item'],
   ['n', 'next open item'],
 ];

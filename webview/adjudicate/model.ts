@@ -17,7 +17,9 @@ export type Action =
   /** First-error items: which step `e` would name. */
   | { kind: 'shownStep'; delta: 1 | -1 }
   /** A rating (−1/0/+1) or a first error (−1: no error). */
-  | { kind: 'settle'; value: number };
+  | { kind: 'settle'; value: number }
+  /** Withdraw this view's last adjudication (the panel's and the queue's undo key). */
+  | { kind: 'undo' };
 
 export function keyAction(key: string, item: Item | undefined, shownStep: number): Action | undefined {
   switch (key) {
@@ -29,6 +31,8 @@ export function keyAction(key: string, item: Item | undefined, shownStep: number
       return { kind: 'move', delta: -1 };
     case 'n':
       return { kind: 'nextOpen' };
+    case 'u':
+      return { kind: 'undo' };
   }
   if (!item) return undefined;
   const annotator = ANNOTATOR_KEYS.indexOf(key as (typeof ANNOTATOR_KEYS)[number]);
@@ -58,10 +62,13 @@ export function keyAction(key: string, item: Item | undefined, shownStep: number
   return undefined;
 }
 
-/** The label an adjudication writes; the host marks it adjudicated and names the adjudicator. */
-export function adjudicationChange(item: Item, value: number): AuditChange {
+/**
+ * The label an adjudication writes; the host marks it adjudicated and names the adjudicator. Null
+ * withdraws the adjudication (an undo is one more event: the log is append-only).
+ */
+export function adjudicationChange(item: Item, value: number | null): AuditChange {
   if (item.kind === 'firstError') return { type: 'firstError', sample: item.sample, step: value };
-  return { type: 'stepRating', sample: item.sample, step: item.step, rating: value as -1 | 0 | 1 };
+  return { type: 'stepRating', sample: item.sample, step: item.step, rating: value as -1 | 0 | 1 | null };
 }
 
 export function describeValue(kind: Item['kind'], value: number): string {
@@ -75,6 +82,11 @@ export function describeValue(kind: Item['kind'], value: number): string {
  */
 export function describeItem(item: Pick<Item, 'problemId' | 'sample' | 'kind' | 'step'>): string {
   return `problem ${item.problemId}, sample ${item.sample}, ${item.kind === 'firstError' ? 'first error' : `step ${item.step}`}`;
+}
+
+/** What an undo puts an item back to: open, or the adjudication before. */
+function backTo(item: Pick<Item, 'kind'>, previous: number | undefined): string {
+  return previous === undefined ? 'open again' : `back to ${describeValue(item.kind, previous)}`;
 }
 
 /** PRM800K's meaning of a rating, beside the number. */
@@ -92,10 +104,20 @@ export type Status =
 /** The last save's note and the item it is about. */
 type Note = { kind: 'saving' | 'saved'; text: string; key: string };
 
+/** An adjudication this view saved: what undo puts back. */
+interface Done {
+  key: string;
+  /** The item's adjudicated value before (undefined: it was open). */
+  previous: number | undefined;
+}
+
 interface Pending {
   requestId: RequestId;
   key: string;
-  value: number;
+  value: number | undefined;
+  /** An undo in flight: the adjudication it withdraws (back on the stack if the save fails). */
+  undoing?: Done;
+  previous: number | undefined;
 }
 
 const keyOf = itemKey;
@@ -109,6 +131,8 @@ export class Adjudication {
   annotator = '';
   private pending: Pending | undefined;
   private note: Note | undefined;
+  /** This view's saved adjudications, last on top: `u` withdraws them one by one. */
+  private readonly done: Done[] = [];
   /**
    * Items whose last save failed, until one is saved, with the failure line: marked in the list,
    * the line shown only while its item is in focus ("press the key again" means that item's key).
@@ -223,7 +247,7 @@ export class Adjudication {
         // One adjudication in flight at a time: its answer decides whether the view moves on.
         if (this.pending) return undefined;
         const requestId = `${this.prefix}-${++this.counter}`;
-        this.pending = { requestId, key: keyOf(item), value: action.value };
+        this.pending = { requestId, key: keyOf(item), value: action.value, previous: item.adjudicated };
         this.note = {
           kind: 'saving',
           key: keyOf(item),
@@ -235,7 +259,41 @@ export class Adjudication {
           event: stampEvent(adjudicationChange(item, action.value), at),
         };
       }
+      case 'undo':
+        return this.undo(at);
     }
+  }
+
+  /** `u`: back to the item of this view's last adjudication, and the event that puts back what it replaced. */
+  private undo(at: Date): { requestId: RequestId; runId: string; event: AuditEvent } | undefined {
+    if (this.pending) return undefined;
+    const last = this.done.pop();
+    if (!last) {
+      this.note = { kind: 'saved', key: '', text: 'nothing to undo: this view has settled nothing yet' };
+      return undefined;
+    }
+    const index = this.items.findIndex((entry) => keyOf(entry) === last.key);
+    const item = this.items[index];
+    if (!item) return undefined;
+    this.focusItem(index);
+    const requestId = `${this.prefix}-${++this.counter}`;
+    this.pending = {
+      requestId,
+      key: last.key,
+      value: last.previous,
+      undoing: last,
+      previous: item.adjudicated,
+    };
+    this.note = {
+      kind: 'saving',
+      key: last.key,
+      text: `undoing ${describeItem(item)}: ${backTo(item, last.previous)}…`,
+    };
+    return {
+      requestId,
+      runId: item.runId,
+      event: stampEvent(adjudicationChange(item, last.previous ?? null), at),
+    };
   }
 
   /** The log has it: the item is settled, and the view moves to the next open one if it was still on it. */
@@ -246,12 +304,23 @@ export class Adjudication {
     const index = this.items.findIndex((item) => keyOf(item) === pending.key);
     const item = this.items[index];
     if (!item) return false;
-    item.adjudicated = pending.value;
+    if (pending.value === undefined) delete item.adjudicated;
+    else item.adjudicated = pending.value;
     this.failures.delete(pending.key);
+    if (pending.undoing) {
+      // Undone, it stays in focus: the adjudicator settles it again or moves on.
+      this.note = {
+        kind: 'saved',
+        key: pending.key,
+        text: `undone ${describeItem(item)}: ${backTo(item, pending.value)}`,
+      };
+      return true;
+    }
+    this.done.push({ key: pending.key, previous: pending.previous });
     this.note = {
       kind: 'saved',
       key: pending.key,
-      text: `saved ${describeItem(item)}: ${describeValue(item.kind, pending.value)}`,
+      text: `saved ${describeItem(item)}: ${describeValue(item.kind, pending.value as number)}`,
     };
     if (index === this.focus) {
       const next = this.nextOpen();
@@ -267,10 +336,20 @@ export class Adjudication {
     this.pending = undefined;
     if (this.note?.key === pending.key) this.note = undefined;
     const item = this.items.find((entry) => keyOf(entry) === pending.key);
+    if (pending.undoing) {
+      // Still to undo: u again tries it again.
+      this.done.push(pending.undoing);
+      if (item)
+        this.failures.set(
+          pending.key,
+          `not undone ${describeItem(item)} (${message}). It stays ${item.adjudicated === undefined ? 'open' : `settled as ${describeValue(item.kind, item.adjudicated)}`}: press u again to retry.`,
+        );
+      return true;
+    }
     if (!item) return true;
     this.failures.set(
       pending.key,
-      `not saved ${describeItem(item)}: ${describeValue(item.kind, pending.value)} (${message}). It stays open: press the key again to retry.`,
+      `not saved ${describeItem(item)}: ${describeValue(item.kind, pending.value as number)} (${message}). It stays open: press the key again to retry.`,
     );
     return true;
   }
