@@ -6,11 +6,10 @@
  * once it is on disk.
  */
 import { readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { adjudicateHtml } from '../adjudicateHtml.js';
-import { adjudicationItems } from '../core/adjudication.js';
-import type { AuditEvent, Run } from '../core/schemas.js';
+import type { AdjudicationItem } from '../core/adjudication.js';
 import { readRun } from '../io/runFiles.js';
 import { errorText } from '../llm/credentials.js';
 import {
@@ -19,6 +18,7 @@ import {
   parseAdjudicateWebviewMessage,
 } from '../protocol.js';
 import { createNonce } from '../webviewHtml.js';
+import { AdjudicationLogs, type AdjudicationSource, type LogFollower } from './adjudicateLogs.js';
 import { saveAdjudication } from './adjudicateSave.js';
 import type { Annotators } from './annotator.js';
 import { type CommandContext, guarded } from './commands.js';
@@ -28,10 +28,7 @@ import type { RunStorage } from './storage.js';
 
 export const ADJUDICATE_PANEL_TYPE = 'steplens.adjudicate';
 
-export interface AdjudicationSource {
-  path: string;
-  run: Run;
-}
+export type { AdjudicationSource };
 
 /** The runs of a dataset folder (`runs/*.json`), in file-name order; unreadable ones are logged and left out. */
 export async function datasetRuns(
@@ -61,9 +58,8 @@ export class AdjudicationView implements vscode.Disposable {
   /** What was last sent to the page (the tests read it). */
   lastSent: AdjudicateHostMessage | undefined;
   ready = false;
-  private readonly byRun: Map<string, AdjudicationSource>;
-  /** Each run's events as last read: a save re-reads only its own run's log. */
-  private readonly events = new Map<string, AuditEvent[]>();
+  private readonly logs: AdjudicationLogs;
+  private readonly follower: LogFollower;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -76,8 +72,31 @@ export class AdjudicationView implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     onDispose: () => void,
   ) {
-    this.byRun = new Map(sources.map((source) => [source.run.id, source]));
+    this.logs = new AdjudicationLogs(
+      sources,
+      (path, runId) => storage.events(path, runId),
+      (message) => log.warn(message),
+    );
+    // Labels made meanwhile in the panel, the queue or another window: read when their log changes.
+    const logPaths = this.logs.logPaths();
+    this.follower = this.logs.follow(async (items) => {
+      // Before `ready` the page is sent every log on its ready.
+      if (this.ready) await this.post(items);
+    });
+    const changed = (uri: vscode.Uri) => this.follower.changed(uri.fsPath);
+    for (const folder of new Set([...logPaths.keys()].map((path) => dirname(path)))) {
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.file(folder), '*.jsonl'),
+      );
+      this.disposables.push(
+        watcher,
+        watcher.onDidChange(changed),
+        watcher.onDidCreate(changed),
+        watcher.onDidDelete(changed),
+      );
+    }
     this.disposables.push(
+      { dispose: () => this.follower.dispose() },
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       annotators.onDidChange(() => {
         if (this.ready) void this.sendItems();
@@ -103,26 +122,16 @@ export class AdjudicationView implements vscode.Disposable {
   }
 
   /** Reads the logs afresh (every run's, or only `only`'s after a save there) and sends the items. */
-  async sendItems(only?: string): Promise<void> {
-    const runs: { run: Run; events: AuditEvent[] }[] = [];
-    for (const { path, run } of this.byRun.values()) {
-      let events = this.events.get(run.id);
-      if (!events || only === undefined || only === run.id) {
-        const read = await this.storage.events(path, run.id);
-        if (read.skipped.length > 0)
-          this.log.warn(
-            `Adjudicate: ${read.skipped.length} unreadable line(s) in the audit log of ${run.id}`,
-          );
-        events = read.events;
-        this.events.set(run.id, events);
-      }
-      runs.push({ run, events });
-    }
+  async sendItems(only?: readonly string[]): Promise<void> {
+    await this.post((await this.logs.items(only)).items);
+  }
+
+  private async post(items: AdjudicationItem[]): Promise<void> {
     const message: AdjudicateHostMessage = {
       type: 'adjudicate/items',
       title: this.title,
       annotator: await this.annotators.current(),
-      items: adjudicationItems(runs),
+      items,
     };
     this.lastSent = message;
     await this.panel.webview.postMessage(message);
@@ -146,12 +155,9 @@ export class AdjudicationView implements vscode.Disposable {
         await this.sendItems();
         break;
       case 'audit/append': {
-        const runs = new Map(
-          [...this.byRun.values()].map(({ path, run }) => [run.id, { runId: run.id, path }] as const),
-        );
         const reply = await saveAdjudication(
           message,
-          runs,
+          this.logs.runs(),
           (run, event) => this.storage.writer(run.path, run.runId).append(event),
           await this.annotators.current(),
         );
@@ -159,7 +165,7 @@ export class AdjudicationView implements vscode.Disposable {
           this.log.error(`could not save an adjudication for run ${message.runId}: ${reply.message}`);
         await this.panel.webview.postMessage(reply);
         // One adjudication can settle another item of the same sample.
-        if (reply.type === 'audit/saved') await this.sendItems(message.runId);
+        if (reply.type === 'audit/saved') await this.sendItems([message.runId]);
         break;
       }
       case 'log/error':
