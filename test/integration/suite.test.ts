@@ -3,7 +3,7 @@
  * stub endpoints the runner started (URLs in the user settings it wrote).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { stampEvent } from '../../src/core/audit.js';
@@ -869,6 +869,15 @@ describe('StepLens in VS Code', () => {
         : undefined,
     );
     assert.equal(after.type === 'adjudicate/items' && after.annotator, me);
+    // A third annotator labels the step elsewhere (the panel, the queue, another window): the
+    // view reads the log when it changes on disk and shows the new value, without reopening.
+    appendFileSync(log, `${line('cy', 0)}\n`);
+    await until('the label written elsewhere shown', () =>
+      view.lastSent?.type === 'adjudicate/items' &&
+      view.lastSent.items[0]?.values.some((value) => value.annotator === 'cy' && value.value === 0)
+        ? view.lastSent
+        : undefined,
+    );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
