@@ -306,6 +306,11 @@ test('a narrow queue hides nothing of the item under the pinned key bar or the h
         // On arrival: the step in question and both judges' scores with their first-error notes.
         for (const selector of ['.q-step.current', '.q-scores .score.self', '.q-scores .score.prm'])
           assert.equal(await hidden(selector), '', `at ${width}px on arrival`);
+        // The same item drawn again (the help opened and closed) leaves the page where it was put.
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.keyboard.press('?');
+        await page.keyboard.press('Escape');
+        assert.equal(await page.evaluate(() => window.scrollY), 0, `at ${width}px, redrawn`);
         // Scrolled to from elsewhere (as Tab, find or a screen reader does): still clear of both bars.
         for (const selector of ['.q-label', '.q-scores .score.prm .score-facts', '.q-step.current']) {
           await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));

@@ -437,11 +437,18 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
   padScrollForBars(root);
   bars.disconnect();
   for (const bar of root.querySelectorAll('.q-top, .q-keys')) bars.observe(bar);
-  // In sight, in this order of need: the step in question, both judges' scores with their notes,
-  // the label. A later scroll may push an earlier one's end out, never the step's top.
-  for (const selector of ['.q-label', '.q-scores', '.q-step.current'])
-    root.querySelector(selector)?.scrollIntoView({ block: 'nearest' });
+  // A new item in sight, in this order of need: the step in question, both judges' scores with
+  // their notes, the label (a later scroll may push an earlier one's end out, never the step's
+  // top). The same item drawn again (a save answered, the help) stays where the person scrolled.
+  const shown = root.querySelector('.q-item')?.getAttribute('data-key') ?? undefined;
+  if (shown !== undefined && shown !== scrolledTo)
+    for (const selector of ['.q-label', '.q-scores', '.q-step.current'])
+      root.querySelector(selector)?.scrollIntoView({ block: 'nearest' });
+  scrolledTo = shown;
 }
+
+/** The item last brought into sight. */
+let scrolledTo: string | undefined;
 
 /**
  * The pinned header and key bar cover the page's top and bottom; scrolling to the item (ours, Tab,
