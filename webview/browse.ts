@@ -7,6 +7,7 @@ import { answersEquivalent } from '../src/core/answers.js';
 import type { Run, Sample } from '../src/core/schemas.js';
 import { groupAnswers } from '../src/core/vote.js';
 import { judgeFirstError, judgeName, type SampleSummary } from './model.js';
+import { texToText } from './texText.js';
 
 // -------------------------------------------------------------------------------------------
 // Filters and order
@@ -136,7 +137,7 @@ export function verdictFilterText(verdict: VerdictFilter): string {
 /** The active filters in words, for "12 of 64 shown" and for saying why none is. */
 export function describeFilters(filters: SampleFilters): string[] {
   return [
-    filters.answer !== undefined ? `answer ${filters.answer}` : null,
+    filters.answer !== undefined ? `answer ${texToText(filters.answer)}` : null,
     filters.outcome !== undefined ? OUTCOME_NAMES[filters.outcome] : null,
     filters.verdict !== undefined ? verdictFilterText(filters.verdict) : null,
   ].filter((part): part is string => part !== null);
@@ -149,7 +150,7 @@ export function emptyReason(run: Run, filters: SampleFilters): string {
   const alone = parts.length > 1 ? ' Each alone keeps some: try removing one.' : '';
   // A filter that alone keeps nothing is named: that is the one to change.
   const single: [keyof SampleFilters, string][] = [];
-  if (filters.answer !== undefined) single.push(['answer', `answer ${filters.answer}`]);
+  if (filters.answer !== undefined) single.push(['answer', `answer ${texToText(filters.answer)}`]);
   if (filters.outcome !== undefined) single.push(['outcome', OUTCOME_NAMES[filters.outcome]]);
   if (filters.verdict !== undefined) single.push(['verdict', verdictFilterText(filters.verdict)]);
   const barren = single.filter(

@@ -254,6 +254,54 @@ describe('filters and order of the samples', () => {
     }
   });
 
+  test('TeX answers are listed as text (7/3, 2√2) with their source in the title, and filter', async () => {
+    const tex = structuredClone(run);
+    const answers: Record<number, string> = { 2: '2\\sqrt{2}', 5: '\\dfrac{7}{3}', 7: '\\frac{7}{3}' };
+    for (const sample of tex.samples) sample.answer = answers[sample.index] ?? sample.answer;
+    const panel = await openPanel(browser, { height: 1200 });
+    try {
+      await showRun(panel, tex);
+      const options = () =>
+        panel.page.$$eval('.filter-answer vscode-option', (items) =>
+          items.map((item) => [item.textContent, (item as HTMLElement).title]),
+        );
+      assert.deepEqual(await options(), [
+        ['any', ''],
+        ['19  (5)', ''],
+        ['7/3  (2)', '\\dfrac{7}{3}'],
+        ['2√2  (1)', '2\\sqrt{2}'],
+      ]);
+      const keys = panel.page.keyboard;
+      await keys.press('/');
+      await keys.press('Tab');
+      await keys.press('ArrowDown');
+      await panel.page.waitForFunction(
+        () => (document.activeElement as HTMLElement & { open?: boolean }).open === true,
+      );
+      await keys.press('ArrowDown');
+      await keys.press('ArrowDown');
+      // The list the person sees is drawn in the select's shadow root: text there, the TeX under it.
+      const drawn = await panel.page.evaluate(() => {
+        const root = document.querySelector('.filter-answer')!.shadowRoot!;
+        return {
+          options: [...root.querySelectorAll('li.option')].map((li) => li.textContent?.trim()),
+          description: root.querySelector('.description')?.textContent,
+        };
+      });
+      assert.deepEqual(drawn, {
+        options: ['any', '19  (5)', '7/3  (2)', '2√2  (1)'],
+        description: '\\dfrac{7}{3}',
+      });
+      await keys.press('Enter');
+      await panel.page.waitForSelector('text=2 of 8 shown');
+      assert.deepEqual(await shownSamples(panel), [5, 7]);
+      assert.equal(await panel.page.getAttribute('.shown-count', 'title'), 'filtered: answer 7/3');
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('sorted by the PRM score, low first: J walks the list as sorted and labels that sample', async () => {
     const panel = await openPanel(browser, { height: 1200 });
     try {

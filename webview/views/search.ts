@@ -14,10 +14,11 @@ import {
   type SampleFilters,
   verdictCounts,
 } from '../browse.js';
-import { focusWhenReady, icon, select, setOptions, textField } from '../components.js';
+import { focusWhenReady, icon, type SelectOption, select, setOptions, textField } from '../components.js';
 import { h, plural, replace } from '../dom.js';
 import { judgeName, tableJudges } from '../model.js';
 import type { PanelState } from '../state.js';
+import { texToText } from '../texText.js';
 import type { Dispatch } from './labels.js';
 
 /** Typing waits this long for the next key before searching: one search per word, not per key. */
@@ -195,10 +196,10 @@ export class SearchBar {
       this.answerSelect,
       [
         { value: '', label: 'any' },
-        ...answers.map(({ answer, count }) => ({ value: `=${answer}`, label: `${answer}  (${count})` })),
+        ...answers.map(({ answer, count }) => answerOption(answer, count)),
         // Chosen before the run changed, and given by no sample now: still shown as chosen.
         ...(filters.answer !== undefined && !answers.some((a) => a.answer === filters.answer)
-          ? [{ value: `=${filters.answer}`, label: `${filters.answer}  (0)` }]
+          ? [answerOption(filters.answer, 0)]
           : []),
       ],
       filters.answer === undefined ? '' : `=${filters.answer}`,
@@ -255,6 +256,19 @@ export class SearchBar {
   private setFilters(change: Partial<SampleFilters>): void {
     this.dispatch({ kind: 'setFilters', filters: { ...this.state.filters(), ...change } });
   }
+}
+
+/**
+ * An answer as an option: an option holds text only (no KaTeX), so a TeX answer is written as
+ * plain text (7/3 for \frac{7}{3}), its source in the title.
+ */
+function answerOption(answer: string, count: number): SelectOption {
+  const text = texToText(answer);
+  return {
+    value: `=${answer}`,
+    label: `${text}  (${count})`,
+    ...(text !== answer ? { title: answer } : {}),
+  };
 }
 
 /**
