@@ -179,24 +179,35 @@ export function lowerSameLength(text: string): string {
   return out;
 }
 
-/** Lowered step texts, made once per sample object (live updates replace samples, never edit them). */
-const lowered = new WeakMap<Sample, string[]>();
+/** Lowered texts (the trace, then the steps), made once per sample object (live updates replace samples, never edit them). */
+const lowered = new WeakMap<Sample, LoweredSample>();
 
-function loweredSteps(sample: Sample): string[] {
-  let steps = lowered.get(sample);
-  if (!steps) {
-    steps = sample.steps.map(lowerSameLength);
-    lowered.set(sample, steps);
+interface LoweredSample {
+  trace: string;
+  steps: string[];
+}
+
+function loweredSample(sample: Sample): LoweredSample {
+  let texts = lowered.get(sample);
+  if (!texts) {
+    texts = { trace: lowerSameLength(sample.reasoning ?? ''), steps: sample.steps.map(lowerSameLength) };
+    lowered.set(sample, texts);
   }
-  return steps;
+  return texts;
 }
 
-/** Makes the lowered text of every step not made yet, so that the first search is as quick as the next. */
+/** Makes the lowered text of every sample not made yet, so that the first search is as quick as the next. */
 export function prepareSearch(samples: readonly Sample[]): void {
-  for (const sample of samples) loweredSteps(sample);
+  for (const sample of samples) loweredSample(sample);
 }
 
-/** One occurrence of the query: in step `step` of sample `sample`, at character `start`. */
+/**
+ * The `step` of a match in the sample's reasoning trace. The trace is shown above the steps, so
+ * its matches come first, as the step before step 0.
+ */
+export const TRACE = -1;
+
+/** One occurrence of the query: in step `step` of sample `sample` (TRACE: its reasoning trace), at character `start`. */
 export interface SearchMatch {
   sample: number;
   step: number;
@@ -208,21 +219,25 @@ export function searchable(query: string): boolean {
   return query.trim() !== '';
 }
 
-/** Every occurrence of `query` (case-insensitive, not overlapping) in the steps of `samples`, in their order. */
+/**
+ * Every occurrence of `query` (case-insensitive, not overlapping) in `samples`, in their order:
+ * in each, its reasoning trace's first, then its steps', as the panel shows them top to bottom.
+ */
 export function findMatches(samples: readonly Sample[], query: string): SearchMatch[] {
   if (!searchable(query)) return [];
   const needle = lowerSameLength(query);
   const matches: SearchMatch[] = [];
-  for (const sample of samples) {
-    const steps = loweredSteps(sample);
-    for (let step = 0; step < steps.length; step++) {
-      const text = steps[step]!;
-      let at = text.indexOf(needle);
-      while (at !== -1) {
-        matches.push({ sample: sample.index, step, start: at });
-        at = text.indexOf(needle, at + needle.length);
-      }
+  const find = (text: string, sample: number, step: number) => {
+    let at = text.indexOf(needle);
+    while (at !== -1) {
+      matches.push({ sample, step, start: at });
+      at = text.indexOf(needle, at + needle.length);
     }
+  };
+  for (const sample of samples) {
+    const { trace, steps } = loweredSample(sample);
+    find(trace, sample.index, TRACE);
+    for (let step = 0; step < steps.length; step++) find(steps[step]!, sample.index, step);
   }
   return matches;
 }

@@ -26,6 +26,7 @@ import {
   type SearchMatch,
   searchable,
   shownSamples,
+  TRACE,
 } from './browse.js';
 import { KEYMAP, type KeyAction } from './keys.js';
 import { goldSample, prmJudges, type SampleSummary, summarize, tableJudges } from './model.js';
@@ -61,9 +62,12 @@ function emptySearch(query = ''): SearchState {
   return { query, matches: [], current: -1, hidden: 0, samples: new Set(), byStep: new Map() };
 }
 
-/** One number per (sample, step): a map keyed by it is built in a few ms for 100,000 matches. */
+/**
+ * One number per (sample, step): a map keyed by it is built in a few ms for 100,000 matches. The
+ * trace (step −1) is 0 and step n is n + 1, so no two keys meet.
+ */
 function stepKey(sample: number, step: number): number {
-  return sample * 1_048_576 + step;
+  return sample * 1_048_576 + step + 1;
 }
 
 export interface Progress {
@@ -697,9 +701,16 @@ export class PanelState {
     this.goToMatch(this.search.matches[this.search.current]!, effects);
   }
 
-  /** Opens the match's sample and selects its step, showing every step if the filter hides it. */
+  /**
+   * Opens the match's sample and selects its step, showing every step if the filter hides it. A
+   * match in the reasoning trace leaves the selected step as it is: the trace opens (views/steps.ts).
+   */
   private goToMatch(match: SearchMatch, effects: Effects): void {
     this.selectSample(match.sample, effects);
+    if (match.step === TRACE) {
+      effects.scrollMatch = true;
+      return;
+    }
     if (!this.visibleSteps.includes(match.step)) {
       this.view.onlyDisagreements = false;
       this.computeVisibleSteps();
