@@ -220,26 +220,72 @@ export function searchable(query: string): boolean {
 }
 
 /**
+ * One number per (sample, step): a map keyed by it is built in a few ms for 100,000 matches. The
+ * trace (step −1) is 0 and step n is n + 1, so no two keys meet.
+ */
+export function stepKey(sample: number, step: number): number {
+  return sample * 1_048_576 + step + 1;
+}
+
+/** A search's matches, and where they are: each text's as [first, end) in `matches`. */
+export interface MatchIndex {
+  matches: SearchMatch[];
+  /** By stepKey(sample, step); a text without a match has none. */
+  byStep: Map<number, [number, number]>;
+  /** The samples holding a match. */
+  samples: Set<number>;
+}
+
+/**
  * Every occurrence of `query` (case-insensitive, not overlapping) in `samples`, in their order:
  * in each, its reasoning trace's first, then its steps', as the panel shows them top to bottom.
+ * Where they are is noted while they are found: a key typed that finds 100,000 matches is not
+ * spent going over them again.
  */
-export function findMatches(samples: readonly Sample[], query: string): SearchMatch[] {
-  if (!searchable(query)) return [];
+export function indexMatches(samples: readonly Sample[], query: string): MatchIndex {
+  const index: MatchIndex = { matches: [], byStep: new Map(), samples: new Set() };
+  if (!searchable(query)) return index;
   const needle = lowerSameLength(query);
-  const matches: SearchMatch[] = [];
-  const find = (text: string, sample: number, step: number) => {
-    let at = text.indexOf(needle);
-    while (at !== -1) {
-      matches.push({ sample, step, start: at });
-      at = text.indexOf(needle, at + needle.length);
-    }
-  };
+  const { matches, byStep } = index;
   for (const sample of samples) {
     const { trace, steps } = loweredSample(sample);
-    find(trace, sample.index, TRACE);
-    for (let step = 0; step < steps.length; step++) find(steps[step]!, sample.index, step);
+    const held = matches.length;
+    for (let step = TRACE; step < steps.length; step++) {
+      const text = step === TRACE ? trace : steps[step]!;
+      let at = text.indexOf(needle);
+      if (at === -1) continue;
+      const first = matches.length;
+      while (at !== -1) {
+        matches.push({ sample: sample.index, step, start: at });
+        at = text.indexOf(needle, at + needle.length);
+      }
+      byStep.set(stepKey(sample.index, step), [first, matches.length]);
+    }
+    if (matches.length > held) index.samples.add(sample.index);
   }
-  return matches;
+  return index;
+}
+
+export function findMatches(samples: readonly Sample[], query: string): SearchMatch[] {
+  return indexMatches(samples, query).matches;
+}
+
+/** How many times `query` occurs in `samples` (the ones the filters hide): counted, none kept. */
+export function countMatches(samples: readonly Sample[], query: string): number {
+  if (!searchable(query)) return 0;
+  const needle = lowerSameLength(query);
+  let count = 0;
+  for (const sample of samples) {
+    const { trace, steps } = loweredSample(sample);
+    for (const text of [trace, ...steps]) {
+      let at = text.indexOf(needle);
+      while (at !== -1) {
+        count++;
+        at = text.indexOf(needle, at + needle.length);
+      }
+    }
+  }
+  return count;
 }
 
 /** How many samples the matches fall in. */

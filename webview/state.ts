@@ -17,15 +17,17 @@ import { applyLiveUpdate } from '../src/core/live.js';
 import type { AuditEvent, Run, Sample } from '../src/core/schemas.js';
 import type { HostMessage, PanelFocus, SkippedLines, WebviewMessage } from '../src/protocol.js';
 import {
-  findMatches,
+  countMatches,
   firstMatchFrom,
   hasFilters,
+  indexMatches,
   prepareSearch,
   type SampleFilters,
   type SampleSort,
   type SearchMatch,
   searchable,
   shownSamples,
+  stepKey,
   TRACE,
 } from './browse.js';
 import { KEYMAP, type KeyAction } from './keys.js';
@@ -60,14 +62,6 @@ export interface SearchState {
 
 function emptySearch(query = ''): SearchState {
   return { query, matches: [], current: -1, hidden: 0, samples: new Set(), byStep: new Map() };
-}
-
-/**
- * One number per (sample, step): a map keyed by it is built in a few ms for 100,000 matches. The
- * trace (step −1) is 0 and step n is n + 1, so no two keys meet.
- */
-function stepKey(sample: number, step: number): number {
-  return sample * 1_048_576 + step + 1;
 }
 
 export interface Progress {
@@ -415,26 +409,14 @@ export class PanelState {
     }
     const was = keepCurrent ? this.search.matches[this.search.current] : undefined;
     const shownIndices = new Set(this.shown.map((summary) => summary.sample.index));
-    const matches = findMatches(
+    const { matches, byStep, samples } = indexMatches(
       this.shown.map((summary) => summary.sample),
       query,
     );
-    const hidden = findMatches(
+    const hidden = countMatches(
       this.run.samples.filter((sample) => !shownIndices.has(sample.index)),
       query,
-    ).length;
-    const byStep = new Map<number, [number, number]>();
-    const samples = new Set<number>();
-    let range: [number, number] | undefined;
-    matches.forEach((match, i) => {
-      const key = stepKey(match.sample, match.step);
-      if (range && i > 0 && key === stepKey(matches[i - 1]!.sample, matches[i - 1]!.step)) range[1] = i + 1;
-      else {
-        samples.add(match.sample);
-        range = [i, i + 1];
-        byStep.set(key, range);
-      }
-    });
+    );
     const kept = was
       ? matches.findIndex((m) => m.sample === was.sample && m.step === was.step && m.start === was.start)
       : -1;

@@ -166,6 +166,9 @@ describe('searching the steps', () => {
     state.apply(KEYMAP.F3!);
     assert.deepEqual([state.view.sample, state.view.step, state.search.current], [2, 1, 4]);
     assert.equal(state.search.samples.size, 4, 'samples 0–3: sample 2 once, trace and steps');
+    // Hidden by a filter, its trace's matches are counted with the hidden ones.
+    state.apply({ kind: 'setFilters', filters: { outcome: 'correct' } });
+    assert.deepEqual([state.search.matches.length, state.search.hidden], [2, 4]);
   });
 
   test('a match on a step the disagreement filter hides shows every step', () => {
