@@ -1,7 +1,8 @@
 /**
- * Finding samples and steps in the open run, with no DOM: text search over every step, the
- * samples' filters (final answer, correctness, a judge's verdict) and their order (by a judge's
- * solution score). Pure, so it is unit-tested in Node; the state (state.ts) keeps what is chosen.
+ * Finding samples and steps in the open run, with no DOM: text search over every step and
+ * reasoning trace, the samples' filters (final answer, correctness, a judge's verdict) and their
+ * order (by a judge's solution score). Pure, so it is unit-tested in Node; the state (state.ts)
+ * keeps what is chosen.
  */
 import { answersEquivalent } from '../src/core/answers.js';
 import type { Run, Sample } from '../src/core/schemas.js';

@@ -1,8 +1,8 @@
 /**
- * The bar above the samples: the search box over every step of the run (its count, previous and
- * next), and the samples' filters (answer, correctness, a judge's verdict) and order. The box and
- * the selects are made once and changed in place, so a live update or a redrawn count never takes
- * the focus, the text being typed or an open list. Built with `h()`.
+ * The bar above the samples: the search box over every step and reasoning trace of the run (its
+ * count, previous and next), and the samples' filters (answer, correctness, a judge's verdict) and
+ * order. The box and the selects are made once and changed in place, so a live update or a redrawn
+ * count never takes the focus, the text being typed or an open list. Built with `h()`.
  */
 import {
   answerCounts,
@@ -73,7 +73,7 @@ export class SearchBar {
     private readonly dispatch: Dispatch,
   ) {
     this.field.classList.add('search-field');
-    this.field.setAttribute('aria-label', 'Search the steps of this run');
+    this.field.setAttribute('aria-label', 'Search the steps and reasoning traces of this run');
     const previous = iconButton('arrow-up', 'Previous match (Shift+Enter, Shift+F3)', () => this.move(-1));
     const next = iconButton('arrow-down', 'Next match (Enter, F3)', () => this.move(1));
     // The keys do what these do: Tab goes from the box straight on to the filters.
