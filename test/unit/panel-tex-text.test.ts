@@ -87,6 +87,9 @@ describe('TeX answers as plain text', () => {
       ['\\overline{AB}', '\\overline{AB}'],
       ['\\foo x', '\\foo x'],
       ['{6 \\choose 3}', '6 \\choose 3'],
+      // Names an object has by inheritance are no commands or environments either.
+      ['\\constructor x', '\\constructor x'],
+      ['\\begin{toString}1\\end{toString}', '1'],
     ]);
     // Cut-off TeX (a truncated sample) still gives text, never an exception that blanks the bar.
     for (const broken of ['\\frac{1', 'x^', '\\sqrt[3', '}{', '\\'])
