@@ -105,17 +105,15 @@ export function setOptions(element: HTMLElement, options: SelectOption[], value:
   if (!same) {
     element.replaceChildren(
       ...options.map((option) => {
-        const item = document.createElement('vscode-option') as HTMLElement & {
-          value: string;
-          description: string;
-        };
+        const item = document.createElement('vscode-option') as HTMLElement & { value: string };
         item.value = option.value;
         item.textContent = option.label;
         if (option.title !== undefined) {
           item.title = option.title;
           // The open list is drawn in the select's shadow root, where the title is not: the
-          // description line under the list shows it for the option under the cursor or keys.
-          item.description = option.title;
+          // description line under the list shows it for the option under the cursor or keys (an
+          // attribute: a page drawn before the component is defined keeps it).
+          item.setAttribute('description', option.title);
         }
         return item;
       }),
