@@ -3,7 +3,7 @@
  * made by the real pipeline. For `steplens view --html`, first contentful paint and the first step's
  * text on screen (Element Timing), each against a page that only parses the same embedded run,
  * loaded alternately in the same browser; the longest task while switching samples, scrolling,
- * labeling and filtering (VS Code path, fake host); opening the run file and replaying a
+ * labeling, filtering and typing a search (VS Code path, fake host); opening the run file and replaying a
  * 10,000-event audit log.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -197,6 +197,18 @@ export async function longestTasks(browser: Browser, run: Run): Promise<Record<s
     await panel.page.keyboard.press('f');
     await settle();
     result.filtering = await take();
+    // Typed a key at a time, each searched (past the 150 ms debounce): a word, then "e", which
+    // holds over 100,000 matches in the steps and traces.
+    await panel.page.keyboard.press('/');
+    for (const key of 'squares') {
+      await panel.page.keyboard.type(key);
+      await panel.page.waitForTimeout(250);
+    }
+    await panel.page.keyboard.press('Control+a');
+    await panel.page.keyboard.type('e');
+    await panel.page.waitForTimeout(250);
+    await settle();
+    result['typing a search (each key searched)'] = await take();
     return result;
   } finally {
     await panel.close();

@@ -17,7 +17,7 @@ import { paintMarks } from './views/labels.js';
 import { renderSaveNotice, renderStatus, saveNoticeText } from './views/notices.js';
 import { remarkSampleRows, renderSampleRow, renderSamplesHead } from './views/samples.js';
 import { SearchBar } from './views/search.js';
-import { remarkStepRows, renderStepRow, renderStepsHead, renderTrace } from './views/steps.js';
+import { remarkStepRows, remarkTrace, renderStepRow, renderStepsHead, renderTrace } from './views/steps.js';
 import { VirtualList } from './virtualList.js';
 
 export class StepLensApp {
@@ -155,16 +155,40 @@ export class StepLensApp {
     else {
       if (parts.has('stepsHead')) renderStepsHead(this.stepsHead, state, this.dispatchFn);
       for (const step of effects.stepRows) this.stepList.update(state.visibleSteps.indexOf(step));
-      if (parts.has('searchMarks')) remarkStepRows(this.stepList.element, state);
+      if (parts.has('searchMarks')) {
+        remarkTrace(this.trace, state);
+        remarkStepRows(this.stepList.element, state);
+      }
     }
     if (parts.has('searchMarks') && !parts.has('samples')) remarkSampleRows(this.sampleList.element, state);
     for (const key of effects.marks) paintMarks(state, this.root, key);
     if (effects.scrollSample) this.sampleList.scrollToIndex(state.shownPosition(state.view.sample));
     if (effects.scrollStep) this.stepList.scrollToIndex(state.visibleSteps.indexOf(state.view.step));
     // A tall step (display math, a long paragraph) may hold its match below the screen's edge.
-    if (effects.scrollMatch)
-      this.root.querySelector('.step.selected .current-match')?.scrollIntoView({ block: 'nearest' });
+    if (effects.scrollMatch) this.scrollToMatch();
     if (effects.focus === 'search') this.searchBar.focus();
+  }
+
+  /**
+   * Brings the current match into view: in the selected step, or in the reasoning trace, whose
+   * box scrolls on its own and is drawn open only once the collapsible has rendered.
+   */
+  private scrollToMatch(): void {
+    const inTrace = this.trace.querySelector<HTMLElement>('.current-match');
+    if (!inTrace) {
+      this.root.querySelector('.step.selected .current-match')?.scrollIntoView({ block: 'nearest' });
+      return;
+    }
+    const trace = inTrace.closest('vscode-collapsible') as
+      | (HTMLElement & { updateComplete?: Promise<unknown> })
+      | null;
+    const scroll = () => {
+      // Still the current match (no key moved it on meanwhile).
+      if (inTrace.isConnected && inTrace.classList.contains('current-match'))
+        inTrace.scrollIntoView({ block: 'nearest' });
+    };
+    if (trace?.updateComplete) void trace.updateComplete.then(scroll);
+    else scroll();
   }
 
   private renderSamplesHead(): void {

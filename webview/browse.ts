@@ -1,12 +1,14 @@
 /**
- * Finding samples and steps in the open run, with no DOM: text search over every step, the
- * samples' filters (final answer, correctness, a judge's verdict) and their order (by a judge's
- * solution score). Pure, so it is unit-tested in Node; the state (state.ts) keeps what is chosen.
+ * Finding samples and steps in the open run, with no DOM: text search over every step and
+ * reasoning trace, the samples' filters (final answer, correctness, a judge's verdict) and their
+ * order (by a judge's solution score). Pure, so it is unit-tested in Node; the state (state.ts)
+ * keeps what is chosen.
  */
 import { answersEquivalent } from '../src/core/answers.js';
 import type { Run, Sample } from '../src/core/schemas.js';
 import { groupAnswers } from '../src/core/vote.js';
 import { judgeFirstError, judgeName, type SampleSummary } from './model.js';
+import { texToText } from './texText.js';
 
 // -------------------------------------------------------------------------------------------
 // Filters and order
@@ -136,7 +138,7 @@ export function verdictFilterText(verdict: VerdictFilter): string {
 /** The active filters in words, for "12 of 64 shown" and for saying why none is. */
 export function describeFilters(filters: SampleFilters): string[] {
   return [
-    filters.answer !== undefined ? `answer ${filters.answer}` : null,
+    filters.answer !== undefined ? `answer ${texToText(filters.answer)}` : null,
     filters.outcome !== undefined ? OUTCOME_NAMES[filters.outcome] : null,
     filters.verdict !== undefined ? verdictFilterText(filters.verdict) : null,
   ].filter((part): part is string => part !== null);
@@ -149,7 +151,7 @@ export function emptyReason(run: Run, filters: SampleFilters): string {
   const alone = parts.length > 1 ? ' Each alone keeps some: try removing one.' : '';
   // A filter that alone keeps nothing is named: that is the one to change.
   const single: [keyof SampleFilters, string][] = [];
-  if (filters.answer !== undefined) single.push(['answer', `answer ${filters.answer}`]);
+  if (filters.answer !== undefined) single.push(['answer', `answer ${texToText(filters.answer)}`]);
   if (filters.outcome !== undefined) single.push(['outcome', OUTCOME_NAMES[filters.outcome]]);
   if (filters.verdict !== undefined) single.push(['verdict', verdictFilterText(filters.verdict)]);
   const barren = single.filter(
@@ -178,24 +180,35 @@ export function lowerSameLength(text: string): string {
   return out;
 }
 
-/** Lowered step texts, made once per sample object (live updates replace samples, never edit them). */
-const lowered = new WeakMap<Sample, string[]>();
+/** Lowered texts (the trace, then the steps), made once per sample object (live updates replace samples, never edit them). */
+const lowered = new WeakMap<Sample, LoweredSample>();
 
-function loweredSteps(sample: Sample): string[] {
-  let steps = lowered.get(sample);
-  if (!steps) {
-    steps = sample.steps.map(lowerSameLength);
-    lowered.set(sample, steps);
+interface LoweredSample {
+  trace: string;
+  steps: string[];
+}
+
+function loweredSample(sample: Sample): LoweredSample {
+  let texts = lowered.get(sample);
+  if (!texts) {
+    texts = { trace: lowerSameLength(sample.reasoning ?? ''), steps: sample.steps.map(lowerSameLength) };
+    lowered.set(sample, texts);
   }
-  return steps;
+  return texts;
 }
 
-/** Makes the lowered text of every step not made yet, so that the first search is as quick as the next. */
+/** Makes the lowered text of every sample not made yet, so that the first search is as quick as the next. */
 export function prepareSearch(samples: readonly Sample[]): void {
-  for (const sample of samples) loweredSteps(sample);
+  for (const sample of samples) loweredSample(sample);
 }
 
-/** One occurrence of the query: in step `step` of sample `sample`, at character `start`. */
+/**
+ * The `step` of a match in the sample's reasoning trace. The trace is shown above the steps, so
+ * its matches come first, as the step before step 0.
+ */
+export const TRACE = -1;
+
+/** One occurrence of the query: in step `step` of sample `sample` (TRACE: its reasoning trace), at character `start`. */
 export interface SearchMatch {
   sample: number;
   step: number;
@@ -207,23 +220,73 @@ export function searchable(query: string): boolean {
   return query.trim() !== '';
 }
 
-/** Every occurrence of `query` (case-insensitive, not overlapping) in the steps of `samples`, in their order. */
-export function findMatches(samples: readonly Sample[], query: string): SearchMatch[] {
-  if (!searchable(query)) return [];
+/**
+ * One number per (sample, step): a map keyed by it is built in a few ms for 100,000 matches. The
+ * trace (step −1) is 0 and step n is n + 1, so no two keys meet.
+ */
+export function stepKey(sample: number, step: number): number {
+  return sample * 1_048_576 + step + 1;
+}
+
+/** A search's matches, and where they are: each text's as [first, end) in `matches`. */
+export interface MatchIndex {
+  matches: SearchMatch[];
+  /** By stepKey(sample, step); a text without a match has none. */
+  byStep: Map<number, [number, number]>;
+  /** The samples holding a match. */
+  samples: Set<number>;
+}
+
+/**
+ * Every occurrence of `query` (case-insensitive, not overlapping) in `samples`, in their order:
+ * in each, its reasoning trace's first, then its steps', as the panel shows them top to bottom.
+ * Where they are is noted while they are found: a key typed that finds 100,000 matches is not
+ * spent going over them again.
+ */
+export function indexMatches(samples: readonly Sample[], query: string): MatchIndex {
+  const index: MatchIndex = { matches: [], byStep: new Map(), samples: new Set() };
+  if (!searchable(query)) return index;
   const needle = lowerSameLength(query);
-  const matches: SearchMatch[] = [];
+  const { matches, byStep } = index;
   for (const sample of samples) {
-    const steps = loweredSteps(sample);
-    for (let step = 0; step < steps.length; step++) {
-      const text = steps[step]!;
+    const { trace, steps } = loweredSample(sample);
+    const held = matches.length;
+    for (let step = TRACE; step < steps.length; step++) {
+      const text = step === TRACE ? trace : steps[step]!;
       let at = text.indexOf(needle);
+      if (at === -1) continue;
+      const first = matches.length;
       while (at !== -1) {
         matches.push({ sample: sample.index, step, start: at });
         at = text.indexOf(needle, at + needle.length);
       }
+      byStep.set(stepKey(sample.index, step), [first, matches.length]);
+    }
+    if (matches.length > held) index.samples.add(sample.index);
+  }
+  return index;
+}
+
+export function findMatches(samples: readonly Sample[], query: string): SearchMatch[] {
+  return indexMatches(samples, query).matches;
+}
+
+/** How many times `query` occurs in `samples` (the ones the filters hide): counted, none kept. */
+export function countMatches(samples: readonly Sample[], query: string): number {
+  if (!searchable(query)) return 0;
+  const needle = lowerSameLength(query);
+  let count = 0;
+  for (const sample of samples) {
+    const { trace, steps } = loweredSample(sample);
+    for (const text of [trace, ...steps]) {
+      let at = text.indexOf(needle);
+      while (at !== -1) {
+        count++;
+        at = text.indexOf(needle, at + needle.length);
+      }
     }
   }
-  return matches;
+  return count;
 }
 
 /** How many samples the matches fall in. */

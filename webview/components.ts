@@ -64,6 +64,8 @@ export function collapsible(heading: string, content: HTMLElement, open = false)
 export interface SelectOption {
   value: string;
   label: string;
+  /** More about the option (an answer's TeX source): its tooltip, and in the open list the line under it. */
+  title?: string;
 }
 
 export function select(
@@ -88,13 +90,25 @@ export function setOptions(element: HTMLElement, options: SelectOption[], value:
   const items = [...element.querySelectorAll<HTMLElement & { value: string }>('vscode-option')];
   const same =
     items.length === options.length &&
-    items.every((item, i) => item.value === options[i]!.value && item.textContent === options[i]!.label);
+    items.every(
+      (item, i) =>
+        item.value === options[i]!.value &&
+        item.textContent === options[i]!.label &&
+        item.title === (options[i]!.title ?? ''),
+    );
   if (!same) {
     element.replaceChildren(
       ...options.map((option) => {
         const item = document.createElement('vscode-option') as HTMLElement & { value: string };
         item.value = option.value;
         item.textContent = option.label;
+        if (option.title !== undefined) {
+          item.title = option.title;
+          // The open list is drawn in the select's shadow root, where the title is not: the
+          // description line under the list shows it for the option under the cursor or keys (an
+          // attribute: a page drawn before the component is defined keeps it).
+          item.setAttribute('description', option.title);
+        }
         return item;
       }),
     );

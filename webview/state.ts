@@ -17,15 +17,18 @@ import { applyLiveUpdate } from '../src/core/live.js';
 import type { AuditEvent, Run, Sample } from '../src/core/schemas.js';
 import type { HostMessage, PanelFocus, SkippedLines, WebviewMessage } from '../src/protocol.js';
 import {
-  findMatches,
+  countMatches,
   firstMatchFrom,
   hasFilters,
+  indexMatches,
   prepareSearch,
   type SampleFilters,
   type SampleSort,
   type SearchMatch,
   searchable,
   shownSamples,
+  stepKey,
+  TRACE,
 } from './browse.js';
 import { KEYMAP, type KeyAction } from './keys.js';
 import { goldSample, prmJudges, type SampleSummary, summarize, tableJudges } from './model.js';
@@ -59,11 +62,6 @@ export interface SearchState {
 
 function emptySearch(query = ''): SearchState {
   return { query, matches: [], current: -1, hidden: 0, samples: new Set(), byStep: new Map() };
-}
-
-/** One number per (sample, step): a map keyed by it is built in a few ms for 100,000 matches. */
-function stepKey(sample: number, step: number): number {
-  return sample * 1_048_576 + step;
 }
 
 export interface Progress {
@@ -411,26 +409,14 @@ export class PanelState {
     }
     const was = keepCurrent ? this.search.matches[this.search.current] : undefined;
     const shownIndices = new Set(this.shown.map((summary) => summary.sample.index));
-    const matches = findMatches(
+    const { matches, byStep, samples } = indexMatches(
       this.shown.map((summary) => summary.sample),
       query,
     );
-    const hidden = findMatches(
+    const hidden = countMatches(
       this.run.samples.filter((sample) => !shownIndices.has(sample.index)),
       query,
-    ).length;
-    const byStep = new Map<number, [number, number]>();
-    const samples = new Set<number>();
-    let range: [number, number] | undefined;
-    matches.forEach((match, i) => {
-      const key = stepKey(match.sample, match.step);
-      if (range && i > 0 && key === stepKey(matches[i - 1]!.sample, matches[i - 1]!.step)) range[1] = i + 1;
-      else {
-        samples.add(match.sample);
-        range = [i, i + 1];
-        byStep.set(key, range);
-      }
-    });
+    );
     const kept = was
       ? matches.findIndex((m) => m.sample === was.sample && m.step === was.step && m.start === was.start)
       : -1;
@@ -697,9 +683,16 @@ export class PanelState {
     this.goToMatch(this.search.matches[this.search.current]!, effects);
   }
 
-  /** Opens the match's sample and selects its step, showing every step if the filter hides it. */
+  /**
+   * Opens the match's sample and selects its step, showing every step if the filter hides it. A
+   * match in the reasoning trace leaves the selected step as it is: the trace opens (views/steps.ts).
+   */
   private goToMatch(match: SearchMatch, effects: Effects): void {
     this.selectSample(match.sample, effects);
+    if (match.step === TRACE) {
+      effects.scrollMatch = true;
+      return;
+    }
     if (!this.visibleSteps.includes(match.step)) {
       this.view.onlyDisagreements = false;
       this.computeVisibleSteps();

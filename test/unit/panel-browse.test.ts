@@ -16,6 +16,7 @@ import {
   outcomeCounts,
   outcomeOf,
   shownSamples,
+  TRACE,
   verdictCounts,
 } from '../../webview/browse.js';
 import { KEYMAP, keyAction } from '../../webview/keys.js';
@@ -137,6 +138,37 @@ describe('searching the steps', () => {
     assert.deepEqual([state.view.sample, state.search.current], [3, 3], 'before the first: the last');
     assert.deepEqual(state.matchesAt(3, 1), [3]);
     assert.deepEqual(state.matchesAt(3, 0), []);
+  });
+
+  test("a sample's reasoning trace is searched too, its matches before its steps'", () => {
+    const run = fiveRun();
+    run.samples[2]!.reasoning = 'Hmm, so 14? Or so.';
+    assert.deepEqual(
+      findMatches(run.samples.slice(1, 3), 'so').map(({ sample, step, start }) => [sample, step, start]),
+      [
+        [1, 1, 0],
+        [2, TRACE, 5],
+        [2, TRACE, 15],
+        [2, 1, 0],
+      ],
+    );
+    const state = shown(run);
+    // From sample 1, step 0: its step 1, then sample 2's trace.
+    state.apply({ kind: 'search', query: 'so' });
+    assert.equal(state.search.current, 1);
+    const fx = state.apply(KEYMAP.F3!);
+    assert.deepEqual([state.view.sample, state.search.current], [2, 2]);
+    assert.deepEqual(state.matchesAt(2, TRACE), [2, 3]);
+    assert.deepEqual(state.matchesAt(2, 1), [4]);
+    assert.equal(state.view.step, 0, 'a match in the trace selects no step');
+    assert.ok(fx.scrollMatch && fx.parts.has('steps'), 'the sample opened at its trace');
+    state.apply(KEYMAP.F3!);
+    state.apply(KEYMAP.F3!);
+    assert.deepEqual([state.view.sample, state.view.step, state.search.current], [2, 1, 4]);
+    assert.equal(state.search.samples.size, 4, 'samples 0–3: sample 2 once, trace and steps');
+    // Hidden by a filter, its trace's matches are counted with the hidden ones.
+    state.apply({ kind: 'setFilters', filters: { outcome: 'correct' } });
+    assert.deepEqual([state.search.matches.length, state.search.hidden], [2, 4]);
   });
 
   test('a match on a step the disagreement filter hides shows every step', () => {

@@ -232,6 +232,121 @@ describe('a wide editor panel (1400 px)', () => {
   });
 });
 
+/**
+ * VS Code's own defaults for the colours the tags take (Light Modern / Dark Modern leave them at
+ * these), set inline on <html> as VS Code does: the page's fallbacks are not all the themes'.
+ */
+const VSCODE_THEMES: Record<'light' | 'dark', Record<string, string>> = {
+  light: {
+    '--vscode-charts-purple': '#652d90',
+    '--vscode-charts-blue': '#1a85ff',
+    '--vscode-charts-orange': '#d18616',
+    '--vscode-foreground': '#3b3b3b',
+    '--vscode-sideBar-background': '#f8f8f8',
+    '--vscode-inputValidation-warningBackground': '#f6f5d2',
+  },
+  dark: {
+    '--vscode-charts-purple': '#b180d7',
+    '--vscode-charts-blue': '#3794ff',
+    '--vscode-charts-orange': '#d18616',
+    '--vscode-foreground': '#cccccc',
+    '--vscode-sideBar-background': '#181818',
+    '--vscode-inputValidation-warningBackground': '#352a05',
+  },
+};
+
+/**
+ * Each first-error tag on screen (and the dataset's "@3" in the samples) with its text's contrast against what is drawn behind it (the
+ * backgrounds of the step row and its ancestors, composed), per WCAG 2: (L1 + 0.05) / (L2 + 0.05).
+ */
+async function tagContrasts(panel: PanelPage): Promise<[string, number][]> {
+  // tsx names the helpers below with a __name() call the page does not have.
+  await panel.page.evaluate('globalThis.__name ??= (f) => f');
+  return panel.page.$$eval('.step .flag, .sample-row .gold-col', (flags) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 1;
+    canvas.height = 1;
+    const context = canvas.getContext('2d', { willReadFrequently: true })!;
+    // Any CSS colour (rgb(), color(srgb …) from color-mix) as 0–255 RGBA, as the browser paints it.
+    const rgba = (css: string): number[] => {
+      context.clearRect(0, 0, 1, 1);
+      context.fillStyle = css;
+      context.fillRect(0, 0, 1, 1);
+      const [r, g, b, a] = context.getImageData(0, 0, 1, 1).data;
+      return [r!, g!, b!, a! / 255];
+    };
+    const over = (top: number[], under: number[]) =>
+      [0, 1, 2].map((i) => top[i]! * top[3]! + under[i]! * (1 - top[3]!)).concat(1);
+    const luminance = (rgb: number[]) => {
+      const [r, g, b] = rgb.slice(0, 3).map((value) => {
+        const c = value / 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    return flags.map((flag) => {
+      const layers: number[][] = [];
+      let opacity = 1;
+      for (let element: Element | null = flag; element; element = element.parentElement) {
+        const style = getComputedStyle(element);
+        opacity *= Number(style.opacity);
+        const background = rgba(style.backgroundColor);
+        if (background[3]! > 0) layers.push(background);
+        if (background[3] === 1) break;
+      }
+      let behind = [255, 255, 255, 1];
+      for (const layer of layers.reverse()) behind = over(layer, behind);
+      const text = rgba(getComputedStyle(flag).color);
+      const drawn = over([text[0]!, text[1]!, text[2]!, text[3]! * opacity], behind);
+      const [light, dark] = [luminance(drawn), luminance(behind)].sort((a, b) => b - a);
+      return [flag.textContent?.trim() ?? '', (light! + 0.05) / (dark! + 0.05)];
+    });
+  });
+}
+
+describe('colour contrast', () => {
+  test("every first-error tag (Self-PRM's, the PRM's, the dataset's) reads at 4.5:1, light and dark", async () => {
+    // The dataset's column in the samples list ("@3") is measured with them: it is the same orange.
+    // Sample 5 is the dataset's own row here: Self-PRM and the PRM name step 2, the dataset step 3.
+    // Sample 6: Self-PRM's on a step the judges disagree on (the yellow row); sample 2: the PRM's.
+    const gold = structuredClone(run);
+    const own = gold.samples.find((sample) => sample.index === 5)!;
+    gold.problem = { ...gold.problem, steps: [...own.steps], humanFirstError: 3 };
+    const seen = new Set<string>();
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const theme of ['page defaults', 'VS Code defaults'] as const) {
+        const panel = await openPanel(browser, { colorScheme, height: 1300 });
+        try {
+          if (theme === 'VS Code defaults')
+            await panel.page.evaluate((variables) => {
+              for (const [name, value] of Object.entries(variables))
+                document.documentElement.style.setProperty(name, value);
+            }, VSCODE_THEMES[colorScheme]);
+          await show(panel, gold);
+          for (const sample of [5, 6, 2]) {
+            await panel.page.click(`.sample-row[data-sample="${sample}"]`);
+            await panel.page.waitForFunction(
+              (want) => document.querySelector('.steps-head h3')?.textContent === `Sample ${want}`,
+              sample,
+            );
+            for (const [tag, ratio] of await tagContrasts(panel)) {
+              if (tag.includes('first error')) seen.add(tag.replace(PRM, 'PRM'));
+              assert.ok(
+                ratio >= 4.5,
+                `${colorScheme}, ${theme}, sample ${sample}: "${tag}" at ${ratio.toFixed(2)}:1`,
+              );
+            }
+          }
+          assert.deepEqual(panel.errors, []);
+        } finally {
+          await panel.close();
+        }
+      }
+    }
+    assert.deepEqual([...seen].sort(), ['Dataset: first error', 'PRM: first error', 'Self: first error']);
+  });
+});
+
 describe('screenshots', () => {
   test('narrow and wide, light and dark (test-output/panel-{narrow,wide}-{light,dark}.png)', async () => {
     for (const [size, width] of [

@@ -105,18 +105,19 @@ describe('search in the panel', () => {
       await keys.press('/');
       // "vieta" holds "e" (first error here) and the box takes it as text.
       await keys.type('vieta');
-      // Every sample's step 0 names Vieta; from sample 2, step 1 the next is sample 3's.
-      await countSays(panel, '4 of 8 matches in 8 samples');
+      // Every sample's step 0 names Vieta, and sample 0's reasoning trace (counted first, it is shown
+      // above the steps); from sample 2, step 1 the next is sample 3's.
+      await countSays(panel, '5 of 9 matches in 8 samples');
       assert.equal(await heading(panel), 'Sample 3');
       assert.equal(await panel.page.textContent('.step.selected mark.current-match'), 'Vieta');
       assert.equal(await panel.page.getAttribute('.step.selected', 'data-step'), '0');
       assert.deepEqual(audits(await panel.posted()), [], 'typing fired no label');
       await keys.press('Enter');
-      await countSays(panel, '5 of 8 matches in 8 samples');
+      await countSays(panel, '6 of 9 matches in 8 samples');
       assert.equal(await heading(panel), 'Sample 4');
       await keys.press('Shift+Enter');
       await keys.press('Shift+Enter');
-      await countSays(panel, '3 of 8 matches in 8 samples');
+      await countSays(panel, '4 of 9 matches in 8 samples');
       assert.equal(await heading(panel), 'Sample 2');
       assert.equal(await panel.page.$$eval('mark.current-match', (marks) => marks.length), 1);
       // Esc leaves the box; the keys label again, on the step of the match.
@@ -124,7 +125,7 @@ describe('search in the panel', () => {
       assert.equal(await panel.page.evaluate(() => document.activeElement === document.body), true);
       await keys.press('3');
       await keys.press('F3');
-      await countSays(panel, '4 of 8 matches in 8 samples');
+      await countSays(panel, '5 of 9 matches in 8 samples');
       await keys.press('1');
       assert.deepEqual(audits(await panel.posted()), [
         { type: 'stepRating', sample: 2, step: 0, rating: 1 },
@@ -149,6 +150,62 @@ describe('search in the panel', () => {
       await panel.page.keyboard.type('sum');
       await panel.page.keyboard.press('Escape');
       assert.equal(await panel.page.evaluate(() => document.activeElement?.classList.contains('chip')), true);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('a match in the reasoning trace is counted, opened, marked as text and scrolled to', async () => {
+    const traced = structuredClone(run);
+    const sample = traced.samples.find((s) => s.index === 0)!;
+    // A long trace: the match is far below the top of its box, which scrolls on its own.
+    sample.reasoning = `${'Thinking it over. '.repeat(1500)}Let me recall <img src=x onerror="window.__xss=1"> Vieta.`;
+    const panel = await openPanel(browser, { height: 1200 });
+    try {
+      await showRun(panel, traced);
+      const traceOpen = () =>
+        panel.page.evaluate(
+          () =>
+            (document.querySelector('.trace vscode-collapsible') as (HTMLElement & { open: boolean }) | null)
+              ?.open,
+        );
+      const keys = panel.page.keyboard;
+      await keys.press('/');
+      await keys.type('recall <IMG');
+      await countSays(panel, '1 of 1 match in 1 sample');
+      assert.equal(await heading(panel), 'Sample 0');
+      assert.equal(await traceOpen(), true, 'the trace opened at its match');
+      assert.equal(await panel.page.textContent('.trace mark.current-match'), 'recall <img');
+      assert.equal(await panel.page.$$eval('.trace img', (images) => images.length), 0);
+      assert.equal(await panel.page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
+      // The match is on screen: inside the trace's box, scrolled down to it, and inside the window.
+      await panel.page.waitForFunction(() => {
+        const mark = document.querySelector('.trace mark.current-match')!.getBoundingClientRect();
+        const box = document.querySelector('.trace pre.reasoning')!;
+        const shown = box.getBoundingClientRect();
+        // (A pixel's slack: the box's edge and the mark's fall on fractions of a pixel.)
+        return (
+          box.scrollTop > 0 &&
+          mark.height > 0 &&
+          mark.top >= shown.top - 1 &&
+          mark.bottom <= shown.bottom + 1 &&
+          mark.bottom <= window.innerHeight + 1
+        );
+      });
+      // Trace matches come before the steps': from sample 0's step 0, Shift+Enter goes up to its trace.
+      await keys.press('Control+a');
+      await keys.type('vieta');
+      await countSays(panel, '2 of 9 matches in 8 samples');
+      assert.equal(await panel.page.textContent('.step.selected mark.current-match'), 'Vieta');
+      await keys.press('Shift+Enter');
+      await countSays(panel, '1 of 9 matches in 8 samples');
+      assert.equal(await panel.page.textContent('.trace mark.current-match'), 'Vieta');
+      assert.equal(await panel.page.$$eval('.step mark.current-match', (marks) => marks.length), 0);
+      await keys.press('Enter');
+      await countSays(panel, '2 of 9 matches in 8 samples');
+      assert.equal(await panel.page.$$eval('.trace mark', (marks) => marks.length), 1);
+      assert.equal(await panel.page.$$eval('.trace mark.current-match', (marks) => marks.length), 0);
+      assert.deepEqual(panel.errors, []);
     } finally {
       await panel.close();
     }
@@ -248,6 +305,54 @@ describe('filters and order of the samples', () => {
         { type: 'firstError', sample: 6, step: 1 },
         { type: 'stepRating', sample: 6, step: 1, rating: 1 },
       ]);
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('TeX answers are listed as text (7/3, 2√2) with their source in the title, and filter', async () => {
+    const tex = structuredClone(run);
+    const answers: Record<number, string> = { 2: '2\\sqrt{2}', 5: '\\dfrac{7}{3}', 7: '\\frac{7}{3}' };
+    for (const sample of tex.samples) sample.answer = answers[sample.index] ?? sample.answer;
+    const panel = await openPanel(browser, { height: 1200 });
+    try {
+      await showRun(panel, tex);
+      const options = () =>
+        panel.page.$$eval('.filter-answer vscode-option', (items) =>
+          items.map((item) => [item.textContent, (item as HTMLElement).title]),
+        );
+      assert.deepEqual(await options(), [
+        ['any', ''],
+        ['19  (5)', ''],
+        ['7/3  (2)', '\\dfrac{7}{3}'],
+        ['2√2  (1)', '2\\sqrt{2}'],
+      ]);
+      const keys = panel.page.keyboard;
+      await keys.press('/');
+      await keys.press('Tab');
+      await keys.press('ArrowDown');
+      await panel.page.waitForFunction(
+        () => (document.activeElement as HTMLElement & { open?: boolean }).open === true,
+      );
+      await keys.press('ArrowDown');
+      await keys.press('ArrowDown');
+      // The list the person sees is drawn in the select's shadow root: text there, the TeX under it.
+      const drawn = await panel.page.evaluate(() => {
+        const root = document.querySelector('.filter-answer')!.shadowRoot!;
+        return {
+          options: [...root.querySelectorAll('li.option')].map((li) => li.textContent?.trim()),
+          description: root.querySelector('.description')?.textContent,
+        };
+      });
+      assert.deepEqual(drawn, {
+        options: ['any', '19  (5)', '7/3  (2)', '2√2  (1)'],
+        description: '\\dfrac{7}{3}',
+      });
+      await keys.press('Enter');
+      await panel.page.waitForSelector('text=2 of 8 shown');
+      assert.deepEqual(await shownSamples(panel), [5, 7]);
+      assert.equal(await panel.page.getAttribute('.shown-count', 'title'), 'filtered: answer 7/3');
       assert.deepEqual(panel.errors, []);
     } finally {
       await panel.close();

@@ -1,8 +1,8 @@
 /**
- * The bar above the samples: the search box over every step of the run (its count, previous and
- * next), and the samples' filters (answer, correctness, a judge's verdict) and order. The box and
- * the selects are made once and changed in place, so a live update or a redrawn count never takes
- * the focus, the text being typed or an open list. Built with `h()`.
+ * The bar above the samples: the search box over every step and reasoning trace of the run (its
+ * count, previous and next), and the samples' filters (answer, correctness, a judge's verdict) and
+ * order. The box and the selects are made once and changed in place, so a live update or a redrawn
+ * count never takes the focus, the text being typed or an open list. Built with `h()`.
  */
 import {
   answerCounts,
@@ -14,10 +14,11 @@ import {
   type SampleFilters,
   verdictCounts,
 } from '../browse.js';
-import { focusWhenReady, icon, select, setOptions, textField } from '../components.js';
+import { focusWhenReady, icon, type SelectOption, select, setOptions, textField } from '../components.js';
 import { h, plural, replace } from '../dom.js';
 import { judgeName, tableJudges } from '../model.js';
 import type { PanelState } from '../state.js';
+import { texToText } from '../texText.js';
 import type { Dispatch } from './labels.js';
 
 /** Typing waits this long for the next key before searching: one search per word, not per key. */
@@ -72,7 +73,7 @@ export class SearchBar {
     private readonly dispatch: Dispatch,
   ) {
     this.field.classList.add('search-field');
-    this.field.setAttribute('aria-label', 'Search the steps of this run');
+    this.field.setAttribute('aria-label', 'Search the steps and reasoning traces of this run');
     const previous = iconButton('arrow-up', 'Previous match (Shift+Enter, Shift+F3)', () => this.move(-1));
     const next = iconButton('arrow-down', 'Next match (Enter, F3)', () => this.move(1));
     // The keys do what these do: Tab goes from the box straight on to the filters.
@@ -195,10 +196,10 @@ export class SearchBar {
       this.answerSelect,
       [
         { value: '', label: 'any' },
-        ...answers.map(({ answer, count }) => ({ value: `=${answer}`, label: `${answer}  (${count})` })),
+        ...answers.map(({ answer, count }) => answerOption(answer, count)),
         // Chosen before the run changed, and given by no sample now: still shown as chosen.
         ...(filters.answer !== undefined && !answers.some((a) => a.answer === filters.answer)
-          ? [{ value: `=${filters.answer}`, label: `${filters.answer}  (0)` }]
+          ? [answerOption(filters.answer, 0)]
           : []),
       ],
       filters.answer === undefined ? '' : `=${filters.answer}`,
@@ -255,6 +256,19 @@ export class SearchBar {
   private setFilters(change: Partial<SampleFilters>): void {
     this.dispatch({ kind: 'setFilters', filters: { ...this.state.filters(), ...change } });
   }
+}
+
+/**
+ * An answer as an option: an option holds text only (no KaTeX), so a TeX answer is written as
+ * plain text (7/3 for \frac{7}{3}), its source in the title.
+ */
+function answerOption(answer: string, count: number): SelectOption {
+  const text = texToText(answer);
+  return {
+    value: `=${answer}`,
+    label: `${text}  (${count})`,
+    ...(text !== answer ? { title: answer } : {}),
+  };
 }
 
 /**

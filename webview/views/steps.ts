@@ -5,9 +5,10 @@
  */
 import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
 import type { Judgement, Sample } from '../../src/core/schemas.js';
+import { TRACE } from '../browse.js';
 import { checkbox, collapsible, icon } from '../components.js';
 import { answerNode, type Child, correctness, h, replace } from '../dom.js';
-import { markMatches } from '../highlight.js';
+import { type MarkRange, markMatches } from '../highlight.js';
 import { appendMathText } from '../math.js';
 import {
   formatScore,
@@ -98,12 +99,45 @@ export function renderTrace(element: HTMLElement, state: PanelState): void {
       children.push(h('p', { class: 'error-text' }, `${judge} failed: ${judgement.error}`));
   if (sample.reasoning) {
     const pre = h('pre', { class: 'reasoning' });
-    pre.textContent = sample.reasoning;
-    children.push(collapsible(`Reasoning trace (${thousands(sample.reasoning.length)} characters)`, pre));
+    fillTrace(pre, state, sample.index, sample.reasoning);
+    children.push(
+      collapsible(
+        `Reasoning trace (${thousands(sample.reasoning.length)} characters)`,
+        pre,
+        currentInTrace(state, sample.index),
+      ),
+    );
   }
   if (state.view.onlyDisagreements && state.visibleSteps.length === 0)
     children.push(h('p', { class: 'muted' }, 'The judges agree on every step of this sample.'));
   replace(element, ...children);
+}
+
+/** The trace's text (a text node, never markup) with the search's matches marked. */
+function fillTrace(pre: HTMLElement, state: PanelState, sample: number, reasoning: string): void {
+  pre.textContent = reasoning;
+  const found = state.matchesAt(sample, TRACE);
+  if (found.length === 0) return;
+  markMatches(pre, reasoning, ranges(state, found));
+}
+
+function currentInTrace(state: PanelState, sample: number): boolean {
+  const current = state.search.matches[state.search.current];
+  return current !== undefined && current.sample === sample && current.step === TRACE;
+}
+
+/**
+ * The search changed: the trace's marks are redrawn in place, and the trace is opened when the
+ * match gone to is in it (closed by hand, it stays closed while the search moves elsewhere).
+ */
+export function remarkTrace(element: HTMLElement, state: PanelState): void {
+  const sample = state.currentSample();
+  const pre = element.querySelector<HTMLElement>('pre.reasoning');
+  if (!sample?.reasoning || !pre) return;
+  if (state.matchesAt(sample.index, TRACE).length > 0 || pre.querySelector('mark'))
+    fillTrace(pre, state, sample.index, sample.reasoning);
+  const trace = pre.closest('vscode-collapsible') as (HTMLElement & { open: boolean }) | null;
+  if (trace && currentInTrace(state, sample.index)) trace.open = true;
 }
 
 /**
@@ -198,15 +232,16 @@ function fillStepText(text: HTMLElement, state: PanelState, sample: Sample, step
   appendMathText(text, sample.steps[step]!, { defer: true });
   const found = state.matchesAt(sample.index, step);
   if (found.length === 0) return;
+  markMatches(text, sample.steps[step]!, ranges(state, found));
+}
+
+/** Matches (indices into search.matches) as ranges to mark. */
+function ranges(state: PanelState, found: number[]): MarkRange[] {
   const length = state.search.query.length;
-  markMatches(
-    text,
-    sample.steps[step]!,
-    found.map((i) => {
-      const start = state.search.matches[i]!.start;
-      return { start, end: start + length, current: i === state.search.current };
-    }),
-  );
+  return found.map((i) => {
+    const start = state.search.matches[i]!.start;
+    return { start, end: start + length, current: i === state.search.current };
+  });
 }
 
 /**
