@@ -33,13 +33,14 @@ body { padding: 0 12px 24px; }
 .q-problem-text { max-height: 9em; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; padding: 4px 6px; border-left: 3px solid var(--border); }
 .q-context { margin: 10px 0 6px; }
 .q-step { padding: 4px 8px; border-left: 3px solid transparent; white-space: pre-wrap; overflow-wrap: anywhere; }
-.q-step.before, .q-step.after { opacity: 0.62; }
+/* The context steps fade, their first-error tags do not: a faded red tag read at 2.6–2.9:1. */
+.q-step.before > .step-text, .q-step.after > .step-text, .q-step.before .q-step-no, .q-step.after .q-step-no { opacity: 0.62; }
 .q-step.after { border-left-color: var(--border); }
 .q-step.current { opacity: 1; background: var(--warn-bg); border-left-color: var(--warn-border); padding-top: 6px; padding-bottom: 6px; font-size: 1.04em; }
 .q-step-head { display: flex; flex-wrap: wrap; gap: 0 8px; font-size: 0.85em; color: var(--muted); white-space: normal; }
 .q-step.current .q-step-no, .q-here { color: var(--fg); font-weight: 600; }
 .q-here { text-transform: uppercase; letter-spacing: 0.04em; font-size: 0.9em; }
-.q-marks { color: var(--red); }
+.q-marks { color: color-mix(in srgb, var(--red) 65%, var(--fg)); }
 .q-earlier summary { cursor: pointer; color: var(--muted); font-size: 0.9em; padding: 2px 8px; }
 .q-scores { max-width: none; grid-template-columns: minmax(3em, max-content) minmax(4em, 1fr) 3.2em; }
 .q-scores .score-facts { grid-column: 2 / -1; color: var(--muted); font-size: 0.92em; margin: -2px 0 4px; }

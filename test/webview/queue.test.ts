@@ -20,6 +20,7 @@ import { createNonce, panelDeferredAssets } from '../../src/webviewHtml.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
 import { handRun } from '../fixtures/queueRuns.js';
 import { ROOT } from '../support.js';
+import { textContrasts } from './contrast.js';
 import { openFakeWebview } from './fakeWebview.js';
 
 const HOSTILE = 'Find $x$ <img src=x onerror="window.__owned=1"></script><b>bold?</b>';
@@ -285,6 +286,30 @@ for (const colorScheme of ['light', 'dark'] as const) {
     }
   });
 }
+
+test('the first-error tags of the context steps read at 4.5:1, light and dark', async () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const view = await openQueue({ colorScheme });
+    try {
+      const seen: [string, number][] = [];
+      // Through the queue's items, as far as the tags of both judges have been seen.
+      for (let item = 0; item < showMessage().items.length; item++) {
+        seen.push(...(await textContrasts(view.page, '.q-step .q-marks')));
+        await view.page.keyboard.press('n');
+      }
+      const tags = new Set(seen.map(([text]) => text));
+      assert.ok(
+        [...tags].some((tag) => /Self-PRM's first error/.test(tag)),
+        `Self-PRM's tag was seen: ${[...tags].join(' | ')}`,
+      );
+      for (const [tag, ratio] of seen)
+        assert.ok(ratio >= 4.5, `${colorScheme}: "${tag}" at ${ratio.toFixed(2)}:1`);
+      assert.deepEqual(view.errors, []);
+    } finally {
+      await view.close();
+    }
+  }
+});
 
 test('a narrow queue hides nothing of the item under the pinned key bar or the header', async () => {
   for (const width of [300, 320, 340, 360]) {

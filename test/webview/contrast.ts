@@ -1,0 +1,51 @@
+/**
+ * Contrast of text as the person sees it: each element matching `selector`, with its text colour
+ * (times the opacity of it and its ancestors) against what is drawn behind it (the backgrounds of it
+ * and its ancestors, composed), per WCAG 2: (L1 + 0.05) / (L2 + 0.05). Returns [text, ratio] pairs.
+ */
+import type { Page } from 'playwright-core';
+
+export async function textContrasts(page: Page, selector: string): Promise<[string, number][]> {
+  // tsx names the helpers below with a __name() call the page does not have.
+  await page.evaluate('globalThis.__name ??= (f) => f');
+  return page.$$eval(selector, (flags) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 1;
+    canvas.height = 1;
+    const context = canvas.getContext('2d', { willReadFrequently: true })!;
+    // Any CSS colour (rgb(), color(srgb …) from color-mix) as 0–255 RGBA, as the browser paints it.
+    const rgba = (css: string): number[] => {
+      context.clearRect(0, 0, 1, 1);
+      context.fillStyle = css;
+      context.fillRect(0, 0, 1, 1);
+      const [r, g, b, a] = context.getImageData(0, 0, 1, 1).data;
+      return [r!, g!, b!, a! / 255];
+    };
+    const over = (top: number[], under: number[]) =>
+      [0, 1, 2].map((i) => top[i]! * top[3]! + under[i]! * (1 - top[3]!)).concat(1);
+    const luminance = (rgb: number[]) => {
+      const [r, g, b] = rgb.slice(0, 3).map((value) => {
+        const c = value / 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    return flags.map((flag) => {
+      const layers: number[][] = [];
+      let opacity = 1;
+      for (let element: Element | null = flag; element; element = element.parentElement) {
+        const style = getComputedStyle(element);
+        opacity *= Number(style.opacity);
+        const background = rgba(style.backgroundColor);
+        if (background[3]! > 0) layers.push(background);
+        if (background[3] === 1) break;
+      }
+      let behind = [255, 255, 255, 1];
+      for (const layer of layers.reverse()) behind = over(layer, behind);
+      const text = rgba(getComputedStyle(flag).color);
+      const drawn = over([text[0]!, text[1]!, text[2]!, text[3]! * opacity], behind);
+      const [light, dark] = [luminance(drawn), luminance(behind)].sort((a, b) => b - a);
+      return [flag.textContent?.trim() ?? '', (light! + 0.05) / (dark! + 0.05)];
+    });
+  });
+}
