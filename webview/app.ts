@@ -9,6 +9,7 @@ import type { HostMessage } from '../src/protocol.js';
 import { h } from './dom.js';
 import type { HostSeam } from './host.js';
 import { keyAction } from './keys.js';
+import { guardAgainstPaletteTyping } from './paletteGuard.js';
 import { type Effects, type PanelAction, PanelState, type ViewState } from './state.js';
 import { renderAnswers } from './views/answers.js';
 import { renderEmpty, renderHeader } from './views/header.js';
@@ -83,6 +84,7 @@ export class StepLensApp {
       this.help,
     );
     renderHelp(this.help, false);
+    guardAgainstPaletteTyping();
     document.addEventListener('keydown', (event) => this.onKey(event));
     host.listen((message) => this.onMessage(message));
     host.post({ type: 'ready' });

@@ -164,6 +164,33 @@ describe('the panel with a run of 8 samples', () => {
     }
   });
 
+  test('a command name typed after F1 never labels: the letters are dropped until Escape, then keys label again', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      const selected = () => panel.page.getAttribute('.step.selected', 'data-step');
+      const before = await selected();
+      const keys = panel.page.keyboard;
+      // The palette did not open (the webview kept the F1): "Reload e1" reaches the panel.
+      await keys.press('F1');
+      await keys.type('Reload e1 jj');
+      assert.deepEqual(audits(await panel.posted()), [], 'nothing labelled');
+      assert.equal(await selected(), before, 'nothing moved');
+      await keys.press('Escape');
+      await keys.press('1');
+      assert.deepEqual(
+        audits(await panel.posted()).map((event) => [
+          event.type,
+          'rating' in event ? event.rating : undefined,
+        ]),
+        [['stepRating', -1]],
+      );
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('undo redraws the step it changes, even after moving to another step', async () => {
     const panel = await openPanel(browser);
     try {

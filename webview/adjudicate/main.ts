@@ -8,6 +8,7 @@ import {
   type AdjudicationItemMessage as Item,
   parseAdjudicateHostMessage,
 } from '../../src/protocol.js';
+import { guardAgainstPaletteTyping } from '../paletteGuard.js';
 import { Adjudication, ANNOTATOR_KEYS, describeValue, keyAction, ratingWord } from './model.js';
 
 interface VsCodeApi {
@@ -249,6 +250,7 @@ if (root && acquire) {
     else state.failed(message.requestId, message.message);
     view.render(state);
   });
+  guardAgainstPaletteTyping();
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (!keyAction(event.key, state.current, state.shownStep)) return;

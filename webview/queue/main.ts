@@ -4,6 +4,7 @@
  * posted, and the page is drawn again (view.ts). One item is on screen, so a full redraw is cheap.
  */
 import { parseQueueHostMessage, type QueueWebviewMessage } from '../../src/protocol.js';
+import { guardAgainstPaletteTyping } from '../paletteGuard.js';
 import { QUEUE_KEYMAP } from './keys.js';
 import { type QueueAction, type QueueEffects, QueueState } from './state.js';
 import { renderQueue } from './view.js';
@@ -39,6 +40,7 @@ if (root && acquire) {
     if (message.type === 'queue/show') api.setState({ source: message.source });
     apply(state.receive(message));
   });
+  guardAgainstPaletteTyping();
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target as HTMLElement | null;
