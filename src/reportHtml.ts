@@ -355,7 +355,7 @@ function accuracySection(
       // The lines, axes and legend in the first frame; the error bars and dots, laid over them, just
       // after (they are two thirds of the chart's elements and most of its first-frame cost).
       `<div class="plot-stack">${base}${later(detail)}</div>`,
-      `Accuracy (%) of each reranking method against the number of samples k. Error bars: ±1 standard error of the subset sampling (none where every subset was used, e.g. at k_max). Methods are shifted a pixel or two apart around each k so that equal values stay visible.${overlayNote}`,
+      `Accuracy (%) of each reranking method against the number of samples k. Error bars: ±1 standard error over problems (sd of the per-problem accuracies / √P: how far a value would move on another draw of problems like these); the subset sampling's own error is far smaller (monteCarloStderr in report.json). Methods are shifted a pixel or two apart around each k so that equal values stay visible.${overlayNote}`,
       // Element Timing: when the caption (after the plot) is painted, the plot is — the page's
       // first real content for `npm run bench` (scripts/bench-report.ts).
       ' elementtiming="first-content"',
@@ -709,7 +709,7 @@ export function compareReportBody(
     ),
     '<h2 id="curves">Accuracy against k, per method</h2>',
     p(
-      'One chart per method, one line per folder (colour and dash by folder), each over all of its folder’s problems, on one y range. Error bars: ±1 standard error of the subset sampling.',
+      'One chart per method, one line per folder (colour and dash by folder), each over all of its folder’s problems, on one y range. Error bars: ±1 standard error over each folder’s problems.',
       'muted',
     ),
     `<div class="figures">${charts.join('')}</div>`,

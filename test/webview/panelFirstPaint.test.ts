@@ -85,7 +85,15 @@ describe('the first paint', () => {
   test('of view --html carries the opened sample’s first steps, with KaTeX, zod and every later frame blocked', async () => {
     const { page, close } = await standalonePage(run, BLOCK_FRAMES);
     try {
-      await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
+      // Polled by a timer (Playwright's default polling uses the frames blocked here). The page's
+      // script has taken over its drawn first frame: what is shown is the panel's own first render.
+      await page.waitForFunction(
+        () =>
+          performance.getEntriesByName('first-contentful-paint').length > 0 &&
+          !document.getElementById('app')?.hasAttribute('data-prerendered'),
+        undefined,
+        { polling: 100 },
+      );
       const seen = await openedSample(page);
       const opened = run.samples.find((sample) => seen.heading === `Sample ${sample.index}`);
       assert.ok(opened, `the opened sample's heading is shown (saw ${seen.heading})`);
@@ -150,6 +158,8 @@ describe('the first paint', () => {
     try {
       await blocked.page.waitForFunction(
         () => performance.getEntriesByName('first-contentful-paint').length > 0,
+        undefined,
+        { polling: 100 },
       );
       await open.page.waitForFunction(() => performance.getEntriesByName('steplens:selects').length > 0);
       const first = await filters(blocked.page);
@@ -289,10 +299,13 @@ describe('the first frame drawn where the page is made (view --html)', () => {
     // KaTeX (typeset after the first paint, by an animation frame) changes rows' heights itself.
     const taken = await standalonePage(run, BLOCK_FRAMES);
     try {
+      // Polled by a timer: the page's animation frames are blocked, Playwright's default polling uses them.
       await taken.page.waitForFunction(
         () =>
           !document.getElementById('app')?.hasAttribute('data-prerendered') &&
           performance.getEntriesByName('steplens:first-step').length > 0,
+        undefined,
+        { polling: 100 },
       );
       // The rows are measured and placed before the frame that shows them (ResizeObserver).
       await taken.page.waitForTimeout(200);
@@ -324,8 +337,10 @@ describe('what the page did not check it does not show', () => {
         /does not pass the panel’s check/,
         'not drawn in advance either',
       );
-      await page.waitForFunction(() =>
-        /does not parse/.test(document.querySelector('header.problem')?.textContent ?? ''),
+      await page.waitForFunction(
+        () => /does not parse/.test(document.querySelector('header.problem')?.textContent ?? ''),
+        undefined,
+        { polling: 100 },
       );
       const text = (await page.textContent('header.problem')) ?? '';
       assert.match(text, /run\.samples\.3\.judgements\.self\.stepScores\.7/);

@@ -39,3 +39,10 @@ const globals: Record<string, unknown> = {
 for (const [name, value] of Object.entries(globals))
   Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
 Object.assign(window, { innerHeight: PRERENDER_VIEWPORT, scrollY: 0, scrollTo: () => {} });
+// In a browser the global object is the window: listeners added to it go to linkedom's window here.
+for (const name of ['addEventListener', 'removeEventListener', 'dispatchEvent'] as const)
+  Object.defineProperty(globalThis, name, {
+    value: window[name].bind(window),
+    configurable: true,
+    writable: true,
+  });
