@@ -259,6 +259,30 @@ const VSCODE_THEMES: Record<'light' | 'dark', Record<string, string>> = {
 /** Each first-error tag on screen (and the dataset's "@3" in the samples) with its contrast. */
 const tagContrasts = (panel: PanelPage) => textContrasts(panel.page, '.step .flag, .sample-row .gold-col');
 
+describe('the icon font', () => {
+  test('arriving after the first paint moves nothing: an icon takes the same box in any font', async () => {
+    const panel = await openPanel(browser, { width: 560, height: 1000 });
+    try {
+      await show(panel, run);
+      const places = () =>
+        panel.page.$$eval('.answers tbody tr, .rerank-line, .sample-row, .steps-head, .step', (parts) =>
+          parts.map((part) => Math.round(part.getBoundingClientRect().top * 10) / 10),
+        );
+      const withFont = await places();
+      // Until the codicon font has loaded, its glyphs are laid out in a fallback font.
+      await panel.page.$$eval('.codicon', (icons) => {
+        for (const icon of icons)
+          (icon as HTMLElement).style.setProperty('font-family', 'serif', 'important');
+      });
+      const withFallback = await places();
+      assert.ok(withFont.length > 10);
+      assert.deepEqual(withFallback, withFont);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
 describe('colour contrast', () => {
   test("every first-error tag (Self-PRM's, the PRM's, the dataset's) reads at 4.5:1, light and dark", async () => {
     // The dataset's column in the samples list ("@3") is measured with them: it is the same orange.
