@@ -191,6 +191,20 @@ describe('the panel with a run of 8 samples', () => {
     }
   });
 
+  test('a TeX reference answer is typeset, as the samples’ answers are', async () => {
+    const panel = await openPanel(browser);
+    try {
+      const shown = structuredClone(run);
+      shown.problem.reference = '\\frac{7}{3}';
+      await showRun(panel, shown);
+      await panel.page.waitForSelector('.reference .katex');
+      assert.equal(await panel.page.getAttribute('.reference .answer-text', 'title'), '\\frac{7}{3}');
+      assert.doesNotMatch((await panel.page.textContent('.reference')) ?? '', /\\frac/);
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('undo redraws the step it changes, even after moving to another step', async () => {
     const panel = await openPanel(browser);
     try {

@@ -4,7 +4,7 @@
  */
 import type { WebviewMessage } from '../../src/protocol.js';
 import { badge, button, icon, progressBar } from '../components.js';
-import { type Child, h, mathNode, replace } from '../dom.js';
+import { answerNode, type Child, h, replace } from '../dom.js';
 import { appendMathText } from '../math.js';
 import { judgeName } from '../model.js';
 import type { PanelState } from '../state.js';
@@ -20,7 +20,7 @@ export function renderHeader(element: HTMLElement, state: PanelState): void {
   const reference: Child[] = [];
   if (problem.reference !== undefined)
     reference.push(
-      h('span', { class: 'reference' }, 'Reference answer: ', mathNode(problem.reference, 'answer')),
+      h('span', { class: 'reference' }, 'Reference answer: ', referenceAnswer(problem.reference)),
     );
   // A dataset row (ProcessBench, PRM800K) carries its own verdicts on its solution: shown as such.
   if (problem.finalAnswerCorrect !== undefined)
@@ -101,4 +101,11 @@ export function renderEmpty(
           button('Open Run…', () => post({ type: 'command/run', command: 'openRun' }), { secondary: true }),
         ),
   );
+}
+
+/** The reference answer, typeset as the samples' answers are (a bare \frac{7}{3} too). */
+function referenceAnswer(reference: string): HTMLElement {
+  const node = answerNode(reference);
+  node.classList.add('answer');
+  return node;
 }
