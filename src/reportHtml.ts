@@ -155,6 +155,7 @@ tr.reference td { color: var(--muted); font-style: italic; }
 .plot .bin { fill: var(--p0); fill-opacity: 0.55; stroke: var(--p0); }
 .plot .mean-score { fill: var(--fg); }
 .plot .ece { font-size: 12px; font-weight: 600; }
+.plot .judge-name { font-size: 12px; font-weight: 600; }
 .plot .diagonal { stroke: var(--muted); stroke-dasharray: 5 4; stroke-width: 1.2; fill: none; }
 /*
  * Where the page is narrower than the accuracy chart with its legend (at its right), the legend is

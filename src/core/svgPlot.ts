@@ -615,9 +615,11 @@ export function reliabilityDiagram(spec: ReliabilitySpec): string {
         [x(1), y(1)],
       ]),
     }),
+    // The judge on the chart itself: a narrow page shows one chart at a time, its caption out of sight.
+    element('text', { class: 'judge-name', x: frame.left, y: 8, dy: '0.32em' }, { text: spec.judge }),
     element(
       'text',
-      { class: 'ece', x: frame.left, y: 10, dy: '0.32em' },
+      { class: 'ece', x: frame.left, y: 23, dy: '0.32em' },
       { text: `ECE ${spec.ece === null ? '—' : spec.ece.toFixed(3)} · n per bin above bars` },
     ),
   ];

@@ -255,5 +255,7 @@ test('the reliability diagram: the diagonal, a bar per filled bin with its count
   assert.match(svg, /<circle class="mean-score" cx="236" cy="156"/);
   assert.match(svg, /class="note count"[^>]*>4</);
   assert.match(svg, />ECE 0.125 · n per bin above bars</);
+  // The judge is named on the chart, not only in a caption that a narrow page scrolls out of sight.
+  assert.match(svg, /<text class="judge-name"[^>]*>self<\/text>/);
   assert.match(reliabilityDiagram({ title: 'r', judge: 'x', ece: null, bins: [] }), />ECE — ·/);
 });
