@@ -120,7 +120,12 @@ function itemView(state: Adjudication, item: Item): HTMLElement {
     el(
       'div',
       'item-head',
-      el('span', 'where', `${item.problemId} · ${item.runId} · sample ${item.sample} · ${what}`),
+      el(
+        'span',
+        'where',
+        // A dataset's runs are named by their problem: the run is named only where it differs.
+        `${item.problemId}${item.runId === item.problemId ? '' : ` · ${item.runId}`} · sample ${item.sample} · ${what}`,
+      ),
       el(
         'span',
         `state ${item.adjudicated === undefined ? 'open' : 'settled'}`,
