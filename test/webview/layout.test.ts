@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import type { Problem } from '../../src/core/problems.js';
 import type { Run } from '../../src/core/schemas.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
-import { EIGHT_SAMPLES, makeRun } from '../fixtures/makeRun.js';
+import { EIGHT_SAMPLES, LARGE_RUN, makeRun } from '../fixtures/makeRun.js';
 import { ROOT } from '../support.js';
 import { textContrasts } from './contrast.js';
 import { openPanel, type PanelPage } from './panelPage.js';
@@ -199,6 +199,29 @@ describe('a narrow side bar (300 px)', () => {
       await panel.close();
     }
   });
+});
+
+test('at 300 px a 300-step run keeps every sample column in the table', async () => {
+  const long = await makeRun({ ...LARGE_RUN, samples: 8 });
+  const panel = await openPanel(browser, { width: 300, height: 1100 });
+  try {
+    await show(panel, long);
+    const seen = await panel.page.evaluate(() => {
+      const list = document.querySelector<HTMLElement>('.sample-list')!.getBoundingClientRect();
+      return {
+        wide: [...document.querySelectorAll<HTMLElement>('.sample-row')]
+          .filter((row) => row.scrollWidth > row.clientWidth)
+          .map((row) => row.textContent),
+        ratedInside: [...document.querySelectorAll<HTMLElement>('.sample-row .rated')].every(
+          (cell) => cell.getBoundingClientRect().right <= list.right + 0.5,
+        ),
+      };
+    });
+    assert.deepEqual(seen.wide, [], 'no sample row is wider than the table');
+    assert.equal(seen.ratedInside, true, '"rated" ends inside the table');
+  } finally {
+    await panel.close();
+  }
 });
 
 describe('a wide editor panel (1400 px)', () => {

@@ -27,24 +27,25 @@ function judgeWidth(run: Run, judge: string | undefined, withName: boolean): num
 function columns(state: PanelState): { narrow: string; wide: string } {
   const run = state.run!;
   const digits = String(Math.max(1, ...run.samples.map((sample) => sample.steps.length))).length;
-  const rated = `${2 * digits + 3}ch`;
+  // "12/300 ✓" where there is room; "12 ✓" in a narrow bar (the steps' count is in the sample's heading).
+  const rated = { wide: `${2 * digits + 3}ch`, narrow: `${digits + 2}ch` };
   const gold = state.gold !== undefined;
   const narrowJudges = [
     ...(hasSelf(run) ? [SELF_JUDGE_ID] : []),
     ...(state.view.prm ? [state.view.prm] : []),
   ];
-  const make = (judges: string[], withName: boolean, answer: string) =>
+  const make = (judges: string[], withName: boolean, answer: string, ratedWidth: string) =>
     [
       `${String(Math.max(0, run.samples.length - 1)).length + 1}ch`,
       answer,
       ...judges.map((judge) => `${judgeWidth(run, judge, withName)}ch`),
       ...(gold ? [`${Math.max(digits + 2, 4)}ch`] : []),
       '3ch',
-      rated,
+      ratedWidth,
     ].join(' ');
   return {
-    narrow: make(narrowJudges, false, 'minmax(2.5em, 1fr)'),
-    wide: make(tableJudges(run), true, 'minmax(4em, 16em)'),
+    narrow: make(narrowJudges, false, 'minmax(2.5em, 1fr)', rated.narrow),
+    wide: make(tableJudges(run), true, 'minmax(4em, 16em)', rated.wide),
   };
 }
 
@@ -191,8 +192,10 @@ export function renderSampleRow(state: PanelState, dispatch: Dispatch, position:
     ),
     h(
       'span',
-      { class: 'num rated' },
-      `${summary.rated}/${sample.steps.length}${humanFirst !== undefined ? ' ✓' : ''}`,
+      { class: 'num rated', title: `${summary.rated} of ${sample.steps.length} steps rated` },
+      String(summary.rated),
+      h('span', { class: 'rated-of' }, `/${sample.steps.length}`),
+      humanFirst !== undefined ? ' ✓' : '',
     ),
   );
   row.addEventListener('click', () => dispatch({ kind: 'selectSample', sample: sample.index }));
