@@ -6,6 +6,8 @@
  * a face of its own size (styles.css), so nothing moves when it upgrades; the value and options set
  * meanwhile are taken over by the upgrade.
  */
+// First, as a bare import (which import sorting leaves in place): before the components define themselves.
+import './selectRegistry.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 
 performance.mark('steplens:selects');
