@@ -4,7 +4,7 @@
  * style by nonce, nothing remote). Colours are VS Code's theme variables, with fallbacks for the
  * test page in light and dark.
  */
-import { panelHtml } from './webviewHtml.js';
+import { type PanelHtmlOptions, panelHtml } from './webviewHtml.js';
 
 export const ADJUDICATE_CSS = `
 :root {
@@ -88,6 +88,8 @@ export interface AdjudicatePage {
   /** The view's script: a webview URI, or inline (the test page). */
   scriptUri?: string;
   inlineScript?: string;
+  /** KaTeX after the first paint, as the panel and the queue load it (src/webviewHtml.ts panelDeferredAssets). */
+  deferred?: PanelHtmlOptions['deferred'];
   title: string;
 }
 
@@ -99,6 +101,7 @@ export function adjudicateHtml(page: AdjudicatePage): string {
     ...(page.scriptUri !== undefined ? { scriptUri: page.scriptUri } : {}),
     ...(page.inlineScript !== undefined ? { inlineScript: page.inlineScript } : {}),
     inlineStyle: ADJUDICATE_CSS,
+    ...(page.deferred !== undefined ? { deferred: page.deferred } : {}),
     body: '<main id="adjudicate-app" tabindex="-1"></main>',
   });
 }

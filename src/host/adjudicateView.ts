@@ -17,7 +17,7 @@ import {
   type AdjudicateWebviewMessage,
   parseAdjudicateWebviewMessage,
 } from '../protocol.js';
-import { createNonce } from '../webviewHtml.js';
+import { createNonce, panelDeferredAssets } from '../webviewHtml.js';
 import { AdjudicationLogs, type AdjudicationSource, type LogFollower } from './adjudicateLogs.js';
 import { saveAdjudication } from './adjudicateSave.js';
 import type { Annotators } from './annotator.js';
@@ -117,6 +117,10 @@ export class AdjudicationView implements vscode.Disposable {
       scriptUri: webview
         .asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'adjudicate.js'))
         .toString(),
+      deferred: panelDeferredAssets(
+        (name) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', name)).toString(),
+        false,
+      ),
       title: this.title,
     });
   }

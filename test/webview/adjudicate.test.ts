@@ -16,13 +16,13 @@ import { adjudicationItems } from '../../src/core/adjudication.js';
 import { stampEvent } from '../../src/core/audit.js';
 import type { AuditEvent } from '../../src/core/schemas.js';
 import type { AdjudicateHostMessage, AdjudicateWebviewMessage } from '../../src/protocol.js';
-import { createNonce } from '../../src/webviewHtml.js';
+import { createNonce, panelDeferredAssets } from '../../src/webviewHtml.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
 import { smallRun } from '../fixtures/smallRun.js';
 import { ROOT } from '../support.js';
 import { openFakeWebview } from './fakeWebview.js';
 
-const HOSTILE = 'What is 6 × 7? <img src=x onerror="window.__owned=1"><b>bold</b>';
+const HOSTILE = 'What is $6 \\times 7$? <img src=x onerror="window.__owned=1"><b>bold</b>';
 
 const at = new Date('2026-11-29T10:00:00Z');
 const own = (annotator: string, event: AuditEvent): AuditEvent => ({ ...event, annotator });
@@ -50,6 +50,8 @@ before(async () => {
   const html = adjudicateHtml({
     nonce: createNonce(),
     inlineScript: readFileSync(script, 'utf8'),
+    // KaTeX inline, as a standalone page carries it.
+    deferred: panelDeferredAssets((name) => readFileSync(join(ROOT, 'dist', name), 'utf8'), true),
     title: 'aime24-test',
   });
   pagePath = join(mkdtempSync(join(tmpdir(), 'steplens-adjudicate-')), 'adjudicate.html');
@@ -120,8 +122,14 @@ describe('the adjudication view', () => {
         '6 × 7 = 42',
         'the previous step for context',
       );
-      // Run text is text.
-      assert.equal(await text(page, '.problem'), HOSTILE);
+      // Run text is text, its TeX typeset (as in the panel and the queue).
+      await page.waitForSelector('.problem .katex');
+      const prose = await page.$eval('.problem', (node) => {
+        const copy = node.cloneNode(true) as HTMLElement;
+        for (const math of copy.querySelectorAll('.math')) math.remove();
+        return copy.textContent;
+      });
+      assert.equal(prose, 'What is ? <img src=x onerror="window.__owned=1"><b>bold</b>');
       assert.equal(await page.locator('section.item img, section.item b').count(), 0);
       assert.match(await text(page, '.legend'), /1 \/ 2 \/ 3/);
 

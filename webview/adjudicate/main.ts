@@ -8,6 +8,7 @@ import {
   type AdjudicationItemMessage as Item,
   parseAdjudicateHostMessage,
 } from '../../src/protocol.js';
+import { appendMathText } from '../math.js';
 import { guardAgainstPaletteTyping } from '../paletteGuard.js';
 import { Adjudication, ANNOTATOR_KEYS, describeValue, keyAction, ratingWord } from './model.js';
 
@@ -24,6 +25,12 @@ function el(tag: string, className: string | undefined, ...children: Child[]): H
     if (child === null || child === undefined || child === false) continue;
     element.append(typeof child === 'string' ? document.createTextNode(child) : child);
   }
+  return element;
+}
+
+/** Run text with its TeX typeset once KaTeX has loaded (after the first paint), the rest as text. */
+function withMath(element: HTMLElement, text: string): HTMLElement {
+  appendMathText(element, text, { defer: true });
   return element;
 }
 
@@ -80,7 +87,7 @@ function stepBlock(item: Item, index: number, role: 'context' | 'focus'): HTMLEl
       el('span', 'step-index', `step ${index}`),
       judges && el('span', 'judge-scores', judges),
     ),
-    el('div', 'step-text', item.steps[index] ?? ''),
+    withMath(el('div', 'step-text'), item.steps[index] ?? ''),
   );
 }
 
@@ -132,7 +139,7 @@ function itemView(state: Adjudication, item: Item): HTMLElement {
         item.adjudicated === undefined ? 'open' : `settled: ${describeValue(item.kind, item.adjudicated)}`,
       ),
     ),
-    el('p', 'problem', item.problem),
+    withMath(el('p', 'problem'), item.problem),
     values,
     verdicts,
     shown > 0 ? stepBlock(item, shown - 1, 'context') : null,
