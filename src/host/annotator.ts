@@ -81,7 +81,8 @@ export class Annotators implements vscode.Disposable {
           })),
           { label: 'Another name…', description: '' },
         ],
-        { title: `Label as… (now: ${current})` },
+        // Not dismissed by a focus that moves back to a webview a moment late (seen in code-server).
+        { title: `Label as… (now: ${current})`, ignoreFocusOut: true },
       );
       if (!picked) return undefined;
       name = picked.label === 'Another name…' ? undefined : picked.label;
@@ -89,6 +90,7 @@ export class Annotators implements vscode.Disposable {
     name ??= await vscode.window.showInputBox({
       title: 'StepLens annotator',
       prompt: 'The name your labels are saved under',
+      ignoreFocusOut: true,
       value: current,
       validateInput: (value) =>
         AnnotatorSchema.safeParse(value).success ? undefined : '1–64 characters, no control characters',

@@ -183,6 +183,8 @@ test('20 labels from the keyboard, ≤ 1.2 keystrokes each, all in the audit log
   await runCommand('StepLens: Switch Annotator');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 10_000 });
+  // Type where the name goes, as a person clicks into it: the focus may have gone back to the queue.
+  await input.click();
   // Known names may be offered first; "Another name…" leads to the box.
   const another = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Another name' });
   if (await another.count()) await page.keyboard.press('End');
