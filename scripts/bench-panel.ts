@@ -18,7 +18,7 @@ import { readRun, writeRun } from '../src/io/runFiles.js';
 import { scriptSafeJson } from '../src/webviewHtml.js';
 import { launchChromium } from '../test/browser.js';
 import { LARGE_RUN, makeRun } from '../test/fixtures/makeRun.js';
-import { openPanel } from '../test/webview/panelPage.js';
+import { openPanel, recordLongTasks } from '../test/webview/panelPage.js';
 import type { BenchRow } from './bench-pipeline.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -146,13 +146,7 @@ async function standaloneRows(browser: Browser, run: Run, label: string, dir: st
 export async function longestTasks(browser: Browser, run: Run): Promise<Record<string, number>> {
   const panel = await openPanel(browser, { width: 560, height: 1000 });
   try {
-    await panel.page.evaluate(() => {
-      const w = window as unknown as { __long: number[] };
-      w.__long = [];
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) w.__long.push(entry.duration);
-      }).observe({ type: 'longtask' });
-    });
+    const longTasks = await recordLongTasks(panel.page);
     await panel.send({ type: 'run/show', run, events: [], readOnly: false });
     await panel.page.waitForSelector('.step');
     // What the panel does after its first paint: KaTeX loads, zod checks the run (in slices).
@@ -164,13 +158,7 @@ export async function longestTasks(browser: Browser, run: Run): Promise<Record<s
       { timeout: 60_000 },
     );
     await panel.page.waitForTimeout(1000);
-    const take = () =>
-      panel.page.evaluate(() => {
-        const w = window as unknown as { __long: number[] };
-        const max = Math.max(0, ...w.__long);
-        w.__long = [];
-        return max;
-      });
+    const take = async () => Math.max(0, ...(await longTasks()));
     const settle = () => panel.page.waitForTimeout(150);
     const result: Record<string, number> = {};
     result['opening a run (its show, then KaTeX and zod after the first paint)'] = await take();

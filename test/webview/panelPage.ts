@@ -68,3 +68,24 @@ export async function openPanel(
     initScripts: [RESIZE_OBSERVER_PROBE],
   });
 }
+
+/**
+ * Starts recording the page's long tasks (over 50 ms of its main thread); the function returned
+ * gives the durations (ms) recorded since it was last called.
+ */
+export async function recordLongTasks(page: Page): Promise<() => Promise<number[]>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __long: number[] };
+    w.__long = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) w.__long.push(entry.duration);
+    }).observe({ type: 'longtask' });
+  });
+  return () =>
+    page.evaluate(() => {
+      const w = window as unknown as { __long: number[] };
+      const taken = w.__long;
+      w.__long = [];
+      return taken;
+    });
+}

@@ -13,7 +13,7 @@ import type { WebviewMessage } from '../../src/protocol.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
 import { EIGHT_SAMPLES, LARGE_RUN, makeRun } from '../fixtures/makeRun.js';
 import { ROOT } from '../support.js';
-import { openPanel, type PanelPage } from './panelPage.js';
+import { openPanel, type PanelPage, recordLongTasks } from './panelPage.js';
 
 let browser: Browser;
 let run: Run;
@@ -444,13 +444,7 @@ describe('search at scale: 64 samples × 300 steps', () => {
     const panel = await openPanel(browser);
     try {
       await showRun(panel, large);
-      await panel.page.evaluate(() => {
-        const w = window as unknown as { __long: number[] };
-        w.__long = [];
-        new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) w.__long.push(entry.duration);
-        }).observe({ type: 'longtask' });
-      });
+      const longTasks = await recordLongTasks(panel.page);
       await panel.page.keyboard.press('/');
       // Typed a key at a time, with a pause after each longer than the debounce: every key searches.
       for (const key of 'squares') {
@@ -475,7 +469,7 @@ describe('search at scale: 64 samples × 300 steps', () => {
         (next) => (document.querySelector('.search-count')?.textContent ?? '').startsWith(`${next} of `),
         at + 1,
       );
-      const long = await panel.page.evaluate(() => (window as unknown as { __long: number[] }).__long);
+      const long = await longTasks();
       t.diagnostic(`"e" over 19,200 steps: ${count}`);
       t.diagnostic(
         `long tasks while searching: ${long.length}, longest ${Math.round(Math.max(0, ...long))} ms`,
