@@ -35,7 +35,7 @@ import {
   reliabilityDiagram,
   SMALLEST_TEXT_PX,
 } from './core/svgPlot.js';
-import { afterFirstPaintScript, createNonce, panelHtml } from './webviewHtml.js';
+import { afterFirstPaintScript, createNonce, panelHtml, scriptSafeJson } from './webviewHtml.js';
 
 /** s11 is the neutral colour (paper points with no matching method). */
 const NEUTRAL = 11;
@@ -598,7 +598,7 @@ export function datasetReportHtml(report: DatasetReport, name: string): string {
     title: `StepLens report · ${name}`,
     nonce: createNonce(),
     inlineStyle: REPORT_CSS,
-    embedded: { name, report },
+    embedded: scriptSafeJson({ name, report }),
     body: `<main>${datasetReportMarkup(report, name, later)}</main>`,
     inlineScript: REST_SCRIPT,
   });
@@ -740,7 +740,7 @@ export function compareReportHtml(folders: readonly CompareFolderReport[], compa
     title: `StepLens compare · ${comparison.folders.join(' · ')}`,
     nonce: createNonce(),
     inlineStyle: REPORT_CSS,
-    embedded: { comparison, reports: folders },
+    embedded: scriptSafeJson({ comparison, reports: folders }),
     body: `<main>${compareReportBody(folders, comparison)}</main>`,
   });
 }

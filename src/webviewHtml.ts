@@ -51,8 +51,11 @@ export interface PanelHtmlOptions {
    * the panel asks for them.
    */
   deferred?: { inline: boolean; assets: Record<string, DeferredAsset> };
-  /** Data embedded in the page for the standalone, read-only view. */
-  embedded?: unknown;
+  /**
+   * Data embedded in the page (the standalone view's run, a report), as scriptSafeJson wrote it: a
+   * caller that needs the text too (the prerendered first frame) serializes a 4 MB run once.
+   */
+  embedded?: ScriptSafeJson;
   /**
    * The page's body, already built with every piece of data escaped (the dataset report's page,
    * which needs no script); default the panel's empty `#app`.
@@ -124,13 +127,16 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
+/** JSON text made safe to sit inside a <script> element by scriptSafeJson, and only by it. */
+export type ScriptSafeJson = string & { readonly scriptSafe: unique symbol };
+
 /** JSON that can sit inside a <script> element: no "</script", no HTML comment openers. */
-export function scriptSafeJson(value: unknown): string {
+export function scriptSafeJson(value: unknown): ScriptSafeJson {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+    .replace(/\u2029/g, '\\u2029') as ScriptSafeJson;
 }
 
 function inlineSafe(code: string, tag: 'script' | 'style'): string {
@@ -145,7 +151,7 @@ export function panelHtml(options: PanelHtmlOptions): string {
   const data =
     options.embedded === undefined
       ? ''
-      : `<script type="application/json" id="steplens-data">${scriptSafeJson(options.embedded)}</script>`;
+      : `<script type="application/json" id="steplens-data">${options.embedded}</script>`;
   // A page with its first frame drawn runs the panel's script after that frame is painted.
   const afterPaint = options.prerendered !== undefined && options.inlineScript !== undefined;
   const script = options.scriptUri

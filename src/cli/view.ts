@@ -58,10 +58,11 @@ export async function standaloneHtml(
     ].map(async (name) => files.set(name, await readFile(join(DIST, name), 'utf8'))),
   );
   const file = (name: string) => files.get(name)!;
+  const json = scriptSafeJson(embedded);
   let prerendered: string | undefined;
   let firstFrameNotDrawn: string | undefined;
   try {
-    prerendered = drawFirstFrame(file('prerender.js'), scriptSafeJson(embedded));
+    prerendered = drawFirstFrame(file('prerender.js'), json);
     if (prerendered === undefined) firstFrameNotDrawn = 'the run does not pass the panel’s check';
   } catch (error) {
     // The page is whole without it: its script draws the first frame as it opens, only later.
@@ -73,7 +74,7 @@ export async function standaloneHtml(
     inlineScript: file('webview.js'),
     inlineStyle: file('standalone.css'),
     deferred: panelDeferredAssets(file, true),
-    embedded,
+    embedded: json,
     ...(prerendered !== undefined ? { prerendered } : {}),
   });
   return { html, ...(firstFrameNotDrawn !== undefined ? { firstFrameNotDrawn } : {}) };

@@ -48,7 +48,7 @@ describe('panel HTML and CSP', () => {
       nonce: 'N2',
       inlineScript: 'var s = "</script>";',
       inlineStyle: 'a{}',
-      embedded: hostile,
+      embedded: scriptSafeJson(hostile),
     });
     assert.equal((html.match(/<\/script>/g) ?? []).length, 2, 'only the two real closing tags');
     assert.match(html, /<script nonce="N2">var s = "<\\\/script>";<\/script>/);
