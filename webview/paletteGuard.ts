@@ -50,7 +50,7 @@ export class PaletteGuard {
  * handler; losing the focus ends the guard. Typed as a plain EventTarget so the guard's logic is
  * unit-tested in Node.
  */
-export function guardAgainstPaletteTyping(target = globalThis as unknown as EventTarget): PaletteGuard {
+export function guardAgainstPaletteTyping(target = globalThis as unknown as EventTarget): void {
   const guard = new PaletteGuard();
   target.addEventListener('blur', () => guard.focusLost());
   target.addEventListener(
@@ -66,5 +66,4 @@ export function guardAgainstPaletteTyping(target = globalThis as unknown as Even
     },
     { capture: true },
   );
-  return guard;
 }

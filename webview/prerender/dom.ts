@@ -20,7 +20,7 @@ class NoResizeObserver {
 }
 
 /** The viewport's height the first frame is drawn for: a short screen, so the frame stays small. */
-export const PRERENDER_VIEWPORT = 600;
+const PRERENDER_VIEWPORT = 600;
 
 const globals: Record<string, unknown> = {
   window,
@@ -35,14 +35,11 @@ const globals: Record<string, unknown> = {
   cancelAnimationFrame: () => {},
   screen: { availHeight: PRERENDER_VIEWPORT },
   CSS: { escape: (text: string) => text.replace(/[^\w-]/g, (ch) => `\\${ch}`) },
+  // In a browser the global object is the window: listeners added to it go to linkedom's window here.
+  addEventListener: window.addEventListener.bind(window),
+  removeEventListener: window.removeEventListener.bind(window),
+  dispatchEvent: window.dispatchEvent.bind(window),
 };
 for (const [name, value] of Object.entries(globals))
   Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
 Object.assign(window, { innerHeight: PRERENDER_VIEWPORT, scrollY: 0, scrollTo: () => {} });
-// In a browser the global object is the window: listeners added to it go to linkedom's window here.
-for (const name of ['addEventListener', 'removeEventListener', 'dispatchEvent'] as const)
-  Object.defineProperty(globalThis, name, {
-    value: window[name].bind(window),
-    configurable: true,
-    writable: true,
-  });
