@@ -17,7 +17,7 @@ import {
   type AdjudicateWebviewMessage,
   parseAdjudicateWebviewMessage,
 } from '../protocol.js';
-import { createNonce, panelDeferredAssets } from '../webviewHtml.js';
+import { createNonce } from '../webviewHtml.js';
 import { AdjudicationLogs, type AdjudicationSource, type LogFollower } from './adjudicateLogs.js';
 import { saveAdjudication } from './adjudicateSave.js';
 import type { Annotators } from './annotator.js';
@@ -25,6 +25,7 @@ import { type CommandContext, guarded } from './commands.js';
 import { datasetFolderOf } from './datasetsView.js';
 import { workspaceDatasets } from './reportView.js';
 import type { RunStorage } from './storage.js';
+import { webviewAssets } from './webviewAssets.js';
 
 export const ADJUDICATE_PANEL_TYPE = 'steplens.adjudicate';
 
@@ -111,16 +112,12 @@ export class AdjudicationView implements vscode.Disposable {
   setPage(): void {
     const webview = this.panel.webview;
     this.ready = false;
+    const assets = webviewAssets(webview, this.extensionUri);
     webview.html = adjudicateHtml({
       nonce: createNonce(),
       cspSource: webview.cspSource,
-      scriptUri: webview
-        .asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'adjudicate.js'))
-        .toString(),
-      deferred: panelDeferredAssets(
-        (name) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', name)).toString(),
-        false,
-      ),
+      scriptUri: assets.uri('adjudicate.js'),
+      deferred: assets.deferred,
       title: this.title,
     });
   }

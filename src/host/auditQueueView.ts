@@ -43,7 +43,7 @@ import {
   type QueueWebviewMessage,
 } from '../protocol.js';
 import { queueHtml } from '../queueHtml.js';
-import { createNonce, panelDeferredAssets } from '../webviewHtml.js';
+import { createNonce } from '../webviewHtml.js';
 import type { Annotators } from './annotator.js';
 import { saveAudit } from './auditSave.js';
 import { type CommandContext, guarded } from './commands.js';
@@ -51,6 +51,7 @@ import { pickDataset } from './datasetPick.js';
 import { QUEUE_PANEL_TYPE } from './ids.js';
 import { datasetPickUi } from './reportView.js';
 import type { RunStorage } from './storage.js';
+import { webviewAssets } from './webviewAssets.js';
 
 export { QUEUE_PANEL_TYPE };
 
@@ -231,18 +232,15 @@ export class AuditQueueView implements vscode.Disposable {
 
   private setHtml(): void {
     const webview = this.panel.webview;
-    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const assets = webviewAssets(webview, this.extensionUri);
     this.ready = false;
     webview.html = queueHtml({
       nonce: createNonce(),
       cspSource: webview.cspSource,
       name: this.source.name,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'queue.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-      deferred: panelDeferredAssets(
-        (name) => webview.asWebviewUri(vscode.Uri.joinPath(dist, name)).toString(),
-        false,
-      ),
+      scriptUri: assets.uri('queue.js'),
+      styleUri: assets.uri('webview.css'),
+      deferred: assets.deferred,
     });
   }
 

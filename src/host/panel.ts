@@ -17,11 +17,12 @@ import {
   skippedLines,
   type WebviewMessage,
 } from '../protocol.js';
-import { createNonce, panelDeferredAssets, panelHtml } from '../webviewHtml.js';
+import { createNonce, panelHtml } from '../webviewHtml.js';
 import type { Annotators } from './annotator.js';
 import { saveAudit } from './auditSave.js';
 import { EDITOR_PANEL_TYPE, VIEW_ID } from './ids.js';
 import type { RunStorage } from './storage.js';
+import { webviewAssets } from './webviewAssets.js';
 
 interface Session {
   run: Run;
@@ -150,17 +151,14 @@ export class PanelHub
 
   private connect(webview: vscode.Webview, onDispose: vscode.Event<void>): void {
     webview.options = this.webviewOptions();
-    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const assets = webviewAssets(webview, this.extensionUri);
     webview.html = panelHtml({
       title: 'StepLens',
       nonce: createNonce(),
       cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-      deferred: panelDeferredAssets(
-        (name) => webview.asWebviewUri(vscode.Uri.joinPath(dist, name)).toString(),
-        false,
-      ),
+      scriptUri: assets.uri('webview.js'),
+      styleUri: assets.uri('webview.css'),
+      deferred: assets.deferred,
     });
     const connection: Connection = { webview, ready: false, queue: [] };
     this.connections.add(connection);

@@ -22,6 +22,7 @@ import { type CommandContext, guarded } from './commands.js';
 import { type DatasetPickUi, pickDataset } from './datasetPick.js';
 import { REPORT_PANEL_TYPE } from './ids.js';
 import type { PanelHub } from './panel.js';
+import { webviewAssets } from './webviewAssets.js';
 
 const WATCHED = new Set(['dataset.json', 'report.json']);
 
@@ -91,11 +92,10 @@ export class DatasetReportView implements vscode.Disposable {
     const folder = this.folder.fsPath;
     const name = basename(folder);
     const webview = this.panel.webview;
-    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const page = {
       nonce: createNonce(),
       cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'report.js')).toString(),
+      scriptUri: webviewAssets(webview, this.extensionUri).uri('report.js'),
       name,
     };
     this.reads += 1;
