@@ -10,14 +10,14 @@ after(() => Promise.all(stubs.map((stub) => stub.close())));
 
 async function endpointFor(
   reply: Parameters<typeof startStub>[0],
-  limits: { maxRetries?: number; concurrency?: number } = {},
+  limits: { maxRetries?: number; concurrency?: number; timeoutMs?: number } = {},
 ): Promise<{ endpoint: ChatEndpoint; stub: Stub }> {
   const stub = await startStub(reply);
   stubs.push(stub);
   const endpoint = new ChatEndpoint({
     baseUrl: stub.baseUrl,
     model: 'm',
-    timeoutMs: 300,
+    timeoutMs: limits.timeoutMs ?? 300,
     // Far from the default 3 × timeout: these streams are about silence, however slow the machine.
     requestDeadlineMs: 60_000,
     maxRetries: limits.maxRetries ?? 1,
@@ -28,19 +28,24 @@ async function endpointFor(
 }
 
 const longAnswer = Array.from({ length: 12 }, (_, i) => `word${i}`).join(' ');
+const talkingAnswer = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
 
 test('a stream that keeps talking may take longer than the timeout: the timeout counts silence', async () => {
-  // 12 chunks 60 ms apart: the answer takes 660 ms, more than twice the 300 ms timeout.
-  const { endpoint, stub } = await endpointFor({
-    chat: () => ({ choices: [{ content: longAnswer }], chunkDelayMs: 60 }),
-    chunkSize: 1,
-  });
+  // 40 chunks 60 ms apart: the answer takes 2.3 s, more than twice the 1 s timeout. Each gap is a
+  // sixteenth of the timeout (with 300 ms, a loaded machine once stalled past it between chunks).
+  const { endpoint, stub } = await endpointFor(
+    {
+      chat: () => ({ choices: [{ content: talkingAnswer }], chunkDelayMs: 60 }),
+      chunkSize: 1,
+    },
+    { timeoutMs: 1000 },
+  );
   const got: string[] = [];
   const left = await endpoint.stream({ messages: [{ role: 'user', content: 'q' }] }, [0], {
     onChoice: (_, choice) => got.push(choice.content),
   });
   assert.deepEqual(left, []);
-  assert.equal(got[0], longAnswer);
+  assert.equal(got[0], talkingAnswer);
   assert.equal(stub.requests.length, 1, 'one request, never timed out and retried');
 });
 
