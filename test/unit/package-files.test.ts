@@ -32,3 +32,15 @@ test('every webview bundle of the build is packaged', () => {
     'left out of the .vsix by .vscodeignore',
   );
 });
+
+test('welcome texts of the views use no Markdown emphasis: VS Code shows ** and __ as typed', () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    contributes: { viewsWelcome?: { view: string; contents: string }[] };
+  };
+  const welcomes = manifest.contributes.viewsWelcome ?? [];
+  assert.ok(welcomes.length > 0);
+  assert.deepEqual(
+    welcomes.filter((welcome) => /\*\*|__/.test(welcome.contents)).map((welcome) => welcome.view),
+    [],
+  );
+});
