@@ -88,13 +88,33 @@ function schedule(): void {
   requestAnimationFrame(drain);
 }
 
-/** Loads KaTeX once, after the frame being prepared now has been painted (lazyAssets.afterPaint). */
+/**
+ * The faces nearly all typeset math uses: upright and italic letters, and the larger operators and
+ * delimiters of display math. KaTeX's faces block (the browser's default): text set in a face not
+ * yet loaded is invisible, so math would vanish for a frame or more when typeset.
+ */
+const MATH_FACES = ['1em KaTeX_Main', 'italic 1em KaTeX_Math', '1em KaTeX_Size1', '1em KaTeX_Size2'];
+/** Past this the math is typeset anyway: a face that never loads must not keep the TeX source up. */
+const MATH_FACES_WAIT_MS = 1500;
+
+/** Resolves when the common math faces have loaded (or failed, or the wait ran out). */
+function mathFacesLoaded(): Promise<void> {
+  const loading = Promise.all(MATH_FACES.map((face) => document.fonts.load(face).catch(() => [])));
+  const waited = new Promise((resolve) => setTimeout(resolve, MATH_FACES_WAIT_MS));
+  return Promise.race([loading, waited]).then(() => undefined);
+}
+
+/**
+ * Loads KaTeX once, after the frame being prepared now has been painted (lazyAssets.afterPaint),
+ * and its common faces before any math is typeset: until then the TeX source stays readable.
+ */
 function requestKatex(): void {
   if (katexRequested) return;
   katexRequested = true;
   afterPaint(() => {
-    void loadKatex().then((engine) => {
+    void loadKatex().then(async (engine) => {
       if (!engine) return;
+      await mathFacesLoaded();
       performance.mark('steplens:katex');
       katex = engine;
       schedule();

@@ -325,6 +325,47 @@ describe('the first frame drawn where the page is made (view --html)', () => {
   });
 });
 
+describe('a page scrolled before its script runs', () => {
+  test('stays where it was scrolled, with the steps there on screen, once the script has taken the frame over', async () => {
+    // Scrolled as far as the drawn frame goes as soon as the page is parsed: before its first
+    // paint, so before the panel's script, which must neither move the page nor leave a gap there.
+    const scrolled = await standalonePage(
+      run,
+      "document.addEventListener('DOMContentLoaded', () => window.scrollTo(0, 100000));",
+    );
+    try {
+      await scrolled.page.waitForFunction(
+        () =>
+          !document.getElementById('app')?.hasAttribute('data-prerendered') &&
+          performance.getEntriesByName('steplens:first-step').length > 0,
+        undefined,
+        { polling: 100 },
+      );
+      await scrolled.page.waitForTimeout(400);
+      const seen = await scrolled.page.evaluate(() => ({
+        scrollY: window.scrollY,
+        steps: [...document.querySelectorAll<HTMLElement>('.step')]
+          .filter((row) => {
+            const box = row.getBoundingClientRect();
+            return box.bottom > 0 && box.top < window.innerHeight;
+          })
+          .map((row) => Number(row.dataset.step)),
+      }));
+      assert.ok(seen.scrollY >= 900, `the page stays where it was scrolled (scrollY ${seen.scrollY})`);
+      assert.ok(
+        seen.steps.length >= 3,
+        `steps on screen at scrollY ${seen.scrollY}: ${seen.steps.join(', ')}`,
+      );
+      assert.ok(
+        Math.min(...seen.steps) > 0,
+        `the steps on screen are the ones scrolled to: ${seen.steps.join(', ')}`,
+      );
+    } finally {
+      await scrolled.close();
+    }
+  });
+});
+
 describe('what the page did not check it does not show', () => {
   test('a run the light check refuses is never drawn; the page names the field zod refuses', async () => {
     const bad = structuredClone(run);
@@ -412,6 +453,59 @@ describe('dollars in prose', () => {
       });
       assert.match(prose, /costs \$12,000 and a helmet \$1,500; a bell costs \\\$5\. Find {2}where/);
     } finally {
+      await panel.close();
+    }
+  });
+});
+
+/**
+ * Notes, when the first typeset formula enters the page, whether the faces it is set in had
+ * loaded: KaTeX's faces block, so a formula set in a face still loading is drawn invisible.
+ */
+const NOTE_FACES_AT_FIRST_FORMULA = `
+  new MutationObserver((records, observer) => {
+    for (const record of records)
+      for (const node of record.addedNodes)
+        if (node.nodeType === 1 && (node.classList.contains('katex') || node.querySelector('.katex'))) {
+          window.__facesAtFirstFormula = ['1em KaTeX_Main', 'italic 1em KaTeX_Math'].map((face) => document.fonts.check(face));
+          observer.disconnect();
+          return;
+        }
+  }).observe(document, { childList: true, subtree: true });
+`;
+
+describe('typeset math', () => {
+  const facesAtFirstFormula = async (page: Page) => {
+    await page.waitForFunction(
+      () => (window as unknown as { __facesAtFirstFormula?: boolean[] }).__facesAtFirstFormula,
+      undefined,
+      {
+        polling: 100,
+      },
+    );
+    return page.evaluate(
+      () => (window as unknown as { __facesAtFirstFormula: boolean[] }).__facesAtFirstFormula,
+    );
+  };
+
+  test('is never drawn before its faces have loaded (it would be invisible): the TeX source stays until then', async () => {
+    const standalone = await standalonePage(small, NOTE_FACES_AT_FIRST_FORMULA);
+    const panel = await openPanel(browser);
+    try {
+      assert.deepEqual(
+        await facesAtFirstFormula(standalone.page),
+        [true, true],
+        'view --html: KaTeX_Main, KaTeX_Math',
+      );
+      await panel.page.evaluate(NOTE_FACES_AT_FIRST_FORMULA);
+      await panel.send({ type: 'run/show', run: small, events: [], readOnly: false });
+      assert.deepEqual(
+        await facesAtFirstFormula(panel.page),
+        [true, true],
+        'VS Code panel: KaTeX_Main, KaTeX_Math',
+      );
+    } finally {
+      await standalone.close();
       await panel.close();
     }
   });
