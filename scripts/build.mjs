@@ -8,8 +8,12 @@ import * as esbuild from 'esbuild';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+// zod's schema builders only (src/zodSlim.ts), in every bundle.
+const SLIM_ZOD = './src/zodSlim.ts';
+
 const node = {
   bundle: true,
+  alias: { zod: SLIM_ZOD },
   platform: 'node',
   format: 'cjs',
   target: 'node20',
@@ -68,8 +72,7 @@ const builds = [
     ...browser,
     format: 'iife',
     entryPoints: ['webview/main.ts'],
-    // The panel needs zod's schema builders only, not its locales and JSON-Schema code.
-    alias: { zod: './webview/zod.ts' },
+    alias: { zod: SLIM_ZOD },
     // Marks when the browser starts running the bundle, before its modules initialise.
     banner: { js: "performance.mark('steplens:bundle');" },
     outfile: 'dist/webview.js',
@@ -81,7 +84,7 @@ const builds = [
     format: 'iife',
     target: 'node20',
     entryPoints: ['webview/prerender/main.ts'],
-    alias: { zod: './webview/zod.ts' },
+    alias: { zod: SLIM_ZOD },
     plugins: [noComponentDefinitions],
     outfile: 'dist/prerender.js',
   },
@@ -91,7 +94,7 @@ const builds = [
     ...browser,
     format: 'iife',
     entryPoints: ['webview/validatorsEntry.ts'],
-    alias: { zod: './webview/zod.ts' },
+    alias: { zod: SLIM_ZOD },
     outfile: 'dist/validators.js',
   },
   // The panel's selects: defined after its first paint too (webview/selectEntry.ts).
@@ -101,7 +104,7 @@ const builds = [
     ...browser,
     format: 'iife',
     entryPoints: ['webview/report/main.ts'],
-    alias: { zod: './webview/zod.ts' },
+    alias: { zod: SLIM_ZOD },
     outfile: 'dist/report.js',
     sourcemap: !production,
   },
@@ -110,7 +113,7 @@ const builds = [
     ...browser,
     format: 'iife',
     entryPoints: ['webview/queue/main.ts'],
-    alias: { zod: './webview/zod.ts' },
+    alias: { zod: SLIM_ZOD },
     outfile: 'dist/queue.js',
     sourcemap: !production,
   },
@@ -119,7 +122,7 @@ const builds = [
     ...browser,
     format: 'iife',
     entryPoints: ['webview/adjudicate/main.ts'],
-    alias: { zod: './webview/zod.ts' },
+    alias: { zod: SLIM_ZOD },
     outfile: 'dist/adjudicate.js',
     sourcemap: !production,
   },

@@ -40,11 +40,24 @@ export const CriticVerdictSchema = z.object({
   reason: z.string().optional(),
 });
 
+/**
+ * CriticVerdictSchema as JSON Schema, written out: the bundles carry zod without its JSON-Schema
+ * generator (src/zodSlim.ts). A unit test holds it equal to what zod generates from the schema.
+ */
 export const criticResponseFormat: NonNullable<ChatRequest['response_format']> = {
   type: 'json_schema',
   json_schema: {
     name: 'critic_verdict',
-    schema: z.toJSONSchema(CriticVerdictSchema) as Record<string, unknown>,
+    schema: {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: {
+        first_error_paragraph: { type: 'integer', minimum: -1, maximum: Number.MAX_SAFE_INTEGER },
+        reason: { type: 'string' },
+      },
+      required: ['first_error_paragraph'],
+      additionalProperties: false,
+    },
   },
 };
 

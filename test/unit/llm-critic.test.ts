@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { z } from 'zod';
 import { ChatEndpoint } from '../../src/llm/chat.js';
-import { type CriticSettings, judgeByCritique } from '../../src/llm/critic.js';
+import { type CriticSettings, CriticVerdictSchema, judgeByCritique } from '../../src/llm/critic.js';
 import { type ChatRequestBody, type Stub, startStub } from '../fixtures/stubServer.js';
 
 const stubs: Stub[] = [];
@@ -103,10 +104,9 @@ describe('StepLens’s own critic', () => {
     };
     assert.equal(format.type, 'json_schema');
     assert.equal(format.json_schema.name, 'critic_verdict');
-    assert.deepEqual(Object.keys((format.json_schema.schema as { properties: object }).properties), [
-      'first_error_paragraph',
-      'reason',
-    ]);
+    // Written out in critic.ts (the bundles' zod has no JSON-Schema generator): it must stay what
+    // zod makes of the schema the replies are parsed with.
+    assert.deepEqual(format.json_schema.schema, z.toJSONSchema(CriticVerdictSchema));
   });
 
   test('a tie between "paragraph 0 is wrong" and "no error" goes to paragraph 0', async () => {
