@@ -201,7 +201,7 @@ describe('a narrow side bar (300 px)', () => {
   });
 });
 
-test('at 300 px a 300-step run keeps every sample column in the table', async () => {
+test('at 300 px a 300-step run keeps every sample column in the table, and each answer whole', async () => {
   const long = await makeRun({ ...LARGE_RUN, samples: 8 });
   const panel = await openPanel(browser, { width: 300, height: 1100 });
   try {
@@ -215,8 +215,26 @@ test('at 300 px a 300-step run keeps every sample column in the table', async ()
         ratedInside: [...document.querySelectorAll<HTMLElement>('.sample-row .rated')].every(
           (cell) => cell.getBoundingClientRect().right <= list.right + 0.5,
         ),
+        // An answer is whole when its text fits its own box, and that box fits the row's cell.
+        cutAnswers: [...document.querySelectorAll<HTMLElement>('.sample-list .sample-row .answer')]
+          .filter((cell) => {
+            const text = cell.querySelector<HTMLElement>('.answer-text');
+            if (!text || text.scrollWidth > text.clientWidth) return true;
+            const [outer, inner] = [cell.getBoundingClientRect(), text.getBoundingClientRect()];
+            return (
+              inner.right > outer.right + 0.5 ||
+              inner.bottom > outer.bottom + 0.5 ||
+              cell.scrollWidth > cell.clientWidth
+            );
+          })
+          .map((cell) => cell.textContent),
+        scores: [...document.querySelectorAll<HTMLElement>('.sample-list .cell-score')].filter(
+          (score) => score.checkVisibility() && score.scrollWidth <= score.clientWidth,
+        ).length,
       };
     });
+    assert.deepEqual(seen.cutAnswers, [], 'every answer in the samples table is shown whole');
+    assert.equal(seen.scores, 16, "8 samples' self and PRM scores, shown whole");
     assert.deepEqual(seen.wide, [], 'no sample row is wider than the table');
     assert.equal(seen.ratedInside, true, '"rated" ends inside the table');
   } finally {

@@ -16,15 +16,20 @@ import type { PanelState } from '../state.js';
 import type { Dispatch } from './labels.js';
 
 /** Width of a judge column in ch: "0.25 @123", or the judge's name when wider (wide panels only). */
-function judgeWidth(run: Run, judge: string | undefined, withName: boolean): number {
+function judgeWidth(run: Run, judge: string | undefined, layout: 'wide' | 'narrow' | 'tight'): number {
+  // "0.25" alone where the bar is tightest (the step of the first error stays in the cell's title).
+  if (layout === 'tight') return 5;
   const digits = String(Math.max(1, ...run.samples.map((sample) => sample.steps.length - 1))).length;
   // "0.25" and "@12" (or "ok") with a little room between.
   const numbers = 4.5 + Math.max(2, 1 + digits);
-  return withName && judge !== undefined ? Math.max(numbers, judgeName(judge).length + 1) : numbers;
+  return layout === 'wide' && judge !== undefined ? Math.max(numbers, judgeName(judge).length + 1) : numbers;
 }
 
-/** The grid columns of every row, narrow and wide, as CSS values. */
-function columns(state: PanelState): { narrow: string; wide: string } {
+/**
+ * The grid columns of every row as CSS values: wide (an editor panel), narrow (a side bar) and
+ * tight (a side bar under 360 px, where the answer would otherwise be cut to "…").
+ */
+function columns(state: PanelState): { narrow: string; wide: string; tight: string } {
   const run = state.run!;
   const digits = String(Math.max(1, ...run.samples.map((sample) => sample.steps.length))).length;
   // "12/300 ✓" where there is room; "12 ✓" in a narrow bar (the steps' count is in the sample's heading).
@@ -34,18 +39,19 @@ function columns(state: PanelState): { narrow: string; wide: string } {
     ...(hasSelf(run) ? [SELF_JUDGE_ID] : []),
     ...(state.view.prm ? [state.view.prm] : []),
   ];
-  const make = (judges: string[], withName: boolean, answer: string, ratedWidth: string) =>
+  const make = (judges: string[], layout: 'wide' | 'narrow' | 'tight', answer: string, ratedWidth: string) =>
     [
       `${String(Math.max(0, run.samples.length - 1)).length + 1}ch`,
       answer,
-      ...judges.map((judge) => `${judgeWidth(run, judge, withName)}ch`),
+      ...judges.map((judge) => `${judgeWidth(run, judge, layout)}ch`),
       ...(gold ? [`${Math.max(digits + 2, 4)}ch`] : []),
       '3ch',
       ratedWidth,
     ].join(' ');
   return {
-    narrow: make(narrowJudges, false, 'minmax(2.5em, 1fr)', rated.narrow),
-    wide: make(tableJudges(run), true, 'minmax(4em, 16em)', rated.wide),
+    narrow: make(narrowJudges, 'narrow', 'minmax(2.5em, 1fr)', rated.narrow),
+    wide: make(tableJudges(run), 'wide', 'minmax(4em, 16em)', rated.wide),
+    tight: make(narrowJudges, 'tight', 'minmax(2.5em, 1fr)', rated.narrow),
   };
 }
 
@@ -73,10 +79,11 @@ export function renderSamplesHead(
   const prms = prmJudges(run);
   const total = state.summaries.reduce((sum, s) => sum + s.disagreement.count, 0);
   const samplesWith = state.summaries.filter((s) => s.disagreement.count > 0).length;
-  const { narrow, wide } = columns(state);
+  const { narrow, wide, tight } = columns(state);
   for (const target of gridHolders) {
     target.style.setProperty('--sample-columns', narrow);
     target.style.setProperty('--sample-columns-wide', wide);
+    target.style.setProperty('--sample-columns-tight', tight);
   }
   const filters = state.filters();
   const filtered = hasFilters(filters);
