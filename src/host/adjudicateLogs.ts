@@ -10,14 +10,12 @@ import { type AdjudicationItem, adjudicationItems } from '../core/adjudication.j
 import type { AuditEvent, Run } from '../core/schemas.js';
 import { type AuditLogContents, auditPathForRun } from '../io/auditLog.js';
 import { errorText } from '../llm/credentials.js';
+import { LOG_REFRESH_DELAY_MS, LogFollower } from './logFollower.js';
 
 export interface AdjudicationSource {
   path: string;
   run: Run;
 }
-
-/** After the last change of a burst: long enough to take a fast labeller's keys as one read. */
-export const LOG_REFRESH_DELAY_MS = 300;
 
 export class AdjudicationLogs {
   private readonly byRun: Map<string, AdjudicationSource>;
@@ -83,41 +81,5 @@ export class AdjudicationLogs {
       },
       delayMs,
     );
-  }
-}
-
-/**
- * Changes to the followed logs, gathered per run and handed on once no change has come for
- * `delayMs`; paths of other files are ignored. `idle` settles when the last hand-on has.
- */
-export class LogFollower {
-  private readonly pending = new Set<string>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  idle: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly logs: ReadonlyMap<string, string>,
-    private readonly refresh: (runIds: string[]) => Promise<void>,
-    private readonly delayMs = LOG_REFRESH_DELAY_MS,
-  ) {}
-
-  changed(path: string): void {
-    const runId = this.logs.get(resolve(path));
-    if (runId === undefined) return;
-    this.pending.add(runId);
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const runIds = [...this.pending];
-      this.pending.clear();
-      // One read at a time, in order; a failed one (the caller logs it) does not stop the next.
-      this.idle = this.idle.catch(() => undefined).then(() => this.refresh(runIds));
-    }, this.delayMs);
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.pending.clear();
   }
 }

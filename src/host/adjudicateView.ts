@@ -6,7 +6,7 @@
  * once it is on disk.
  */
 import { readdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { adjudicateHtml } from '../adjudicateHtml.js';
 import type { AdjudicationItem } from '../core/adjudication.js';
@@ -18,13 +18,15 @@ import {
   parseAdjudicateWebviewMessage,
 } from '../protocol.js';
 import { createNonce } from '../webviewHtml.js';
-import { AdjudicationLogs, type AdjudicationSource, type LogFollower } from './adjudicateLogs.js';
+import { AdjudicationLogs, type AdjudicationSource } from './adjudicateLogs.js';
 import { saveAdjudication } from './adjudicateSave.js';
 import type { Annotators } from './annotator.js';
 import { type CommandContext, guarded } from './commands.js';
 import { datasetFolderOf } from './datasetsView.js';
+import type { LogFollower } from './logFollower.js';
 import { workspaceDatasets } from './reportView.js';
 import type { RunStorage } from './storage.js';
+import { watchLogFolders } from './watchLogs.js';
 import { webviewAssets } from './webviewAssets.js';
 
 export const ADJUDICATE_PANEL_TYPE = 'steplens.adjudicate';
@@ -84,19 +86,8 @@ export class AdjudicationView implements vscode.Disposable {
       // Before `ready` the page is sent every log on its ready.
       if (this.ready) await this.post(items);
     });
-    const changed = (uri: vscode.Uri) => this.follower.changed(uri.fsPath);
-    for (const folder of new Set([...logPaths.keys()].map((path) => dirname(path)))) {
-      const watcher = vscode.workspace.createFileSystemWatcher(
-        new vscode.RelativePattern(vscode.Uri.file(folder), '*.jsonl'),
-      );
-      this.disposables.push(
-        watcher,
-        watcher.onDidChange(changed),
-        watcher.onDidCreate(changed),
-        watcher.onDidDelete(changed),
-      );
-    }
     this.disposables.push(
+      ...watchLogFolders(logPaths.keys(), (path) => this.follower.changed(path)),
       { dispose: () => this.follower.dispose() },
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       annotators.onDidChange(() => {

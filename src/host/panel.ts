@@ -4,11 +4,13 @@
  * analyzed or the run last opened. Posts wait for each panel's `ready`; every message from a panel
  * is parsed with zod and dropped when it does not parse.
  */
+import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { annotatorOf, eventsOfAnnotator, UNNAMED_ANNOTATOR } from '../core/annotators.js';
 import { applyLiveUpdate, type LiveUpdate } from '../core/live.js';
 import type { AuditEvent, Judgement, Run, Sample } from '../core/schemas.js';
 import { describeSkipped } from '../io/auditLog.js';
+import { errorText } from '../llm/credentials.js';
 import {
   type HostMessage,
   type PanelFocus,
@@ -21,7 +23,9 @@ import { createNonce, panelHtml } from '../webviewHtml.js';
 import type { Annotators } from './annotator.js';
 import { saveAudit } from './auditSave.js';
 import { EDITOR_PANEL_TYPE, VIEW_ID } from './ids.js';
+import { LogFollower } from './logFollower.js';
 import type { RunStorage } from './storage.js';
+import { watchLogFolders } from './watchLogs.js';
 import { webviewAssets } from './webviewAssets.js';
 
 interface Session {
@@ -63,6 +67,16 @@ export class PanelHub
   private focusRequests = 0;
   /** Whose labels the panels show and save; brought up to date before anything is shown. */
   private annotator = UNNAMED_ANNOTATOR;
+  /**
+   * The open session's audit log followed on disk: labels saved for its run by the audit queue,
+   * another window or an import reach the panels without the run being opened again.
+   */
+  private sessionLog: vscode.Disposable | undefined;
+  /**
+   * This window's appends and the session log's reads, one at a time: a read never sees a label
+   * appended here that the session has not recorded yet (it would then be recorded twice).
+   */
+  private logTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -250,6 +264,19 @@ export class PanelHub
     connection: Connection,
     request: Extract<WebviewMessage, { type: 'audit/append' }>,
   ): Promise<void> {
+    await this.inLogTurn(() => this.appendAuditNow(connection, request));
+  }
+
+  private inLogTurn<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.logTurn.then(work);
+    this.logTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async appendAuditNow(
+    connection: Connection,
+    request: Extract<WebviewMessage, { type: 'audit/append' }>,
+  ): Promise<void> {
     const path = this.shownRuns.get(request.runId);
     const before = this.session;
     const annotator = await this.currentAnnotator();
@@ -308,8 +335,37 @@ export class PanelHub
     const skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);
     this.session = { run, path, events: log.events, skipped, ...(focus ? { focus } : {}) };
     this.shownRuns.set(run.id, path);
+    this.followSessionLog(this.session);
     this.broadcast(this.showMessage(this.session));
     return run;
+  }
+
+  private followSessionLog(session: Session): void {
+    this.sessionLog?.dispose();
+    const log = resolve(this.storage.auditPath(session.path, session.run.id));
+    const follower = new LogFollower(new Map([[log, session.run.id]]), () =>
+      this.inLogTurn(() => this.rereadSessionLog(session)),
+    );
+    const watchers = watchLogFolders([log], (path) => follower.changed(path));
+    this.sessionLog = {
+      dispose: () => {
+        follower.dispose();
+        for (const watcher of watchers) watcher.dispose();
+      },
+    };
+  }
+
+  /** The session's log changed on disk: the panels are shown it again when its labels differ. */
+  private async rereadSessionLog(session: Session): Promise<void> {
+    if (this.session !== session) return;
+    try {
+      const { events } = await this.storage.events(session.path, session.run.id);
+      if (this.session !== session || JSON.stringify(events) === JSON.stringify(session.events)) return;
+      session.events = events;
+      this.broadcast(this.showMessage(session));
+    } catch (error) {
+      this.log.warn(`could not read the changed labels of run ${session.run.id}: ${errorText(error)}`);
+    }
   }
 
   /**
@@ -322,6 +378,7 @@ export class PanelHub
     const session: Session = { run, path, events: [], skipped: undefined };
     this.session = session;
     this.shownRuns.set(run.id, path);
+    this.followSessionLog(session);
     this.broadcast(this.showMessage(session));
     void this.reveal(true);
     void this.storage.events(path, run.id).then(
@@ -402,6 +459,7 @@ export class PanelHub
   }
 
   dispose(): void {
+    this.sessionLog?.dispose();
     for (const disposable of this.disposables) disposable.dispose();
     this.connections.clear();
   }

@@ -244,6 +244,24 @@ describe('StepLens in VS Code', () => {
     await vscode.commands.executeCommand('steplens.openRun', vscode.Uri.file(runPath));
   });
 
+  it("a label written to the open run's audit log elsewhere (the queue, another window) reaches the panels without reopening the run", async () => {
+    const steplens = await api();
+    await vscode.commands.executeCommand('steplens.openRun', vscode.Uri.file(runPath));
+    await until('a ready panel', () => steplens.hub.readyPanels >= 1);
+    assert.equal(steplens.hub.current?.run.id, run.id);
+    assert.deepEqual(steplens.hub.shownEvents, [], 'the log is empty (the test above left it so)');
+    const log = steplens.storage.auditPath(runPath, run.id);
+    const shows = steplens.hub.sent.get('run/show') ?? 0;
+    const me = await steplens.annotators.current();
+    const label = { ...stampEvent({ type: 'stepRating', sample: 0, step: 1, rating: -1 }), annotator: me };
+    appendFileSync(log, `${JSON.stringify(label)}\n`);
+    await until('the label shown', () => (steplens.hub.shownEvents.length === 1 ? true : undefined));
+    assert.deepEqual(steplens.hub.shownEvents, [label]);
+    assert.ok((steplens.hub.sent.get('run/show') ?? 0) > shows, 'the panels were sent the run again');
+    writeFileSync(log, '');
+    await until('the emptied log shown', () => (steplens.hub.shownEvents.length === 0 ? true : undefined));
+  });
+
   it('Export Audits writes the labeled data and the report', async () => {
     const steplens = await api();
     const writer = steplens.storage.writer(runPath, run.id);
