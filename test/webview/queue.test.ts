@@ -469,8 +469,14 @@ async function openLongItem(width: number, height: number): Promise<QueuePage> {
   const view = await openFakeWebview<QueueWebviewMessage>(browser, pagePath, { width, height });
   await view.send(longItemMessage());
   await view.page.waitForSelector('.q-item');
-  await view.page.waitForFunction(() => !document.querySelector('.math-pending'));
+  await settled(view.page);
   return view;
+}
+
+/** Math typeset and the frames after it drawn: the page placed once more for the typeset heights. */
+async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector('.math-pending'));
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
 }
 
 const PROBLEM = '.q-problem-text';
@@ -536,7 +542,7 @@ test('in a 160–300 px side bar the header and key bar leave the item most of t
     const view = await openQueue({ width, height });
     const { page } = view;
     try {
-      await page.waitForFunction(() => !document.querySelector('.math-pending'));
+      await settled(page);
       // On arrival the step in question is read below the header, above the key bar.
       const arrival = await band(page, ['.q-step.current .step-text']);
       const text = arrival.boxes['.q-step.current .step-text']!;
