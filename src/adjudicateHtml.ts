@@ -74,7 +74,18 @@ kbd {
 .status.saved { color: var(--ok); }
 .status.failed { color: var(--bad); }
 .legend { display: grid; grid-template-columns: max-content 1fr; gap: 3px 12px; margin: 8px 0 0; color: var(--muted); }
-.legend dd { margin: 0; }
+.legend dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+.main { min-width: 0; }
+/* A 160–320 px side bar: the legend's two columns left its words a few pixels each, past the
+   view's edge; each key goes above what it does. The values' minimum width spilled them too. */
+@media (max-width: 320px) {
+  body { padding: 8px 8px 24px; }
+  .layout { gap: 12px; }
+  .item { padding: 8px; }
+  .value { min-width: 0; flex: 1 1 100%; flex-wrap: wrap; gap: 0 8px; padding: 4px 8px; }
+  .legend { grid-template-columns: minmax(0, 1fr); gap: 0; }
+  .legend dd { margin: 0 0 6px 1em; }
+}
 ol.items { list-style: none; margin: 0; padding: 0; max-height: 70vh; overflow: auto; border: 1px solid var(--border); border-radius: 4px; }
 ol.items li { padding: 3px 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; color: var(--muted); }
 ol.items li.open { color: var(--fg); }

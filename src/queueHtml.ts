@@ -62,6 +62,19 @@ body { padding: 0 12px 24px; }
   .q-problem-text { max-height: 6.5em; }
 }
 .q-key { white-space: nowrap; }
+.q-key-short { display: none; }
+@media (max-width: 420px) {
+  .q-keys { gap: 2px 8px; padding: 4px 0; }
+  .q-key-long { display: none; }
+  .q-key-short { display: inline; }
+}
+/* 160–240 px: pinned, the header and the key bar covered a third of the height and more; they
+   scroll away with the page, the item's text gets the whole height (? still lists the keys). */
+@media (max-width: 240px) {
+  body { padding: 0 6px 12px; }
+  .q-top, .q-keys { position: static; }
+  .q-top { padding-top: 4px; }
+}
 .q-done { padding: 24px 0; }
 .q-rubric { border: 1px solid var(--border); border-radius: 3px; padding: 4px 10px; font-size: 0.95em; }
 .q-rubric summary { cursor: pointer; font-weight: 600; padding: 2px 0; }

@@ -8,7 +8,7 @@
 import type { HostMessage } from '../src/protocol.js';
 import { h } from './dom.js';
 import type { HostSeam } from './host.js';
-import { keyAction } from './keys.js';
+import { type KeyAction, keyAction } from './keys.js';
 import { guardAgainstPaletteTyping } from './paletteGuard.js';
 import { type Effects, type PanelAction, PanelState, type ViewState } from './state.js';
 import { renderAnswers } from './views/answers.js';
@@ -43,6 +43,8 @@ export class StepLensApp {
     hidden: '',
   });
   private readonly status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  /** What a key just could not do, said in the status region until the next action. */
+  private keyNote = '';
   /** Labels the host could not save: stays in view (sticky) while the person works further down. */
   private readonly saveNotice = h('div', { class: 'save-notice', role: 'alert', hidden: '' });
 
@@ -97,7 +99,27 @@ export class StepLensApp {
   }
 
   dispatch(action: PanelAction): void {
+    if (this.keyNote) {
+      this.keyNote = '';
+      this.renderStatusLine();
+    }
     this.apply(this.state.apply(action));
+  }
+
+  /**
+   * Why a key does nothing here, if so. f on a sample where the judges agree would hide every step,
+   * drop the selection and leave the list at its top: people lost their place (new-user trials).
+   */
+  private refusal(action: KeyAction): string | undefined {
+    const summary = this.state.currentSummary();
+    if (action.kind === 'filter' && !this.state.view.onlyDisagreements && summary?.disagreement.count === 0)
+      return `Sample ${summary.sample.index} has no disagreements: f would hide all its steps, so they stay shown.`;
+    return undefined;
+  }
+
+  private renderStatusLine(): void {
+    renderStatus(this.status, this.state, this.dispatchFn);
+    if (this.keyNote) this.status.append(h('div', { class: 'key-note' }, this.keyNote));
   }
 
   private onKey(event: KeyboardEvent): void {
@@ -119,7 +141,12 @@ export class StepLensApp {
     const action = keyAction(event);
     if (!action || !this.state.run) return;
     event.preventDefault();
-    this.dispatch(action);
+    const refused = this.refusal(action);
+    if (refused === undefined) this.dispatch(action);
+    else {
+      this.keyNote = refused;
+      this.renderStatusLine();
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -143,7 +170,7 @@ export class StepLensApp {
       this.renderAll(effects.scrollSample || effects.scrollStep);
       return;
     }
-    if (parts.has('status')) renderStatus(this.status, state, (action) => this.dispatch(action));
+    if (parts.has('status')) this.renderStatusLine();
     if (parts.has('saveNotice')) this.renderSaveNotice();
     if (parts.has('header')) renderHeader(this.header, state);
     if (parts.has('answers')) renderAnswers(this.answers, state);
@@ -209,7 +236,7 @@ export class StepLensApp {
     const state = this.state;
     this.root.classList.remove('empty');
     this.root.classList.toggle('read-only', state.readOnly);
-    renderStatus(this.status, state, this.dispatchFn);
+    this.renderStatusLine();
     this.renderSaveNotice();
     renderHeader(this.header, state);
     renderAnswers(this.answers, state);

@@ -349,4 +349,65 @@ describe('the adjudication view', () => {
       await view.close();
     }
   });
+
+  test('a 160–300 px side bar: every word of the keys legend is drawn whole, inside the view', async () => {
+    for (const width of [160, 200, 300]) {
+      const view = await openView('light', width);
+      try {
+        const { page } = view;
+        // Both kinds of item: a rating (1 / 2 / 3 …) and a first error (e, 0, h / l …).
+        for (const kind of ['rating', 'first error']) {
+          if (kind === 'first error') {
+            await page.keyboard.press('n');
+            await page.waitForFunction(() =>
+              /first error/.test(document.querySelector('.item-head')?.textContent ?? ''),
+            );
+          }
+          // Every text line of the legend, measured: inside the view and inside the box that shows it
+          // (a box narrower than its text clips or spills it).
+          const clipped = await page.evaluate(() => {
+            const legend = document.querySelector('.legend')!;
+            const view = document.documentElement.clientWidth;
+            const out: string[] = [];
+            const walker = document.createTreeWalker(legend, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              if (!node.textContent?.trim()) continue;
+              const range = document.createRange();
+              range.selectNodeContents(node);
+              const box = node.parentElement!.getBoundingClientRect();
+              for (const line of range.getClientRects())
+                if (
+                  line.left < -0.5 ||
+                  line.right > view + 0.5 ||
+                  line.right > box.right + 0.5 ||
+                  line.width === 0
+                )
+                  out.push(
+                    `"${node.textContent}" at ${Math.round(line.left)}–${Math.round(line.right)}, box to ${Math.round(box.right)}, view ${view}`,
+                  );
+            }
+            for (const element of legend.querySelectorAll('*'))
+              if (
+                element.scrollWidth > element.clientWidth + 1 &&
+                getComputedStyle(element).overflowX !== 'visible'
+              )
+                out.push(`${element.tagName} clips ${element.scrollWidth - element.clientWidth}px`);
+            return out;
+          });
+          assert.deepEqual(clipped, [], `at ${width}px, ${kind} item`);
+          const legendText = await text(page, '.legend');
+          assert.match(legendText, kind === 'rating' ? /1 \/ 2 \/ 3/ : /h \/ l/);
+        }
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `at ${width}px the page scrolls sideways by ${overflow}px`);
+        await page.screenshot({
+          path: join(TEST_OUTPUT, `adjudicate-side-bar-${width}.png`),
+          fullPage: true,
+        });
+        assert.deepEqual(view.errors, []);
+      } finally {
+        await view.close();
+      }
+    }
+  });
 });

@@ -840,6 +840,69 @@ function rowMisfits(panel: PanelPage): Promise<{ rows: number; misfits: string[]
   });
 }
 
+describe('f on a sample where the judges agree', () => {
+  test('leaves the steps, the selection and the scroll as they are, and says why in the status line', async () => {
+    const thirty = await makeRun(THIRTY_STEPS);
+    const panel = await openPanel(browser, { height: 700 });
+    const { page } = panel;
+    try {
+      await showRun(panel, thirty);
+      // Sample 1: thirty steps and no disagreement. Read down to step 12, as a person would.
+      await page.keyboard.press('Shift+J');
+      await page.waitForFunction(() => document.querySelector('.steps-head h3')?.textContent === 'Sample 1');
+      for (let i = 0; i < 12; i++) await page.keyboard.press('j');
+      await page.waitForSelector('.step.selected[data-step="12"]');
+      await page.waitForFunction(() => !document.querySelector('.math-pending'));
+      const where = () =>
+        page.evaluate(() => ({
+          scrollY: Math.round(window.scrollY),
+          selected: document.querySelector('.step.selected')?.getAttribute('data-step'),
+          selectedTop: Math.round(
+            document.querySelector('.step.selected')?.getBoundingClientRect().top ?? -1,
+          ),
+          steps: document.querySelectorAll('.step').length,
+        }));
+      const before = await where();
+      assert.ok(before.scrollY > 0, 'the page is scrolled down to step 12');
+
+      await page.keyboard.press('f');
+      // Two frames: the lists have drawn whatever f changed.
+      await page.evaluate(
+        () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+      );
+      assert.deepEqual(await where(), before, 'f moved nothing');
+      // Said in the polite status region, and in sight where the person is reading.
+      const status = page.locator('.status[role="status"][aria-live="polite"]');
+      assert.match((await status.textContent()) ?? '', /Sample 1 has no disagreements/);
+      const note = await page.locator('.status .key-note').boundingBox();
+      assert.ok(note && note.y >= 0 && note.y + note.height <= 700, 'the note is in sight');
+      assert.equal(
+        await page
+          .locator('vscode-checkbox, input[type="checkbox"]')
+          .first()
+          .evaluate((el) => (el as HTMLInputElement).checked),
+        false,
+        'the filter stays off',
+      );
+      await page.screenshot({ path: join(TEST_OUTPUT, 'panel-f-no-disagreements.png') });
+
+      // The next key clears the note; on a sample with disagreements f filters as before.
+      await page.keyboard.press('Shift+K');
+      await page.waitForFunction(() => document.querySelector('.steps-head h3')?.textContent === 'Sample 0');
+      assert.equal(await page.locator('.status .key-note').count(), 0);
+      await page.keyboard.press('f');
+      await page.waitForFunction(
+        () =>
+          document.querySelectorAll('.step').length > 0 &&
+          [...document.querySelectorAll('.step')].every((row) => row.classList.contains('disagree')),
+      );
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
 describe('step rows in the virtual list', () => {
   test('rows meet edge to edge once their math is typeset, at the top and after scrolling', async () => {
     const thirty = await makeRun(THIRTY_STEPS);

@@ -406,3 +406,175 @@ test('the PRM and subset filters and the dataset name say what they are, on scre
     await view.close();
   }
 });
+
+/**
+ * One item as new users met it: a problem of several lines (as an AIME problem is) and the
+ * disputed step deep in a sample of long steps, so the item is taller than the editor.
+ */
+function longItemMessage(): Extract<QueueHostMessage, { type: 'queue/show' }> {
+  const problem = Array.from(
+    { length: 6 },
+    (_, i) =>
+      `Sentence ${i} of the problem: a circle of radius $r = ${i + 2}$ is inscribed in a right triangle whose legs differ by ${i + 1}; the tangent points cut the hypotenuse in two.`,
+  ).join(' ');
+  const steps = Array.from(
+    { length: 9 },
+    (_, i) =>
+      `Step ${i}: from the tangent lengths $s - a$, $s - b$ and $s - c$ we write the area as $rs$ and compare it with $\\frac{ab}{2}$; this sentence is long on purpose so that every step takes two or three lines even in a wide editor, as real solutions do.`,
+  );
+  const all: QueueInput[] = [
+    {
+      run: handRun({
+        id: 'long-01',
+        problem,
+        reference: '12',
+        samples: [
+          {
+            steps,
+            answer: '12',
+            correct: true,
+            self: { scores: steps.map(() => 1), firstError: -1 },
+            prms: { 'qwen-prm': steps.map((_, i) => (i === 6 ? 0.1 : 0.9)) },
+          },
+        ],
+      }),
+      subset: 'aime',
+    },
+  ];
+  const items = buildQueue(all);
+  return {
+    ...showMessage(),
+    items,
+    runs: all.map((input) => queueRun(input, items)),
+    choices: queueChoices(all),
+  };
+}
+
+/** Where the band between the pinned header and the pinned key bar lies, and where boxes sit in it. */
+async function band(page: Page, selectors: string[]) {
+  return page.evaluate((sels) => {
+    const top = document.querySelector('.q-top')!.getBoundingClientRect().bottom;
+    const bottom = document.querySelector('.q-keys')!.getBoundingClientRect().top;
+    const boxes = Object.fromEntries(
+      sels.map((sel) => {
+        const box = document.querySelector(sel)!.getBoundingClientRect();
+        return [sel, { top: box.top, bottom: box.bottom }];
+      }),
+    );
+    return { top, bottom, scrollY: window.scrollY, boxes };
+  }, selectors);
+}
+
+async function openLongItem(width: number, height: number): Promise<QueuePage> {
+  const view = await openFakeWebview<QueueWebviewMessage>(browser, pagePath, { width, height });
+  await view.send(longItemMessage());
+  await view.page.waitForSelector('.q-item');
+  await settled(view.page);
+  return view;
+}
+
+/** Math typeset and the frames after it drawn: the page placed once more for the typeset heights. */
+async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector('.math-pending'));
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+}
+
+const PROBLEM = '.q-problem-text';
+/** A line of the problem's text, at the page's font. */
+const LINE = 20;
+
+test('the first item opens on the problem from its first line, with the step in question in sight', async () => {
+  // A wide editor as in code-server at 1400 px, a shorter one, and a half-width editor.
+  for (const [width, height] of [
+    [1400, 760],
+    [1400, 660],
+    [700, 900],
+  ] as const) {
+    const view = await openLongItem(width, height);
+    const { page } = view;
+    try {
+      const seen = await band(page, [PROBLEM, '.q-step.current']);
+      const problem = seen.boxes[PROBLEM]!;
+      const step = seen.boxes['.q-step.current']!;
+      const where = `at ${width}×${height}: band ${Math.round(seen.top)}–${Math.round(seen.bottom)}, problem from ${Math.round(problem.top)}, step ${Math.round(step.top)}–${Math.round(step.bottom)}, scrolled ${seen.scrollY}`;
+      assert.ok(
+        problem.top >= seen.top - 0.5 && problem.top + LINE <= seen.bottom,
+        `problem's first line: ${where}`,
+      );
+      assert.ok(step.top >= seen.top - 0.5 && step.bottom <= seen.bottom + 0.5, `step in question: ${where}`);
+      await page.screenshot({ path: join(TEST_OUTPUT, `queue-first-view-${width}x${height}.png`) });
+      assert.deepEqual(view.errors, []);
+    } finally {
+      await view.close();
+    }
+  }
+});
+
+test('a view too short for both shows the step in question, the problem one Page Up away', async () => {
+  const [width, height] = [1400, 420];
+  const view = await openLongItem(width, height);
+  const { page } = view;
+  try {
+    const seen = await band(page, [PROBLEM, '.q-step.current']);
+    const step = seen.boxes['.q-step.current']!;
+    assert.ok(
+      step.top >= seen.top - 0.5 && step.bottom <= seen.bottom + 0.5,
+      `step ${Math.round(step.top)}–${Math.round(step.bottom)} in band ${Math.round(seen.top)}–${Math.round(seen.bottom)}`,
+    );
+    await page.screenshot({ path: join(TEST_OUTPUT, 'queue-first-view-short.png') });
+    await page.keyboard.press('PageUp');
+    await page.waitForFunction((y) => window.scrollY < y || y === 0, seen.scrollY);
+    const after = await band(page, [PROBLEM]);
+    const problem = after.boxes[PROBLEM]!;
+    assert.ok(
+      problem.top >= after.top - 0.5 && problem.top + LINE <= after.bottom,
+      `after one Page Up the problem starts at ${Math.round(problem.top)}, band ${Math.round(after.top)}–${Math.round(after.bottom)}`,
+    );
+    assert.deepEqual(view.errors, []);
+  } finally {
+    await view.close();
+  }
+});
+
+test('in a 160–300 px side bar the header and key bar leave the item most of the height', async () => {
+  for (const width of [160, 200, 300]) {
+    const height = 700;
+    const view = await openQueue({ width, height });
+    const { page } = view;
+    try {
+      await settled(page);
+      // On arrival the step in question is read below the header, above the key bar.
+      const arrival = await band(page, ['.q-step.current .step-text']);
+      const text = arrival.boxes['.q-step.current .step-text']!;
+      assert.ok(
+        text.top >= arrival.top - 0.5 && text.bottom <= arrival.bottom + 0.5,
+        `at ${width}px the step's text is at ${Math.round(text.top)}–${Math.round(text.bottom)}, header ends ${Math.round(arrival.top)}, keys start ${Math.round(arrival.bottom)}`,
+      );
+      // Read further down, what the bars still cover of the view.
+      await page.evaluate(() => window.scrollTo(0, 300));
+      const covered = await page.evaluate(() => {
+        const top = document.querySelector('.q-top')!.getBoundingClientRect();
+        const keys = document.querySelector('.q-keys')!.getBoundingClientRect();
+        const h = window.innerHeight;
+        // The part of each bar's box inside the view.
+        return (
+          Math.max(0, Math.min(h, top.bottom) - Math.max(0, top.top)) +
+          Math.max(0, Math.min(h, keys.bottom) - Math.max(0, keys.top))
+        );
+      });
+      assert.ok(
+        covered <= height * 0.25,
+        `at ${width}px the bars cover ${Math.round(covered)} of ${height}px (${Math.round((covered / height) * 100)}%)`,
+      );
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.ok(overflow <= 0, `${overflow}px wider than the ${width}px view`);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(TEST_OUTPUT, `queue-side-bar-${width}.png`) });
+      assert.deepEqual(view.errors, []);
+    } finally {
+      await view.close();
+    }
+  }
+});

@@ -38,5 +38,6 @@ export const QUEUE_KEY_HELP: [string, string][] = [
   ['f', 'unlabelled items only on / off'],
   ['o', "open the item's run in the StepLens panel"],
   ['r', 'show / hide the rubric'],
+  ['PgUp / PgDn', 'a screen up / down, none of it left under the header or the key bar'],
   ['?', 'this help'],
 ];

@@ -7,7 +7,7 @@ import { parseQueueHostMessage, type QueueWebviewMessage } from '../../src/proto
 import { guardAgainstPaletteTyping } from '../paletteGuard.js';
 import { QUEUE_KEYMAP } from './keys.js';
 import { type QueueAction, type QueueEffects, QueueState } from './state.js';
-import { renderQueue } from './view.js';
+import { renderQueue, scrollPage } from './view.js';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -45,6 +45,11 @@ if (root && acquire) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target as HTMLElement | null;
     if (target?.closest('input[type="text"], textarea, select') || target?.isContentEditable) return;
+    if ((event.key === 'PageUp' || event.key === 'PageDown') && !event.shiftKey) {
+      event.preventDefault();
+      scrollPage(root, event.key === 'PageDown' ? 1 : -1);
+      return;
+    }
     const action = QUEUE_KEYMAP[event.key];
     if (!action || !state.loaded) return;
     event.preventDefault();

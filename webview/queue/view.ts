@@ -150,14 +150,24 @@ function labelLine(state: QueueState, item: QueueItem): HTMLElement {
 }
 
 function keyBar(): HTMLElement {
-  const key = (k: string, what: string) => h('span', { class: 'q-key' }, h('kbd', {}, k), ` ${what}`);
+  // Short words in a narrow side bar (QUEUE_CSS), where the long ones took three lines of the
+  // pinned bar; ? lists them all.
+  const key = (k: string, what: string, short = what) =>
+    h(
+      'span',
+      { class: 'q-key' },
+      h('kbd', {}, k),
+      ' ',
+      h('span', { class: 'q-key-long' }, what),
+      h('span', { class: 'q-key-short' }, short),
+    );
   return h(
     'div',
     { class: 'q-keys', 'aria-label': 'Keys' },
-    key('1', '−1 wrong'),
-    key('2', '0 neutral'),
-    key('3', '+1 good'),
-    key('e', 'first error here'),
+    key('1', '−1 wrong', '−1'),
+    key('2', '0 neutral', '0'),
+    key('3', '+1 good', '+1'),
+    key('e', 'first error here', '1st error'),
     key('u', 'undo'),
     key('n', 'skip'),
     key('k', 'back'),
@@ -437,18 +447,73 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
   padScrollForBars(root);
   bars.disconnect();
   for (const bar of root.querySelectorAll('.q-top, .q-keys')) bars.observe(bar);
-  // A new item in sight, in this order of need: the step in question, both judges' scores with
-  // their notes, the label (a later scroll may push an earlier one's end out, never the step's
-  // top). The same item drawn again (a save answered, the help) stays where the person scrolled.
-  const shown = root.querySelector('.q-item')?.getAttribute('data-key') ?? undefined;
-  if (shown !== undefined && shown !== scrolledTo)
-    for (const selector of ['.q-label', '.q-scores', '.q-step.current'])
-      root.querySelector(selector)?.scrollIntoView({ block: 'nearest' });
+  // A new item is placed once (placeArrival); the same item drawn again (a save answered, the
+  // help) stays where the person scrolled.
+  const itemNode = root.querySelector<HTMLElement>('.q-item');
+  const shown = itemNode?.getAttribute('data-key') ?? undefined;
+  itemSize.disconnect();
+  if (itemNode && shown !== undefined && shown !== scrolledTo) {
+    placeArrival(root);
+    // Math typeset after the first paint changes the heights: placed again while untouched.
+    itemSize.observe(itemNode);
+  } else arrivedAt = undefined;
   scrolledTo = shown;
 }
 
 /** The item last brought into sight. */
 let scrolledTo: string | undefined;
+/** Where placeArrival left the page, while the person has not scrolled since. */
+let arrivedAt: number | undefined;
+
+const itemSize = new ResizeObserver(() => {
+  const root = document.getElementById('queue-app');
+  if (root && arrivedAt !== undefined && Math.abs(window.scrollY - arrivedAt) < 1) placeArrival(root);
+});
+
+/**
+ * A new item's first view, in this order of need: the whole step in question (its top, if it is
+ * taller than the band between the pinned bars); the problem from its first line (new users lost
+ * the problem above the header when the page scrolled to the label); both judges' scores; the
+ * label. Each is kept when it fits with those before it, and of the scrolls that show them all the
+ * least is taken, so as much of the problem as can be is in sight. When the step and the problem's
+ * start do not fit together the step wins and the page is scrolled only as far as the step's end,
+ * which leaves the problem's start as near above as it can be (one Page Up when the two are within
+ * two screens). Positions rather than scrollIntoView: scrolling to one box, then another, loses the
+ * first box's top edge as the earlier fault did.
+ */
+function placeArrival(root: HTMLElement): void {
+  const bandTop = pinnedHeight(root, '.q-top');
+  const bandBottom = window.innerHeight - pinnedHeight(root, '.q-keys');
+  const box = (selector: string) => {
+    const rect = root.querySelector(selector)?.getBoundingClientRect();
+    return rect && { top: rect.top + window.scrollY, bottom: rect.bottom + window.scrollY };
+  };
+  let low = 0;
+  let high = Math.max(0, document.documentElement.scrollHeight - window.innerHeight);
+  /** Narrows the scroll range to [from, to] when that leaves some; says whether it did. */
+  const keep = (from: number, to: number) => {
+    const nextLow = Math.max(low, from);
+    const nextHigh = Math.min(high, to);
+    if (nextLow > nextHigh) return false;
+    low = nextLow;
+    high = nextHigh;
+    return true;
+  };
+  const whole = (selector: string) => {
+    const found = box(selector);
+    return !!found && keep(found.bottom - bandBottom, found.top - bandTop);
+  };
+  const step = box('.q-step.current');
+  if (step && !whole('.q-step.current')) keep(step.top - bandTop, step.top - bandTop);
+  const problem = box('.q-problem-text');
+  // Kept out, the problem's start is to be as near above as it can be: nothing scrolls further.
+  if (!problem || keep(-Infinity, problem.top - bandTop)) {
+    whole('.q-scores');
+    whole('.q-label');
+  }
+  window.scrollTo(0, low);
+  arrivedAt = window.scrollY;
+}
 
 /**
  * The pinned header and key bar cover the page's top and bottom; scrolling to the item (ours, Tab,
@@ -458,9 +523,24 @@ let scrolledTo: string | undefined;
  */
 function padScrollForBars(root: HTMLElement): void {
   const page = document.documentElement;
-  const height = (selector: string) => `${root.querySelector<HTMLElement>(selector)?.offsetHeight ?? 0}px`;
-  page.style.setProperty('--q-top-height', height('.q-top'));
-  page.style.setProperty('--q-keys-height', height('.q-keys'));
+  page.style.setProperty('--q-top-height', `${pinnedHeight(root, '.q-top')}px`);
+  page.style.setProperty('--q-keys-height', `${pinnedHeight(root, '.q-keys')}px`);
+}
+
+/**
+ * Page Up / Page Down by the band between the pinned bars, less two lines kept in sight: the
+ * browser's own page is most of the window, so it slid text past under the header unread (the
+ * problem's start, one page above the step in question in a short editor, stayed hidden).
+ */
+export function scrollPage(root: HTMLElement, direction: 1 | -1): void {
+  const band = window.innerHeight - pinnedHeight(root, '.q-top') - pinnedHeight(root, '.q-keys');
+  window.scrollBy({ top: direction * Math.max(40, band - 40), behavior: 'instant' });
+}
+
+/** The height a bar covers of the page: none in a very narrow bar, where it scrolls away (QUEUE_CSS). */
+function pinnedHeight(root: HTMLElement, selector: string): number {
+  const bar = root.querySelector<HTMLElement>(selector);
+  return bar && getComputedStyle(bar).position === 'sticky' ? bar.offsetHeight : 0;
 }
 
 const bars = new ResizeObserver(() => {
