@@ -156,3 +156,18 @@ export function humanFirstError(
   }
   return sample.steps.length > 0 ? -1 : undefined;
 }
+
+/**
+ * Whether two lists hold the same events in the same order, whatever the order of each event's
+ * keys: an event as this window saved it and as read back from the log (zod orders the keys by
+ * its schema) are the same label.
+ */
+export function sameAuditEvents(a: readonly AuditEvent[], b: readonly AuditEvent[]): boolean {
+  return a.length === b.length && a.every((event, i) => sortedJson(event) === sortedJson(b[i]!));
+}
+
+function sortedJson(event: AuditEvent): string {
+  return JSON.stringify(
+    Object.fromEntries(Object.entries(event).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))),
+  );
+}

@@ -11,9 +11,10 @@
  * person was, and the filters, are kept in workspaceState per dataset folder and annotator.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { eventsOfAnnotator, replayByAnnotator } from '../core/annotators.js';
+import { sameAuditEvents } from '../core/audit.js';
 import {
   buildQueue,
   type LabelsByRun,
@@ -49,8 +50,10 @@ import { saveAudit } from './auditSave.js';
 import { type CommandContext, guarded } from './commands.js';
 import { pickDataset } from './datasetPick.js';
 import { QUEUE_PANEL_TYPE } from './ids.js';
+import { LogFollower } from './logFollower.js';
 import { datasetPickUi } from './reportView.js';
 import type { RunStorage } from './storage.js';
+import { watchLogFolders } from './watchLogs.js';
 import { webviewAssets } from './webviewAssets.js';
 
 export { QUEUE_PANEL_TYPE };
@@ -128,6 +131,8 @@ export class AuditQueueView implements vscode.Disposable {
   private problems: string[] = [];
   private position: QueuePosition = { unlabelledOnly: true };
   private readonly disposables: vscode.Disposable[] = [];
+  /** The runs' audit logs followed on disk: labels saved meanwhile in the panel or another window. */
+  private logs: vscode.Disposable | undefined;
 
   readonly folder: string;
 
@@ -179,6 +184,7 @@ export class AuditQueueView implements vscode.Disposable {
   /** Reads the runs and their logs, then sets the page; the queue follows on `ready`. */
   async load(): Promise<void> {
     await this.readRuns();
+    this.followLogs();
     this.setHtml();
   }
 
@@ -186,10 +192,47 @@ export class AuditQueueView implements vscode.Disposable {
   async reload(): Promise<void> {
     try {
       await this.inTurn(() => this.readRuns());
+      this.followLogs();
       await this.sendQueue();
     } catch (error) {
       this.context.log.error(`Audit Queue ${this.folder}: ${errorText(error)}`);
     }
+  }
+
+  /** Follows the audit logs of the runs read last; a change re-reads only the changed runs' logs. */
+  private followLogs(): void {
+    this.logs?.dispose();
+    const paths = new Map(
+      [...this.runs].map(([id, loaded]) => [resolve(this.context.storage.auditPath(loaded.path, id)), id]),
+    );
+    const follower = new LogFollower(paths, (runIds) => this.inTurn(() => this.rereadLogs(runIds)));
+    const watchers = watchLogFolders(paths.keys(), (path) => follower.changed(path));
+    this.logs = {
+      dispose: () => {
+        follower.dispose();
+        for (const watcher of watchers) watcher.dispose();
+      },
+    };
+  }
+
+  /** The logs of `runIds` changed on disk: the queue is sent again when a run's labels differ. */
+  private async rereadLogs(runIds: string[]): Promise<void> {
+    let changed = false;
+    for (const id of runIds) {
+      const loaded = this.runs.get(id);
+      if (!loaded) continue;
+      try {
+        const { events } = await readAuditLog(this.context.storage.auditPath(loaded.path, id));
+        if (sameAuditEvents(events, loaded.events)) continue;
+        loaded.events = events;
+        changed = true;
+      } catch (error) {
+        this.context.log.warn(
+          `Audit Queue ${this.folder}: the changed audit log of ${id}: ${errorText(error)}`,
+        );
+      }
+    }
+    if (changed && this.ready) await this.sendQueue();
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
@@ -408,6 +451,8 @@ export class AuditQueueView implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.logs?.dispose();
+    this.logs = undefined;
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
 }

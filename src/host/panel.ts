@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { annotatorOf, eventsOfAnnotator, UNNAMED_ANNOTATOR } from '../core/annotators.js';
+import { sameAuditEvents } from '../core/audit.js';
 import { applyLiveUpdate, type LiveUpdate } from '../core/live.js';
 import type { AuditEvent, Judgement, Run, Sample } from '../core/schemas.js';
 import { describeSkipped } from '../io/auditLog.js';
@@ -360,7 +361,7 @@ export class PanelHub
     if (this.session !== session) return;
     try {
       const { events } = await this.storage.events(session.path, session.run.id);
-      if (this.session !== session || JSON.stringify(events) === JSON.stringify(session.events)) return;
+      if (this.session !== session || sameAuditEvents(events, session.events)) return;
       session.events = events;
       this.broadcast(this.showMessage(session));
     } catch (error) {

@@ -935,6 +935,19 @@ describe('StepLens in VS Code', () => {
       .split('\n')
       .map((text) => JSON.parse(text));
     assert.deepEqual(saved.at(-1), { ...event, annotator: me });
+    // Its own save, noticed on disk, is not sent back; a label saved for the run elsewhere (the
+    // panel, another window) is: the queue follows its runs' logs while it is open.
+    const shows = view.lastShown;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(view.lastShown, shows, 'no queue sent again for its own label');
+    const elsewhere = {
+      ...stampEvent({ type: 'stepRating', sample: item.sample, step: item.step + 1, rating: 1 }),
+      annotator: me,
+    };
+    appendFileSync(log, `${JSON.stringify(elsewhere)}\n`);
+    await until('the label made elsewhere sent to the queue', () =>
+      view.lastShown?.events[run.id]?.some((logged) => logged.at === elsewhere.at) ? true : undefined,
+    );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await until('the queue closed', () => !steplens.queues.views.has(folder));
 

@@ -12,8 +12,10 @@ import {
   ratedSteps,
   replayAudit,
   restoreChanges,
+  sameAuditEvents,
   stampEvent,
 } from '../../src/core/audit.js';
+import type { AuditEvent } from '../../src/core/schemas.js';
 
 const at = new Date('2026-11-28T10:00:00Z');
 
@@ -167,5 +169,24 @@ describe('labels a person sets, undoes and clears', () => {
     );
     assert.equal(ratedSteps(labels, 0), 1);
     assert.equal(ratedSteps(labels, 9), 0);
+  });
+});
+
+describe('sameAuditEvents', () => {
+  const rating = stampEvent({ type: 'stepRating', sample: 1, step: 2, rating: -1 }, new Date(0));
+  // As read back from a log: zod puts the keys in its schema's order.
+  const reordered = Object.fromEntries(Object.entries(rating).reverse()) as AuditEvent;
+
+  test('an event as saved and as read back (keys in another order) are the same label', () => {
+    assert.notEqual(JSON.stringify(reordered), JSON.stringify(rating));
+    assert.equal(sameAuditEvents([rating], [reordered]), true);
+  });
+
+  test('another value, another order of events or one more event is a change', () => {
+    const other = stampEvent({ type: 'stepRating', sample: 1, step: 2, rating: 1 }, new Date(0));
+    assert.equal(sameAuditEvents([rating], [other]), false);
+    assert.equal(sameAuditEvents([rating, other], [other, rating]), false);
+    assert.equal(sameAuditEvents([rating], [rating, other]), false);
+    assert.equal(sameAuditEvents([], []), true);
   });
 });
