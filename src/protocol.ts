@@ -3,6 +3,7 @@
  * `scope/verb`, parsed with zod on receipt by both sides. What does not parse is dropped.
  */
 import { z } from 'zod';
+import { QUEUE_ORDERS } from './core/auditQueue.js';
 import {
   AuditEventSchema,
   JudgementSchema,
@@ -330,6 +331,8 @@ export const QueuePositionSchema = z.object({
   unlabelledOnly: z.boolean(),
   prm: z.string().max(200).optional(),
   subset: z.string().max(1000).optional(),
+  /** Default: strength (src/core/auditQueue.ts). */
+  order: z.enum(QUEUE_ORDERS).optional(),
 });
 export type QueuePosition = z.infer<typeof QueuePositionSchema>;
 

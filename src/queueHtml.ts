@@ -23,6 +23,12 @@ body { padding: 0 12px 24px; }
 .q-filters { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; font-size: 0.92em; }
 .q-filters select { font: inherit; color: var(--fg); background: var(--vscode-dropdown-background, var(--bg)); border: 1px solid var(--vscode-dropdown-border, var(--border)); max-width: 14em; }
 .q-only, .q-filter { white-space: nowrap; }
+/* The order's select where there is room; in a side bar g switches it and a tag names a chosen one. */
+.q-order-tag { display: none; }
+@media (max-width: 520px) {
+  .q-order-choice { display: none; }
+  .q-order-tag { display: inline; }
+}
 .q-alert { margin: 8px 0; padding: 6px 8px; background: var(--warn-bg); border: 1px solid var(--red); }
 .q-alert ul { margin: 4px 0; padding-left: 18px; }
 .q-retry { font: inherit; margin-left: 4px; }

@@ -29,11 +29,21 @@ export interface QueueInput {
   subset?: string;
 }
 
+/**
+ * The queue's orders: `strength` is the order above, across every problem; `problem` keeps each
+ * problem's items together (its steps read with the problem fresh in mind), problems in the order
+ * of their strongest item and each problem's items in the order above.
+ */
+export const QUEUE_ORDERS = ['strength', 'problem'] as const;
+export type QueueOrder = (typeof QUEUE_ORDERS)[number];
+
 export interface QueueFilter {
   /** Only disagreements with this PRM judge; default: every PRM of each run. */
   prm?: string;
   /** Only problems of these subsets (or sources); default: all. */
   subsets?: readonly string[];
+  /** Default: `strength`. */
+  order?: QueueOrder;
 }
 
 export interface QueueItem {
@@ -126,13 +136,25 @@ export function compareItems(a: QueueItem, b: QueueItem): number {
   return compareText(a.run, b.run) || a.sample - b.sample || a.step - b.step;
 }
 
-/** The queue: every disagreeing step of the runs that pass the filter, strongest first. */
+/** The queue: every disagreeing step of the runs that pass the filter, in the filter's order. */
 export function buildQueue(inputs: readonly QueueInput[], filter: QueueFilter = {}): QueueItem[] {
   const subsets = filter.subsets && filter.subsets.length > 0 ? new Set(filter.subsets) : undefined;
-  return inputs
+  const items = inputs
     .filter((input) => !subsets || (input.subset !== undefined && subsets.has(input.subset)))
     .flatMap((input) => itemsOfRun(input, filter))
     .sort(compareItems);
+  return filter.order === 'problem' ? problemByProblem(items) : items;
+}
+
+/** Each run's items together, runs in the order of their first (strongest) item; `items` sorted. */
+function problemByProblem(items: readonly QueueItem[]): QueueItem[] {
+  const byRun = new Map<string, QueueItem[]>();
+  for (const item of items) {
+    const group = byRun.get(item.run);
+    if (group) group.push(item);
+    else byRun.set(item.run, [item]);
+  }
+  return [...byRun.values()].flat();
 }
 
 /** What the filters offer: every PRM and every subset of the runs, sorted. */

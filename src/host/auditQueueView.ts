@@ -302,6 +302,7 @@ export class AuditQueueView implements vscode.Disposable {
     const items = buildQueue(inputs, {
       ...(this.position.prm !== undefined ? { prm: this.position.prm } : {}),
       ...(this.position.subset !== undefined ? { subsets: [this.position.subset] } : {}),
+      ...(this.position.order !== undefined ? { order: this.position.order } : {}),
     });
     const withItems = new Set(items.map((item) => item.run));
     const byRun = this.labelsByRun();

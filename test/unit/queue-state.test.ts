@@ -242,3 +242,19 @@ test('the page asks for the runs of the items ahead, once each, and shows an ite
   state.receive({ type: 'queue/runs', runs: runs(['b', 'c', 'd']) });
   assert.equal(state.currentRun()?.id, 'b');
 });
+
+test('g switches the order, strongest first ↔ problem by problem, and asks for it at the item shown', () => {
+  const state = new QueueState('t');
+  state.receive(show());
+  press(state, 'n');
+  const shown = state.current()?.key;
+  const asked = () =>
+    press(state, 'g').filter(
+      (m): m is Extract<QueueWebviewMessage, { type: 'queue/filter' }> => m.type === 'queue/filter',
+    );
+  const [grouped] = asked();
+  assert.deepEqual([grouped?.position.order, grouped?.position.key], ['problem', shown]);
+  const [back] = asked();
+  assert.equal(back?.position.order, 'strength');
+  assert.equal(labels(press(state, 'g')).length, 0, 'g labels nothing');
+});

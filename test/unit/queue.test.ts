@@ -71,6 +71,36 @@ describe('the queue', () => {
     assert.equal(items[3]!.firstErrorMismatch, false);
   });
 
+  test("problem by problem: each run's items together, runs in the order of their strongest item", () => {
+    // run-d's one score disagreement (strength |0.25 − (−0.25)| = 0.5) falls between run-a's.
+    const withD = [
+      ...runs(),
+      {
+        run: handRun({
+          id: 'run-d',
+          samples: [{ self: { scores: [1, 0.2, 0.75], firstError: 1 }, prms: { prm: [1, 0.1, 0.25] } }],
+        }),
+      },
+    ];
+    assert.deepEqual(keys(buildQueue(withD)), [
+      'run-b#0#1',
+      'run-c#0#1',
+      'run-a#1#0',
+      'run-a#0#2',
+      'run-d#0#2',
+      'run-a#1#1',
+    ]);
+    assert.deepEqual(keys(buildQueue(withD, { order: 'problem' })), [
+      'run-b#0#1',
+      'run-c#0#1',
+      'run-a#1#0',
+      'run-a#0#2',
+      'run-a#1#1',
+      'run-d#0#2',
+    ]);
+    assert.deepEqual(keys(buildQueue(withD, { order: 'strength' })), keys(buildQueue(withD)));
+  });
+
   test('the order does not depend on the order of the runs', () => {
     assert.deepEqual(keys(buildQueue(runs().reverse())), keys(buildQueue(runs())));
   });

@@ -352,6 +352,42 @@ test('a narrow queue hides nothing of the item under the pinned key bar or the h
   }
 });
 
+test('Order: problem by problem asks the host for that order, keeps the item shown, and is shown as chosen when the queue comes back', async () => {
+  const view = await openQueue();
+  const { page } = view;
+  try {
+    const all = inputs();
+    const strongestFirst = buildQueue(all).map((item) => item.key);
+    const byProblem = buildQueue(all, { order: 'problem' }).map((item) => item.key);
+    // An item the two orders put at different places: shown before the order changes.
+    const at = strongestFirst.findIndex((key, i) => byProblem[i] !== key);
+    assert.ok(at > 0, `the two orders differ: ${strongestFirst.join(' ')} / ${byProblem.join(' ')}`);
+    for (let i = 0; i < at; i++) await page.keyboard.press('n');
+    const shown = await shownKey(page);
+    assert.equal(shown, strongestFirst[at]);
+    const order = page.getByRole('combobox', { name: /^Order$/ });
+    assert.equal(await order.inputValue(), 'strength');
+    await order.selectOption({ label: 'problem by problem' });
+    const asked = (await view.posted()).filter((m) => m.type === 'queue/filter').at(-1);
+    assert.equal(asked?.type === 'queue/filter' && asked.position.order, 'problem');
+    assert.equal(asked?.type === 'queue/filter' && asked.position.key, shown ?? undefined);
+    // The host's answer: the queue in that order, the position as the page sent it.
+    const items = buildQueue(all, { order: 'problem' });
+    await view.send({
+      ...showMessage(),
+      items,
+      position: asked!.type === 'queue/filter' ? asked!.position : { unlabelledOnly: true },
+    });
+    await page.waitForFunction(
+      () => (document.getElementById('q-order') as HTMLSelectElement | null)?.value === 'problem',
+    );
+    assert.equal(await shownKey(page), shown);
+    assert.deepEqual(view.errors, []);
+  } finally {
+    await view.close();
+  }
+});
+
 test('the PRM and subset filters and the dataset name say what they are, on screen and to a screen reader', async () => {
   const view = await openQueue({ width: 300, height: 700 });
   const { page } = view;

@@ -1,7 +1,7 @@
 /**
  * The queue's keys. Labelling keys are the panel's own (webview/keys.ts), taken from its map so the
  * two never drift: 1 / 2 / 3 rate, e first error here, 0 no error, s / p / b / x who was right, u
- * undo. Moving is the queue's: n (or j, →) skips, k (or ←) goes back.
+ * undo. Moving is the queue's: n (or j, →) skips, k (or ←) goes back; g orders problem by problem.
  */
 import { KEYMAP } from '../keys.js';
 import type { QueueAction } from './state.js';
@@ -18,6 +18,7 @@ export const QUEUE_KEYMAP: Record<string, QueueAction> = {
   k: { kind: 'back' },
   ArrowLeft: { kind: 'back' },
   f: { kind: 'unlabelledOnly' },
+  g: { kind: 'toggleOrder' },
   o: { kind: 'openRun' },
   r: { kind: 'rubric' },
 };
@@ -36,6 +37,7 @@ export const QUEUE_KEY_HELP: [string, string][] = [
   ['n / j / →', 'skip: the next item, unlabelled'],
   ['k / ←', 'back: the item shown before'],
   ['f', 'unlabelled items only on / off'],
+  ['g', 'order: strongest first / problem by problem (each problem’s items together)'],
   ['o', "open the item's run in the StepLens panel"],
   ['r', 'show / hide the rubric'],
   ['PgUp / PgDn', 'a screen up / down, none of it left under the header or the key bar'],

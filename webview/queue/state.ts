@@ -18,6 +18,7 @@ import {
   type LabelsOf,
   nextIndex,
   type QueueItem,
+  type QueueOrder,
   type QueueRun,
   resumeIndex,
 } from '../../src/core/auditQueue.js';
@@ -39,7 +40,9 @@ export type QueueAction =
   | { kind: 'help' }
   | { kind: 'escape' }
   | { kind: 'retry' }
-  | { kind: 'filter'; prm?: string; subset?: string };
+  | { kind: 'filter'; prm?: string; subset?: string }
+  | { kind: 'order'; order: QueueOrder }
+  | { kind: 'toggleOrder' };
 
 export interface QueueEffects {
   post: QueueWebviewMessage[];
@@ -366,6 +369,16 @@ export class QueueState {
           ...(prm !== undefined ? { prm } : {}),
           ...(subset !== undefined ? { subset } : {}),
         };
+        effects.post.push({ type: 'queue/filter', position: this.position });
+        effects.render = false;
+        break;
+      }
+      case 'order':
+      case 'toggleOrder': {
+        const order =
+          action.kind === 'order' ? action.order : this.position.order === 'problem' ? 'strength' : 'problem';
+        // The host orders the queue again; the item shown stays shown (the host resumes at the key).
+        this.position = { ...this.position, order, ...(item ? { key: item.key } : {}) };
         effects.post.push({ type: 'queue/filter', position: this.position });
         effects.render = false;
         break;

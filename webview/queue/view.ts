@@ -5,7 +5,13 @@
  * narrow side bar, collapsible). Every string from a run or a rubric goes in as text (math through
  * KaTeX with trust off); nothing is parsed as HTML.
  */
-import type { QueueItem, QueueRun, QueueSample } from '../../src/core/auditQueue.js';
+import {
+  QUEUE_ORDERS,
+  type QueueItem,
+  type QueueOrder,
+  type QueueRun,
+  type QueueSample,
+} from '../../src/core/auditQueue.js';
 import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
 import { type InlineSpan, parseRubric } from '../../src/core/rubric.js';
 import { answerNode, type Child, correctness, h, plural, replace } from '../dom.js';
@@ -291,6 +297,9 @@ function progressLine(state: QueueState, dispatch: Dispatch): HTMLElement {
           }),
         )
       : '';
+  // Only with several problems: one problem's items are together either way.
+  const orderSelect =
+    new Set(state.items.map((item) => item.run)).size > 1 ? queueOrderSelect(state, dispatch) : '';
   const only = h('input', { type: 'checkbox', id: 'q-unlabelled' }) as HTMLInputElement;
   only.checked = state.position.unlabelledOnly;
   only.addEventListener('change', () => {
@@ -322,8 +331,44 @@ function progressLine(state: QueueState, dispatch: Dispatch): HTMLElement {
       h('span', { class: 'q-dataset' }, h('span', { class: 'muted' }, 'Dataset: '), state.dataset),
       prmSelect,
       subsetSelect,
+      orderSelect,
       h('label', { class: 'q-only', for: 'q-unlabelled' }, only, ' unlabelled only (f)'),
     ),
+  );
+}
+
+const ORDER_NAMES: Record<QueueOrder, string> = {
+  strength: 'strongest first',
+  problem: 'problem by problem',
+};
+
+/** The queue's order: strongest disagreement first over all problems, or each problem's items together. */
+function queueOrderSelect(state: QueueState, dispatch: Dispatch): HTMLElement {
+  const element = h('select', {
+    id: 'q-order',
+    title:
+      'Strongest first: every item by how strongly the judges disagree. Problem by problem: each problem’s items together (problems in the order of their strongest item), so a problem is read once.',
+  }) as HTMLSelectElement;
+  for (const order of QUEUE_ORDERS) element.append(new Option(ORDER_NAMES[order], order));
+  element.value = state.position.order ?? 'strength';
+  element.addEventListener('change', () => {
+    dispatch({ kind: 'order', order: element.value === 'problem' ? 'problem' : 'strength' });
+    element.blur();
+  });
+  // A narrow side bar has no room for the select (g still switches): it names the order when it is not the default.
+  return h(
+    'span',
+    { class: 'q-filter q-order' },
+    h(
+      'span',
+      { class: 'q-order-choice' },
+      h('label', { for: 'q-order', class: 'muted' }, 'Order'),
+      ' ',
+      element,
+    ),
+    state.position.order === 'problem'
+      ? h('span', { class: 'q-order-tag muted' }, 'problem by problem (g)')
+      : '',
   );
 }
 
