@@ -1,7 +1,8 @@
 /**
  * Evaluate Dataset and the Datasets view: where datasets live, what the user is asked and told, and
  * each dataset folder's status read cheaply from disk (directory listings, the source record and
- * dataset.json; never the run files). Pure (no `vscode` import), unit-tested in Node;
+ * dataset.json; one run file only where samples failed, for the first error, cached). Pure (no
+ * `vscode` import), unit-tested in Node;
  * datasetCommand.ts runs the job and datasetsView.ts shows the tree.
  */
 import { existsSync } from 'node:fs';
