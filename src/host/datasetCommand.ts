@@ -29,11 +29,15 @@ import {
   DATASETS_DIR,
   type DatasetSource,
   type DatasetSummary,
+  datasetFailures,
+  datasetHealth,
   datasetOutcomeMessage,
+  failureLines,
   needsConfirm,
   type PlanSummary,
   planText,
   progressLine,
+  readIndex,
   readSource,
   relativeInside,
   SOURCE_FILE,
@@ -274,10 +278,11 @@ async function runInto(
   const { out, folder, files, k, judges } = target;
   const loaded = datasetConfig(target.loaded, k, judges);
   const recorded = await readSource(out).catch(() => undefined);
+  const retryFailed = await askAgainIfAllFailed(context, folder, out);
   const { planDataset, runDataset } = await import('../jobs/dataset.js');
   let plan: Awaited<ReturnType<typeof planDataset>>;
   try {
-    plan = await planDataset({ files, loaded, out });
+    plan = await planDataset({ files, loaded, out, ...(retryFailed ? { retryFailed } : {}) });
   } catch (error) {
     if (error instanceof IncomparableFolderError) throw incomparable(target, recorded);
     throw error;
@@ -308,6 +313,8 @@ async function runInto(
   };
   await writeFileAtomic(join(out, SOURCE_FILE), `${JSON.stringify(record, null, 1)}\n`);
   datasets.started(out);
+  // Every failure is in its run; the log names the first few as they happen, not thousands.
+  let failuresLogged = 0;
   let outcome: DatasetOutcome;
   try {
     outcome = await vscode.window.withProgress(
@@ -328,6 +335,7 @@ async function runInto(
           loaded,
           out,
           resolveKey,
+          ...(retryFailed ? { retryFailed } : {}),
           signal: controller.signal,
           onProgress: (now: DatasetProgress) => {
             const at = Date.now();
@@ -344,7 +352,15 @@ async function runInto(
           onEvent: (event) => {
             if (event.type === 'retry')
               context.log.info(`retry ${event.attempt} in ${event.delayMs} ms: ${event.message}`);
-            else if (event.type === 'judged' && event.judgement.error)
+            else if (event.type === 'sampled' && event.sample.error && !event.sample.cancelled) {
+              failuresLogged += 1;
+              if (failuresLogged <= LOGGED_FAILURES)
+                context.log.warn(`dataset ${folder}: a sample failed: ${event.sample.error}`);
+              if (failuresLogged === LOGGED_FAILURES + 1)
+                context.log.warn(
+                  `dataset ${folder}: further failed samples are not logged one by one; each problem's run names its errors`,
+                );
+            } else if (event.type === 'judged' && event.judgement.error)
               context.log.warn(`dataset: ${event.judge} failed on a sample: ${event.judgement.error}`);
           },
         });
@@ -358,6 +374,7 @@ async function runInto(
   }
   for (const line of outcome.excluded) context.log.warn(`dataset ${folder}: excluded ${line}`);
   const usage = outcome.progress.usage;
+  const failed = await datasetFailures(out, outcome.index);
   const result: EvaluateDatasetResult = {
     folder,
     out,
@@ -373,16 +390,15 @@ async function runInto(
     cost: outcome.progress.cost.total,
     complete: outcome.complete,
     excluded: outcome.excluded.length,
-    samples: outcome.index.problems.reduce((sum, problem) => sum + problem.samples.length, 0),
-    failedSamples: outcome.index.problems.reduce(
-      (sum, problem) => sum + problem.samples.filter((sample) => sample.failed).length,
-      0,
-    ),
+    samples: failed.samples ?? 0,
+    failedSamples: failed.failedSamples ?? 0,
+    ...(failed.firstFailure ? { firstFailure: failed.firstFailure } : {}),
     ...(outcome.stopped ? { stopped: outcome.stopped } : {}),
   };
   const text = datasetOutcomeMessage(result);
   context.log.info(text);
-  if (!outcome.complete) warn(context, text);
+  // A report of no usable sample is an empty page: the warning says why instead.
+  if (!outcome.complete || datasetHealth(result) === 'all-failed') warn(context, text);
   else {
     await openRendered(context, vscode.Uri.file(join(out, 'report.md')));
     // Failed samples make a finished run worth a warning, not a plain notice.
@@ -396,4 +412,28 @@ async function runInto(
     }
   }
   return result;
+}
+
+/** Sample failures logged one by one per dataset run. */
+const LOGGED_FAILURES = 20;
+
+/**
+ * A complete dataset whose every sample failed would be run again as it is (finished problems are
+ * kept) and fail the same way: it is asked whether to request the failed samples again, and the
+ * command ends when the answer is no.
+ */
+async function askAgainIfAllFailed(context: CommandContext, folder: string, out: string): Promise<boolean> {
+  const index = await readIndex(out).catch(() => undefined);
+  if (!index?.complete) return false;
+  const failed = await datasetFailures(out, index);
+  if (datasetHealth(failed) !== 'all-failed') return false;
+  const lines = failureLines({ finished: index.problems.length, ...failed });
+  const answer = await ask(
+    context,
+    `StepLens: every sample of ${folder} failed, so it has no report. Ask the failed samples again?`,
+    `${lines.slice(0, -1).join('\n')}\nAsk again once the endpoint answers: the samples and their judgements are requested anew.`,
+    ['Ask Again'],
+  );
+  if (answer !== 'Ask Again') throw new Cancelled();
+  return true;
 }

@@ -1,7 +1,8 @@
 /**
  * Evaluate Dataset and the Datasets view: where datasets live, what the user is asked and told, and
  * each dataset folder's status read cheaply from disk (directory listings, the source record and
- * dataset.json; never the run files). Pure (no `vscode` import), unit-tested in Node;
+ * dataset.json; one run file only where samples failed, for the first error, cached). Pure (no
+ * `vscode` import), unit-tested in Node;
  * datasetCommand.ts runs the job and datasetsView.ts shows the tree.
  */
 import { existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { type DatasetIndex, DatasetIndexSchema } from '../core/dataset.js';
 import { duration } from '../core/progress.js';
 import { pathInside } from '../io/paths.js';
 import type { DatasetPlan, DatasetProgress } from '../jobs/dataset.js';
+import { redact } from '../llm/credentials.js';
 
 /** The folder datasets live in, under a workspace folder. */
 export const DATASETS_DIR = ['.steplens', 'datasets'] as const;
@@ -192,6 +194,8 @@ export interface DatasetSummary {
   /** Samples of the finished problems, and how many of them failed (they never vote). */
   samples: number;
   failedSamples: number;
+  /** The first failed sample's problem and error, for the message. */
+  firstFailure?: FirstFailure;
 }
 
 /** The one message after a dataset run: complete, or partial and how to resume. */
@@ -204,8 +208,15 @@ export function datasetOutcomeMessage(summary: DatasetSummary): string {
   // A run whose samples failed is finished, not a success: say so before any figure is read.
   const failed =
     summary.failedSamples > 0
-      ? ` ${summary.failedSamples} of ${summary.samples} sample(s) failed: they are left out of every figure, and the StepLens log names the errors.`
+      ? ` ${summary.failedSamples} of ${summary.samples} sample(s) failed: they are left out of every figure; the dataset's tooltip in the StepLens Datasets view names the first error, and each problem's run every one.`
       : '';
+  if (summary.complete && datasetHealth(summary) === 'all-failed') {
+    const first = summary.firstFailure;
+    const cause = first?.message
+      ? ` First failure (problem ${first.problem}): ${clipped(redact(first.message))}`
+      : '';
+    return `StepLens: dataset ${summary.folder}: every sample failed (${summary.failedSamples} of ${summary.samples}, in ${summary.finished} problem(s); ${spent}), so there is no report to show.${cause} Once the endpoint answers, click the dataset in the StepLens Datasets view to ask them again.${excluded}`;
+  }
   if (summary.complete)
     return `StepLens: dataset ${summary.folder} complete: ${summary.problems} problem(s), ${summary.reused} reused (${spent}); the report is open.${failed}${excluded}`;
   return `StepLens: dataset ${summary.folder} stopped after ${summary.finished} of ${summary.problems} problem(s) (${spent}): partial, resumable. Click it in the StepLens Datasets view, or run Evaluate Dataset on the same file again: finished samples and judgements are kept, not requested again.${failed}${excluded}`;
@@ -231,9 +242,22 @@ export interface DatasetStatus {
   cost: number | null | undefined;
   /** Failed samples of the finished problems, from dataset.json. */
   failedSamples?: number;
+  /** Samples of the finished problems, from dataset.json (set with failedSamples). */
+  samples?: number;
+  /** Finished problems with at least one failed sample. */
+  failedProblems?: number;
+  /** The first failed sample's problem and error (its run file, the one read for it). */
+  firstFailure?: FirstFailure;
   source: DatasetSource | undefined;
   /** Why the source record or the index could not be read, for the tooltip. */
   problemsReading: string[];
+}
+
+/** Where a dataset's failures can be read: the first problem with a failed sample and why it failed. */
+export interface FirstFailure {
+  problem: string;
+  /** The run file's error, as stored (redacted when shown); absent when the run file cannot tell. */
+  message?: string;
 }
 
 /** Parsed dataset.json files, by path, while their modification time and size stay the same. */
@@ -263,7 +287,65 @@ export async function readSource(out: string): Promise<DatasetSource | undefined
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** One dataset folder's status: directory listings and two small files, no run file opened. */
+/** The failed samples of an index, and its first failure's message from that problem's run file. */
+export async function datasetFailures(
+  out: string,
+  index: DatasetIndex,
+): Promise<Pick<DatasetStatus, 'samples' | 'failedSamples' | 'failedProblems' | 'firstFailure'>> {
+  let samples = 0;
+  let failedSamples = 0;
+  let failedProblems = 0;
+  for (const problem of index.problems) {
+    const failed = problem.samples.filter((sample) => sample.failed).length;
+    samples += problem.samples.length;
+    failedSamples += failed;
+    if (failed > 0) failedProblems += 1;
+  }
+  const first = index.problems.find((problem) => problem.samples.some((sample) => sample.failed));
+  if (!first) return { samples, failedSamples, failedProblems };
+  const message = await firstSampleError(out, first.run);
+  return {
+    samples,
+    failedSamples,
+    failedProblems,
+    firstFailure: { problem: first.id, ...(message !== undefined ? { message } : {}) },
+  };
+}
+
+/** First sample errors, by run file, while its modification time and size stay the same. */
+const errorCache = new Map<string, { mtimeMs: number; size: number; message: string | undefined }>();
+
+/**
+ * The first failed sample's error in a dataset's run file (`runs/<file>.json`); undefined when the
+ * file cannot be read or names none. Only the error strings are looked at, so no run schema check.
+ */
+export async function firstSampleError(out: string, run: string): Promise<string | undefined> {
+  try {
+    const path = runFileOf(out, run);
+    const info = await stat(path);
+    const cached = errorCache.get(path);
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.message;
+    const value: unknown = JSON.parse(await readFile(path, 'utf8'));
+    const samples = (value as { samples?: unknown }).samples;
+    let message: string | undefined;
+    if (Array.isArray(samples))
+      for (const sample of samples as { error?: unknown; cancelled?: unknown }[]) {
+        if (typeof sample?.error === 'string' && sample.cancelled !== true) {
+          message = sample.error;
+          break;
+        }
+      }
+    errorCache.set(path, { mtimeMs: info.mtimeMs, size: info.size, message });
+    return message;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One dataset folder's status: directory listings and two small files; one run file more when
+ * samples failed (the first failure's message).
+ */
 export async function datasetStatus(out: string, name: string, running: boolean): Promise<DatasetStatus> {
   const problemsReading: string[] = [];
   let finished = 0;
@@ -296,14 +378,7 @@ export async function datasetStatus(out: string, name: string, running: boolean)
     total,
     state: running ? 'running' : complete ? 'complete' : 'partial',
     cost: index?.cost.total,
-    ...(index
-      ? {
-          failedSamples: index.problems.reduce(
-            (sum, problem) => sum + problem.samples.filter((sample) => sample.failed).length,
-            0,
-          ),
-        }
-      : {}),
+    ...(index ? await datasetFailures(out, index) : {}),
     source,
     problemsReading,
   };
@@ -332,13 +407,94 @@ export async function listDatasets(
   );
 }
 
-/** The tree row's description: "2/3 · partial · $0.04". */
+/**
+ * What a dataset's finished samples amount to: `all-failed` (not one answer: nothing to report),
+ * `some-failed` (the figures stand on fewer samples than asked), `clean`.
+ */
+export type DatasetHealth = 'clean' | 'some-failed' | 'all-failed';
+
+export function datasetHealth(status: Pick<DatasetStatus, 'samples' | 'failedSamples'>): DatasetHealth {
+  const failed = status.failedSamples ?? 0;
+  if (failed === 0) return 'clean';
+  return failed >= (status.samples ?? 0) ? 'all-failed' : 'some-failed';
+}
+
+/**
+ * The tree row's description: "2/3 · partial · $0.04"; failures before "complete" can be read as
+ * fine: "2/2 · every sample failed", "2/2 · complete · 37 of 128 samples failed".
+ */
 export function statusDescription(status: DatasetStatus): string {
   const done =
     status.total === undefined ? `${status.finished} finished` : `${status.finished}/${status.total}`;
   const cost = typeof status.cost === 'number' ? ` · $${status.cost.toFixed(2)}` : '';
-  const failed = status.failedSamples ? ` · ${status.failedSamples} samples failed` : '';
+  const health = datasetHealth(status);
+  if (health === 'all-failed' && status.state === 'complete') return `${done} · every sample failed${cost}`;
+  const failed =
+    health === 'all-failed'
+      ? ' · every sample so far failed'
+      : health === 'some-failed'
+        ? ` · ${count(status.failedSamples ?? 0)} of ${count(status.samples ?? 0)} samples failed`
+        : '';
   return `${done} · ${status.state}${failed}${cost}`;
+}
+
+/** The row's icon (a codicon) and its colour (a theme colour id): failures never show a ✓. */
+export function statusIcon(status: DatasetStatus): { id: string; color?: string } {
+  if (status.state === 'running') return { id: 'sync~spin' };
+  const health = datasetHealth(status);
+  if (health === 'all-failed') return { id: 'error', color: 'problemsErrorIcon.foreground' };
+  if (status.state === 'partial') return { id: 'debug-pause' };
+  if (health === 'some-failed') return { id: 'warning', color: 'problemsWarningIcon.foreground' };
+  return { id: 'pass' };
+}
+
+/** How much of a stored error the tooltip shows: the cause, not a whole server page. */
+const FAILURE_CHARS = 300;
+
+/** A stored error on one line, cut to its first FAILURE_CHARS characters. */
+function clipped(message: string): string {
+  const line = message.replace(/\s+/g, ' ').trim();
+  return line.length > FAILURE_CHARS ? `${line.slice(0, FAILURE_CHARS)}…` : line;
+}
+
+/** The failed samples in words, for the tooltip; none when no sample failed. */
+export function failureLines(
+  status: Pick<DatasetStatus, 'finished' | 'samples' | 'failedSamples' | 'failedProblems' | 'firstFailure'>,
+): string[] {
+  const health = datasetHealth(status);
+  if (health === 'clean') return [];
+  const failed = count(status.failedSamples ?? 0);
+  const samples = count(status.samples ?? 0);
+  const lines = [
+    health === 'all-failed'
+      ? `Every sample failed: ${failed} of ${samples} in ${status.failedProblems ?? status.finished} problem(s), so there is no answer, vote or figure to report.`
+      : `${failed} of ${samples} samples failed, in ${status.failedProblems ?? '?'} of ${status.finished} problem(s): they never vote and are left out of every figure.`,
+  ];
+  const first = status.firstFailure;
+  if (first) {
+    // Stored errors were redacted when made; a run file from elsewhere was not.
+    const message = first.message === undefined ? undefined : redact(first.message);
+    lines.push(
+      message === undefined
+        ? `First failure: problem ${first.problem} (its run names the error).`
+        : `First failure (problem ${first.problem}): ${clipped(message)}`,
+    );
+  }
+  lines.push(
+    'Where to look: expand the dataset; each problem says how many of its samples failed and opens its run, which shows every error.',
+  );
+  return lines;
+}
+
+/** What a click on the row does, in the tooltip's words. */
+export function clickText(status: DatasetStatus): string {
+  if (status.state === 'running') return 'Running in this window';
+  if (status.state === 'partial') return 'Click: resume (finished work is kept)';
+  const health = datasetHealth(status);
+  if (health === 'all-failed')
+    return 'Click: no report (nothing to show); offers to ask the failed samples again';
+  if (health === 'some-failed') return 'Click: open the report (its figures leave the failed samples out)';
+  return 'Click: open the report';
 }
 
 /** The run file a dataset.json entry names (`runs/<file>.json`), kept inside the folder's runs/. */

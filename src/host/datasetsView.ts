@@ -2,18 +2,23 @@
  * The Datasets view in StepLens's activity-bar container: every `.steplens/datasets/*` folder of
  * the workspace with its problems finished of total, complete / partial / running and cost;
  * expanded, its finished problems (from dataset.json), each opening its run in the panel. A
- * partial dataset resumes on click, a complete one opens its report. Refreshed by the command as
+ * partial dataset resumes on click, a complete one opens its report; one whose every sample failed
+ * has no report: its click says so and offers to ask the samples again. Refreshed by the command as
  * problems finish and by a file watcher (datasets run from the CLI in a terminal).
  */
 import * as vscode from 'vscode';
 import {
+  clickText,
   type DatasetStatus,
+  datasetHealth,
+  failureLines,
   listDatasets,
   problemDescription,
   readIndex,
   runFileOf,
   SOURCE_FILE,
   statusDescription,
+  statusIcon,
 } from './datasetPlan.js';
 import { COMMAND_IDS } from './ids.js';
 
@@ -152,24 +157,24 @@ export class DatasetsView implements vscode.Disposable {
     item.id = status.out;
     item.description = statusDescription(status);
     item.contextValue = `steplens.dataset.${status.state}`;
-    item.iconPath = new vscode.ThemeIcon(
-      status.state === 'complete' ? 'pass' : status.state === 'running' ? 'sync~spin' : 'debug-pause',
-    );
+    const icon = statusIcon(status);
+    item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     const source = status.source;
+    // Plain text: problem ids and stored errors come from files, never rendered as Markdown.
     item.tooltip = [
       vscode.workspace.asRelativePath(status.out, false),
       source
         ? `${source.files.join(', ')} · k = ${source.k} · judges ${source.judges.join(', ') || 'none'}`
         : `no ${SOURCE_FILE}: made outside VS Code`,
       `${status.finished} finished${status.total === undefined ? '' : ` of ${status.total}`}${status.inProgress > 0 ? `, ${status.inProgress} in progress` : ''}`,
-      status.state === 'complete'
-        ? 'Click: open the report'
-        : status.state === 'partial'
-          ? 'Click: resume (finished work is kept)'
-          : 'Running in this window',
+      ...failureLines(status),
+      clickText(status),
       ...status.problemsReading,
     ].join('\n');
-    if (status.state === 'complete')
+    // A report of no usable sample would be an empty page: the click explains and offers a retry.
+    if (status.state === 'complete' && datasetHealth(status) === 'all-failed')
+      item.command = { command: COMMAND_IDS.resumeDataset, title: 'Ask Again', arguments: [status.out] };
+    else if (status.state === 'complete')
       item.command = {
         command: COMMAND_IDS.openDatasetReport,
         title: 'Open Report',

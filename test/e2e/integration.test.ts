@@ -18,7 +18,13 @@ import {
 } from '../fixtures/stubServer.js';
 import { fixturePath, ROOT } from '../support.js';
 import { CODE_SERVER, type CodeServer, makeWorkspace, startCodeServer, stubSettings } from './codeServer.js';
-import { DATASET_PROBLEMS, EVALUATION_ROWS, startStubs } from './stubs.js';
+import {
+  DATASET_PROBLEMS,
+  EVALUATION_ROWS,
+  startStubs,
+  UNRECORDED_MARKER,
+  UNRECORDED_PROBLEMS,
+} from './stubs.js';
 
 let browser: Browser;
 let server: CodeServer;
@@ -46,6 +52,11 @@ before(async () => {
   writeFileSync(
     join(workspace, 'dataset', 'aime-mini.jsonl'),
     `${DATASET_PROBLEMS.map((problem) => JSON.stringify(problem)).join('\n')}\n`,
+  );
+  // Problems the policy endpoint refuses: a dataset whose every sample fails.
+  writeFileSync(
+    join(workspace, 'dataset', 'unrecorded.jsonl'),
+    `${UNRECORDED_PROBLEMS.map((problem) => JSON.stringify(problem)).join('\n')}\n`,
   );
   server = await startCodeServer({
     workspace,
@@ -121,6 +132,9 @@ test('the integration suite passes inside the VS Code extension host', { timeout
     const prmInputs = stubs.prm.requests.filter((request) => mentions(request, row.marker)).length;
     assert.deepEqual({ id: row.id, critiques, prmInputs }, { id: row.id, critiques: 4, prmInputs: 1 });
   }
+  // The refused dataset was sampled twice (the run, then Ask Again), never when Ask Again was declined.
+  const refused = stubs.policy.requests.filter((request) => mentions(request, UNRECORDED_MARKER));
+  assert.ok(refused.length >= 2 * UNRECORDED_PROBLEMS.length, `${refused.length} refused requests`);
   // Evaluate Dataset ran twice on 3 problems at k = 2 (and was refused once with another k):
   // 2 samples per problem, 4 critiques and one PRM input per sample, all in the first run only.
   for (const problem of DATASET_PROBLEMS) {

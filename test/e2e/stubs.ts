@@ -65,6 +65,18 @@ export const DATASET_PROBLEMS = [1, 2, 3].map((i) => ({
 }));
 export const DATASET_LATENCY_MS = 1500;
 
+/**
+ * Problems the policy endpoint refuses to sample, as the demo endpoint refuses any problem it has
+ * no recording of (a 400 naming why): a dataset of them fails every sample.
+ */
+export const UNRECORDED_MARKER = 'Unrecorded problem';
+export const UNRECORDED_PROBLEMS = [1, 2].map((i) => ({
+  id: `ur-${i}`,
+  problem: `${UNRECORDED_MARKER} ur-${i}: what is ${i} + 1?`,
+  answer: String(i + 1),
+}));
+export const UNRECORDED_REFUSAL = 'stub endpoint: no recorded solution of this problem';
+
 export async function startStubs(): Promise<{ policy: Stub; prm: Stub; close(): Promise<void> }> {
   const world = scenario(SOLUTIONS);
   const evaluation = scenario(EVALUATION_ROWS);
@@ -78,15 +90,17 @@ export async function startStubs(): Promise<{ policy: Stub; prm: Stub; close(): 
   const isDataset = (texts: string[]) => texts.some((text) => text.includes(DATASET_MARKER));
   const policy = await startStub({
     chat: (body, call) =>
-      isDataset(body.messages.map((message) => message.content))
-        ? dataset.chat!(body, call)
-        : !isCriticRequest(body)
-          ? world.chat!(body, call)
-          : isRow(body.messages.map((message) => message.content))
-            ? row.chat!(body, call)
-            : isEvaluated(body.messages.map((message) => message.content))
-              ? evaluation.chat!(body, call)
-              : world.chat!(body, call),
+      body.messages.some((message) => message.content.includes(UNRECORDED_MARKER))
+        ? { fault: { kind: 'status', status: 400, message: UNRECORDED_REFUSAL } }
+        : isDataset(body.messages.map((message) => message.content))
+          ? dataset.chat!(body, call)
+          : !isCriticRequest(body)
+            ? world.chat!(body, call)
+            : isRow(body.messages.map((message) => message.content))
+              ? row.chat!(body, call)
+              : isEvaluated(body.messages.map((message) => message.content))
+                ? evaluation.chat!(body, call)
+                : world.chat!(body, call),
   });
   const prm = await startStub({
     pooling: (body, call) =>

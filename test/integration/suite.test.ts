@@ -592,6 +592,92 @@ describe('StepLens in VS Code', () => {
     }
   });
 
+  it('Evaluate Dataset whose every sample fails: said so with the cause, never a ✓ and "complete" in the Datasets view; its click offers to ask again instead of an empty report', async () => {
+    const steplens = await api();
+    const file = vscode.Uri.file(join(workspaceRoot(), 'dataset', 'unrecorded.jsonl'));
+    const out = join(workspaceRoot(), '.steplens', 'datasets', 'unrecorded');
+    steplens.dialogs.scriptedInput = () => '2';
+    steplens.dialogs.scriptedPick = () => [];
+    const questions: string[] = [];
+    let answer: string | undefined;
+    steplens.dialogs.scripted = (question) => {
+      questions.push(question);
+      return answer;
+    };
+    const since = (noticed: number) => steplens.notices.slice(noticed).join(' | ');
+    const reportTabs = () =>
+      vscode.window.tabGroups.all
+        .flatMap((group) => group.tabs)
+        .filter((tab) => /report\.md/.test(tab.label))
+        .map((tab) => tab.label);
+    try {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      let noticed = steplens.notices.length;
+      const result = await vscode.commands.executeCommand<EvaluateDatasetResult | undefined>(
+        'steplens.evaluateDataset',
+        file,
+      );
+      assert.ok(result, since(noticed));
+      assert.deepEqual(
+        [result.complete, result.finished, result.samples, result.failedSamples],
+        [true, 2, 4, 4],
+      );
+      const closing = since(noticed);
+      assert.match(
+        closing,
+        /StepLens: dataset \.steplens\/datasets\/unrecorded: every sample failed \(4 of 4, in 2 problem\(s\); .*\), so there is no report to show\. First failure \(problem ur-1\): .*HTTP 400: stub endpoint: no recorded solution of this problem/,
+      );
+      assert.doesNotMatch(closing, /report is open/);
+      // The preview's tab appears a moment after the command returns (about a second when it is
+      // opened): watched for 3 s. A slow machine could only miss a regression here, never fail.
+      const watchEnd = Date.now() + 3000;
+      while (reportTabs().length === 0 && Date.now() < watchEnd)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(reportTabs(), [], 'no report of zero samples is opened');
+
+      const node = (await steplens.datasets.getChildren()).find(
+        (candidate): candidate is Extract<DatasetNode, { kind: 'dataset' }> =>
+          candidate.kind === 'dataset' && candidate.status.name === 'unrecorded',
+      );
+      assert.ok(node, 'listed');
+      const item = steplens.datasets.getTreeItem(node);
+      assert.equal(item.description, '2/2 · every sample failed');
+      assert.equal((item.iconPath as vscode.ThemeIcon).id, 'error');
+      assert.match(String(item.tooltip), /Every sample failed: 4 of 4 in 2 problem\(s\)/);
+      assert.match(String(item.tooltip), /First failure \(problem ur-1\): .*HTTP 400: stub endpoint/);
+      assert.deepEqual([item.command?.command, item.command?.arguments], ['steplens.resumeDataset', [out]]);
+
+      // The click: asked, not an empty report; declined, nothing is sent or written.
+      const written = readFileSync(join(out, 'dataset.json'), 'utf8');
+      noticed = steplens.notices.length;
+      const declined = await vscode.commands.executeCommand(
+        item.command!.command,
+        ...item.command!.arguments!,
+      );
+      assert.equal(declined, undefined);
+      assert.deepEqual(questions, [
+        'StepLens: every sample of .steplens/datasets/unrecorded failed, so it has no report. Ask the failed samples again?',
+      ]);
+      assert.match(steplens.dialogs.asked.at(-1)!, /First failure \(problem ur-1\)/);
+      assert.equal(since(noticed), '');
+      assert.equal(readFileSync(join(out, 'dataset.json'), 'utf8'), written);
+
+      // Asked again: the failed samples are requested anew (the endpoint still refuses them).
+      answer = 'Ask Again';
+      const again = await vscode.commands.executeCommand<EvaluateDatasetResult | undefined>(
+        item.command!.command,
+        ...item.command!.arguments!,
+      );
+      assert.ok(again, since(noticed));
+      assert.ok(again.requests > 0, 'the failed samples were asked again');
+      assert.deepEqual([again.reused, again.failedSamples], [0, 4]);
+    } finally {
+      delete steplens.dialogs.scriptedInput;
+      delete steplens.dialogs.scriptedPick;
+      delete steplens.dialogs.scripted;
+    }
+  });
+
   it('Rescore Run… asks which judges to run, runs only those, and says what changed', async () => {
     const steplens = await api();
     await vscode.commands.executeCommand('steplens.openRun', vscode.Uri.file(runPath));

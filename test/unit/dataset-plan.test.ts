@@ -154,10 +154,10 @@ test('the closing message: complete, or partial and resumable with how to resume
     datasetOutcomeMessage(base),
     'StepLens: dataset .steplens/datasets/aime complete: 3 problem(s), 0 reused (36 request(s), 4.6k tokens); the report is open.',
   );
-  // Every sample failed: finished, but said plainly.
+  // Samples failed: finished, but said plainly (every sample failed: datasets-failed-status.test.ts).
   assert.match(
-    datasetOutcomeMessage({ ...base, failedSamples: 6 }),
-    /complete: .*the report is open\. 6 of 6 sample\(s\) failed: they are left out of every figure, and the StepLens log names the errors\.$/,
+    datasetOutcomeMessage({ ...base, failedSamples: 2 }),
+    /complete: .*the report is open\. 2 of 6 sample\(s\) failed: they are left out of every figure; the dataset's tooltip in the StepLens Datasets view names the first error, and each problem's run every one\.$/,
   );
   const partial = datasetOutcomeMessage({ ...base, finished: 1, complete: false, cost: 0.5, excluded: 2 });
   assert.match(
@@ -257,8 +257,8 @@ test('the Datasets view: each folder with finished/total, complete or partial, c
   ]);
   // Failed samples are on the row, not only in the report.
   assert.equal(
-    statusDescription({ ...list[0]!, failedSamples: 6 }),
-    '3/3 · complete · 6 samples failed · $0.25',
+    statusDescription({ ...list[0]!, samples: 6, failedSamples: 2 }),
+    '3/3 · complete · 2 of 6 samples failed · $0.25',
   );
   assert.match(list[3]!.problemsReading.join('\n'), /dataset-source\.json: /);
   assert.deepEqual(await listDatasets(tmp()), [], 'no datasets folder: nothing');
