@@ -88,6 +88,8 @@ h1 { font-size: 20px; margin: 8px 0; overflow-wrap: anywhere; }
 }
 h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--border); padding-bottom: 4px; }
 h3 { font-size: 14px; margin: 18px 0 6px; }
+/* A heading with a name in it breaks between the name's parts (identMarkup); inside one only if it cannot fit. */
+h2, h3 { overflow-wrap: break-word; }
 p, li { max-width: 80ch; }
 .muted, figcaption { color: var(--muted); }
 .warn { color: var(--warn); font-weight: 600; }
@@ -129,8 +131,14 @@ tr.reference td { color: var(--muted); font-style: italic; }
 }
 .table-scroll th:first-child { background: linear-gradient(var(--stripe), var(--stripe)) var(--bg); }
 @media (max-width: 480px) {
-  /* A long name wraps (within a word if it must) rather than take the whole box. */
+  /* A long problem id wraps (within a word if it must) rather than take the whole box. */
   .table-scroll td:first-child { white-space: normal; overflow-wrap: anywhere; min-width: 8em; }
+  /*
+   * A method's or judge's name (identMarkup) wraps only after its own separators (- and :, each with a
+   * <wbr>) or at a space: never inside a part, where prm-best-of-n:prm:prod / uct reads as two names.
+   * Its column widens to the longest part and the table scrolls; a column heading wraps alike.
+   */
+  .table-scroll td.ident, .table-scroll th .ident { white-space: normal; overflow-wrap: normal; word-break: keep-all; }
 }
 /*
  * Plots shrink to the page's width (a narrow webview), keeping their proportions, but not below the
@@ -175,10 +183,33 @@ summary { cursor: pointer; }
 const pct = (value: number | null | undefined, digits = 1) =>
   value === null || value === undefined ? '—' : (value * 100).toFixed(digits);
 
+/**
+ * A method's or judge's name as markup: its text escaped, a <wbr> after each of its own separators
+ * (`-`, `:`), so that a narrow column breaks `prm-best-of-n:prm:product` between its parts and never
+ * inside one (with `.ident`'s CSS, which turns off breaking anywhere). Its text is the name unchanged.
+ */
+export function identMarkup(name: string): string {
+  return name
+    .split(/(?<=[-:])/)
+    .filter((part) => part !== '')
+    .map(escapeXml)
+    .join('<wbr>');
+}
+
+/** A table cell holding a name (identMarkup), rather than text. */
+interface IdentCell {
+  ident: string;
+}
+
+const cellMarkup = (cell: string | IdentCell) =>
+  typeof cell === 'string'
+    ? `<td>${escapeXml(cell)}</td>`
+    : `<td class="ident">${identMarkup(cell.ident)}</td>`;
+
 function table(
   attrs: string,
   head: string[],
-  rows: { cells: string[]; className?: string; data?: Record<string, string> }[],
+  rows: { cells: (string | IdentCell)[]; className?: string; data?: Record<string, string> }[],
 ): string {
   const th = head.map((cell) => `<th>${escapeXml(cell)}</th>`).join('');
   const body = rows
@@ -187,7 +218,7 @@ function table(
         .map(([name, value]) => ` data-${name}="${escapeXml(value)}"`)
         .join('');
       const cls = row.className ? ` class="${escapeXml(row.className)}"` : '';
-      return `<tr${cls}${data}>${row.cells.map((cell) => `<td>${escapeXml(cell)}</td>`).join('')}</tr>`;
+      return `<tr${cls}${data}>${row.cells.map(cellMarkup).join('')}</tr>`;
     })
     .join('');
   return `<div class="table-scroll"><table ${attrs}><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`;
@@ -322,7 +353,7 @@ function accuracySection(
     const curve = reranking.methods[method]!;
     return {
       cells: [
-        method,
+        { ident: method },
         ...curve.mean.map(
           (value, i) => `${pct(value)}${curve.stderr[i] ? ` ± ${pct(curve.stderr[i])}` : ''}`,
         ),
@@ -337,7 +368,7 @@ function accuracySection(
           const [model, row] = key.split('\u0000') as [string, string];
           return {
             cells: [
-              `${paperGroup(model)}: ${PAPER_METHODS[row]?.label ?? row}`,
+              { ident: `${paperGroup(model)}: ${PAPER_METHODS[row]?.label ?? row}` },
               ...reranking.k.map((k) => {
                 const point = overlay.points.find(
                   (entry) => entry.model === model && entry.row === row && entry.k === k,
@@ -408,7 +439,7 @@ function precisionSection(report: DatasetReport): string {
   for (const judge of empty !== null ? [] : judges) {
     const figures = report.precision[judge]!;
     parts.push(
-      `<h3>${escapeXml(judge)}: hard problems (pass@1 ≤ ${escapeXml(pct(figures.difficulty))} %)</h3>`,
+      `<h3>${identMarkup(judge)}: hard problems (pass@1 ≤ ${escapeXml(pct(figures.difficulty))} %)</h3>`,
       p(
         `Overall: ${figures.overall.sTp} of ${figures.overall.sPrm} samples called correct are right (${pct(figures.overall.precision)} %).`,
       ),
@@ -482,7 +513,11 @@ function calibrationSection(report: DatasetReport): string {
       judges.map((judge) => {
         const result = report.calibration[judge]!;
         return {
-          cells: [judge, String(result.samples), result.ece === null ? '—' : result.ece.toFixed(3)],
+          cells: [
+            { ident: judge },
+            String(result.samples),
+            result.ece === null ? '—' : result.ece.toFixed(3),
+          ],
           data: { judge },
         };
       }),
@@ -508,7 +543,7 @@ function agreementSection(report: DatasetReport): string {
       ],
       report.agreement.map((pair) => ({
         cells: [
-          `${pair.a} / ${pair.b}`,
+          { ident: `${pair.a} / ${pair.b}` },
           String(pair.samples),
           pair.kappa === null ? '—' : pair.kappa.toFixed(3),
           String(pair.firstError.same),
@@ -650,7 +685,7 @@ export function compareReportBody(
         },
       ];
     });
-    return `<figure data-method="${escapeXml(method)}"><h3>${escapeXml(method)}</h3>${plotBox(
+    return `<figure data-method="${escapeXml(method)}"><h3>${identMarkup(method)}</h3>${plotBox(
       lineChart({
         title: `Accuracy against k: ${method}`,
         xLabel: 'k (samples per problem, log₂ scale)',
@@ -677,7 +712,7 @@ export function compareReportBody(
     differenceHead,
     comparison.methods.map((entry) => ({
       cells: [
-        entry.method,
+        { ident: entry.method },
         ...entry.accuracy.map((value) => pct(value)),
         ...entry.difference.slice(1).map(signed),
       ],
@@ -765,7 +800,7 @@ export function evaluationReportBody(report: EvaluationReport, partial?: string)
       ['judge', 'model', ...subsets, 'average'],
       judges.map(([id, judge]) => ({
         cells: [
-          id,
+          { ident: id },
           judge.model,
           ...subsets.map((name) => pct(judge.subsets[name]?.f1)),
           pct(judge.average.f1),
@@ -791,7 +826,7 @@ export function evaluationReportBody(report: EvaluationReport, partial?: string)
           const score = judge.subsets[name]!;
           return {
             cells: [
-              id,
+              { ident: id },
               name,
               String(score.n),
               pct(score.errorAccuracy),
@@ -816,7 +851,7 @@ export function evaluationReportBody(report: EvaluationReport, partial?: string)
           const best = judge.bestThreshold!;
           return {
             cells: [
-              id,
+              { ident: id },
               String(judge.threshold),
               // A τ found among the scores: three decimals say it.
               String(Math.round(best.threshold * 1000) / 1000),
