@@ -25,6 +25,7 @@ import type { Comparison } from './core/reportCompare.js';
 import { SELF_JUDGE_ID } from './core/rerank.js';
 import {
   barChart,
+  element,
   escapeXml,
   type LineSeries,
   lineChart,
@@ -173,6 +174,8 @@ tr.reference td { color: var(--muted); font-style: italic; }
 .legend-list li { display: flex; align-items: center; overflow-wrap: anywhere; break-inside: avoid; }
 .legend-key { flex: none; margin-right: 6px; }
 .legend-key .line { fill: none; stroke: var(--c); stroke-width: 2; }
+.legend-key .bar { fill: var(--c); }
+.legend-list .ident { overflow-wrap: normal; word-break: keep-all; }
 .legend-key .reference.neutral { fill: none; stroke: var(--fg); stroke-width: 1.2; }
 @media (max-width: 900px) { .legend-list { display: block; } }
 ${Array.from({ length: 12 }, (_, i) => `.s${i} { --c: var(--p${i}); }`).join('\n')}
@@ -229,6 +232,28 @@ const p = (text: string, cls?: string) => `<p${cls ? ` class="${cls}"` : ''}>${e
 /** In place of a plot with nothing to draw: what it would show, and why it has no data. */
 const noData = (what: string, why: string) =>
   `<p class="no-data" role="note"><strong>No data</strong> for ${escapeXml(what)}: ${escapeXml(why)}.</p>`;
+/**
+ * A chart's legend as a list (CSS: shown where the page is narrower than the chart, whose own legend
+ * is at its right, scrolled out of view): per entry its key (SVG, built here) and its name.
+ */
+function legendList(
+  label: string,
+  entries: { key: string; name: string; data: Record<string, string> }[],
+): string {
+  const items = entries.map(({ key, name, data }) => {
+    const attrs = Object.entries(data)
+      .map(([attr, value]) => ` data-${attr}="${escapeXml(value)}"`)
+      .join('');
+    const svg = element(
+      'svg',
+      { class: 'legend-key', viewBox: '0 0 28 10', width: 28, height: 10, 'aria-hidden': 'true' },
+      key,
+    );
+    return `<li${attrs}>${svg}<span class="ident">${identMarkup(name)}</span></li>`;
+  });
+  return `<ul class="legend-list" aria-label="${escapeXml(label)}">${items.join('')}</ul>`;
+}
+
 /** A plot in the box it scrolls in when the page is narrower than the plot can shrink. */
 const plotBox = (svg: string) => `<div class="plot-scroll">${svg}</div>`;
 const figure = (svg: string, caption: string, captionAttrs = '', below = '') =>
@@ -426,6 +451,14 @@ function precisionSection(report: DatasetReport): string {
     }),
   });
   const empty = accuracyNoData(report);
+  const legend = legendList(
+    'Legend',
+    judges.map((judge, g) => ({
+      key: element('rect', { class: `bar s${g % 12}`, x: 0, y: 0, width: 28, height: 10 }),
+      name: judge,
+      data: { judge },
+    })),
+  );
   const parts = [
     '<h2 id="precision">Precision of "correct" on hard problems</h2>',
     empty !== null
@@ -433,6 +466,8 @@ function precisionSection(report: DatasetReport): string {
       : figure(
           chart,
           'Per judge: of the samples it calls correct (no first error at its τ), the share with a right answer (S_TP/S_PRM above each bar), by problem difficulty in fifths of pass@1; "—": it called none correct there.',
+          '',
+          legend,
         ),
   ];
   // No problem counted: no per-judge figures either ("no hard problem" would be a claim).
@@ -747,6 +782,19 @@ export function compareReportBody(
     p(
       'One chart per method, one line per folder (colour and dash by folder), each over all of its folder’s problems, on one y range. Error bars: ±1 standard error over each folder’s problems.',
       'muted',
+    ),
+    // Each chart's legend is at its right, out of view on a narrow page: the folders' lines listed once.
+    legendList(
+      'Folders',
+      folders.map(({ label }, f) => ({
+        key: element('path', {
+          class: `line s${style(f).colour}`,
+          d: 'M0,5 h28',
+          'stroke-dasharray': style(f).dash,
+        }),
+        name: label,
+        data: { folder: label },
+      })),
     ),
     `<div class="figures">${charts.join('')}</div>`,
     '<h2 id="differences">Differences at k_max on the shared problems</h2>',

@@ -137,7 +137,111 @@ async function open(path: string, colorScheme: 'light' | 'dark', width: number) 
   return { page, errors, close: () => context.close() };
 }
 
+/** Where each of a figure's legend names is, with its key's colour, the plot box not scrolled. */
+async function legendInView(page: Page, figure: string) {
+  await page.locator(`${figure} .plot-scroll`).evaluate((box) => {
+    box.scrollLeft = 0;
+    box.scrollIntoView({ block: 'start' });
+  });
+  return page.locator(`${figure} :is(.legend-list li, g.legend-entry)`).evaluateAll((entries) =>
+    entries
+      .map((entry) => {
+        const rect = entry.getBoundingClientRect();
+        const key = entry.querySelector('rect, path')!;
+        return {
+          name: entry.textContent,
+          shown: rect.width > 0 && rect.left >= 0 && rect.right <= window.innerWidth,
+          list: entry.tagName === 'LI',
+          colour:
+            getComputedStyle(key).fill === 'none' ? getComputedStyle(key).stroke : getComputedStyle(key).fill,
+        };
+      })
+      .filter((entry) => entry.shown),
+  );
+}
+
 describe('the dataset report at a 300 px side bar', () => {
+  test('the precision chart’s judges are named in view, beside their bars’ colours, without scrolling its box; a wide page shows the chart’s own legend', async () => {
+    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8'));
+    const judges = Object.keys(report.precision);
+    assert.deepEqual(judges, ['self', PRM]);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { page, errors, close } = await open(join(reportDir, 'report.html'), colorScheme, 300);
+      try {
+        const figure = 'section.later figure:has(svg.bar-chart)';
+        const bars = await page
+          .locator(`${figure} rect.bar[data-judge]`)
+          .evaluateAll((rects) =>
+            Object.fromEntries(
+              rects.map((rect) => [rect.getAttribute('data-judge'), getComputedStyle(rect).fill]),
+            ),
+          );
+        const shown = await legendInView(page, figure);
+        assert.deepEqual(
+          shown.map((entry) => [entry.name, entry.colour]),
+          judges.map((judge) => [judge, bars[judge]]),
+          `${colorScheme}: each judge named in view in its bars' colour`,
+        );
+        assert.equal(
+          await page.evaluate(() => document.documentElement.scrollWidth),
+          300,
+          'no sideways page scroll',
+        );
+        await page
+          .locator(figure)
+          .screenshot({ path: join(TEST_OUTPUT, `report-precision-300px-${colorScheme}.png`) });
+        assert.deepEqual(errors, []);
+      } finally {
+        await close();
+      }
+    }
+    const { page, close } = await open(join(reportDir, 'report.html'), 'light', 1200);
+    try {
+      const shown = await legendInView(page, 'section.later figure:has(svg.bar-chart)');
+      assert.deepEqual(
+        shown.map((entry) => [entry.name, entry.list]),
+        judges.map((judge) => [judge, false]),
+        'at 1200 px the chart’s own legend, and no list under it',
+      );
+    } finally {
+      await close();
+    }
+  });
+
+  test('the compare page names its folders in view, in their lines’ colour and dash', async () => {
+    const { page, errors, close } = await open(join(compareDir, 'report.html'), 'light', 300);
+    try {
+      const lines = await page
+        .locator('figure[data-method="majority"] g.series > path.line')
+        .evaluateAll((paths) =>
+          paths.map((path) => [
+            path.getAttribute('data-folder'),
+            getComputedStyle(path).stroke,
+            path.getAttribute('stroke-dasharray'),
+          ]),
+        );
+      const listed = await page.locator('.legend-list[aria-label="Folders"] li').evaluateAll((items) =>
+        items.map((item) => {
+          const rect = item.getBoundingClientRect();
+          const path = item.querySelector('path')!;
+          return [
+            rect.width > 0 && rect.left >= 0 && rect.right <= window.innerWidth ? item.textContent : null,
+            getComputedStyle(path).stroke,
+            path.getAttribute('stroke-dasharray'),
+          ];
+        }),
+      );
+      assert.deepEqual(listed, lines);
+      assert.deepEqual(
+        lines.map(([folder]) => folder),
+        ['run-a', 'run-b'],
+      );
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
   test('no method or judge name in a table is broken inside a part: only after its - or : (or at a space)', async () => {
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8'));
     for (const colorScheme of ['light', 'dark'] as const) {
