@@ -30,7 +30,6 @@ import {
   type LineSeries,
   lineChart,
   lineChartDetailed,
-  lineLegendList,
   percentDomain,
   type ReferencePoint,
   reliabilityDiagram,
@@ -167,17 +166,18 @@ tr.reference td { color: var(--muted); font-style: italic; }
 .plot .judge-name { font-size: 12px; font-weight: 600; }
 .plot .diagonal { stroke: var(--muted); stroke-dasharray: 5 4; stroke-width: 1.2; fill: none; }
 /*
- * Where the page is narrower than the accuracy chart with its legend (at its right), the legend is
- * listed under the chart as well, so the lines can be read against it without scrolling.
+ * Where the page is narrower than a chart with its legend (at its right), the legend is listed under
+ * the chart as well, so the lines and bars can be read against it without scrolling. Its entries flow
+ * in rows of at least 11em, an entry as wide as its name's longest part (names break only between parts).
  */
-.legend-list { display: none; list-style: none; padding: 0; margin: 4px 0 8px; font-size: 12px; columns: 2 11em; }
-.legend-list li { display: flex; align-items: center; overflow-wrap: anywhere; break-inside: avoid; }
+.legend-list { display: none; flex-wrap: wrap; gap: 0 12px; list-style: none; padding: 0; margin: 4px 0 8px; font-size: 12px; }
+.legend-list li { display: flex; align-items: center; flex: 1 0 11em; }
+.legend-list .ident { overflow-wrap: normal; word-break: keep-all; }
 .legend-key { flex: none; margin-right: 6px; }
 .legend-key .line { fill: none; stroke: var(--c); stroke-width: 2; }
 .legend-key .bar { fill: var(--c); }
-.legend-list .ident { overflow-wrap: normal; word-break: keep-all; }
 .legend-key .reference.neutral { fill: none; stroke: var(--fg); stroke-width: 1.2; }
-@media (max-width: 900px) { .legend-list { display: block; } }
+@media (max-width: 900px) { .legend-list { display: flex; } }
 ${Array.from({ length: 12 }, (_, i) => `.s${i} { --c: var(--p${i}); }`).join('\n')}
 details { margin: 8px 0; }
 summary { cursor: pointer; }
@@ -234,7 +234,8 @@ const noData = (what: string, why: string) =>
   `<p class="no-data" role="note"><strong>No data</strong> for ${escapeXml(what)}: ${escapeXml(why)}.</p>`;
 /**
  * A chart's legend as a list (CSS: shown where the page is narrower than the chart, whose own legend
- * is at its right, scrolled out of view): per entry its key (SVG, built here) and its name.
+ * is at its right, scrolled out of view): per entry its key (SVG, built here) and its name, which
+ * breaks only between its parts (identMarkup; core's lineLegendList can only break it anywhere).
  */
 function legendList(
   label: string,
@@ -253,6 +254,12 @@ function legendList(
   });
   return `<ul class="legend-list" aria-label="${escapeXml(label)}">${items.join('')}</ul>`;
 }
+
+/** The paper's markers as drawn in the chart (src/core/svgPlot.ts), in a legend key's 28 × 10 box. */
+const MARKER_KEY: Record<ReferencePoint['shape'], string> = {
+  diamond: 'M14,0 L19,5 L14,10 L9,5 Z',
+  square: 'M10,1 h8 v8 h-8 Z',
+};
 
 /** A plot in the box it scrolls in when the page is narrower than the plot can shrink. */
 const plotBox = (svg: string) => `<div class="plot-scroll">${svg}</div>`;
@@ -417,7 +424,26 @@ function accuracySection(
       // first real content for `npm run bench` (scripts/bench-report.ts).
       ' elementtiming="first-content"',
       // Shown on a page too narrow for the chart's own legend (CSS); after the first paint.
-      later(lineLegendList({ series, references })),
+      later(
+        legendList('Legend', [
+          ...series.map((line) => ({
+            key: element('path', {
+              class: `line s${line.colour % 12}`,
+              d: 'M0,5 h28',
+              'stroke-dasharray': line.dash,
+            }),
+            name: line.label,
+            data: { method: line.method },
+          })),
+          ...[...new Map(references.map((ref) => [ref.group, ref.shape])).entries()].map(
+            ([group, shape]) => ({
+              key: element('path', { class: 'reference neutral', d: MARKER_KEY[shape] }),
+              name: group,
+              data: { reference: group },
+            }),
+          ),
+        ]),
+      ),
     ),
     // The same numbers as the plot: after the first paint, whose raster it would make a fifth dearer.
     later(

@@ -264,7 +264,13 @@ describe('the dataset report at a 300 px side bar', () => {
           judges.map((cell) => cell.text),
           ['self', PRM, `self / ${PRM}`],
         );
-        for (const cell of [...accuracy, ...judges])
+        // The legends listed under the charts on a narrow page: names alike.
+        const legends = await nameLines(page, '.legend-list li');
+        assert.ok(
+          legends.length > Object.keys(report.reranking.methods).length,
+          `${legends.length} legend entries`,
+        );
+        for (const cell of [...accuracy, ...judges, ...legends])
           assert.deepEqual(cell.broken, [], `${colorScheme}: "${cell.text}" broken inside a part`);
         // The column is as wide as the longest part: the long name wraps after its ':' as well.
         const long = accuracy.find((cell) => cell.text === `prm-best-of-n:${PRM}:product`)!;
@@ -273,6 +279,9 @@ describe('the dataset report at a 300 px side bar', () => {
           `the narrow column wraps the long name between its parts: ${JSON.stringify(long.lines)}`,
         );
         assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 300);
+        await page
+          .locator('section.lead figure')
+          .screenshot({ path: join(TEST_OUTPUT, `report-legend-300px-${colorScheme}.png`) });
         await page
           .locator('#table-accuracy')
           .screenshot({ path: join(TEST_OUTPUT, `report-names-300px-${colorScheme}.png`) });
