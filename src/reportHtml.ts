@@ -87,9 +87,8 @@ h1 { font-size: 20px; margin: 8px 0; overflow-wrap: anywhere; }
   h2 { font-size: 15px; }
 }
 h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--border); padding-bottom: 4px; }
-h3 { font-size: 14px; margin: 18px 0 6px; }
-/* A heading with a name in it breaks between the name's parts (identMarkup); inside one only if it cannot fit. */
-h2, h3 { overflow-wrap: break-word; }
+h2 { overflow-wrap: break-word; }
+h3 { font-size: 14px; margin: 18px 0 6px; overflow-wrap: break-word; }
 p, li { max-width: 80ch; }
 .muted, figcaption { color: var(--muted); }
 .warn { color: var(--warn); font-weight: 600; }
@@ -133,11 +132,7 @@ tr.reference td { color: var(--muted); font-style: italic; }
 @media (max-width: 480px) {
   /* A long problem id wraps (within a word if it must) rather than take the whole box. */
   .table-scroll td:first-child { white-space: normal; overflow-wrap: anywhere; min-width: 8em; }
-  /*
-   * A method's or judge's name (identMarkup) wraps only after its own separators (- and :, each with a
-   * <wbr>) or at a space: never inside a part, where prm-best-of-n:prm:prod / uct reads as two names.
-   * Its column widens to the longest part and the table scrolls; a column heading wraps alike.
-   */
+  /* A method's or judge's name (identMarkup) wraps only between its parts; its column widens to the longest. */
   .table-scroll td.ident, .table-scroll th .ident { white-space: normal; overflow-wrap: normal; word-break: keep-all; }
 }
 /*
@@ -167,8 +162,7 @@ tr.reference td { color: var(--muted); font-style: italic; }
 .plot .diagonal { stroke: var(--muted); stroke-dasharray: 5 4; stroke-width: 1.2; fill: none; }
 /*
  * Where the page is narrower than a chart with its legend (at its right), the legend is listed under
- * the chart as well, so the lines and bars can be read against it without scrolling. Its entries flow
- * in rows of at least 11em, an entry as wide as its name's longest part (names break only between parts).
+ * the chart as well, so the lines can be read against it without scrolling.
  */
 .legend-list { display: none; flex-wrap: wrap; gap: 0 12px; list-style: none; padding: 0; margin: 4px 0 8px; font-size: 12px; }
 .legend-list li { display: flex; align-items: center; flex: 1 0 11em; }
@@ -189,7 +183,10 @@ const pct = (value: number | null | undefined, digits = 1) =>
 /**
  * A method's or judge's name as markup: its text escaped, a <wbr> after each of its own separators
  * (`-`, `:`), so that a narrow column breaks `prm-best-of-n:prm:product` between its parts and never
- * inside one (with `.ident`'s CSS, which turns off breaking anywhere). Its text is the name unchanged.
+ * inside one (`prm-best-of-n:prm:prod` / `uct` reads as two names). With `.ident`'s CSS, which turns
+ * off breaking anywhere: the name's column widens to its longest part and the table scrolls. In the
+ * legend lists (rows of entries at least 11em wide), an entry is as wide as its longest part.
+ * Its text is the name unchanged.
  */
 export function identMarkup(name: string): string {
   return name
