@@ -132,9 +132,9 @@ tr.reference td { color: var(--muted); font-style: italic; }
 @media (max-width: 480px) {
   /* A long problem id wraps (within a word if it must) rather than take the whole box. */
   .table-scroll td:first-child { white-space: normal; overflow-wrap: anywhere; min-width: 8em; }
-  /* A method's or judge's name (identMarkup) wraps only between its parts; its column widens to the longest. */
-  .table-scroll td.ident, .table-scroll th .ident { white-space: normal; overflow-wrap: normal; word-break: keep-all; }
 }
+/* A method's or judge's name (identMarkup) wraps only between its parts, at any width; its column is as wide as the longest. */
+.table-scroll td.ident, .table-scroll th .ident { white-space: normal; overflow-wrap: normal; word-break: keep-all; }
 /*
  * Plots shrink to the page's width (a narrow webview), keeping their proportions, but not below the
  * width at which their smallest text is drawn at 10 px (each SVG's min-width, src/core/svgPlot.ts):
