@@ -25,11 +25,11 @@ import type { Comparison } from './core/reportCompare.js';
 import { SELF_JUDGE_ID } from './core/rerank.js';
 import {
   barChart,
+  element,
   escapeXml,
   type LineSeries,
   lineChart,
   lineChartDetailed,
-  lineLegendList,
   percentDomain,
   type ReferencePoint,
   reliabilityDiagram,
@@ -87,7 +87,8 @@ h1 { font-size: 20px; margin: 8px 0; overflow-wrap: anywhere; }
   h2 { font-size: 15px; }
 }
 h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--border); padding-bottom: 4px; }
-h3 { font-size: 14px; margin: 18px 0 6px; }
+h2 { overflow-wrap: break-word; }
+h3 { font-size: 14px; margin: 18px 0 6px; overflow-wrap: break-word; }
 p, li { max-width: 80ch; }
 .muted, figcaption { color: var(--muted); }
 .warn { color: var(--warn); font-weight: 600; }
@@ -129,9 +130,11 @@ tr.reference td { color: var(--muted); font-style: italic; }
 }
 .table-scroll th:first-child { background: linear-gradient(var(--stripe), var(--stripe)) var(--bg); }
 @media (max-width: 480px) {
-  /* A long name wraps (within a word if it must) rather than take the whole box. */
+  /* A long problem id wraps (within a word if it must) rather than take the whole box. */
   .table-scroll td:first-child { white-space: normal; overflow-wrap: anywhere; min-width: 8em; }
 }
+/* A method's or judge's name (identMarkup) wraps only between its parts, at any width; its column is as wide as the longest. */
+.table-scroll td.ident, .table-scroll th .ident { white-space: normal; overflow-wrap: normal; word-break: keep-all; }
 /*
  * Plots shrink to the page's width (a narrow webview), keeping their proportions, but not below the
  * width at which their smallest text is drawn at 10 px (each SVG's min-width, src/core/svgPlot.ts):
@@ -158,15 +161,17 @@ tr.reference td { color: var(--muted); font-style: italic; }
 .plot .judge-name { font-size: 12px; font-weight: 600; }
 .plot .diagonal { stroke: var(--muted); stroke-dasharray: 5 4; stroke-width: 1.2; fill: none; }
 /*
- * Where the page is narrower than the accuracy chart with its legend (at its right), the legend is
- * listed under the chart as well, so the lines can be read against it without scrolling.
+ * Where the page is narrower than a chart with its legend (at its right), the legend is listed under
+ * the chart as well, so the lines can be read against it without scrolling.
  */
-.legend-list { display: none; list-style: none; padding: 0; margin: 4px 0 8px; font-size: 12px; columns: 2 11em; }
-.legend-list li { display: flex; align-items: center; overflow-wrap: anywhere; break-inside: avoid; }
+.legend-list { display: none; flex-wrap: wrap; gap: 0 12px; list-style: none; padding: 0; margin: 4px 0 8px; font-size: 12px; }
+.legend-list li { display: flex; align-items: center; flex: 1 0 11em; }
+.legend-list .ident { overflow-wrap: normal; word-break: keep-all; }
 .legend-key { flex: none; margin-right: 6px; }
 .legend-key .line { fill: none; stroke: var(--c); stroke-width: 2; }
+.legend-key .bar { fill: var(--c); }
 .legend-key .reference.neutral { fill: none; stroke: var(--fg); stroke-width: 1.2; }
-@media (max-width: 900px) { .legend-list { display: block; } }
+@media (max-width: 900px) { .legend-list { display: flex; } }
 ${Array.from({ length: 12 }, (_, i) => `.s${i} { --c: var(--p${i}); }`).join('\n')}
 details { margin: 8px 0; }
 summary { cursor: pointer; }
@@ -175,10 +180,36 @@ summary { cursor: pointer; }
 const pct = (value: number | null | undefined, digits = 1) =>
   value === null || value === undefined ? '—' : (value * 100).toFixed(digits);
 
+/**
+ * A method's or judge's name as markup: its text escaped, a <wbr> after each of its own separators
+ * (`-`, `:`), so that a narrow column breaks `prm-best-of-n:prm:product` between its parts and never
+ * inside one (`prm-best-of-n:prm:prod` / `uct` reads as two names). With `.ident`'s CSS, which turns
+ * off breaking anywhere: the name's column widens to its longest part and the table scrolls. In the
+ * legend lists (rows of entries at least 11em wide), an entry is as wide as its longest part.
+ * Its text is the name unchanged.
+ */
+export function identMarkup(name: string): string {
+  return name
+    .split(/(?<=[-:])/)
+    .filter((part) => part !== '')
+    .map(escapeXml)
+    .join('<wbr>');
+}
+
+/** A table cell holding a name (identMarkup), rather than text. */
+interface IdentCell {
+  ident: string;
+}
+
+const cellMarkup = (cell: string | IdentCell) =>
+  typeof cell === 'string'
+    ? `<td>${escapeXml(cell)}</td>`
+    : `<td class="ident">${identMarkup(cell.ident)}</td>`;
+
 function table(
   attrs: string,
   head: string[],
-  rows: { cells: string[]; className?: string; data?: Record<string, string> }[],
+  rows: { cells: (string | IdentCell)[]; className?: string; data?: Record<string, string> }[],
 ): string {
   const th = head.map((cell) => `<th>${escapeXml(cell)}</th>`).join('');
   const body = rows
@@ -187,7 +218,7 @@ function table(
         .map(([name, value]) => ` data-${name}="${escapeXml(value)}"`)
         .join('');
       const cls = row.className ? ` class="${escapeXml(row.className)}"` : '';
-      return `<tr${cls}${data}>${row.cells.map((cell) => `<td>${escapeXml(cell)}</td>`).join('')}</tr>`;
+      return `<tr${cls}${data}>${row.cells.map(cellMarkup).join('')}</tr>`;
     })
     .join('');
   return `<div class="table-scroll"><table ${attrs}><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`;
@@ -198,6 +229,35 @@ const p = (text: string, cls?: string) => `<p${cls ? ` class="${cls}"` : ''}>${e
 /** In place of a plot with nothing to draw: what it would show, and why it has no data. */
 const noData = (what: string, why: string) =>
   `<p class="no-data" role="note"><strong>No data</strong> for ${escapeXml(what)}: ${escapeXml(why)}.</p>`;
+/**
+ * A chart's legend as a list (CSS: shown where the page is narrower than the chart, whose own legend
+ * is at its right, scrolled out of view): per entry its key (SVG, built here) and its name, which
+ * breaks only between its parts (identMarkup; core's lineLegendList can only break it anywhere).
+ */
+function legendList(
+  label: string,
+  entries: { key: string; name: string; data: Record<string, string> }[],
+): string {
+  const items = entries.map(({ key, name, data }) => {
+    const attrs = Object.entries(data)
+      .map(([attr, value]) => ` data-${attr}="${escapeXml(value)}"`)
+      .join('');
+    const svg = element(
+      'svg',
+      { class: 'legend-key', viewBox: '0 0 28 10', width: 28, height: 10, 'aria-hidden': 'true' },
+      key,
+    );
+    return `<li${attrs}>${svg}<span class="ident">${identMarkup(name)}</span></li>`;
+  });
+  return `<ul class="legend-list" aria-label="${escapeXml(label)}">${items.join('')}</ul>`;
+}
+
+/** The paper's markers as drawn in the chart (src/core/svgPlot.ts), in a legend key's 28 × 10 box. */
+const MARKER_KEY: Record<ReferencePoint['shape'], string> = {
+  diamond: 'M14,0 L19,5 L14,10 L9,5 Z',
+  square: 'M10,1 h8 v8 h-8 Z',
+};
+
 /** A plot in the box it scrolls in when the page is narrower than the plot can shrink. */
 const plotBox = (svg: string) => `<div class="plot-scroll">${svg}</div>`;
 const figure = (svg: string, caption: string, captionAttrs = '', below = '') =>
@@ -322,7 +382,7 @@ function accuracySection(
     const curve = reranking.methods[method]!;
     return {
       cells: [
-        method,
+        { ident: method },
         ...curve.mean.map(
           (value, i) => `${pct(value)}${curve.stderr[i] ? ` ± ${pct(curve.stderr[i])}` : ''}`,
         ),
@@ -337,7 +397,7 @@ function accuracySection(
           const [model, row] = key.split('\u0000') as [string, string];
           return {
             cells: [
-              `${paperGroup(model)}: ${PAPER_METHODS[row]?.label ?? row}`,
+              { ident: `${paperGroup(model)}: ${PAPER_METHODS[row]?.label ?? row}` },
               ...reranking.k.map((k) => {
                 const point = overlay.points.find(
                   (entry) => entry.model === model && entry.row === row && entry.k === k,
@@ -361,7 +421,26 @@ function accuracySection(
       // first real content for `npm run bench` (scripts/bench-report.ts).
       ' elementtiming="first-content"',
       // Shown on a page too narrow for the chart's own legend (CSS); after the first paint.
-      later(lineLegendList({ series, references })),
+      later(
+        legendList('Legend', [
+          ...series.map((line) => ({
+            key: element('path', {
+              class: `line s${line.colour % 12}`,
+              d: 'M0,5 h28',
+              'stroke-dasharray': line.dash,
+            }),
+            name: line.label,
+            data: { method: line.method },
+          })),
+          ...[...new Map(references.map((ref) => [ref.group, ref.shape])).entries()].map(
+            ([group, shape]) => ({
+              key: element('path', { class: 'reference neutral', d: MARKER_KEY[shape] }),
+              name: group,
+              data: { reference: group },
+            }),
+          ),
+        ]),
+      ),
     ),
     // The same numbers as the plot: after the first paint, whose raster it would make a fifth dearer.
     later(
@@ -395,6 +474,14 @@ function precisionSection(report: DatasetReport): string {
     }),
   });
   const empty = accuracyNoData(report);
+  const legend = legendList(
+    'Legend',
+    judges.map((judge, g) => ({
+      key: element('rect', { class: `bar s${g % 12}`, x: 0, y: 0, width: 28, height: 10 }),
+      name: judge,
+      data: { judge },
+    })),
+  );
   const parts = [
     '<h2 id="precision">Precision of "correct" on hard problems</h2>',
     empty !== null
@@ -402,13 +489,15 @@ function precisionSection(report: DatasetReport): string {
       : figure(
           chart,
           'Per judge: of the samples it calls correct (no first error at its τ), the share with a right answer (S_TP/S_PRM above each bar), by problem difficulty in fifths of pass@1; "—": it called none correct there.',
+          '',
+          legend,
         ),
   ];
   // No problem counted: no per-judge figures either ("no hard problem" would be a claim).
   for (const judge of empty !== null ? [] : judges) {
     const figures = report.precision[judge]!;
     parts.push(
-      `<h3>${escapeXml(judge)}: hard problems (pass@1 ≤ ${escapeXml(pct(figures.difficulty))} %)</h3>`,
+      `<h3>${identMarkup(judge)}: hard problems (pass@1 ≤ ${escapeXml(pct(figures.difficulty))} %)</h3>`,
       p(
         `Overall: ${figures.overall.sTp} of ${figures.overall.sPrm} samples called correct are right (${pct(figures.overall.precision)} %).`,
       ),
@@ -482,7 +571,11 @@ function calibrationSection(report: DatasetReport): string {
       judges.map((judge) => {
         const result = report.calibration[judge]!;
         return {
-          cells: [judge, String(result.samples), result.ece === null ? '—' : result.ece.toFixed(3)],
+          cells: [
+            { ident: judge },
+            String(result.samples),
+            result.ece === null ? '—' : result.ece.toFixed(3),
+          ],
           data: { judge },
         };
       }),
@@ -508,7 +601,7 @@ function agreementSection(report: DatasetReport): string {
       ],
       report.agreement.map((pair) => ({
         cells: [
-          `${pair.a} / ${pair.b}`,
+          { ident: `${pair.a} / ${pair.b}` },
           String(pair.samples),
           pair.kappa === null ? '—' : pair.kappa.toFixed(3),
           String(pair.firstError.same),
@@ -650,7 +743,7 @@ export function compareReportBody(
         },
       ];
     });
-    return `<figure data-method="${escapeXml(method)}"><h3>${escapeXml(method)}</h3>${plotBox(
+    return `<figure data-method="${escapeXml(method)}"><h3>${identMarkup(method)}</h3>${plotBox(
       lineChart({
         title: `Accuracy against k: ${method}`,
         xLabel: 'k (samples per problem, log₂ scale)',
@@ -677,7 +770,7 @@ export function compareReportBody(
     differenceHead,
     comparison.methods.map((entry) => ({
       cells: [
-        entry.method,
+        { ident: entry.method },
         ...entry.accuracy.map((value) => pct(value)),
         ...entry.difference.slice(1).map(signed),
       ],
@@ -712,6 +805,19 @@ export function compareReportBody(
     p(
       'One chart per method, one line per folder (colour and dash by folder), each over all of its folder’s problems, on one y range. Error bars: ±1 standard error over each folder’s problems.',
       'muted',
+    ),
+    // Each chart's legend is at its right, out of view on a narrow page: the folders' lines listed once.
+    legendList(
+      'Folders',
+      folders.map(({ label }, f) => ({
+        key: element('path', {
+          class: `line s${style(f).colour}`,
+          d: 'M0,5 h28',
+          'stroke-dasharray': style(f).dash,
+        }),
+        name: label,
+        data: { folder: label },
+      })),
     ),
     `<div class="figures">${charts.join('')}</div>`,
     '<h2 id="differences">Differences at k_max on the shared problems</h2>',
@@ -765,7 +871,7 @@ export function evaluationReportBody(report: EvaluationReport, partial?: string)
       ['judge', 'model', ...subsets, 'average'],
       judges.map(([id, judge]) => ({
         cells: [
-          id,
+          { ident: id },
           judge.model,
           ...subsets.map((name) => pct(judge.subsets[name]?.f1)),
           pct(judge.average.f1),
@@ -791,7 +897,7 @@ export function evaluationReportBody(report: EvaluationReport, partial?: string)
           const score = judge.subsets[name]!;
           return {
             cells: [
-              id,
+              { ident: id },
               name,
               String(score.n),
               pct(score.errorAccuracy),
@@ -816,7 +922,7 @@ export function evaluationReportBody(report: EvaluationReport, partial?: string)
           const best = judge.bestThreshold!;
           return {
             cells: [
-              id,
+              { ident: id },
               String(judge.threshold),
               // A τ found among the scores: three decimals say it.
               String(Math.round(best.threshold * 1000) / 1000),

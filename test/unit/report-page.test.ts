@@ -11,6 +11,7 @@ import { datasetReport, datasetReportMarkdown } from '../../src/core/datasetRepo
 import {
   datasetReportBody,
   datasetReportHtml,
+  identMarkup,
   methodStyles,
   paperOverlay,
   REST_SCRIPT,
@@ -88,6 +89,28 @@ test('the first paint’s markup comes first; the plot’s details, its narrow-p
   assert.ok(rest!.includes('p9 &#60;/noscript&#62;&#60;img src=x onerror=alert(1)&#62;'), 'the id as text');
   // The VS Code view's body has every section as markup, no <noscript>.
   assert.doesNotMatch(datasetReportBody(datasetReport(index, { subsets: 5 }), 'hostile'), /<\/?noscript/i);
+});
+
+test('a name in a table: its text escaped, a <wbr> after each of its own separators (- and :) and nowhere else', () => {
+  assert.equal(
+    identMarkup('prm-best-of-n:prm:product'),
+    'prm-<wbr>best-<wbr>of-<wbr>n:<wbr>prm:<wbr>product',
+  );
+  assert.equal(identMarkup('pass@k'), 'pass@k');
+  assert.equal(identMarkup('a:<b>-'), 'a:<wbr>&#60;b&#62;-');
+  // A judge whose id is markup: one row in the calibration table, its id as text.
+  const hostile = datasetReportBody(
+    datasetReport(
+      {
+        ...reportIndex(),
+        judges: [{ id: '<img src=x>', kind: 'vllm-pooling', model: 'm' }],
+        thresholds: { '<img src=x>': 0.5 },
+      },
+      { subsets: 5 },
+    ),
+    'x',
+  );
+  assert.doesNotMatch(hostile, /<img/);
 });
 
 test('the paper overlay: by dataset name, the Self-PRM model, k ≤ k_max', () => {

@@ -191,7 +191,11 @@ describe('report.html', () => {
           .evaluateAll((texts) => texts.map((text) => text.textContent)),
         [...methods, 'paper (QwQ-32B)'],
       );
-      assert.equal(await page.locator('.legend-list').isVisible(), false, 'the chart shows its own legend');
+      assert.equal(
+        await page.locator('section.lead .legend-list').isVisible(),
+        false,
+        'the chart shows its own legend',
+      );
       // k ≤ 8: pass@k at 1 and 8, majority, BoN w/ PRM-72B and BoN w/ Self-PRM at 8.
       const references = chart.locator('path.reference[data-reference="paper (QwQ-32B)"]');
       assert.equal(await references.count(), 5);
@@ -400,7 +404,7 @@ describe('report.html', () => {
         assert.deepEqual(detailBox, chartBox, 'the error bars lie exactly over the chart');
         // Its legend, at its right, is scrolled out of view: listed under the chart as well, each
         // method's name in view beside its line's colour and dash.
-        const legend = await page.locator('.legend-list li').evaluateAll((items) =>
+        const legend = await page.locator('section.lead .legend-list li').evaluateAll((items) =>
           items.map((item) => {
             const rect = item.getBoundingClientRect();
             const line = item.querySelector('path');

@@ -8,6 +8,7 @@
  */
 import type { ProblemRow } from '../../src/core/reportProblems.js';
 import {
+  identParts,
   openLabel,
   passRateText,
   pickColumn,
@@ -26,6 +27,15 @@ function el(tag: string, props: Record<string, string> = {}, ...children: (Node 
   }
   element.append(...children);
   return element;
+}
+
+/** The name's parts as text, a <wbr> after each but the last. */
+function withBreaks(name: string): Node[] {
+  return identParts(name).flatMap((part, i) =>
+    i === 0
+      ? [document.createTextNode(part)]
+      : [document.createElement('wbr'), document.createTextNode(part)],
+  );
 }
 
 export interface TableData {
@@ -135,7 +145,8 @@ export class ProblemsTable {
             title: column.title,
             tabindex: column.key === this.tabColumn ? '0' : '-1',
           },
-          column.label,
+          // A method's name breaks between its parts on a narrow page (CSS .ident), never inside one.
+          el('span', { class: 'ident' }, ...withBreaks(column.label)),
           el(
             'span',
             { class: 'sort-mark', 'aria-hidden': 'true' },
