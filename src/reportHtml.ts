@@ -232,7 +232,7 @@ const noData = (what: string, why: string) =>
 /**
  * A chart's legend as a list (CSS: shown where the page is narrower than the chart, whose own legend
  * is at its right, scrolled out of view): per entry its key (SVG, built here) and its name, which
- * breaks only between its parts (identMarkup; core's lineLegendList can only break it anywhere).
+ * breaks only between its parts (identMarkup).
  */
 function legendList(
   label: string,

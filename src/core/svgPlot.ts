@@ -414,44 +414,6 @@ function lineChartLayers(spec: LineChartSpec, split: boolean): { base: string; d
   };
 }
 
-/**
- * The line chart's legend as an HTML list, for a page too narrow to show the chart's own legend (at
- * its right) beside the lines: each entry's line or marker drawn in a small SVG of its own, the
- * label as text.
- */
-export function lineLegendList(spec: Pick<LineChartSpec, 'series' | 'references'>): string {
-  const key = (body: string) =>
-    element(
-      'svg',
-      { class: 'legend-key', viewBox: '0 0 28 10', width: 28, height: 10, 'aria-hidden': 'true' },
-      body,
-    );
-  const groups = [...new Map((spec.references ?? []).map((ref) => [ref.group, ref.shape])).entries()];
-  const entries = [
-    ...spec.series.map((series) =>
-      element(
-        'li',
-        { 'data-method': series.method },
-        key(
-          element('path', {
-            class: `line s${series.colour % 12}`,
-            d: 'M0,5 h28',
-            'stroke-dasharray': series.dash,
-          }),
-        ) + escapeXml(series.label),
-      ),
-    ),
-    ...groups.map(([group, shape]) =>
-      element(
-        'li',
-        { 'data-reference': group },
-        key(element('path', { class: 'reference neutral', d: marker(shape, 14, 5, 4) })) + escapeXml(group),
-      ),
-    ),
-  ];
-  return element('ul', { class: 'legend-list', 'aria-label': 'Legend' }, entries.join(''));
-}
-
 export interface BarGroup {
   /** Carried as data-judge. */
   key: string;
