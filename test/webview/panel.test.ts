@@ -862,7 +862,15 @@ describe('f on a sample where the judges agree', () => {
           ),
           steps: document.querySelectorAll('.step').length,
         }));
-      const before = await where();
+      // Typeset math changes rows' heights, and the list places and adds rows over the next frames:
+      // the page is read once two reads a few frames apart agree.
+      let before = await where();
+      for (let tries = 0; tries < 20; tries++) {
+        await page.waitForTimeout(100);
+        const now = await where();
+        if (JSON.stringify(now) === JSON.stringify(before)) break;
+        before = now;
+      }
       assert.ok(before.scrollY > 0, 'the page is scrolled down to step 12');
 
       await page.keyboard.press('f');
