@@ -136,7 +136,7 @@ async function runDatasetCommand(
         : '';
     const used = progress.usage.promptTokens + progress.usage.completionTokens;
     const cost = progress.cost.total === null ? '' : ` · $${progress.cost.total.toFixed(2)}`;
-    const text = `problems ${progress.problemsDone}/${progress.problems} (${progress.reused} reused) · samples ${progress.samplesDone}/${progress.samplesTotal} (${progress.failedSamples} failed) · judgements ${progress.judgementsDone} · requests ${progress.requests} · tokens ${tokens(used)}${cost}${eta}`;
+    const text = `problems ${progress.problemsDone}/${progress.problems} (${progress.reused} reused) · samples ${progress.samplesDone}/${progress.samplesTotal} (${progress.failedSamples} failed) · judgements ${progress.judgementsDone} · requests ${progress.requests}${progress.requestsInFlight > 0 ? ` (${progress.requestsInFlight} in flight)` : ''} · tokens ${tokens(used)}${cost}${eta}`;
     if (live) streams.stderr.write(`\r${text}   `);
     else if (Date.now() - lastLine >= 10_000 || progress.problemsDone === progress.problems) {
       lastLine = Date.now();

@@ -160,7 +160,7 @@ export function progressLine(progress: DatasetProgress, eta: number | undefined)
   return [
     `problems ${progress.problemsDone}/${progress.problems}${progress.reused > 0 ? ` (${progress.reused} reused)` : ''}`,
     `samples ${progress.samplesDone}/${progress.samplesTotal}${progress.failedSamples > 0 ? ` (${progress.failedSamples} failed)` : ''}`,
-    `requests ${count(progress.requests)}`,
+    `requests ${count(progress.requests)}${progress.requestsInFlight > 0 ? ` (${count(progress.requestsInFlight)} in flight)` : ''}`,
     `tokens ${tokensText(used)}`,
     ...(progress.cost.total === null ? [] : [`$${progress.cost.total.toFixed(2)}`]),
     ...(eta === undefined ? [] : [`ETA ${duration(eta)}`]),

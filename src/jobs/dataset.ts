@@ -64,6 +64,8 @@ export interface DatasetProgress {
   cost: CostFigure;
   /** Request attempts this job sent (retries included). */
   requests: number;
+  /** Of those, the ones not answered yet when the progress was reported. */
+  requestsInFlight: number;
 }
 
 /** Why a job stopped before finishing. */
@@ -274,14 +276,13 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
   // A limit reached drains rather than cancels: the requests already sent (and paid for) finish
   // and are kept; every later attempt waits unsent until the last of them settles, then the run
   // stops and those end cancelled, asked again by the next run.
-  let attemptsInFlight = 0;
   let draining = false;
   const untilStopped = new Promise<undefined>((resolve) => {
     if (signal.aborted) resolve(undefined);
     else signal.addEventListener('abort', () => resolve(undefined), { once: true });
   });
   const stopWhenDrained = () => {
-    if (draining && attemptsInFlight === 0) limit.abort();
+    if (draining && progress.requestsInFlight === 0) limit.abort();
   };
   const drain = (reason: StopReason) => {
     stopped ??= reason;
@@ -297,13 +298,13 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
         return untilStopped;
       }
       progress.requests += 1;
-      attemptsInFlight += 1;
+      progress.requestsInFlight += 1;
       job.tuning?.onAttempt?.(endpoint);
       let settled = false;
       return () => {
         if (settled) return;
         settled = true;
-        attemptsInFlight -= 1;
+        progress.requestsInFlight -= 1;
         stopWhenDrained();
       };
     },
@@ -335,6 +336,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     usageBySource: {},
     cost: costOf({}, prices),
     requests: 0,
+    requestsInFlight: 0,
   };
   const finished = new Map<string, DatasetProblem>();
   const snapshotIndex = (): DatasetIndex => {

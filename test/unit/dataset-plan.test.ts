@@ -119,6 +119,7 @@ const progress = (over: Partial<DatasetProgress> = {}): DatasetProgress => ({
   usageBySource: {},
   cost: { total: null, bySource: {}, unpriced: [] },
   requests: 17,
+  requestsInFlight: 0,
   ...over,
 });
 
@@ -130,6 +131,11 @@ test('progress: problems, samples, requests, tokens, cost when priced, ETA from 
       65,
     ),
     'problems 1/3 (1 reused) · samples 4/6 (1 failed) · requests 17 · tokens 4.6k · $0.13 · ETA 1m 05s',
+  );
+  // Requests sent and not answered yet are told apart from the ones done.
+  assert.equal(
+    progressLine(progress({ requestsInFlight: 3 }), undefined),
+    'problems 1/3 · samples 4/6 · requests 17 (3 in flight) · tokens 4.6k',
   );
   // Samples reused at the start do not count towards the pace.
   assert.equal(samplesEta({ at: 0, samples: 4 }, { at: 5000, samples: 4, total: 10 }), undefined);

@@ -94,3 +94,53 @@ test('a partial dataset.json and report.json appear while the run goes on', asyn
     await policy.close();
   }
 });
+
+test('progress tells the requests still in flight from the ones answered', async () => {
+  // Problem q-0's sample is slow: while it is out, the other problems finish and report progress.
+  const policy = await startStub({
+    chat: (body) => {
+      const slow = JSON.stringify(body.messages).includes('Q0:');
+      return {
+        latencyMs: slow ? 400 : 10,
+        choices: Array.from({ length: body.n ?? 1 }, () => ({ content: 'Two.\n\nSo \\boxed{2}.' })),
+      };
+    },
+  });
+  try {
+    const rows = Array.from({ length: 6 }, (_, i) =>
+      JSON.stringify({ id: `q-${i}`, problem: `Q${i}: 1+1?`, answer: '2' }),
+    );
+    writeFileSync(join(dir, 'inflight.jsonl'), rows.join('\n'));
+    const config = RunConfigSchema.parse({
+      policy: { baseUrl: policy.baseUrl, model: 'm', n: 1, concurrency: 2, maxRetries: 0 },
+      selfJudge: { mode: 'off' },
+    });
+    const reports: { requests: number; inFlight: number; problemsDone: number }[] = [];
+    const outcome = await runDataset({
+      files: [join(dir, 'inflight.jsonl')],
+      loaded: { config, templates: {}, templateHashes: {} },
+      out: join(dir, 'inflight-out'),
+      concurrency: 2,
+      resolveKey: environmentKeys,
+      onProgress: (progress) =>
+        reports.push({
+          requests: progress.requests,
+          inFlight: progress.requestsInFlight,
+          problemsDone: progress.problemsDone,
+        }),
+    });
+    assert.equal(outcome.complete, true);
+    assert.ok(
+      reports.some((report) => report.inFlight === 1 && report.problemsDone > 0),
+      `q-0's request reported in flight while others were done: ${JSON.stringify(reports)}`,
+    );
+    assert.ok(reports.every((report) => report.inFlight <= report.requests && report.inFlight <= 2));
+    assert.deepEqual(
+      [outcome.progress.requests, outcome.progress.requestsInFlight],
+      [6, 0],
+      'at the end every request was answered',
+    );
+  } finally {
+    await policy.close();
+  }
+});
