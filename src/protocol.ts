@@ -96,6 +96,11 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     /** Absent: a run not shown before opens at its first disagreement, a shown one stays where it is. */
     focus: PanelFocusSchema.optional(),
   }),
+  /**
+   * The shown run's labels, read again from its audit log after they changed elsewhere (the queue,
+   * another window, an import): they replace the labels shown; the view and its undo history stay.
+   */
+  z.object({ type: z.literal('run/labels'), runId: z.string(), events: z.array(AuditEventSchema) }),
   /** Deltas while a run is being analyzed: a sample arrived, a judge finished one. */
   z.object({ type: z.literal('run/sample'), runId: z.string(), sample: SampleSchema }),
   z.object({

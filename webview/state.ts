@@ -245,6 +245,24 @@ export class PanelState {
         this.skipped = message.skipped;
         this.show(message.run, replayAudit(message.events), message.readOnly, effects, message.focus);
         break;
+      case 'run/labels': {
+        if (!this.run || message.runId !== this.run.id) break;
+        // What is not saved here yet stays over the log's labels, as on a show.
+        const labels = replayAudit(message.events);
+        for (const event of this.saves.unsavedEvents()) applyAuditEvent(labels, event);
+        this.labels = labels;
+        this.summaries = summarize(this.run, labels, this.view.prm);
+        this.refreshShown();
+        this.computeVisibleSteps();
+        effects.parts
+          .add('stepsHead')
+          .add('steps')
+          .add('samplesHead')
+          .add('samples')
+          .add('answers')
+          .add('browse');
+        break;
+      }
       case 'run/sample': {
         if (!this.run || message.runId !== this.run.id) break;
         this.run = applyLiveUpdate(this.run, message);

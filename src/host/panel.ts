@@ -74,8 +74,10 @@ export class PanelHub
    */
   private sessionLog: vscode.Disposable | undefined;
   /**
-   * This window's appends and the session log's reads, one at a time: a read never sees a label
-   * appended here that the session has not recorded yet (it would then be recorded twice).
+   * This window's appends and the follower's reads of the session log, one at a time: such a read
+   * never sees a label appended here that the session has not recorded yet (it would then be
+   * recorded twice). The read when a run opens is not in turn: a label saved meanwhile is put
+   * right by the follower's next read, which its own write sets off.
    */
   private logTurn: Promise<unknown> = Promise.resolve();
 
@@ -356,14 +358,20 @@ export class PanelHub
     };
   }
 
-  /** The session's log changed on disk: the panels are shown it again when its labels differ. */
+  /**
+   * The session's log changed on disk: the panels get the labels alone (not the run again, which
+   * would reset their undo history), and only when the current annotator's labels differ.
+   */
   private async rereadSessionLog(session: Session): Promise<void> {
     if (this.session !== session) return;
     try {
       const { events } = await this.storage.events(session.path, session.run.id);
       if (this.session !== session || sameAuditEvents(events, session.events)) return;
+      const shown = eventsOfAnnotator(session.events, this.annotator);
       session.events = events;
-      this.broadcast(this.showMessage(session));
+      const now = eventsOfAnnotator(events, this.annotator);
+      if (!sameAuditEvents(now, shown))
+        this.broadcast({ type: 'run/labels', runId: session.run.id, events: now });
     } catch (error) {
       this.log.warn(`could not read the changed labels of run ${session.run.id}: ${errorText(error)}`);
     }

@@ -278,3 +278,33 @@ describe("the dataset's own labels (gold)", () => {
     assert.equal(goldSample(labelless), undefined);
   });
 });
+
+describe('labels saved elsewhere (run/labels)', () => {
+  test('replace the labels shown, keep what is unsaved here, the view and the undo history', () => {
+    const state = shown();
+    const where = { ...state.view };
+    // A rating here (sample 1, step 0), not answered by the host yet.
+    assert.deepEqual(press(state, '1'), [{ type: 'stepRating', sample: 1, step: 0, rating: -1 }]);
+    const elsewhere: AuditEvent = {
+      type: 'stepRating',
+      schemaVersion: 1,
+      at: '2026-11-28T10:00:00.000Z',
+      sample: 2,
+      step: 1,
+      rating: 1,
+    };
+    const effects = state.receive({ type: 'run/labels', runId: smallRun().id, events: [elsewhere] });
+    assert.equal(state.labels[2]?.steps[1]?.rating, 1, 'the label saved elsewhere is shown');
+    assert.equal(state.labels[1]?.steps[0]?.rating, -1, 'the unsaved one stays');
+    assert.ok(effects.parts.has('steps') && effects.parts.has('samples'));
+    assert.deepEqual({ ...state.view, step: where.step }, where, 'the view stays');
+    assert.deepEqual(
+      press(state, 'u'),
+      [{ type: 'stepRating', sample: 1, step: 0, rating: null }],
+      'undo still works',
+    );
+    // Another run's labels change nothing here.
+    state.receive({ type: 'run/labels', runId: 'another-run', events: [] });
+    assert.equal(state.labels[2]?.steps[1]?.rating, 1);
+  });
+});
