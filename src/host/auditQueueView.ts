@@ -3,8 +3,9 @@
  * showing the steps where Self-PRM and a PRM disagree across every run, one at a time
  * (webview/queue/). What is read: the folder's dataset.json (zod-checked) for the runs and their
  * subsets (the workspace's runs: `.steplens/runs/`, their problem files as sources), each run file,
- * and each run's audit log, read again whenever the view comes back into sight (labels made in the
- * panel meanwhile show); each annotator's labels are the replay of their own events.
+ * and each run's audit log, followed on disk while the view is open (labels made meanwhile in the
+ * panel or another window show; only the changed runs' logs are read again) and read again whenever
+ * the view comes back into sight; each annotator's labels are the replay of their own events.
  *
  * Labels go through the panel's own save path (saveAudit, then the run's audit log writer shared
  * with the panel), and the page hears "saved" only once the log's append has resolved. Where the
@@ -133,6 +134,8 @@ export class AuditQueueView implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** The runs' audit logs followed on disk: labels saved meanwhile in the panel or another window. */
   private logs: vscode.Disposable | undefined;
+  /** A read of the logs still under way when the view closed sends nothing. */
+  private disposed = false;
 
   readonly folder: string;
 
@@ -232,7 +235,7 @@ export class AuditQueueView implements vscode.Disposable {
         );
       }
     }
-    if (changed && this.ready) await this.sendQueue();
+    if (changed && this.ready && !this.disposed) await this.sendQueue();
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
@@ -452,6 +455,7 @@ export class AuditQueueView implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.logs?.dispose();
     this.logs = undefined;
     for (const disposable of this.disposables.splice(0)) disposable.dispose();

@@ -11,11 +11,13 @@ export const LOG_REFRESH_DELAY_MS = 300;
 
 /**
  * Changes to the followed logs, gathered per run and handed on once no change has come for
- * `delayMs`; paths of other files are ignored. `idle` settles when the last hand-on has.
+ * `delayMs`; paths of other files are ignored. `idle` settles when the last hand-on has. Once
+ * disposed it hands nothing on, not even a change it was already waiting to hand on.
  */
 export class LogFollower {
   private readonly pending = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
   idle: Promise<void> = Promise.resolve();
 
   constructor(
@@ -25,6 +27,7 @@ export class LogFollower {
   ) {}
 
   changed(path: string): void {
+    if (this.disposed) return;
     const runId = this.logs.get(resolve(path));
     if (runId === undefined) return;
     this.pending.add(runId);
@@ -33,12 +36,16 @@ export class LogFollower {
       this.timer = undefined;
       const runIds = [...this.pending];
       this.pending.clear();
-      // One read at a time, in order; a failed one (the caller logs it) does not stop the next.
-      this.idle = this.idle.catch(() => undefined).then(() => this.refresh(runIds));
+      // One read at a time, in order; a failed one does not stop the next, nor goes unhandled
+      // (the callers log their own failures).
+      this.idle = this.idle
+        .then(() => (this.disposed ? undefined : this.refresh(runIds)))
+        .catch(() => undefined);
     }, this.delayMs);
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.pending.clear();

@@ -1,9 +1,11 @@
 /**
- * File watchers for audit logs: one per folder holding them (a run's log lies beside it), each
- * reporting the changed, created or deleted `.jsonl` files of its folder to `changed`, which
- * picks out the logs it follows (logFollower.ts).
+ * File watchers for audit logs: one per folder holding them (a run's log lies in an `audits` folder
+ * beside its `runs`), each reporting the changed, created or deleted `.jsonl` files there to
+ * `changed`, which picks out the logs it follows (logFollower.ts). The watcher is set on the
+ * folder's parent, which holds the run files and so exists: the `audits` folder itself appears only
+ * with the first label, and a watcher set on a folder that does not exist yet may never report.
  */
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 
 export function watchLogFolders(
@@ -14,7 +16,7 @@ export function watchLogFolders(
   const report = (uri: vscode.Uri) => changed(uri.fsPath);
   for (const folder of new Set([...logPaths].map((path) => dirname(path)))) {
     const watcher = vscode.workspace.createFileSystemWatcher(
-      new vscode.RelativePattern(vscode.Uri.file(folder), '*.jsonl'),
+      new vscode.RelativePattern(vscode.Uri.file(dirname(folder)), `${basename(folder)}/*.jsonl`),
     );
     disposables.push(
       watcher,

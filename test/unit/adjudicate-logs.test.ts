@@ -16,7 +16,7 @@ import type { AuditEvent } from '../../src/core/schemas.js';
 import { AdjudicationLogs } from '../../src/host/adjudicateLogs.js';
 import { saveAdjudication } from '../../src/host/adjudicateSave.js';
 import { saveAudit } from '../../src/host/auditSave.js';
-import { LOG_REFRESH_DELAY_MS } from '../../src/host/logFollower.js';
+import { LOG_REFRESH_DELAY_MS, LogFollower } from '../../src/host/logFollower.js';
 import { AuditWriter, auditPathForRun, readAuditLog } from '../../src/io/auditLog.js';
 import { writeRun } from '../../src/io/runFiles.js';
 import { smallRun } from '../fixtures/smallRun.js';
@@ -61,6 +61,48 @@ const summary = (items: AdjudicationItem[]) =>
 describe('the adjudication view follows its audit logs', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
   afterEach(() => mock.timers.reset());
+
+  test('a follower disposed hands nothing on: not a change waiting to settle, nor one queued behind a slow read', async () => {
+    const log = join(tmpdir(), 'followed.jsonl');
+    const handed: string[][] = [];
+    let finishSlow: () => void = () => {};
+    const follower = new LogFollower(new Map([[log, 'run-a']]), async (runIds) => {
+      handed.push(runIds);
+      if (handed.length === 1) await new Promise<void>((resolve) => (finishSlow = resolve));
+      else throw new Error("a failed read is the caller's to log, never an unhandled rejection");
+    });
+    follower.changed(log);
+    mock.timers.tick(LOG_REFRESH_DELAY_MS);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(handed.length, 1, 'the first read started');
+    // The first read is under way (slow); a second change settles and waits behind it.
+    follower.changed(log);
+    mock.timers.tick(LOG_REFRESH_DELAY_MS);
+    follower.dispose();
+    finishSlow();
+    await follower.idle;
+    assert.deepEqual(handed, [['run-a']], 'the read queued behind the slow one was dropped');
+    follower.changed(log);
+    mock.timers.tick(LOG_REFRESH_DELAY_MS);
+    await follower.idle;
+    assert.equal(handed.length, 1, 'nothing after dispose');
+  });
+
+  test('a failed read does not stop the next one', async () => {
+    const log = join(tmpdir(), 'followed.jsonl');
+    let reads = 0;
+    const follower = new LogFollower(new Map([[log, 'run-a']]), async () => {
+      reads += 1;
+      if (reads === 1) throw new Error('disk full');
+    });
+    follower.changed(log);
+    mock.timers.tick(LOG_REFRESH_DELAY_MS);
+    await follower.idle;
+    follower.changed(log);
+    mock.timers.tick(LOG_REFRESH_DELAY_MS);
+    await follower.idle;
+    assert.equal(reads, 2);
+  });
 
   test('labels from the panel or queue appear once a burst settles; one read per changed run', async () => {
     const { runs, writers, label, logs, reads, logOf, folder } = await dataset();
