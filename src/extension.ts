@@ -52,6 +52,8 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
     load().evaluateDataset(uri, Array.isArray(uris) ? uris : undefined),
   );
   register(COMMAND_IDS.resumeDataset, (dataset?: unknown) => load().resumeDataset(dataset));
+  // Resuming a complete dataset with failed samples is asking them again: it asks first (datasetCommand.ts).
+  register(COMMAND_IDS.askFailedAgain, (dataset?: unknown) => load().resumeDataset(dataset));
   register(COMMAND_IDS.refreshDatasets, () => datasetsChanged.fire(undefined));
   register(COMMAND_IDS.openRun, (uri?: vscode.Uri) => load().openRun(uri));
   register(COMMAND_IDS.openDatasetReport, (folder?: unknown) => load().openDatasetReport(folder));

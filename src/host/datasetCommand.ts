@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunConfig } from '../core/config.js';
 import { IncomparableFolderError, InputError } from '../core/errors.js';
+import { count } from '../core/progress.js';
 import type { LoadedConfig } from '../io/configFile.js';
 import { writeFileAtomic } from '../io/files.js';
 import { pathInside } from '../io/paths.js';
@@ -278,7 +279,7 @@ async function runInto(
   const { out, folder, files, k, judges } = target;
   const loaded = datasetConfig(target.loaded, k, judges);
   const recorded = await readSource(out).catch(() => undefined);
-  const retryFailed = await askAgainIfAllFailed(context, folder, out);
+  const retryFailed = await askAgainIfFailed(context, folder, out);
   const { planDataset, runDataset } = await import('../jobs/dataset.js');
   let plan: Awaited<ReturnType<typeof planDataset>>;
   try {
@@ -296,7 +297,7 @@ async function runInto(
   if (confirmed) {
     const answer = await ask(
       context,
-      `Evaluate Dataset: send about ${summary.requests.high.toLocaleString('en-US')} requests on your key for ${folder}?`,
+      `Evaluate Dataset: send about ${count(summary.requests.high)} requests on your key for ${folder}?`,
       `${estimate}\nCancelling later keeps what finished; the dataset resumes where it stopped.`,
       ['Run'],
     );
@@ -418,22 +419,35 @@ async function runInto(
 const LOGGED_FAILURES = 20;
 
 /**
- * A complete dataset whose every sample failed would be run again as it is (finished problems are
- * kept) and fail the same way: it is asked whether to request the failed samples again, and the
- * command ends when the answer is no.
+ * A complete dataset with failed samples would be run again as it is (finished problems are kept,
+ * failed samples with them) and change nothing: it is asked whether to request the failed samples
+ * again. Every sample failed: ask again, or nothing (the command ends). Some failed: ask again, or
+ * keep them (the run goes on and reuses everything); dismissed, the command ends.
  */
-async function askAgainIfAllFailed(context: CommandContext, folder: string, out: string): Promise<boolean> {
+async function askAgainIfFailed(context: CommandContext, folder: string, out: string): Promise<boolean> {
   const index = await readIndex(out).catch(() => undefined);
   if (!index?.complete) return false;
   const failed = await datasetFailures(out, index);
-  if (datasetHealth(failed) !== 'all-failed') return false;
+  const health = datasetHealth(failed);
+  if (health === 'clean') return false;
   const lines = failureLines({ finished: index.problems.length, ...failed });
+  const detail = `${lines.slice(0, -1).join('\n')}\nAsk again once the endpoint answers: the samples and their judgements are requested anew.`;
+  if (health === 'all-failed') {
+    const answer = await ask(
+      context,
+      `StepLens: every sample of ${folder} failed, so it has no report. Ask the failed samples again?`,
+      detail,
+      ['Ask Again'],
+    );
+    if (answer !== 'Ask Again') throw new Cancelled();
+    return true;
+  }
   const answer = await ask(
     context,
-    `StepLens: every sample of ${folder} failed, so it has no report. Ask the failed samples again?`,
-    `${lines.slice(0, -1).join('\n')}\nAsk again once the endpoint answers: the samples and their judgements are requested anew.`,
-    ['Ask Again'],
+    `StepLens: ${count(failed.failedSamples ?? 0)} of ${count(failed.samples ?? 0)} samples of ${folder} failed. Ask them again?`,
+    detail,
+    ['Ask Again', 'Keep Them'],
   );
-  if (answer !== 'Ask Again') throw new Cancelled();
-  return true;
+  if (answer === undefined) throw new Cancelled();
+  return answer === 'Ask Again';
 }

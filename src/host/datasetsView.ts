@@ -156,7 +156,16 @@ export class DatasetsView implements vscode.Disposable {
     const item = new vscode.TreeItem(status.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = status.out;
     item.description = statusDescription(status);
-    item.contextValue = `steplens.dataset.${status.state}`;
+    // The menus read failures from it: a complete dataset's failed samples can be asked again, and
+    // one whose every sample failed has no report, queue or adjudication to offer.
+    const health = datasetHealth(status);
+    item.contextValue = `steplens.dataset.${status.state}${
+      status.state !== 'complete' || health === 'clean'
+        ? ''
+        : health === 'all-failed'
+          ? '.allFailed'
+          : '.someFailed'
+    }`;
     const icon = statusIcon(status);
     item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     const source = status.source;
@@ -172,7 +181,7 @@ export class DatasetsView implements vscode.Disposable {
       ...status.problemsReading,
     ].join('\n');
     // A report of no usable sample would be an empty page: the click explains and offers a retry.
-    if (status.state === 'complete' && datasetHealth(status) === 'all-failed')
+    if (status.state === 'complete' && health === 'all-failed')
       item.command = { command: COMMAND_IDS.resumeDataset, title: 'Ask Again', arguments: [status.out] };
     else if (status.state === 'complete')
       item.command = {

@@ -5,6 +5,8 @@ export const COMMAND_IDS = {
   evaluateJudges: 'steplens.evaluateJudges',
   evaluateDataset: 'steplens.evaluateDataset',
   resumeDataset: 'steplens.resumeDataset',
+  /** Argument: the Datasets view's node of a complete dataset with failed samples; asks first. */
+  askFailedAgain: 'steplens.askFailedAgain',
   refreshDatasets: 'steplens.refreshDatasets',
   openRun: 'steplens.openRun',
   /** Argument: the dataset folder (a vscode.Uri; a path or an object with `uri`/`resourceUri` also do). */

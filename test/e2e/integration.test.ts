@@ -19,6 +19,7 @@ import {
 import { fixturePath, ROOT } from '../support.js';
 import { CODE_SERVER, type CodeServer, makeWorkspace, startCodeServer, stubSettings } from './codeServer.js';
 import {
+  DATASET_MARKER,
   DATASET_PROBLEMS,
   EVALUATION_ROWS,
   startStubs,
@@ -57,6 +58,16 @@ before(async () => {
   writeFileSync(
     join(workspace, 'dataset', 'unrecorded.jsonl'),
     `${UNRECORDED_PROBLEMS.map((problem) => JSON.stringify(problem)).join('\n')}\n`,
+  );
+  // One problem it answers and one it refuses: a dataset where some samples fail.
+  writeFileSync(
+    join(workspace, 'dataset', 'mixed.jsonl'),
+    `${[
+      { id: 'mixed-1', problem: `${DATASET_MARKER} mixed-1: what is 1 + 4?`, answer: '5' },
+      UNRECORDED_PROBLEMS[0],
+    ]
+      .map((problem) => JSON.stringify(problem))
+      .join('\n')}\n`,
   );
   server = await startCodeServer({
     workspace,

@@ -251,13 +251,13 @@ describe('StepLens in VS Code', () => {
     assert.equal(steplens.hub.current?.run.id, run.id);
     assert.deepEqual(steplens.hub.shownEvents, [], 'the log is empty (the test above left it so)');
     const log = steplens.storage.auditPath(runPath, run.id);
-    const shows = steplens.hub.sent.get('run/show') ?? 0;
+    const sentLabels = steplens.hub.sent.get('run/labels') ?? 0;
     const me = await steplens.annotators.current();
     const label = { ...stampEvent({ type: 'stepRating', sample: 0, step: 1, rating: -1 }), annotator: me };
     appendFileSync(log, `${JSON.stringify(label)}\n`);
     await until('the label shown', () => (steplens.hub.shownEvents.length === 1 ? true : undefined));
     assert.deepEqual(steplens.hub.shownEvents, [label]);
-    assert.ok((steplens.hub.sent.get('run/show') ?? 0) > shows, 'the panels were sent the run again');
+    assert.ok((steplens.hub.sent.get('run/labels') ?? 0) > sentLabels, 'the panels were sent the labels');
     writeFileSync(log, '');
     await until('the emptied log shown', () => (steplens.hub.shownEvents.length === 0 ? true : undefined));
   });
@@ -646,6 +646,8 @@ describe('StepLens in VS Code', () => {
       assert.match(String(item.tooltip), /Every sample failed: 4 of 4 in 2 problem\(s\)/);
       assert.match(String(item.tooltip), /First failure \(problem ur-1\): .*HTTP 400: stub endpoint/);
       assert.deepEqual([item.command?.command, item.command?.arguments], ['steplens.resumeDataset', [out]]);
+      // Its menus: ask again, but no report, queue or adjudication of zero samples.
+      assert.equal(item.contextValue, 'steplens.dataset.complete.allFailed');
 
       // The click: asked, not an empty report; declined, nothing is sent or written.
       const written = readFileSync(join(out, 'dataset.json'), 'utf8');
@@ -671,6 +673,69 @@ describe('StepLens in VS Code', () => {
       assert.ok(again, since(noticed));
       assert.ok(again.requests > 0, 'the failed samples were asked again');
       assert.deepEqual([again.reused, again.failedSamples], [0, 4]);
+    } finally {
+      delete steplens.dialogs.scriptedInput;
+      delete steplens.dialogs.scriptedPick;
+      delete steplens.dialogs.scripted;
+    }
+  });
+
+  it('Evaluate Dataset where some samples fail: the Datasets row says how many, and Ask Failed Samples Again asks them again or keeps them', async () => {
+    const steplens = await api();
+    const file = vscode.Uri.file(join(workspaceRoot(), 'dataset', 'mixed.jsonl'));
+    steplens.dialogs.scriptedInput = () => '2';
+    steplens.dialogs.scriptedPick = () => [];
+    const questions: string[] = [];
+    let answer: string | undefined;
+    steplens.dialogs.scripted = (question) => {
+      questions.push(question);
+      return answer;
+    };
+    try {
+      const noticed = steplens.notices.length;
+      const result = await vscode.commands.executeCommand<EvaluateDatasetResult | undefined>(
+        'steplens.evaluateDataset',
+        file,
+      );
+      assert.ok(result, steplens.notices.slice(noticed).join(' | '));
+      assert.deepEqual([result.complete, result.samples, result.failedSamples], [true, 4, 2]);
+      const node = (await steplens.datasets.getChildren()).find(
+        (candidate): candidate is Extract<DatasetNode, { kind: 'dataset' }> =>
+          candidate.kind === 'dataset' && candidate.status.name === 'mixed',
+      );
+      assert.ok(node, 'listed');
+      const item = steplens.datasets.getTreeItem(node);
+      assert.match(String(item.description), /^2\/2 · complete · 2 of 4 samples failed/);
+      assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
+      // The menu item the manifest shows for it (and its report, queue and adjudication).
+      assert.equal(item.contextValue, 'steplens.dataset.complete.someFailed');
+      assert.equal(item.command?.command, 'steplens.openDatasetReport');
+
+      // Kept: the run goes on as it was, nothing is asked of the endpoint.
+      answer = 'Keep Them';
+      const kept = await vscode.commands.executeCommand<EvaluateDatasetResult | undefined>(
+        'steplens.askFailedAgain',
+        node,
+      );
+      assert.match(
+        questions.at(-1) ?? '',
+        /^StepLens: 2 of 4 samples of \.steplens\/datasets\/mixed failed\. Ask them again\?$/,
+      );
+      assert.ok(kept);
+      assert.deepEqual([kept.requests, kept.failedSamples], [0, 2]);
+      // Asked again: only the failed problem's samples are requested (the endpoint still refuses them).
+      answer = 'Ask Again';
+      const again = await vscode.commands.executeCommand<EvaluateDatasetResult | undefined>(
+        'steplens.askFailedAgain',
+        node,
+      );
+      assert.ok(again);
+      assert.ok(again.requests > 0, 'the failed samples were asked again');
+      assert.deepEqual([again.reused, again.failedSamples], [1, 2]);
+      // Dismissed: the command ends, nothing is run.
+      answer = undefined;
+      const dismissed = await vscode.commands.executeCommand('steplens.askFailedAgain', node);
+      assert.equal(dismissed, undefined);
     } finally {
       delete steplens.dialogs.scriptedInput;
       delete steplens.dialogs.scriptedPick;
