@@ -23,6 +23,7 @@ import {
 } from './core/paperTables.js';
 import type { Comparison } from './core/reportCompare.js';
 import { SELF_JUDGE_ID } from './core/rerank.js';
+import { identParts } from './core/rerankCurves.js';
 import {
   barChart,
   element,
@@ -189,11 +190,7 @@ const pct = (value: number | null | undefined, digits = 1) =>
  * Its text is the name unchanged.
  */
 export function identMarkup(name: string): string {
-  return name
-    .split(/(?<=[-:])/)
-    .filter((part) => part !== '')
-    .map(escapeXml)
-    .join('<wbr>');
+  return identParts(name).map(escapeXml).join('<wbr>');
 }
 
 /** A table cell holding a name (identMarkup), rather than text. */

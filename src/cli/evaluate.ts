@@ -3,7 +3,9 @@
  * step-labelled rows get the judge evaluation (src/jobs/evaluate.ts), problems a dataset run
  * (src/jobs/dataset.ts).
  */
-import { duration, rowsEtaSeconds } from '../core/progress.js';
+
+import { countSamples } from '../core/datasetReport.js';
+import { count, duration, rowsEtaSeconds } from '../core/progress.js';
 import { loadConfig } from '../io/configFile.js';
 import {
   type DatasetPlan,
@@ -164,11 +166,7 @@ async function runDatasetCommand(
   });
   if (live) streams.stderr.write('\n');
   if (!args.quiet) for (const line of outcome.excluded) streams.stderr.write(`excluded: ${line}\n`);
-  const samples = outcome.index.problems.reduce((sum, problem) => sum + problem.samples.length, 0);
-  const failedSamples = outcome.index.problems.reduce(
-    (sum, problem) => sum + problem.samples.filter((sample) => sample.failed).length,
-    0,
-  );
+  const { total: samples, failed: failedSamples } = countSamples(outcome.index);
   streams.stdout.write(
     `${JSON.stringify({
       out: args.out,
@@ -192,7 +190,6 @@ async function runDatasetCommand(
 }
 
 function planText(plan: DatasetPlan): string {
-  const count = (value: number) => value.toLocaleString('en-US');
   const lines = [
     `${plan.problems} problem(s): ${plan.complete} complete, ${plan.inProgress} in progress, ${plan.excluded.length} excluded`,
   ];

@@ -4,6 +4,7 @@
  * one request per step are counted per step and said so.
  */
 import type { Price, RunConfig } from './config.js';
+import { count } from './progress.js';
 
 export interface RequestEstimate {
   /** Requests whose count does not depend on the number of steps. */
@@ -39,7 +40,6 @@ export function estimateRequests(config: RunConfig): RequestEstimate {
 }
 
 export function describeEstimate(estimate: RequestEstimate): string {
-  const count = (n: number) => n.toLocaleString('en-US');
   const perStep = (n: number) => (n > 0 ? ` + ${count(n)} per step` : '');
   return `up to ${count(estimate.requests)} requests${perStep(estimate.requestsPerStep)} and ${count(estimate.maxCompletionTokens)}${perStep(estimate.maxCompletionTokensPerStep)} completion tokens per problem`;
 }

@@ -176,16 +176,32 @@ export function datasetReport(index: DatasetIndex, options: ReportOptions = {}):
   };
 }
 
-function sampleCounts(index: DatasetIndex): DatasetReport['samples'] {
+/**
+ * A dataset's samples: in all, failed, and problems with a failed one or with fewer usable samples
+ * than k. Shared by the report and the Datasets view's failure counts.
+ */
+export function countSamples(index: Pick<DatasetIndex, 'problems' | 'samplesPerProblem'>): {
+  total: number;
+  failed: number;
+  problemsShort: number;
+  problemsWithFailures: number;
+} {
   let total = 0;
   let failed = 0;
   let problemsShort = 0;
+  let problemsWithFailures = 0;
   for (const problem of index.problems) {
     const broken = problem.samples.filter((sample) => sample.failed).length;
     total += problem.samples.length;
     failed += broken;
+    if (broken > 0) problemsWithFailures += 1;
     if (problem.samples.length - broken < index.samplesPerProblem) problemsShort += 1;
   }
+  return { total, failed, problemsShort, problemsWithFailures };
+}
+
+function sampleCounts(index: DatasetIndex): DatasetReport['samples'] {
+  const { total, failed, problemsShort } = countSamples(index);
   return { total, failed, problemsShort };
 }
 

@@ -1,5 +1,10 @@
 /** How a long job reports its pace: shared by the CLI's progress line and the host's notification. */
 
+/** A count as people read it, the same on every machine: "12,345". */
+export function count(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
 /** Seconds as "1h 02m", "3m 05s" or "42s". */
 export function duration(seconds: number): string {
   const s = Math.round(seconds);

@@ -369,3 +369,12 @@ function standardError(values: readonly number[]): number {
 function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
+
+/**
+ * A method's or judge's name in the parts a narrow column may break it between: each part ends at
+ * one of its own separators (`prm-best-of-n:prm:product` → `prm-` `best-` `of-` `n:` `prm:`
+ * `product`), so a name is never broken inside a part (the report's tables, the report view's).
+ */
+export function identParts(name: string): string[] {
+  return name.split(/(?<=[-:])/).filter((part) => part !== '');
+}

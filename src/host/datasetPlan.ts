@@ -10,7 +10,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { type DatasetIndex, DatasetIndexSchema } from '../core/dataset.js';
-import { duration } from '../core/progress.js';
+import { countSamples } from '../core/datasetReport.js';
+import { count, duration } from '../core/progress.js';
 import { pathInside } from '../io/paths.js';
 import type { DatasetPlan, DatasetProgress } from '../jobs/dataset.js';
 import { redact } from '../llm/credentials.js';
@@ -122,8 +123,6 @@ export function summarizePlan(plan: DatasetPlan): PlanSummary {
 export function needsConfirm(summary: PlanSummary): boolean {
   return summary.requests.high >= CONFIRM_REQUESTS || (summary.cost ?? 0) >= CONFIRM_COST;
 }
-
-const count = (value: number) => value.toLocaleString('en-US');
 
 export function tokensText(value: number): string {
   return value >= 1e6
@@ -292,15 +291,8 @@ export async function datasetFailures(
   out: string,
   index: DatasetIndex,
 ): Promise<Pick<DatasetStatus, 'samples' | 'failedSamples' | 'failedProblems' | 'firstFailure'>> {
-  let samples = 0;
-  let failedSamples = 0;
-  let failedProblems = 0;
-  for (const problem of index.problems) {
-    const failed = problem.samples.filter((sample) => sample.failed).length;
-    samples += problem.samples.length;
-    failedSamples += failed;
-    if (failed > 0) failedProblems += 1;
-  }
+  const counts = countSamples(index);
+  const [samples, failedSamples, failedProblems] = [counts.total, counts.failed, counts.problemsWithFailures];
   const first = index.problems.find((problem) => problem.samples.some((sample) => sample.failed));
   if (!first) return { samples, failedSamples, failedProblems };
   const message = await firstSampleError(out, first.run);

@@ -16,14 +16,6 @@ export interface TableView {
 
 export const DEFAULT_VIEW: TableView = { sort: null, descending: false, filter: '' };
 
-/**
- * A method's name in the parts a narrow column may break it between: each part ends at one of its
- * own separators (`-`, `:`), as src/reportHtml.ts's identMarkup breaks it in the report's tables.
- */
-export function identParts(name: string): string[] {
-  return name.split(/(?<=[-:])/).filter((part) => part !== '');
-}
-
 export function pickColumn(method: string): SortColumn {
   return `pick:${method}`;
 }

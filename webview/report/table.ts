@@ -7,8 +7,8 @@
  * between problems; "/" goes to the filter.
  */
 import type { ProblemRow } from '../../src/core/reportProblems.js';
+import { identParts } from '../../src/core/rerankCurves.js';
 import {
-  identParts,
   openLabel,
   passRateText,
   pickColumn,
