@@ -31,8 +31,8 @@ export interface QueueInput {
 
 /**
  * The queue's orders: `strength` is the order above, across every problem; `problem` keeps each
- * problem's items together (its steps read with the problem fresh in mind), problems in the order
- * of their strongest item and each problem's items in the order above.
+ * problem's items together, of every run of it (its steps read with the problem fresh in mind),
+ * problems in the order of their strongest item and each problem's items in the order above.
  */
 export const QUEUE_ORDERS = ['strength', 'problem'] as const;
 export type QueueOrder = (typeof QUEUE_ORDERS)[number];
@@ -143,18 +143,26 @@ export function buildQueue(inputs: readonly QueueInput[], filter: QueueFilter = 
     .filter((input) => !subsets || (input.subset !== undefined && subsets.has(input.subset)))
     .flatMap((input) => itemsOfRun(input, filter))
     .sort(compareItems);
-  return filter.order === 'problem' ? problemByProblem(items) : items;
+  return filter.order === 'problem' ? problemByProblem(items, inputs) : items;
 }
 
-/** Each run's items together, runs in the order of their first (strongest) item; `items` sorted. */
-function problemByProblem(items: readonly QueueItem[]): QueueItem[] {
-  const byRun = new Map<string, QueueItem[]>();
+/**
+ * Each problem's items together (every run of it: the workspace's runs may hold a problem twice),
+ * problems in the order of their first (strongest) item; `items` sorted. A problem is its source
+ * file and id: two files may both have a problem "1".
+ */
+function problemByProblem(items: readonly QueueItem[], inputs: readonly QueueInput[]): QueueItem[] {
+  const problemOf = new Map(
+    inputs.map(({ run }) => [run.id, `${run.problem.source.file}\u0000${run.problem.id}`]),
+  );
+  const byProblem = new Map<string, QueueItem[]>();
   for (const item of items) {
-    const group = byRun.get(item.run);
+    const problem = problemOf.get(item.run) ?? item.run;
+    const group = byProblem.get(problem);
     if (group) group.push(item);
-    else byRun.set(item.run, [item]);
+    else byProblem.set(problem, [item]);
   }
-  return [...byRun.values()].flat();
+  return [...byProblem.values()].flat();
 }
 
 /** What the filters offer: every PRM and every subset of the runs, sorted. */

@@ -99,6 +99,16 @@ describe('the queue', () => {
       'run-d#0#2',
     ]);
     assert.deepEqual(keys(buildQueue(withD, { order: 'strength' })), keys(buildQueue(withD)));
+    // run-d analyzes run-a's problem again (the workspace's runs): its item joins run-a's.
+    const again = withD.map((input) =>
+      input.run.id === 'run-d' ? { run: { ...input.run, problem: withD[1]!.run.problem } } : input,
+    );
+    assert.deepEqual(keys(buildQueue(again, { order: 'problem' })).slice(2), [
+      'run-a#1#0',
+      'run-a#0#2',
+      'run-d#0#2',
+      'run-a#1#1',
+    ]);
   });
 
   test('the order does not depend on the order of the runs', () => {
