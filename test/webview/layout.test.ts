@@ -203,6 +203,10 @@ describe('a narrow side bar (300 px)', () => {
 
 test('at 300 px a 300-step run keeps every sample column in the table, and each answer whole', async () => {
   const long = await makeRun({ ...LARGE_RUN, samples: 8 });
+  // One judgement failed: its cell reads "failed", wider than a score.
+  const failing = long.samples[3]!;
+  const prm = Object.keys(failing.judgements).find((judge) => judge !== 'self')!;
+  failing.judgements[prm] = { ...failing.judgements[prm]!, error: 'HTTP 500 from the PRM endpoint' };
   const panel = await openPanel(browser, { width: 300, height: 1100 });
   try {
     await show(panel, long);
@@ -228,8 +232,10 @@ test('at 300 px a 300-step run keeps every sample column in the table, and each 
             );
           })
           .map((cell) => cell.textContent),
-        scores: [...document.querySelectorAll<HTMLElement>('.sample-list .cell-score')].filter(
-          (score) => score.checkVisibility() && score.scrollWidth <= score.clientWidth,
+        // A score is whole when its column's cell (a grid cell) holds it: the score is an inline span.
+        scores: [...document.querySelectorAll<HTMLElement>('.sample-list .judge-col')].filter(
+          (cell) =>
+            cell.querySelector('.cell-score')?.checkVisibility() && cell.scrollWidth <= cell.clientWidth,
         ).length,
       };
     });

@@ -17,7 +17,8 @@ import type { Dispatch } from './labels.js';
 
 /** Width of a judge column in ch: "0.25 @123", or the judge's name when wider (wide panels only). */
 function judgeWidth(run: Run, judge: string | undefined, layout: 'wide' | 'narrow' | 'tight'): number {
-  // "0.25" alone where the bar is tightest (the step of the first error stays in the cell's title).
+  // "0.25" alone where the bar is tightest (the step of the first error stays in the cell's title);
+  // a failed judge's "failed" fits too (the layout test has one).
   if (layout === 'tight') return 5;
   const digits = String(Math.max(1, ...run.samples.map((sample) => sample.steps.length - 1))).length;
   // "0.25" and "@12" (or "ok") with a little room between.
