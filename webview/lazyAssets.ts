@@ -62,11 +62,24 @@ type AssetName = 'katex' | 'validators' | 'select';
 const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
 
 const loads = new Map<AssetName, Promise<void>>();
+/** Each asset's stylesheet applied (or failed, or absent). */
+const styled = new Map<AssetName, Promise<void>>();
+const styledResolvers = new Map<AssetName, () => void>();
 
 /** KaTeX, loaded once; undefined when the page carries none (math then stays TeX source). */
 export async function loadKatex(): Promise<KatexApi | undefined> {
   if (!window.steplensKatex) await loadAsset('katex');
   return window.steplensKatex;
+}
+
+/**
+ * Resolves once KaTeX's stylesheet is in the page and applied (its @font-face rules known to
+ * document.fonts), which is before its script has loaded and run: the faces can load meanwhile.
+ * Asks for KaTeX as loadKatex does.
+ */
+export function katexStyled(): Promise<void> {
+  void loadAsset('katex');
+  return styled.get('katex') ?? Promise.resolve();
 }
 
 /** zod and the protocol's schemas, loaded once; undefined when the page carries none. */
@@ -90,7 +103,10 @@ export function defineSelectsAfterPaint(): void {
 function loadAsset(name: AssetName): Promise<void> {
   let loading = loads.get(name);
   if (!loading) {
-    loading = load(name).catch((error: unknown) => console.error(`StepLens: ${name} did not load`, error));
+    styled.set(name, new Promise<void>((resolve) => styledResolvers.set(name, resolve)));
+    loading = load(name)
+      .catch((error: unknown) => console.error(`StepLens: ${name} did not load`, error))
+      .finally(() => styledResolvers.get(name)?.());
     loads.set(name, loading);
   }
   return loading;
@@ -110,6 +126,8 @@ async function load(name: AssetName): Promise<void> {
       style.textContent = css;
       beforePanelStyles(style);
     }
+    // An inline stylesheet applies as it is inserted.
+    styledResolvers.get(name)?.();
     if (code) {
       const script = document.createElement('script');
       script.nonce = nonce;
@@ -130,9 +148,13 @@ async function load(name: AssetName): Promise<void> {
     link.nonce = nonce;
     link.href = uris.style;
     // A stylesheet that fails leaves math unstyled, never untypeset.
-    pending.push(loaded(link).catch(() => {}));
+    pending.push(
+      loaded(link)
+        .catch(() => {})
+        .finally(() => styledResolvers.get(name)?.()),
+    );
     beforePanelStyles(link);
-  }
+  } else styledResolvers.get(name)?.();
   if (typeof uris?.script === 'string') {
     const script = document.createElement('script');
     script.nonce = nonce;

@@ -9,7 +9,7 @@
  * the page carries it as a deferred asset (lazyAssets.ts), loaded after the panel's first paint, so
  * the problem and the first steps appear as text first and their math is typeset a moment later.
  */
-import { afterPaint, type KatexApi, loadKatex } from './lazyAssets.js';
+import { afterPaint, type KatexApi, katexStyled, loadKatex } from './lazyAssets.js';
 
 /**
  * Display $$…$$ and \[…\], inline \(…\) and $…$, and a bare \boxed{…} (models often write the final
@@ -112,9 +112,10 @@ function requestKatex(): void {
   if (katexRequested) return;
   katexRequested = true;
   afterPaint(() => {
-    void loadKatex().then(async (engine) => {
+    // The faces load while KaTeX's script loads and runs, from the moment its stylesheet applies.
+    const faces = katexStyled().then(mathFacesLoaded);
+    void Promise.all([loadKatex(), faces]).then(([engine]) => {
       if (!engine) return;
-      await mathFacesLoaded();
       performance.mark('steplens:katex');
       katex = engine;
       schedule();
