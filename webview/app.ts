@@ -93,9 +93,16 @@ export class StepLensApp {
   }
 
   private onMessage(message: HostMessage): void {
-    if (message.type === 'run/show')
-      this.apply(this.state.receive({ ...message, readOnly: message.readOnly || this.host.readOnly }));
-    else this.apply(this.state.receive(message));
+    if (message.type !== 'run/show') {
+      this.apply(this.state.receive(message));
+      return;
+    }
+    // Another run than the one shown: what was said of the last one goes, and the page starts at
+    // its top unless the run is opened at a step (the Dataset Report, the queue).
+    const another = this.state.run !== null && this.state.run.id !== message.run.id;
+    if (another) this.keyNote = '';
+    this.apply(this.state.receive({ ...message, readOnly: message.readOnly || this.host.readOnly }));
+    if (another && !message.focus) window.scrollTo(0, 0);
   }
 
   dispatch(action: PanelAction): void {

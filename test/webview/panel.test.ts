@@ -911,6 +911,38 @@ describe('f on a sample where the judges agree', () => {
   });
 });
 
+describe('another run shown', () => {
+  test('starts at its top, and what was said of the last run goes', async () => {
+    const thirty = await makeRun(THIRTY_STEPS);
+    const other = await makeRun(EIGHT_SAMPLES);
+    assert.notEqual(thirty.id, other.id);
+    const panel = await openPanel(browser, { height: 700 });
+    const { page } = panel;
+    try {
+      await showRun(panel, thirty);
+      // Sample 1 has no disagreement: f is refused with a note; the page is scrolled down.
+      await page.keyboard.press('Shift+J');
+      await page.waitForFunction(() => document.querySelector('.steps-head h3')?.textContent === 'Sample 1');
+      for (let i = 0; i < 12; i++) await page.keyboard.press('j');
+      await page.keyboard.press('f');
+      await page.locator('.status .key-note').waitFor();
+      assert.ok((await page.evaluate(() => window.scrollY)) > 0);
+
+      await panel.send({ type: 'run/show', run: other, events: [], readOnly: false });
+      await page.waitForFunction(
+        (id) => document.querySelector('.problem')?.textContent?.includes(id),
+        other.problem.id,
+        { polling: 100 },
+      );
+      assert.equal(await page.locator('.status .key-note').count(), 0, 'the note about the last run is gone');
+      assert.equal(await page.evaluate(() => window.scrollY), 0, 'the run starts at its top');
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
 describe('step rows in the virtual list', () => {
   test('rows meet edge to edge once their math is typeset, at the top and after scrolling', async () => {
     const thirty = await makeRun(THIRTY_STEPS);
