@@ -165,6 +165,36 @@ function problemByProblem(items: readonly QueueItem[], inputs: readonly QueueInp
   return [...byProblem.values()].flat();
 }
 
+/**
+ * Why a queue without items has none, when the reason is not that the judges agree: no sample was
+ * judged by both Self-PRM and a PRM (every sample failed, or a judge never ran). Undefined when some
+ * sample was, so an empty queue does mean agreement. `name` names the runs (a dataset's name).
+ */
+export function nothingJudged(inputs: readonly QueueInput[], name: string): string | undefined {
+  let samples = 0;
+  let failed = 0;
+  let judged = 0;
+  for (const { run } of inputs) {
+    for (const sample of run.samples) {
+      samples += 1;
+      if (sample.error) {
+        failed += 1;
+        continue;
+      }
+      const self = verdictOf(run, SELF_JUDGE_ID, sample.judgements[SELF_JUDGE_ID]);
+      if (self && prmsOf(run).some((prm) => verdictOf(run, prm, sample.judgements[prm]))) judged += 1;
+    }
+  }
+  if (judged > 0) return undefined;
+  const why =
+    samples === 0
+      ? 'its runs have no samples'
+      : failed === samples
+        ? `every sample failed (${failed} of ${samples}), so none was judged`
+        : `no sample was judged by both Self-PRM and a PRM${failed > 0 ? ` (${failed} of ${samples} samples failed)` : ''}`;
+  return `Nothing to label in ${name}: ${why}. The queue lists the steps where Self-PRM and a PRM disagree.`;
+}
+
 /** What the filters offer: every PRM and every subset of the runs, sorted. */
 export function queueChoices(inputs: readonly QueueInput[]): { prms: string[]; subsets: string[] } {
   const prms = new Set(inputs.flatMap((input) => prmsOf(input.run)));

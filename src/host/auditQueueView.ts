@@ -20,6 +20,7 @@ import {
   buildQueue,
   type LabelsByRun,
   nextIndex,
+  nothingJudged,
   type QueueInput,
   type QueueItem,
   type QueueRun,
@@ -412,6 +413,14 @@ export class AuditQueueView implements vscode.Disposable {
         type: 'queue/empty',
         message: `No run of ${this.source.name} could be read${this.problems.length > 0 ? `: ${this.problems.slice(0, 3).join('; ')}` : ''}.`,
       });
+      return;
+    }
+    const unjudged = nothingJudged(
+      [...this.runs.values()].map((loaded) => loaded.input),
+      this.source.name,
+    );
+    if (unjudged !== undefined) {
+      await this.send({ type: 'queue/empty', message: unjudged });
       return;
     }
     await this.send(this.queueMessage(await readRubric(this.folder, this.context.log)));

@@ -11,6 +11,7 @@ import {
   isLabelled,
   itemKey,
   nextIndex,
+  nothingJudged,
   type QueueItem,
   queueChoices,
   queueProgress,
@@ -109,6 +110,37 @@ describe('the queue', () => {
       'run-d#0#2',
       'run-a#1#1',
     ]);
+  });
+
+  test('an empty queue says why when nothing was judged, rather than that the judges agree', () => {
+    assert.equal(
+      nothingJudged(runs(), 'mini'),
+      undefined,
+      'judged samples: an empty queue would mean agreement',
+    );
+    const failedRun = handRun({
+      id: 'run-f',
+      samples: [0, 1].map(() => ({
+        error: 'HTTP 400',
+        self: { scores: [] as number[], firstError: -1 },
+        prms: {},
+      })),
+    });
+    assert.equal(
+      nothingJudged([{ run: failedRun }], 'math-aime'),
+      'Nothing to label in math-aime: every sample failed (2 of 2), so none was judged. The queue lists the steps where Self-PRM and a PRM disagree.',
+    );
+    const selfOnly = handRun({
+      id: 'run-s',
+      samples: [
+        { self: { scores: [1, 0.2], firstError: 1 }, prms: { prm: { error: 'HTTP 503' } } },
+        { error: 'HTTP 400', self: { scores: [], firstError: -1 }, prms: {} },
+      ],
+    });
+    assert.equal(
+      nothingJudged([{ run: selfOnly }], 'mini'),
+      'Nothing to label in mini: no sample was judged by both Self-PRM and a PRM (1 of 2 samples failed). The queue lists the steps where Self-PRM and a PRM disagree.',
+    );
   });
 
   test('the order does not depend on the order of the runs', () => {
