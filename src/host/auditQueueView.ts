@@ -11,7 +11,7 @@
  * with the panel), and the page hears "saved" only once the log's append has resolved. Where the
  * person was, and the filters, are kept in workspaceState per dataset folder and annotator.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { eventsOfAnnotator, replayByAnnotator } from '../core/annotators.js';
@@ -51,6 +51,7 @@ import type { Annotators } from './annotator.js';
 import { saveAudit } from './auditSave.js';
 import { type CommandContext, guarded } from './commands.js';
 import { pickDataset } from './datasetPick.js';
+import { isJudgeEvaluation } from './datasetPlan.js';
 import { QUEUE_PANEL_TYPE } from './ids.js';
 import { LogFollower } from './logFollower.js';
 import { datasetPickUi } from './reportView.js';
@@ -74,13 +75,17 @@ export interface QueueSource {
   runs(): Promise<{ path: string; subset?: string; bySource?: boolean; label: string }[]>;
 }
 
-/** A dataset folder: the runs dataset.json lists, with its subsets. */
+/**
+ * A dataset folder: the runs dataset.json lists, with its subsets. A judge evaluation's folder
+ * (Evaluate Judges: evaluation.json, no dataset.json) has its rows' runs under runs/<subset>/.
+ */
 export function datasetSource(folder: string): QueueSource {
   return {
     ref: { kind: 'dataset', folder },
     folder,
     name: basename(folder),
     runs: async () => {
+      if (isJudgeEvaluation(folder)) return evaluationRuns(folder);
       const index = await readDatasetIndex(folder);
       return index.problems.map((problem) => {
         const path = runPathInFolder(folder, problem.run);
@@ -93,6 +98,23 @@ export function datasetSource(folder: string): QueueSource {
       });
     },
   };
+}
+
+/** A judge evaluation's runs, one per row, under runs/<subset>/ (the subset is the folder's name). */
+async function evaluationRuns(folder: string): Promise<{ path: string; subset: string; label: string }[]> {
+  const runsDir = join(folder, 'runs');
+  const runs: { path: string; subset: string; label: string }[] = [];
+  for (const subset of await readdir(runsDir, { withFileTypes: true })) {
+    if (!subset.isDirectory()) continue;
+    for (const file of await readdir(join(runsDir, subset.name)))
+      if (file.endsWith('.json'))
+        runs.push({
+          path: join(runsDir, subset.name, file),
+          subset: subset.name,
+          label: `${subset.name}/${file}`,
+        });
+  }
+  return runs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** The runs of the workspace (`.steplens/runs/` of each folder, and global storage), by problem file. */

@@ -506,3 +506,8 @@ export function problemDescription(problem: DatasetIndex['problems'][number]): s
     ...(failed > 0 ? [`${failed} failed`] : []),
   ].join(' · ');
 }
+
+/** A folder Evaluate Judges wrote (its evaluation.json), not a dataset run's (dataset.json). */
+export function isJudgeEvaluation(folder: string): boolean {
+  return !existsSync(join(folder, 'dataset.json')) && existsSync(join(folder, 'evaluation.json'));
+}

@@ -18,8 +18,9 @@ import { errorText } from '../llm/credentials.js';
 import { parseReportWebviewMessage, type ReportHostMessage, type ReportWebviewMessage } from '../protocol.js';
 import { reportViewHtml } from '../reportViewHtml.js';
 import { createNonce } from '../webviewHtml.js';
-import { type CommandContext, guarded } from './commands.js';
+import { type CommandContext, guarded, openRendered } from './commands.js';
 import { type DatasetPickUi, pickDataset } from './datasetPick.js';
+import { isJudgeEvaluation } from './datasetPlan.js';
 import { REPORT_PANEL_TYPE } from './ids.js';
 import type { PanelHub } from './panel.js';
 import { webviewAssets } from './webviewAssets.js';
@@ -318,6 +319,14 @@ export function openDatasetReport(
   return guarded(context, 'Open Dataset Report', async () => {
     const uri = folderArgument(folder) ?? (await pickDatasetFolder());
     if (!uri) return undefined;
+    // A judge evaluation has no dataset run's report: its own (F1 by ProcessBench's rules) is report.md.
+    if (isJudgeEvaluation(uri.fsPath)) {
+      const text = `StepLens: ${basename(uri.fsPath)} is a judge evaluation (Evaluate Judges): its report, report.md, is open. The Dataset Report is for Evaluate Dataset's folders.`;
+      context.notices.push(text);
+      void vscode.window.showInformationMessage(text);
+      await openRendered(context, vscode.Uri.file(join(uri.fsPath, 'report.md')));
+      return undefined;
+    }
     return reports.show(uri);
   });
 }

@@ -353,6 +353,32 @@ describe('StepLens in VS Code', () => {
     assert.match(again.notices, /\(0 judged now, 3 reused\)/);
   });
 
+  it('a judge evaluation folder: its disagreements make an audit queue, and Open Dataset Report opens its own report', async () => {
+    const steplens = await api();
+    const folder = join(workspaceRoot(), '.steplens', 'evaluations', 'gsm8k');
+    assert.ok(existsSync(join(folder, 'evaluation.json')), 'the evaluation of the test above');
+    await vscode.commands.executeCommand('steplens.openAuditQueue', vscode.Uri.file(folder));
+    const view = steplens.queues.views.get(folder);
+    assert.ok(view, `an audit queue for ${folder}; notices: ${steplens.notices.join(' | ')}`);
+    const sent = await until('the queue page ready', () => view.ready && view.lastSent, 60_000);
+    const probe = JSON.stringify(sent).slice(0, 400);
+    assert.equal(sent.type, 'queue/show', probe);
+    assert.ok(sent.type === 'queue/show' && sent.items.length > 0, probe);
+    assert.deepEqual(sent.type === 'queue/show' && sent.choices.subsets, ['gsm8k']);
+    view.panel.dispose();
+
+    const noticed = steplens.notices.length;
+    const opened = await vscode.commands.executeCommand(
+      'steplens.openDatasetReport',
+      vscode.Uri.file(folder),
+    );
+    assert.equal(opened, undefined, 'no Dataset Report view of a judge evaluation');
+    assert.match(
+      steplens.notices.slice(noticed).join(' | '),
+      /gsm8k is a judge evaluation \(Evaluate Judges\): its report, report\.md, is open/,
+    );
+  });
+
   it('Evaluate Judges names the file and field of bad input, and a folder made with other judges', async () => {
     const steplens = await api();
     const noticesOf = async (uri: vscode.Uri) => {
