@@ -400,7 +400,13 @@ async function pickRunPaths(context: CommandContext, title: string, many: boolea
   }));
   const browse = { label: '$(folder-opened) Browse for a run file…' };
   const picked = many
-    ? await vscode.window.showQuickPick([...items], { title, canPickMany: true, matchOnDetail: true })
+    ? await vscode.window.showQuickPick([...items], {
+        title,
+        // Enter takes the ticked runs, not the one typed for: the open run comes ticked.
+        placeHolder: 'Type to find a run, Space to tick or untick it, Enter to take the ticked runs',
+        canPickMany: true,
+        matchOnDetail: true,
+      })
     : await vscode.window.showQuickPick([...items, browse], {
         title,
         matchOnDescription: true,

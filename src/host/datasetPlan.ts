@@ -502,7 +502,9 @@ export function problemDescription(problem: DatasetIndex['problems'][number]): s
   const right = judged.filter((sample) => sample.correct).length;
   const failed = problem.samples.filter((sample) => sample.failed).length;
   return [
-    judged.length > 0 ? `${right}/${judged.length} correct` : `${problem.samples.length} samples`,
+    judged.length > 0
+      ? `${right}/${judged.length} correct`
+      : `${problem.samples.length} sample${problem.samples.length === 1 ? '' : 's'}`,
     ...(failed > 0 ? [`${failed} failed`] : []),
   ].join(' · ');
 }

@@ -207,6 +207,8 @@ test('at 300 px a 300-step run keeps every sample column in the table, and each 
   const failing = long.samples[3]!;
   const prm = Object.keys(failing.judgements).find((judge) => judge !== 'self')!;
   failing.judgements[prm] = { ...failing.judgements[prm]!, error: 'HTTP 500 from the PRM endpoint' };
+  // A TeX answer: typeset inline, a fraction's digits would be 70 % of the text.
+  long.samples[2]!.answer = '\\frac{26}{435}';
   const panel = await openPanel(browser, { width: 300, height: 1100 });
   try {
     await show(panel, long);
@@ -240,6 +242,19 @@ test('at 300 px a 300-step run keeps every sample column in the table, and each 
       };
     });
     assert.deepEqual(seen.cutAnswers, [], 'every answer in the samples table is shown whole');
+    const fraction = await panel.page.$eval('.sample-row[data-sample="2"] .answer-text', (node) => ({
+      text: node.textContent,
+      size: Number.parseFloat(getComputedStyle(node).fontSize),
+      typeset: node.querySelector('.katex') !== null,
+      title: (node as HTMLElement).title,
+    }));
+    assert.deepEqual(fraction, {
+      text: '26/435',
+      size: fraction.size,
+      typeset: false,
+      title: '\\frac{26}{435}',
+    });
+    assert.ok(fraction.size >= 12, `the answer at ${fraction.size} px`);
     assert.equal(seen.scores, 16, "8 samples' self and PRM scores, shown whole");
     assert.deepEqual(seen.wide, [], 'no sample row is wider than the table');
     assert.equal(seen.ratedInside, true, '"rated" ends inside the table');

@@ -375,6 +375,37 @@ describe('the panel with a run of 8 samples', () => {
     }
   });
 
+  test('a pick decided by a tie says so beside its answer, with the rule that broke it', async () => {
+    // Only majority tied here (the fixture's other picks lose their tie flag).
+    const tied = {
+      ...run,
+      rerank: run.rerank.map(({ tie: _tie, ...pick }) =>
+        pick.method === 'majority'
+          ? { ...pick, tie: true, rule: 'a tie goes to the answer seen first in sample order' }
+          : pick,
+      ),
+    };
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, tied);
+      const picks = await panel.page.$$eval('.rerank-line .pick', (nodes) =>
+        nodes.map((node) => ({
+          text: node.textContent ?? '',
+          tie: node.querySelector('.pick-tie')?.getAttribute('title'),
+        })),
+      );
+      const majority = picks.find((pick) => pick.text.startsWith('Majority'));
+      assert.match(majority?.text ?? '', /\(tie\)$/);
+      assert.equal(majority?.tie, 'a tie goes to the answer seen first in sample order');
+      assert.ok(
+        picks.filter((pick) => pick !== majority).every((pick) => !pick.text.includes('(tie)')),
+        'only the tied pick says it',
+      );
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('screenshots in light and dark themes', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       const panel = await openPanel(browser, { colorScheme, width: 520, height: 1300 });

@@ -6,7 +6,7 @@
  */
 import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
 import { badge } from '../components.js';
-import { answerNode, correctness, h, replace } from '../dom.js';
+import { answerNode, correctness, h, plural, replace } from '../dom.js';
 import { answerRows, formatScore, METHOD_NAMES } from '../model.js';
 import type { PanelState } from '../state.js';
 
@@ -85,7 +85,7 @@ export function renderAnswers(element: HTMLElement, state: PanelState): void {
       h(
         'span',
         { class: 'muted' },
-        `${run.samples.length} samples${failed ? ` · ${failed} failed` : ''}${noAnswer ? ` · ${noAnswer} without answer` : ''}`,
+        `${plural(run.samples.length, 'sample')}${failed ? ` · ${failed} failed` : ''}${noAnswer ? ` · ${noAnswer} without answer` : ''}`,
       ),
     ),
     rows.length > 0 ? table : h('p', { class: 'muted' }, 'No answers yet.'),
@@ -102,6 +102,8 @@ export function renderAnswers(element: HTMLElement, state: PanelState): void {
           `${METHOD_NAMES[pick.method]}${pick.judge && pick.judge !== SELF_JUDGE_ID ? ` (${pick.judge})` : ''}: `,
           // The verdict stays with the answer: never alone on a line.
           h('span', { class: 'pick-answer' }, answerNode(pick.answer), ' ', correctness(pick.correct)),
+          // A tie is decided by the method's rule (its title): said, so a 1–1 vote is not read as a majority.
+          pick.tie ? h('span', { class: 'pick-tie muted', title: pick.rule }, ' (tie)') : '',
         ),
       ),
     ),

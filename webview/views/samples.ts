@@ -182,7 +182,12 @@ export function renderSampleRow(state: PanelState, dispatch: Dispatch, position:
     h('span', { class: 'idx num' }, String(sample.index)),
     sample.error
       ? h('span', { class: 'answer' }, h('span', { class: 'error-text' }, 'failed'))
-      : h('span', { class: 'answer' }, correctness(sample.correct), answerNode(sample.answer)),
+      : h(
+          'span',
+          { class: 'answer' },
+          correctness(sample.correct),
+          answerNode(sample.answer, { asText: true }),
+        ),
     ...judgeCells,
     gold === null
       ? null
