@@ -157,6 +157,9 @@ tr.reference td { color: var(--muted); font-style: italic; }
 .plot .reference { fill: var(--c); stroke: var(--bg); stroke-width: 1; }
 .plot .reference.neutral { fill: none; stroke: var(--fg); stroke-width: 1.2; }
 .plot .bin { fill: var(--p0); fill-opacity: 0.55; stroke: var(--p0); }
+/* A judge's reliability diagram in its colour (judgeColours): Self-PRM purple, a PRM teal-blue. */
+figure[data-judge] .plot .bin { fill: var(--p7); stroke: var(--p7); }
+figure[data-judge="self"] .plot .bin { fill: var(--p3); stroke: var(--p3); }
 .plot .mean-score { fill: var(--fg); }
 .plot .ece { font-size: 12px; font-weight: 600; }
 .plot .judge-name { font-size: 12px; font-weight: 600; }
@@ -222,6 +225,20 @@ function table(
 }
 
 const p = (text: string, cls?: string) => `<p${cls ? ` class="${cls}"` : ''}>${escapeXml(text)}</p>`;
+
+/**
+ * A palette index per judge, in the panel's colours so the two read alike: Self-PRM purple (p3),
+ * the first PRM teal-blue (p7), further PRMs colours no method line of the same page takes first.
+ */
+function judgeColours(judges: readonly string[]): (judge: string) => number {
+  const others = [9, 6, 5, 10, 0, 1, 2, 4, 8];
+  const prms = judges.filter((judge) => judge !== SELF_JUDGE_ID);
+  return (judge) => {
+    if (judge === SELF_JUDGE_ID) return 3;
+    const i = prms.indexOf(judge);
+    return i === 0 ? 7 : others[(i - 1) % others.length]!;
+  };
+}
 
 /** In place of a plot with nothing to draw: what it would show, and why it has no data. */
 const noData = (what: string, why: string) =>
@@ -454,17 +471,18 @@ function precisionSection(report: DatasetReport): string {
   const judges = Object.keys(report.precision);
   if (judges.length === 0) return '';
   const first = report.precision[judges[0]!]!;
+  const colourOf = judgeColours(judges);
   const chart = barChart({
     title: 'Precision of "correct" by difficulty',
     xLabel: 'difficulty: pass@1 of the problem (share of right samples)',
     yLabel: 'precision (%)',
     categories: first.buckets.map((bucket) => bucket.label),
-    groups: judges.map((judge, g) => {
+    groups: judges.map((judge) => {
       const figures = report.precision[judge]!;
       return {
         key: judge,
         label: judge,
-        colour: g,
+        colour: colourOf(judge),
         values: figures.buckets.map((bucket) => (bucket.precision === null ? null : bucket.precision * 100)),
         notes: figures.buckets.map((bucket) => (bucket.sPrm > 0 ? `${bucket.sTp}/${bucket.sPrm}` : '')),
       };
@@ -473,8 +491,8 @@ function precisionSection(report: DatasetReport): string {
   const empty = accuracyNoData(report);
   const legend = legendList(
     'Legend',
-    judges.map((judge, g) => ({
-      key: element('rect', { class: `bar s${g % 12}`, x: 0, y: 0, width: 28, height: 10 }),
+    judges.map((judge) => ({
+      key: element('rect', { class: `bar s${colourOf(judge)}`, x: 0, y: 0, width: 28, height: 10 }),
       name: judge,
       data: { judge },
     })),

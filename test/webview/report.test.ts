@@ -237,6 +237,22 @@ describe('report.html', () => {
         assert.equal(drawn, expected, `${judge}: a bar per bucket with a precision`);
         assert.ok(drawn > 0);
       }
+      // The judges in the panel's colours (its Modern-theme defaults): Self-PRM purple, the PRM blue.
+      const fills = await bars.evaluate((svg) =>
+        Object.fromEntries(
+          ['self', 'prm'].map((judge) => [
+            judge,
+            getComputedStyle(svg.querySelector(`rect.bar[data-judge="${judge}"]`)!).fill,
+          ]),
+        ),
+      );
+      const near = (fill: string, hex: string) => {
+        const rgb = (fill.match(/\d+/g) ?? []).map(Number);
+        const want = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+        return rgb.length >= 3 && want.every((value, i) => Math.abs(value - rgb[i]!) <= 0x20);
+      };
+      assert.ok(near(fills.self!, '#8250df'), `self's bars ${fills.self} in the panel's purple`);
+      assert.ok(near(fills.prm!, '#0a7ea4'), `the PRM's bars ${fills.prm} in the panel's blue`);
       const diagrams = page.locator('svg.reliability');
       assert.equal(await diagrams.count(), 2);
       for (const judge of ['self', 'prm']) {
