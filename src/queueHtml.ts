@@ -37,6 +37,8 @@ body { padding: 0 12px 24px; }
 .q-why { font-size: 1.05em; margin: 2px 0 8px; }
 .q-problem h3, .q-rubric h3, .q-help h3 { margin: 0 0 2px; color: var(--muted); font-size: 0.85em; }
 .q-problem-text { max-height: 9em; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; padding: 4px 6px; border-left: 3px solid var(--border); }
+/* A problem longer than its box says so: a shadow at the box's foot while more lies below. */
+.q-problem-text { background: linear-gradient(transparent, var(--bg) 70%) center bottom / 100% 16px no-repeat local, radial-gradient(farthest-side at 50% 100%, rgba(0, 0, 0, 0.25), transparent) center bottom / 100% 8px no-repeat scroll; }
 .q-context { margin: 10px 0 6px; }
 .q-step { padding: 4px 8px; border-left: 3px solid transparent; white-space: pre-wrap; overflow-wrap: anywhere; }
 /* The context steps fade, their first-error tags do not: a faded red tag read at 2.6–2.9:1. */
@@ -70,6 +72,9 @@ body { padding: 0 12px 24px; }
 .q-key { white-space: nowrap; }
 .q-key-short { display: none; }
 @media (max-width: 420px) {
+  /* The pinned header in a side bar: the tab's title names the dataset; the last action on one line. */
+  .q-dataset { display: none; }
+  .q-last { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   .q-keys { gap: 2px 8px; padding: 4px 0; }
   .q-key-long { display: none; }
   .q-key-short { display: inline; }
