@@ -243,9 +243,23 @@ test('the page asks for the runs of the items ahead, once each, and shows an ite
   assert.equal(state.currentRun()?.id, 'b');
 });
 
+/** show() with a second problem, r2, whose one item is a score disagreement. */
+function showTwo(): QueueHostMessage {
+  const message = show();
+  if (message.type !== 'queue/show') return message;
+  const input = {
+    run: handRun({
+      id: 'r2',
+      samples: [{ self: { scores: [1, 0.2, 0.9], firstError: 1 }, prms: { prm: [1, 0.1, 0.1] } }],
+    }),
+  };
+  const items = buildQueue([input]);
+  return { ...message, items: [...message.items, ...items], runs: [...message.runs, queueRun(input, items)] };
+}
+
 test('g switches the order, strongest first ↔ problem by problem, and asks for it at the item shown', () => {
   const state = new QueueState('t');
-  state.receive(show());
+  state.receive(showTwo());
   press(state, 'n');
   const shown = state.current()?.key;
   const asked = () =>
@@ -257,4 +271,11 @@ test('g switches the order, strongest first ↔ problem by problem, and asks for
   const [back] = asked();
   assert.equal(back?.position.order, 'strength');
   assert.equal(labels(press(state, 'g')).length, 0, 'g labels nothing');
+});
+
+test('g on a queue of one problem asks for nothing and says why', () => {
+  const state = new QueueState('t');
+  state.receive(show());
+  assert.deepEqual(press(state, 'g'), []);
+  assert.match(state.lastAction, /one problem, so the order stays/);
 });

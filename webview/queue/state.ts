@@ -375,6 +375,11 @@ export class QueueState {
       }
       case 'order':
       case 'toggleOrder': {
+        // One problem's items are together either way: g says so rather than doing nothing seen.
+        if (action.kind === 'toggleOrder' && new Set(this.items.map((queued) => queued.run)).size <= 1) {
+          this.lastAction = 'g: every item is of one problem, so the order stays';
+          break;
+        }
         const order =
           action.kind === 'order' ? action.order : this.position.order === 'problem' ? 'strength' : 'problem';
         // The host orders the queue again; the item shown stays shown (the host resumes at the key).
