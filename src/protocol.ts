@@ -177,7 +177,7 @@ export const ProblemRowSchema = z.object({
   n: z.number().int().min(0),
   right: z.number().int().min(0).nullable(),
   passRate: z.number().min(0).max(1).nullable(),
-  disagreements: z.number().int().min(0),
+  disagreements: z.number().int().min(0).nullable(),
   firstDisagreement: z
     .object({ sample: z.number().int().min(0), step: z.number().int().min(0), prm: z.string() })
     .nullable(),

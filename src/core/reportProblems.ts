@@ -41,8 +41,8 @@ export interface ProblemRow {
   right: number | null;
   /** right / n; null without a reference or a usable sample. */
   passRate: number | null;
-  /** Samples Self-PRM and a PRM disagree on (see the rules above). */
-  disagreements: number;
+  /** Samples Self-PRM and a PRM disagree on (see the rules above); null without a usable sample. */
+  disagreements: number | null;
   firstDisagreement: FirstDisagreement | null;
   /** By method name (`majority`, `self-prm`, `prm-best-of-n:<judge>`): its pick at k_max right? */
   picks: Record<string, boolean | null>;
@@ -124,7 +124,8 @@ export function problemRows(index: DatasetIndex): ProblemRow[] {
       n: usable.length,
       right,
       passRate: right === null || usable.length === 0 ? null : right / usable.length,
-      disagreements: disagreementCount(problem, prms),
+      // A problem whose every sample failed has nothing to disagree on: not "0", which reads as agreement.
+      disagreements: usable.length === 0 ? null : disagreementCount(problem, prms),
       firstDisagreement: firstDisagreement(problem, prms),
       picks,
     };

@@ -86,6 +86,17 @@ describe('disagreements from dataset.json', () => {
     );
   });
 
+  test('a problem whose every sample failed has no disagreement count (not 0, which reads as agreement)', () => {
+    const made = datasetProblem('f', [
+      [true, -1, 0.9, 1, 0.1],
+      [true, -1, 0.9, 1, 0.1],
+    ]);
+    const failed = { ...made, samples: made.samples.map((sample) => ({ ...sample, failed: true as const })) };
+    const [row, judged] = problemRows(reportIndex({ problems: [failed, made] }));
+    assert.deepEqual([row!.n, row!.passRate, row!.disagreements], [0, null, null]);
+    assert.equal(judged!.disagreements, 2, 'the same samples judged: both disagree');
+  });
+
   test('a pick that is wrong: PRM best-of-n trusts a wrong sample', () => {
     const wrongBest = datasetProblem('w', [
       [true, -1, 0.9, -1, 0.5],

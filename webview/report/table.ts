@@ -184,10 +184,10 @@ export class ProblemsTable {
       const pass = el('td', { class: 'pass' }, passRateText(row));
       const tr = el(
         'tr',
-        { 'data-id': row.id, class: row.disagreements > 0 ? 'disagrees' : '' },
+        { 'data-id': row.id, class: (row.disagreements ?? 0) > 0 ? 'disagrees' : '' },
         el('td', {}, open, row.subset ? el('span', { class: 'muted subset' }, ` ${row.subset}`) : ''),
         pass,
-        el('td', { class: 'disagreements' }, String(row.disagreements)),
+        el('td', { class: 'disagreements' }, row.disagreements === null ? '–' : String(row.disagreements)),
         ...this.data.methods.map((method) => {
           const pick = pickText(row.picks[method]);
           return el(
