@@ -274,8 +274,11 @@ const MARKER_KEY: Record<ReferencePoint['shape'], string> = {
 
 /** A plot in the box it scrolls in when the page is narrower than the plot can shrink. */
 const plotBox = (svg: string) => `<div class="plot-scroll">${svg}</div>`;
-const figure = (svg: string, caption: string, captionAttrs = '', below = '') =>
-  `<figure>${plotBox(svg)}${below}<figcaption${captionAttrs}>${escapeXml(caption)}</figcaption></figure>`;
+const figure = (svg: string, caption: string, captionAttrs = '', below = '', captionLink = '') =>
+  `<figure>${plotBox(svg)}${below}<figcaption${captionAttrs}>${escapeXml(caption)}${captionLink}</figcaption></figure>`;
+
+/** Where the methods are defined: the rules at the page's end (a link opens their <details>). */
+const RULES_LINK = ' What each method picks: <a href="#rules">how each figure is computed</a>.';
 
 /**
  * Colour per method, in report order (s0 … s10; s11 is neutral); dash by kind: pass@k and oracle
@@ -455,6 +458,7 @@ function accuracySection(
           ),
         ]),
       ),
+      RULES_LINK,
     ),
     // The same numbers as the plot: after the first paint, whose raster it would make a fifth dearer.
     later(
@@ -631,7 +635,8 @@ function agreementSection(report: DatasetReport): string {
 }
 
 function rules(report: DatasetReport): string {
-  return `<details><summary>How each figure is computed</summary><ul>${report.rules.map((rule) => `<li>${escapeXml(rule)}</li>`).join('')}</ul></details>`;
+  // The accuracy caption links here (the folded list itself would be no target to scroll to).
+  return `<details id="rules"><summary>How each figure is computed</summary><ul>${report.rules.map((rule) => `<li>${escapeXml(rule)}</li>`).join('')}</ul></details>`;
 }
 
 /**
@@ -665,7 +670,8 @@ function datasetReportMarkup(report: DatasetReport, name: string, later: (markup
       : '',
     `<section class="lead">${accuracySection(report, overlay, later)}</section>`,
   ];
-  const rest = [precisionSection(report), calibrationSection(report), agreementSection(report), rules(report)]
+  // The rules right under the accuracy chart, whose caption links to them: what each method picks.
+  const rest = [rules(report), precisionSection(report), calibrationSection(report), agreementSection(report)]
     .filter(Boolean)
     .map((section) => `<section class="later">${section}</section>`);
   return [...lead.filter(Boolean), later(rest.join('\n'))].join('\n');

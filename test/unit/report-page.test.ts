@@ -304,7 +304,7 @@ test('a figure with no data says so and why, instead of empty axes and a table o
 
 test('the accuracy figure says which error its bars show: the standard error over problems, as report.md does', () => {
   const html = datasetReportHtml(report, 'bars');
-  const caption = /<figcaption elementtiming="first-content">([^<]*)<\/figcaption>/.exec(html)?.[1] ?? '';
+  const caption = /<figcaption elementtiming="first-content">(.*?)<\/figcaption>/.exec(html)?.[1] ?? '';
   assert.match(caption, /Error bars: ±1 standard error over problems/);
   assert.doesNotMatch(caption, /Error bars: ±1 standard error of the subset sampling/);
   // The bars are drawn from stderr, the error over problems (rerank-curves.test.ts checks its value).

@@ -353,6 +353,28 @@ describe('report.html', () => {
     }
   });
 
+  test('the accuracy caption links to the rules that say what each method picks: in sight, a click unfolds them', async () => {
+    const { page, errors, close } = await open(join(dir, 'report.html'), 'light');
+    try {
+      await page.waitForSelector('#rules', { state: 'attached' });
+      await page.locator('figcaption a[href="#rules"]').click();
+      await page.waitForFunction(() => {
+        const rect = document.querySelector('#rules summary')!.getBoundingClientRect();
+        return rect.height > 0 && rect.top >= -1 && rect.bottom <= window.innerHeight;
+      });
+      await page.locator('#rules summary').click();
+      const rules = page.locator('#rules ul');
+      assert.ok(await rules.isVisible());
+      assert.match(
+        (await rules.textContent()) ?? '',
+        /self-prm-best: the sample with the highest self solution score/,
+      );
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
   test('without scripting the whole report is there: the <noscript> is the page', async () => {
     const { page, close } = await open(join(dir, 'report.html'), 'light', { javaScriptEnabled: false });
     try {
