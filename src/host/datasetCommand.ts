@@ -145,7 +145,11 @@ export function evaluateDataset(
       return undefined;
     }
     const root = context.storage.rootFor(targets[0]);
-    const out = pathInside(join(root, ...DATASETS_DIR), evaluationName(files));
+    const datasetsDir = join(root, ...DATASETS_DIR);
+    const out = pathInside(
+      datasetsDir,
+      evaluationName(files, (name) => existsSync(join(datasetsDir, name))),
+    );
     const folder = vscode.workspace.asRelativePath(out, false);
     if (datasets.isRunning(out))
       throw new InputError({ file: folder }, 'is being evaluated in this window already');

@@ -97,7 +97,11 @@ export function evaluateJudges(
     const targets = targetFiles(uri, uris, 'a ProcessBench or PRM800K file (.json, .jsonl)');
     const files = targets.map((target) => target.fsPath);
     const root = context.storage.rootFor(targets[0]);
-    const out = pathInside(join(root, ...EVALUATIONS_DIR), evaluationName(files));
+    const evaluations = join(root, ...EVALUATIONS_DIR);
+    const out = pathInside(
+      evaluations,
+      evaluationName(files, (name) => existsSync(join(evaluations, name))),
+    );
     const folder = vscode.workspace.asRelativePath(out, false);
     const { loaded, source } = await evaluationConfig(context, root);
     const resolveKey = await context.keys.resolverFor(loaded.config);

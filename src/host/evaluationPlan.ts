@@ -4,7 +4,7 @@
  */
 import { basename, extname } from 'node:path';
 import { duration, rowsEtaSeconds } from '../core/progress.js';
-import { fileNameFor } from '../io/paths.js';
+import { fileNameFor, hashedName } from '../io/paths.js';
 
 /** The folders evaluations live in, under a workspace folder. */
 export const EVALUATIONS_DIR = ['.steplens', 'evaluations'] as const;
@@ -12,16 +12,20 @@ export const EVALUATIONS_DIR = ['.steplens', 'evaluations'] as const;
 const stem = (file: string) => basename(file, extname(file));
 
 /**
- * The evaluation folder's name: the file's stem for one file; for several, their stems (sorted, so
- * the order of a selection does not matter) and a hash of their paths, so the same selection always
- * finds its folder again and resumes. Always one safe file name.
+ * The evaluation (or dataset) folder's name: the file's stem for one file; for several, their
+ * stems (sorted, so the order of a selection does not matter) and a hash of their paths, so the
+ * same selection always finds its folder again and resumes. Always one safe file name. Names made
+ * before the stems alone were the readable part carried a cut of the paths too
+ * ("a_b_tmp_trial_.vscode-test_de-…"): a folder of that name, where `exists` finds one, is kept, so
+ * it still resumes.
  */
-export function evaluationName(files: readonly string[]): string {
+export function evaluationName(files: readonly string[], exists?: (name: string) => boolean): string {
   if (files.length === 1) return fileNameFor(stem(files[0]!));
   const sorted = [...files].sort();
   const stems = [...new Set(sorted.map(stem))].join('+');
-  // fileNameFor keeps a readable part and adds a hash of the whole when the name is not a safe id.
-  return fileNameFor(`${stems}@${sorted.join('\n')}`);
+  const earlier = fileNameFor(`${stems}@${sorted.join('\n')}`);
+  if (exists?.(earlier)) return earlier;
+  return hashedName(stems, sorted.join('\n'));
 }
 
 export interface EvaluationProgress {

@@ -7,12 +7,17 @@ import { SafeIdSchema } from '../core/ids.js';
 /** An id from a file as one file name: itself when already safe, else a readable part and a hash. */
 export function fileNameFor(id: string): string {
   if (SafeIdSchema.safeParse(id).success) return id;
-  const readable = id
+  return hashedName(id, id);
+}
+
+/** `readable` made a safe file name's readable part, then a hash of `hashed`: "gsm8k_math-1f0c…". */
+export function hashedName(readable: string, hashed: string): string {
+  const part = readable
     .replace(/[^A-Za-z0-9._-]+/g, '_')
     .replace(/^[^A-Za-z0-9]+/, '')
     .slice(0, 60);
-  const hash = createHash('sha256').update(id).digest('hex').slice(0, 10);
-  return `${readable || 'row'}-${hash}`;
+  const hash = createHash('sha256').update(hashed).digest('hex').slice(0, 10);
+  return `${part || 'row'}-${hash}`;
 }
 
 /** `folder/name`, or an error when `name` would lead anywhere but directly inside `folder`. */

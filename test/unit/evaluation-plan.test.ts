@@ -9,7 +9,16 @@ test('one file: its stem; several: stems and a hash, the same for any order of s
   assert.equal(evaluationName(['/ws/data/gsm8k.jsonl']), 'gsm8k');
   const many = evaluationName(['/ws/math.json', '/ws/gsm8k.json']);
   assert.equal(many, evaluationName(['/ws/gsm8k.json', '/ws/math.json']));
-  assert.match(many, /^gsm8k_math_/);
+  // The stems and a hash: no part of the paths ("ws_gsm8k.json…") in the name a person reads.
+  assert.match(many, /^gsm8k_math-[0-9a-f]{10}$/);
+  // A folder named the earlier way (the stems, then a cut of the paths) is found and resumed.
+  const earlier = (name: string) => /^gsm8k_math_ws_/.test(name);
+  const resumed = evaluationName(['/ws/math.json', '/ws/gsm8k.json'], earlier);
+  assert.match(resumed, /^gsm8k_math_ws_/);
+  assert.equal(
+    evaluationName(['/ws/math.json', '/ws/gsm8k.json'], () => false),
+    many,
+  );
   assert.notEqual(many, evaluationName(['/other/gsm8k.json', '/ws/math.json']), 'other files, other folder');
   // Whatever the file is called, the name stays one file name inside the evaluations folder.
   for (const name of [
