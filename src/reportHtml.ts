@@ -274,11 +274,15 @@ const MARKER_KEY: Record<ReferencePoint['shape'], string> = {
 
 /** A plot in the box it scrolls in when the page is narrower than the plot can shrink. */
 const plotBox = (svg: string) => `<div class="plot-scroll">${svg}</div>`;
-const figure = (svg: string, caption: string, captionAttrs = '', below = '', captionLink = '') =>
-  `<figure>${plotBox(svg)}${below}<figcaption${captionAttrs}>${escapeXml(caption)}${captionLink}</figcaption></figure>`;
+const figure = (svg: string, caption: string, captionAttrs = '', below = '') =>
+  `<figure>${plotBox(svg)}${below}<figcaption${captionAttrs}>${escapeXml(caption)}</figcaption></figure>`;
 
-/** Where the methods are defined: the rules at the page's end (a link opens their <details>). */
-const RULES_LINK = ' What each method picks: <a href="#rules">how each figure is computed</a>.';
+/**
+ * Where the methods are defined: the rules under the chart. A line of its own after the figure, not
+ * in its caption, whose Element Timing is the bench's and the tests' "first real content".
+ */
+const RULES_LINK =
+  '<p class="muted">What each method picks: <a href="#rules">how each figure is computed</a>.</p>';
 
 /**
  * Colour per method, in report order (s0 … s10; s11 is neutral); dash by kind: pass@k and oracle
@@ -456,9 +460,8 @@ function accuracySection(
               data: { reference: group },
             }),
           ),
-        ]),
+        ]) + RULES_LINK,
       ),
-      RULES_LINK,
     ),
     // The same numbers as the plot: after the first paint, whose raster it would make a fifth dearer.
     later(

@@ -357,7 +357,7 @@ describe('report.html', () => {
     const { page, errors, close } = await open(join(dir, 'report.html'), 'light');
     try {
       await page.waitForSelector('#rules', { state: 'attached' });
-      await page.locator('figcaption a[href="#rules"]').click();
+      await page.locator('a[href="#rules"]').click();
       await page.waitForFunction(() => {
         const rect = document.querySelector('#rules summary')!.getBoundingClientRect();
         return rect.height > 0 && rect.top >= -1 && rect.bottom <= window.innerHeight;
