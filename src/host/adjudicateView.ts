@@ -23,10 +23,9 @@ import { saveAdjudication } from './adjudicateSave.js';
 import type { Annotators } from './annotator.js';
 import { type CommandContext, guarded } from './commands.js';
 import { datasetFolderOf } from './datasetsView.js';
-import type { LogFollower } from './logFollower.js';
 import { workspaceDatasets } from './reportView.js';
 import type { RunStorage } from './storage.js';
-import { watchLogFolders } from './watchLogs.js';
+import { watchFollower } from './watchLogs.js';
 import { webviewAssets } from './webviewAssets.js';
 
 export const ADJUDICATE_PANEL_TYPE = 'steplens.adjudicate';
@@ -62,7 +61,6 @@ export class AdjudicationView implements vscode.Disposable {
   lastSent: AdjudicateHostMessage | undefined;
   ready = false;
   private readonly logs: AdjudicationLogs;
-  private readonly follower: LogFollower;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -81,14 +79,12 @@ export class AdjudicationView implements vscode.Disposable {
       (message) => log.warn(message),
     );
     // Labels made meanwhile in the panel, the queue or another window: read when their log changes.
-    const logPaths = this.logs.logPaths();
-    this.follower = this.logs.follow(async (items) => {
+    const follower = this.logs.follow(async (items) => {
       // Before `ready` the page is sent every log on its ready.
       if (this.ready) await this.post(items);
     });
     this.disposables.push(
-      ...watchLogFolders(logPaths.keys(), (path) => this.follower.changed(path)),
-      { dispose: () => this.follower.dispose() },
+      watchFollower(follower),
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       annotators.onDidChange(() => {
         if (this.ready) void this.sendItems();

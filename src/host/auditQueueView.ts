@@ -53,10 +53,10 @@ import { type CommandContext, guarded } from './commands.js';
 import { pickDataset } from './datasetPick.js';
 import { isJudgeEvaluation } from './datasetPlan.js';
 import { QUEUE_PANEL_TYPE } from './ids.js';
-import { LogFollower } from './logFollower.js';
+import { LogFollower, Turns } from './logFollower.js';
 import { datasetPickUi } from './reportView.js';
 import type { RunStorage } from './storage.js';
-import { watchLogFolders } from './watchLogs.js';
+import { watchFollower } from './watchLogs.js';
 import { webviewAssets } from './webviewAssets.js';
 
 export { QUEUE_PANEL_TYPE };
@@ -149,7 +149,7 @@ export class AuditQueueView implements vscode.Disposable {
    * Reading the logs and appending to them take turns: a re-read never lands between an append and
    * the in-memory copy that records it, so no label is counted twice or lost from the count.
    */
-  private turn: Promise<unknown> = Promise.resolve();
+  private readonly turns = new Turns();
   /** The queue without filters, last built: what the runs sent to the page are cut to. */
   private allItems: QueueItem[] = [];
   private problems: string[] = [];
@@ -217,7 +217,7 @@ export class AuditQueueView implements vscode.Disposable {
   /** Reads the runs and logs again and sends the queue (the page keeps the item it shows). */
   async reload(): Promise<void> {
     try {
-      await this.inTurn(() => this.readRuns());
+      await this.turns.take(() => this.readRuns());
       this.followLogs();
       await this.sendQueue();
     } catch (error) {
@@ -231,14 +231,9 @@ export class AuditQueueView implements vscode.Disposable {
     const paths = new Map(
       [...this.runs].map(([id, loaded]) => [resolve(this.context.storage.auditPath(loaded.path, id)), id]),
     );
-    const follower = new LogFollower(paths, (runIds) => this.inTurn(() => this.rereadLogs(runIds)));
-    const watchers = watchLogFolders(paths.keys(), (path) => follower.changed(path));
-    this.logs = {
-      dispose: () => {
-        follower.dispose();
-        for (const watcher of watchers) watcher.dispose();
-      },
-    };
+    this.logs = watchFollower(
+      new LogFollower(paths, (runIds) => this.turns.take(() => this.rereadLogs(runIds))),
+    );
   }
 
   /** The logs of `runIds` changed on disk: the queue is sent again when a run's labels differ. */
@@ -259,12 +254,6 @@ export class AuditQueueView implements vscode.Disposable {
       }
     }
     if (changed && this.ready && !this.disposed) await this.sendQueue();
-  }
-
-  private inTurn<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.turn.then(work);
-    this.turn = next.catch(() => {});
-    return next;
   }
 
   private async readRuns(): Promise<void> {
@@ -392,7 +381,7 @@ export class AuditQueueView implements vscode.Disposable {
         await this.sendQueue();
         break;
       case 'queue/label':
-        await this.inTurn(() => this.label(message));
+        await this.turns.take(() => this.label(message));
         break;
       case 'queue/position':
         this.remember(message.position);

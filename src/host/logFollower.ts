@@ -21,10 +21,16 @@ export class LogFollower {
   idle: Promise<void> = Promise.resolve();
 
   constructor(
+    /** Each followed log's absolute path, with its run's id. */
     private readonly logs: ReadonlyMap<string, string>,
     private readonly refresh: (runIds: string[]) => Promise<void>,
     private readonly delayMs = LOG_REFRESH_DELAY_MS,
   ) {}
+
+  /** The logs followed (absolute paths). */
+  get paths(): Iterable<string> {
+    return this.logs.keys();
+  }
 
   changed(path: string): void {
     if (this.disposed) return;
@@ -49,5 +55,19 @@ export class LogFollower {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.pending.clear();
+  }
+}
+
+/**
+ * Work on a log that must not interleave (this window's appends, the follower's reads), one piece
+ * at a time in the order given; a failed piece does not stop the next.
+ */
+export class Turns {
+  private last: Promise<unknown> = Promise.resolve();
+
+  take<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.last.then(work);
+    this.last = turn.catch(() => undefined);
+    return turn;
   }
 }

@@ -24,9 +24,9 @@ import { createNonce, panelHtml } from '../webviewHtml.js';
 import type { Annotators } from './annotator.js';
 import { saveAudit } from './auditSave.js';
 import { EDITOR_PANEL_TYPE, VIEW_ID } from './ids.js';
-import { LogFollower } from './logFollower.js';
+import { LogFollower, Turns } from './logFollower.js';
 import type { RunStorage } from './storage.js';
-import { watchLogFolders } from './watchLogs.js';
+import { watchFollower } from './watchLogs.js';
 import { webviewAssets } from './webviewAssets.js';
 
 interface Session {
@@ -79,7 +79,7 @@ export class PanelHub
    * recorded twice). The read when a run opens is not in turn: a label saved meanwhile is put
    * right by the follower's next read, which its own write sets off.
    */
-  private logTurn: Promise<unknown> = Promise.resolve();
+  private readonly logTurns = new Turns();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -267,13 +267,7 @@ export class PanelHub
     connection: Connection,
     request: Extract<WebviewMessage, { type: 'audit/append' }>,
   ): Promise<void> {
-    await this.inLogTurn(() => this.appendAuditNow(connection, request));
-  }
-
-  private inLogTurn<T>(work: () => Promise<T>): Promise<T> {
-    const turn = this.logTurn.then(work);
-    this.logTurn = turn.catch(() => undefined);
-    return turn;
+    await this.logTurns.take(() => this.appendAuditNow(connection, request));
   }
 
   private async appendAuditNow(
@@ -346,16 +340,11 @@ export class PanelHub
   private followSessionLog(session: Session): void {
     this.sessionLog?.dispose();
     const log = resolve(this.storage.auditPath(session.path, session.run.id));
-    const follower = new LogFollower(new Map([[log, session.run.id]]), () =>
-      this.inLogTurn(() => this.rereadSessionLog(session)),
+    this.sessionLog = watchFollower(
+      new LogFollower(new Map([[log, session.run.id]]), () =>
+        this.logTurns.take(() => this.rereadSessionLog(session)),
+      ),
     );
-    const watchers = watchLogFolders([log], (path) => follower.changed(path));
-    this.sessionLog = {
-      dispose: () => {
-        follower.dispose();
-        for (const watcher of watchers) watcher.dispose();
-      },
-    };
   }
 
   /**
