@@ -243,15 +243,12 @@ export class PanelState {
     switch (message.type) {
       case 'run/show':
         this.skipped = message.skipped;
-        this.show(message.run, replayAudit(message.events), message.readOnly, effects, message.focus);
+        this.show(message.run, message.events, message.readOnly, effects, message.focus);
         break;
       case 'run/labels': {
         if (!this.run || message.runId !== this.run.id) break;
-        // What is not saved here yet stays over the log's labels, as on a show.
-        const labels = replayAudit(message.events);
-        for (const event of this.saves.unsavedEvents()) applyAuditEvent(labels, event);
-        this.labels = labels;
-        this.summaries = summarize(this.run, labels, this.view.prm);
+        this.labels = this.withUnsaved(message.events);
+        this.summaries = summarize(this.run, this.labels, this.view.prm);
         this.refreshShown();
         this.computeVisibleSteps();
         effects.parts
@@ -307,12 +304,27 @@ export class PanelState {
     return effects;
   }
 
-  private show(run: Run, labels: AuditLabels, readOnly: boolean, effects: Effects, focus?: PanelFocus): void {
+  /**
+   * The labels of `events` (the log as the host sent it), with the ones set here and not saved yet
+   * over them: the log lacks what the host has not saved, and those stay on screen, still marked.
+   */
+  private withUnsaved(events: readonly AuditEvent[]): AuditLabels {
+    const labels = replayAudit(events);
+    for (const event of this.saves.unsavedEvents()) applyAuditEvent(labels, event);
+    return labels;
+  }
+
+  private show(
+    run: Run,
+    events: readonly AuditEvent[],
+    readOnly: boolean,
+    effects: Effects,
+    focus?: PanelFocus,
+  ): void {
     const sameRun = this.run?.id === run.id;
-    // The log the host sends lacks what it has not saved (yet): labels set here stay on screen,
-    // still marked, over the fresh copy. Another run's answers concern nothing shown any more.
-    if (sameRun) for (const event of this.saves.unsavedEvents()) applyAuditEvent(labels, event);
-    else this.saves.reset();
+    // Another run's answers concern nothing shown any more.
+    if (!sameRun) this.saves.reset();
+    const labels = this.withUnsaved(events);
     this.run = { ...run, samples: [...run.samples].sort((a, b) => a.index - b.index) };
     this.labels = labels;
     this.readOnly = readOnly;
