@@ -62,9 +62,8 @@ type AssetName = 'katex' | 'validators' | 'select';
 const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
 
 const loads = new Map<AssetName, Promise<void>>();
-/** Each asset's stylesheet applied (or failed, or absent). */
-const styled = new Map<AssetName, Promise<void>>();
-const styledResolvers = new Map<AssetName, () => void>();
+/** Each asset's stylesheet: `applied` resolves once `settle` is called (applied, failed or absent). */
+const styled = new Map<AssetName, { applied: Promise<void>; settle: () => void }>();
 
 /** KaTeX, loaded once; undefined when the page carries none (math then stays TeX source). */
 export async function loadKatex(): Promise<KatexApi | undefined> {
@@ -79,7 +78,7 @@ export async function loadKatex(): Promise<KatexApi | undefined> {
  */
 export function katexStyled(): Promise<void> {
   void loadAsset('katex');
-  return styled.get('katex') ?? Promise.resolve();
+  return styled.get('katex')?.applied ?? Promise.resolve();
 }
 
 /** zod and the protocol's schemas, loaded once; undefined when the page carries none. */
@@ -103,10 +102,14 @@ export function defineSelectsAfterPaint(): void {
 function loadAsset(name: AssetName): Promise<void> {
   let loading = loads.get(name);
   if (!loading) {
-    styled.set(name, new Promise<void>((resolve) => styledResolvers.set(name, resolve)));
+    let settle = () => {};
+    const applied = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    styled.set(name, { applied, settle });
     loading = load(name)
       .catch((error: unknown) => console.error(`StepLens: ${name} did not load`, error))
-      .finally(() => styledResolvers.get(name)?.());
+      .finally(settle);
     loads.set(name, loading);
   }
   return loading;
@@ -127,7 +130,7 @@ async function load(name: AssetName): Promise<void> {
       beforePanelStyles(style);
     }
     // An inline stylesheet applies as it is inserted.
-    styledResolvers.get(name)?.();
+    styled.get(name)?.settle();
     if (code) {
       const script = document.createElement('script');
       script.nonce = nonce;
@@ -151,10 +154,10 @@ async function load(name: AssetName): Promise<void> {
     pending.push(
       loaded(link)
         .catch(() => {})
-        .finally(() => styledResolvers.get(name)?.()),
+        .finally(() => styled.get(name)?.settle()),
     );
     beforePanelStyles(link);
-  } else styledResolvers.get(name)?.();
+  } else styled.get(name)?.settle();
   if (typeof uris?.script === 'string') {
     const script = document.createElement('script');
     script.nonce = nonce;
