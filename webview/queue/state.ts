@@ -134,6 +134,11 @@ export class QueueState {
       .length;
   }
 
+  /** Whether the order can change anything: the items are of more than one run. */
+  reorderable(): boolean {
+    return new Set(this.items.map((item) => item.run)).size > 1;
+  }
+
   pendingCount(): number {
     let count = 0;
     for (const tracker of this.trackers.values())
@@ -376,7 +381,7 @@ export class QueueState {
       case 'order':
       case 'toggleOrder': {
         // One problem's items are together either way: g says so rather than doing nothing seen.
-        if (action.kind === 'toggleOrder' && new Set(this.items.map((queued) => queued.run)).size <= 1) {
+        if (action.kind === 'toggleOrder' && !this.reorderable()) {
           this.lastAction = 'g: every item is of one problem, so the order stays';
           break;
         }

@@ -298,8 +298,7 @@ function progressLine(state: QueueState, dispatch: Dispatch): HTMLElement {
         )
       : '';
   // Only with several problems: one problem's items are together either way.
-  const orderSelect =
-    new Set(state.items.map((item) => item.run)).size > 1 ? queueOrderSelect(state, dispatch) : '';
+  const orderSelect = state.reorderable() ? queueOrderSelect(state, dispatch) : '';
   const only = h('input', { type: 'checkbox', id: 'q-unlabelled' }) as HTMLInputElement;
   only.checked = state.position.unlabelledOnly;
   only.addEventListener('change', () => {
