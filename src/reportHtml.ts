@@ -156,10 +156,8 @@ tr.reference td { color: var(--muted); font-style: italic; }
 .plot .bar { fill: var(--c); }
 .plot .reference { fill: var(--c); stroke: var(--bg); stroke-width: 1; }
 .plot .reference.neutral { fill: none; stroke: var(--fg); stroke-width: 1.2; }
-.plot .bin { fill: var(--p0); fill-opacity: 0.55; stroke: var(--p0); }
-/* A judge's reliability diagram in its colour (judgeColours): Self-PRM purple, a PRM teal-blue. */
-figure[data-judge] .plot .bin { fill: var(--p7); stroke: var(--p7); }
-figure[data-judge="self"] .plot .bin { fill: var(--p3); stroke: var(--p3); }
+/* A reliability diagram's bars in its judge's colour (judgeColours). */
+.plot .bin { fill: var(--c); fill-opacity: 0.55; stroke: var(--c); }
 .plot .mean-score { fill: var(--fg); }
 .plot .ece { font-size: 12px; font-weight: 600; }
 .plot .judge-name { font-size: 12px; font-weight: 600; }
@@ -478,7 +476,7 @@ function precisionSection(report: DatasetReport): string {
   const judges = Object.keys(report.precision);
   if (judges.length === 0) return '';
   const first = report.precision[judges[0]!]!;
-  const colourOf = judgeColours(judges);
+  const colourOf = judgeColours(report.judges.map((judge) => judge.id));
   const chart = barChart({
     title: 'Precision of "correct" by difficulty',
     xLabel: 'difficulty: pass@1 of the problem (share of right samples)',
@@ -567,6 +565,7 @@ function collapsedWhenLong(rows: number, summary: string, html: string): string 
 function calibrationSection(report: DatasetReport): string {
   const judges = Object.keys(report.calibration);
   if (judges.length === 0) return '';
+  const colourOf = judgeColours(report.judges.map((judge) => judge.id));
   const diagrams = judges.map((judge) => {
     const result = report.calibration[judge]!;
     const plot =
@@ -576,7 +575,13 @@ function calibrationSection(report: DatasetReport): string {
             'no sample has both a solution score from this judge and an answer known right or wrong',
           )
         : plotBox(
-            reliabilityDiagram({ title: `Reliability: ${judge}`, judge, bins: result.bins, ece: result.ece }),
+            reliabilityDiagram({
+              title: `Reliability: ${judge}`,
+              judge,
+              bins: result.bins,
+              ece: result.ece,
+              colour: colourOf(judge),
+            }),
           );
     return `<figure data-judge="${escapeXml(judge)}">${plot}<figcaption>${escapeXml(`${judge}: ${result.samples} sample(s)`)}</figcaption></figure>`;
   });
@@ -637,8 +642,9 @@ function agreementSection(report: DatasetReport): string {
   ].join('\n');
 }
 
-function rules(report: DatasetReport): string {
-  // The accuracy caption links here (the folded list itself would be no target to scroll to).
+function rules(report: Pick<DatasetReport, 'rules'>): string {
+  // The line under a dataset report's accuracy plot links here (the folded list itself would be no
+  // target to scroll to); the judge evaluation's page shows the same list.
   return `<details id="rules"><summary>How each figure is computed</summary><ul>${report.rules.map((rule) => `<li>${escapeXml(rule)}</li>`).join('')}</ul></details>`;
 }
 
@@ -883,6 +889,7 @@ export function compareReportHtml(folders: readonly CompareFolderReport[], compa
 export function evaluationReportBody(report: EvaluationReport, partial?: string): string {
   const subsets = Object.keys(report.subsets);
   const judges = Object.entries(report.judgeEvaluation);
+  const colourOf = judgeColours(judges.map(([id]) => id));
   const parts = [
     '<h1>StepLens judge evaluation (ProcessBench F1)</h1>',
     ...(partial ? [p(partial, 'warn')] : []),
@@ -973,12 +980,13 @@ export function evaluationReportBody(report: EvaluationReport, partial?: string)
             ece: judge.stepCalibration.ece,
             xLabel: 'step score (bin)',
             yLabel: 'right steps (%)',
+            colour: colourOf(id),
           }),
           `${id}: ${judge.stepCalibration.samples} step(s)`,
         ),
       )
       .join('')}</div>`,
-    `<details><summary>How each figure is computed</summary><ul>${report.rules.map((rule) => `<li>${escapeXml(rule)}</li>`).join('')}</ul></details>`,
+    rules(report),
   );
   return parts.join('\n');
 }

@@ -542,6 +542,8 @@ export interface ReliabilitySpec {
   /** Axis labels; default a solution score against right answers. */
   xLabel?: string;
   yLabel?: string;
+  /** The bars' palette colour (the page's judge colour); default 0. */
+  colour?: number;
 }
 
 /** Reliability diagram: accuracy per score bin as bars, mean score as a dot, the diagonal y = x. */
@@ -591,7 +593,7 @@ export function reliabilityDiagram(spec: ReliabilitySpec): string {
       element(
         'rect',
         {
-          class: 'bin',
+          class: `bin s${(spec.colour ?? 0) % 12}`,
           'data-judge': spec.judge,
           x: x(bin.from) + 1,
           y: y(bin.accuracy),

@@ -250,8 +250,19 @@ test('the reliability diagram: the diagonal, a bar per filled bin with its count
   });
   // 240 px square from (56, 36): the diagonal from (56, 276) to (296, 36).
   assert.match(svg, /class="diagonal" d="M56,276 L296,36"/);
-  assert.equal(count(svg, /<rect class="bin"/g), 1);
-  assert.match(svg, /<rect class="bin" data-judge="self" x="177" y="156" width="118" height="120">/);
+  assert.equal(count(svg, /<rect class="bin s0"/g), 1);
+  assert.match(svg, /<rect class="bin s0" data-judge="self" x="177" y="156" width="118" height="120">/);
+  // The bars take the judge's palette colour when the page gives one (report.html: judgeColours).
+  assert.match(
+    reliabilityDiagram({
+      title: 'r',
+      judge: 'self',
+      ece: 0.1,
+      bins: [{ from: 0, to: 1, count: 1, meanScore: 0.5, accuracy: 1 }],
+      colour: 3,
+    }),
+    /<rect class="bin s3" data-judge="self"/,
+  );
   assert.match(svg, /<circle class="mean-score" cx="236" cy="156"/);
   assert.match(svg, /class="note count"[^>]*>4</);
   assert.match(svg, />ECE 0.125 · n per bin above bars</);
