@@ -5,16 +5,16 @@
  */
 
 import { countSamples } from '../core/datasetReport.js';
-import { count, duration, rowsEtaSeconds } from '../core/progress.js';
 import { loadConfig } from '../io/configFile.js';
+import { type DatasetProgress, planDataset, rowsKind, runDataset } from '../jobs/dataset.js';
+import { evaluateDataset } from '../jobs/evaluate.js';
 import {
-  type DatasetPlan,
-  type DatasetProgress,
-  planDataset,
-  rowsKind,
-  runDataset,
-} from '../jobs/dataset.js';
-import { type EvaluateProgress, evaluateDataset } from '../jobs/evaluate.js';
+  datasetProgressLine,
+  planSourceLines,
+  planText,
+  rowsProgressLine,
+  samplesEta,
+} from '../jobs/progressText.js';
 import { environmentKeys } from '../llm/judges.js';
 import type { PipelineEvent } from '../llm/pipeline.js';
 import { UsageError } from './io.js';
@@ -45,19 +45,19 @@ export const EXIT_BUDGET = 3;
 
 type Streams = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } };
 
-/** A live line on a terminal; on a pipe, a plain line every 10 s and at the end. */
+/**
+ * The job's progress line (src/jobs/progressText.ts, the same words as VS Code's notification):
+ * live on a terminal; on a pipe, a plain line every 10 s and the last one. Retries are said as
+ * they happen.
+ */
 function progressPrinter(stderr: Streams['stderr'], quiet: boolean) {
-  const started = Date.now();
   const live = !quiet && stderr.isTTY === true;
   let lastLine = 0;
   return {
-    progress({ done, total, reused, withFailure }: EvaluateProgress) {
+    line(text: string, last: boolean) {
       if (quiet) return;
-      const seconds = rowsEtaSeconds({ done, total, reused }, (Date.now() - started) / 1000);
-      const eta = seconds === undefined ? '' : ` · ETA ${duration(seconds)}`;
-      const text = `rows ${done}/${total} (${reused} reused, ${withFailure} with a failed judge)${eta}`;
       if (live) stderr.write(`\r${text}   `);
-      else if (Date.now() - lastLine >= 10_000 || done === total) {
+      else if (Date.now() - lastLine >= 10_000 || last) {
         lastLine = Date.now();
         stderr.write(`${text}\n`);
       }
@@ -84,6 +84,7 @@ export async function runEvaluate(
       '--plan, --max-requests and --max-cost apply to dataset runs (problems without steps)',
     );
   const printer = progressPrinter(streams.stderr, args.quiet);
+  const started = Date.now();
   const outcome = await evaluateDataset({
     files: args.files,
     loaded,
@@ -92,7 +93,11 @@ export async function runEvaluate(
     ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
     resolveKey: environmentKeys,
     ...(signal ? { signal } : {}),
-    onProgress: printer.progress,
+    onProgress: (progress) =>
+      printer.line(
+        rowsProgressLine(progress, (Date.now() - started) / 1000),
+        progress.done === progress.total,
+      ),
     onEvent: printer.event,
   });
   printer.end();
@@ -101,9 +106,6 @@ export async function runEvaluate(
   );
   return outcome.complete ? 0 : 130;
 }
-
-const tokens = (count: number) =>
-  count >= 1e6 ? `${(count / 1e6).toFixed(1)}M` : count >= 1e3 ? `${(count / 1e3).toFixed(1)}k` : `${count}`;
 
 async function runDatasetCommand(
   args: EvaluateArgs,
@@ -119,31 +121,18 @@ async function runDatasetCommand(
       ...(args.strict ? { strict: true } : {}),
       ...(args.retryFailed ? { retryFailed: true } : {}),
     });
-    if (!args.quiet) streams.stderr.write(planText(plan));
+    if (!args.quiet) streams.stderr.write(`${planText(plan)}\n${planSourceLines(plan)}\n`);
     streams.stdout.write(`${JSON.stringify({ plan })}\n`);
     return 0;
   }
   const started = Date.now();
-  const live = !args.quiet && streams.stderr.isTTY === true;
-  let lastLine = 0;
+  const printer = progressPrinter(streams.stderr, args.quiet);
   let firstFresh: { at: number; samples: number } | undefined;
   const onProgress = (progress: DatasetProgress) => {
-    if (args.quiet) return;
-    firstFresh ??= { at: Date.now(), samples: progress.samplesDone };
-    const fresh = progress.samplesDone - firstFresh.samples;
-    const elapsed = (Date.now() - firstFresh.at) / 1000;
-    const eta =
-      fresh > 0 && elapsed > 0
-        ? ` · ETA ${duration(((progress.samplesTotal - progress.samplesDone) * elapsed) / fresh)}`
-        : '';
-    const used = progress.usage.promptTokens + progress.usage.completionTokens;
-    const cost = progress.cost.total === null ? '' : ` · $${progress.cost.total.toFixed(2)}`;
-    const text = `problems ${progress.problemsDone}/${progress.problems} (${progress.reused} reused) · samples ${progress.samplesDone}/${progress.samplesTotal} (${progress.failedSamples} failed) · judgements ${progress.judgementsDone} · requests ${progress.requests}${progress.requestsInFlight > 0 ? ` (${progress.requestsInFlight} in flight)` : ''} · tokens ${tokens(used)}${cost}${eta}`;
-    if (live) streams.stderr.write(`\r${text}   `);
-    else if (Date.now() - lastLine >= 10_000 || progress.problemsDone === progress.problems) {
-      lastLine = Date.now();
-      streams.stderr.write(`${text}\n`);
-    }
+    const at = Date.now();
+    firstFresh ??= { at, samples: progress.samplesDone };
+    const eta = samplesEta(firstFresh, { at, samples: progress.samplesDone, total: progress.samplesTotal });
+    printer.line(datasetProgressLine(progress, eta), progress.problemsDone === progress.problems);
   };
   const outcome = await runDataset({
     files: args.files,
@@ -157,14 +146,9 @@ async function runDatasetCommand(
     resolveKey: environmentKeys,
     ...(signal ? { signal } : {}),
     onProgress,
-    onEvent: (event) => {
-      if (event.type === 'retry' && !args.quiet)
-        streams.stderr.write(
-          `${live ? '\n' : ''}retry ${event.attempt} in ${event.delayMs} ms: ${event.message}\n`,
-        );
-    },
+    onEvent: printer.event,
   });
-  if (live) streams.stderr.write('\n');
+  printer.end();
   if (!args.quiet) for (const line of outcome.excluded) streams.stderr.write(`excluded: ${line}\n`);
   const { total: samples, failed: failedSamples } = countSamples(outcome.index);
   streams.stdout.write(
@@ -187,27 +171,4 @@ async function runDatasetCommand(
   );
   if (outcome.complete) return 0;
   return outcome.stopped === 'max-requests' || outcome.stopped === 'max-cost' ? EXIT_BUDGET : 130;
-}
-
-function planText(plan: DatasetPlan): string {
-  const lines = [
-    `${plan.problems} problem(s): ${plan.complete} complete, ${plan.inProgress} in progress, ${plan.excluded.length} excluded`,
-  ];
-  for (const [source, planned] of Object.entries(plan.bySource)) {
-    const requests = planned.requests
-      ? planned.requests.low === planned.requests.high
-        ? count(planned.requests.low)
-        : `${count(planned.requests.low)}–${count(planned.requests.high)}`
-      : (planned.requestsNote ?? '?');
-    const price = plan.cost.bySource[source];
-    lines.push(
-      `  ${source}: ${count(planned.items)} to do, requests ${requests}, tokens ${tokens(planned.tokens.promptTokens)} in + ${tokens(planned.tokens.completionTokens)} out (${planned.basis})${price === undefined ? '' : `, $${price.toFixed(2)}`}`,
-    );
-  }
-  lines.push(
-    plan.cost.total === null
-      ? '  cost: no prices in the config'
-      : `  cost: $${plan.cost.total.toFixed(2)}${plan.cost.unpriced.length ? ` (no price for ${plan.cost.unpriced.join(', ')})` : ''}`,
-  );
-  return `${lines.join('\n')}\n`;
 }

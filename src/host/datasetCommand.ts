@@ -17,6 +17,13 @@ import { writeFileAtomic } from '../io/files.js';
 import { pathInside } from '../io/paths.js';
 import type { DatasetOutcome, DatasetProgress } from '../jobs/dataset.js';
 import {
+  datasetProgressLine,
+  type PlanSummary,
+  planText,
+  samplesEta,
+  summarizePlan,
+} from '../jobs/progressText.js';
+import {
   ask,
   Cancelled,
   type CommandContext,
@@ -35,16 +42,11 @@ import {
   datasetOutcomeMessage,
   failureLines,
   needsConfirm,
-  type PlanSummary,
-  planText,
-  progressLine,
   readIndex,
   readSource,
   relativeInside,
   SOURCE_FILE,
-  samplesEta,
   sourceFiles,
-  summarizePlan,
   validateK,
 } from './datasetPlan.js';
 import type { DatasetsView } from './datasetsView.js';
@@ -347,7 +349,7 @@ async function runInto(
             first ??= { at, samples: now.samplesDone };
             const eta = samplesEta(first, { at, samples: now.samplesDone, total: now.samplesTotal });
             const percent = now.samplesTotal === 0 ? 0 : (now.samplesDone / now.samplesTotal) * 100;
-            progress.report({ message: progressLine(now, eta), increment: percent - reported });
+            progress.report({ message: datasetProgressLine(now, eta), increment: percent - reported });
             reported = percent;
             if (now.problemsDone !== problemsSeen) {
               problemsSeen = now.problemsDone;

@@ -11,9 +11,9 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { type DatasetIndex, DatasetIndexSchema } from '../core/dataset.js';
 import { countSamples } from '../core/datasetReport.js';
-import { count, duration } from '../core/progress.js';
+import { count } from '../core/progress.js';
 import { pathInside } from '../io/paths.js';
-import type { DatasetPlan, DatasetProgress } from '../jobs/dataset.js';
+import { type PlanSummary, tokensText } from '../jobs/progressText.js';
 import { redact } from '../llm/credentials.js';
 
 /** The folder datasets live in, under a workspace folder. */
@@ -82,102 +82,9 @@ export const CONFIRM_REQUESTS = 500;
 /** A priced plan this expensive is confirmed whatever its request count (US dollars). */
 export const CONFIRM_COST = 1;
 
-export interface PlanSummary {
-  /** Requests over every source: fewest (n in one request, full batches) and most. */
-  requests: { low: number; high: number };
-  /** Sources that ask once per step (unknown until sampled): their items count as one request each. */
-  perStep: string[];
-  tokens: { prompt: number; completion: number };
-  /** Whether some source's tokens are counted at the limits (no finished work to measure). */
-  upperBound: boolean;
-  cost: number | null;
-  unpriced: string[];
-}
-
-export function summarizePlan(plan: DatasetPlan): PlanSummary {
-  const summary: PlanSummary = {
-    requests: { low: 0, high: 0 },
-    perStep: [],
-    tokens: { prompt: 0, completion: 0 },
-    upperBound: false,
-    cost: plan.cost.total,
-    unpriced: plan.cost.unpriced,
-  };
-  for (const [source, planned] of Object.entries(plan.bySource)) {
-    if (planned.requests) {
-      summary.requests.low += planned.requests.low;
-      summary.requests.high += planned.requests.high;
-    } else if (planned.items > 0) {
-      summary.perStep.push(source);
-      summary.requests.low += planned.items;
-      summary.requests.high += planned.items;
-    }
-    summary.tokens.prompt += planned.tokens.promptTokens;
-    summary.tokens.completion += planned.tokens.completionTokens;
-    if (planned.basis === 'upper bound' && planned.items > 0) summary.upperBound = true;
-  }
-  return summary;
-}
-
 /** Whether the plan is large enough to ask before sending. */
 export function needsConfirm(summary: PlanSummary): boolean {
   return summary.requests.high >= CONFIRM_REQUESTS || (summary.cost ?? 0) >= CONFIRM_COST;
-}
-
-export function tokensText(value: number): string {
-  return value >= 1e6
-    ? `${(value / 1e6).toFixed(1)}M`
-    : value >= 1e3
-      ? `${(value / 1e3).toFixed(1)}k`
-      : `${value}`;
-}
-
-/** The estimate, in the words of the confirmation's detail (and the log). */
-export function planText(plan: DatasetPlan, summary = summarizePlan(plan)): string {
-  const left = plan.problems - plan.complete;
-  const requests =
-    summary.requests.low === summary.requests.high
-      ? count(summary.requests.high)
-      : `${count(summary.requests.low)}–${count(summary.requests.high)}`;
-  const lines = [
-    `${plan.problems} problem(s): ${plan.complete} complete, ${left} to run${plan.inProgress > 0 ? ` (${plan.inProgress} in progress)` : ''}${plan.excluded.length > 0 ? `, ${plan.excluded.length} excluded` : ''}.`,
-    `Requests: ${requests}${summary.perStep.length > 0 ? ` (more for ${summary.perStep.join(', ')}: one request per step)` : ''}.`,
-    `Tokens: ${tokensText(summary.tokens.prompt)} in + ${tokensText(summary.tokens.completion)} out${summary.upperBound ? ' (at most: counted at maxTokens until some work is done)' : ' (measured from the finished work)'}.`,
-    summary.cost === null
-      ? 'Cost: no prices configured (set "price" on the policy and PRMs in a steplens.json to see dollars).'
-      : `Cost: about $${summary.cost.toFixed(2)}${summary.unpriced.length > 0 ? ` (no price for ${summary.unpriced.join(', ')})` : ''}.`,
-  ];
-  return lines.join('\n');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Progress and the closing message
-
-/** The progress notification's line: problems, samples, requests, tokens, cost, ETA. */
-export function progressLine(progress: DatasetProgress, eta: number | undefined): string {
-  const used = progress.usage.promptTokens + progress.usage.completionTokens;
-  return [
-    `problems ${progress.problemsDone}/${progress.problems}${progress.reused > 0 ? ` (${progress.reused} reused)` : ''}`,
-    `samples ${progress.samplesDone}/${progress.samplesTotal}${progress.failedSamples > 0 ? ` (${progress.failedSamples} failed)` : ''}`,
-    `requests ${count(progress.requests)}${progress.requestsInFlight > 0 ? ` (${count(progress.requestsInFlight)} in flight)` : ''}`,
-    `tokens ${tokensText(used)}`,
-    ...(progress.cost.total === null ? [] : [`$${progress.cost.total.toFixed(2)}`]),
-    ...(eta === undefined ? [] : [`ETA ${duration(eta)}`]),
-  ].join(' · ');
-}
-
-/**
- * Seconds left at the pace of the samples made since the first progress report (reused samples
- * cost nothing and would make the estimate a lie); undefined until a fresh sample arrived.
- */
-export function samplesEta(
-  first: { at: number; samples: number },
-  now: { at: number; samples: number; total: number },
-): number | undefined {
-  const fresh = now.samples - first.samples;
-  const seconds = (now.at - first.at) / 1000;
-  if (fresh <= 0 || seconds <= 0) return undefined;
-  return ((now.total - now.samples) * seconds) / fresh;
 }
 
 export interface DatasetSummary {

@@ -12,6 +12,7 @@ import { IncomparableFolderError, InputError } from '../core/errors.js';
 import { type LoadedConfig, loadConfig } from '../io/configFile.js';
 import { pathInside } from '../io/paths.js';
 import type { EvaluateOutcome } from '../jobs/evaluate.js';
+import { rowsProgressLine } from '../jobs/progressText.js';
 import {
   type CommandContext,
   guarded,
@@ -20,13 +21,7 @@ import {
   settingsOrThrow,
   warn,
 } from './commands.js';
-import {
-  EVALUATIONS_DIR,
-  type EvaluationSummary,
-  evaluationName,
-  outcomeMessage,
-  progressMessage,
-} from './evaluationPlan.js';
+import { EVALUATIONS_DIR, type EvaluationSummary, evaluationName, outcomeMessage } from './evaluationPlan.js';
 import { evaluationConfigFile, SECTION } from './settings.js';
 
 /** The subset a PRM's best τ is chosen on, as the CLI's default (ProcessBench: gsm8k). */
@@ -133,7 +128,7 @@ export function evaluateJudges(
             onProgress: (now) => {
               const percent = now.total === 0 ? 0 : (now.done / now.total) * 100;
               progress.report({
-                message: progressMessage(now, (Date.now() - started) / 1000),
+                message: rowsProgressLine(now, (Date.now() - started) / 1000),
                 increment: percent - reported,
               });
               reported = percent;

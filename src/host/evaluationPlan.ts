@@ -3,7 +3,6 @@
  * import), unit-tested in Node; evaluate.ts runs the job.
  */
 import { basename, extname } from 'node:path';
-import { duration, rowsEtaSeconds } from '../core/progress.js';
 import { fileNameFor, hashedName } from '../io/paths.js';
 
 /** The folders evaluations live in, under a workspace folder. */
@@ -26,24 +25,6 @@ export function evaluationName(files: readonly string[], exists?: (name: string)
   const earlier = fileNameFor(`${stems}@${sorted.join('\n')}`);
   if (exists?.(earlier)) return earlier;
   return hashedName(stems, sorted.join('\n'));
-}
-
-export interface EvaluationProgress {
-  done: number;
-  total: number;
-  reused: number;
-  withFailure: number;
-}
-
-/** The progress notification's line: rows done of total, reused, rows with a failed judge, ETA. */
-export function progressMessage(progress: EvaluationProgress, elapsedSeconds: number): string {
-  const eta = rowsEtaSeconds(progress, elapsedSeconds);
-  return [
-    `rows ${progress.done}/${progress.total}`,
-    `${progress.reused} reused`,
-    ...(progress.withFailure > 0 ? [`${progress.withFailure} with a failed judge`] : []),
-    ...(eta === undefined ? [] : [`ETA ${duration(eta)}`]),
-  ].join(' · ');
 }
 
 export interface EvaluationSummary {

@@ -74,7 +74,7 @@ export const GROUPS = {
   },
   jobs: {
     mutate: ['src/jobs/**/*.ts'],
-    tests: tests(/^(cli-evaluate|cli-batch|jobs-)/),
+    tests: tests(/^(cli-evaluate|cli-batch|jobs-|dataset-plan|evaluation-plan)/),
   },
   'core-report': {
     mutate: [

@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { DatasetIndexSchema } from '../../src/core/dataset.js';
 import { RunSchema } from '../../src/core/schemas.js';
 import { readJournal } from '../../src/io/runJournal.js';
+import { planText } from '../../src/jobs/progressText.js';
 import { CLI, runInProcess } from '../cli.js';
 import {
   type ChatReply,
@@ -394,8 +395,8 @@ describe('a dataset run', () => {
       extra.includes('--priced') ? PRICED() : join(dir, 'steplens.json'),
       '--out',
       join(dir, out),
-      '--quiet',
-      ...extra.filter((arg) => arg !== '--priced'),
+      ...(extra.includes('--loud') ? [] : ['--quiet']),
+      ...extra.filter((arg) => arg !== '--priced' && arg !== '--loud'),
     ]);
 
   test('--plan says what is left and what it may cost, and sends nothing', async () => {
@@ -431,6 +432,30 @@ describe('a dataset run', () => {
       [PROBLEMS, 0, 0],
     );
     assert.deepEqual(counts(), before);
+  });
+
+  test("the shell is told the plan and the progress in the words of VS Code's notification", async () => {
+    const planned = await evaluate('planned-loud', '--plan', '--priced', '--loud');
+    const { plan } = JSON.parse(planned.stdout);
+    // The summary VS Code confirms with, then each source's line.
+    assert.ok(planned.stderr.startsWith(`${planText(plan)}\n`), planned.stderr);
+    assert.match(
+      planned.stderr,
+      new RegExp(`\\n  sampling: ${(PROBLEMS * K).toLocaleString('en-US')} to do, requests `),
+    );
+    assert.match(planned.stderr, /\n {2}prm: .* to do, requests .*\(upper bound\), \$/);
+
+    const run = await evaluate('loud', '--loud');
+    assert.equal(run.code, 0, run.stderr);
+    // Not a terminal: a plain line at the end (and every 10 s), the notification's line.
+    const last = run.stderr.split('\n').filter((line) => line.startsWith('problems '));
+    assert.ok(last.length >= 1, run.stderr);
+    assert.match(
+      last.at(-1)!,
+      new RegExp(
+        `^problems ${PROBLEMS}/${PROBLEMS} · samples ${PROBLEMS * K}/${PROBLEMS * K} · judgements \\d+ · requests \\d+ · tokens \\S+`,
+      ),
+    );
   });
 
   test('--max-requests stops at the limit, resumably; the rerun finishes the same dataset', async () => {

@@ -16,19 +16,16 @@ import {
   datasetOutcomeMessage,
   listDatasets,
   needsConfirm,
-  planText,
   problemDescription,
-  progressLine,
   relativeInside,
   runFileOf,
   SOURCE_FILE,
-  samplesEta,
   sourceFiles,
   statusDescription,
-  summarizePlan,
   validateK,
 } from '../../src/host/datasetPlan.js';
 import { type DatasetProgress, planDataset } from '../../src/jobs/dataset.js';
+import { datasetProgressLine, planText, samplesEta, summarizePlan } from '../../src/jobs/progressText.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'steplens-dsplan-'));
 
@@ -123,19 +120,22 @@ const progress = (over: Partial<DatasetProgress> = {}): DatasetProgress => ({
   ...over,
 });
 
-test('progress: problems, samples, requests, tokens, cost when priced, ETA from fresh samples', () => {
-  assert.equal(progressLine(progress(), undefined), 'problems 1/3 · samples 4/6 · requests 17 · tokens 4.6k');
+test('progress: problems, samples, judgements, requests, tokens, cost when priced, ETA from fresh samples', () => {
   assert.equal(
-    progressLine(
+    datasetProgressLine(progress(), undefined),
+    'problems 1/3 · samples 4/6 · judgements 8 · requests 17 · tokens 4.6k',
+  );
+  assert.equal(
+    datasetProgressLine(
       progress({ reused: 1, failedSamples: 1, cost: { total: 0.125, bySource: {}, unpriced: [] } }),
       65,
     ),
-    'problems 1/3 (1 reused) · samples 4/6 (1 failed) · requests 17 · tokens 4.6k · $0.13 · ETA 1m 05s',
+    'problems 1/3 (1 reused) · samples 4/6 (1 failed) · judgements 8 · requests 17 · tokens 4.6k · $0.13 · ETA 1m 05s',
   );
   // Requests sent and not answered yet are told apart from the ones done.
   assert.equal(
-    progressLine(progress({ requestsInFlight: 3 }), undefined),
-    'problems 1/3 · samples 4/6 · requests 17 (3 in flight) · tokens 4.6k',
+    datasetProgressLine(progress({ requestsInFlight: 3 }), undefined),
+    'problems 1/3 · samples 4/6 · judgements 8 · requests 17 (3 in flight) · tokens 4.6k',
   );
   // Samples reused at the start do not count towards the pace.
   assert.equal(samplesEta({ at: 0, samples: 4 }, { at: 5000, samples: 4, total: 10 }), undefined);

@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { duration, rowsEtaSeconds } from '../../src/core/progress.js';
-import { evaluationName, outcomeMessage, progressMessage } from '../../src/host/evaluationPlan.js';
+import { evaluationName, outcomeMessage } from '../../src/host/evaluationPlan.js';
 import { pathInside } from '../../src/io/paths.js';
+import { rowsProgressLine } from '../../src/jobs/progressText.js';
 
 test('one file: its stem; several: stems and a hash, the same for any order of selection', () => {
   assert.equal(evaluationName(['/ws/data/gsm8k.jsonl']), 'gsm8k');
@@ -31,9 +32,12 @@ test('one file: its stem; several: stems and a hash, the same for any order of s
 });
 
 test('progress: rows done of total, reused, failures when any, and an ETA from the rows judged now', () => {
-  assert.equal(progressMessage({ done: 0, total: 40, reused: 0, withFailure: 0 }, 0), 'rows 0/40 · 0 reused');
   assert.equal(
-    progressMessage({ done: 12, total: 40, reused: 10, withFailure: 1 }, 20),
+    rowsProgressLine({ done: 0, total: 40, reused: 0, withFailure: 0 }, 0),
+    'rows 0/40 · 0 reused',
+  );
+  assert.equal(
+    rowsProgressLine({ done: 12, total: 40, reused: 10, withFailure: 1 }, 20),
     'rows 12/40 · 10 reused · 1 with a failed judge · ETA 4m 40s',
   );
   // Only reused rows so far: no rate to go by.
