@@ -718,6 +718,7 @@ export function datasetReportHtml(report: DatasetReport, name: string): string {
     return markup === '' ? '' : `<noscript class="report-later">${markup}</noscript>`;
   };
   return panelHtml({
+    fieldDefaults: false,
     title: `StepLens report · ${name}`,
     nonce: createNonce(),
     inlineStyle: REPORT_CSS,
@@ -873,6 +874,7 @@ export function compareReportBody(
 
 export function compareReportHtml(folders: readonly CompareFolderReport[], comparison: Comparison): string {
   return panelHtml({
+    fieldDefaults: false,
     title: `StepLens compare · ${comparison.folders.join(' · ')}`,
     nonce: createNonce(),
     inlineStyle: REPORT_CSS,
@@ -993,6 +995,7 @@ export function evaluationReportBody(report: EvaluationReport, partial?: string)
 
 export function evaluationReportHtml(report: EvaluationReport, partial?: string): string {
   return panelHtml({
+    fieldDefaults: false,
     title: 'StepLens judge evaluation',
     nonce: createNonce(),
     inlineStyle: REPORT_CSS,

@@ -9,27 +9,14 @@ import { datasetReportBody, REPORT_CSS } from './reportHtml.js';
 import { escapeHtml, panelHtml } from './webviewHtml.js';
 
 export const PROBLEMS_CSS = `
-/*
- * The filter field (vscode-textfield) is drawn from VS Code's theme variables, which only VS Code sets
- * (on <html>, where they win over these). Outside it (the standalone page, the tests) it would fall back
- * to the library's dark colours on any page: these are VS Code's Modern themes' (as in webview/styles.css).
- * The links and marks of the table get a lighter colour on a dark page.
- */
+/* The links and marks of the table get a lighter colour on a dark page (the filter field's colours: FIELD_THEME_DEFAULTS). */
 :root {
-  --vscode-settings-textInputBackground: #ffffff;
-  --vscode-settings-textInputForeground: #3b3b3b;
-  --vscode-settings-textInputBorder: #cecece;
-  --vscode-input-placeholderForeground: #767676;
   --link: var(--vscode-textLink-foreground, #1f6fc5);
   --right: var(--vscode-testing-iconPassed, #2a8a2a);
   --wrong: var(--vscode-testing-iconFailed, #d1342f);
 }
 @media (prefers-color-scheme: dark) {
   :root {
-    --vscode-settings-textInputBackground: #313131;
-    --vscode-settings-textInputForeground: #cccccc;
-    --vscode-settings-textInputBorder: #3c3c3c;
-    --vscode-input-placeholderForeground: #989898;
     --link: var(--vscode-textLink-foreground, #4daafc);
     --right: var(--vscode-testing-iconPassed, #73c991);
     --wrong: var(--vscode-testing-iconFailed, #f48771);

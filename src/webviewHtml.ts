@@ -34,6 +34,40 @@ export function panelDeferredAssets(
   };
 }
 
+/**
+ * Outside VS Code (the standalone pages, the tests) the @vscode-elements fields and selects would
+ * fall back to the library's dark colours on any page: these are VS Code's Modern themes' values.
+ * In VS Code its own variables, set on <html>, win. One list for every page with a field.
+ */
+export const FIELD_THEME_DEFAULTS = `
+:root {
+  --vscode-settings-textInputBackground: #ffffff;
+  --vscode-settings-textInputForeground: #3b3b3b;
+  --vscode-settings-textInputBorder: #cecece;
+  --vscode-input-placeholderForeground: #767676;
+  --vscode-settings-dropdownBackground: #ffffff;
+  --vscode-settings-dropdownForeground: #3b3b3b;
+  --vscode-settings-dropdownBorder: #cecece;
+  --vscode-settings-dropdownListBorder: #cecece;
+  --vscode-list-activeSelectionBackground: #e8e8e8;
+  --vscode-list-activeSelectionForeground: #000000;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --vscode-settings-textInputBackground: #313131;
+    --vscode-settings-textInputForeground: #cccccc;
+    --vscode-settings-textInputBorder: #3c3c3c;
+    --vscode-input-placeholderForeground: #989898;
+    --vscode-settings-dropdownBackground: #313131;
+    --vscode-settings-dropdownForeground: #cccccc;
+    --vscode-settings-dropdownBorder: #3c3c3c;
+    --vscode-settings-dropdownListBorder: #454545;
+    --vscode-list-activeSelectionBackground: #04395e;
+    --vscode-list-activeSelectionForeground: #ffffff;
+  }
+}
+`;
+
 export interface PanelHtmlOptions {
   title: string;
   nonce: string;
@@ -67,6 +101,8 @@ export interface PanelHtmlOptions {
    * then waits for no script; the script draws the same frame over it and takes over.
    */
   prerendered?: string;
+  /** false for a page without fields or selects (the dataset report): FIELD_THEME_DEFAULTS are left out. */
+  fieldDefaults?: boolean;
 }
 
 /**
@@ -145,9 +181,11 @@ function inlineSafe(code: string, tag: 'script' | 'style'): string {
 
 export function panelHtml(options: PanelHtmlOptions): string {
   const { nonce } = options;
+  const fieldDefaults =
+    options.fieldDefaults === false ? '' : `<style nonce="${nonce}">${FIELD_THEME_DEFAULTS}</style>\n`;
   const style = options.styleUri
-    ? `<link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(options.styleUri)}">`
-    : `<style nonce="${nonce}">${inlineSafe(options.inlineStyle ?? '', 'style')}</style>`;
+    ? `${fieldDefaults}<link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(options.styleUri)}">`
+    : `${fieldDefaults}<style nonce="${nonce}">${inlineSafe(options.inlineStyle ?? '', 'style')}</style>`;
   const data =
     options.embedded === undefined
       ? ''

@@ -19,6 +19,7 @@ import { createNonce } from '../../src/webviewHtml.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
 import { datasetProblem, reportIndex } from '../fixtures/reportDataset.js';
 import { ROOT } from '../support.js';
+import { contrast } from './contrast.js';
 import { openFakeWebview } from './fakeWebview.js';
 
 const HOSTILE = 'p9 <img src=x onerror="window.__owned=1"></script><b>';
@@ -97,19 +98,6 @@ const shownIds = (page: Page) =>
   page
     .locator('table.problems tbody tr')
     .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.id));
-
-/** WCAG 2 contrast ratio of two computed `rgb(…)` colours (opaque). */
-function contrast(a: string, b: string): number {
-  const luminance = (colour: string) => {
-    const [r, g, bl] = (colour.match(/[\d.]+/g) ?? []).slice(0, 3).map((c) => {
-      const v = Number(c) / 255;
-      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
-  };
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (hi! + 0.05) / (lo! + 0.05);
-}
 
 const openRuns = async (view: ReportPage) => (await view.posted()).filter((m) => m.type === 'report/openRun');
 

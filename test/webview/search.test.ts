@@ -13,6 +13,7 @@ import type { WebviewMessage } from '../../src/protocol.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
 import { EIGHT_SAMPLES, LARGE_RUN, makeRun } from '../fixtures/makeRun.js';
 import { ROOT } from '../support.js';
+import { contrast } from './contrast.js';
 import { openPanel, type PanelPage, recordLongTasks } from './panelPage.js';
 
 let browser: Browser;
@@ -410,6 +411,36 @@ describe('filters and order of the samples', () => {
       assert.equal(await focusedFilter(panel), 'outcome', 'the live update left the focus where it was');
     } finally {
       await panel.close();
+    }
+  });
+
+  test('outside VS Code (no theme variables) the search box and the selects follow the page: light on light, dark on dark, text at ≥ 4.5:1', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const panel = await openPanel(browser, { colorScheme });
+      try {
+        await showRun(panel, run);
+        await panel.page.keyboard.press('/');
+        await panel.page.keyboard.type('roots');
+        const colours = await panel.page.evaluate(() => {
+          const input = document.querySelector('.search-field')!.shadowRoot!.querySelector('input')!;
+          const select = document.querySelector('.search-bar vscode-single-select')!;
+          const face = select.shadowRoot!.querySelector('.select-face') ?? select;
+          return {
+            text: getComputedStyle(input).color,
+            field: getComputedStyle(input).backgroundColor,
+            selectText: getComputedStyle(face).color,
+            select: getComputedStyle(face).backgroundColor,
+            page: getComputedStyle(document.body).backgroundColor,
+          };
+        });
+        const say = `${colorScheme}: ${JSON.stringify(colours)}`;
+        assert.ok(contrast(colours.field, colours.page) < 1.5, `the box is in the page's scheme; ${say}`);
+        assert.ok(contrast(colours.select, colours.page) < 1.5, `the select is in the page's scheme; ${say}`);
+        assert.ok(contrast(colours.text, colours.field) >= 4.5, `text ${say}`);
+        assert.ok(contrast(colours.selectText, colours.select) >= 4.5, `the select's text ${say}`);
+      } finally {
+        await panel.close();
+      }
     }
   });
 
