@@ -54,7 +54,8 @@ export function answerNode(answer: string | null, options: { asText?: boolean } 
     node.title = answer;
     return node;
   }
-  const node = mathNode(tex ? `$${answer}$` : answer, 'answer-text');
+  // Typeset at display size: inline, a fraction's digits would be 70 % of the text's.
+  const node = mathNode(tex ? `$\\displaystyle ${answer}$` : answer, 'answer-text');
   node.title = answer;
   return node;
 }

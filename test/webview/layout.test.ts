@@ -71,11 +71,19 @@ function wrapped(panel: PanelPage, selector: string): Promise<string[]> {
   return panel.page.$$eval(selector, (elements) =>
     elements
       .filter((element) => {
-        const range = document.createRange();
-        range.selectNodeContents(element);
-        const tops = new Set(
-          [...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.bottom / 4)),
-        );
+        // Text outside formulas by its line boxes; a formula by its bases (KaTeX breaks a long
+        // formula between bases; a fraction's numerator and denominator are one base).
+        const rects: DOMRect[] = [];
+        const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (node.parentElement?.closest('.katex')) continue;
+          const range = document.createRange();
+          range.selectNodeContents(node);
+          rects.push(...range.getClientRects());
+        }
+        for (const base of element.querySelectorAll('.katex-html > .base'))
+          rects.push(base.getBoundingClientRect());
+        const tops = new Set(rects.filter((r) => r.width > 0).map((r) => Math.round(r.bottom / 4)));
         // KaTeX draws one line as boxes of a few heights: more than one line means boxes whose
         // bottoms lie a line apart.
         const bottoms = [...tops].map((t) => t * 4);
@@ -258,6 +266,84 @@ test('at 300 px a 300-step run keeps every sample column in the table, and each 
     assert.equal(seen.scores, 16, "8 samples' self and PRM scores, shown whole");
     assert.deepEqual(seen.wide, [], 'no sample row is wider than the table');
     assert.equal(seen.ratedInside, true, '"rated" ends inside the table');
+  } finally {
+    await panel.close();
+  }
+});
+
+test('at 240 px the answers stay readable: the ≠ column gives way to a marked sample number, and the filters stay inside', async () => {
+  const long = await makeRun({ ...LARGE_RUN, samples: 8 });
+  const panel = await openPanel(browser, { width: 240, height: 1100 });
+  try {
+    await show(panel, long);
+    const seen = await panel.page.evaluate(() => {
+      const right = document.documentElement.clientWidth;
+      return {
+        // A short answer ("19", "22") is whole: its text and the correctness mark fit its cell.
+        cutAnswers: [...document.querySelectorAll<HTMLElement>('.sample-list .sample-row .answer')]
+          .filter((cell) => cell.scrollWidth > cell.clientWidth)
+          .map((cell) => cell.textContent),
+        disagreeColumn: [...document.querySelectorAll<HTMLElement>('.sample-list .disagree-count')].some(
+          (cell) => cell.checkVisibility(),
+        ),
+        // Samples with disagreements, as their numbers show them (marked, the count in the title).
+        marked: [...document.querySelectorAll<HTMLElement>('.sample-list .sample-row')]
+          .filter(
+            (row) => getComputedStyle(row.querySelector('.idx')!).backgroundColor !== 'rgba(0, 0, 0, 0)',
+          )
+          .map((row) => [row.dataset.sample, row.querySelector<HTMLElement>('.idx')!.title]),
+        withDisagreements: [
+          ...document.querySelectorAll<HTMLElement>('.sample-list .sample-row.has-disagreement'),
+        ].map((row) => row.dataset.sample),
+        pastTheEdge: [...document.querySelectorAll<HTMLElement>('.search-bar *')]
+          .filter((element) => element.getBoundingClientRect().right > right + 0.5)
+          .map((element) => element.tagName.toLowerCase()),
+      };
+    });
+    assert.deepEqual(seen.cutAnswers, [], 'every answer whole at 240 px');
+    assert.equal(seen.disagreeColumn, false, 'no ≠ column under 280 px');
+    assert.ok(seen.withDisagreements.length > 0, 'the run has samples with disagreements');
+    assert.deepEqual(
+      seen.marked.map(([sample]) => sample),
+      seen.withDisagreements,
+      'the samples with disagreements, and only they, have their numbers marked',
+    );
+    for (const [sample, title] of seen.marked)
+      assert.match(title!, new RegExp(`^sample ${sample}: \\d+ steps? where the judges disagree$`));
+    assert.deepEqual(seen.pastTheEdge, [], 'no filter runs past the side bar');
+    await panel.page.screenshot({ path: join(TEST_OUTPUT, 'panel-240px.png') });
+  } finally {
+    await panel.close();
+  }
+});
+
+test('a TeX answer is typeset at display size where it is typeset: its digits as large as the text around', async () => {
+  const fraction = await makeRun({ ...EIGHT_SAMPLES });
+  fraction.samples[2]!.answer = '\\frac{26}{435}';
+  const panel = await openPanel(browser, { width: 600, height: 1100 });
+  try {
+    await show(panel, fraction);
+    // tsx names the helpers below with a __name() call the page does not have.
+    await panel.page.evaluate('globalThis.__name ??= (f) => f');
+    const sizes = await panel.page.evaluate(() => {
+      const cell = [...document.querySelectorAll<HTMLElement>('.answer-table .answer-text')].find(
+        (node) => node.title === '\\frac{26}{435}',
+      )!;
+      // The innermost elements holding the numerator's and the denominator's digits.
+      const digits = [...cell.querySelectorAll<HTMLElement>('.katex-html *')].filter(
+        (node) => node.children.length === 0 && /^\d+$/.test(node.textContent ?? ''),
+      );
+      const fontSize = (node: Element) => Number.parseFloat(getComputedStyle(node).fontSize);
+      return {
+        text: fontSize(document.querySelector('.answer-table td')!),
+        digits: digits.map(fontSize),
+        numbers: digits.map((node) => node.textContent),
+      };
+    });
+    assert.deepEqual(new Set(sizes.numbers), new Set(['26', '435']), JSON.stringify(sizes));
+    // Inline, KaTeX sets a fraction's numerator and denominator at 70 % of its 1.21 em: 11 px beside 13 px text.
+    for (const size of sizes.digits)
+      assert.ok(size >= sizes.text, `digits at ${size} px beside ${sizes.text} px text`);
   } finally {
     await panel.close();
   }

@@ -10,7 +10,7 @@ import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
 import type { Run } from '../../src/core/schemas.js';
 import { describeFilters, emptyReason, hasFilters } from '../browse.js';
 import { badge, select } from '../components.js';
-import { answerNode, correctness, h, replace } from '../dom.js';
+import { answerNode, correctness, h, plural, replace } from '../dom.js';
 import { firstErrorText, hasSelf, judgeCell, judgeName, prmJudges, tableJudges } from '../model.js';
 import type { PanelState } from '../state.js';
 import type { Dispatch } from './labels.js';
@@ -27,12 +27,16 @@ function judgeWidth(run: Run, judge: string | undefined, layout: 'wide' | 'narro
 }
 
 /**
- * The grid columns of every row as CSS values: wide (an editor panel), narrow (a side bar) and
- * tight (a side bar under 360 px, where the answer would otherwise be cut to "…").
+ * The grid columns of every row as CSS values: wide (an editor panel), narrow (a side bar), tight
+ * (a side bar under 360 px, where the answer would otherwise be cut to "…") and tightest (under
+ * 280 px: without the ≠ column, the sample's number marked instead).
  */
-function columns(state: PanelState): { narrow: string; wide: string; tight: string } {
+function columns(state: PanelState): { narrow: string; wide: string; tight: string; tightest: string } {
   const run = state.run!;
   const digits = String(Math.max(1, ...run.samples.map((sample) => sample.steps.length))).length;
+  // The ≠ badge: its count's digits and the badge's own padding.
+  const mostDisagreements = Math.max(0, ...state.summaries.map((summary) => summary.disagreement.count));
+  const disagreeWidth = `calc(${String(mostDisagreements).length}ch + 10px)`;
   // "12/300 ✓" where there is room; "12 ✓" in a narrow bar (the steps' count is in the sample's heading).
   const rated = { wide: `${2 * digits + 3}ch`, narrow: `${digits + 2}ch` };
   const gold = state.gold !== undefined;
@@ -40,19 +44,26 @@ function columns(state: PanelState): { narrow: string; wide: string; tight: stri
     ...(hasSelf(run) ? [SELF_JUDGE_ID] : []),
     ...(state.view.prm ? [state.view.prm] : []),
   ];
-  const make = (judges: string[], layout: 'wide' | 'narrow' | 'tight', answer: string, ratedWidth: string) =>
+  const make = (
+    judges: string[],
+    layout: 'wide' | 'narrow' | 'tight',
+    answer: string,
+    ratedWidth: string,
+    disagreements = true,
+  ) =>
     [
       `${String(Math.max(0, run.samples.length - 1)).length + 1}ch`,
       answer,
       ...judges.map((judge) => `${judgeWidth(run, judge, layout)}ch`),
       ...(gold ? [`${Math.max(digits + 2, 4)}ch`] : []),
-      '3ch',
+      ...(disagreements ? [disagreeWidth] : []),
       ratedWidth,
     ].join(' ');
   return {
     narrow: make(narrowJudges, 'narrow', 'minmax(2.5em, 1fr)', rated.narrow),
     wide: make(tableJudges(run), 'wide', 'minmax(4em, 16em)', rated.wide),
     tight: make(narrowJudges, 'tight', 'minmax(2.5em, 1fr)', rated.narrow),
+    tightest: make(narrowJudges, 'tight', 'minmax(2.5em, 1fr)', rated.narrow, false),
   };
 }
 
@@ -80,11 +91,12 @@ export function renderSamplesHead(
   const prms = prmJudges(run);
   const total = state.summaries.reduce((sum, s) => sum + s.disagreement.count, 0);
   const samplesWith = state.summaries.filter((s) => s.disagreement.count > 0).length;
-  const { narrow, wide, tight } = columns(state);
+  const { narrow, wide, tight, tightest } = columns(state);
   for (const target of gridHolders) {
     target.style.setProperty('--sample-columns', narrow);
     target.style.setProperty('--sample-columns-wide', wide);
     target.style.setProperty('--sample-columns-tight', tight);
+    target.style.setProperty('--sample-columns-tightest', tightest);
   }
   const filters = state.filters();
   const filtered = hasFilters(filters);
@@ -141,7 +153,7 @@ export function renderSamplesHead(
             'gold',
           )
         : null,
-      h('span', { class: 'num', title: 'steps where the judges disagree' }, '≠'),
+      h('span', { class: 'num disagree-count', title: 'steps where the judges disagree' }, '≠'),
       h('span', { class: 'num', title: 'steps rated by you; ✓ = first error set' }, 'rated'),
     ),
     filtered && state.shown.length === 0
@@ -179,7 +191,17 @@ export function renderSampleRow(state: PanelState, dispatch: Dispatch, position:
       title: sample.error ?? '',
       'data-sample': String(sample.index),
     },
-    h('span', { class: 'idx num' }, String(sample.index)),
+    h(
+      'span',
+      {
+        class: 'idx num',
+        title:
+          summary.disagreement.count > 0
+            ? `sample ${sample.index}: ${plural(summary.disagreement.count, 'step')} where the judges disagree`
+            : `sample ${sample.index}`,
+      },
+      String(sample.index),
+    ),
     sample.error
       ? h('span', { class: 'answer' }, h('span', { class: 'error-text' }, 'failed'))
       : h(
@@ -198,7 +220,7 @@ export function renderSampleRow(state: PanelState, dispatch: Dispatch, position:
         ),
     h(
       'span',
-      { class: 'num' },
+      { class: 'num disagree-count' },
       summary.disagreement.count > 0
         ? badge(String(summary.disagreement.count), 'steps where the judges disagree')
         : '0',
