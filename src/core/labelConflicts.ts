@@ -63,7 +63,11 @@ export function describeLabelConflict(conflict: LabelConflict): string {
   }
 }
 
-/** All of a sample's conflicts in one sentence fragment ("…; …"), or '' when there are none. */
+/** All of a sample's conflicts in one phrase, or '' when there are none. */
 export function describeLabelConflicts(conflicts: readonly LabelConflict[]): string {
+  const [first, second] = conflicts;
+  // Both about the same mark: one phrase, not the mark twice.
+  if (first?.kind === 'earlierWrongStep' && second?.kind === 'firstErrorRatedNotWrong')
+    return `${describeLabelConflict(first)}, and step ${second.firstError} itself is rated ${RATING_TEXT[second.rating]}`;
   return conflicts.map(describeLabelConflict).join('; ');
 }

@@ -48,7 +48,7 @@ describe('a sample whose first-error mark and step ratings contradict each other
     assert.equal(says(rate(0, 2, 0), mark(0, 2)), 'first error marked at step 2, but that step is rated 0');
     assert.equal(
       says(rate(0, 0, -1), rate(0, 2, 1), mark(0, 2)),
-      'first error marked at step 2, but earlier step 0 is rated −1; first error marked at step 2, but that step is rated +1',
+      'first error marked at step 2, but earlier step 0 is rated −1, and step 2 itself is rated +1',
     );
   });
 
