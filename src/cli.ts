@@ -13,6 +13,7 @@ import { UsageError } from './cli/io.js';
 import { runCompare } from './cli/report.js';
 import { runView } from './cli/view.js';
 import { InputError } from './core/errors.js';
+import { contradictionsNotice } from './core/export.js';
 import { isStepStrategy, STEP_STRATEGIES } from './core/steps.js';
 import { loadLabeledRuns, skippedAuditLines, writeExport } from './io/exportFiles.js';
 import { readDatasetIndex, writeDatasetReport } from './jobs/dataset.js';
@@ -417,6 +418,10 @@ const COMMANDS: Record<string, Command> = {
       const skipped = skippedAuditLines(runs);
       warnSkipped(streams.stderr, 'export', skipped);
       const written = await writeExport(runs, out);
+      if (written.contradictorySamples > 0)
+        streams.stderr.write(
+          `steplens export: warning: ${contradictionsNotice(written.contradictorySamples)}\n`,
+        );
       streams.stdout.write(`${JSON.stringify({ ...written, skippedAuditLines: skipped.length })}\n`);
     },
   },

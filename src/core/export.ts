@@ -14,6 +14,7 @@ import { type AuditLabels, humanFirstError } from './audit.js';
 import { datasetLabels } from './gold.js';
 import { judgeThreshold, verdictOf } from './judgements.js';
 import { type Calibration, calibration } from './judgeTrust.js';
+import { describeLabelConflicts, labelConflicts } from './labelConflicts.js';
 import {
   cohensKappa,
   type KappaScore,
@@ -52,6 +53,32 @@ function isWholeSample(sample: Sample): boolean {
   return !sample.error && !sample.cancelled;
 }
 
+/**
+ * Whether the sample's first-error mark and its ratings contradict each other (core/labelConflicts):
+ * such a sample has no label to export — ProcessBench would take the mark, PRM800K the ratings —
+ * so it is left out of both JSONL files and of every judge-versus-human figure, and counted.
+ */
+function contradicts(labels: AuditLabels, sample: number): boolean {
+  return labelConflicts(labels[sample]).length > 0;
+}
+
+/** Every whole sample whose labels contradict each other, with the contradiction in words. */
+export function contradictorySamples(runs: readonly LabeledRun[]): AgreementReport['contradictorySamples'] {
+  return runs.flatMap(({ run, labels }) =>
+    run.samples.flatMap((sample) => {
+      const conflicts = isWholeSample(sample) ? labelConflicts(labels[sample.index]) : [];
+      return conflicts.length > 0
+        ? [{ run: run.id, sample: sample.index, conflict: describeLabelConflicts(conflicts) }]
+        : [];
+    }),
+  );
+}
+
+/** What the CLI and the Export Audits command say when an export left contradictory samples out. */
+export function contradictionsNotice(count: number): string {
+  return `${count} sample(s) have labels that contradict each other (the first-error mark against the step ratings): left out of processbench.jsonl, prm800k.jsonl and the report's figures, and listed in report.md`;
+}
+
 function sampleId(run: Run, sample: Sample): string {
   return `${run.id}/${sample.index}`;
 }
@@ -80,7 +107,7 @@ export function processBenchRows(runs: readonly LabeledRun[]): ProcessBenchRow[]
   for (const labeled of runs) {
     const { run, labels } = labeled;
     for (const sample of run.samples) {
-      if (!isWholeSample(sample)) continue;
+      if (!isWholeSample(sample) || contradicts(labels, sample.index)) continue;
       const label = humanFirstError(sample, labels[sample.index]);
       if (label === undefined) continue;
       rows.push({
@@ -120,7 +147,7 @@ export function prm800kRows(runs: readonly LabeledRun[]): Prm800kRow[] {
   for (const labeled of runs) {
     const { run, labels } = labeled;
     for (const sample of run.samples) {
-      if (!isWholeSample(sample)) continue;
+      if (!isWholeSample(sample) || contradicts(labels, sample.index)) continue;
       const sampleLabels = labels[sample.index];
       if (!sampleLabels) continue;
       const steps: Prm800kRow['label']['steps'] = [];
@@ -296,6 +323,11 @@ export interface AgreementReport {
    */
   adjudicatedSamples: number;
   contestedSamples: number;
+  /**
+   * Samples whose first-error mark and step ratings contradict each other, in words: left out of
+   * both JSONL files and of every figure here (steps.csv keeps their ratings as labelled).
+   */
+  contradictorySamples: { run: string; sample: number; conflict: string }[];
   /** Annotator versus annotator (Cohen's κ for two, Fleiss' κ for more); absent with one annotator. */
   humanAgreement?: HumanAgreement;
   /** Audit events read, and every line that could not be: labels behind those lines are missing here. */
@@ -348,7 +380,7 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
       if (!isWholeSample(sample)) continue;
       samples += 1;
       const sampleLabels = labels[sample.index];
-      const human = humanFirstError(sample, sampleLabels);
+      const human = contradicts(labels, sample.index) ? undefined : humanFirstError(sample, sampleLabels);
       ratedSteps += Object.values(sampleLabels?.steps ?? {}).filter(
         (step) => step.rating !== undefined,
       ).length;
@@ -438,6 +470,7 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
     annotators,
     adjudicatedSamples,
     contestedSamples,
+    contradictorySamples: contradictorySamples(runs),
     ...(human ? { humanAgreement: human } : {}),
     auditLines: {
       events: runs.reduce((sum, { audit }) => sum + (audit?.events ?? 0), 0),
@@ -469,6 +502,22 @@ function skippedLinesSection(report: AgreementReport): string[] {
     ...skipped.map(
       (entry) =>
         `| ${markdownCell(entry.run)} | ${markdownCell(entry.file)} | ${entry.line} | ${markdownCell(entry.reason)} |`,
+    ),
+    '',
+  ];
+}
+
+/** Says plainly, before any figure, which samples' own labels contradict each other. */
+function contradictionsSection(report: AgreementReport): string[] {
+  const found = report.contradictorySamples;
+  if (found.length === 0) return [];
+  return [
+    `**${found.length} sample(s) have labels that contradict each other (the first-error mark against the step ratings): they are left out of processbench.jsonl, prm800k.jsonl and every figure below until the labels are fixed.** steps.csv keeps their ratings as labelled.`,
+    '',
+    '| run | sample | contradiction |',
+    '|---|---|---|',
+    ...found.map(
+      (entry) => `| ${markdownCell(entry.run)} | ${entry.sample} | ${markdownCell(entry.conflict)} |`,
     ),
     '',
   ];
@@ -545,6 +594,7 @@ export function reportMarkdown(report: AgreementReport): string {
     `${report.runs} run(s), ${report.samples} sample(s), ${report.labeledSamples} with a human first-error label, ${report.ratedSteps} rated step(s), from ${report.auditLines.events} audit event(s).`,
     '',
     ...skippedLinesSection(report),
+    ...contradictionsSection(report),
     ...annotatorsSection(report),
     '## ProcessBench F1 against the human labels',
     '',

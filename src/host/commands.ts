@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { endpointUrls, type RunConfig, urlWithoutCredentials } from '../core/config.js';
 import { describeEstimate, estimateRequests } from '../core/cost.js';
 import { InputError } from '../core/errors.js';
+import { contradictionsNotice } from '../core/export.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
 import { SELF_JUDGE_ID } from '../core/rerank.js';
 import type { Run } from '../core/schemas.js';
@@ -548,6 +549,8 @@ export function exportAudits(
     }
     const written = await writeExport(runs, out);
     context.log.info(`exported ${paths.length} run(s) to ${written.out}: ${written.files.join(', ')}`);
+    if (written.contradictorySamples > 0)
+      warn(context, `StepLens: ${contradictionsNotice(written.contradictorySamples)}.`);
     // The report opens by itself, rendered; the message stays in the notification centre.
     const report = vscode.Uri.file(join(written.out, 'report.md'));
     await openRendered(context, report);

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { resolveRunLabels } from '../core/annotators.js';
 import { InputError } from '../core/errors.js';
-import { exportFiles, type LabeledRun } from '../core/export.js';
+import { contradictorySamples, exportFiles, type LabeledRun } from '../core/export.js';
 import { auditPathForRun, describeSkipped, readAuditLog } from './auditLog.js';
 import { fileError, writeFileAtomic } from './files.js';
 import { pathInside } from './paths.js';
@@ -58,9 +58,10 @@ export function skippedAuditLines(runs: readonly LabeledRun[]): string[] {
 export async function writeExport(
   runs: readonly LabeledRun[],
   outDir: string,
-): Promise<{ out: string; files: string[] }> {
+): Promise<{ out: string; files: string[]; contradictorySamples: number }> {
   const files = exportFiles(runs);
   const out = resolve(outDir);
   await Promise.all(Object.entries(files).map(([name, text]) => writeFileAtomic(join(out, name), text)));
-  return { out, files: Object.keys(files) };
+  // Counted for the message that says the export is done: report.md lists them.
+  return { out, files: Object.keys(files), contradictorySamples: contradictorySamples(runs).length };
 }

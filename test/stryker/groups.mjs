@@ -35,6 +35,7 @@ export const GROUPS = {
       'judgeTrust',
       'export',
       'gold',
+      'labelConflicts',
       'live',
       'metrics',
       'processbench',

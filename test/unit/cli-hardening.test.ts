@@ -56,6 +56,29 @@ describe('export and view never drop a label without a word', () => {
     assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /\*\*1 audit line\(s\) could not be read/);
   });
 
+  test('a sample whose own labels contradict each other is named on stderr, counted on stdout, left out of the JSONL', async () => {
+    // Sample 1 marked "no error", yet its step 0 rated −1.
+    const log = [
+      labels[0],
+      auditLine({ type: 'stepRating', sample: 1, step: 0, rating: -1 }),
+      auditLine({ type: 'firstError', sample: 1, step: -1 }),
+    ].join('\n');
+    const { root, runPath } = workspace(smallRun(), log);
+    const out = join(root, 'export');
+    const result = await runInProcess(['export', runPath, '--out', out]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((jsonLines(result.stdout)[0] as { contradictorySamples: number }).contradictorySamples, 1);
+    assert.match(
+      result.stderr,
+      /steplens export: warning: 1 sample\(s\) have labels that contradict each other .*listed in report\.md/,
+    );
+    const ids = readFileSync(join(out, 'processbench.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).id);
+    assert.deepEqual(ids, ['run-a/0']);
+  });
+
   test('an --audits folder that is missing, or a file, is an error naming it (exit 2)', async () => {
     const { root, runPath } = workspace(smallRun(), labels.join('\n'));
     const missing = join(root, 'no-such-folder');

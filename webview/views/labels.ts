@@ -1,8 +1,10 @@
 /**
  * A step's labels: the rating and who-was-right chips, the note and the field to write one, and
- * the marks that say a label is not saved yet (or could not be). Built with `h()`; marks are
- * repainted in place (paintMarks) so that a save answer never re-renders a row being worked on.
+ * the marks that say a label is not saved yet (or could not be), or that the sample's labels
+ * contradict each other. Built with `h()`; marks are repainted in place (paintMarks) so that a
+ * save answer never re-renders a row being worked on.
  */
+import { conflictSteps, describeLabelConflicts, labelConflicts } from '../../src/core/labelConflicts.js';
 import { focusWhenReady, icon, textField } from '../components.js';
 import { type Child, h, replace } from '../dom.js';
 import { describeLabel, labelKeys } from '../saves.js';
@@ -57,6 +59,43 @@ export function paintMark(state: PanelState, element: HTMLElement): void {
 export function paintMarks(state: PanelState, root: HTMLElement, key: string): void {
   for (const element of root.querySelectorAll<HTMLElement>(`[data-label-key="${CSS.escape(key)}"]`))
     paintMark(state, element);
+  // Any label change may start or end a contradiction on rows it does not redraw (a first-error
+  // mark redraws only its old and new rows; the −1 it contradicts may be elsewhere on screen).
+  for (const element of root.querySelectorAll<HTMLElement>('.label-conflict')) paintConflict(state, element);
+}
+
+/**
+ * Where the sample's first-error mark and its ratings contradict each other: the selected step's
+ * labels say how, in words (the person is labelling there, in either order, and is never stopped);
+ * each step whose rating takes part says that it does.
+ */
+function conflictNote(state: PanelState, sample: number, step: number): HTMLElement {
+  const element = h('div', { class: 'label-conflict' });
+  element.dataset.conflictSample = String(sample);
+  element.dataset.conflictStep = String(step);
+  paintConflict(state, element);
+  return element;
+}
+
+function paintConflict(state: PanelState, element: HTMLElement): void {
+  const sample = Number(element.dataset.conflictSample);
+  const step = Number(element.dataset.conflictStep);
+  const conflicts = labelConflicts(state.labels[sample]);
+  const selected = sample === state.view.sample && step === state.view.step;
+  const involved = conflictSteps(conflicts).includes(step);
+  if (conflicts.length === 0 || (!selected && !involved)) {
+    element.hidden = true;
+    replace(element);
+    return;
+  }
+  element.hidden = false;
+  replace(
+    element,
+    icon('warning'),
+    selected
+      ? ` Labels contradict: ${describeLabelConflicts(conflicts)}. Until one changes, exports leave this sample out.`
+      : ' This rating contradicts the first-error mark.',
+  );
 }
 
 export function renderLabelControls(
@@ -115,7 +154,10 @@ export function renderLabelControls(
     saveMark(state, ratingKey),
   );
   const prm = state.view.prm;
-  if (prm === undefined) return controls;
+  if (prm === undefined) {
+    controls.append(conflictNote(state, sample, step));
+    return controls;
+  }
   const who = stepLabels?.who?.[prm];
   const whoKey = labelKeys.who(sample, step, prm);
   if (disagree) {
@@ -139,6 +181,7 @@ export function renderLabelControls(
   } else if (who || state.saves.state(whoKey)) {
     controls.append(h('span', { class: 'muted who-label' }, `right: ${who ?? '–'}`), saveMark(state, whoKey));
   }
+  controls.append(conflictNote(state, sample, step));
   return controls;
 }
 

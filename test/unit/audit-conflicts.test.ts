@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { resolveRunLabels } from '../../src/core/annotators.js';
+import { type AuditChange, replayAudit, stampEvent } from '../../src/core/audit.js';
+import {
+  agreementReport,
+  exportFiles,
+  type LabeledRun,
+  prm800kRows,
+  processBenchRows,
+} from '../../src/core/export.js';
+import { describeLabelConflicts, labelConflicts } from '../../src/core/labelConflicts.js';
+import type { Run } from '../../src/core/schemas.js';
+import { smallRun } from '../fixtures/smallRun.js';
+
+const at = new Date('2026-11-28T10:00:00Z');
+const ev = (change: AuditChange) => stampEvent(change, at);
+const rate = (sample: number, step: number, rating: -1 | 0 | 1): AuditChange => ({
+  type: 'stepRating',
+  sample,
+  step,
+  rating,
+});
+const mark = (sample: number, step: number): AuditChange => ({ type: 'firstError', sample, step });
+
+/** One sample's labels as its log replays them. */
+const labelsOf = (...changes: AuditChange[]) => replayAudit(changes.map(ev))[0];
+const says = (...changes: AuditChange[]) => describeLabelConflicts(labelConflicts(labelsOf(...changes)));
+
+describe('a sample whose first-error mark and step ratings contradict each other', () => {
+  test('"no error" with a step rated −1 names that step (the new-user trial)', () => {
+    assert.equal(says(rate(0, 4, -1), mark(0, -1)), 'marked no error, but step 4 is rated −1');
+    assert.equal(
+      says(mark(0, -1), rate(0, 4, -1), rate(0, 1, 1), rate(0, 2, -1)),
+      'marked no error, but steps 2 and 4 are rated −1',
+    );
+  });
+
+  test('an earlier step rated −1 than the marked first error', () => {
+    assert.equal(
+      says(rate(0, 1, -1), rate(0, 0, -1), rate(0, 3, -1), mark(0, 3)),
+      'first error marked at step 3, but earlier steps 0 and 1 are rated −1',
+    );
+  });
+
+  test('the marked first error itself rated +1, or 0 (PRM800K: 0 "isn\'t incorrect")', () => {
+    assert.equal(says(rate(0, 2, 1), mark(0, 2)), 'first error marked at step 2, but that step is rated +1');
+    assert.equal(says(rate(0, 2, 0), mark(0, 2)), 'first error marked at step 2, but that step is rated 0');
+    assert.equal(
+      says(rate(0, 0, -1), rate(0, 2, 1), mark(0, 2)),
+      'first error marked at step 2, but earlier step 0 is rated −1, and step 2 itself is rated +1',
+    );
+  });
+
+  test('consistent labels, half-done labels and later steps say nothing', () => {
+    // The mark on the first −1, later steps rated anything (PRM800K stops at the first error).
+    assert.deepEqual(labelConflicts(labelsOf(rate(0, 0, 1), rate(0, 1, -1), rate(0, 2, 1), mark(0, 1))), []);
+    // Earlier steps rated 0 or +1 before the mark; the marked step not rated yet.
+    assert.deepEqual(labelConflicts(labelsOf(rate(0, 0, 0), rate(0, 1, 1), mark(0, 2))), []);
+    // No error and no −1; ratings without a mark; nothing at all.
+    assert.deepEqual(labelConflicts(labelsOf(rate(0, 0, 1), rate(0, 1, 0), mark(0, -1))), []);
+    assert.deepEqual(labelConflicts(labelsOf(rate(0, 0, 1), rate(0, 1, -1))), []);
+    assert.deepEqual(labelConflicts(undefined), []);
+  });
+
+  test('fixing either label ends the contradiction', () => {
+    assert.deepEqual(labelConflicts(labelsOf(rate(0, 1, -1), mark(0, -1), mark(0, 1))), []);
+    assert.deepEqual(labelConflicts(labelsOf(rate(0, 1, -1), mark(0, -1), rate(0, 1, 0))), []);
+  });
+});
+
+/** smallRun (3 samples × 2 steps) with sample 1 contradictory and samples 0 and 2 consistent. */
+function labeled(): LabeledRun[] {
+  const run: Run = smallRun();
+  const events = [
+    rate(0, 0, 1),
+    rate(0, 1, 1),
+    mark(0, -1),
+    // Sample 1: "no error", yet step 0 rated −1.
+    rate(1, 0, -1),
+    mark(1, -1),
+    rate(2, 0, -1),
+    mark(2, 0),
+  ].map((change) => ({ ...ev(change), annotator: 'ana' }));
+  const { labels, sources, byAnnotator } = resolveRunLabels(run.samples, events);
+  return [{ run, labels, annotation: { sources, byAnnotator } }];
+}
+
+describe('exports leave a contradictory sample out, and say so', () => {
+  test('neither JSONL file carries it: no ProcessBench label, no PRM800K ratings', () => {
+    const runs = labeled();
+    assert.deepEqual(
+      processBenchRows(runs).map((row) => [row.id, row.label]),
+      [
+        ['run-a/0', -1],
+        ['run-a/2', 0],
+      ],
+    );
+    assert.deepEqual(
+      prm800kRows(runs).map((row) => row.steplens.sample),
+      [0, 2],
+    );
+  });
+
+  test('the report counts it, names it, and keeps it out of the figures', () => {
+    const report = agreementReport(labeled());
+    assert.deepEqual(report.contradictorySamples, [
+      { run: 'run-a', sample: 1, conflict: 'marked no error, but step 0 is rated −1' },
+    ]);
+    assert.equal(report.labeledSamples, 2);
+    // Only samples 0 and 2 are F1 inputs; of the two samples Self called error-free (0 and 1), one.
+    const self = report.judges.find((judge) => judge.judge === 'self')!;
+    assert.deepEqual(
+      self.pairs.map((pair) => pair.sample),
+      [0, 2],
+    );
+    assert.equal(report.selfPrecision.againstHumanLabels.predictedPositive, 1);
+    const markdown = exportFiles(labeled())['report.md'];
+    assert.match(markdown, /\*\*1 sample\(s\) have labels that contradict each other/);
+    assert.match(markdown, /\| run-a \| 1 \| marked no error, but step 0 is rated −1 \|/);
+  });
+
+  test('an export without contradictions says nothing of them', () => {
+    const runs = labeled();
+    const only = [{ ...runs[0]!, labels: { 0: runs[0]!.labels[0]!, 2: runs[0]!.labels[2]! } }];
+    assert.deepEqual(agreementReport(only).contradictorySamples, []);
+    assert.doesNotMatch(exportFiles(only)['report.md'], /contradict/);
+  });
+});
