@@ -17,7 +17,7 @@ import type { AuditEvent } from '../../src/core/schemas.js';
 import type { QueueHostMessage, QueueWebviewMessage } from '../../src/protocol.js';
 import { queueHtml } from '../../src/queueHtml.js';
 import { createNonce, panelDeferredAssets } from '../../src/webviewHtml.js';
-import { CHROMIUM, launchChromium } from '../browser.js';
+import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
 import { handRun } from '../fixtures/queueRuns.js';
 import { ROOT } from '../support.js';
 import { type FakeWebview, openFakeWebview } from './fakeWebview.js';
@@ -128,6 +128,7 @@ test('others’ notes on the step show with the item, named, as text; m writes o
     assert.equal(await page.locator('.q-help').count(), 0);
     assert.equal(await page.locator('.q-note-field').inputValue(), TRIAL);
 
+    await page.screenshot({ path: join(TEST_OUTPUT, 'queue-notes-writing.png'), fullPage: true });
     await page.keyboard.press('Enter');
     const posted = await labelsPosted(view);
     assert.equal(posted.length, 1);
@@ -147,6 +148,7 @@ test('others’ notes on the step show with the item, named, as text; m writes o
     assert.match((await own.textContent()) ?? '', new RegExp(`^ann \\(you\\): ${TRIAL} — saving…`));
     await view.send({ type: 'queue/saved', runId: 'r', requestId: saved.requestId });
     await page.waitForSelector('.q-note.own[data-saved="saved"]');
+    await page.screenshot({ path: join(TEST_OUTPUT, 'queue-notes-saved.png'), fullPage: true });
     assert.doesNotMatch((await own.textContent()) ?? '', /saving/);
     // Keys are the queue's again once the note is saved.
     await page.keyboard.press('n');
@@ -184,6 +186,9 @@ test('a note saved in the panel shows at once; a note half written stays, focuse
     await page.keyboard.type(' more');
     assert.equal(await page.locator('.q-note-field').inputValue(), 'written in the panel and more');
     assert.match(await notesText(page), /bob: bob’s view/);
+    await page.setViewportSize({ width: 280, height: 700 });
+    await page.locator('.q-notes').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(TEST_OUTPUT, 'queue-notes-narrow.png') });
 
     // Esc leaves it unsaved: nothing posted, the note as it was.
     await page.keyboard.press('Escape');

@@ -252,7 +252,6 @@ function keyBar(): HTMLElement {
     key('2', '0 neutral', '0'),
     key('3', '+1 good', '+1'),
     key('e', 'first error here', '1st error'),
-    key('m', 'note'),
     key('u', 'undo'),
     key('n', 'skip'),
     key('k', 'back'),
