@@ -329,6 +329,15 @@ export const QueueItemSchema = z.object({
   strength: z.number().min(0),
 });
 
+/** src/core/auditQueue.ts's QueueNote: another annotator's note on a step. */
+export const QueueNoteSchema = z.object({
+  sample: z.number().int().min(0),
+  step: z.number().int().min(0),
+  annotator: z.string(),
+  text: z.string(),
+  adjudicated: z.boolean().optional(),
+});
+
 /** What the person chose: kept per dataset and annotator, so the queue reopens where they left it. */
 export const QueuePositionSchema = z.object({
   /** The item shown last. */
@@ -359,6 +368,11 @@ export const QueueHostMessageSchema = z.discriminatedUnion('type', [
     runs: z.array(QueueRunSchema),
     /** Per run id: the current annotator's audit events (their labels are the replay). */
     events: z.record(z.string(), z.array(AuditEventSchema)),
+    /**
+     * Per run id: the notes others (other annotators, adjudication) left on its steps; the current
+     * annotator's own are in `events`. Absent: none.
+     */
+    notes: z.record(z.string(), z.array(QueueNoteSchema)).optional(),
     /** Every other annotator's labelled count of these items. */
     others: z.array(z.object({ annotator: z.string(), labelled: z.number().int().min(0) })),
     /** What the filters offer. */

@@ -95,6 +95,14 @@ body { padding: 0 12px 24px; }
 .q-rubric-body pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 .q-help { position: fixed; inset: 10% 8% auto; z-index: 5; background: var(--vscode-editorWidget-background, var(--bg)); border: 1px solid var(--border); padding: 10px 14px; box-shadow: 0 2px 8px rgba(0,0,0,0.3); }
 .q-help td { padding: 2px 8px 2px 0; vertical-align: top; }
+/* Notes on the item's step (queue notes): others' notes named, the person's own, the field to write one. */
+.q-notes { margin: 6px 0; padding: 4px 8px; border-left: 3px solid var(--border); }
+.q-notes-head { font-size: 0.85em; }
+.q-notes ul { margin: 2px 0; padding-left: 0; list-style: none; }
+.q-note { white-space: pre-wrap; overflow-wrap: anywhere; }
+.q-note-who { font-weight: 600; }
+.q-note-editor { display: flex; gap: 6px; align-items: baseline; }
+.q-note-field { flex: 1; min-width: 0; font: inherit; color: var(--fg); background: var(--vscode-input-background, var(--bg)); border: 1px solid var(--vscode-focusBorder, var(--border)); padding: 2px 4px; }
 `;
 
 export interface QueuePage {

@@ -17,11 +17,12 @@
  *   are not wrong, those after come after the first error), which is why `e` moves on to the next
  *   sample.
  */
+import { replayByAnnotator } from './annotators.js';
 import type { AuditLabels } from './audit.js';
 import { disagreement } from './disagreement.js';
 import { verdictOf } from './judgements.js';
 import { SELF_JUDGE_ID } from './rerank.js';
-import type { Run } from './schemas.js';
+import type { AuditEvent, Run } from './schemas.js';
 
 export interface QueueInput {
   run: Run;
@@ -352,4 +353,40 @@ export function queueRun(input: QueueInput, items: readonly QueueItem[]): QueueR
         ),
       })),
   };
+}
+
+/** A note someone else left on a step: shown with the item, so whoever labels it reads what was said. */
+export interface QueueNote {
+  sample: number;
+  step: number;
+  /** Who wrote it; for an adjudicated note, the sample's adjudicators. */
+  annotator: string;
+  text: string;
+  adjudicated?: boolean;
+}
+
+/**
+ * The step notes of a run's audit log that are not `annotator`'s own (the page replays their own
+ * events, unsaved edits included): every other annotator's note as it stands now, then the
+ * adjudicated layer's. Ordered by sample and step, annotators in the order they first wrote.
+ */
+export function othersStepNotes(events: readonly AuditEvent[], annotator: string): QueueNote[] {
+  const { byAnnotator, adjudicated, adjudicators } = replayByAnnotator(events);
+  const notes: QueueNote[] = [];
+  const collect = (labels: AuditLabels, who: (sample: number) => string, isAdjudicated: boolean) => {
+    for (const [sampleKey, sample] of Object.entries(labels))
+      for (const [stepKey, step] of Object.entries(sample.steps))
+        if (step.note !== undefined)
+          notes.push({
+            sample: Number(sampleKey),
+            step: Number(stepKey),
+            annotator: who(Number(sampleKey)),
+            text: step.note,
+            ...(isAdjudicated ? { adjudicated: true } : {}),
+          });
+  };
+  for (const [who, labels] of byAnnotator) if (who !== annotator) collect(labels, () => who, false);
+  collect(adjudicated, (sample) => adjudicators.get(sample)?.join(', ') ?? '', true);
+  // Stable: within a step, the order of collection (annotators as they first wrote, adjudication last).
+  return notes.sort((a, b) => a.sample - b.sample || a.step - b.step);
 }

@@ -21,6 +21,7 @@ import {
   type LabelsByRun,
   nextIndex,
   nothingJudged,
+  othersStepNotes,
   type QueueInput,
   type QueueItem,
   type QueueRun,
@@ -333,6 +334,10 @@ export class AuditQueueView implements vscode.Disposable {
       const next = nextIndex(items, at, { unlabelledOnly: this.position.unlabelledOnly, labelsOf });
       at = next !== undefined && next > at ? next : undefined;
     }
+    const withNotes = [...this.runs]
+      .filter(([id]) => withItems.has(id))
+      .map(([id, loaded]) => [id, othersStepNotes(loaded.events, this.annotator)] as const)
+      .filter(([, notes]) => notes.length > 0);
     return {
       type: 'queue/show',
       dataset: this.source.name,
@@ -344,6 +349,7 @@ export class AuditQueueView implements vscode.Disposable {
           .filter(([id]) => withItems.has(id))
           .map(([id, loaded]) => [id, eventsOfAnnotator(loaded.events, this.annotator)]),
       ),
+      ...(withNotes.length > 0 ? { notes: Object.fromEntries(withNotes) } : {}),
       others: progress.annotators.filter((entry) => entry.annotator !== this.annotator),
       choices: queueChoices(inputs),
       position: this.position,

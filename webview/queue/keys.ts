@@ -1,12 +1,12 @@
 /**
  * The queue's keys. Labelling keys are the panel's own (webview/keys.ts), taken from its map so the
  * two never drift: 1 / 2 / 3 rate, e first error here, 0 no error, s / p / b / x who was right, u
- * undo. Moving is the queue's: n (or j, →) skips, k (or ←) goes back; g orders problem by problem.
+ * undo, m a note on the step. Moving is the queue's: n (or j, →) skips, k (or ←) goes back; g orders problem by problem.
  */
 import { KEYMAP } from '../keys.js';
 import type { QueueAction } from './state.js';
 
-const FROM_PANEL = new Set(['rate', 'firstErrorHere', 'noError', 'who', 'undo', 'help', 'escape']);
+const FROM_PANEL = new Set(['rate', 'firstErrorHere', 'noError', 'who', 'note', 'undo', 'help', 'escape']);
 
 export const QUEUE_KEYMAP: Record<string, QueueAction> = {
   ...Object.fromEntries(
@@ -33,6 +33,7 @@ export const QUEUE_KEY_HELP: [string, string][] = [
   ['e', 'this step is the first error of its sample, then the next sample'],
   ['0', 'this sample has no error, then the next sample'],
   ['s / p / b / x', 'who was right here: self / PRM / both / neither (stays on the item)'],
+  ['m', 'your note on the step: write / edit (Enter saves, Esc cancels); others’ notes show with it'],
   ['u', 'undo the last label (goes back to its item)'],
   ['n / j / →', 'skip: the next item, unlabelled'],
   ['k / ←', 'back: the item shown before'],

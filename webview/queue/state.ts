@@ -18,6 +18,7 @@ import {
   type LabelsOf,
   nextIndex,
   type QueueItem,
+  type QueueNote,
   type QueueOrder,
   type QueueRun,
   resumeIndex,
@@ -42,7 +43,43 @@ export type QueueAction =
   | { kind: 'retry' }
   | { kind: 'filter'; prm?: string; subset?: string }
   | { kind: 'order'; order: QueueOrder }
-  | { kind: 'toggleOrder' };
+  | { kind: 'toggleOrder' }
+  | { kind: 'note' }
+  | { kind: 'noteInput'; text: string }
+  | { kind: 'noteSave' }
+  | { kind: 'noteCancel' };
+
+/** The kinds a key can do (keys.ts): while a note is being written, keys are its text, not these. */
+const KEY_KINDS = new Set<QueueAction['kind']>([
+  'rate',
+  'firstErrorHere',
+  'noError',
+  'who',
+  'undo',
+  'skip',
+  'back',
+  'unlabelledOnly',
+  'toggleOrder',
+  'openRun',
+  'rubric',
+  'help',
+]);
+
+/** The note being written on a step from the queue, and its text so far (a redraw keeps it). */
+export interface QueueNoteDraft {
+  run: string;
+  sample: number;
+  step: number;
+  text: string;
+}
+
+/** What was said on an item's step: the person's own note (unsaved edits included) and everyone else's. */
+export interface StepNotes {
+  own?: string;
+  /** Whether the own note (or its removal) is on disk: saved, saving or failed with a reason. */
+  ownSave?: UnsavedLabel;
+  others: QueueNote[];
+}
 
 export interface QueueEffects {
   post: QueueWebviewMessage[];
@@ -70,6 +107,10 @@ export class QueueState {
   /** The current annotator's labels, per run. */
   labels = new Map<string, AuditLabels>();
   others: { annotator: string; labelled: number }[] = [];
+  /** Per run: the step notes of other annotators and of adjudication (the person's own are in labels). */
+  notes = new Map<string, QueueNote[]>();
+  /** The note being written, if one is. */
+  note: QueueNoteDraft | null = null;
   choices: { prms: string[]; subsets: string[] } = { prms: [], subsets: [] };
   position: QueuePosition = { unlabelledOnly: true };
   rubric = { text: '', source: '' };
@@ -128,6 +169,32 @@ export class QueueState {
     return undefined;
   }
 
+  /** The notes on `item`'s step. */
+  notesOn(item: QueueItem): StepNotes {
+    const own = this.labels.get(item.run)?.[item.sample]?.steps[item.step]?.note;
+    const ownSave = this.trackers.get(item.run)?.state(labelKeys.note(item.sample, item.step));
+    const others = (this.notes.get(item.run) ?? []).filter(
+      (note) => note.sample === item.sample && note.step === item.step,
+    );
+    return { ...(own !== undefined ? { own } : {}), ...(ownSave ? { ownSave } : {}), others };
+  }
+
+  /** Whether notes are named: more than one person labels these runs, or someone else wrote one. */
+  severalAnnotators(): boolean {
+    return (
+      this.others.some((other) => other.annotator !== this.annotator) ||
+      [...this.notes.values()].some((notes) => notes.length > 0)
+    );
+  }
+
+  /** The draft, when it is of the item shown. */
+  noteDraftOf(item: QueueItem | undefined): QueueNoteDraft | null {
+    const note = this.note;
+    return note && item && note.run === item.run && note.sample === item.sample && note.step === item.step
+      ? note
+      : null;
+  }
+
   /** Labelled items whose label is on disk (the progress bar counts only these). */
   savedLabelled(): number {
     return this.items.filter((item) => isLabelled(this.labels.get(item.run), item) && !this.unsavedOf(item))
@@ -163,6 +230,7 @@ export class QueueState {
         // Another annotator: the labels, saves in flight and the place in the queue were the other's.
         if (switched) {
           this.trackers.clear();
+          this.note = null;
           this.lastAction = `Now labelling as ${message.annotator}`;
         }
         const shownKey = switched ? undefined : this.current()?.key;
@@ -182,6 +250,7 @@ export class QueueState {
           this.labels.set(run, labels);
         }
         this.others = message.others;
+        this.notes = new Map(Object.entries(message.notes ?? {}));
         this.choices = message.choices;
         this.position = message.position;
         this.rubric = message.rubric;
@@ -197,6 +266,8 @@ export class QueueState {
           const same = this.items.findIndex((item) => item.key === shownKey);
           if (same >= 0) this.index = same;
         }
+        // A note half written stays while its item is shown (another window's save redraws the page).
+        if (!this.noteDraftOf(this.current())) this.note = null;
         effects.post.push(this.positionMessage());
         break;
       }
@@ -215,6 +286,7 @@ export class QueueState {
         break;
       }
       case 'queue/empty':
+        this.note = null;
         this.emptyMessage = message.message;
         this.loaded = true;
         this.items = [];
@@ -280,6 +352,8 @@ export class QueueState {
 
   apply(action: QueueAction): QueueEffects {
     const effects: QueueEffects = { post: [], render: true };
+    // While a note is being written its keys are text: no key acts but m (back to the field) and Esc.
+    if (this.note && KEY_KINDS.has(action.kind)) return { post: [], render: false };
     const item = this.current();
     const where = item ? `${item.run} · sample ${item.sample} · step ${item.step}` : '';
     switch (action.kind) {
@@ -416,10 +490,42 @@ export class QueueState {
         break;
       case 'escape':
         this.helpOpen = false;
+        this.note = null;
+        break;
+      case 'note':
+        if (item && !this.noteDraftOf(item)) {
+          const text = this.labels.get(item.run)?.[item.sample]?.steps[item.step]?.note ?? '';
+          this.note = { run: item.run, sample: item.sample, step: item.step, text };
+        }
+        break;
+      case 'noteInput':
+        if (this.note) this.note.text = action.text;
+        effects.render = false;
+        break;
+      case 'noteSave':
+        this.saveNote(effects);
+        break;
+      case 'noteCancel':
+        this.note = null;
         break;
     }
     this.prefetch(effects);
     return effects;
+  }
+
+  /** The draft to the run's audit log as the panel's note would go (trimmed; unchanged: nothing saved). */
+  private saveNote(effects: QueueEffects): void {
+    const item = this.current();
+    const note = this.noteDraftOf(item);
+    this.note = null;
+    if (!note || !item) return;
+    const text = note.text.trim();
+    const now = this.labels.get(item.run)?.[item.sample]?.steps[item.step]?.note ?? '';
+    const failed = this.tracker(item.run).state(labelKeys.note(item.sample, item.step))?.status === 'failed';
+    if (text === now && !failed) return;
+    const where = `${item.run} · sample ${item.sample} · step ${item.step}`;
+    this.lastAction = `${where}: ${text === '' ? 'note removed' : 'note'} (u undoes)`;
+    this.record(item, [{ type: 'note', sample: item.sample, step: item.step, text }], effects);
   }
 
   private goTo(at: number): void {

@@ -155,6 +155,84 @@ function labelLine(state: QueueState, item: QueueItem): HTMLElement {
   );
 }
 
+/**
+ * What was said on the item's step: others' notes (named) and the person's own, with whether it is
+ * saved; while one is written, the field. Notes are text, never markup.
+ */
+function notesBlock(state: QueueState, item: QueueItem, dispatch: Dispatch): HTMLElement | '' {
+  const { own, ownSave, others } = state.notesOn(item);
+  const draft = state.noteDraftOf(item);
+  if (own === undefined && !ownSave && others.length === 0 && !draft) return '';
+  // Named when more than one person labels: whose a note is matters to whoever adjudicates.
+  const named = state.severalAnnotators();
+  const entries: HTMLElement[] = others.map((note) =>
+    h(
+      'li',
+      { class: 'q-note', 'data-annotator': note.annotator },
+      h('span', { class: 'q-note-who' }, `${note.annotator}${note.adjudicated ? ' (adjudication)' : ''}: `),
+      note.text,
+    ),
+  );
+  if (!draft && (own !== undefined || ownSave)) {
+    const status =
+      ownSave?.status === 'failed'
+        ? h('span', { class: 'q-unsaved failed' }, ` — not saved: ${ownSave.message ?? ''}`)
+        : ownSave
+          ? h('span', { class: 'q-unsaved' }, ' — saving…')
+          : '';
+    entries.push(
+      h(
+        'li',
+        {
+          class: 'q-note own',
+          'data-annotator': state.annotator,
+          'data-saved': ownSave?.status === 'failed' ? 'failed' : ownSave ? 'saving' : 'saved',
+        },
+        h('span', { class: 'q-note-who' }, named ? `${state.annotator} (you): ` : 'Your note: '),
+        own ?? h('span', { class: 'muted' }, 'removed'),
+        status,
+        h('span', { class: 'q-note-key muted' }, ' · m edits'),
+      ),
+    );
+  }
+  let field: HTMLElement | '' = '';
+  if (draft) {
+    const input = h('input', {
+      type: 'text',
+      class: 'q-note-field',
+      'aria-label': `Your note on step ${item.step}`,
+      placeholder: 'Note on this step; Enter saves, Esc cancels',
+    }) as HTMLInputElement;
+    input.value = draft.text;
+    input.addEventListener('input', () => dispatch({ kind: 'noteInput', text: input.value }));
+    input.addEventListener('keydown', (event) => {
+      // Its keys are text: none reaches the queue's shortcuts.
+      event.stopPropagation();
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        dispatch({ kind: 'noteInput', text: input.value });
+        dispatch({ kind: 'noteSave' });
+      } else if (event.key === 'Escape') {
+        event.preventDefault();
+        dispatch({ kind: 'noteCancel' });
+      }
+    });
+    field = h(
+      'label',
+      { class: 'q-note-editor' },
+      h('span', { class: 'q-note-who' }, named ? `${state.annotator} (you): ` : 'Your note: '),
+      input,
+    );
+  }
+  return h(
+    'div',
+    { class: 'q-notes', 'aria-label': `Notes on step ${item.step}` },
+    h('span', { class: 'q-notes-head muted' }, `Notes on step ${item.step}`),
+    entries.length > 0 ? h('ul', {}, ...entries) : '',
+    field,
+  );
+}
+
 function keyBar(): HTMLElement {
   // Short words in a narrow side bar (QUEUE_CSS), where the long ones took three lines of the
   // pinned bar; ? lists them all.
@@ -181,7 +259,13 @@ function keyBar(): HTMLElement {
   );
 }
 
-function itemView(state: QueueState, item: QueueItem, run: QueueRun, sample: QueueSample): HTMLElement {
+function itemView(
+  state: QueueState,
+  item: QueueItem,
+  run: QueueRun,
+  sample: QueueSample,
+  dispatch: Dispatch,
+): HTMLElement {
   const position = (state.index ?? 0) + 1;
   const facts = [
     `Item ${position} of ${state.items.length}`,
@@ -236,6 +320,7 @@ function itemView(state: QueueState, item: QueueItem, run: QueueRun, sample: Que
       ),
     ),
     labelLine(state, item),
+    notesBlock(state, item, dispatch),
   );
 }
 
@@ -444,6 +529,12 @@ function helpNode(): HTMLElement {
 }
 
 export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Dispatch): void {
+  // The page is drawn anew (a save answered, another window's label): the note field's caret stays.
+  const typing = root.querySelector<HTMLInputElement>('.q-note-field');
+  const caret =
+    typing && document.activeElement === typing
+      ? { start: typing.selectionStart, end: typing.selectionEnd }
+      : undefined;
   if (!state.loaded) {
     replace(root, h('p', { class: 'muted' }, 'Reading the dataset…'));
     return;
@@ -470,7 +561,7 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
       h('h2', {}, state.position.unlabelledOnly ? 'Every item is labelled.' : 'End of the queue.'),
       h('p', { class: 'muted' }, 'k goes back to the last item; f shows labelled items too.'),
     );
-  else main = itemView(state, item, run, sample);
+  else main = itemView(state, item, run, sample, dispatch);
   replace(
     root,
     h(
@@ -488,6 +579,14 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
     ),
     state.helpOpen ? helpNode() : '',
   );
+  const field = root.querySelector<HTMLInputElement>('.q-note-field');
+  if (field) {
+    field.focus({ preventScroll: true });
+    const end = field.value.length;
+    field.setSelectionRange(caret?.start ?? end, caret?.end ?? end);
+    // Just opened: brought into sight; drawn again while typing, the page stays where it is.
+    if (!caret) field.scrollIntoView({ block: 'nearest' });
+  }
   padScrollForBars(root);
   bars.disconnect();
   for (const bar of root.querySelectorAll('.q-top, .q-keys')) bars.observe(bar);
