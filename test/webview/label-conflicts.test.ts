@@ -65,6 +65,18 @@ describe('labels that contradict each other', () => {
           'Labels contradict: marked no error, but step 1 is rated −1. Until one changes, exports leave this sample out.',
         ],
       ]);
+      // The samples table says it too, where the set first error shows ("!" instead of "✓").
+      const rated = () =>
+        panel.page.$eval('.sample-list .sample-row[data-sample="2"] .rated', (cell) => ({
+          text: cell.textContent,
+          title: (cell as HTMLElement).title,
+        }));
+      await panel.page.waitForFunction(() =>
+        document
+          .querySelector('.sample-list .sample-row[data-sample="2"] .rated')
+          ?.textContent?.endsWith('!'),
+      );
+      assert.match((await rated()).title, /labels contradict: marked no error, but step 1 is rated −1/);
       // Nothing was refused: both labels went to the host.
       assert.deepEqual(audits(await panel.posted()), [
         { type: 'stepRating', sample: 2, step: 1, rating: -1 },
@@ -85,6 +97,12 @@ describe('labels that contradict each other', () => {
       await keys.press('e');
       await panel.page.waitForSelector('.step[data-step="1"] .flag.human');
       assert.deepEqual(await notes(panel), []);
+      await panel.page.waitForFunction(() =>
+        document
+          .querySelector('.sample-list .sample-row[data-sample="2"] .rated')
+          ?.textContent?.endsWith('✓'),
+      );
+      assert.doesNotMatch((await rated()).title, /contradict/);
 
       // Rated +1 now, the marked first error contradicts its own rating.
       await keys.press('3');

@@ -6,6 +6,8 @@
  * computed here from the run (the longest step number) and set once on the list as CSS variables
  * — narrow (the compared PRM only) and wide (every PRM, full judge names). Built with `h()`.
  */
+
+import { describeLabelConflicts, labelConflicts } from '../../src/core/labelConflicts.js';
 import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
 import type { Run } from '../../src/core/schemas.js';
 import { describeFilters, emptyReason, hasFilters } from '../browse.js';
@@ -154,7 +156,11 @@ export function renderSamplesHead(
           )
         : null,
       h('span', { class: 'num disagree-count', title: 'steps where the judges disagree' }, '≠'),
-      h('span', { class: 'num', title: 'steps rated by you; ✓ = first error set' }, 'rated'),
+      h(
+        'span',
+        { class: 'num', title: 'steps rated by you; ✓ = first error set, ! = it contradicts the ratings' },
+        'rated',
+      ),
     ),
     filtered && state.shown.length === 0
       ? h('p', { class: 'empty-filter', role: 'status' }, emptyReason(run, filters))
@@ -168,6 +174,7 @@ export function renderSampleRow(state: PanelState, dispatch: Dispatch, position:
   const { sample } = summary;
   const selected = sample.index === state.view.sample;
   const humanFirst = state.labels[sample.index]?.firstError;
+  const conflicts = labelConflicts(state.labels[sample.index]);
   const judgeCells = tableJudges(run).map((judge) => {
     const cell = judgeCell(run, sample, judge);
     return h(
@@ -227,10 +234,14 @@ export function renderSampleRow(state: PanelState, dispatch: Dispatch, position:
     ),
     h(
       'span',
-      { class: 'num rated', title: `${summary.rated} of ${sample.steps.length} steps rated` },
+      {
+        class: `num rated${conflicts.length > 0 ? ' label-conflict-mark' : ''}`,
+        title: `${summary.rated} of ${sample.steps.length} steps rated${conflicts.length > 0 ? `; labels contradict: ${describeLabelConflicts(conflicts)} (exports leave this sample out)` : ''}`,
+      },
       String(summary.rated),
       h('span', { class: 'rated-of' }, `/${sample.steps.length}`),
-      humanFirst !== undefined ? ' ✓' : '',
+      // The first error set; "!" where it and the ratings contradict each other.
+      humanFirst === undefined ? '' : conflicts.length > 0 ? ' !' : ' ✓',
     ),
   );
   row.addEventListener('click', () => dispatch({ kind: 'selectSample', sample: sample.index }));
