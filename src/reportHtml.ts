@@ -344,6 +344,33 @@ export function folderName(dir: string): string {
 
 const paperGroup = (model: string) => `paper (${model})`;
 
+/**
+ * Each method whose curve (means and standard errors at every k) is exactly an earlier method's,
+ * with that method: drawn a pixel or two apart, such lines look like one, and a reader would take
+ * the hidden method for missing (PRM best-of-n by min, last and product often pick alike).
+ */
+export function coincidingCurves(
+  methods: Record<string, { mean: readonly (number | null)[]; stderr: readonly (number | null)[] }>,
+): Map<string, string> {
+  const sameAs = new Map<string, string>();
+  const names = Object.keys(methods);
+  const equal = (a: readonly (number | null)[], b: readonly (number | null)[]) =>
+    a.length === b.length && a.every((value, i) => value === b[i]);
+  names.forEach((method, i) => {
+    const curve = methods[method]!;
+    const twin = names
+      .slice(0, i)
+      .find(
+        (earlier) =>
+          !sameAs.has(earlier) &&
+          equal(methods[earlier]!.mean, curve.mean) &&
+          equal(methods[earlier]!.stderr, curve.stderr),
+      );
+    if (twin !== undefined) sameAs.set(method, twin);
+  });
+  return sameAs;
+}
+
 function accuracySection(
   report: DatasetReport,
   overlay: PaperOverlay | null,
@@ -363,11 +390,13 @@ function accuracySection(
     ].join('\n');
   const methods = Object.keys(reranking.methods);
   const styles = methodStyles(methods);
+  const sameAs = coincidingCurves(reranking.methods);
   const series: LineSeries[] = methods.map((method) => {
     const curve = reranking.methods[method]!;
+    const twin = sameAs.get(method);
     return {
       method,
-      label: method,
+      label: twin === undefined ? method : `${method} (= ${twin})`,
       ...styles.get(method)!,
       points: reranking.k.map((k, i) => ({
         x: k,
@@ -435,7 +464,7 @@ function accuracySection(
       // The lines, axes and legend in the first frame; the error bars and dots, laid over them, just
       // after (they are two thirds of the chart's elements and most of its first-frame cost).
       `<div class="plot-stack">${base}${later(detail)}</div>`,
-      `Accuracy (%) of each reranking method against the number of samples k. Error bars: ±1 standard error over problems (sd of the per-problem accuracies / √P: how far a value would move on another draw of problems like these); the subset sampling's own error is far smaller (monteCarloStderr in report.json). Methods are shifted a pixel or two apart around each k so that equal values stay visible.${overlayNote}`,
+      `Accuracy (%) of each reranking method against the number of samples k. Error bars: ±1 standard error over problems (sd of the per-problem accuracies / √P: how far a value would move on another draw of problems like these); the subset sampling's own error is far smaller (monteCarloStderr in report.json). Methods are shifted a pixel or two apart around each k so that equal values stay visible${sameAs.size > 0 ? '; a method whose curve is another’s at every k is named with it in the legend ("= …")' : ''}.${overlayNote}`,
       // Element Timing: when the caption (after the plot) is painted, the plot is — the page's
       // first real content for `npm run bench` (scripts/bench-report.ts).
       ' elementtiming="first-content"',

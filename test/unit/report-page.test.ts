@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { datasetReport, datasetReportMarkdown } from '../../src/core/datasetReport.js';
 import {
+  coincidingCurves,
   datasetReportBody,
   datasetReportHtml,
   identMarkup,
@@ -313,4 +314,32 @@ test('the accuracy figure says which error its bars show: the standard error ove
     datasetReportMarkdown(report, (text) => text),
     /standard error over problems/,
   );
+});
+
+test('a method whose curve is exactly another’s is named with it in the legend: lines a pixel apart look like one', () => {
+  const { methods } = report.reranking;
+  const sameAs = coincidingCurves(methods);
+  // The fixture's PRM scores rank its samples alike by min, last and product.
+  assert.equal(sameAs.get('prm-best-of-n:prm:last'), 'prm-best-of-n:prm');
+  assert.equal(sameAs.get('prm-best-of-n:prm:product'), 'prm-best-of-n:prm');
+  for (const [method, twin] of sameAs) {
+    assert.deepEqual(methods[method], methods[twin], `${method} = ${twin}`);
+    assert.ok(!sameAs.has(twin), 'named with the first of its kind');
+  }
+  for (const method of Object.keys(methods).filter((name) => !sameAs.has(name)))
+    for (const other of Object.keys(methods).filter((name) => name !== method && !sameAs.has(name)))
+      assert.notDeepEqual(methods[method], methods[other], `${method} and ${other} were told apart`);
+  // Equal means with other standard errors are other curves.
+  const nearly = {
+    a: { mean: [0.5, 0.6], stderr: [0.01, 0.02] },
+    b: { mean: [0.5, 0.6], stderr: [0.01, 0.03] },
+  };
+  assert.equal(coincidingCurves(nearly).size, 0);
+
+  const html = datasetReportHtml(report, 'aime24');
+  const legend = [...html.matchAll(/<text class="legend"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  assert.ok(legend.includes('prm-best-of-n:prm:last (= prm-best-of-n:prm)'), legend.join(' | '));
+  assert.ok(legend.includes('prm-best-of-n:prm'), 'the first of them keeps its own name');
+  assert.ok(legend.includes('majority'));
+  assert.match(html, /a method whose curve is another’s at every k is named with it in the legend/);
 });
