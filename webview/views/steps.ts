@@ -118,7 +118,7 @@ export function renderTrace(element: HTMLElement, state: PanelState, dispatch: D
         h(
           'p',
           {},
-          `The judges agree on every step of this sample: Only disagreements hides all ${plural(sample.steps.length, 'step')} of sample ${sample.index}.`,
+          `The judges agree on every step of this sample. Only disagreements hides all ${plural(sample.steps.length, 'step')} of sample ${sample.index}.`,
         ),
         button('Show all steps', () => dispatch({ kind: 'setFilter', only: false }), {
           title: 'turn Only disagreements off (f)',
