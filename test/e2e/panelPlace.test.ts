@@ -138,6 +138,42 @@ function assertSamePlace(now: Place, was: Place, when: string): void {
   assert.equal(now.note, was.note, `${when}: the note being written is still there`);
 }
 
+test('the side view keeps the sample, the step and its place on screen when another view is shown', {
+  timeout: 300_000,
+}, async () => {
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+  // Open Run shows the run in StepLens's side view (no editor panel is open).
+  await runCommand('StepLens: Open Run');
+  const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: RUN.id });
+  await pick.first().waitFor({ timeout: 20_000 });
+  await pick.first().click();
+  let frame = await panelFrame();
+  await frame.locator('.steps-head h3', { hasText: 'Sample 0' }).waitFor({ timeout: 20_000 });
+  await frame.locator('.sample-row[data-sample="2"]').click();
+  await frame.locator('.steps-head h3', { hasText: 'Sample 2' }).waitFor();
+  for (let i = 0; i < 30; i++) await page.keyboard.press('j');
+  await frame.locator('.step.selected[data-step="30"]').waitFor();
+  const was = await place(frame);
+  assert.equal(was.step, '30');
+  assert.ok(was.scrollY > 0, 'the side view is scrolled down to step 30');
+
+  // The Explorer in the side bar (VS Code drops the view's page), then StepLens again.
+  await page.locator('.activitybar a.action-label[aria-label^="Explorer"]').click();
+  await page.getByRole('treeitem', { name: 'coin.md', exact: true }).waitFor({ timeout: 20_000 });
+  await page.locator('.activitybar a.action-label[aria-label^="StepLens"]').click();
+  frame = await panelFrame();
+  const back = await place(frame);
+  await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-panel-place-side-view.png') });
+  assertSamePlace(back, was, 'back from the Explorer');
+  console.log(
+    `side view: selected step's top on screen ${was.top} px before, ${back.top} back from the Explorer`,
+  );
+  // The Explorer again for the next test: the side view's page is dropped, the editor panel's alone is on screen.
+  await page.locator('.activitybar a.action-label[aria-label^="Explorer"]').click();
+});
+
 test('the run panel keeps the sample, the step, its place on screen and the note across a tab switch and a window reload', {
   timeout: 300_000,
 }, async () => {
