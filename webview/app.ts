@@ -6,6 +6,7 @@
  * ever parsed as HTML.
  */
 import type { HostMessage } from '../src/protocol.js';
+import { focusWhenReady } from './components.js';
 import { h } from './dom.js';
 import type { HostSeam } from './host.js';
 import { keyAction } from './keys.js';
@@ -188,7 +189,7 @@ export class StepLensApp {
     else for (const sample of effects.sampleRows) this.sampleList.update(state.shownPosition(sample));
     if (parts.has('steps')) this.renderSteps();
     else {
-      if (parts.has('stepsHead')) renderStepsHead(this.stepsHead, state, this.dispatchFn);
+      if (parts.has('stepsHead')) this.renderStepsHead();
       for (const step of effects.stepRows) this.stepList.update(state.visibleSteps.indexOf(step));
       if (parts.has('searchMarks')) {
         remarkTrace(this.trace, state);
@@ -264,7 +265,7 @@ export class StepLensApp {
   }
 
   private renderSteps(): void {
-    renderStepsHead(this.stepsHead, this.state, this.dispatchFn);
+    this.renderStepsHead();
     renderTrace(this.trace, this.state, this.dispatchFn);
     this.stepList.setCount(this.state.visibleSteps.length);
     if (
@@ -320,6 +321,16 @@ export class StepLensApp {
       this.stepList.holdAt(position, saved.top);
     } else if (saved && saved.y > 0) window.scrollTo(0, saved.y);
     else this.scrollToSelected();
+  }
+
+  /** The steps' heading, drawn again; the filter's checkbox keeps the focus it had (a keyboard user toggled it). */
+  private renderStepsHead(): void {
+    const hadFocus =
+      this.stepsHead.contains(document.activeElement) &&
+      document.activeElement?.tagName === 'VSCODE-CHECKBOX';
+    renderStepsHead(this.stepsHead, this.state, this.dispatchFn);
+    const checkbox = this.stepsHead.querySelector<HTMLElement>('vscode-checkbox');
+    if (hadFocus && checkbox) focusWhenReady(checkbox);
   }
 
   private renderSaveNotice(): void {

@@ -144,6 +144,11 @@ describe('Only disagreements never leaves a blank steps area', () => {
         false,
         'the checkbox shows the filter off',
       );
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.closest('.steps-head vscode-checkbox') !== null),
+        true,
+        'the checkbox keeps the focus: a keyboard user is still on it',
+      );
       const now = await place(page);
       assert.deepEqual(now, was, 'nothing moved: the same step selected, the page where it was');
       assert.equal(
