@@ -6,11 +6,12 @@
  * ever parsed as HTML.
  */
 import type { HostMessage } from '../src/protocol.js';
+import { focusWhenReady } from './components.js';
 import { h } from './dom.js';
 import type { HostSeam } from './host.js';
-import { type KeyAction, keyAction } from './keys.js';
+import { keyAction } from './keys.js';
 import { guardAgainstPaletteTyping } from './paletteGuard.js';
-import { type Effects, type PanelAction, PanelState, type ViewState } from './state.js';
+import { type Effects, type PanelAction, PanelState, type SavedView } from './state.js';
 import { renderAnswers } from './views/answers.js';
 import { renderEmpty, renderHeader } from './views/header.js';
 import { renderHelp } from './views/help.js';
@@ -45,6 +46,12 @@ export class StepLensApp {
   private readonly status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
   /** What a key just could not do, said in the status region until the next action. */
   private keyNote = '';
+  /**
+   * Where the page is scrolled, saved with the view: VS Code drops the page of a hidden panel and
+   * loads it afresh when shown, and the person expects the same step at the same place on screen.
+   */
+  private scroll: SavedScroll | undefined;
+  private scrollSave = 0;
   /** Labels the host could not save: stays in view (sticky) while the person works further down. */
   private readonly saveNotice = h('div', { class: 'save-notice', role: 'alert', hidden: '' });
 
@@ -52,7 +59,9 @@ export class StepLensApp {
     private readonly root: HTMLElement,
     private readonly host: HostSeam,
   ) {
-    this.state = new PanelState(pageId(), host.loadState<ViewState>());
+    const saved = host.loadState<SavedPanel>();
+    this.state = new PanelState(pageId(), saved);
+    this.scroll = saved?.scroll;
     const dispatch = (action: PanelAction) => this.dispatch(action);
     this.sampleList = new VirtualList({
       estimate: 30,
@@ -88,6 +97,7 @@ export class StepLensApp {
     renderHelp(this.help, false);
     guardAgainstPaletteTyping();
     document.addEventListener('keydown', (event) => this.onKey(event));
+    window.addEventListener('scroll', () => this.scheduleScrollSave(), { passive: true });
     host.listen((message) => this.onMessage(message));
     host.post({ type: 'ready' });
   }
@@ -111,17 +121,6 @@ export class StepLensApp {
       this.renderStatusLine();
     }
     this.apply(this.state.apply(action));
-  }
-
-  /**
-   * Why a key does nothing here, if so. f on a sample where the judges agree would hide every step,
-   * drop the selection and leave the list at its top: people lost their place (new-user trials).
-   */
-  private refusal(action: KeyAction): string | undefined {
-    const summary = this.state.currentSummary();
-    if (action.kind === 'filter' && !this.state.view.onlyDisagreements && summary?.disagreement.count === 0)
-      return `Sample ${summary.sample.index} has no disagreements: f would hide all its steps, so they stay shown.`;
-    return undefined;
   }
 
   private renderStatusLine(): void {
@@ -148,12 +147,7 @@ export class StepLensApp {
     const action = keyAction(event);
     if (!action || !this.state.run) return;
     event.preventDefault();
-    const refused = this.refusal(action);
-    if (refused === undefined) this.dispatch(action);
-    else {
-      this.keyNote = refused;
-      this.renderStatusLine();
-    }
+    this.dispatch(action);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -162,7 +156,12 @@ export class StepLensApp {
   private apply(effects: Effects): void {
     const state = this.state;
     for (const message of effects.post) this.host.post(message);
-    if (effects.saveView) this.host.saveState({ ...state.view, runId: state.run?.id });
+    if (effects.saveView) this.saveView();
+    if (effects.refused !== undefined) {
+      // Said in the status region, pinned where the person is reading, until the next action.
+      this.keyNote = effects.refused;
+      this.renderStatusLine();
+    }
     const parts = effects.parts;
     if (parts.has('empty')) {
       this.root.classList.add('empty');
@@ -175,6 +174,7 @@ export class StepLensApp {
     if (!state.run) return;
     if (effects.fullRender) {
       this.renderAll(effects.scrollSample || effects.scrollStep);
+      if (effects.restored) this.restoreScroll();
       return;
     }
     if (parts.has('status')) this.renderStatusLine();
@@ -189,7 +189,7 @@ export class StepLensApp {
     else for (const sample of effects.sampleRows) this.sampleList.update(state.shownPosition(sample));
     if (parts.has('steps')) this.renderSteps();
     else {
-      if (parts.has('stepsHead')) renderStepsHead(this.stepsHead, state, this.dispatchFn);
+      if (parts.has('stepsHead')) this.renderStepsHead();
       for (const step of effects.stepRows) this.stepList.update(state.visibleSteps.indexOf(step));
       if (parts.has('searchMarks')) {
         remarkTrace(this.trace, state);
@@ -265,8 +265,8 @@ export class StepLensApp {
   }
 
   private renderSteps(): void {
-    renderStepsHead(this.stepsHead, this.state, this.dispatchFn);
-    renderTrace(this.trace, this.state);
+    this.renderStepsHead();
+    renderTrace(this.trace, this.state, this.dispatchFn);
     this.stepList.setCount(this.state.visibleSteps.length);
     if (
       this.state.visibleSteps.length > 0 &&
@@ -275,12 +275,82 @@ export class StepLensApp {
       performance.mark('steplens:first-step');
   }
 
+  private saveView(): void {
+    const saved: SavedPanel = { ...this.state.saved(), ...(this.scroll ? { scroll: this.scroll } : {}) };
+    this.host.saveState(saved);
+    // Where the page is scrolled is read later, once the change is drawn: reading it now would
+    // force a layout per key pressed.
+    this.scheduleScrollSave();
+  }
+
+  private scheduleScrollSave(): void {
+    if (this.scrollSave) return;
+    this.scrollSave = window.setTimeout(() => {
+      this.scrollSave = 0;
+      const scroll = this.readScroll();
+      if (!scroll || JSON.stringify(scroll) === JSON.stringify(this.scroll)) return;
+      this.scroll = scroll;
+      this.host.saveState({ ...this.state.saved(), scroll });
+    }, 150);
+  }
+
+  /** Where the page is scrolled and where the selected step is on screen; nothing while hidden. */
+  private readScroll(): SavedScroll | undefined {
+    // A page being hidden has no viewport: what it reads then is not where the person was.
+    if (!this.state.run || document.visibilityState === 'hidden' || window.innerHeight === 0)
+      return undefined;
+    const scroll: SavedScroll = { y: Math.round(window.scrollY) };
+    const row = this.stepList.element.querySelector<HTMLElement>('.step.selected');
+    if (row) {
+      const box = row.getBoundingClientRect();
+      if (box.bottom > 0 && box.top < window.innerHeight)
+        return { ...scroll, step: this.state.view.step, top: Math.round(box.top) };
+    }
+    return scroll;
+  }
+
+  /**
+   * A page loaded again for the run it showed: the selected step at the same place on screen
+   * (rows above it are estimates until measured, so it is held there while they settle, until the
+   * person scrolls, clicks or types); else the same scroll; else the step brought into view.
+   */
+  private restoreScroll(): void {
+    const saved = this.scroll;
+    const position = this.state.visibleSteps.indexOf(this.state.view.step);
+    if (saved?.top !== undefined && saved.step === this.state.view.step && position !== -1) {
+      this.stepList.holdAt(position, saved.top);
+    } else if (saved && saved.y > 0) window.scrollTo(0, saved.y);
+    else this.scrollToSelected();
+  }
+
+  /** The steps' heading, drawn again; the filter's checkbox keeps the focus it had (a keyboard user toggled it). */
+  private renderStepsHead(): void {
+    const hadFocus =
+      this.stepsHead.contains(document.activeElement) &&
+      document.activeElement?.tagName === 'VSCODE-CHECKBOX';
+    renderStepsHead(this.stepsHead, this.state, this.dispatchFn);
+    const checkbox = this.stepsHead.querySelector<HTMLElement>('vscode-checkbox');
+    if (hadFocus && checkbox) focusWhenReady(checkbox);
+  }
+
   private renderSaveNotice(): void {
     const says = saveNoticeText(this.state);
     if (says === this.saveNoticeSays) return;
     this.saveNoticeSays = says;
     renderSaveNotice(this.saveNotice, this.state, this.dispatchFn);
   }
+}
+
+/** Where the page was scrolled, and where on screen its selected step was (when it was in sight). */
+interface SavedScroll {
+  y: number;
+  step?: number;
+  top?: number;
+}
+
+/** What the page saves with VS Code's setState. */
+interface SavedPanel extends SavedView {
+  scroll?: SavedScroll;
 }
 
 /** Ids unique to this page, so a reloaded panel never takes an answer meant for its predecessor. */

@@ -45,6 +45,19 @@ export interface ViewState {
   sort?: SampleSort;
 }
 
+/**
+ * What the page saves with VS Code's setState, so that a page VS Code drops (its panel hidden
+ * behind another tab, or the window reloaded) comes back where the person was: the view, the run it
+ * belongs to, the search, the note being written, the last host focus gone to.
+ */
+export interface SavedView extends ViewState {
+  runId?: string;
+  query?: string;
+  note?: NoteDraft;
+  /** The last `run/show` focus (Dataset Report, queue) gone to: not gone to again on a reload. */
+  focusId?: number;
+}
+
 /** The text search over the open run's steps. */
 export interface SearchState {
   query: string;
@@ -133,6 +146,10 @@ export interface Effects {
   saveView: boolean;
   /** A whole new run is shown: the lists are laid out after the summary is painted. */
   fullRender: boolean;
+  /** The run shown is the one the saved view belongs to (a page reloaded): back to where it was. */
+  restored: boolean;
+  /** Why the action did nothing, to be said where the person is reading (f on an agreeing sample). */
+  refused?: string;
   /** Where the keyboard focus is to go. */
   focus?: 'search';
   /** Bring the current search match into view (within its step, which may be tall). */
@@ -150,6 +167,7 @@ export function noEffects(): Effects {
     scrollStep: false,
     saveView: false,
     fullRender: false,
+    restored: false,
     scrollMatch: false,
   };
 }
@@ -187,15 +205,30 @@ export class PanelState {
   private filtersRun: string | undefined;
   /** The last `run/show` focus gone to: each is gone to once. */
   private focusApplied: number | undefined;
+  /** What an earlier page of this panel saved, until the first run is shown. */
+  private restoring: Partial<SavedView> | undefined;
 
   /** `pageId` keeps this page's request ids apart from a reloaded predecessor's. */
-  constructor(pageId: string, saved?: Partial<ViewState> & { runId?: string }) {
+  constructor(pageId: string, saved?: Partial<SavedView>) {
     this.saves = new SaveTracker(pageId);
     if (saved) {
-      const { runId, ...view } = saved;
+      const { runId, query: _query, note: _note, focusId, ...view } = saved;
       this.view = { ...this.view, ...view };
       this.filtersRun = runId;
+      this.focusApplied = focusId;
+      this.restoring = saved;
     }
+  }
+
+  /** What to save with setState: read back by the constructor of the page that replaces this one. */
+  saved(): SavedView {
+    return {
+      ...this.view,
+      ...(this.run ? { runId: this.run.id } : {}),
+      ...(this.search.query !== '' ? { query: this.search.query } : {}),
+      ...(this.note ? { note: { ...this.note } } : {}),
+      ...(this.focusApplied !== undefined ? { focusId: this.focusApplied } : {}),
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -322,6 +355,10 @@ export class PanelState {
     focus?: PanelFocus,
   ): void {
     const sameRun = this.run?.id === run.id;
+    // The page's first run is the one an earlier page of this panel showed (VS Code dropped that
+    // page when the panel was hidden, or the window reloaded): the person goes on where they were.
+    const restoring = this.run === null && this.restoring?.runId === run.id ? this.restoring : undefined;
+    this.restoring = undefined;
     // Another run's answers concern nothing shown any more.
     if (!sameRun) this.saves.reset();
     const labels = this.withUnsaved(events);
@@ -337,7 +374,7 @@ export class PanelState {
       this.view = prms[0] === undefined ? rest : { ...rest, prm: prms[0] };
     }
     this.keepBrowsing(run, effects);
-    if (!sameRun) {
+    if (!sameRun && !restoring) {
       // Open where the judges disagree first: that is what the panel is for.
       const first = shownSamples(
         this.run,
@@ -381,9 +418,28 @@ export class PanelState {
     if (goTo && this.view.onlyDisagreements && !this.currentSummary()?.disagreement.steps[goTo.step])
       this.view.onlyDisagreements = false;
     this.computeVisibleSteps();
+    if (restoring && !goTo) this.restore(restoring, effects);
     this.refreshSearch(sameRun);
     effects.saveView = true;
     effects.fullRender = true;
+  }
+
+  /** The search and the note an earlier page of this panel had, where they still apply. */
+  private restore(saved: Partial<SavedView>, effects: Effects): void {
+    effects.restored = true;
+    if (typeof saved.query === 'string' && saved.query !== '') {
+      this.search = emptySearch(saved.query);
+      effects.parts.add('searchField');
+    }
+    const note = saved.note;
+    if (
+      note &&
+      typeof note.text === 'string' &&
+      note.sample === this.view.sample &&
+      note.step === this.view.step &&
+      this.visibleSteps.includes(note.step)
+    )
+      this.note = { sample: note.sample, step: note.step, text: note.text };
   }
 
   /**
@@ -531,7 +587,10 @@ export class PanelState {
         this.openNote(effects);
         break;
       case 'noteInput':
-        if (this.note) this.note.text = action.text;
+        if (!this.note) break;
+        this.note.text = action.text;
+        // Saved as typed: a panel hidden mid-sentence comes back with the sentence.
+        effects.saveView = true;
         break;
       case 'noteSave':
         this.saveNote(effects);
@@ -546,6 +605,8 @@ export class PanelState {
         this.setFilter(!this.view.onlyDisagreements, effects);
         break;
       case 'setFilter':
+        // The checkbox has ticked itself: redrawn, it shows the filter as it is (also if refused).
+        effects.parts.add('stepsHead');
         this.setFilter(action.only, effects);
         break;
       case 'setPrm':
@@ -643,7 +704,24 @@ export class PanelState {
     effects.scrollStep ||= scroll;
   }
 
+  /**
+   * Why the disagreement filter is not turned on here, if so: on a sample where the judges agree it
+   * would hide every step, drop the selection and leave the list at its top; people lost their
+   * place (new-user trials). The key and the checkbox are refused alike.
+   */
+  filterRefusal(): string | undefined {
+    const summary = this.currentSummary();
+    if (this.view.onlyDisagreements || summary?.disagreement.count !== 0) return undefined;
+    return `Sample ${summary.sample.index} has no disagreements: Only disagreements (f) would hide all its steps, so they stay shown.`;
+  }
+
   private setFilter(only: boolean, effects: Effects): void {
+    if (only === this.view.onlyDisagreements) return;
+    const refused = only ? this.filterRefusal() : undefined;
+    if (refused !== undefined) {
+      effects.refused = refused;
+      return;
+    }
     this.view.onlyDisagreements = only;
     this.computeVisibleSteps();
     effects.saveView = true;
@@ -686,6 +764,7 @@ export class PanelState {
     const was = this.search.matches[this.search.current];
     this.search = { ...this.search, query };
     this.refreshSearch(false);
+    effects.saveView = true;
     effects.parts.add('searchCount').add('searchMarks');
     const match = this.search.matches[this.search.current];
     // A longer query found where the shorter one was: the person is there already.
@@ -700,6 +779,7 @@ export class PanelState {
 
   private clearSearch(effects: Effects): void {
     this.search = emptySearch();
+    effects.saveView = true;
     effects.parts.add('searchCount').add('searchMarks').add('searchField');
   }
 
@@ -853,12 +933,14 @@ export class PanelState {
     const { sample, step } = this.view;
     this.note = { sample, step, text: this.labels[sample]?.steps[step]?.note ?? '' };
     effects.stepRows.add(step);
+    effects.saveView = true;
   }
 
   private saveNote(effects: Effects): void {
     const note = this.note;
     if (!note) return;
     this.note = null;
+    effects.saveView = true;
     effects.stepRows.add(note.step);
     const text = note.text.trim();
     if (text === (this.labels[note.sample]?.steps[note.step]?.note ?? '')) return;
@@ -869,6 +951,7 @@ export class PanelState {
     if (!this.note) return;
     if (this.note.sample === this.view.sample) effects.stepRows.add(this.note.step);
     this.note = null;
+    effects.saveView = true;
   }
 
   private undo(effects: Effects): void {

@@ -34,6 +34,8 @@ export class VirtualList {
    * screen's height bounds it, and the first size report puts the real one in place.
    */
   private viewport: number | undefined;
+  /** A row held at its place on screen (holdAt) until the person moves. */
+  private held: { place: () => void; stop: () => void } | undefined;
 
   constructor(private readonly options: VirtualListOptions) {
     this.element = document.createElement('div');
@@ -99,6 +101,7 @@ export class VirtualList {
 
   scrollToIndex(index: number, align: 'nearest' | 'center' = 'nearest'): void {
     if (index < 0 || index >= this.count) return;
+    this.release();
     this.atTop = false;
     this.ensureOffsets();
     const top = this.listTop() + this.offsets[index]!;
@@ -111,6 +114,45 @@ export class VirtualList {
     else if (top + height > viewBottom - margin)
       window.scrollTo({ top: top + height - window.innerHeight + margin });
     this.layout();
+  }
+
+  /**
+   * Scrolls the page so that row `index` is `top` pixels below the viewport's top, and holds it
+   * there while the heights around it settle (rows above it are estimates until measured, math is
+   * typeset late), until the person scrolls, clicks or presses a key: a page loaded again shows
+   * the row where it was.
+   */
+  holdAt(index: number, top: number): void {
+    if (index < 0 || index >= this.count) return;
+    this.release();
+    this.atTop = false;
+    const place = () => {
+      if (index >= this.count) return;
+      this.ensureOffsets();
+      const y = this.listTop() + this.offsets[index]! - top;
+      if (Math.abs(window.scrollY - y) >= 1) window.scrollTo(0, y);
+    };
+    place();
+    this.layout();
+    // Anything above the list (the samples, the trace) changing height moves the page's height.
+    const page = new ResizeObserver(() => place());
+    page.observe(document.body);
+    const events = ['wheel', 'pointerdown', 'keydown', 'touchstart'] as const;
+    const stop = () => this.release();
+    for (const type of events) window.addEventListener(type, stop, { capture: true, passive: true });
+    this.held = {
+      place,
+      stop: () => {
+        page.disconnect();
+        for (const type of events) window.removeEventListener(type, stop, { capture: true });
+      },
+    };
+  }
+
+  /** The person moves on: no row is held in place any more. */
+  private release(): void {
+    this.held?.stop();
+    this.held = undefined;
   }
 
   private schedule(): void {
@@ -214,6 +256,7 @@ export class VirtualList {
       for (const [index, row] of this.rendered) row.style.transform = `translateY(${this.offsets[index]}px)`;
     }
     this.element.style.height = `${this.offsets[this.count] ?? 0}px`;
+    if (measuredChange) this.held?.place();
     return measuredChange;
   }
 }

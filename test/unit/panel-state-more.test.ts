@@ -40,6 +40,7 @@ function fx(effects: Effects) {
     scrollStep: effects.scrollStep,
     saveView: effects.saveView,
     fullRender: effects.fullRender,
+    refused: effects.refused,
   };
 }
 
@@ -54,6 +55,7 @@ const none: Fx = {
   scrollStep: false,
   saveView: false,
   fullRender: false,
+  refused: undefined,
 };
 const expectFx = (partial: Partial<Fx>): Fx => ({ ...none, ...partial });
 
@@ -389,11 +391,26 @@ describe('navigation', () => {
     act(state, { kind: 'setFilter', only: false });
     assert.deepEqual([state.visibleSteps, state.view.onlyDisagreements], [[0, 1], false]);
     press(state, 'j');
+    // The checkbox on a sample where the judges agree is refused as f is: the steps stay, the
+    // person stays on step 1, the checkbox is redrawn off and the note says why.
+    const refused =
+      'Sample 0 has no disagreements: Only disagreements (f) would hide all its steps, so they stay shown.';
     assert.deepEqual(
       act(state, { kind: 'setFilter', only: true }),
-      expectFx({ parts: ['steps'], saveView: true }),
+      expectFx({ parts: ['stepsHead'], refused }),
     );
-    assert.deepEqual([state.visibleSteps, where(state)], [[], [0, 0]], 'step 1 hidden: back to the first');
+    assert.deepEqual(key(state, 'f'), expectFx({ refused }));
+    assert.deepEqual(
+      [state.visibleSteps, where(state), state.view.onlyDisagreements],
+      [[0, 1], [0, 1], false],
+    );
+    // On a sample with disagreements the checkbox filters as f does.
+    act(state, { kind: 'selectSample', sample: 1 });
+    assert.deepEqual(
+      act(state, { kind: 'setFilter', only: true }),
+      expectFx({ parts: ['steps', 'stepsHead'], saveView: true }),
+    );
+    assert.equal(state.view.onlyDisagreements, true);
   });
 
   test('choosing a PRM recomputes the disagreements; the same one, or one the run lacks, does nothing', () => {
@@ -521,14 +538,21 @@ describe('a note', () => {
   test('typed then Escape posts nothing and redraws its row; Enter posts exactly the note', () => {
     const state = shown();
     press(state, '3', 'j');
-    assert.deepEqual(key(state, 'm'), expectFx({ stepRows: [1] }));
-    assert.deepEqual(act(state, { kind: 'noteInput', text: 'not this' }), none);
-    assert.deepEqual(key(state, 'Escape'), expectFx({ stepRows: [1] }));
+    // The note is saved with the view as it is typed: a panel VS Code reloads keeps it.
+    assert.deepEqual(key(state, 'm'), expectFx({ stepRows: [1], saveView: true }));
+    assert.deepEqual(act(state, { kind: 'noteInput', text: 'not this' }), expectFx({ saveView: true }));
+    assert.deepEqual(key(state, 'Escape'), expectFx({ stepRows: [1], saveView: true }));
     assert.equal(state.note, null);
     press(state, 'm');
     act(state, { kind: 'noteInput', text: ' 48 is wrong ' });
     assert.deepEqual(act(state, { kind: 'noteSave' }), {
-      ...expectFx({ sampleRows: [1], stepRows: [1], marks: ['note:1:1'], parts: ['saveNotice'] }),
+      ...expectFx({
+        sampleRows: [1],
+        stepRows: [1],
+        marks: ['note:1:1'],
+        parts: ['saveNotice'],
+        saveView: true,
+      }),
       post: [{ type: 'note', sample: 1, step: 1, text: '48 is wrong' }],
     });
     press(state, 'm');
@@ -543,7 +567,7 @@ describe('a note', () => {
     const state = shown();
     press(state, 'm');
     act(state, { kind: 'noteInput', text: 'gone' });
-    assert.deepEqual(act(state, { kind: 'noteCancel' }), expectFx({ stepRows: [0] }));
+    assert.deepEqual(act(state, { kind: 'noteCancel' }), expectFx({ stepRows: [0], saveView: true }));
     assert.equal(state.note, null);
     for (const action of [
       { kind: 'noteCancel' },
@@ -558,7 +582,7 @@ describe('a note', () => {
     const state = shown();
     press(state, '3', 'j', 'm');
     assert.deepEqual(state.note, { sample: 1, step: 1, text: '' });
-    assert.deepEqual(act(state, { kind: 'noteSave' }), expectFx({ stepRows: [1] }));
+    assert.deepEqual(act(state, { kind: 'noteSave' }), expectFx({ stepRows: [1], saveView: true }));
   });
 
   test('a run turned read-only while a note is open takes no note', () => {
@@ -566,7 +590,7 @@ describe('a note', () => {
     press(state, 'm');
     act(state, { kind: 'noteInput', text: 'late' });
     state.receive({ type: 'run/show', run: smallRun(), events: [], readOnly: true });
-    assert.deepEqual(act(state, { kind: 'noteSave' }), expectFx({ stepRows: [0] }));
+    assert.deepEqual(act(state, { kind: 'noteSave' }), expectFx({ stepRows: [0], saveView: true }));
     assert.deepEqual(state.labels, {});
   });
 });

@@ -6,8 +6,8 @@
 import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
 import type { Judgement, Sample } from '../../src/core/schemas.js';
 import { TRACE } from '../browse.js';
-import { checkbox, collapsible, icon } from '../components.js';
-import { answerNode, type Child, correctness, h, replace } from '../dom.js';
+import { button, checkbox, collapsible, icon } from '../components.js';
+import { answerNode, type Child, correctness, h, plural, replace } from '../dom.js';
 import { type MarkRange, markMatches } from '../highlight.js';
 import { appendMathText } from '../math.js';
 import {
@@ -86,7 +86,7 @@ export function renderStepsHead(element: HTMLElement, state: PanelState, dispatc
   );
 }
 
-export function renderTrace(element: HTMLElement, state: PanelState): void {
+export function renderTrace(element: HTMLElement, state: PanelState, dispatch: Dispatch): void {
   const sample = state.currentSample();
   if (!sample) {
     replace(element);
@@ -108,8 +108,23 @@ export function renderTrace(element: HTMLElement, state: PanelState): void {
       ),
     );
   }
-  if (state.view.onlyDisagreements && state.visibleSteps.length === 0)
-    children.push(h('p', { class: 'muted' }, 'The judges agree on every step of this sample.'));
+  if (state.view.onlyDisagreements && state.visibleSteps.length === 0 && sample.steps.length > 0)
+    // Reached with the filter on (J / K, a click): never a blank steps area. It says why, and
+    // offers the way back where the steps would be.
+    children.push(
+      h(
+        'div',
+        { class: 'no-disagreements', role: 'status' },
+        h(
+          'p',
+          {},
+          `The judges agree on every step of this sample. Only disagreements hides all ${plural(sample.steps.length, 'step')} of sample ${sample.index}.`,
+        ),
+        button('Show all steps', () => dispatch({ kind: 'setFilter', only: false }), {
+          title: 'turn Only disagreements off (f)',
+        }),
+      ),
+    );
   replace(element, ...children);
 }
 
