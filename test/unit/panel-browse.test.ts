@@ -173,8 +173,10 @@ describe('searching the steps', () => {
 
   test('a match on a step the disagreement filter hides shows every step', () => {
     const state = shown();
-    state.apply({ kind: 'selectSample', sample: 2 });
+    // The filter is turned on where the judges disagree (f is refused on a sample where they agree).
     state.apply(KEYMAP.f!);
+    assert.equal(state.view.onlyDisagreements, true);
+    state.apply({ kind: 'selectSample', sample: 2 });
     assert.deepEqual(state.visibleSteps, [], 'sample 2: both judges put the first error at step 0');
     state.apply({ kind: 'search', query: 'so 14' });
     assert.deepEqual([state.view.sample, state.view.step, state.view.onlyDisagreements], [2, 1, false]);
