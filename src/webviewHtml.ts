@@ -37,7 +37,9 @@ export function panelDeferredAssets(
 /**
  * Outside VS Code (the standalone pages, the tests) the @vscode-elements fields and selects would
  * fall back to the library's dark colours on any page: these are VS Code's Modern themes' values.
- * In VS Code its own variables, set on <html>, win. One list for every page with a field.
+ * In VS Code its own variables, set on <html>, win. One list for every page with a field; the
+ * panel's other theme defaults (its standalone page: colours, buttons, badges) are media/panel.css's,
+ * which only the panel loads.
  */
 export const FIELD_THEME_DEFAULTS = `
 :root {

@@ -110,7 +110,11 @@ export class StepLensApp {
     // Another run than the one shown: what was said of the last one goes, and the page starts at
     // its top unless the run is opened at a step (the Dataset Report, the queue).
     const another = this.state.run !== null && this.state.run.id !== message.run.id;
-    if (another) this.keyNote = '';
+    if (another) {
+      this.keyNote = '';
+      // A step of the last run held in place (a page loaded again) is not this run's place.
+      this.stepList.release();
+    }
     this.apply(this.state.receive({ ...message, readOnly: message.readOnly || this.host.readOnly }));
     if (another && !message.focus) window.scrollTo(0, 0);
   }

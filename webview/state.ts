@@ -212,7 +212,17 @@ export class PanelState {
   constructor(pageId: string, saved?: Partial<SavedView>) {
     this.saves = new SaveTracker(pageId);
     if (saved) {
-      const { runId, query: _query, note: _note, focusId, ...view } = saved;
+      // The page's own keys (its scroll) are not the view's.
+      const {
+        runId,
+        query: _query,
+        note: _note,
+        focusId,
+        scroll: _scroll,
+        ...view
+      } = saved as Partial<SavedView> & {
+        scroll?: unknown;
+      };
       this.view = { ...this.view, ...view };
       this.filtersRun = runId;
       this.focusApplied = focusId;
@@ -432,7 +442,9 @@ export class PanelState {
       effects.parts.add('searchField');
     }
     const note = saved.note;
+    // A run shown read-only takes no note: a draft brought back would be thrown away on Enter.
     if (
+      !this.readOnly &&
       note &&
       typeof note.text === 'string' &&
       note.sample === this.view.sample &&

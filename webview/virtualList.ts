@@ -13,6 +13,9 @@ export interface VirtualListOptions {
   render: (index: number) => HTMLElement;
 }
 
+/** A held row is let go once the heights around it have been still this long. */
+const HOLD_SETTLED_MS = 2000;
+
 export class VirtualList {
   readonly element: HTMLElement;
   private count = 0;
@@ -119,18 +122,26 @@ export class VirtualList {
   /**
    * Scrolls the page so that row `index` is `top` pixels below the viewport's top, and holds it
    * there while the heights around it settle (rows above it are estimates until measured, math is
-   * typeset late), until the person scrolls, clicks or presses a key: a page loaded again shows
-   * the row where it was.
+   * typeset late): a page loaded again shows the row where it was. The hold ends when the person
+   * moves (a wheel, a click, a key, a touch), when another scroll is asked for (scrollToIndex,
+   * release), or once the heights have been still for HOLD_SETTLED_MS: a scroll that comes with no
+   * event (the scrollbar dragged) is fought for that long at most.
    */
   holdAt(index: number, top: number): void {
     if (index < 0 || index >= this.count) return;
     this.release();
     this.atTop = false;
+    let settled = 0;
+    const stillFor = () => {
+      window.clearTimeout(settled);
+      settled = window.setTimeout(() => this.release(), HOLD_SETTLED_MS);
+    };
     const place = () => {
       if (index >= this.count) return;
       this.ensureOffsets();
       const y = this.listTop() + this.offsets[index]! - top;
       if (Math.abs(window.scrollY - y) >= 1) window.scrollTo(0, y);
+      stillFor();
     };
     place();
     this.layout();
@@ -143,14 +154,20 @@ export class VirtualList {
     this.held = {
       place,
       stop: () => {
+        window.clearTimeout(settled);
         page.disconnect();
         for (const type of events) window.removeEventListener(type, stop, { capture: true });
       },
     };
   }
 
-  /** The person moves on: no row is held in place any more. */
-  private release(): void {
+  /** Whether a row is held in place (holdAt) now. */
+  holding(): boolean {
+    return this.held !== undefined;
+  }
+
+  /** No row is held in place any more: the person moved, or the page shows something else. */
+  release(): void {
     this.held?.stop();
     this.held = undefined;
   }

@@ -64,8 +64,12 @@ export class PanelHub
   private view: vscode.WebviewView | undefined;
   private readonly editorPanels = new Set<vscode.WebviewPanel>();
   private readonly disposables: vscode.Disposable[] = [];
-  /** Names each focus request, so that a panel goes there once. */
-  private focusRequests = 0;
+  /**
+   * Names each focus request, so that a panel goes there once. A page's saved state outlives this
+   * host (a window reload restores the page with the last id it went to): counting from the clock,
+   * a new host's first request never repeats an id a restored page has seen.
+   */
+  private focusRequests = Date.now();
   /** Whose labels the panels show and save; brought up to date before anything is shown. */
   private annotator = UNNAMED_ANNOTATOR;
   /**

@@ -49,6 +49,19 @@ describe('a page loaded again for the same run', () => {
     assert.equal(effects.restored, true, 'the page is told to go back to its scroll');
   });
 
+  test('a run shown read-only takes no note back: Enter would throw the text away', () => {
+    const after = reloaded(placed().saved());
+    show(after, smallRun(), { readOnly: true });
+    assert.deepEqual([after.view.sample, after.view.step], [2, 1], 'the place still comes back');
+    assert.equal(after.note, null);
+  });
+
+  test("the page's scroll is not taken for part of the view", () => {
+    const after = new PanelState('page-2', { ...placed().saved(), scroll: { y: 300 } } as SavedView);
+    assert.equal('scroll' in after.view, false);
+    assert.equal('scroll' in after.saved(), false);
+  });
+
   test('the filters and the disagreement filter come back too; a step the filter hides does not', () => {
     const before = new PanelState('page-1');
     show(before);

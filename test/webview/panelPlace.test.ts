@@ -116,6 +116,85 @@ describe('a page loaded again', () => {
   });
 });
 
+describe('the place held after a reload is let go', () => {
+  /** A page loaded again at sample 1's step 25, held there while its rows settle. */
+  async function restored() {
+    const panel = await openFakeWebview<WebviewMessage>(browser, panelPagePath(), {
+      width: 560,
+      height: 700,
+      state: 'session',
+      offline: false,
+    });
+    const { page } = panel;
+    await panel.send({ type: 'run/show', run, events: [], readOnly: false });
+    await page.waitForSelector('.step');
+    await page.keyboard.press('Shift+J');
+    await page.waitForFunction(() => document.querySelector('.steps-head h3')?.textContent === 'Sample 1');
+    for (let i = 0; i < 25; i++) await page.keyboard.press('j');
+    await page.locator('.step.selected[data-step="25"]').waitFor();
+    await place(page);
+    await page.reload();
+    await page.waitForFunction(() =>
+      (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'),
+    );
+    await panel.send({ type: 'run/show', run, events: [], readOnly: false });
+    await page.locator('.step.selected[data-step="25"]').waitFor();
+    assert.ok((await place(page)).scrollY > 0, 'restored down at step 25');
+    return panel;
+  }
+
+  test('another run shown starts at its top, though nothing was pressed in the page', async () => {
+    const panel = await restored();
+    try {
+      const other = structuredClone(run);
+      other.id = `${run.id}-other`;
+      await panel.send({ type: 'run/show', run: other, events: [], readOnly: false });
+      await panel.page.waitForFunction(() => document.querySelector('.steps-head h3') !== null);
+      assert.equal((await place(panel.page)).scrollY, 0, "the last run's step is not held over this run");
+      assert.deepEqual(panel.errors, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  /** Heights above the steps change (as typesetting changes them): a held step would be put back. */
+  const growAbove = (page: Page) =>
+    page.evaluate(() => {
+      const spacer = document.createElement('div');
+      spacer.style.height = '300px';
+      document.querySelector('.steps')!.before(spacer);
+    });
+
+  test("the person's wheel lets go at once: the page stays where they scrolled", async () => {
+    const panel = await restored();
+    const { page } = panel;
+    try {
+      await page.mouse.move(200, 300);
+      await page.mouse.wheel(0, -400);
+      const scrolled = await place(page);
+      await growAbove(page);
+      await page.waitForTimeout(300);
+      assert.equal((await place(page)).scrollY, scrolled.scrollY);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('a page left alone lets go once its heights are still (a scrollbar drag sends no event)', async () => {
+    const panel = await restored();
+    const { page } = panel;
+    try {
+      await page.waitForTimeout(2500);
+      await page.evaluate(() => window.scrollTo(0, 40));
+      await growAbove(page);
+      await page.waitForTimeout(300);
+      assert.equal((await place(page)).scrollY, 40);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
 describe('Only disagreements never leaves a blank steps area', () => {
   test('the checkbox on a sample where the judges agree is refused as f is: the steps and the step stay', async () => {
     const panel = await openPanel(browser, { height: 700 });
