@@ -8,16 +8,15 @@
  * place on screen, the note still being written. Then a window reload: the same again.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { writeRun } from '../../src/io/runFiles.js';
-import { launchChromium, TEST_OUTPUT } from '../browser.js';
+import { TEST_OUTPUT } from '../browser.js';
 import { handRun } from '../fixtures/queueRuns.js';
-import { ROOT } from '../support.js';
-import { CODE_SERVER, type CodeServer, makeWorkspace, startCodeServer } from './codeServer.js';
-import { runCommand as runPaletteCommand, webviewFrame } from './workbench.js';
+import { makeWorkspace } from './codeServer.js';
+import { openWorkbench, runCommand as runPaletteCommand, type Workbench, webviewFrame } from './workbench.js';
 
 /** The page's document and window, as the functions run in the webview frame see them. */
 declare const document: {
@@ -30,7 +29,6 @@ declare const document: {
 };
 declare const window: { scrollY: number; innerHeight: number };
 
-const VSIX = join(ROOT, 'steplens.vsix');
 const STEPS = 40;
 /** Long steps, so 40 of them need the page to scroll well past step 30. */
 const stepText = (sample: number, step: number) =>
@@ -57,27 +55,19 @@ const RUN = handRun({
   ],
 });
 
-let browser: Browser;
-let server: CodeServer;
-let context: BrowserContext;
+let workbench: Workbench;
 let page: Page;
 
 before(async () => {
-  assert.ok(existsSync(CODE_SERVER), 'code-server is missing: scripts/install-code-server.sh installs it');
-  assert.ok(existsSync(VSIX), 'steplens.vsix is missing: npm run package builds it');
   const workspace = makeWorkspace();
   mkdirSync(join(workspace, '.steplens', 'runs'), { recursive: true });
   await writeRun(join(workspace, '.steplens', 'runs', `${RUN.id}.json`), RUN);
-  server = await startCodeServer({ workspace, settings: {}, vsix: VSIX });
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  page = await context.newPage();
+  workbench = await openWorkbench({ workspace, settings: {} });
+  page = workbench.page;
 });
 
 after(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.stop();
+  await workbench?.close();
 });
 
 /**
@@ -153,7 +143,7 @@ function assertSamePlace(now: Place, was: Place, when: string): void {
 test('the side view keeps the sample, the step and its place on screen when another view is shown', {
   timeout: 300_000,
 }, async () => {
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`);
+  await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workbench.server.workspace)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
   // Open Run shows the run in StepLens's side view (no editor panel is open).
@@ -189,7 +179,7 @@ test('the side view keeps the sample, the step and its place on screen when anot
 test('the run panel keeps the sample, the step, its place on screen and the note across a tab switch and a window reload', {
   timeout: 300_000,
 }, async () => {
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`);
+  await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workbench.server.workspace)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
 

@@ -13,15 +13,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { buildQueue } from '../../src/core/auditQueue.js';
 import { AuditEventSchema } from '../../src/core/schemas.js';
-import { launchChromium, TEST_OUTPUT } from '../browser.js';
+import { TEST_OUTPUT } from '../browser.js';
 import { runCli } from '../cli.js';
 import { queueDatasetRuns, writeQueueDataset } from '../fixtures/queueRuns.js';
-import { ROOT } from '../support.js';
-import { CODE_SERVER, type CodeServer, makeWorkspace, startCodeServer } from './codeServer.js';
-import { runCommand as runPaletteCommand, webviewFrame } from './workbench.js';
+import { makeWorkspace } from './codeServer.js';
+import { openWorkbench, runCommand as runPaletteCommand, type Workbench, webviewFrame } from './workbench.js';
 
 /** The page's document, as the functions run in the webview frame see it (this file has no DOM types). */
 declare const document: {
@@ -29,33 +28,24 @@ declare const document: {
   hasFocus(): boolean;
 };
 
-const VSIX = join(ROOT, 'steplens.vsix');
 const RUNS = queueDatasetRuns(8);
 const ITEMS = buildQueue(RUNS);
 const LABELS = 20;
-let browser: Browser;
-let server: CodeServer;
-let context: BrowserContext;
+let workbench: Workbench;
 let page: Page;
 let dataset: string;
 
 before(async () => {
-  assert.ok(existsSync(CODE_SERVER), 'code-server is missing: scripts/install-code-server.sh installs it');
-  assert.ok(existsSync(VSIX), 'steplens.vsix is missing: npm run package builds it');
   const workspace = makeWorkspace();
   dataset = join(workspace, '.steplens', 'datasets', 'queue-mini');
   mkdirSync(dataset, { recursive: true });
   await writeQueueDataset(dataset, RUNS);
-  server = await startCodeServer({ workspace, settings: { 'steplens.annotator': 'ann' }, vsix: VSIX });
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  page = await context.newPage();
+  workbench = await openWorkbench({ workspace, settings: { 'steplens.annotator': 'ann' } });
+  page = workbench.page;
 });
 
 after(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.stop();
+  await workbench?.close();
 });
 
 const runCommand = (title: string): Promise<void> => runPaletteCommand(page, title);
@@ -99,7 +89,7 @@ async function waitForCount(frame: Frame, text: string, timeout = 15_000): Promi
 test('20 labels from the keyboard, ≤ 1.2 keystrokes each, all in the audit log; a second annotator overlaps', {
   timeout: 300_000,
 }, async () => {
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`);
+  await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workbench.server.workspace)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
 
@@ -234,7 +224,7 @@ test('20 labels from the keyboard, ≤ 1.2 keystrokes each, all in the audit log
   const runFiles = readdirSync(runsDir)
     .filter((name) => name.endsWith('.json'))
     .map((name) => join(runsDir, name));
-  const out = join(server.workspace, 'queue-export');
+  const out = join(workbench.server.workspace, 'queue-export');
   const exported = await runCli(['export', ...runFiles, '--out', out]);
   assert.equal(exported.code, 0, exported.stderr);
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {

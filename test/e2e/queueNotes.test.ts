@@ -7,18 +7,17 @@
  * then writes in the panel shows in the open queue.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { stampEvent } from '../../src/core/audit.js';
 import { buildQueue } from '../../src/core/auditQueue.js';
 import { AuditEventSchema } from '../../src/core/schemas.js';
-import { launchChromium, TEST_OUTPUT } from '../browser.js';
+import { TEST_OUTPUT } from '../browser.js';
 import { queueDatasetRuns, writeQueueDataset } from '../fixtures/queueRuns.js';
-import { ROOT } from '../support.js';
-import { CODE_SERVER, type CodeServer, makeWorkspace, startCodeServer } from './codeServer.js';
-import { runCommand, webviewFrame } from './workbench.js';
+import { makeWorkspace } from './codeServer.js';
+import { openWorkbench, runCommand, type Workbench, webviewFrame } from './workbench.js';
 
 /** The page's document, as the functions run in the webview frame see it (this file has no DOM types). */
 declare const document: {
@@ -26,21 +25,16 @@ declare const document: {
   hasFocus(): boolean;
 };
 
-const VSIX = join(ROOT, 'steplens.vsix');
 const RUNS = queueDatasetRuns(2);
 const ITEMS = buildQueue(RUNS);
 const FIRST = ITEMS[0]!;
 const BOB = 'bob: the <b>sign</b> flips here';
 const TRIAL = 'e1jnps3u0g/f';
-let browser: Browser;
-let server: CodeServer;
-let context: BrowserContext;
+let workbench: Workbench;
 let page: Page;
 let dataset: string;
 
 before(async () => {
-  assert.ok(existsSync(CODE_SERVER), 'code-server is missing: scripts/install-code-server.sh installs it');
-  assert.ok(existsSync(VSIX), 'steplens.vsix is missing: npm run package builds it');
   const workspace = makeWorkspace();
   dataset = join(workspace, '.steplens', 'datasets', 'notes-mini');
   mkdirSync(join(dataset, 'audits'), { recursive: true });
@@ -50,16 +44,12 @@ before(async () => {
     annotator: 'bob',
   };
   writeFileSync(join(dataset, 'audits', `${FIRST.run}.jsonl`), `${JSON.stringify(note)}\n`);
-  server = await startCodeServer({ workspace, settings: { 'steplens.annotator': 'ann' }, vsix: VSIX });
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  page = await context.newPage();
+  workbench = await openWorkbench({ workspace, settings: { 'steplens.annotator': 'ann' } });
+  page = workbench.page;
 });
 
 after(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.stop();
+  await workbench?.close();
 });
 
 function loggedEvents(run: string) {
@@ -88,7 +78,7 @@ async function waitForText(frame: Frame, selector: string, text: string, what: s
 test('a note on the step: others’ read in the queue, one’s own written there with m, and both ways with the panel', {
   timeout: 300_000,
 }, async () => {
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`);
+  await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workbench.server.workspace)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
 

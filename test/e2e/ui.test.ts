@@ -10,33 +10,21 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { resolveAnnotator } from '../../src/io/annotatorName.js';
-import { launchChromium, TEST_OUTPUT } from '../browser.js';
-import { ROOT, readFixture } from '../support.js';
-import {
-  CODE_SERVER,
-  type CodeServer,
-  endpointSettings,
-  makeWorkspace,
-  runSettings,
-  startCodeServer,
-} from './codeServer.js';
+import { TEST_OUTPUT } from '../browser.js';
+import { readFixture } from '../support.js';
+import { endpointSettings, makeWorkspace, runSettings } from './codeServer.js';
 import { DATASET_PROBLEMS, startStubs } from './stubs.js';
-import { runCommand as runPaletteCommand, webviewFrame } from './workbench.js';
+import { openWorkbench, runCommand as runPaletteCommand, type Workbench, webviewFrame } from './workbench.js';
 
-const VSIX = join(ROOT, 'steplens.vsix');
-let browser: Browser;
-let server: CodeServer;
+let workbench: Workbench;
 let stubs: Awaited<ReturnType<typeof startStubs>>;
-let context: BrowserContext;
 let page: Page;
 /** A port nothing listens on: an endpoint that is down. */
 let downUrl: string;
 
 before(async () => {
-  assert.ok(existsSync(CODE_SERVER), 'code-server is missing: scripts/install-code-server.sh installs it');
-  assert.ok(existsSync(VSIX), 'steplens.vsix is missing: npm run package builds it');
   stubs = await startStubs();
   const closed = createServer().listen(0, '127.0.0.1');
   await new Promise((resolve) => closed.once('listening', resolve));
@@ -54,16 +42,16 @@ before(async () => {
     `${DATASET_PROBLEMS.map((problem) => JSON.stringify(problem)).join('\n')}\n`,
   );
   // The endpoints are not set yet: the first test sets them as a person does, in a running window.
-  server = await startCodeServer({ workspace, settings: runSettings(), vsix: VSIX });
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
-  page = await context.newPage();
+  workbench = await openWorkbench({
+    workspace,
+    settings: runSettings(),
+    viewport: { width: 1500, height: 950 },
+  });
+  page = workbench.page;
 });
 
 after(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.stop();
+  await workbench?.close();
   await stubs?.close();
 });
 
@@ -76,7 +64,7 @@ const panelFrame = (page: Page, timeoutMs = 60_000): Promise<Frame> =>
  * text, save. (Writing the file behind VS Code's back is seen once, then no more.)
  */
 async function setUserSettings(values: Record<string, unknown>): Promise<void> {
-  const current = JSON.parse(readFileSync(server.userSettings, 'utf8')) as Record<string, unknown>;
+  const current = JSON.parse(readFileSync(workbench.server.userSettings, 'utf8')) as Record<string, unknown>;
   const wanted = { ...current, ...values };
   // One line: the editor indents typed line breaks; whatever it auto-closes after the cursor goes.
   const text = JSON.stringify(wanted);
@@ -92,14 +80,16 @@ async function setUserSettings(values: Record<string, unknown>): Promise<void> {
   await page.keyboard.press('Control+S');
   const saved = () => {
     try {
-      return JSON.stringify(JSON.parse(readFileSync(server.userSettings, 'utf8'))) === text;
+      return JSON.stringify(JSON.parse(readFileSync(workbench.server.userSettings, 'utf8'))) === text;
     } catch {
       return false;
     }
   };
   for (let waited = 0; !saved(); waited++) {
     if (waited > 80)
-      throw new Error(`the settings editor did not save:\n${readFileSync(server.userSettings, 'utf8')}`);
+      throw new Error(
+        `the settings editor did not save:\n${readFileSync(workbench.server.userSettings, 'utf8')}`,
+      );
     await page.waitForTimeout(250);
   }
   await page.keyboard.press('Control+W');
@@ -145,7 +135,7 @@ test('a fresh window: endpoints set in the User settings are used, Test Connecti
   timeout: 240_000,
 }, async () => {
   try {
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`);
+    await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workbench.server.workspace)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
 
@@ -224,7 +214,7 @@ test('a fresh window: endpoints set in the User settings are used, Test Connecti
         hasText: 'StepLens: evaluation cancelled after 0 of 1 row(s)',
       })
       .waitFor({ timeout: 30_000 });
-    const reportPath = join(server.workspace, '.steplens', 'evaluations', 'gsm8k-0', 'report.json');
+    const reportPath = join(workbench.server.workspace, '.steplens', 'evaluations', 'gsm8k-0', 'report.json');
     assert.equal((JSON.parse(readFileSync(reportPath, 'utf8')) as { complete: boolean }).complete, false);
     // Run again: it finishes.
     await explorerMenu('gsm8k-0.jsonl', /Evaluate Judges/);
@@ -320,7 +310,7 @@ test('from the Explorer: analyze, the panel comes to the front, label with the k
     await page.waitForTimeout(500);
     await page.keyboard.press('Enter');
 
-    const csvPath = await waitForFile(join(server.workspace, '.steplens', 'exports'), 'steps.csv');
+    const csvPath = await waitForFile(join(workbench.server.workspace, '.steplens', 'exports'), 'steps.csv');
     const rows = readFileSync(csvPath, 'utf8')
       .trim()
       .split('\r\n')
@@ -334,7 +324,7 @@ test('from the Explorer: analyze, the panel comes to the front, label with the k
     assert.equal(ratingOf('1', '0'), '');
     // Each label is saved under this machine's annotator (no setting: git's user.name, else the OS user).
     const annotator = header.indexOf('annotator');
-    const expected = (await resolveAnnotator(undefined, server.workspace)).name;
+    const expected = (await resolveAnnotator(undefined, workbench.server.workspace)).name;
     assert.equal(rows.find((r) => r[1] === '1' && r[2] === '1')?.[annotator], expected);
     const report = JSON.parse(readFileSync(join(csvPath, '..', 'report.json'), 'utf8')) as {
       ratedSteps: number;
@@ -420,7 +410,7 @@ test('Evaluate Dataset from the Explorer: k and judges from the keyboard, Cancel
     await page
       .locator('.notifications-toasts .notification-list-item-message', { hasText: 'partial, resumable' })
       .waitFor({ timeout: 30_000 });
-    const out = join(server.workspace, '.steplens', 'datasets', 'aime-mini');
+    const out = join(workbench.server.workspace, '.steplens', 'datasets', 'aime-mini');
     const index = () =>
       JSON.parse(readFileSync(join(out, 'dataset.json'), 'utf8')) as {
         complete: boolean;

@@ -1,8 +1,59 @@
 /**
- * What the end-to-end tests do in a code-server window as a person would: run a command from the
- * palette, find a webview's page. One copy for every suite (ui.test.ts, queue.test.ts).
+ * What the end-to-end tests do in a code-server window as a person would: open the packaged
+ * extension in code-server and one Chromium page on it, run a command from the palette, find a
+ * webview's page. One copy for every suite (ui, queue, queueNotes, panelPlace).
  */
-import type { Frame, Page } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { launchChromium } from '../browser.js';
+import { ROOT } from '../support.js';
+import { CODE_SERVER, type CodeServer, startCodeServer } from './codeServer.js';
+
+/** The packaged extension the end-to-end suites install (`npm run package` makes it). */
+export const VSIX = join(ROOT, 'steplens.vsix');
+
+export interface Workbench {
+  server: CodeServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Closes the page, the browser and code-server (whatever of them was opened). */
+  close(): Promise<void>;
+}
+
+/** code-server on `workspace` with the packaged .vsix installed, and one Chromium page of `viewport` on it. */
+export async function openWorkbench(options: {
+  workspace: string;
+  settings: Record<string, unknown>;
+  viewport?: { width: number; height: number };
+}): Promise<Workbench> {
+  assert.ok(existsSync(CODE_SERVER), 'code-server is missing: scripts/install-code-server.sh installs it');
+  assert.ok(existsSync(VSIX), 'steplens.vsix is missing: npm run package builds it');
+  const opened: Partial<Workbench> = {};
+  const close = async () => {
+    await opened.context?.close();
+    await opened.browser?.close();
+    await opened.server?.stop();
+  };
+  try {
+    opened.server = await startCodeServer({
+      workspace: options.workspace,
+      settings: options.settings,
+      vsix: VSIX,
+    });
+    opened.browser = await launchChromium();
+    opened.context = await opened.browser.newContext({
+      viewport: options.viewport ?? { width: 1400, height: 900 },
+    });
+    opened.page = await opened.context.newPage();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { ...(opened as Omit<Workbench, 'close'>), close };
+}
 
 /**
  * Runs a command from the palette. Types only once the palette is open, as a person looks before
