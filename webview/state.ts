@@ -56,7 +56,12 @@ export interface SavedView extends ViewState {
   note?: NoteDraft;
   /** The last `run/show` focus (Dataset Report, queue) gone to: not gone to again on a reload. */
   focusId?: number;
+  /** What u undoes, the last UNDO_KEPT labels' inverses: a panel shown again still undoes them. */
+  undo?: AuditChange[][];
 }
+
+/** Labels whose undo outlives a reload of the page (each is a few dozen bytes of saved state). */
+const UNDO_KEPT = 50;
 
 /** The text search over the open run's steps. */
 export interface SearchState {
@@ -219,6 +224,7 @@ export class PanelState {
         note: _note,
         focusId,
         scroll: _scroll,
+        undo: _undo,
         ...view
       } = saved as Partial<SavedView> & {
         scroll?: unknown;
@@ -238,6 +244,7 @@ export class PanelState {
       ...(this.search.query !== '' ? { query: this.search.query } : {}),
       ...(this.note ? { note: { ...this.note } } : {}),
       ...(this.focusApplied !== undefined ? { focusId: this.focusApplied } : {}),
+      ...(this.undoStack.length > 0 ? { undo: this.undoStack.slice(-UNDO_KEPT) } : {}),
     };
   }
 
@@ -441,6 +448,13 @@ export class PanelState {
       this.search = emptySearch(saved.query);
       effects.parts.add('searchField');
     }
+    // The host validates every event the page sends, an undone one too: a malformed change is refused there.
+    if (!this.readOnly && Array.isArray(saved.undo))
+      this.undoStack = saved.undo.filter(
+        (changes) =>
+          Array.isArray(changes) &&
+          changes.every((change) => typeof change?.type === 'string' && typeof change.sample === 'number'),
+      );
     const note = saved.note;
     // A run shown read-only takes no note: a draft brought back would be thrown away on Enter.
     if (
@@ -876,6 +890,8 @@ export class PanelState {
       this.post(run.id, event, effects);
     }
     if (undoable) this.undoStack.push(inverse);
+    // What u undoes is saved with the view (a panel shown again still undoes it).
+    effects.saveView = true;
     this.summaries = summarize(run, this.labels, this.view.prm);
     this.refreshShown();
     // Every row the changes touched: an undo may concern a step or sample left behind.

@@ -49,6 +49,29 @@ describe('a page loaded again for the same run', () => {
     assert.equal(effects.restored, true, 'the page is told to go back to its scroll');
   });
 
+  test('u still undoes the labels given before the page was loaded again, last first', () => {
+    const before = new PanelState('page-1');
+    show(before);
+    before.apply({ kind: 'selectSample', sample: 2 });
+    before.apply({ kind: 'selectStep', step: 1 });
+    before.apply(KEYMAP['1']!);
+    const rated = before.apply(KEYMAP['3']!);
+    assert.equal(rated.saveView, true, 'a label saves what u undoes');
+    const after = reloaded(before.saved());
+    show(after);
+    const undone = after.apply(KEYMAP.u!);
+    const events = undone.post.flatMap((message) => (message.type === 'audit/append' ? [message.event] : []));
+    assert.deepEqual(
+      events.map(({ at: _at, schemaVersion: _version, ...change }) => change),
+      [{ type: 'stepRating', sample: 2, step: 1, rating: -1 }],
+      'back to the −1 given before the +1',
+    );
+    // Another run's page takes none of it.
+    const elsewhere = reloaded(before.saved());
+    show(elsewhere, { ...smallRun(), id: 'run-b' });
+    assert.deepEqual(elsewhere.apply(KEYMAP.u!).post, []);
+  });
+
   test('a run shown read-only takes no note back: Enter would throw the text away', () => {
     const after = reloaded(placed().saved());
     show(after, smallRun(), { readOnly: true });

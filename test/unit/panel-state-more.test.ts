@@ -442,9 +442,16 @@ describe('labelling', () => {
   });
 
   test('who was right as the first label of a sample; the same key again clears it', () => {
+    // A label saves the view too: what u undoes outlives a reload of the page.
     const state = shown();
     assert.deepEqual(key(state, 'p'), {
-      ...expectFx({ sampleRows: [1], stepRows: [0], marks: ['who:1:0:qwen-prm'], parts: ['saveNotice'] }),
+      ...expectFx({
+        sampleRows: [1],
+        stepRows: [0],
+        marks: ['who:1:0:qwen-prm'],
+        parts: ['saveNotice'],
+        saveView: true,
+      }),
       post: [{ type: 'whoWasRight', sample: 1, step: 0, judge: 'qwen-prm', who: 'prm' }],
     });
     press(state, '3', 'j');
@@ -474,6 +481,7 @@ describe('labelling', () => {
         stepRows: [0],
         marks: ['firstError:1'],
         parts: ['saveNotice', 'stepsHead'],
+        saveView: true,
       }),
       post: [{ type: 'firstError', sample: 1, step: 0 }],
     });
@@ -484,6 +492,7 @@ describe('labelling', () => {
         stepRows: [0, 1],
         marks: ['firstError:1'],
         parts: ['saveNotice', 'stepsHead'],
+        saveView: true,
       }),
       post: [{ type: 'firstError', sample: 1, step: 1 }],
     });
@@ -493,6 +502,7 @@ describe('labelling', () => {
         stepRows: [0, 1],
         marks: ['firstError:1'],
         parts: ['saveNotice', 'stepsHead'],
+        saveView: true,
       }),
       post: [{ type: 'firstError', sample: 1, step: 0 }],
     });
@@ -509,6 +519,7 @@ describe('labelling', () => {
         stepRows: [0],
         marks: ['firstError:1'],
         parts: ['saveNotice', 'stepsHead'],
+        saveView: true,
       }),
       post: [{ type: 'firstError', sample: 1, step: -1 }],
     });
@@ -522,12 +533,24 @@ describe('labelling', () => {
     const state = shown();
     press(state, '2', 'j');
     assert.deepEqual(key(state, 'u'), {
-      ...expectFx({ sampleRows: [1], stepRows: [0, 1], marks: ['rating:1:0'], parts: ['saveNotice'] }),
+      ...expectFx({
+        sampleRows: [1],
+        stepRows: [0, 1],
+        marks: ['rating:1:0'],
+        parts: ['saveNotice'],
+        saveView: true,
+      }),
       post: [{ type: 'stepRating', sample: 1, step: 0, rating: null }],
     });
     press(state, 'e', 'J');
     assert.deepEqual(key(state, 'u'), {
-      ...expectFx({ sampleRows: [1], stepRows: [0], marks: ['firstError:1'], parts: ['saveNotice'] }),
+      ...expectFx({
+        sampleRows: [1],
+        stepRows: [0],
+        marks: ['firstError:1'],
+        parts: ['saveNotice'],
+        saveView: true,
+      }),
       post: [{ type: 'firstError', sample: 1, step: null }],
     });
     assert.deepEqual(state.view.sample, 2);
