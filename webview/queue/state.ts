@@ -23,6 +23,7 @@ import {
   type QueueRun,
   resumeIndex,
 } from '../../src/core/auditQueue.js';
+import { labelConflictSentence, labelConflicts } from '../../src/core/labelConflicts.js';
 import type { AuditEvent } from '../../src/core/schemas.js';
 import type { QueueHostMessage, QueuePosition, QueueWebviewMessage, RequestId } from '../../src/protocol.js';
 import { describeLabel, labelKeys, SaveTracker, type UnsavedLabel } from '../saves.js';
@@ -369,6 +370,7 @@ export class QueueState {
             [{ type: 'stepRating', sample: item.sample, step: item.step, rating: action.rating }],
             effects,
           );
+        this.sayConflicts(item);
         this.advance(effects);
         break;
       }
@@ -384,6 +386,7 @@ export class QueueState {
             : `${where}: first error of its sample (u undoes)`;
         if (now !== step || failed)
           this.record(item, [{ type: 'firstError', sample: item.sample, step }], effects);
+        this.sayConflicts(item);
         this.advance(effects, true);
         break;
       }
@@ -413,6 +416,7 @@ export class QueueState {
         if (!target) break;
         this.record(target, undo.changes, effects, false);
         this.lastAction = `Undone: ${target.run} · sample ${target.sample} · step ${target.step}`;
+        this.sayConflicts(target);
         this.goTo(at);
         effects.post.push(this.positionMessage());
         break;
@@ -526,6 +530,16 @@ export class QueueState {
     const where = `${item.run} · sample ${item.sample} · step ${item.step}`;
     this.lastAction = `${where}: ${text === '' ? 'note removed' : 'note'} (u undoes)`;
     this.record(item, [{ type: 'note', sample: item.sample, step: item.step, text }], effects);
+  }
+
+  /**
+   * A label just set (or undone) that leaves the sample's first-error mark and ratings contradicting
+   * each other is said in the status line, in the panel's words: the queue moves on at once, and the
+   * exports leave such a sample out, so a silent one would be lost from them unnoticed.
+   */
+  private sayConflicts(item: QueueItem): void {
+    const sentence = labelConflictSentence(labelConflicts(this.labels.get(item.run)?.[item.sample]));
+    if (sentence) this.lastAction += `. ${sentence}`;
   }
 
   private goTo(at: number): void {

@@ -12,6 +12,7 @@ import {
   type QueueRun,
   type QueueSample,
 } from '../../src/core/auditQueue.js';
+import { labelConflictSentence, labelConflicts } from '../../src/core/labelConflicts.js';
 import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
 import { type InlineSpan, parseRubric } from '../../src/core/rubric.js';
 import { answerNode, type Child, correctness, h, plural, replace } from '../dom.js';
@@ -141,6 +142,8 @@ function labelLine(state: QueueState, item: QueueItem): HTMLElement {
         : unsaved
           ? h('span', { class: 'q-unsaved' }, ' — saving…')
           : h('span', { class: 'q-saved' }, ' — saved');
+  // In words after a "!", not in colour alone: the exports leave such a sample out.
+  const conflict = labelConflictSentence(labelConflicts(labels));
   return h(
     'div',
     {
@@ -148,10 +151,12 @@ function labelLine(state: QueueState, item: QueueItem): HTMLElement {
       'data-labelled': parts.length > 0 ? 'yes' : 'no',
       'data-saved':
         parts.length === 0 ? 'none' : unsaved?.status === 'failed' ? 'failed' : unsaved ? 'saving' : 'saved',
+      'data-conflict': conflict ? 'yes' : 'no',
     },
     h('span', { class: 'muted' }, `Your label (${state.annotator}): `),
     parts.length === 0 ? h('span', { class: 'muted' }, 'none yet') : parts.join(' · '),
     status,
+    conflict ? h('div', { class: 'q-conflict' }, h('strong', {}, '! '), conflict) : '',
   );
 }
 

@@ -4,7 +4,7 @@
  * contradict each other. Built with `h()`; marks are repainted in place (paintMarks) so that a
  * save answer never re-renders a row being worked on.
  */
-import { conflictSteps, describeLabelConflicts, labelConflicts } from '../../src/core/labelConflicts.js';
+import { conflictSteps, labelConflictSentence, labelConflicts } from '../../src/core/labelConflicts.js';
 import { focusWhenReady, icon, textField } from '../components.js';
 import { type Child, h, replace } from '../dom.js';
 import { describeLabel, labelKeys } from '../saves.js';
@@ -92,9 +92,7 @@ function paintConflict(state: PanelState, element: HTMLElement): void {
   replace(
     element,
     icon('warning'),
-    selected
-      ? ` Labels contradict: ${describeLabelConflicts(conflicts)}. Until one changes, exports leave this sample out.`
-      : ' This rating contradicts the first-error mark.',
+    selected ? ` ${labelConflictSentence(conflicts)}` : ' This rating contradicts the first-error mark.',
   );
 }
 
