@@ -2,7 +2,7 @@
  * The audit queue's state (webview/queue/state.ts) and contradictory labels: a key that leaves the
  * sample's first-error mark and its ratings contradicting says so in the status line, in the
  * panel's words (core/labelConflicts labelConflictSentence), since the exports leave such a sample
- * out.
+ * out; and while a note is open, a click on "unlabelled only" acts (a key does not).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -112,4 +112,26 @@ test('e after an earlier −1, a rating against the mark, and an undo back into 
   assert.doesNotMatch(fixed.lastAction, CONTRADICT);
   press(fixed, 'u');
   assert.match(fixed.lastAction, /^Undone: r · sample 0 · step 0. Labels contradict: marked no error/);
+});
+
+test('while a note is open the f key is text, but a click on "unlabelled only" acts and redraws', () => {
+  const state = new QueueState('t');
+  state.receive(show([], true));
+  press(state, 'm');
+  state.apply({ kind: 'noteInput', text: 'half' });
+  assert.deepEqual(press(state, 'f'), []);
+  assert.equal(state.position.unlabelledOnly, true, 'a key typed in the field never acts');
+  const effects = state.apply({ kind: 'unlabelledOnly', via: 'click' });
+  assert.equal(effects.render, true, 'the page is drawn as the queue now is');
+  assert.equal(state.position.unlabelledOnly, false);
+  assert.deepEqual(
+    effects.post.filter((message) => message.type === 'queue/position').map((m) => m.position.unlabelledOnly),
+    [false],
+  );
+  // The note half written stays open on its item, to go on with.
+  assert.equal(state.noteDraftOf(state.current())?.text, 'half');
+  // The rubric's heading clicked opens or closes it too.
+  const open = state.rubricOpen;
+  state.apply({ kind: 'rubric', via: 'click' });
+  assert.notEqual(state.rubricOpen, open);
 });

@@ -36,9 +36,10 @@ export type QueueAction =
   | { kind: 'undo' }
   | { kind: 'skip' }
   | { kind: 'back' }
-  | { kind: 'unlabelledOnly' }
+  /** `via: 'click'`: the checkbox (or the rubric's heading) clicked, which acts while a note is open. */
+  | { kind: 'unlabelledOnly'; via?: 'click' }
   | { kind: 'openRun' }
-  | { kind: 'rubric' }
+  | { kind: 'rubric'; via?: 'click' }
   | { kind: 'help' }
   | { kind: 'escape' }
   | { kind: 'retry' }
@@ -353,8 +354,11 @@ export class QueueState {
 
   apply(action: QueueAction): QueueEffects {
     const effects: QueueEffects = { post: [], render: true };
-    // While a note is being written its keys are text: no key acts but m (back to the field) and Esc.
-    if (this.note && KEY_KINDS.has(action.kind)) return { post: [], render: false };
+    // While a note is being written its keys are text: no key acts but m (back to the field) and
+    // Esc. A click is no typing: it acts, and the redrawn page puts the keys back in the field
+    // (swallowed, the checkbox showed a state the queue was not in).
+    const clicked = 'via' in action && action.via === 'click';
+    if (this.note && KEY_KINDS.has(action.kind) && !clicked) return { post: [], render: false };
     const item = this.current();
     const where = item ? `${item.run} · sample ${item.sample} · step ${item.step}` : '';
     switch (action.kind) {

@@ -392,7 +392,7 @@ function progressLine(state: QueueState, dispatch: Dispatch): HTMLElement {
   const only = h('input', { type: 'checkbox', id: 'q-unlabelled' }) as HTMLInputElement;
   only.checked = state.position.unlabelledOnly;
   only.addEventListener('change', () => {
-    dispatch({ kind: 'unlabelledOnly' });
+    dispatch({ kind: 'unlabelledOnly', via: 'click' });
     only.blur();
   });
   return h(
@@ -511,7 +511,7 @@ function rubricPane(state: QueueState, dispatch: Dispatch): HTMLElement {
   const summary = h('summary', {}, 'Rubric ', h('span', { class: 'muted' }, `(${state.rubric.source}) · r`));
   summary.addEventListener('click', (event) => {
     event.preventDefault();
-    dispatch({ kind: 'rubric' });
+    dispatch({ kind: 'rubric', via: 'click' });
   });
   details.append(summary, rubricNode(state.rubric.text));
   return details;
