@@ -15,6 +15,7 @@ import {
 import { labelConflictSentence, labelConflicts } from '../../src/core/labelConflicts.js';
 import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
 import { type InlineSpan, parseRubric } from '../../src/core/rubric.js';
+import { noteFieldKeys } from '../components.js';
 import { answerNode, type Child, correctness, h, plural, replace } from '../dom.js';
 import { appendMathText } from '../math.js';
 import { QUEUE_KEY_HELP } from './keys.js';
@@ -210,18 +211,15 @@ function notesBlock(state: QueueState, item: QueueItem, dispatch: Dispatch): HTM
     }) as HTMLInputElement;
     input.value = draft.text;
     input.addEventListener('input', () => dispatch({ kind: 'noteInput', text: input.value }));
-    input.addEventListener('keydown', (event) => {
-      // Its keys are text: none reaches the queue's shortcuts.
-      event.stopPropagation();
-      if (event.key === 'Enter') {
-        event.preventDefault();
-        dispatch({ kind: 'noteInput', text: input.value });
+    // Its keys are text: none reaches the queue's shortcuts.
+    noteFieldKeys(
+      input,
+      (text) => {
+        dispatch({ kind: 'noteInput', text });
         dispatch({ kind: 'noteSave' });
-      } else if (event.key === 'Escape') {
-        event.preventDefault();
-        dispatch({ kind: 'noteCancel' });
-      }
-    });
+      },
+      () => dispatch({ kind: 'noteCancel' }),
+    );
     field = h(
       'label',
       { class: 'q-note-editor' },
