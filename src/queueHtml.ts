@@ -59,6 +59,8 @@ body { padding: 0 12px 24px; }
 .q-unsaved { color: var(--muted); }
 .q-unsaved.failed { color: var(--red); font-weight: 600; }
 .q-saved { color: var(--green); }
+.q-label[data-conflict="yes"] { border-color: var(--warn-border); }
+.q-conflict { margin-top: 2px; }
 /* Scrolled to, the item stops short of the pinned header and key bar (heights set by the view). */
 .q-main > :not(.q-top, .q-keys), .q-main > :not(.q-top, .q-keys) * { scroll-margin: var(--q-top-height, 0px) 0 var(--q-keys-height, 0px); }
 .q-keys { display: flex; flex-wrap: wrap; gap: 4px 12px; padding: 6px 0; border-top: 1px solid var(--border); font-size: 0.92em; position: sticky; bottom: 0; background: var(--bg); z-index: 2; }

@@ -127,6 +127,30 @@ export function textField(value: string, placeholder: string): HTMLElement & { v
 }
 
 /**
+ * The keys of a note field (the panel's and the queue's): Enter saves the text, Escape cancels, and
+ * no key reaches the page's shortcuts. An Enter or Escape that an input method uses to end or drop
+ * a composition (Japanese, Chinese…) is the input method's: acting on it saved a half-written note.
+ */
+export function noteFieldKeys(
+  field: HTMLElement & { value: string },
+  save: (text: string) => void,
+  cancel: () => void,
+): void {
+  field.addEventListener('keydown', (event: KeyboardEvent) => {
+    event.stopPropagation();
+    // keyCode 229: the key an input method took (Safari sends the composition's last Enter so).
+    if (event.isComposing || event.keyCode === 229) return;
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      save(field.value);
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      cancel();
+    }
+  });
+}
+
+/**
  * Focuses a component once it has rendered: until then its shadow root holds no input to take the
  * focus, and the keys typed next would go to the page (and its shortcuts) instead.
  */

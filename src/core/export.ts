@@ -76,7 +76,7 @@ export function contradictorySamples(runs: readonly LabeledRun[]): AgreementRepo
 
 /** What the CLI and the Export Audits command say when an export left contradictory samples out. */
 export function contradictionsNotice(count: number): string {
-  return `${count} sample(s) have labels that contradict each other (the first-error mark against the step ratings): left out of processbench.jsonl, prm800k.jsonl and the report's figures, and listed in report.md`;
+  return `${count} sample(s) have labels that contradict each other (the first-error mark against the step ratings): left out of processbench.jsonl, prm800k.jsonl and the report's figures against the human labels, and listed in report.md`;
 }
 
 function sampleId(run: Run, sample: Sample): string {
@@ -325,7 +325,9 @@ export interface AgreementReport {
   contestedSamples: number;
   /**
    * Samples whose first-error mark and step ratings contradict each other, in words: left out of
-   * both JSONL files and of every figure here (steps.csv keeps their ratings as labelled).
+   * both JSONL files and of every judge-versus-human figure here (labeledSamples, each judge's F1
+   * pairs and calibration, selfPrecision.againstHumanLabels); ratedSteps, whoWasRight and
+   * humanAgreement keep them, as steps.csv keeps their ratings.
    */
   contradictorySamples: { run: string; sample: number; conflict: string }[];
   /** Annotator versus annotator (Cohen's κ for two, Fleiss' κ for more); absent with one annotator. */
@@ -507,12 +509,21 @@ function skippedLinesSection(report: AgreementReport): string[] {
   ];
 }
 
-/** Says plainly, before any figure, which samples' own labels contradict each other. */
+/**
+ * What a contradictory sample still counts in, and why: these figures are of what was labelled (a
+ * who-was-right label is its own, not the mark or a rating; the annotators' agreement is each
+ * one's own labels, and leaving out the samples whose labels contradict would make it look better
+ * than it was), not of one true label per sample.
+ */
+const KEPT_BY_CONTRADICTIONS =
+  'The rated-step count, the who-was-right tallies and the annotator agreement keep them, as steps.csv keeps their ratings: those count what was labelled, not one true label per sample.';
+
+/** Says plainly, before any figure, which samples' own labels contradict each other, and where they count. */
 function contradictionsSection(report: AgreementReport): string[] {
   const found = report.contradictorySamples;
   if (found.length === 0) return [];
   return [
-    `**${found.length} sample(s) have labels that contradict each other (the first-error mark against the step ratings): they are left out of processbench.jsonl, prm800k.jsonl and every figure below until the labels are fixed.** steps.csv keeps their ratings as labelled.`,
+    `**${found.length} sample(s) have labels that contradict each other (the first-error mark against the step ratings): until the labels are fixed they are left out of processbench.jsonl, prm800k.jsonl and the figures against the human labels below (the count with a human first-error label, ProcessBench F1, calibration, Self-PRM precision against human labels).** ${KEPT_BY_CONTRADICTIONS}`,
     '',
     '| run | sample | contradiction |',
     '|---|---|---|',

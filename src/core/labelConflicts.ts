@@ -71,3 +71,13 @@ export function describeLabelConflicts(conflicts: readonly LabelConflict[]): str
     return `${describeLabelConflict(first)}, and step ${second.firstError} itself is rated ${RATING_TEXT[second.rating]}`;
   return conflicts.map(describeLabelConflict).join('; ');
 }
+
+/**
+ * What is said wherever a person labels (the panel under the selected step, the queue's status and
+ * label lines) of a sample whose labels contradict, or '' when they do not: one wording, so the two
+ * places never tell the same person two things.
+ */
+export function labelConflictSentence(conflicts: readonly LabelConflict[]): string {
+  if (conflicts.length === 0) return '';
+  return `Labels contradict: ${describeLabelConflicts(conflicts)}. Until one changes, exports leave this sample out.`;
+}

@@ -8,6 +8,7 @@ import {
   type LabeledRun,
   prm800kRows,
   processBenchRows,
+  reportMarkdown,
 } from '../../src/core/export.js';
 import { describeLabelConflicts, labelConflicts } from '../../src/core/labelConflicts.js';
 import type { Run } from '../../src/core/schemas.js';
@@ -125,5 +126,42 @@ describe('exports leave a contradictory sample out, and say so', () => {
     const only = [{ ...runs[0]!, labels: { 0: runs[0]!.labels[0]!, 2: runs[0]!.labels[2]! } }];
     assert.deepEqual(agreementReport(only).contradictorySamples, []);
     assert.doesNotMatch(exportFiles(only)['report.md'], /contradict/);
+  });
+});
+
+describe('report.md says which figures leave a contradictory sample out, and those it names keep it', () => {
+  test('left out of the JSONL and the figures against the human labels; kept in rated steps, who was right, agreement', () => {
+    const run: Run = smallRun();
+    // ana and ben label alike, so their label stands; sample 1 is "no error" with step 0 rated −1,
+    // and ana says the PRM was right there.
+    const labels = [
+      rate(0, 0, 1),
+      rate(0, 1, 1),
+      mark(0, -1),
+      rate(1, 0, -1),
+      mark(1, -1),
+      rate(2, 0, -1),
+      mark(2, 0),
+    ];
+    const events = [
+      ...labels.map((change) => ({ ...ev(change), annotator: 'ana' })),
+      ...labels.map((change) => ({ ...ev(change), annotator: 'ben' })),
+      { ...ev({ type: 'whoWasRight', sample: 1, step: 0, judge: 'qwen-prm', who: 'prm' }), annotator: 'ana' },
+    ];
+    const { labels: resolved, sources, byAnnotator } = resolveRunLabels(run.samples, events);
+    const report = agreementReport([{ run, labels: resolved, annotation: { sources, byAnnotator } }]);
+    assert.equal(report.contradictorySamples.length, 1);
+    // Out: the count with a human first-error label (and with it F1 and calibration, tested above).
+    assert.equal(report.labeledSamples, 2);
+    // Kept: sample 1's rating, its who-was-right label, and both annotators' first errors on it.
+    assert.equal(report.ratedSteps, 4);
+    assert.deepEqual(report.whoWasRight, [{ judge: 'qwen-prm', self: 0, prm: 1, both: 0, neither: 0 }]);
+    assert.equal(report.humanAgreement?.firstErrors.n, 3);
+    const markdown = reportMarkdown(report);
+    assert.doesNotMatch(markdown, /every figure below/);
+    assert.match(
+      markdown,
+      /left out of processbench\.jsonl, prm800k\.jsonl and the figures against the human labels below \(the count with a human first-error label, ProcessBench F1, calibration, Self-PRM precision against human labels\)\.\*\* The rated-step count, the who-was-right tallies and the annotator agreement keep them/,
+    );
   });
 });

@@ -266,6 +266,33 @@ describe('the panel with a run of 8 samples', () => {
     }
   });
 
+  test('the Enter that ends an input method’s composition (Japanese, Chinese) does not save the note', async () => {
+    const panel = await openPanel(browser);
+    try {
+      await showRun(panel, run);
+      await panel.page.keyboard.press('m');
+      await panel.page.waitForSelector('.step[data-step="1"] .note-field');
+      await panel.page.keyboard.type('符号');
+      // What Chromium sends when Enter picks the input method's candidate: the word is not done.
+      await panel.page.evaluate(() =>
+        document
+          .querySelector('.note-field')!
+          .dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true })),
+      );
+      assert.deepEqual(audits(await panel.posted()), [], 'nothing saved');
+      assert.notEqual(await panel.page.$('.note-field'), null, 'the field is still open');
+      await panel.page.keyboard.type('が逆');
+      await panel.page.keyboard.press('Enter');
+      await panel.page.waitForSelector('.step[data-step="1"] .step-note');
+      assert.deepEqual(
+        audits(await panel.posted()).map(({ at: _at, schemaVersion: _v, ...rest }) => rest),
+        [{ type: 'note', sample: 2, step: 1, text: '符号が逆' }],
+      );
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('the note field stays open when clicked into, Escape cancels it, and it never covers the next step', async () => {
     const panel = await openPanel(browser, { height: 1300 });
     try {

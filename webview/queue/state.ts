@@ -23,6 +23,7 @@ import {
   type QueueRun,
   resumeIndex,
 } from '../../src/core/auditQueue.js';
+import { labelConflictSentence, labelConflicts } from '../../src/core/labelConflicts.js';
 import type { AuditEvent } from '../../src/core/schemas.js';
 import type { QueueHostMessage, QueuePosition, QueueWebviewMessage, RequestId } from '../../src/protocol.js';
 import { describeLabel, labelKeys, SaveTracker, type UnsavedLabel } from '../saves.js';
@@ -35,9 +36,10 @@ export type QueueAction =
   | { kind: 'undo' }
   | { kind: 'skip' }
   | { kind: 'back' }
-  | { kind: 'unlabelledOnly' }
+  /** `via: 'click'`: the checkbox (or the rubric's heading) clicked, which acts while a note is open. */
+  | { kind: 'unlabelledOnly'; via?: 'click' }
   | { kind: 'openRun' }
-  | { kind: 'rubric' }
+  | { kind: 'rubric'; via?: 'click' }
   | { kind: 'help' }
   | { kind: 'escape' }
   | { kind: 'retry' }
@@ -352,8 +354,11 @@ export class QueueState {
 
   apply(action: QueueAction): QueueEffects {
     const effects: QueueEffects = { post: [], render: true };
-    // While a note is being written its keys are text: no key acts but m (back to the field) and Esc.
-    if (this.note && KEY_KINDS.has(action.kind)) return { post: [], render: false };
+    // While a note is being written its keys are text: no key acts but m (back to the field) and
+    // Esc. A click is no typing: it acts, and the redrawn page puts the keys back in the field
+    // (swallowed, the checkbox showed a state the queue was not in).
+    const clicked = 'via' in action && action.via === 'click';
+    if (this.note && KEY_KINDS.has(action.kind) && !clicked) return { post: [], render: false };
     const item = this.current();
     const where = item ? `${item.run} · sample ${item.sample} · step ${item.step}` : '';
     switch (action.kind) {
@@ -369,6 +374,7 @@ export class QueueState {
             [{ type: 'stepRating', sample: item.sample, step: item.step, rating: action.rating }],
             effects,
           );
+        this.sayConflicts(item);
         this.advance(effects);
         break;
       }
@@ -384,6 +390,7 @@ export class QueueState {
             : `${where}: first error of its sample (u undoes)`;
         if (now !== step || failed)
           this.record(item, [{ type: 'firstError', sample: item.sample, step }], effects);
+        this.sayConflicts(item);
         this.advance(effects, true);
         break;
       }
@@ -413,6 +420,7 @@ export class QueueState {
         if (!target) break;
         this.record(target, undo.changes, effects, false);
         this.lastAction = `Undone: ${target.run} · sample ${target.sample} · step ${target.step}`;
+        this.sayConflicts(target);
         this.goTo(at);
         effects.post.push(this.positionMessage());
         break;
@@ -526,6 +534,16 @@ export class QueueState {
     const where = `${item.run} · sample ${item.sample} · step ${item.step}`;
     this.lastAction = `${where}: ${text === '' ? 'note removed' : 'note'} (u undoes)`;
     this.record(item, [{ type: 'note', sample: item.sample, step: item.step, text }], effects);
+  }
+
+  /**
+   * A label just set (or undone) that leaves the sample's first-error mark and ratings contradicting
+   * each other is said in the status line, in the panel's words: the queue moves on at once, and the
+   * exports leave such a sample out, so a silent one would be lost from them unnoticed.
+   */
+  private sayConflicts(item: QueueItem): void {
+    const sentence = labelConflictSentence(labelConflicts(this.labels.get(item.run)?.[item.sample]));
+    if (sentence) this.lastAction += `. ${sentence}`;
   }
 
   private goTo(at: number): void {

@@ -12,8 +12,10 @@ import {
   type QueueRun,
   type QueueSample,
 } from '../../src/core/auditQueue.js';
+import { labelConflictSentence, labelConflicts } from '../../src/core/labelConflicts.js';
 import { SELF_JUDGE_ID } from '../../src/core/rerank.js';
 import { type InlineSpan, parseRubric } from '../../src/core/rubric.js';
+import { noteFieldKeys } from '../components.js';
 import { answerNode, type Child, correctness, h, plural, replace } from '../dom.js';
 import { appendMathText } from '../math.js';
 import { QUEUE_KEY_HELP } from './keys.js';
@@ -141,6 +143,8 @@ function labelLine(state: QueueState, item: QueueItem): HTMLElement {
         : unsaved
           ? h('span', { class: 'q-unsaved' }, ' — saving…')
           : h('span', { class: 'q-saved' }, ' — saved');
+  // In words after a "!", not in colour alone: the exports leave such a sample out.
+  const conflict = labelConflictSentence(labelConflicts(labels));
   return h(
     'div',
     {
@@ -148,10 +152,12 @@ function labelLine(state: QueueState, item: QueueItem): HTMLElement {
       'data-labelled': parts.length > 0 ? 'yes' : 'no',
       'data-saved':
         parts.length === 0 ? 'none' : unsaved?.status === 'failed' ? 'failed' : unsaved ? 'saving' : 'saved',
+      'data-conflict': conflict ? 'yes' : 'no',
     },
     h('span', { class: 'muted' }, `Your label (${state.annotator}): `),
     parts.length === 0 ? h('span', { class: 'muted' }, 'none yet') : parts.join(' · '),
     status,
+    conflict ? h('div', { class: 'q-conflict' }, h('strong', {}, '! '), conflict) : '',
   );
 }
 
@@ -205,18 +211,15 @@ function notesBlock(state: QueueState, item: QueueItem, dispatch: Dispatch): HTM
     }) as HTMLInputElement;
     input.value = draft.text;
     input.addEventListener('input', () => dispatch({ kind: 'noteInput', text: input.value }));
-    input.addEventListener('keydown', (event) => {
-      // Its keys are text: none reaches the queue's shortcuts.
-      event.stopPropagation();
-      if (event.key === 'Enter') {
-        event.preventDefault();
-        dispatch({ kind: 'noteInput', text: input.value });
+    // Its keys are text: none reaches the queue's shortcuts.
+    noteFieldKeys(
+      input,
+      (text) => {
+        dispatch({ kind: 'noteInput', text });
         dispatch({ kind: 'noteSave' });
-      } else if (event.key === 'Escape') {
-        event.preventDefault();
-        dispatch({ kind: 'noteCancel' });
-      }
-    });
+      },
+      () => dispatch({ kind: 'noteCancel' }),
+    );
     field = h(
       'label',
       { class: 'q-note-editor' },
@@ -387,7 +390,7 @@ function progressLine(state: QueueState, dispatch: Dispatch): HTMLElement {
   const only = h('input', { type: 'checkbox', id: 'q-unlabelled' }) as HTMLInputElement;
   only.checked = state.position.unlabelledOnly;
   only.addEventListener('change', () => {
-    dispatch({ kind: 'unlabelledOnly' });
+    dispatch({ kind: 'unlabelledOnly', via: 'click' });
     only.blur();
   });
   return h(
@@ -506,7 +509,7 @@ function rubricPane(state: QueueState, dispatch: Dispatch): HTMLElement {
   const summary = h('summary', {}, 'Rubric ', h('span', { class: 'muted' }, `(${state.rubric.source}) · r`));
   summary.addEventListener('click', (event) => {
     event.preventDefault();
-    dispatch({ kind: 'rubric' });
+    dispatch({ kind: 'rubric', via: 'click' });
   });
   details.append(summary, rubricNode(state.rubric.text));
   return details;

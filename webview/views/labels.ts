@@ -4,8 +4,8 @@
  * contradict each other. Built with `h()`; marks are repainted in place (paintMarks) so that a
  * save answer never re-renders a row being worked on.
  */
-import { conflictSteps, describeLabelConflicts, labelConflicts } from '../../src/core/labelConflicts.js';
-import { focusWhenReady, icon, textField } from '../components.js';
+import { conflictSteps, labelConflictSentence, labelConflicts } from '../../src/core/labelConflicts.js';
+import { focusWhenReady, icon, noteFieldKeys, textField } from '../components.js';
 import { type Child, h, replace } from '../dom.js';
 import { describeLabel, labelKeys } from '../saves.js';
 import type { PanelAction, PanelState } from '../state.js';
@@ -92,9 +92,7 @@ function paintConflict(state: PanelState, element: HTMLElement): void {
   replace(
     element,
     icon('warning'),
-    selected
-      ? ` Labels contradict: ${describeLabelConflicts(conflicts)}. Until one changes, exports leave this sample out.`
-      : ' This rating contradicts the first-error mark.',
+    selected ? ` ${labelConflictSentence(conflicts)}` : ' This rating contradicts the first-error mark.',
   );
 }
 
@@ -215,17 +213,14 @@ export function renderNoteField(state: PanelState, dispatch: Dispatch): Child {
   field.classList.add('note-field');
   field.setAttribute('aria-label', `Note on step ${note.step}`);
   field.addEventListener('input', () => dispatch({ kind: 'noteInput', text: field.value }));
-  field.addEventListener('keydown', (event: KeyboardEvent) => {
-    event.stopPropagation();
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      dispatch({ kind: 'noteInput', text: field.value });
+  noteFieldKeys(
+    field,
+    (text) => {
+      dispatch({ kind: 'noteInput', text });
       dispatch({ kind: 'noteSave' });
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      dispatch({ kind: 'noteCancel' });
-    }
-  });
+    },
+    () => dispatch({ kind: 'noteCancel' }),
+  );
   // Typing in the field is not a click on the row (which would select it and redraw the row).
   field.addEventListener('click', (event) => event.stopPropagation());
   focusWhenReady(field);
