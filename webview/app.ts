@@ -22,6 +22,9 @@ import { SearchBar } from './views/search.js';
 import { remarkStepRows, remarkTrace, renderStepRow, renderStepsHead, renderTrace } from './views/steps.js';
 import { VirtualList } from './virtualList.js';
 
+/** How long a key's note stays: time to read its sentence or two. */
+const KEY_NOTE_MS = 6000;
+
 export class StepLensApp {
   readonly state: PanelState;
   /** What the save notice says now: it is redrawn only when that changes, so it is announced once. */
@@ -44,8 +47,9 @@ export class StepLensApp {
     hidden: '',
   });
   private readonly status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  /** What a key just could not do, said in the status region until the next action. */
+  /** What a key just could not do, said in the status region until the next action, Escape, or a few seconds pass. */
   private keyNote = '';
+  private keyNoteTimer = 0;
   /**
    * Where the page is scrolled, saved with the view: VS Code drops the page of a hidden panel and
    * loads it afresh when shown, and the person expects the same step at the same place on screen.
@@ -120,16 +124,48 @@ export class StepLensApp {
   }
 
   dispatch(action: PanelAction): void {
-    if (this.keyNote) {
-      this.keyNote = '';
-      this.renderStatusLine();
-    }
+    this.clearKeyNote();
     this.apply(this.state.apply(action));
+    // The person opened the note here (m): the field takes what they type next.
+    if (action.kind === 'note' && this.state.note) this.focusNoteField();
+  }
+
+  private focusNoteField(): void {
+    const field = this.root.querySelector<HTMLElement>('.note-field');
+    if (field) focusWhenReady(field);
+  }
+
+  /** Whether the keyboard focus is in this page's note field (the page itself may not have it). */
+  private noteFieldFocused(): boolean {
+    return document.activeElement?.classList.contains('note-field') === true;
   }
 
   private renderStatusLine(): void {
     renderStatus(this.status, this.state, this.dispatchFn);
-    if (this.keyNote) this.status.append(h('div', { class: 'key-note' }, this.keyNote));
+    if (!this.keyNote) return;
+    const note = h('div', { class: 'key-note', title: 'Esc or a click closes this' }, this.keyNote);
+    note.addEventListener('click', () => this.clearKeyNote());
+    this.status.append(note);
+    this.placeKeyNote(note);
+  }
+
+  /**
+   * Where a key's note is read without hiding the run's title or filters: in the page's flow when
+   * its top is in sight (the title moves down for it); else over the view's top, when only steps
+   * are there; else at the view's foot (the title or the filters are at the top).
+   */
+  private placeKeyNote(note: HTMLElement): void {
+    if (this.status.getBoundingClientRect().top >= 0) return;
+    note.classList.add('floating');
+    const steps = this.stepsHead.parentElement?.getBoundingClientRect();
+    if (!steps || steps.top > 0) note.classList.add('at-foot');
+  }
+
+  private clearKeyNote(): void {
+    window.clearTimeout(this.keyNoteTimer);
+    if (!this.keyNote) return;
+    this.keyNote = '';
+    this.renderStatusLine();
   }
 
   private onKey(event: KeyboardEvent): void {
@@ -142,6 +178,12 @@ export class StepLensApp {
         target.isContentEditable)
     )
       return;
+    if (this.keyNote && event.key === 'Escape') {
+      // Escape closes the note, and does nothing else (the search and its marks stay).
+      event.preventDefault();
+      this.clearKeyNote();
+      return;
+    }
     if (this.state.note && event.key !== 'Escape') {
       // The note field is open but does not have the focus (yet, or any more): what is typed is
       // the note's text, so it goes there — focused during keydown, the field receives the key.
@@ -158,13 +200,24 @@ export class StepLensApp {
   // Drawing what the effects say
 
   private apply(effects: Effects): void {
+    // A note field drawn again (its row redrawn) takes the focus only if the one it replaces had it
+    // and the page has the focus (focusWhenReady): a redraw never moves the focus of its own accord.
+    const noteHadFocus = this.noteFieldFocused();
+    this.draw(effects);
+    if (noteHadFocus && this.state.note && !this.noteFieldFocused()) this.focusNoteField();
+  }
+
+  private draw(effects: Effects): void {
     const state = this.state;
     for (const message of effects.post) this.host.post(message);
     if (effects.saveView) this.saveView();
     if (effects.refused !== undefined) {
-      // Said in the status region, pinned where the person is reading, until the next action.
+      // Said in the status region, where the person is reading, until the next action, Escape,
+      // or the time to read it has passed: it is no dialog, and nothing else closes it.
       this.keyNote = effects.refused;
       this.renderStatusLine();
+      window.clearTimeout(this.keyNoteTimer);
+      this.keyNoteTimer = window.setTimeout(() => this.clearKeyNote(), KEY_NOTE_MS);
     }
     const parts = effects.parts;
     if (parts.has('empty')) {

@@ -128,8 +128,14 @@ export function textField(value: string, placeholder: string): HTMLElement & { v
 
 /**
  * The keys of a note field (the panel's and the queue's): Enter saves the text, Escape cancels, and
- * no key reaches the page's shortcuts. An Enter or Escape that an input method uses to end or drop
- * a composition (Japanese, Chinese…) is the input method's: acting on it saved a half-written note.
+ * no typed key reaches the page's shortcuts. An Enter or Escape that an input method uses to end or
+ * drop a composition (Japanese, Chinese…) is the input method's: acting on it saved a half-written
+ * note. A key with Ctrl, Cmd or Alt, or a function key, is VS Code's (F1, Ctrl+P, Ctrl+Tab…): its
+ * webview forwards keys to the workbench from a keydown listener on the window, so such a key must
+ * reach the window; stopping it there left every VS Code shortcut dead while the field had focus.
+ *
+ * The field takes the focus with the caret after its text, never with the text selected (Tab and
+ * a script's focus() select all of it in Chromium): the next key typed replaced the whole draft.
  */
 export function noteFieldKeys(
   field: HTMLElement & { value: string },
@@ -137,6 +143,7 @@ export function noteFieldKeys(
   cancel: () => void,
 ): void {
   field.addEventListener('keydown', (event: KeyboardEvent) => {
+    if (isWorkbenchKey(event)) return;
     event.stopPropagation();
     // keyCode 229: the key an input method took (Safari sends the composition's last Enter so).
     if (event.isComposing || event.keyCode === 229) return;
@@ -148,16 +155,35 @@ export function noteFieldKeys(
       cancel();
     }
   });
+  field.addEventListener('focus', () => caretAtEnd(field));
+}
+
+/** A key VS Code may bind (with Ctrl, Cmd or Alt, or F1…F24): never text typed into a field. */
+export function isWorkbenchKey(event: KeyboardEvent): boolean {
+  return event.ctrlKey || event.metaKey || event.altKey || /^F\d{1,2}$/.test(event.key);
+}
+
+/** Puts a text field's caret after its text (a vscode-textfield's input is in its shadow root). */
+function caretAtEnd(field: HTMLElement): void {
+  const input = field instanceof HTMLInputElement ? field : field.shadowRoot?.querySelector('input');
+  if (!input) return;
+  const end = input.value.length;
+  input.setSelectionRange(end, end);
 }
 
 /**
  * Focuses a component once it has rendered: until then its shadow root holds no input to take the
- * focus, and the keys typed next would go to the page (and its shortcuts) instead.
+ * focus, and the keys typed next would go to the page (and its shortcuts) instead. Only while this
+ * page has the focus: a webview's focus() pulls the keyboard out of whatever VS Code part (another
+ * StepLens view, an editor) the person is typing in, and their keys went into this page instead.
  */
 export function focusWhenReady(element: HTMLElement): void {
+  const focus = () => {
+    if (element.isConnected && document.hasFocus()) element.focus();
+  };
   const rendered = (element as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete;
-  if (rendered) void rendered.then(() => element.focus());
-  else element.focus();
+  if (rendered) void rendered.then(focus);
+  else focus();
 }
 
 /** A codicon glyph (the font ships with the panel). */

@@ -583,7 +583,9 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
     state.helpOpen ? helpNode() : '',
   );
   const field = root.querySelector<HTMLInputElement>('.q-note-field');
-  if (field) {
+  // Only while the page has the focus: a redraw of a page the person is not in (another window's
+  // label, a save answered) pulled the keyboard out of the editor or view they were typing in.
+  if (field && document.hasFocus()) {
     field.focus({ preventScroll: true });
     const end = field.value.length;
     field.setSelectionRange(caret?.start ?? end, caret?.end ?? end);

@@ -5,7 +5,7 @@
  * save answer never re-renders a row being worked on.
  */
 import { conflictSteps, labelConflictSentence, labelConflicts } from '../../src/core/labelConflicts.js';
-import { focusWhenReady, icon, noteFieldKeys, textField } from '../components.js';
+import { icon, noteFieldKeys, textField } from '../components.js';
 import { type Child, h, replace } from '../dom.js';
 import { describeLabel, labelKeys } from '../saves.js';
 import type { PanelAction, PanelState } from '../state.js';
@@ -204,7 +204,7 @@ export function renderNote(state: PanelState, sample: number, step: number): HTM
 
 /**
  * The field a note is written in, while one is (the state keeps its text, so a redraw of the row
- * keeps what was typed). Its keys never reach the panel's shortcuts; Enter saves, Escape cancels.
+ * keeps what was typed). Its typed keys never reach the panel's shortcuts; Enter saves, Escape cancels.
  */
 export function renderNoteField(state: PanelState, dispatch: Dispatch): Child {
   const note = state.note;
@@ -223,6 +223,8 @@ export function renderNoteField(state: PanelState, dispatch: Dispatch): Child {
   );
   // Typing in the field is not a click on the row (which would select it and redraw the row).
   field.addEventListener('click', (event) => event.stopPropagation());
-  focusWhenReady(field);
+  // Not focused here: a row is drawn again for many reasons (another view's label, a save answer,
+  // a page VS Code loaded again), and only the person opening the note in this page or a field
+  // that had the focus may take it (app.ts).
   return h('div', { class: 'note-editor' }, field);
 }
