@@ -145,8 +145,10 @@ export class StepLensApp {
     if (!this.keyNote) return;
     const note = h('div', { class: 'key-note', title: 'Esc or a click closes this' }, this.keyNote);
     note.addEventListener('click', () => this.clearKeyNote());
-    this.status.append(note);
+    // Placed before it is in the page: laid out in the flow first, even for a moment, it would
+    // push the page down and the browser's scroll anchoring would move the steps being read.
     this.placeKeyNote(note);
+    this.status.append(note);
   }
 
   /**
