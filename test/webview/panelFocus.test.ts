@@ -85,8 +85,9 @@ describe('a note draft and a label saved in another view of the run', () => {
       // The person opens a note here (sample 2, step 1) and writes a draft: m focuses it.
       await page.keyboard.press('m');
       await page.waitForSelector('.note-field');
-      await page.keyboard.type('draft here');
+      await settle(page);
       assert.ok(await fieldFocused(page), 'm in this page focuses the field');
+      await page.keyboard.type('draft here');
 
       // They go to the other view (this page loses the focus; its field stays its active element)
       // and rate a step there: the label reaches this page, which redraws the steps.
