@@ -7,10 +7,11 @@
  * note goes by itself and on Escape, and never covers the run's title.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import type { Run } from '../../src/core/schemas.js';
 import type { WebviewMessage } from '../../src/protocol.js';
 import { CHROMIUM, launchChromium } from '../browser.js';
@@ -38,13 +39,13 @@ after(async () => {
 
 const audits = (messages: WebviewMessage[]) => messages.filter((m) => m.type === 'audit/append');
 
-const fieldValue = (page: Page) =>
+const fieldValue = (page: Page | Frame) =>
   page.$eval('.note-field', (field) => (field as HTMLElement & { value: string }).value);
 const fieldFocused = (page: Page) =>
   page.evaluate(() => document.activeElement?.classList.contains('note-field') === true);
 
 /** Two frames and the field's own render: whatever a redraw was going to focus has been. */
-const settle = (page: Page) =>
+const settle = (page: Page | Frame) =>
   page.evaluate(async () => {
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
     const field = document.querySelector('.note-field') as
@@ -68,6 +69,102 @@ const FOCUS_PROBE = `
     Document.prototype.hasFocus = function () { return window.__unfocused ? false : hasFocus.call(this); };
   })();
 `;
+
+/** What a frame's panel posted to its (fake) host, and a host message delivered to it. */
+const framePosted = (frame: Frame) =>
+  frame.evaluate(() => (window as unknown as { __posted: WebviewMessage[] }).__posted);
+const frameSend = (frame: Frame, message: unknown) =>
+  frame.evaluate((m) => window.postMessage(m, '*'), message);
+
+/**
+ * The run open in two StepLens webviews of one window, as VS Code shows them: the side view and
+ * the editor panel, each the panel page in its own frame. The test plays the host: a label one
+ * posts reaches the other as `run/labels`.
+ */
+async function twoViews(): Promise<{ page: Page; side: Frame; editor: Frame; close: () => Promise<void> }> {
+  const host = join(mkdtempSync(join(tmpdir(), 'steplens-two-views-')), 'window.html');
+  const frame = (id: string, width: number) =>
+    `<iframe id="${id}" name="${id}" src="file://${panelPagePath()}" style="width:${width}px;height:900px"></iframe>`;
+  writeFileSync(
+    host,
+    `<!doctype html><body style="margin:0;display:flex">${frame('side', 400)}${frame('editor', 560)}</body>`,
+  );
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const page = await context.newPage();
+  await page.addInitScript(`(() => {
+    const posted = [];
+    let state;
+    window.__posted = posted;
+    window.acquireVsCodeApi = () => ({ postMessage(m) { posted.push(m); }, getState() { return state; }, setState(s) { state = s; } });
+  })();`);
+  await page.goto(`file://${host}`);
+  const side = page.frame({ name: 'side' });
+  const editor = page.frame({ name: 'editor' });
+  assert.ok(side && editor);
+  for (const view of [side, editor]) {
+    await view.waitForFunction(() =>
+      (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'),
+    );
+    await frameSend(view, { type: 'run/show', run, events: [], readOnly: false });
+    await view.waitForSelector('.step[data-step="3"]');
+  }
+  return { page, side, editor, close: () => context.close() };
+}
+
+describe('the run open in two views, a note draft in one', () => {
+  test('a label saved in the other view leaves the keyboard there, and the draft as it was', async () => {
+    const { page, side, editor, close } = await twoViews();
+    /** Which view has the keyboard: the window's focused frame, and that frame's own word. */
+    const focusedView = async () => ({
+      frame: await page.evaluate(() => document.activeElement?.id),
+      side: await side.evaluate(() => document.hasFocus()),
+      editor: await editor.evaluate(() => document.hasFocus()),
+    });
+    const inEditor = { frame: 'editor', side: false, editor: true };
+    /** The editor's labels since `from`, sent to the side view as the host would. */
+    const forward = async (from: number) => {
+      const events = (await framePosted(editor))
+        .slice(from)
+        .flatMap((m) => (m.type === 'audit/append' ? [m.event] : []));
+      assert.ok(events.length > 0, 'the editor posted a label');
+      await frameSend(side, { type: 'run/labels', runId: run.id, events });
+    };
+    try {
+      // A draft in the side view (sample 2, step 1).
+      await side.click('.step[data-step="1"] .step-index');
+      await page.keyboard.press('m');
+      await side.waitForSelector('.note-field');
+      await page.keyboard.type('side draft');
+
+      // In the editor panel: 2 rates step 2; the label reaches the side view, which redraws.
+      await editor.click('.step[data-step="2"] .step-index');
+      assert.deepEqual(await focusedView(), inEditor);
+      await page.keyboard.press('2');
+      await forward(0);
+      await side.waitForSelector('.step[data-step="2"] .chip.rating.r0.active');
+      await settle(side);
+      assert.deepEqual(await focusedView(), inEditor, 'the keyboard stays in the editor panel after 2');
+
+      // A note saved there (m, text, Enter) reaches the side view too.
+      const before = (await framePosted(editor)).length;
+      await page.keyboard.press('m');
+      await editor.waitForSelector('.note-field');
+      await page.keyboard.type('the real note');
+      await page.keyboard.press('Enter');
+      await forward(before);
+      await side.waitForFunction(() => document.querySelector('.step[data-step="2"] .step-note'));
+      await settle(side);
+      assert.deepEqual(await focusedView(), inEditor, 'the keyboard stays in the editor panel after Enter');
+
+      // The next keys are the editor's: the side view's draft is as it was, and nothing saved it.
+      await page.keyboard.type('xb');
+      assert.equal(await fieldValue(side), 'side draft');
+      assert.deepEqual(audits(await framePosted(side)), [], 'the side view saved nothing');
+    } finally {
+      await close();
+    }
+  });
+});
 
 describe('a note draft and a label saved in another view of the run', () => {
   test('the redraw of a page that does not have the focus never focuses its note field', async () => {

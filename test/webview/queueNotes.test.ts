@@ -200,3 +200,55 @@ test('a note saved in the panel shows at once; a note half written stays, focuse
     await view.close();
   }
 });
+
+test('in the note field VS Code’s keys (Ctrl+P, F1) reach the window; a redraw of a page without the focus does not focus the field', async () => {
+  const view = await open(show());
+  const { page } = view;
+  try {
+    await page.keyboard.press('m');
+    await page.waitForSelector('.q-note-field');
+    await page.keyboard.type('draft');
+    // What VS Code's webview script hears (a keydown listener on the window, bubbling).
+    await page.evaluate(() => {
+      const heard: string[] = [];
+      (window as unknown as { __heard: string[] }).__heard = heard;
+      window.addEventListener('keydown', (event) =>
+        heard.push(
+          `${event.ctrlKey ? 'Ctrl+' : ''}${event.key}${event.defaultPrevented ? ' prevented' : ''}`,
+        ),
+      );
+    });
+    // The palette's key last: after it the page swallows typing for a moment (paletteGuard.ts).
+    for (const key of ['Control+p', 'Control+Tab', 'x', 'F1']) await page.keyboard.press(key);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __heard: string[] }).__heard), [
+      'Ctrl+Control',
+      'Ctrl+p',
+      'Ctrl+Control',
+      'Ctrl+Tab',
+      'F1',
+    ]);
+    assert.equal(await page.locator('.q-note-field').inputValue(), 'draftx');
+    assert.deepEqual(await labelsPosted(view), []);
+
+    // The person is in another view (this page lacks the focus); another window's note arrives.
+    await page.evaluate(() => {
+      const w = window as unknown as { __focusCalls: number };
+      w.__focusCalls = 0;
+      const focus = HTMLElement.prototype.focus;
+      HTMLElement.prototype.focus = function (this: HTMLElement, options?: FocusOptions) {
+        if (this.classList.contains('q-note-field')) w.__focusCalls++;
+        return focus.call(this, options);
+      };
+      Document.prototype.hasFocus = () => false;
+    });
+    await view.send(
+      show({ notes: [{ sample: 0, step: 0, annotator: 'bob', text: 'bob’s view' }], others: ['bob'] }),
+    );
+    await page.waitForFunction(() => document.querySelector('.q-notes')?.textContent?.includes('bob’s view'));
+    assert.equal(await page.evaluate(() => (window as unknown as { __focusCalls: number }).__focusCalls), 0);
+    assert.equal(await page.locator('.q-note-field').inputValue(), 'draftx', 'the draft is kept');
+    assert.deepEqual(view.errors, []);
+  } finally {
+    await view.close();
+  }
+});
