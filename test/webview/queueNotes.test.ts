@@ -201,7 +201,7 @@ test('a note saved in the panel shows at once; a note half written stays, focuse
   }
 });
 
-test('in the note field VS Code’s keys (Ctrl+P, F1) reach the window; a redraw of a page without the focus does not focus the field', async () => {
+test('in the note field VS Code’s keys (Ctrl+P, F1) reach the window; a host’s redraw focuses the field only if it had the focus and the page has it', async () => {
   const view = await open(show());
   const { page } = view;
   try {
@@ -229,6 +229,15 @@ test('in the note field VS Code’s keys (Ctrl+P, F1) reach the window; a redraw
     ]);
     assert.equal(await page.locator('.q-note-field').inputValue(), 'draftx');
     assert.deepEqual(await labelsPosted(view), []);
+
+    // Out of the field, the focus elsewhere in the page: a host's redraw leaves it there.
+    await page.locator('#q-unlabelled').focus();
+    await view.send(
+      show({ notes: [{ sample: 0, step: 0, annotator: 'bob', text: 'first' }], others: ['bob'] }),
+    );
+    await page.waitForFunction(() => document.querySelector('.q-notes')?.textContent?.includes('first'));
+    assert.equal(await fieldFocused(page), false, 'the redraw did not take the focus back into the field');
+    assert.equal(await page.locator('.q-note-field').inputValue(), 'draftx');
 
     // The person is in another view (this page lacks the focus); another window's note arrives.
     await page.evaluate(() => {

@@ -22,9 +22,9 @@ if (root && acquire) {
   const post = (message: QueueWebviewMessage) => api.postMessage(message);
   const pageId = Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('');
   const state = new QueueState(pageId);
-  const apply = (effects: QueueEffects) => {
+  const apply = (effects: QueueEffects, byHost = false) => {
     for (const message of effects.post) post(message);
-    if (effects.render) renderQueue(root, state, dispatch);
+    if (effects.render) renderQueue(root, state, dispatch, byHost);
   };
   const dispatch = (action: QueueAction) => apply(state.apply(action));
   window.addEventListener('message', (event: MessageEvent) => {
@@ -38,7 +38,7 @@ if (root && acquire) {
     }
     // What the queue is of, for VS Code to reopen it after a window reload.
     if (message.type === 'queue/show') api.setState({ source: message.source });
-    apply(state.receive(message));
+    apply(state.receive(message), true);
   });
   guardAgainstPaletteTyping();
   document.addEventListener('keydown', (event) => {

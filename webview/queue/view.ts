@@ -531,7 +531,11 @@ function helpNode(): HTMLElement {
   );
 }
 
-export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Dispatch): void {
+/**
+ * Draws the page. `byHost`: drawn for a host message, not for the person's key or click here; the
+ * note field then keeps the focus it had and takes none it did not have.
+ */
+export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Dispatch, byHost = false): void {
   // The page is drawn anew (a save answered, another window's label): the note field's caret stays.
   const typing = root.querySelector<HTMLInputElement>('.q-note-field');
   const caret =
@@ -585,7 +589,9 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
   const field = root.querySelector<HTMLInputElement>('.q-note-field');
   // Only while the page has the focus: a redraw of a page the person is not in (another window's
   // label, a save answered) pulled the keyboard out of the editor or view they were typing in.
-  if (field && document.hasFocus()) {
+  // A host's redraw gives it back to a field that had it; the person's own action here (m, a click
+  // on a filter while writing) puts the keys in the note.
+  if (field && document.hasFocus() && (!byHost || caret)) {
     field.focus({ preventScroll: true });
     const end = field.value.length;
     field.setSelectionRange(caret?.start ?? end, caret?.end ?? end);
