@@ -239,7 +239,10 @@ test('in the note field VS Codeâ€™s keys (Ctrl+P, F1) reach the window; a hostâ€
     assert.equal(await fieldFocused(page), false, 'the redraw did not take the focus back into the field');
     assert.equal(await page.locator('.q-note-field').inputValue(), 'draftx');
 
-    // The person is in another view (this page lacks the focus); another window's note arrives.
+    // Back in the field, then in another view (this page lacks the focus, the field stays its
+    // active element): another window's note arrives.
+    await page.locator('.q-note-field').click();
+    assert.ok(await fieldFocused(page));
     await page.evaluate(() => {
       const w = window as unknown as { __focusCalls: number };
       w.__focusCalls = 0;
