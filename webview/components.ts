@@ -158,8 +158,12 @@ export function noteFieldKeys(
   field.addEventListener('focus', () => caretAtEnd(field));
 }
 
-/** A key VS Code may bind (with Ctrl, Cmd or Alt, or F1…F24): never text typed into a field. */
+/**
+ * A key VS Code may bind (with Ctrl, Cmd or Alt, or F1…F24): never text typed into a field. AltGr
+ * types text (@, €, { on many layouts), though Windows reports it as Ctrl+Alt.
+ */
 export function isWorkbenchKey(event: KeyboardEvent): boolean {
+  if (event.getModifierState('AltGraph')) return false;
   return event.ctrlKey || event.metaKey || event.altKey || /^F\d{1,2}$/.test(event.key);
 }
 

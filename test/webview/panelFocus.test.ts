@@ -314,6 +314,23 @@ describe('keys in the note field', () => {
         'VS Code hears its keys; a typed x stays in the field',
       );
       assert.equal(await fieldValue(page), 'e1jnps3u0g/fx');
+      // AltGr+Q types @ on a German keyboard, reported by Windows as Ctrl+Alt: text, kept in the field.
+      const heard = await page.evaluate(() => {
+        const w = window as unknown as { __heard: string[] };
+        w.__heard.length = 0;
+        document.querySelector('.note-field')!.dispatchEvent(
+          new KeyboardEvent('keydown', {
+            key: '@',
+            ctrlKey: true,
+            altKey: true,
+            modifierAltGraph: true,
+            bubbles: true,
+            composed: true,
+          } as KeyboardEventInit),
+        );
+        return w.__heard;
+      });
+      assert.deepEqual(heard, [], 'AltGr+Q stays in the field');
       assert.ok(await fieldFocused(page));
       assert.deepEqual(audits(await panel.posted()), []);
     } finally {
