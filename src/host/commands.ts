@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { endpointUrls, type RunConfig, urlWithoutCredentials } from '../core/config.js';
 import { describeEstimate, estimateRequests } from '../core/cost.js';
 import { InputError } from '../core/errors.js';
-import { contradictionsNotice } from '../core/export.js';
+import { contradictionsNotice, exportedRowsNotice } from '../core/export.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
 import { SELF_JUDGE_ID } from '../core/rerank.js';
 import type { Run } from '../core/schemas.js';
@@ -554,7 +554,7 @@ export function exportAudits(
     // The report opens by itself, rendered; the message stays in the notification centre.
     const report = vscode.Uri.file(join(written.out, 'report.md'));
     await openRendered(context, report);
-    const text = `StepLens: exported ${paths.length} run(s) to ${written.out}; the report is open.`;
+    const text = `StepLens: exported ${paths.length} run(s) to ${written.out}: ${exportedRowsNotice(written.exported)}; the report is open.`;
     context.notices.push(text);
     void vscode.window.showInformationMessage(text, 'Open Report').then((choice) => {
       if (choice) void openRendered(context, report);
