@@ -16,6 +16,7 @@ import type { LoadedConfig } from '../io/configFile.js';
 import { writeFileAtomic } from '../io/files.js';
 import { pathInside } from '../io/paths.js';
 import type { DatasetOutcome, DatasetProgress } from '../jobs/dataset.js';
+import { datasetFailures } from '../jobs/datasetFailures.js';
 import {
   datasetProgressLine,
   type PlanSummary,
@@ -37,7 +38,6 @@ import {
   DATASETS_DIR,
   type DatasetSource,
   type DatasetSummary,
-  datasetFailures,
   datasetHealth,
   datasetOutcomeMessage,
   failureLines,
