@@ -588,7 +588,7 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
     const end = field.value.length;
     const range = { start: caret?.start ?? end, end: caret?.end ?? end };
     // A page loaded again while the person is in another tab or editor takes no focus from it: the
-    // field gets the keys when the page gets them back (focusOnReturn).
+    // field gets the keys when the page gets them back (the window's focus listener below).
     if (document.hasFocus()) focusField(field, range);
     else {
       field.setSelectionRange(range.start, range.end);
@@ -613,16 +613,16 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
   scrolledTo = shown;
 }
 
-type Range = { start: number | null; end: number | null };
+type Caret = { start: number | null; end: number | null };
 
 /** Keys to the field with the caret where it was (at the end of a note brought back; never all of it selected). */
-function focusField(field: HTMLInputElement, range: Range): void {
+function focusField(field: HTMLInputElement, range: Caret): void {
   field.focus({ preventScroll: true });
   field.setSelectionRange(range.start, range.end);
 }
 
 /** The note field drawn while the page had no focus: it takes the keys when the page gets them. */
-let focusLater: { field: HTMLInputElement; range: Range } | undefined;
+let focusLater: { field: HTMLInputElement; range: Caret } | undefined;
 
 window.addEventListener('focus', () => {
   const later = focusLater;
