@@ -583,10 +583,17 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
     state.helpOpen ? helpNode() : '',
   );
   const field = root.querySelector<HTMLInputElement>('.q-note-field');
+  focusLater = undefined;
   if (field) {
-    field.focus({ preventScroll: true });
     const end = field.value.length;
-    field.setSelectionRange(caret?.start ?? end, caret?.end ?? end);
+    const range = { start: caret?.start ?? end, end: caret?.end ?? end };
+    // A page loaded again while the person is in another tab or editor takes no focus from it: the
+    // field gets the keys when the page gets them back (the window's focus listener below).
+    if (document.hasFocus()) focusField(field, range);
+    else {
+      field.setSelectionRange(range.start, range.end);
+      focusLater = { field, range };
+    }
     // Just opened: brought into sight; drawn again while typing, the page stays where it is.
     if (!caret) field.scrollIntoView({ block: 'nearest' });
   }
@@ -605,6 +612,26 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
   } else arrivedAt = undefined;
   scrolledTo = shown;
 }
+
+type Caret = { start: number | null; end: number | null };
+
+/** Keys to the field with the caret where it was (at the end of a note brought back; never all of it selected). */
+function focusField(field: HTMLInputElement, range: Caret): void {
+  field.focus({ preventScroll: true });
+  field.setSelectionRange(range.start, range.end);
+}
+
+/** The note field drawn while the page had no focus: it takes the keys when the page gets them. */
+let focusLater: { field: HTMLInputElement; range: Caret } | undefined;
+
+window.addEventListener('focus', () => {
+  const later = focusLater;
+  focusLater = undefined;
+  // Nothing else in the page chosen meanwhile (a click in the field places its own caret).
+  const active = document.activeElement;
+  if (later?.field.isConnected && (active === null || active === document.body))
+    focusField(later.field, later.range);
+});
 
 /** The item last brought into sight. */
 let scrolledTo: string | undefined;
