@@ -231,7 +231,7 @@ async function targetProblem(
   const resource = uri ?? editor?.document.uri;
   if (!resource)
     throw new InputError(
-      { file: '(none)' },
+      { file: 'no file chosen' },
       'open or right-click a problem file (.md, .txt, .json, .jsonl) first',
     );
   let problems = await readProblems(resource);

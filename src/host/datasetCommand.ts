@@ -201,7 +201,8 @@ export function resumeDataset(
   out: string | undefined,
 ): Promise<EvaluateDatasetResult | undefined> {
   return guarded(context, 'Resume Dataset', async () => {
-    if (!out) throw new InputError({ file: '(none)' }, 'choose a dataset in the StepLens Datasets view');
+    if (!out)
+      throw new InputError({ file: 'no dataset chosen' }, 'choose a dataset in the StepLens Datasets view');
     requireTrust(context, 'Resuming a dataset');
     const folder = vscode.workspace.asRelativePath(out, false);
     if (datasets.isRunning(out))
