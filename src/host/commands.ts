@@ -399,7 +399,12 @@ async function pickRunPaths(context: CommandContext, title: string, many: boolea
     path: entry.path,
     picked: entry.path === current,
   }));
-  const browse = { label: '$(folder-opened) Browse for a run file…' };
+  // Shown whatever is typed: a dataset's runs (.steplens/datasets/<name>/runs/) are not listed here.
+  const browse: vscode.QuickPickItem = {
+    label: '$(folder-opened) Browse for a run file…',
+    detail: "a dataset's runs are in .steplens/datasets/<name>/runs/, or open one from the Datasets view",
+    alwaysShow: true,
+  };
   const picked = many
     ? await vscode.window.showQuickPick([...items], {
         title,
