@@ -13,7 +13,7 @@ import { UsageError } from './cli/io.js';
 import { runCompare } from './cli/report.js';
 import { runView } from './cli/view.js';
 import { InputError } from './core/errors.js';
-import { contradictionsNotice } from './core/export.js';
+import { contradictionsNotice, exportedRowsNotice } from './core/export.js';
 import { isStepStrategy, STEP_STRATEGIES } from './core/steps.js';
 import { loadLabeledRuns, skippedAuditLines, writeExport } from './io/exportFiles.js';
 import { readDatasetIndex, writeDatasetReport } from './jobs/dataset.js';
@@ -422,6 +422,7 @@ const COMMANDS: Record<string, Command> = {
         streams.stderr.write(
           `steplens export: warning: ${contradictionsNotice(written.contradictorySamples)}\n`,
         );
+      streams.stderr.write(`steplens export: ${exportedRowsNotice(written.exported)}\n`);
       streams.stdout.write(`${JSON.stringify({ ...written, skippedAuditLines: skipped.length })}\n`);
     },
   },

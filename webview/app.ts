@@ -313,8 +313,14 @@ export class StepLensApp {
     // (the lists render only what is on screen, and math waits for KaTeX, so this stays short).
     this.sampleList.setCount(this.state.shown.length);
     this.renderSteps();
-    // A run opened at a given step (from the Dataset Report): bring it into view.
-    if (scroll) this.scrollToSelected();
+    // A run opened at a given step (the Dataset Report, the queue): bring it into view, and keep it
+    // there while the rows above it are measured and their math typeset (scrolled to at once, on
+    // estimated heights, it drifted off screen).
+    if (scroll) {
+      const position = this.state.visibleSteps.indexOf(this.state.view.step);
+      if (position === -1) this.scrollToSelected();
+      else this.stepList.holdAt(position, Math.round(window.innerHeight / 3));
+    }
   }
 
   private scrollToSelected(): void {

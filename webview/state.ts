@@ -179,6 +179,8 @@ export function noEffects(): Effects {
 
 // Stryker disable next-line StringLiteral: record() refuses a read-only run's labels too; only 'note' (no record until saved) needs this early stop
 const LABELLING = new Set<PanelAction['kind']>(['rate', 'who', 'firstErrorHere', 'noError', 'note', 'undo']);
+/** The labels of the selected step (no error and undo are the sample's and the person's). */
+const STEP_LABELLING = new Set<PanelAction['kind']>(['rate', 'who', 'firstErrorHere', 'note']);
 /** The actions keys give (keys.ts); the others come from clicks and fields. */
 const KEY_KINDS = new Set<PanelAction['kind']>(Object.values(KEYMAP).map((action) => action.kind));
 
@@ -581,6 +583,11 @@ export class PanelState {
     if (LABELLING.has(action.kind) && this.readOnly) return effects;
     // Filters that keep no sample leave nothing selected: no label can land on a hidden one.
     if (LABELLING.has(action.kind) && !this.currentSample()) return effects;
+    // A step the disagreement filter hides is not labelled by a key pressed on a blank steps area.
+    if (STEP_LABELLING.has(action.kind) && !this.visibleSteps.includes(this.view.step)) {
+      effects.refused = `Step ${this.view.step} of sample ${this.view.sample} is hidden by Only disagreements: show all steps (f) to label it.`;
+      return effects;
+    }
     switch (action.kind) {
       case 'step':
         this.moveStep(action.delta, effects);

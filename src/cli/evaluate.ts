@@ -4,9 +4,12 @@
  * (src/jobs/dataset.ts).
  */
 
+import type { DatasetIndex } from '../core/dataset.js';
 import { countSamples } from '../core/datasetReport.js';
+import { count } from '../core/progress.js';
 import { loadConfig } from '../io/configFile.js';
 import { type DatasetProgress, planDataset, rowsKind, runDataset } from '../jobs/dataset.js';
+import { datasetFailures, failureText } from '../jobs/datasetFailures.js';
 import { evaluateDataset } from '../jobs/evaluate.js';
 import {
   datasetProgressLine,
@@ -151,6 +154,7 @@ async function runDatasetCommand(
   printer.end();
   if (!args.quiet) for (const line of outcome.excluded) streams.stderr.write(`excluded: ${line}\n`);
   const { total: samples, failed: failedSamples } = countSamples(outcome.index);
+  if (!args.quiet && failedSamples > 0) streams.stderr.write(await failuresText(args.out, outcome.index));
   streams.stdout.write(
     `${JSON.stringify({
       out: args.out,
@@ -171,4 +175,22 @@ async function runDatasetCommand(
   );
   if (outcome.complete) return 0;
   return outcome.stopped === 'max-requests' || outcome.stopped === 'max-cost' ? EXIT_BUDGET : 130;
+}
+
+/** Failed samples, said where the shell's user sees them: how many, the first one's cause, how to ask again. */
+async function failuresText(out: string, index: DatasetIndex): Promise<string> {
+  const failures = await datasetFailures(out, index);
+  const first = failures.firstFailure;
+  return [
+    `${count(failures.failedSamples)} of ${count(failures.samples)} samples failed, in ${count(failures.failedProblems)} problem(s): they never vote and are left out of every figure.`,
+    ...(first
+      ? [
+          first.message === undefined
+            ? `First failure: problem ${first.problem} (its run file names the error).`
+            : `First failure (problem ${first.problem}): ${failureText(first.message)}`,
+        ]
+      : []),
+    'Run the same command with --retry-failed to ask them again (everything else is reused).',
+    '',
+  ].join('\n');
 }

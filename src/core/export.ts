@@ -74,6 +74,34 @@ export function contradictorySamples(runs: readonly LabeledRun[]): AgreementRepo
   );
 }
 
+/**
+ * What each JSONL file holds, and the labelled samples prm800k.jsonl cannot hold: a PRM800K row is
+ * the ratings from step 0 on (up to the first unrated or −1 step), so a sample labelled only by its
+ * first-error mark, or rated from a later step, has none — processbench.jsonl still takes its mark.
+ */
+export function exportedRows(runs: readonly LabeledRun[]): AgreementReport['exported'] {
+  const unstarted = runs.flatMap(({ run, labels }) =>
+    run.samples.flatMap((sample) => {
+      const own = labels[sample.index];
+      if (!own || !isWholeSample(sample) || contradicts(labels, sample.index)) return [];
+      const labelled =
+        own.firstError !== undefined || Object.values(own.steps).some((step) => step.rating !== undefined);
+      return labelled && own.steps[0]?.rating === undefined ? [{ run: run.id, sample: sample.index }] : [];
+    }),
+  );
+  return {
+    processBenchRows: processBenchRows(runs).length,
+    prm800kRows: prm800kRows(runs).length,
+    notInPrm800k: unstarted,
+  };
+}
+
+/** One line on the rows written, for the CLI's and Export Audits' messages. */
+export function exportedRowsNotice(exported: AgreementReport['exported']): string {
+  const missing = exported.notInPrm800k.length;
+  return `processbench.jsonl ${exported.processBenchRows} row(s), prm800k.jsonl ${exported.prm800kRows} row(s)${missing > 0 ? ` (${missing} labelled sample(s) have no rating on step 0, where a PRM800K row starts: see report.md)` : ''}`;
+}
+
 /** What the CLI and the Export Audits command say when an export left contradictory samples out. */
 export function contradictionsNotice(count: number): string {
   return `${count} sample(s) have labels that contradict each other (the first-error mark against the step ratings): left out of processbench.jsonl, prm800k.jsonl and the report's figures against the human labels, and listed in report.md`;
@@ -330,6 +358,12 @@ export interface AgreementReport {
    * humanAgreement keep them, as steps.csv keeps their ratings.
    */
   contradictorySamples: { run: string; sample: number; conflict: string }[];
+  /** The rows of each JSONL file, and the labelled samples prm800k.jsonl has no row for (exportedRows). */
+  exported: {
+    processBenchRows: number;
+    prm800kRows: number;
+    notInPrm800k: { run: string; sample: number }[];
+  };
   /** Annotator versus annotator (Cohen's κ for two, Fleiss' κ for more); absent with one annotator. */
   humanAgreement?: HumanAgreement;
   /** Audit events read, and every line that could not be: labels behind those lines are missing here. */
@@ -473,6 +507,7 @@ export function agreementReport(runs: readonly LabeledRun[]): AgreementReport {
     adjudicatedSamples,
     contestedSamples,
     contradictorySamples: contradictorySamples(runs),
+    exported: exportedRows(runs),
     ...(human ? { humanAgreement: human } : {}),
     auditLines: {
       events: runs.reduce((sum, { audit }) => sum + (audit?.events ?? 0), 0),
@@ -532,6 +567,23 @@ function contradictionsSection(report: AgreementReport): string[] {
     ),
     '',
   ];
+}
+
+/** What the two JSONL files hold, and why a labelled sample may be missing from prm800k.jsonl. */
+function exportedSection(report: AgreementReport): string[] {
+  const { processBenchRows: pb, prm800kRows: prm, notInPrm800k: missing } = report.exported;
+  const lines = [
+    `Exported: processbench.jsonl ${pb} row(s) (a sample with a human first-error label each), prm800k.jsonl ${prm} row(s) (a sample's ratings from step 0 on, up to its first unrated or −1 step).`,
+  ];
+  if (missing.length > 0)
+    lines.push(
+      '',
+      `${missing.length} labelled sample(s) have no rating on step 0 and so no prm800k.jsonl row (rate from step 0 to give them one; processbench.jsonl takes their first-error marks): ${missing
+        .slice(0, 20)
+        .map((entry) => `${markdownCell(entry.run)} sample ${entry.sample}`)
+        .join(', ')}${missing.length > 20 ? `, and ${missing.length - 20} more (report.json)` : ''}.`,
+    );
+  return [...lines, ''];
 }
 
 /** Who labelled, how labels were resolved, and how far the annotators agree with each other. */
@@ -606,6 +658,7 @@ export function reportMarkdown(report: AgreementReport): string {
     '',
     ...skippedLinesSection(report),
     ...contradictionsSection(report),
+    ...exportedSection(report),
     ...annotatorsSection(report),
     '## ProcessBench F1 against the human labels',
     '',

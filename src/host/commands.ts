@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { endpointUrls, type RunConfig, urlWithoutCredentials } from '../core/config.js';
 import { describeEstimate, estimateRequests } from '../core/cost.js';
 import { InputError } from '../core/errors.js';
-import { contradictionsNotice } from '../core/export.js';
+import { contradictionsNotice, exportedRowsNotice } from '../core/export.js';
 import { type Problem, parseProblemFile } from '../core/problems.js';
 import { SELF_JUDGE_ID } from '../core/rerank.js';
 import type { Run } from '../core/schemas.js';
@@ -231,7 +231,7 @@ async function targetProblem(
   const resource = uri ?? editor?.document.uri;
   if (!resource)
     throw new InputError(
-      { file: '(none)' },
+      { file: 'no file chosen' },
       'open or right-click a problem file (.md, .txt, .json, .jsonl) first',
     );
   let problems = await readProblems(resource);
@@ -399,7 +399,12 @@ async function pickRunPaths(context: CommandContext, title: string, many: boolea
     path: entry.path,
     picked: entry.path === current,
   }));
-  const browse = { label: '$(folder-opened) Browse for a run file…' };
+  // Shown whatever is typed: a dataset's runs (.steplens/datasets/<name>/runs/) are not listed here.
+  const browse: vscode.QuickPickItem = {
+    label: '$(folder-opened) Browse for a run file…',
+    detail: "a dataset's runs are in .steplens/datasets/<name>/runs/, or open one from the Datasets view",
+    alwaysShow: true,
+  };
   const picked = many
     ? await vscode.window.showQuickPick([...items], {
         title,
@@ -554,7 +559,7 @@ export function exportAudits(
     // The report opens by itself, rendered; the message stays in the notification centre.
     const report = vscode.Uri.file(join(written.out, 'report.md'));
     await openRendered(context, report);
-    const text = `StepLens: exported ${paths.length} run(s) to ${written.out}; the report is open.`;
+    const text = `StepLens: exported ${paths.length} run(s) to ${written.out}: ${exportedRowsNotice(written.exported)}; the report is open.`;
     context.notices.push(text);
     void vscode.window.showInformationMessage(text, 'Open Report').then((choice) => {
       if (choice) void openRendered(context, report);

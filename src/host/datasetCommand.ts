@@ -16,6 +16,7 @@ import type { LoadedConfig } from '../io/configFile.js';
 import { writeFileAtomic } from '../io/files.js';
 import { pathInside } from '../io/paths.js';
 import type { DatasetOutcome, DatasetProgress } from '../jobs/dataset.js';
+import { datasetFailures } from '../jobs/datasetFailures.js';
 import {
   datasetProgressLine,
   type PlanSummary,
@@ -37,7 +38,6 @@ import {
   DATASETS_DIR,
   type DatasetSource,
   type DatasetSummary,
-  datasetFailures,
   datasetHealth,
   datasetOutcomeMessage,
   failureLines,
@@ -201,7 +201,8 @@ export function resumeDataset(
   out: string | undefined,
 ): Promise<EvaluateDatasetResult | undefined> {
   return guarded(context, 'Resume Dataset', async () => {
-    if (!out) throw new InputError({ file: '(none)' }, 'choose a dataset in the StepLens Datasets view');
+    if (!out)
+      throw new InputError({ file: 'no dataset chosen' }, 'choose a dataset in the StepLens Datasets view');
     requireTrust(context, 'Resuming a dataset');
     const folder = vscode.workspace.asRelativePath(out, false);
     if (datasets.isRunning(out))

@@ -10,11 +10,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { type DatasetIndex, DatasetIndexSchema } from '../core/dataset.js';
-import { countSamples } from '../core/datasetReport.js';
 import { count } from '../core/progress.js';
-import { pathInside } from '../io/paths.js';
+import { datasetFailures, type FirstFailure, failureText } from '../jobs/datasetFailures.js';
 import { type PlanSummary, tokensText } from '../jobs/progressText.js';
-import { redact } from '../llm/credentials.js';
 
 /** The folder datasets live in, under a workspace folder. */
 export const DATASETS_DIR = ['.steplens', 'datasets'] as const;
@@ -119,7 +117,7 @@ export function datasetOutcomeMessage(summary: DatasetSummary): string {
   if (summary.complete && datasetHealth(summary) === 'all-failed') {
     const first = summary.firstFailure;
     const cause = first?.message
-      ? ` First failure (problem ${first.problem}): ${clipped(redact(first.message))}`
+      ? ` First failure (problem ${first.problem}): ${failureText(first.message)}`
       : '';
     return `StepLens: dataset ${summary.folder}: every sample failed (${summary.failedSamples} of ${summary.samples}, in ${summary.finished} problem(s); ${spent}), so there is no report to show.${cause} Once the endpoint answers, click the dataset in the StepLens Datasets view to ask them again.${excluded}`;
   }
@@ -160,12 +158,6 @@ export interface DatasetStatus {
 }
 
 /** Where a dataset's failures can be read: the first problem with a failed sample and why it failed. */
-export interface FirstFailure {
-  problem: string;
-  /** The run file's error, as stored (redacted when shown); absent when the run file cannot tell. */
-  message?: string;
-}
-
 /** Parsed dataset.json files, by path, while their modification time and size stay the same. */
 const indexCache = new Map<string, { mtimeMs: number; size: number; index: DatasetIndex }>();
 
@@ -192,54 +184,6 @@ export async function readSource(out: string): Promise<DatasetSource | undefined
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-/** The failed samples of an index, and its first failure's message from that problem's run file. */
-export async function datasetFailures(
-  out: string,
-  index: DatasetIndex,
-): Promise<Pick<DatasetStatus, 'samples' | 'failedSamples' | 'failedProblems' | 'firstFailure'>> {
-  const counts = countSamples(index);
-  const [samples, failedSamples, failedProblems] = [counts.total, counts.failed, counts.problemsWithFailures];
-  const first = index.problems.find((problem) => problem.samples.some((sample) => sample.failed));
-  if (!first) return { samples, failedSamples, failedProblems };
-  const message = await firstSampleError(out, first.run);
-  return {
-    samples,
-    failedSamples,
-    failedProblems,
-    firstFailure: { problem: first.id, ...(message !== undefined ? { message } : {}) },
-  };
-}
-
-/** First sample errors, by run file, while its modification time and size stay the same. */
-const errorCache = new Map<string, { mtimeMs: number; size: number; message: string | undefined }>();
-
-/**
- * The first failed sample's error in a dataset's run file (`runs/<file>.json`); undefined when the
- * file cannot be read or names none. Only the error strings are looked at, so no run schema check.
- */
-export async function firstSampleError(out: string, run: string): Promise<string | undefined> {
-  try {
-    const path = runFileOf(out, run);
-    const info = await stat(path);
-    const cached = errorCache.get(path);
-    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.message;
-    const value: unknown = JSON.parse(await readFile(path, 'utf8'));
-    const samples = (value as { samples?: unknown }).samples;
-    let message: string | undefined;
-    if (Array.isArray(samples))
-      for (const sample of samples as { error?: unknown; cancelled?: unknown }[]) {
-        if (typeof sample?.error === 'string' && sample.cancelled !== true) {
-          message = sample.error;
-          break;
-        }
-      }
-    errorCache.set(path, { mtimeMs: info.mtimeMs, size: info.size, message });
-    return message;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * One dataset folder's status: directory listings and two small files; one run file more when
@@ -347,15 +291,6 @@ export function statusIcon(status: DatasetStatus): { id: string; color?: string 
   return { id: 'pass' };
 }
 
-/** How much of a stored error the tooltip shows: the cause, not a whole server page. */
-const FAILURE_CHARS = 300;
-
-/** A stored error on one line, cut to its first FAILURE_CHARS characters. */
-function clipped(message: string): string {
-  const line = message.replace(/\s+/g, ' ').trim();
-  return line.length > FAILURE_CHARS ? `${line.slice(0, FAILURE_CHARS)}…` : line;
-}
-
 /** The failed samples in words, for the tooltip; none when no sample failed. */
 export function failureLines(
   status: Pick<DatasetStatus, 'finished' | 'samples' | 'failedSamples' | 'failedProblems' | 'firstFailure'>,
@@ -371,12 +306,10 @@ export function failureLines(
   ];
   const first = status.firstFailure;
   if (first) {
-    // Stored errors were redacted when made; a run file from elsewhere was not.
-    const message = first.message === undefined ? undefined : redact(first.message);
     lines.push(
-      message === undefined
+      first.message === undefined
         ? `First failure: problem ${first.problem} (its run names the error).`
-        : `First failure (problem ${first.problem}): ${clipped(message)}`,
+        : `First failure (problem ${first.problem}): ${failureText(first.message)}`,
     );
   }
   lines.push(
@@ -394,13 +327,6 @@ export function clickText(status: DatasetStatus): string {
     return 'Click: no report (nothing to show); offers to ask the failed samples again';
   if (health === 'some-failed') return 'Click: open the report (its figures leave the failed samples out)';
   return 'Click: open the report';
-}
-
-/** The run file a dataset.json entry names (`runs/<file>.json`), kept inside the folder's runs/. */
-export function runFileOf(out: string, run: string): string {
-  const match = /^runs\/([^/\\]+\.json)$/.exec(run);
-  if (!match) throw new Error(`dataset.json names a run outside runs/: ${JSON.stringify(run)}`);
-  return pathInside(join(out, 'runs'), match[1]!);
 }
 
 /** A problem row's description: samples right of those with a reference, failures. */

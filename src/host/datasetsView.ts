@@ -7,6 +7,7 @@
  * problems finish and by a file watcher (datasets run from the CLI in a terminal).
  */
 import * as vscode from 'vscode';
+import { runFileOf } from '../jobs/datasetFailures.js';
 import {
   clickText,
   type DatasetStatus,
@@ -15,7 +16,6 @@ import {
   listDatasets,
   problemDescription,
   readIndex,
-  runFileOf,
   SOURCE_FILE,
   statusDescription,
   statusIcon,

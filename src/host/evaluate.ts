@@ -51,7 +51,8 @@ export function targetFiles(
         : vscode.window.activeTextEditor
           ? [vscode.window.activeTextEditor.document.uri]
           : [];
-  if (chosen.length === 0) throw new InputError({ file: '(none)' }, `open or right-click ${kind} first`);
+  if (chosen.length === 0)
+    throw new InputError({ file: 'no file chosen' }, `open or right-click ${kind} first`);
   for (const file of chosen) {
     const where = { file: vscode.workspace.asRelativePath(file, false) };
     if (file.scheme !== 'file')

@@ -3,7 +3,13 @@ import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { resolveRunLabels } from '../core/annotators.js';
 import { InputError } from '../core/errors.js';
-import { contradictorySamples, exportFiles, type LabeledRun } from '../core/export.js';
+import {
+  type AgreementReport,
+  contradictorySamples,
+  exportedRows,
+  exportFiles,
+  type LabeledRun,
+} from '../core/export.js';
 import { auditPathForRun, describeSkipped, readAuditLog } from './auditLog.js';
 import { fileError, writeFileAtomic } from './files.js';
 import { pathInside } from './paths.js';
@@ -58,10 +64,20 @@ export function skippedAuditLines(runs: readonly LabeledRun[]): string[] {
 export async function writeExport(
   runs: readonly LabeledRun[],
   outDir: string,
-): Promise<{ out: string; files: string[]; contradictorySamples: number }> {
+): Promise<{
+  out: string;
+  files: string[];
+  contradictorySamples: number;
+  exported: AgreementReport['exported'];
+}> {
   const files = exportFiles(runs);
   const out = resolve(outDir);
   await Promise.all(Object.entries(files).map(([name, text]) => writeFileAtomic(join(out, name), text)));
   // Counted for the message that says the export is done: report.md lists them.
-  return { out, files: Object.keys(files), contradictorySamples: contradictorySamples(runs).length };
+  return {
+    out,
+    files: Object.keys(files),
+    contradictorySamples: contradictorySamples(runs).length,
+    exported: exportedRows(runs),
+  };
 }

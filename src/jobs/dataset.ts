@@ -384,6 +384,8 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
       progress.reused += 1;
       progress.problemsDone += 1;
       progress.samplesDone += n;
+      // Its failures are the dataset's still: a rerun that reuses them says so, as the first run did.
+      progress.failedSamples += done.samples.filter((sample) => sample.error).length;
       job.onProgress?.({ ...progress });
       return;
     }
@@ -411,7 +413,9 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
       replayed = { samples: [], unreadable: 0 };
     }
     unreadableJournalLines += replayed.unreadable;
-    progress.samplesDone += replayed.samples.filter((sample) => !(job.retryFailed && sample.error)).length;
+    const kept = replayed.samples.filter((sample) => !(job.retryFailed && sample.error));
+    progress.samplesDone += kept.length;
+    progress.failedSamples += kept.filter((sample) => sample.error).length;
     const fresh = !existsSync(entry.journalPath);
     const journal = await JournalWriter.open(entry.journalPath);
     if (fresh) journal.append({ type: 'problem', hash });
@@ -562,6 +566,8 @@ export interface DatasetPlan {
   problems: number;
   complete: number;
   inProgress: number;
+  /** Failed samples that stay failed (not asked again without retryFailed). */
+  failedKept: number;
   bySource: Record<string, PlannedSource>;
   cost: CostFigure;
   excluded: string[];
@@ -599,6 +605,7 @@ export async function planDataset(
   };
   let complete = 0;
   let inProgress = 0;
+  let failedKept = 0;
   let problemsWithMissingSamples = 0;
   let promptChars = 0;
   for (const entry of entries) {
@@ -608,6 +615,7 @@ export async function planDataset(
       measure(SAMPLING, sample.usage);
       for (const [judge, judgement] of Object.entries(sample.judgements)) measure(judge, judgement.usage);
     }
+    if (!job.retryFailed) failedKept += samples.filter((sample) => sample.error).length;
     if (run && !(job.retryFailed && hasFailure(run))) {
       complete += 1;
       continue;
@@ -695,6 +703,7 @@ export async function planDataset(
     problems: entries.length,
     complete,
     inProgress,
+    failedKept,
     bySource,
     cost: costOf(tokens, pricesBySource(config)),
     excluded,

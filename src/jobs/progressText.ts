@@ -61,6 +61,11 @@ export function planText(plan: DatasetPlan, summary = summarizePlan(plan)): stri
       : `${count(summary.requests.low)}–${count(summary.requests.high)}`;
   const lines = [
     `${plan.problems} problem(s): ${plan.complete} complete, ${left} to run${plan.inProgress > 0 ? ` (${plan.inProgress} in progress)` : ''}${plan.excluded.length > 0 ? `, ${plan.excluded.length} excluded` : ''}.`,
+    ...(plan.failedKept > 0
+      ? [
+          `Failed samples: ${count(plan.failedKept)}, kept as failed (left out of every figure); --retry-failed or Ask Failed Samples Again asks them again.`,
+        ]
+      : []),
     `Requests: ${requests}${summary.perStep.length > 0 ? ` (more for ${summary.perStep.join(', ')}: one request per step)` : ''}.`,
     `Tokens: ${tokensText(summary.tokens.prompt)} in + ${tokensText(summary.tokens.completion)} out${summary.upperBound ? ' (at most: counted at maxTokens until some work is done)' : ' (measured from the finished work)'}.`,
     summary.cost === null

@@ -75,7 +75,7 @@ export const GROUPS = {
   },
   jobs: {
     mutate: ['src/jobs/**/*.ts'],
-    tests: tests(/^(cli-evaluate|cli-batch|jobs-|dataset-plan|evaluation-plan)/),
+    tests: tests(/^(cli-evaluate|cli-batch|jobs-|dataset-plan|evaluation-plan|datasets-failed)/),
   },
   'core-report': {
     mutate: [

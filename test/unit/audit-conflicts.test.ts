@@ -4,6 +4,8 @@ import { resolveRunLabels } from '../../src/core/annotators.js';
 import { type AuditChange, replayAudit, stampEvent } from '../../src/core/audit.js';
 import {
   agreementReport,
+  exportedRows,
+  exportedRowsNotice,
   exportFiles,
   type LabeledRun,
   prm800kRows,
@@ -163,5 +165,47 @@ describe('report.md says which figures leave a contradictory sample out, and tho
       markdown,
       /left out of processbench\.jsonl, prm800k\.jsonl and the figures against the human labels below \(the count with a human first-error label, ProcessBench F1, calibration, Self-PRM precision against human labels\)\.\*\* The rated-step count, the who-was-right tallies and the annotator agreement keep them/,
     );
+  });
+});
+
+describe('what each JSONL file holds, said in report.md and the messages', () => {
+  test('a sample labelled by its first-error mark alone (step 0 unrated) has no prm800k.jsonl row, and the report says why', () => {
+    const run: Run = smallRun();
+    const events = [
+      // Sample 0: rated from step 0: a PRM800K row.
+      rate(0, 0, 1),
+      rate(0, 1, -1),
+      mark(0, 1),
+      // Sample 2: its first error marked at step 1 and rated there, step 0 unrated: no PRM800K row.
+      rate(2, 1, -1),
+      mark(2, 1),
+    ].map((change) => ({ ...ev(change), annotator: 'ana' }));
+    const { labels, sources, byAnnotator } = resolveRunLabels(run.samples, events);
+    const runs: LabeledRun[] = [{ run, labels, annotation: { sources, byAnnotator } }];
+    assert.deepEqual(
+      prm800kRows(runs).map((row) => row.steplens.sample),
+      [0],
+    );
+    assert.equal(processBenchRows(runs).length, 2, 'both first-error marks are ProcessBench labels');
+    const exported = exportedRows(runs);
+    assert.deepEqual(exported, {
+      processBenchRows: 2,
+      prm800kRows: 1,
+      notInPrm800k: [{ run: run.id, sample: 2 }],
+    });
+    const markdown = reportMarkdown(agreementReport(runs));
+    assert.match(markdown, /Exported: processbench\.jsonl 2 row\(s\) .*prm800k\.jsonl 1 row\(s\)/);
+    assert.match(
+      markdown,
+      new RegExp(`1 labelled sample\\(s\\) have no rating on step 0 .*: ${run.id} sample 2\\.`),
+    );
+    assert.equal(
+      exportedRowsNotice(exported),
+      'processbench.jsonl 2 row(s), prm800k.jsonl 1 row(s) (1 labelled sample(s) have no rating on step 0, where a PRM800K row starts: see report.md)',
+    );
+    // Nothing missing: the report says what the files hold and no more.
+    const clean = exportedRows(labeled());
+    assert.deepEqual(clean.notInPrm800k, []);
+    assert.doesNotMatch(reportMarkdown(agreementReport(labeled())), /no rating on step 0/);
   });
 });

@@ -18,13 +18,13 @@ import {
   needsConfirm,
   problemDescription,
   relativeInside,
-  runFileOf,
   SOURCE_FILE,
   sourceFiles,
   statusDescription,
   validateK,
 } from '../../src/host/datasetPlan.js';
 import { type DatasetProgress, planDataset } from '../../src/jobs/dataset.js';
+import { runFileOf } from '../../src/jobs/datasetFailures.js';
 import { datasetProgressLine, planText, samplesEta, summarizePlan } from '../../src/jobs/progressText.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'steplens-dsplan-'));

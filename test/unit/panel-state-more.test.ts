@@ -386,8 +386,13 @@ describe('navigation', () => {
     act(state, { kind: 'selectSample', sample: 0 });
     assert.deepEqual([state.visibleSteps, where(state)], [[], [0, 0]]);
     assert.deepEqual(key(state, 'j'), none, 'no step to go to');
-    assert.deepEqual(key(state, 'm'), none, 'no step to write a note on');
+    // Every step is hidden: a label key would land on a step nobody sees (a trial's 1 rated step 0).
+    const hidden = 'Step 0 of sample 0 is hidden by Only disagreements: show all steps (f) to label it.';
+    assert.deepEqual(key(state, 'm'), expectFx({ refused: hidden }), 'no step to write a note on');
     assert.equal(state.note, null);
+    for (const label of ['1', '3', 'e', 's'])
+      assert.deepEqual(key(state, label), expectFx({ refused: hidden }), `${label} labels no hidden step`);
+    assert.equal(state.labels[0], undefined, 'nothing was labelled');
     act(state, { kind: 'setFilter', only: false });
     assert.deepEqual([state.visibleSteps, state.view.onlyDisagreements], [[0, 1], false]);
     press(state, 'j');

@@ -292,6 +292,9 @@ test('at 240 px the answers stay readable: the ≠ column gives way to a marked 
             (row) => getComputedStyle(row.querySelector('.idx')!).backgroundColor !== 'rgba(0, 0, 0, 0)',
           )
           .map((row) => [row.dataset.sample, row.querySelector<HTMLElement>('.idx')!.title]),
+        cutHeads: [...document.querySelectorAll<HTMLElement>('.sample-columns > span')]
+          .filter((head) => head.checkVisibility() && head.scrollWidth > head.clientWidth + 1)
+          .map((head) => head.textContent),
         withDisagreements: [
           ...document.querySelectorAll<HTMLElement>('.sample-list .sample-row.has-disagreement'),
         ].map((row) => row.dataset.sample),
@@ -301,6 +304,15 @@ test('at 240 px the answers stay readable: the ≠ column gives way to a marked 
       };
     });
     assert.deepEqual(seen.cutAnswers, [], 'every answer whole at 240 px');
+    assert.deepEqual(seen.cutHeads, [], 'every column heading whole');
+    // A run of short samples: "rated" over a one-digit count was cut to "r…".
+    await show(panel, await makeRun(EIGHT_SAMPLES));
+    const shortHeads = await panel.page.$$eval('.sample-columns > span', (heads) =>
+      heads
+        .filter((head) => head.checkVisibility() && head.scrollWidth > head.clientWidth + 1)
+        .map((head) => head.textContent),
+    );
+    assert.deepEqual(shortHeads, [], 'every column heading whole over short samples');
     assert.equal(seen.disagreeColumn, false, 'no ≠ column under 280 px');
     assert.ok(seen.withDisagreements.length > 0, 'the run has samples with disagreements');
     assert.deepEqual(

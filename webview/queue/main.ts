@@ -11,7 +11,14 @@ import { renderQueue, scrollPage } from './view.js';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
+  getState(): unknown;
   setState(state: unknown): void;
+}
+
+/** The webview's state: what the queue is of (the host reopens it after a window reload) and the page's view. */
+interface PageState {
+  source?: unknown;
+  queue?: unknown;
 }
 
 const acquire = (window as unknown as { acquireVsCodeApi?: () => VsCodeApi }).acquireVsCodeApi;
@@ -21,10 +28,20 @@ if (root && acquire) {
   const api = acquire();
   const post = (message: QueueWebviewMessage) => api.postMessage(message);
   const pageId = Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('');
-  const state = new QueueState(pageId);
+  // VS Code drops a hidden queue's page and loads it again: this page takes up where that one was.
+  const before = (api.getState() ?? {}) as PageState;
+  const state = new QueueState(pageId, before.queue);
+  // The host checks the source when it reopens the queue; kept as it was until a queue says its own.
+  let source = before.source;
+  const save = () => {
+    const queue = state.saved();
+    api.setState({ ...(source !== undefined ? { source } : {}), ...(queue ? { queue } : {}) });
+  };
   const apply = (effects: QueueEffects, byHost = false) => {
     for (const message of effects.post) post(message);
     if (effects.render) renderQueue(root, state, dispatch, byHost);
+    // On every change, a note's keys too: a page hidden mid-sentence comes back with the sentence.
+    save();
   };
   const dispatch = (action: QueueAction) => apply(state.apply(action));
   window.addEventListener('message', (event: MessageEvent) => {
@@ -37,7 +54,7 @@ if (root && acquire) {
       return;
     }
     // What the queue is of, for VS Code to reopen it after a window reload.
-    if (message.type === 'queue/show') api.setState({ source: message.source });
+    if (message.type === 'queue/show') source = message.source;
     apply(state.receive(message), true);
   });
   guardAgainstPaletteTyping();

@@ -24,7 +24,7 @@ import {
   resumeIndex,
 } from '../../src/core/auditQueue.js';
 import { labelConflictSentence, labelConflicts } from '../../src/core/labelConflicts.js';
-import type { AuditEvent } from '../../src/core/schemas.js';
+import { type AuditEvent, AuditEventSchema } from '../../src/core/schemas.js';
 import type { QueueHostMessage, QueuePosition, QueueWebviewMessage, RequestId } from '../../src/protocol.js';
 import { describeLabel, labelKeys, SaveTracker, type UnsavedLabel } from '../saves.js';
 
@@ -96,6 +96,78 @@ interface Undo {
   key: string;
 }
 
+/**
+ * What the page keeps with the webview's state (setState): VS Code drops a hidden queue's page and
+ * loads it again, and the page that replaces it takes this back. The host keeps the filters and a
+ * position per dataset, but that position resumes at the first unlabelled item from there; these
+ * are what only the page knew: the exact item shown, back and undo, the note half written.
+ */
+export interface SavedQueue {
+  /** Whose they are: another annotator's queue takes none of them. */
+  annotator: string;
+  key?: string;
+  note?: QueueNoteDraft;
+  history?: string[];
+  undo?: Undo[];
+  rubricOpen?: boolean;
+  lastAction?: string;
+}
+
+/** Back and undo kept with the state: the last ones, so a long session's save stays small. */
+export const SAVED_KEPT = 50;
+const LAST_ACTION_MAX = 1000;
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isIndex = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0;
+
+/** An undo's change as the audit log's schema takes it (stamped, then the stamp taken off), or nothing. */
+function savedChange(raw: unknown): AuditChange | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const parsed = AuditEventSchema.safeParse(stampEvent(raw as AuditChange));
+  if (!parsed.success) return undefined;
+  const { schemaVersion: _version, at: _at, ...change } = parsed.data;
+  return change as AuditChange;
+}
+
+/**
+ * The saved state read back, shape-checked: the page's own, but a page of an older version (or a
+ * state cut short) may have left anything there. What does not fit is left out, not guessed at.
+ */
+export function parseSavedQueue(raw: unknown): SavedQueue | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const saved = raw as Record<string, unknown>;
+  if (!isString(saved.annotator)) return undefined;
+  const out: SavedQueue = { annotator: saved.annotator };
+  if (isString(saved.key)) out.key = saved.key;
+  const note = saved.note as Record<string, unknown> | null | undefined;
+  if (
+    typeof note === 'object' &&
+    note !== null &&
+    isString(note.run) &&
+    isIndex(note.sample) &&
+    isIndex(note.step) &&
+    isString(note.text)
+  )
+    out.note = { run: note.run, sample: note.sample, step: note.step, text: note.text };
+  if (Array.isArray(saved.history)) out.history = saved.history.filter(isString).slice(-SAVED_KEPT);
+  if (Array.isArray(saved.undo)) {
+    const undo: Undo[] = [];
+    for (const entry of saved.undo.slice(-SAVED_KEPT) as Partial<Record<keyof Undo, unknown>>[]) {
+      if (typeof entry !== 'object' || entry === null || !isString(entry.run) || !isString(entry.key))
+        continue;
+      if (!Array.isArray(entry.changes)) continue;
+      const changes = entry.changes.map(savedChange);
+      if (changes.length > 0 && changes.every((change) => change !== undefined))
+        undo.push({ changes: changes as AuditChange[], run: entry.run, key: entry.key });
+    }
+    out.undo = undo;
+  }
+  if (typeof saved.rubricOpen === 'boolean') out.rubricOpen = saved.rubricOpen;
+  if (isString(saved.lastAction)) out.lastAction = saved.lastAction.slice(0, LAST_ACTION_MAX);
+  return out;
+}
+
 export interface ShownFailure extends UnsavedLabel {
   run: string;
   text: string;
@@ -134,9 +206,33 @@ export class QueueState {
   private readonly requested = new Set<string>();
   private readonly pageId: string;
   private trackerCount = 0;
+  /** What the page this one replaces saved, until the first queue shown takes it. */
+  private restoring: SavedQueue | undefined;
 
-  constructor(pageId: string) {
+  /** `saved`: what an earlier page of this queue saved (saved()), unchecked: it is checked here. */
+  constructor(pageId: string, saved?: unknown) {
     this.pageId = pageId;
+    this.restoring = parseSavedQueue(saved);
+  }
+
+  /**
+   * What to keep with the webview's state, read back by the page that replaces this one. Small
+   * (back and undo cut to the last ones), as it is saved on every key, a note's too.
+   */
+  saved(): SavedQueue | undefined {
+    // Not shown a queue yet: what the page before saved stays saved, should this page go as well.
+    if (this.restoring) return this.restoring;
+    if (!this.loaded || this.annotator === '') return undefined;
+    const key = this.current()?.key;
+    return {
+      annotator: this.annotator,
+      ...(key !== undefined ? { key } : {}),
+      ...(this.note ? { note: { ...this.note } } : {}),
+      ...(this.history.length > 0 ? { history: this.history.slice(-SAVED_KEPT) } : {}),
+      ...(this.undoStack.length > 0 ? { undo: this.undoStack.slice(-SAVED_KEPT) } : {}),
+      ...(this.rubricOpen !== undefined ? { rubricOpen: this.rubricOpen } : {}),
+      ...(this.lastAction !== '' ? { lastAction: this.lastAction } : {}),
+    };
   }
 
   readonly labelsOf: LabelsOf = (run) => this.labels.get(run);
@@ -235,7 +331,10 @@ export class QueueState {
           this.note = null;
           this.lastAction = `Now labelling as ${message.annotator}`;
         }
-        const shownKey = switched ? undefined : this.current()?.key;
+        // The first queue of a page loaded again: back to where the page before it was (its annotator's).
+        const restored = this.restoring?.annotator === message.annotator ? this.restoring : undefined;
+        this.restoring = undefined;
+        const shownKey = switched ? undefined : (this.current()?.key ?? restored?.key);
         this.loaded = true;
         this.emptyMessage = null;
         this.dataset = message.dataset;
@@ -261,6 +360,12 @@ export class QueueState {
           this.history = [];
           this.undoStack = [];
         }
+        if (restored) {
+          this.history = restored.history ?? [];
+          this.undoStack = restored.undo ?? [];
+          if (restored.rubricOpen !== undefined) this.rubricOpen = restored.rubricOpen;
+          this.lastAction = restored.lastAction ?? '';
+        }
         // A queue sent again (a filter changed) stays on the item shown when it still holds it.
         const key = shownKey ?? message.position.key;
         this.index = resumeIndex(this.items, key, this.moveOptions());
@@ -268,6 +373,7 @@ export class QueueState {
           const same = this.items.findIndex((item) => item.key === shownKey);
           if (same >= 0) this.index = same;
         }
+        if (restored?.note) this.note = restored.note;
         // A note half written stays while its item is shown (another window's save redraws the page).
         if (!this.noteDraftOf(this.current())) this.note = null;
         effects.post.push(this.positionMessage());

@@ -532,8 +532,8 @@ function helpNode(): HTMLElement {
 }
 
 /**
- * Draws the page. `byHost`: drawn for a host message, not for the person's key or click here; the
- * note field then keeps the focus it had and takes none it did not have.
+ * Draws the page. `byHost`: drawn for a host message, not for the person's key or click here; a
+ * note field drawn again then keeps the focus it had and takes none it did not have.
  */
 export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Dispatch, byHost = false): void {
   // The page is drawn anew (a save answered, another window's label): the note field's caret stays.
@@ -587,14 +587,20 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
     state.helpOpen ? helpNode() : '',
   );
   const field = root.querySelector<HTMLInputElement>('.q-note-field');
-  // Only while the page has the focus: a redraw of a page the person is not in (another window's
-  // label, a save answered) pulled the keyboard out of the editor or view they were typing in.
-  // A host's redraw gives it back to a field that had it; the person's own action here (m, a click
-  // on a filter while writing) puts the keys in the note.
-  if (field && document.hasFocus() && (!byHost || caret)) {
-    field.focus({ preventScroll: true });
+  focusLater = undefined;
+  // A host's redraw (another window's label, a save answered) gives the keys back to a field that
+  // had them, and takes none from elsewhere in the page (the person tabbed to a filter); the
+  // person's own action here (m, a click on a filter while writing) puts them in the note.
+  if (field && (!byHost || caret || !typing)) {
     const end = field.value.length;
-    field.setSelectionRange(caret?.start ?? end, caret?.end ?? end);
+    const range = { start: caret?.start ?? end, end: caret?.end ?? end };
+    // A page loaded again while the person is in another tab or editor takes no focus from it: the
+    // field gets the keys when the page gets them back (the window's focus listener below).
+    if (document.hasFocus()) focusField(field, range);
+    else {
+      field.setSelectionRange(range.start, range.end);
+      focusLater = { field, range };
+    }
     // Just opened: brought into sight; drawn again while typing, the page stays where it is.
     if (!caret) field.scrollIntoView({ block: 'nearest' });
   }
@@ -613,6 +619,26 @@ export function renderQueue(root: HTMLElement, state: QueueState, dispatch: Disp
   } else arrivedAt = undefined;
   scrolledTo = shown;
 }
+
+type Caret = { start: number | null; end: number | null };
+
+/** Keys to the field with the caret where it was (at the end of a note brought back; never all of it selected). */
+function focusField(field: HTMLInputElement, range: Caret): void {
+  field.focus({ preventScroll: true });
+  field.setSelectionRange(range.start, range.end);
+}
+
+/** The note field drawn while the page had no focus: it takes the keys when the page gets them. */
+let focusLater: { field: HTMLInputElement; range: Caret } | undefined;
+
+window.addEventListener('focus', () => {
+  const later = focusLater;
+  focusLater = undefined;
+  // Nothing else in the page chosen meanwhile (a click in the field places its own caret).
+  const active = document.activeElement;
+  if (later?.field.isConnected && (active === null || active === document.body))
+    focusField(later.field, later.range);
+});
 
 /** The item last brought into sight. */
 let scrolledTo: string | undefined;

@@ -40,7 +40,8 @@ function columns(state: PanelState): { narrow: string; wide: string; tight: stri
   const mostDisagreements = Math.max(0, ...state.summaries.map((summary) => summary.disagreement.count));
   const disagreeWidth = `calc(${String(mostDisagreements).length}ch + 10px)`;
   // "12/300 ✓" where there is room; "12 ✓" in a narrow bar (the steps' count is in the sample's heading).
-  const rated = { wide: `${2 * digits + 3}ch`, narrow: `${digits + 2}ch` };
+  // At least as wide as its heading, "rated" (a short run's "3 ✓" would cut it to "r…").
+  const rated = { wide: `${Math.max(2 * digits + 3, 5)}ch`, narrow: `${Math.max(digits + 2, 5)}ch` };
   const gold = state.gold !== undefined;
   const narrowJudges = [
     ...(hasSelf(run) ? [SELF_JUDGE_ID] : []),

@@ -42,6 +42,8 @@ export function renderStepsHead(element: HTMLElement, state: PanelState, dispatc
     return;
   }
   const humanFirst = state.labels[sample.index]?.firstError;
+  // Said beside the count: a flagged step (a first error) may be among them.
+  const hiddenSteps = state.view.onlyDisagreements ? sample.steps.length - state.visibleSteps.length : 0;
   const gold = state.gold === sample.index ? run.problem.humanFirstError : undefined;
   const swatch = (kind: string, text: string) =>
     h('span', { class: 'legend-item' }, h('span', { class: `swatch ${kind}` }), text);
@@ -51,7 +53,7 @@ export function renderStepsHead(element: HTMLElement, state: PanelState, dispatc
     h(
       'span',
       { class: 'muted sample-facts' },
-      `${sample.steps.length} steps · answer `,
+      `${sample.steps.length} steps${hiddenSteps > 0 ? ` (${hiddenSteps} hidden by Only disagreements)` : ''} · answer `,
       answerNode(sample.answer),
       ' ',
       correctness(sample.correct),
