@@ -48,6 +48,12 @@ describe('report.md', () => {
         '|---|---|---|---|',
         '| run-a | run-a.jsonl | 7 | not JSON (a write cut short?) |',
         '',
+        // Every sample has a human first error: three ProcessBench rows. PRM800K rows start at a rated
+        // step 0: samples 0 and 1 (the −1 ends it); sample 2 has only its mark.
+        "Exported: processbench.jsonl 3 row(s) (a sample with a human first-error label each), prm800k.jsonl 2 row(s) (a sample's ratings from step 0 on, up to its first unrated or −1 step).",
+        '',
+        '1 labelled sample(s) have no rating on step 0 and so no prm800k.jsonl row (rate from step 0 to give them one; processbench.jsonl takes their first-error marks): run-a sample 2.',
+        '',
         '## ProcessBench F1 against the human labels',
         '',
         '| judge | model | τ | n | no judgement | accuracy on erroneous | accuracy on correct | F1 |',
