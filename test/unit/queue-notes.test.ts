@@ -7,18 +7,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stampEvent } from '../../src/core/audit.js';
-import {
-  buildQueue,
-  othersStepNotes,
-  type QueueNote,
-  queueChoices,
-  queueRun,
-} from '../../src/core/auditQueue.js';
+import { othersStepNotes, type QueueNote } from '../../src/core/auditQueue.js';
 import type { AuditEvent } from '../../src/core/schemas.js';
-import type { QueueHostMessage, QueueWebviewMessage } from '../../src/protocol.js';
+import type { QueueWebviewMessage } from '../../src/protocol.js';
 import { QUEUE_KEYMAP } from '../../webview/queue/keys.js';
 import { QueueState } from '../../webview/queue/state.js';
-import { handRun } from '../fixtures/queueRuns.js';
+import { miniQueueShow } from '../fixtures/queueRuns.js';
 
 const by = (
   annotator: string,
@@ -57,33 +51,9 @@ test('othersStepNotes: each other annotator’s current step note, then adjudica
   );
 });
 
-/** r#0#0, r#1#0 (first-error mismatches), r#0#1, r#0#2 (score disagreements). */
+/** The mini queue (r#0#0, r#1#0, r#0#1, r#0#2) with ann's events and others' notes. */
 function show(events: AuditEvent[] = [], notes?: Record<string, QueueNote[]>) {
-  const input = {
-    run: handRun({
-      id: 'r',
-      samples: [
-        { self: { scores: [1, 1, 1], firstError: -1 }, prms: { prm: [0.1, 0.1, 0.1] } },
-        { self: { scores: [1], firstError: -1 }, prms: { prm: [0.4] } },
-      ],
-    }),
-  };
-  const items = buildQueue([input]);
-  const message: Extract<QueueHostMessage, { type: 'queue/show' }> = {
-    type: 'queue/show',
-    dataset: 'mini',
-    annotator: 'ann',
-    items,
-    runs: [queueRun(input, items)],
-    events: { r: events },
-    others: [],
-    choices: queueChoices([input]),
-    position: { unlabelledOnly: true },
-    rubric: { text: '# Rules', source: 'default' },
-    source: { kind: 'dataset', folder: '/tmp/mini' },
-    ...(notes ? { notes } : {}),
-  };
-  return message;
+  return { ...miniQueueShow({ events }), ...(notes ? { notes } : {}) };
 }
 
 const labels = (posted: QueueWebviewMessage[]) =>

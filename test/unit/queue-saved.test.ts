@@ -7,40 +7,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stampEvent } from '../../src/core/audit.js';
-import { buildQueue, queueChoices, queueRun } from '../../src/core/auditQueue.js';
 import type { AuditEvent } from '../../src/core/schemas.js';
 import type { QueueHostMessage, QueueWebviewMessage } from '../../src/protocol.js';
 import { QUEUE_KEYMAP } from '../../webview/queue/keys.js';
 import { parseSavedQueue, QueueState } from '../../webview/queue/state.js';
-import { handRun } from '../fixtures/queueRuns.js';
+import { miniQueueShow } from '../fixtures/queueRuns.js';
 
-/** r#0#0, r#1#0 (first-error mismatches), r#0#1, r#0#2 (score disagreements). */
+/** The mini queue (r#0#0, r#1#0, r#0#1, r#0#2), shown at `key`, to `annotator`. */
 function show(
   options: { events?: AuditEvent[]; key?: string; annotator?: string } = {},
 ): Extract<QueueHostMessage, { type: 'queue/show' }> {
-  const input = {
-    run: handRun({
-      id: 'r',
-      samples: [
-        { self: { scores: [1, 1, 1], firstError: -1 }, prms: { prm: [0.1, 0.1, 0.1] } },
-        { self: { scores: [1], firstError: -1 }, prms: { prm: [0.4] } },
-      ],
-    }),
-  };
-  const items = buildQueue([input]);
-  return {
-    type: 'queue/show',
-    dataset: 'mini',
-    annotator: options.annotator ?? 'ann',
-    items,
-    runs: [queueRun(input, items)],
-    events: { r: options.events ?? [] },
-    others: [],
-    choices: queueChoices([input]),
+  return miniQueueShow({
+    events: options.events ?? [],
+    ...(options.annotator !== undefined ? { annotator: options.annotator } : {}),
     position: { unlabelledOnly: true, ...(options.key !== undefined ? { key: options.key } : {}) },
-    rubric: { text: '# Rules', source: 'default' },
-    source: { kind: 'dataset', folder: '/tmp/mini' },
-  };
+  });
 }
 
 function press(state: QueueState, key: string): QueueWebviewMessage[] {

@@ -5,39 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildQueue, queueChoices, queueRun } from '../../src/core/auditQueue.js';
-import type { QueueHostMessage, QueueWebviewMessage } from '../../src/protocol.js';
+import { buildQueue, queueRun } from '../../src/core/auditQueue.js';
+import type { QueueHostMessage, QueuePosition, QueueWebviewMessage } from '../../src/protocol.js';
 import { QUEUE_KEYMAP } from '../../webview/queue/keys.js';
 import { QueueState } from '../../webview/queue/state.js';
-import { handRun } from '../fixtures/queueRuns.js';
+import { handRun, miniQueueShow } from '../fixtures/queueRuns.js';
 
-/** r#0#0, r#1#0 (first-error mismatches), r#0#1, r#0#2 (score disagreements). */
-function show(
-  position: { unlabelledOnly: boolean; key?: string } = { unlabelledOnly: true },
-): QueueHostMessage {
-  const input = {
-    run: handRun({
-      id: 'r',
-      samples: [
-        { self: { scores: [1, 1, 1], firstError: -1 }, prms: { prm: [0.1, 0.1, 0.1] } },
-        { self: { scores: [1], firstError: -1 }, prms: { prm: [0.4] } },
-      ],
-    }),
-  };
-  const items = buildQueue([input]);
-  return {
-    type: 'queue/show',
-    dataset: 'mini',
-    annotator: 'ann',
-    items,
-    runs: [queueRun(input, items)],
-    events: {},
-    others: [],
-    choices: queueChoices([input]),
-    position,
-    rubric: { text: '# Rules', source: 'default' },
-    source: { kind: 'dataset', folder: '/tmp/mini' },
-  };
+/** The mini queue (r#0#0, r#1#0, r#0#1, r#0#2), none of it labelled. */
+function show(position: QueuePosition = { unlabelledOnly: true }): QueueHostMessage {
+  return miniQueueShow({ position });
 }
 
 function press(state: QueueState, key: string): QueueWebviewMessage[] {

@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { stampEvent } from '../../src/core/audit.js';
-import { buildQueue, type QueueNote, queueChoices, queueRun } from '../../src/core/auditQueue.js';
+import type { QueueNote } from '../../src/core/auditQueue.js';
 import type { AuditEvent } from '../../src/core/schemas.js';
 import type { QueueHostMessage, QueueWebviewMessage } from '../../src/protocol.js';
 import { queueHtml } from '../../src/queueHtml.js';
 import { createNonce, panelDeferredAssets } from '../../src/webviewHtml.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
-import { handRun } from '../fixtures/queueRuns.js';
+import { miniQueueShow } from '../fixtures/queueRuns.js';
 import { ROOT } from '../support.js';
 import { type FakeWebview, openFakeWebview } from './fakeWebview.js';
 
@@ -28,33 +28,11 @@ const TRIAL = 'e1jnps3u0g/f';
 let browser: Browser;
 let pagePath: string;
 
+/** The mini queue (r#0#0, r#1#0, r#0#1, r#0#2) with ann's events, others' notes, other annotators. */
 function show(
   options: { events?: AuditEvent[]; notes?: QueueNote[]; others?: string[] } = {},
 ): Extract<QueueHostMessage, { type: 'queue/show' }> {
-  const input = {
-    run: handRun({
-      id: 'r',
-      samples: [
-        { self: { scores: [1, 1, 1], firstError: -1 }, prms: { prm: [0.1, 0.1, 0.1] } },
-        { self: { scores: [1], firstError: -1 }, prms: { prm: [0.4] } },
-      ],
-    }),
-  };
-  const items = buildQueue([input]);
-  return {
-    type: 'queue/show',
-    dataset: 'mini',
-    annotator: 'ann',
-    items,
-    runs: [queueRun(input, items)],
-    events: { r: options.events ?? [] },
-    ...(options.notes ? { notes: { r: options.notes } } : {}),
-    others: (options.others ?? []).map((annotator) => ({ annotator, labelled: 0 })),
-    choices: queueChoices([input]),
-    position: { unlabelledOnly: true },
-    rubric: { text: '# Rules', source: 'default' },
-    source: { kind: 'dataset', folder: '/tmp/mini' },
-  };
+  return miniQueueShow({ events: options.events ?? [], ...options });
 }
 
 const annNote = (step: number, text: string): AuditEvent => ({
