@@ -349,7 +349,6 @@ test('a run opened from a dataset comes back after a window reload, in the edito
     });
   const problemText = DATASET_RUN.problem.text.slice(0, 'Queue problem 1'.length);
   let editor = await panelShowing(problemText, 'editor');
-  let side = await panelShowing(problemText, 'side');
 
   // In the editor panel: the second sample, its step 2, a note started there.
   await editor.locator('.sample-row[data-sample="1"]').click();
@@ -394,7 +393,7 @@ test('a run opened from a dataset comes back after a window reload, in the edito
   await page.locator('.tab', { hasText: 'StepLens' }).first().locator('.tab-actions .action-label').click();
   await page.locator('.tab', { hasText: 'StepLens' }).first().waitFor({ state: 'detached' });
   await page.locator('.activitybar a.action-label[aria-label^="StepLens"]').click();
-  side = await panelShowing(problemText, 'side');
+  let side = await panelShowing(problemText, 'side');
   const sideWas = await place(side);
   assert.ok(sideWas.sample !== null && sideWas.step !== null, 'the side view shows a step of the run');
   await reloadWindow();
