@@ -174,7 +174,14 @@ export class PanelHub
     if (typeof runId !== 'string' || this.session?.run.id === runId) return Promise.resolve(undefined);
     let restore = this.restores.get(runId);
     if (!restore) {
-      restore = this.restoreRunNow(runId).finally(() => this.restores.delete(runId));
+      // Never rejects: the page waits for it before it is told anything at all.
+      restore = this.restoreRunNow(runId)
+        .catch((error: unknown) => {
+          const note = `The run this panel showed (${runId}) could not be found: ${errorText(error)}`;
+          this.log.warn(note);
+          return note;
+        })
+        .finally(() => this.restores.delete(runId));
       this.restores.set(runId, restore);
     }
     return restore;
