@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): StepLensApi {
 
   context.subscriptions.push(
     vscode.window.registerWebviewViewProvider(VIEW_ID, {
-      resolveWebviewView: (view) => load().hub.resolveWebviewView(view),
+      resolveWebviewView: (view, context) => load().hub.resolveWebviewView(view, context.state),
     }),
     vscode.window.registerTreeDataProvider<DatasetNode>(DATASETS_VIEW_ID, {
       onDidChangeTreeData: datasetsChanged.event,

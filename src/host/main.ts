@@ -19,6 +19,7 @@ import { evaluateJudges } from './evaluate.js';
 import { PanelHub } from './panel.js';
 import { DatasetReports, type DatasetReportView, openDatasetReport } from './reportView.js';
 import { KeyStore } from './secrets.js';
+import { ShownRuns } from './shownRuns.js';
 import { RunStorage } from './storage.js';
 
 export interface StepLensHost extends vscode.Disposable {
@@ -73,6 +74,11 @@ export function createStepLens(context: vscode.ExtensionContext, datasetsChanged
       exportAudits: () => void exportAudits(commandContext),
     },
     annotators,
+    new ShownRuns(
+      context.workspaceState,
+      () => storage.roots(),
+      (file) => vscode.workspace.asRelativePath(file, false),
+    ),
   );
   const reports = new DatasetReports(context.extensionUri, hub, log);
   commandContext = { hub, storage, keys, log, notices, dialogs, workspaceState: context.workspaceState };

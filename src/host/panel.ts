@@ -25,6 +25,7 @@ import type { Annotators } from './annotator.js';
 import { saveAudit } from './auditSave.js';
 import { EDITOR_PANEL_TYPE, VIEW_ID } from './ids.js';
 import { LogFollower, Turns } from './logFollower.js';
+import type { ShownRuns } from './shownRuns.js';
 import type { RunStorage } from './storage.js';
 import { watchFollower } from './watchLogs.js';
 import { webviewAssets } from './webviewAssets.js';
@@ -45,6 +46,11 @@ interface Connection {
   webview: vscode.Webview;
   ready: boolean;
   queue: HostMessage[];
+  /**
+   * A panel VS Code restored (a window reload) loads the run it showed before its page is told
+   * anything; resolves to what the page is to say instead when that run cannot come back.
+   */
+  restoring?: Promise<string | undefined>;
 }
 
 export interface PanelCommands {
@@ -84,6 +90,8 @@ export class PanelHub
    * right by the follower's next read, which its own write sets off.
    */
   private readonly logTurns = new Turns();
+  /** Restores under way, by run id: the side view and an editor panel restored together read the run once. */
+  private readonly restores = new Map<string, Promise<string | undefined>>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -91,6 +99,8 @@ export class PanelHub
     private readonly log: vscode.LogOutputChannel,
     private readonly commands: PanelCommands,
     private readonly annotators: Pick<Annotators, 'current' | 'onDidChange'>,
+    /** Which file each run shown came from: what a panel restored after a window reload opens. */
+    private readonly shownFiles: ShownRuns,
   ) {
     this.disposables.push(
       annotators.onDidChange((name) => {
@@ -129,30 +139,80 @@ export class PanelHub
   // -------------------------------------------------------------------------------------------
   // Panels
 
-  resolveWebviewView(view: vscode.WebviewView): void {
+  /**
+   * `state` is what the view's page saved before. VS Code resolves the view again each time it is
+   * shown after being hidden: its run comes back only in a window that shows none yet (a reload),
+   * never in place of the run another panel opened meanwhile.
+   */
+  async resolveWebviewView(view: vscode.WebviewView, state?: unknown): Promise<void> {
     this.view = view;
     this.disposables.push(
       view.onDidDispose(() => {
         if (this.view === view) this.view = undefined;
       }),
     );
-    this.connect(view.webview, view.onDidDispose);
+    await this.connect(view.webview, view.onDidDispose, this.session ? undefined : state).restoring;
   }
 
-  private trackEditorPanel(panel: vscode.WebviewPanel): void {
+  private trackEditorPanel(panel: vscode.WebviewPanel, state?: unknown): Connection {
     this.editorPanels.add(panel);
     this.disposables.push(panel.onDidDispose(() => this.editorPanels.delete(panel)));
-    this.connect(panel.webview, panel.onDidDispose);
+    return this.connect(panel.webview, panel.onDidDispose, state);
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    this.trackEditorPanel(panel);
+    await this.trackEditorPanel(panel, state).restoring;
+  }
+
+  /**
+   * Loads the run a restored panel's page showed (the id in its saved state), from the file it was
+   * shown from: a dataset's run is not in the workspace's runs folder, where an id alone is found.
+   * Resolves to what the panel says when the run cannot come back, naming it.
+   */
+  private restoreRun(state: unknown): Promise<string | undefined> {
     const runId = (state as { runId?: unknown } | undefined)?.runId;
-    if (typeof runId === 'string' && this.session?.run.id !== runId) {
-      const path = await this.storage.findById(runId);
-      // A panel restored with the window stays where the window put it.
-      if (path) await this.loadRunFile(path);
+    if (typeof runId !== 'string' || this.session?.run.id === runId) return Promise.resolve(undefined);
+    let restore = this.restores.get(runId);
+    if (!restore) {
+      // Never rejects: the page waits for it before it is told anything at all.
+      restore = this.restoreRunNow(runId)
+        .catch((error: unknown) => {
+          const note = `The run this panel showed (${runId}) could not be found: ${errorText(error)}`;
+          this.log.warn(note);
+          return note;
+        })
+        .finally(() => this.restores.delete(runId));
+      this.restores.set(runId, restore);
     }
+    return restore;
+  }
+
+  private async restoreRunNow(runId: string): Promise<string | undefined> {
+    const found = (await this.shownFiles.find(runId)) ?? (await this.foundInRuns(runId));
+    if ('note' in found) {
+      this.log.warn(found.note);
+      return found.note;
+    }
+    if (this.session?.run.id === runId) return undefined;
+    try {
+      // A panel restored with the window stays where the window put it.
+      await this.loadRunFile(found.file);
+      return undefined;
+    } catch (error) {
+      const note = `The run this panel showed (${runId}) could not be opened from ${vscode.workspace.asRelativePath(found.file, false)}: ${errorText(error)}`;
+      this.log.warn(note);
+      return note;
+    }
+  }
+
+  /** A run no panel is remembered to have shown (a page saved by an older version): by id, in the runs folders. */
+  private async foundInRuns(runId: string): Promise<{ file: string } | { note: string }> {
+    const file = await this.storage.findById(runId);
+    return file
+      ? { file }
+      : {
+          note: `The run this panel showed (${runId}) is not among this workspace's saved runs any more. Open a run, or analyze a problem file.`,
+        };
   }
 
   openInEditor(): void {
@@ -170,7 +230,7 @@ export class PanelHub
     return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] };
   }
 
-  private connect(webview: vscode.Webview, onDispose: vscode.Event<void>): void {
+  private connect(webview: vscode.Webview, onDispose: vscode.Event<void>, state?: unknown): Connection {
     webview.options = this.webviewOptions();
     const assets = webviewAssets(webview, this.extensionUri);
     webview.html = panelHtml({
@@ -182,6 +242,7 @@ export class PanelHub
       deferred: assets.deferred,
     });
     const connection: Connection = { webview, ready: false, queue: [] };
+    if (state !== undefined) connection.restoring = this.restoreRun(state);
     this.connections.add(connection);
     const listener = webview.onDidReceiveMessage((raw: unknown) => {
       const message = parseWebviewMessage(raw);
@@ -198,6 +259,7 @@ export class PanelHub
         listener.dispose();
       }),
     );
+    return connection;
   }
 
   /** Messages posted, by type: a live run must send deltas, not the whole run per update. */
@@ -230,12 +292,15 @@ export class PanelHub
   private async onMessage(connection: Connection, message: WebviewMessage): Promise<void> {
     switch (message.type) {
       case 'ready': {
+        // Not ready until its run is loaded: the page is shown that run once, not an empty panel first.
+        const note = await connection.restoring;
+        connection.restoring = undefined;
         connection.ready = true;
         // A panel that was open before gets the current state, not a replay of stale deltas.
         connection.queue = [];
         await this.currentAnnotator();
         if (this.session) this.post(connection, this.showMessage(this.session));
-        else this.post(connection, { type: 'view/empty', message: await this.emptyMessage() });
+        else this.post(connection, { type: 'view/empty', message: note ?? (await this.emptyMessage()) });
         break;
       }
       case 'audit/append':
@@ -335,10 +400,19 @@ export class PanelHub
       this.log.warn(`skipped ${line}`);
     const skipped = skippedLines(this.storage.auditPath(path, run.id), log.skipped);
     this.session = { run, path, events: log.events, skipped, ...(focus ? { focus } : {}) };
-    this.shownRuns.set(run.id, path);
+    this.rememberShown(run.id, path);
     this.followSessionLog(this.session);
     this.broadcast(this.showMessage(this.session));
     return run;
+  }
+
+  private rememberShown(runId: string, path: string): void {
+    this.shownRuns.set(runId, path);
+    this.shownFiles
+      .remember(runId, path)
+      .catch((error: unknown) =>
+        this.log.warn(`could not remember where run ${runId} is: ${errorText(error)}`),
+      );
   }
 
   private followSessionLog(session: Session): void {
@@ -379,7 +453,7 @@ export class PanelHub
   beginLive(run: Run, path: string): void {
     const session: Session = { run, path, events: [], skipped: undefined };
     this.session = session;
-    this.shownRuns.set(run.id, path);
+    this.rememberShown(run.id, path);
     this.followSessionLog(session);
     this.broadcast(this.showMessage(session));
     void this.reveal(true);

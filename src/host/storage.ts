@@ -57,12 +57,17 @@ export class RunStorage {
     return writer;
   }
 
-  /** Every run file under the workspace folders and global storage, newest first. */
-  async list(): Promise<{ path: string; modified: number }[]> {
-    const roots = [
+  /** The folders that may hold `.steplens/`: the workspace folders open now, then global storage. */
+  roots(): string[] {
+    return [
       ...(vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),
       this.globalStorage.fsPath,
     ];
+  }
+
+  /** Every run file under the workspace folders and global storage, newest first. */
+  async list(): Promise<{ path: string; modified: number }[]> {
+    const roots = this.roots();
     const found: { path: string; modified: number }[] = [];
     for (const root of roots) {
       const dir = join(root, RUNS_DIR);

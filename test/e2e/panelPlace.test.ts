@@ -5,16 +5,20 @@
  * retain its page while hidden: a 64 × 300 run held by every hidden panel costs memory). A person
  * opens a run, goes to the second sample, down to step 30 (the page has to scroll), starts a note,
  * opens a file in the same group, comes back: the same sample, the same step selected, at the same
- * place on screen, the note still being written. Then a window reload: the same again.
+ * place on screen, the note still being written. Then a window reload: the same again. A run opened
+ * from a dataset folder (the Datasets view) comes back after a reload too, in the editor panel and
+ * in the side view, with the labels of the dataset's audit log; once its file is gone, the panel says
+ * which file.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
+import { AuditEventSchema } from '../../src/core/schemas.js';
 import { writeRun } from '../../src/io/runFiles.js';
 import { TEST_OUTPUT } from '../browser.js';
-import { handRun } from '../fixtures/queueRuns.js';
+import { handRun, queueDatasetRuns, writeQueueDataset } from '../fixtures/queueRuns.js';
 import { makeWorkspace } from './codeServer.js';
 import { openWorkbench, runCommand as runPaletteCommand, type Workbench, webviewFrame } from './workbench.js';
 
@@ -27,7 +31,7 @@ declare const document: {
     getAttribute(name: string): string | null;
   } | null;
 };
-declare const window: { scrollY: number; innerHeight: number };
+declare const window: { scrollY: number; innerHeight: number; innerWidth: number };
 
 const STEPS = 40;
 /** Long steps, so 40 of them need the page to scroll well past step 30. */
@@ -55,8 +59,15 @@ const RUN = handRun({
   ],
 });
 
+/** A dataset folder as Evaluate Dataset leaves one: its runs are not in the workspace's `.steplens/runs/`. */
+const DATASET = 'place-set';
+const DATASET_RUNS = queueDatasetRuns(2);
+/** The dataset's second problem: the one opened from the Datasets view. */
+const DATASET_RUN = DATASET_RUNS[1]!.run;
+
 let workbench: Workbench;
 let page: Page;
+let datasetFolder: string;
 
 before(async () => {
   const workspace = makeWorkspace();
@@ -250,4 +261,162 @@ test('the run panel keeps the sample, the step, its place on screen and the note
   console.log(
     `selected step's top on screen: ${was.top} px before, ${back.top} back from another tab, ${reloaded.top} after a reload`,
   );
+});
+
+/** The run panel whose page shows `text`: the side view (the narrow one) or the editor panel (the wide one). */
+async function panelShowing(text: string, which: 'side' | 'editor', timeoutMs = 60_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const width = await frame
+        .evaluate(
+          (wanted) =>
+            (document.querySelector('body')?.textContent ?? '').includes(wanted) ? window.innerWidth : 0,
+          text,
+        )
+        .catch(() => 0);
+      if (width > 0 && width >= 600 === (which === 'editor')) return frame;
+    }
+    if (Date.now() > deadline) {
+      await page
+        .screenshot({ path: join(TEST_OUTPUT, `e2e-panel-place-dataset-${which}.png`) })
+        .catch(() => {});
+      throw new Error(`the ${which === 'side' ? 'side view' : 'editor panel'} does not show "${text}"`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Waits until the dataset's audit log of the run holds this annotator's rating. */
+async function waitForLogged(rating: { sample: number; step: number; rating: -1 | 0 | 1 }): Promise<void> {
+  const log = join(datasetFolder, 'audits', `${DATASET_RUN.id}.jsonl`);
+  const logged = () =>
+    existsSync(log) &&
+    readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => AuditEventSchema.parse(JSON.parse(line)))
+      .some(
+        (event) =>
+          event.type === 'stepRating' &&
+          event.annotator === 'ann' &&
+          event.sample === rating.sample &&
+          event.step === rating.step &&
+          event.rating === rating.rating,
+      );
+  for (let tries = 0; !logged(); tries++) {
+    if (tries === 80) assert.fail(`no rating ${JSON.stringify(rating)} in ${log}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+async function reloadWindow(): Promise<void> {
+  // The note field has the keys: the person clicks outside the panel first.
+  await page.locator('.part.statusbar').click();
+  await runCommand('Developer: Reload Window');
+  await page.waitForEvent('load', { timeout: 60_000 });
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+}
+
+test('a run opened from a dataset comes back after a window reload, in the editor panel and the side view, with its labels; a removed file is named', {
+  timeout: 300_000,
+}, async () => {
+  // A window of its own, on a workspace with a saved run and a dataset folder, nothing open yet
+  // (the window of the tests before has been loaded four times).
+  await workbench.close();
+  const workspace = makeWorkspace();
+  mkdirSync(join(workspace, '.steplens', 'runs'), { recursive: true });
+  await writeRun(join(workspace, '.steplens', 'runs', `${RUN.id}.json`), RUN);
+  datasetFolder = join(workspace, '.steplens', 'datasets', DATASET);
+  mkdirSync(datasetFolder, { recursive: true });
+  await writeQueueDataset(datasetFolder, DATASET_RUNS);
+  workbench = await openWorkbench({ workspace, settings: { 'steplens.annotator': 'ann' } });
+  page = workbench.page;
+  await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+  await runCommand('StepLens: Open in Editor');
+  await page.locator('.tab', { hasText: 'StepLens' }).first().waitFor({ timeout: 30_000 });
+  // The StepLens side bar holds the Run and Datasets views.
+  await page.locator('.activitybar a.action-label[aria-label^="StepLens"]').click();
+  // The dataset's twistie lists its problems (a click on its name opens its report).
+  await page
+    .locator('.sidebar .monaco-list-row', { hasText: DATASET })
+    .first()
+    .locator('.monaco-tl-twistie')
+    .click({ timeout: 30_000 });
+  const problem = page.locator('.sidebar .monaco-list-row', { hasText: new RegExp(`^${DATASET_RUN.id}`) });
+  await problem
+    .first()
+    .click({ timeout: 30_000 })
+    .catch(async (error: unknown) => {
+      await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-panel-place-datasets-view.png') }).catch(() => {});
+      const rows = await page.locator('.sidebar .monaco-list-row').allTextContents();
+      throw new Error(
+        `no ${DATASET_RUN.id} in the Datasets view (rows: ${JSON.stringify(rows)}): ${String(error)}`,
+      );
+    });
+  const problemText = DATASET_RUN.problem.text.slice(0, 'Queue problem 1'.length);
+  let editor = await panelShowing(problemText, 'editor');
+
+  // In the editor panel: the second sample, its step 2, a note started there.
+  await editor.locator('.sample-row[data-sample="1"]').click();
+  await editor.locator('.steps-head h3', { hasText: 'Sample 1' }).waitFor();
+  // A label on its step 0 (the click selects the step), saved to the dataset's audit log.
+  await editor.locator('.step[data-step="0"] .chip.r1').click();
+  await waitForLogged({ sample: 1, step: 0, rating: 1 });
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await editor.locator('.step.selected[data-step="2"]').waitFor();
+  await page.keyboard.press('m');
+  await editor.locator('.note-field').waitFor();
+  await page.keyboard.type('a dataset thought');
+  const was = await place(editor);
+  assert.equal(was.sample, '1');
+  assert.equal(was.step, '2');
+  assert.equal(was.note, 'a dataset thought');
+
+  // A reload with the editor panel alone on screen (the Explorer in the side bar): it comes back
+  // with the run, where the person was. (One page restored at a time: two at once in code-server
+  // now and then leave one blank, the extension never hearing from it.)
+  await page.locator('.activitybar a.action-label[aria-label^="Explorer"]').click();
+  await reloadWindow();
+  editor = await panelShowing(problemText, 'editor');
+  const reloaded = await place(editor);
+  await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-panel-place-dataset-reload.png') });
+  assert.equal(reloaded.sample, was.sample, 'after a reload the editor panel is on the same sample');
+  assert.equal(reloaded.step, was.step, 'after a reload the editor panel is on the same step');
+  assert.equal(reloaded.note, was.note, 'after a reload the note being written is still there');
+
+  // The labels are the dataset's: the one given before the reload is shown, a new one goes to its log.
+  await editor.locator('.step[data-step="0"] .chip.r1.active').waitFor({ timeout: 20_000 });
+  // The note is finished first (Enter saves it), then a rating for the step.
+  await editor.locator('.note-field').click();
+  await page.keyboard.press('Enter');
+  await editor.locator('.note-field').waitFor({ state: 'detached' });
+  await editor.locator('.step.selected .chip.r-1').click();
+  await waitForLogged({ sample: 1, step: 2, rating: -1 });
+
+  // The side view alone: the editor panel closed, the side view shows the run; a reload brings it back.
+  await page.locator('.tab', { hasText: 'StepLens' }).first().hover();
+  await page.locator('.tab', { hasText: 'StepLens' }).first().locator('.tab-actions .action-label').click();
+  await page.locator('.tab', { hasText: 'StepLens' }).first().waitFor({ state: 'detached' });
+  await page.locator('.activitybar a.action-label[aria-label^="StepLens"]').click();
+  let side = await panelShowing(problemText, 'side');
+  const sideWas = await place(side);
+  assert.ok(sideWas.sample !== null && sideWas.step !== null, 'the side view shows a step of the run');
+  await reloadWindow();
+  side = await panelShowing(problemText, 'side');
+  const sideBack = await place(side);
+  assert.equal(sideBack.sample, sideWas.sample, 'after a reload the side view is on the same sample');
+  assert.equal(sideBack.step, sideWas.step, 'after a reload the side view is on the same step');
+
+  // The run's file removed: after a reload the panel says which file is gone.
+  renameSync(
+    join(datasetFolder, 'runs', `${DATASET_RUN.id}.json`),
+    join(datasetFolder, 'runs', `${DATASET_RUN.id}.json.moved`),
+  );
+  await reloadWindow();
+  await panelShowing(`.steplens/datasets/${DATASET}/runs/${DATASET_RUN.id}.json is no longer there`, 'side');
+  await page.screenshot({ path: join(TEST_OUTPUT, 'e2e-panel-place-dataset-gone.png') });
 });
