@@ -176,7 +176,10 @@ describe('search in the panel', () => {
       await countSays(panel, '1 of 1 match in 1 sample');
       assert.equal(await heading(panel), 'Sample 0');
       assert.equal(await traceOpen(), true, 'the trace opened at its match');
-      assert.equal(await panel.page.textContent('.trace mark.current-match'), 'recall <img');
+      // "recall <im" finds as many: the count can say so before the last letter is searched.
+      await panel.page.waitForFunction(
+        () => document.querySelector('.trace mark.current-match')?.textContent === 'recall <img',
+      );
       assert.equal(await panel.page.$$eval('.trace img', (images) => images.length), 0);
       assert.equal(await panel.page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
       // The match is on screen: inside the trace's box, scrolled down to it, and inside the window.
