@@ -16,7 +16,7 @@ import {
 } from '../../src/core/reportProblems.js';
 import { runPathInFolder } from '../../src/io/paths.js';
 import { parseReportWebviewMessage } from '../../src/protocol.js';
-import { filterRows, sortRows, toggleSort, visibleRows } from '../../webview/report/rows.js';
+import { filterRows, openLabel, sortRows, toggleSort, visibleRows } from '../../webview/report/rows.js';
 import { PanelState } from '../../webview/state.js';
 import { datasetProblem, reportIndex } from '../fixtures/reportDataset.js';
 import { smallRun } from '../fixtures/smallRun.js';
@@ -204,6 +204,15 @@ describe('opening a run from the report', () => {
       undefined,
     );
     assert.equal(parseReportWebviewMessage({ type: 'report/openRun', run: '' }), undefined);
+  });
+
+  test('the open button names the sample and step as the panel numbers them (from 0)', () => {
+    const row = problemRows(reportIndex()).find((entry) => entry.firstDisagreement !== null)!;
+    const at = row.firstDisagreement!;
+    assert.equal(
+      openLabel(row),
+      `Open ${row.id} in the panel at its first disagreement: sample ${at.sample}, step ${at.step}, Self-PRM against ${at.prm}`,
+    );
   });
 
   test('the panel goes to a run/show focus once per request, and to another request again', () => {

@@ -88,6 +88,7 @@ export function pickText(pick: boolean | null | undefined): { text: string; labe
 export function openLabel(row: ProblemRow): string {
   const at = row.firstDisagreement;
   return at
-    ? `Open ${row.id} in the panel at its first disagreement: sample ${at.sample + 1}, step ${at.step + 1}, Self-PRM against ${at.prm}`
+    ? // Numbered as the panel numbers them (Sample 0, step 0): the person finds what was named.
+      `Open ${row.id} in the panel at its first disagreement: sample ${at.sample}, step ${at.step}, Self-PRM against ${at.prm}`
     : `Open ${row.id} in the panel (no disagreement)`;
 }
