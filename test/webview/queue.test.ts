@@ -7,21 +7,18 @@
  * dark and light.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { buildQueue, type QueueInput, queueChoices, queueRun } from '../../src/core/auditQueue.js';
 import { DEFAULT_RUBRIC } from '../../src/core/rubric.js';
 import type { QueueHostMessage, QueueWebviewMessage } from '../../src/protocol.js';
-import { queueHtml } from '../../src/queueHtml.js';
-import { createNonce, panelDeferredAssets } from '../../src/webviewHtml.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
 import { handRun } from '../fixtures/queueRuns.js';
-import { ROOT } from '../support.js';
 import { textContrasts } from './contrast.js';
 import { openFakeWebview } from './fakeWebview.js';
+import { queuePagePath } from './queuePage.js';
 
 const HOSTILE = 'Find $x$ <img src=x onerror="window.__owned=1"></script><b>bold?</b>';
 
@@ -99,16 +96,7 @@ function showMessage(): Extract<QueueHostMessage, { type: 'queue/show' }> {
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing`);
-  assert.ok(existsSync(join(ROOT, 'dist', 'queue.js')), 'dist/queue.js is missing: node scripts/build.mjs');
-  const html = queueHtml({
-    nonce: createNonce(),
-    name: 'aime-mini',
-    inlineScript: readFileSync(join(ROOT, 'dist', 'queue.js'), 'utf8'),
-    inlineStyle: readFileSync(join(ROOT, 'dist', 'standalone.css'), 'utf8'),
-    deferred: panelDeferredAssets((name) => readFileSync(join(ROOT, 'dist', name), 'utf8'), true),
-  });
-  pagePath = join(mkdtempSync(join(tmpdir(), 'steplens-queue-')), 'queue.html');
-  writeFileSync(pagePath, html);
+  pagePath = queuePagePath('aime-mini');
   browser = await launchChromium();
 });
 

@@ -5,20 +5,17 @@
  * the field; the Enter that ends an input method's composition does not save the note.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { stampEvent } from '../../src/core/audit.js';
 import type { AuditEvent } from '../../src/core/schemas.js';
 import type { QueueHostMessage, QueueWebviewMessage } from '../../src/protocol.js';
-import { queueHtml } from '../../src/queueHtml.js';
-import { createNonce, panelDeferredAssets } from '../../src/webviewHtml.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
 import { miniQueueShow } from '../fixtures/queueRuns.js';
-import { ROOT } from '../support.js';
 import { type FakeWebview, openFakeWebview } from './fakeWebview.js';
+import { queuePagePath } from './queuePage.js';
 
 let browser: Browser;
 let pagePath: string;
@@ -30,16 +27,7 @@ function show(events: AuditEvent[], unlabelledOnly: boolean): QueueHostMessage {
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing`);
-  assert.ok(existsSync(join(ROOT, 'dist', 'queue.js')), 'dist/queue.js is missing: node scripts/build.mjs');
-  const html = queueHtml({
-    nonce: createNonce(),
-    name: 'mini',
-    inlineScript: readFileSync(join(ROOT, 'dist', 'queue.js'), 'utf8'),
-    inlineStyle: readFileSync(join(ROOT, 'dist', 'standalone.css'), 'utf8'),
-    deferred: panelDeferredAssets((name) => readFileSync(join(ROOT, 'dist', name), 'utf8'), true),
-  });
-  pagePath = join(mkdtempSync(join(tmpdir(), 'steplens-queue-conflicts-')), 'queue.html');
-  writeFileSync(pagePath, html);
+  pagePath = queuePagePath('mini');
   browser = await launchChromium();
 });
 

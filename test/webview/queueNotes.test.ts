@@ -6,8 +6,7 @@
  * at once and leaves a note half written as it was.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -15,12 +14,10 @@ import { stampEvent } from '../../src/core/audit.js';
 import type { QueueNote } from '../../src/core/auditQueue.js';
 import type { AuditEvent } from '../../src/core/schemas.js';
 import type { QueueHostMessage, QueueWebviewMessage } from '../../src/protocol.js';
-import { queueHtml } from '../../src/queueHtml.js';
-import { createNonce, panelDeferredAssets } from '../../src/webviewHtml.js';
 import { CHROMIUM, launchChromium, TEST_OUTPUT } from '../browser.js';
 import { miniQueueShow } from '../fixtures/queueRuns.js';
-import { ROOT } from '../support.js';
 import { type FakeWebview, openFakeWebview } from './fakeWebview.js';
+import { queuePagePath } from './queuePage.js';
 
 const HOSTILE = 'see <img src=x onerror="window.__owned=1"><b>bold?</b>';
 const TRIAL = 'e1jnps3u0g/f';
@@ -42,16 +39,7 @@ const annNote = (step: number, text: string): AuditEvent => ({
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing`);
-  assert.ok(existsSync(join(ROOT, 'dist', 'queue.js')), 'dist/queue.js is missing: node scripts/build.mjs');
-  const html = queueHtml({
-    nonce: createNonce(),
-    name: 'mini',
-    inlineScript: readFileSync(join(ROOT, 'dist', 'queue.js'), 'utf8'),
-    inlineStyle: readFileSync(join(ROOT, 'dist', 'standalone.css'), 'utf8'),
-    deferred: panelDeferredAssets((name) => readFileSync(join(ROOT, 'dist', name), 'utf8'), true),
-  });
-  pagePath = join(mkdtempSync(join(tmpdir(), 'steplens-queue-notes-')), 'queue.html');
-  writeFileSync(pagePath, html);
+  pagePath = queuePagePath('mini');
   browser = await launchChromium();
 });
 
