@@ -732,13 +732,24 @@ export interface ExportFiles {
 }
 
 export function exportFiles(runs: readonly LabeledRun[]): ExportFiles {
+  return exportWithReport(runs).files;
+}
+
+/** The export's files and the report they hold, for a caller that also tells what was exported. */
+export function exportWithReport(runs: readonly LabeledRun[]): {
+  files: ExportFiles;
+  report: AgreementReport;
+} {
   const jsonl = (rows: unknown[]) => rows.map((row) => `${JSON.stringify(row)}\n`).join('');
   const report = agreementReport(runs);
   return {
-    'processbench.jsonl': jsonl(processBenchRows(runs)),
-    'prm800k.jsonl': jsonl(prm800kRows(runs)),
-    'steps.csv': stepsCsv(runs),
-    'report.json': `${JSON.stringify(report, null, 2)}\n`,
-    'report.md': reportMarkdown(report),
+    report,
+    files: {
+      'processbench.jsonl': jsonl(processBenchRows(runs)),
+      'prm800k.jsonl': jsonl(prm800kRows(runs)),
+      'steps.csv': stepsCsv(runs),
+      'report.json': `${JSON.stringify(report, null, 2)}\n`,
+      'report.md': reportMarkdown(report),
+    },
   };
 }

@@ -3,13 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { resolveRunLabels } from '../core/annotators.js';
 import { InputError } from '../core/errors.js';
-import {
-  type AgreementReport,
-  contradictorySamples,
-  exportedRows,
-  exportFiles,
-  type LabeledRun,
-} from '../core/export.js';
+import { type AgreementReport, exportWithReport, type LabeledRun } from '../core/export.js';
 import { auditPathForRun, describeSkipped, readAuditLog } from './auditLog.js';
 import { fileError, writeFileAtomic } from './files.js';
 import { pathInside } from './paths.js';
@@ -70,14 +64,14 @@ export async function writeExport(
   contradictorySamples: number;
   exported: AgreementReport['exported'];
 }> {
-  const files = exportFiles(runs);
+  const { files, report } = exportWithReport(runs);
   const out = resolve(outDir);
   await Promise.all(Object.entries(files).map(([name, text]) => writeFileAtomic(join(out, name), text)));
-  // Counted for the message that says the export is done: report.md lists them.
+  // From the report written: the message that says the export is done counts what report.md lists.
   return {
     out,
     files: Object.keys(files),
-    contradictorySamples: contradictorySamples(runs).length,
-    exported: exportedRows(runs),
+    contradictorySamples: report.contradictorySamples.length,
+    exported: report.exported,
   };
 }
