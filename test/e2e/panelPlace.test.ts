@@ -20,7 +20,13 @@ import { writeRun } from '../../src/io/runFiles.js';
 import { TEST_OUTPUT } from '../browser.js';
 import { handRun, queueDatasetRuns, writeQueueDataset } from '../fixtures/queueRuns.js';
 import { makeWorkspace } from './codeServer.js';
-import { openWorkbench, runCommand as runPaletteCommand, type Workbench, webviewFrame } from './workbench.js';
+import {
+  openWorkbench,
+  openWorkspace,
+  runCommand as runPaletteCommand,
+  type Workbench,
+  webviewFrame,
+} from './workbench.js';
 
 /** The page's document and window, as the functions run in the webview frame see them. */
 declare const document: {
@@ -154,9 +160,7 @@ function assertSamePlace(now: Place, was: Place, when: string): void {
 test('the side view keeps the sample, the step and its place on screen when another view is shown', {
   timeout: 300_000,
 }, async () => {
-  await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workbench.server.workspace)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+  await openWorkspace(page, workbench.server);
   // Open Run shows the run in StepLens's side view (no editor panel is open).
   await runCommand('StepLens: Open Run');
   const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: RUN.id });
@@ -190,9 +194,7 @@ test('the side view keeps the sample, the step and its place on screen when anot
 test('the run panel keeps the sample, the step, its place on screen and the note across a tab switch and a window reload', {
   timeout: 300_000,
 }, async () => {
-  await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workbench.server.workspace)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+  await openWorkspace(page, workbench.server);
 
   // The panel in an editor group, then the run in it.
   await runCommand('StepLens: Open in Editor');
@@ -332,9 +334,7 @@ test('a run opened from a dataset comes back after a window reload, in the edito
   await writeQueueDataset(datasetFolder, DATASET_RUNS);
   workbench = await openWorkbench({ workspace, settings: { 'steplens.annotator': 'ann' } });
   page = workbench.page;
-  await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workspace)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+  await openWorkspace(page, workbench.server, workspace);
   await runCommand('StepLens: Open in Editor');
   await page.locator('.tab', { hasText: 'StepLens' }).first().waitFor({ timeout: 30_000 });
   // The StepLens side bar holds the Run and Datasets views.

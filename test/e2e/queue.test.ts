@@ -20,7 +20,13 @@ import { TEST_OUTPUT } from '../browser.js';
 import { runCli } from '../cli.js';
 import { queueDatasetRuns, writeQueueDataset } from '../fixtures/queueRuns.js';
 import { makeWorkspace } from './codeServer.js';
-import { openWorkbench, runCommand as runPaletteCommand, type Workbench, webviewFrame } from './workbench.js';
+import {
+  openWorkbench,
+  openWorkspace,
+  runCommand as runPaletteCommand,
+  type Workbench,
+  webviewFrame,
+} from './workbench.js';
 
 /** The page's document, as the functions run in the webview frame see it (this file has no DOM types). */
 declare const document: {
@@ -89,9 +95,7 @@ async function waitForCount(frame: Frame, text: string, timeout = 15_000): Promi
 test('20 labels from the keyboard, ≤ 1.2 keystrokes each, all in the audit log; a second annotator overlaps', {
   timeout: 300_000,
 }, async () => {
-  await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workbench.server.workspace)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+  await openWorkspace(page, workbench.server);
 
   // Open the queue from the palette: it asks which dataset (the workspace has one).
   await runCommand('StepLens: Open Audit Queue');

@@ -17,7 +17,7 @@ import { AuditEventSchema } from '../../src/core/schemas.js';
 import { TEST_OUTPUT } from '../browser.js';
 import { queueDatasetRuns, writeQueueDataset } from '../fixtures/queueRuns.js';
 import { makeWorkspace } from './codeServer.js';
-import { openWorkbench, runCommand, type Workbench, webviewFrame } from './workbench.js';
+import { openWorkbench, openWorkspace, runCommand, type Workbench, webviewFrame } from './workbench.js';
 
 /** The page's document, as the functions run in the webview frame see it (this file has no DOM types). */
 declare const document: {
@@ -78,9 +78,7 @@ async function waitForText(frame: Frame, selector: string, text: string, what: s
 test('a note on the step: others’ read in the queue, one’s own written there with m, and both ways with the panel', {
   timeout: 300_000,
 }, async () => {
-  await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workbench.server.workspace)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+  await openWorkspace(page, workbench.server);
 
   await runCommand(page, 'StepLens: Open Audit Queue');
   const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'notes-mini' });

@@ -17,7 +17,7 @@ import { AuditEventSchema } from '../../src/core/schemas.js';
 import { TEST_OUTPUT } from '../browser.js';
 import { queueDatasetRuns, writeQueueDataset } from '../fixtures/queueRuns.js';
 import { makeWorkspace } from './codeServer.js';
-import { openWorkbench, runCommand, type Workbench, webviewFrame } from './workbench.js';
+import { openWorkbench, openWorkspace, runCommand, type Workbench, webviewFrame } from './workbench.js';
 
 /** The page's document, as the functions run in the webview frame see it (this file has no DOM types). */
 declare const document: {
@@ -59,9 +59,7 @@ const field = (frame: Frame) =>
 test('the note being written in the queue survives another tab in its group and a window reload', {
   timeout: 300_000,
 }, async () => {
-  await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workbench.server.workspace)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+  await openWorkspace(page, workbench.server);
 
   await runCommand(page, 'StepLens: Open Audit Queue');
   const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'place-mini' });

@@ -14,7 +14,7 @@ import { writeRun } from '../../src/io/runFiles.js';
 import { TEST_OUTPUT } from '../browser.js';
 import { handRun } from '../fixtures/queueRuns.js';
 import { makeWorkspace } from './codeServer.js';
-import { openWorkbench, runCommand, type Workbench } from './workbench.js';
+import { openWorkbench, openWorkspace, runCommand, type Workbench } from './workbench.js';
 
 /** The page's document and window, as the functions run in the webview frame see them. */
 declare const document: {
@@ -68,9 +68,7 @@ async function views(count: number): Promise<Frame[]> {
 test('a label saved in the editor panel leaves the keyboard there and the side view’s note draft as it was', {
   timeout: 300_000,
 }, async () => {
-  await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workbench.server.workspace)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+  await openWorkspace(page, workbench.server);
   await runCommand(page, 'StepLens: Open Run');
   const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: RUN.id });
   await pick.first().waitFor({ timeout: 20_000 });

@@ -16,7 +16,13 @@ import { TEST_OUTPUT } from '../browser.js';
 import { readFixture } from '../support.js';
 import { endpointSettings, makeWorkspace, runSettings } from './codeServer.js';
 import { DATASET_PROBLEMS, startStubs } from './stubs.js';
-import { openWorkbench, runCommand as runPaletteCommand, type Workbench, webviewFrame } from './workbench.js';
+import {
+  openWorkbench,
+  openWorkspace,
+  runCommand as runPaletteCommand,
+  type Workbench,
+  webviewFrame,
+} from './workbench.js';
 
 let workbench: Workbench;
 let stubs: Awaited<ReturnType<typeof startStubs>>;
@@ -135,9 +141,7 @@ test('a fresh window: endpoints set in the User settings are used, Test Connecti
   timeout: 240_000,
 }, async () => {
   try {
-    await page.goto(`${workbench.server.url}/?folder=${encodeURIComponent(workbench.server.workspace)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+    await openWorkspace(page, workbench.server);
 
     // The policy endpoint is down: Test Connection names the URL it tried and where it came from.
     await setUserSettings(endpointSettings(downUrl, stubs.prm.url));

@@ -55,6 +55,17 @@ export async function openWorkbench(options: {
   return { ...(opened as Omit<Workbench, 'close'>), close };
 }
 
+/** Opens the workbench on `workspace` in `page` and waits until StepLens's activity-bar icon is there. */
+export async function openWorkspace(
+  page: Page,
+  server: CodeServer,
+  workspace = server.workspace,
+): Promise<void> {
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await page.waitForSelector('.activitybar a.action-label[aria-label^="StepLens"]', { timeout: 60_000 });
+}
+
 /**
  * Runs a command from the palette. Types only once the palette is open, as a person looks before
  * typing: an F1 that a focused webview kept would otherwise send the command's letters to it as
